@@ -1,0 +1,123 @@
+# Presidio - one binary, `presidio`; see README.md.
+#
+#   make            build ./presidio (in $(BUILD), default build/)
+#   make tour       a scripted tour of one node
+#   make check      unit + end-to-end tests, then again under ASan+UBSan
+#   make bench      benchmarks (figures on stdout)
+#   make soak       long randomized runs (SOAK_SECONDS=600)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make check-style  banned functions, file size
+#
+# Layers, each depending only on those after it:
+#   node/cli (commands) -> sync -> node (store) -> conflict -> schema -> common
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = sqlite3 jansson libsodium zlib
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+WARN = -Wall -Wextra -Werror -Wpedantic -Wshadow -Wconversion \
+	-Wno-sign-conversion -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wwrite-strings -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -I$(BUILD)/gen \
+	$(PKG_CFLAGS)
+DEPFLAGS = -MMD -MP
+LDLIBS = $(PKG_LIBS) -lm
+
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(wildcard common/*.c schema/*.c conflict/*.c node/*.c sync/*.c)
+CLI_SRC := $(wildcard node/cli/*.c)
+MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
+GEN_SRC := $(BUILD)/gen/migrations.c
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libpresidio.a
+BIN := $(BUILD)/presidio
+
+TEST_SRC := $(wildcard tests/common/test_*.c tests/schema/test_*.c \
+	tests/conflict/test_*.c tests/node/test_*.c tests/sync/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(BUILD)/obj/tests/test.o
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all check check-fast bench soak install clean check-style tests tour
+all: $(BIN) presidio
+
+presidio: $(BIN)
+	ln -sf $(BIN) presidio
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/gen/migrations.o: $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(GEN_SRC): $(MIGRATIONS) schema/embed.sh
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh $@ $(MIGRATIONS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
+	@mkdir -p $(dir $@) $(dir $(BUILD)/dep/tests/$*)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/tests/$*.d $(LDFLAGS) \
+		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(LIB)
+	@mkdir -p $(dir $@) $(BUILD)/dep/bench
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/bench/$*.d $(LDFLAGS) \
+		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
+
+tests: $(BIN) $(TEST_BIN)
+
+# A scripted tour of one node (the README's first command).
+tour: $(BIN)
+	sh packaging/tour.sh
+
+# Unit and end-to-end tests, plain then under sanitizers; the last line of
+# output is the total "N passed, N failed".
+check:
+	$(MAKE) tests
+	$(MAKE) BUILD=build-asan SANITIZE=1 CFLAGS="-O1 -g" tests
+	sh tests/run.sh build build-asan
+
+# One build only, for quick iterations.
+check-fast: tests
+	sh tests/run.sh $(BUILD)
+
+bench: $(BIN) $(BENCH_BIN)
+	sh tests/bench/run.sh $(BUILD)
+
+soak: $(BIN) $(TEST_BIN)
+	sh tests/soak.sh $(BUILD)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/presidio
+
+check-style:
+	sh tests/check-style.sh
+
+clean:
+	rm -rf build build-asan presidio
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

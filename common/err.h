@@ -1,0 +1,65 @@
+/*
+ * err.h - the one error convention of Presidio.
+ *
+ * Every function that can fail returns 0 on success or a negative ERR_* code,
+ * and, when the caller passed a non-NULL struct err, leaves a human-readable
+ * message there.  Messages name records, collections, fields and operators,
+ * never field values, passphrases or keys: they end up in logs and on
+ * terminals.  Library code fills a struct err and returns; only the command
+ * line prints it.  Errors from SQLite, libsodium, Jansson, libcurl and
+ * libmicrohttpd are translated into these codes at the module boundary.
+ */
+#ifndef PRESIDIO_ERR_H
+#define PRESIDIO_ERR_H
+
+#include <stddef.h>
+
+enum err_code {
+	ERR_OK = 0,
+	ERR_FAIL = -1,     /* internal or unexpected failure */
+	ERR_INVALID = -2,  /* bad input: JSON, arguments, schema violation */
+	ERR_NOTFOUND = -3, /* no such record, operator, collection */
+	ERR_AUTH = -4,     /* wrong passphrase or key file, bad signature */
+	ERR_CORRUPT = -5,  /* stored data failed authentication or decoding */
+	ERR_IO = -6,       /* file system or database I/O */
+	ERR_BUSY = -7,     /* database locked longer than the busy timeout */
+	ERR_NOMEM = -8,    /* allocation failed */
+	ERR_EXISTS = -9,   /* already exists (node directory, operator) */
+	ERR_CONFLICT = -10 /* refused by a rule (skew window, authority) */
+};
+
+#define ERR_MSG_MAX 512
+
+/* An error report.  Lives on the caller's stack; err_init() clears it. */
+struct err {
+	int code;              /* last ERR_* set, 0 if none */
+	char msg[ERR_MSG_MAX]; /* message, NUL-terminated, "" if none */
+};
+
+#if defined(__GNUC__)
+#define ERR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ERR_MUST_USE __attribute__((warn_unused_result))
+#else
+#define ERR_PRINTF(f, a)
+#define ERR_MUST_USE
+#endif
+
+/* Clear an error report.  Cannot fail. */
+void err_init(struct err *e);
+
+/*
+ * Record code and a printf-style message in e (which may be NULL) and return
+ * code, so that failures read "return err_set(e, ERR_INVALID, ...)".
+ */
+int err_set(struct err *e, int code, const char *fmt, ...) ERR_PRINTF(3, 4);
+
+/*
+ * Prepend context to the message already in e ("importing line 12: ...").
+ * Returns e->code (or ERR_FAIL when e is NULL or holds no code).
+ */
+int err_prefix(struct err *e, const char *fmt, ...) ERR_PRINTF(2, 3);
+
+/* Short stable name of a code ("invalid", "auth", ...), for JSON bodies. */
+const char *err_code_name(int code);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * cli.h - what the command files of the `presidio` program share.
+ *
+ * The program is one binary with git-style subcommands (main.c dispatches
+ * on the table below; each cmd_*.c file implements a few commands).  This
+ * header holds the per-run state (struct cli: node directory, unlocking
+ * options), the exit codes and their mapping from ERR_* codes, option and
+ * number parsing, the open-and-unlock sequence every value command starts
+ * with, secrets (secret.c) and small output helpers.
+ *
+ * Commands return an exit code (enum cli_exit), never a negative ERR_*:
+ * they print their one error line through cli_fail()/cli_usage() before
+ * returning.  Nothing here prints a field value, a passphrase or a key.
+ */
+#ifndef PRESIDIO_CLI_H
+#define PRESIDIO_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "common/err.h"
+#include "node/keyslot.h"
+#include "node/store.h"
+
+#define CLI_VERSION "0.1.0"
+#define CLI_SECRET_MAX 1024      /* longest passphrase line read */
+#define CLI_INPUT_MAX (1u << 20) /* largest JSON document on stdin */
+
+/* Exit codes, as documented by `presidio help`. */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAIL = 1,     /* I/O, internal */
+	CLI_EXIT_USAGE = 2,    /* bad options or arguments */
+	CLI_EXIT_NOTFOUND = 3, /* no such record, operator or node */
+	CLI_EXIT_AUTH = 4,     /* wrong passphrase or key file */
+	CLI_EXIT_CORRUPT = 5,  /* data integrity error */
+	CLI_EXIT_INVALID = 6,  /* invalid input: JSON, schema */
+	CLI_EXIT_BUSY = 7,     /* database locked too long */
+	CLI_EXIT_EXISTS = 8,   /* already exists */
+	CLI_EXIT_REFUSED = 9   /* refused by a rule */
+};
+
+/* An error code private to the command line: a usage error (exit 2)
+ * carried in a struct err, e.g. "no passphrase available". */
+#define CLI_ERR_USAGE (-100)
+
+/* Long-only options shared by the commands (getopt_long values). */
+enum cli_opt {
+	CLI_OPT_KEY_FILE = 256, /* --key-file PATH */
+	CLI_OPT_PASS_FD,        /* --passphrase-fd N */
+	CLI_OPT_NEW_PASS_FD,    /* --new-passphrase-fd N */
+	CLI_OPT_LOCAL = 300     /* commands number their own from here */
+};
+
+/* Entries of struct option arrays, for the commands' own tables. */
+#define CLI_OPTION_HELP { "help", no_argument, NULL, 'h' }
+#define CLI_OPTIONS_UNLOCK                                                     \
+	{ "operator", required_argument, NULL, 'u' },                          \
+	{ "key-file", required_argument, NULL, CLI_OPT_KEY_FILE },             \
+	{ "passphrase-fd", required_argument, NULL, CLI_OPT_PASS_FD }
+#define CLI_OPTION_NEW_PASS                                                    \
+	{ "new-passphrase-fd", required_argument, NULL, CLI_OPT_NEW_PASS_FD }
+#define CLI_OPTION_END { NULL, 0, NULL, 0 }
+
+/* cli_next_opt() results other than an option character. */
+#define CLI_NEXT_END (-1)   /* no more options */
+#define CLI_NEXT_HELP (-2)  /* usage printed on stdout: exit 0 */
+#define CLI_NEXT_ERROR (-3) /* usage error printed: exit 2 */
+
+struct cli_command;
+
+/* State of one run of the program. */
+struct cli {
+	const char *dir;              /* node directory, resolved */
+	const char *operator;         /* -u NAME, else NULL (env looked up
+					 by cli_operator()) */
+	const char *key_file;         /* --key-file PATH, or NULL */
+	int pass_fd;                  /* --passphrase-fd N, or -1 */
+	int new_pass_fd;              /* --new-passphrase-fd N, or -1 */
+	int tty_err;                  /* stderr is a terminal */
+	enum keyslot_kind unlocked;   /* kind of secret that unlocked */
+	const char *cmd_name;         /* "put", "operator add": messages */
+	const char *cmd_usage;        /* usage text of the running command */
+	char dir_buf[4096];           /* storage for a dir built from HOME */
+};
+
+/* One subcommand.  run() gets argv[0] = the command's name and returns
+ * an exit code. */
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+	const char *summary; /* one line for `presidio help` */
+	const char *usage;   /* full usage text for --help */
+};
+
+/* A secret read for unlocking or for a new slot.  buf is sodium_malloc'd
+ * and released (wiped) by cli_secret_release(). */
+struct cli_secret {
+	uint8_t *buf;
+	size_t len;
+	enum keyslot_kind kind;
+};
+
+/* ---- commands (cmd_*.c) ---- */
+
+int cmd_init(struct cli *c, int argc, char **argv);
+int cmd_put(struct cli *c, int argc, char **argv);
+int cmd_get(struct cli *c, int argc, char **argv);
+int cmd_list(struct cli *c, int argc, char **argv);
+int cmd_delete(struct cli *c, int argc, char **argv);
+int cmd_history(struct cli *c, int argc, char **argv);
+int cmd_log(struct cli *c, int argc, char **argv);
+int cmd_status(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_operator(struct cli *c, int argc, char **argv);
+int cmd_key(struct cli *c, int argc, char **argv);
+int cmd_verify(struct cli *c, int argc, char **argv);
+
+/* Usage texts, defined next to each command. */
+extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
+	cli_usage_list[], cli_usage_delete[], cli_usage_history[],
+	cli_usage_log[], cli_usage_status[], cli_usage_import[],
+	cli_usage_operator[], cli_usage_key[], cli_usage_verify[];
+
+/* ---- errors and exit codes (cli.c) ---- */
+
+/* Exit code for an ERR_* code (or CLI_ERR_USAGE). */
+int cli_exit_code(int err_code);
+
+/* Print "presidio: error: MSG" for e and return its exit code. */
+int cli_fail(const struct err *e);
+
+/* Print a usage error for the running command and return 2. */
+int cli_usage(const struct cli *c, const char *fmt, ...) ERR_PRINTF(2, 3);
+
+/* Print "presidio: error: MSG" (no exit code implied). */
+void cli_error(const char *fmt, ...) ERR_PRINTF(1, 2);
+
+/* ---- options and arguments (cli.c) ---- */
+
+/* Start parsing a command's options (resets getopt). */
+void cli_opts_begin(struct cli *c, const char *name, const char *usage);
+
+/*
+ * Next option of the running command.  Handles -h/--help, the unlocking
+ * options (-u, --key-file, --passphrase-fd, --new-passphrase-fd: whichever
+ * longopts lists) and unknown or incomplete options itself; returns the
+ * others to the caller, or a CLI_NEXT_* code.
+ */
+int cli_next_opt(struct cli *c, int argc, char **argv, const char *shortopts,
+		 const struct option *longopts);
+
+/* Exit code for a CLI_NEXT_HELP / CLI_NEXT_ERROR result. */
+int cli_opts_exit(int next);
+
+/* Check that argc - optind lies in [min, max]: 0, or prints and returns
+ * -1 (the command then exits 2). */
+int cli_args(const struct cli *c, int argc, size_t min, size_t max);
+
+/* Parse a decimal in [min, max]: no sign, no spaces, no trailing text.
+ * 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Parse a record id argument; prints a usage error on failure (-1). */
+int cli_parse_id(const struct cli *c, const char *s, struct id *out);
+
+/* ---- opening the node (cli.c) ---- */
+
+/* The operator: -u, else PRESIDIO_OPERATOR, else NULL. */
+const char *cli_operator(const struct cli *c);
+
+/* store_open() on c->dir, then open the node's log file. */
+int cli_open(struct cli *c, struct store **out, struct err *e) ERR_MUST_USE;
+
+/*
+ * Unlock s with the secret sources of the spec; key_file is the key-file
+ * option to honour (NULL: only PRESIDIO_KEY_FILE).  Records the kind used
+ * in c->unlocked.
+ */
+int cli_unlock(struct cli *c, struct store *s, const char *key_file,
+	       struct err *e) ERR_MUST_USE;
+
+/* cli_open() + cli_unlock(c, s, c->key_file).  *out is NULL on failure. */
+int cli_open_unlocked(struct cli *c, struct store **out,
+		      struct err *e) ERR_MUST_USE;
+
+/* ---- output (cli.c) ---- */
+
+/* Write j to stdout with flags and a newline.  0 or ERR_IO. */
+int cli_print_json(const json_t *j, size_t flags, struct err *e);
+
+/* Name of field f of coll for output: "_deleted" for the deletion marker,
+ * "field#N" for an id the schema does not know (buf holds it). */
+const char *cli_field_name(const struct schema_collection *coll, uint16_t f,
+			   char buf[16]);
+
+/* Fixed description of a Jansson error (its own text may quote input). */
+const char *cli_json_error(const json_error_t *je);
+
+/* Seconds on the monotonic clock. */
+double cli_now(void);
+
+/* Progress line on a terminal: at most ~4 a second, carriage return. */
+struct cli_progress {
+	int on;      /* stderr is a terminal */
+	double last; /* cli_now() of the last line drawn */
+	int drawn;   /* a line is on screen */
+};
+
+void cli_progress_init(struct cli_progress *p, int on);
+void cli_progress_draw(struct cli_progress *p, const char *fmt, ...)
+	ERR_PRINTF(2, 3);
+/* Erase the progress line, if any. */
+void cli_progress_end(struct cli_progress *p);
+
+/* ---- secrets (secret.c) ---- */
+
+void cli_secret_init(struct cli_secret *s);
+void cli_secret_release(struct cli_secret *s); /* wipes; accepts NULL */
+
+/*
+ * The unlocking secret of operator (for the prompt; NULL = "the node"):
+ * key_file, else --passphrase-fd, else PRESIDIO_PASSPHRASE, else a prompt
+ * on /dev/tty, else CLI_ERR_USAGE.
+ */
+int cli_secret_unlock(const struct cli *c, const char *operator,
+		      const char *key_file, struct cli_secret *out,
+		      struct err *e) ERR_MUST_USE;
+
+/*
+ * A new passphrase for who: --new-passphrase-fd, else
+ * PRESIDIO_NEW_PASSPHRASE, else (with_unlock_sources: init) the
+ * --passphrase-fd and PRESIDIO_PASSPHRASE sources, else two prompts on
+ * /dev/tty that must match.  At least KEYSLOT_PASS_MIN bytes.
+ */
+int cli_secret_new(const struct cli *c, const char *who,
+		   int with_unlock_sources, struct cli_secret *out,
+		   struct err *e) ERR_MUST_USE;
+
+/* Create key file path (O_EXCL, 0600) with 32 random bytes, fsync'd, and
+ * keep the bytes in out.  ERR_EXISTS when path exists, ERR_IO. */
+int cli_keyfile_create(const char *path, struct cli_secret *out,
+		       struct err *e) ERR_MUST_USE;
+
+#endif

@@ -1,0 +1,353 @@
+/*
+ * cmd_import.c - `presidio import`: load records from JSON Lines.
+ *
+ * Each line is {"op":"put","collection":C,"id":UUID,"fields":{...}} and
+ * becomes one store_put().  Lines are grouped in transactions of --batch
+ * lines: a bad line rolls back its own batch only, earlier batches stay,
+ * and the message says where ("FILE:LINE: ...") and how much was kept.
+ * Each batch also records, in the same transaction, how many lines of
+ * the file (named by its SHA-256) are in: running the same file again,
+ * after a crash or a kill, resumes after the last committed batch and
+ * applies nothing twice.  The line buffer is wiped before it is freed;
+ * messages never quote a line.
+ */
+#include "node/cli/cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+#define IMPORT_BATCH_DEFAULT 1000
+#define IMPORT_BATCH_MAX 100000
+#define IMPORT_LINE_START 65536 /* first size of the line buffer */
+
+enum { OPT_BATCH = CLI_OPT_LOCAL };
+
+const char cli_usage_import[] =
+	"usage: presidio import FILE.jsonl [--batch N]\n"
+	"\n"
+	"Load records from JSON Lines (\"-\": standard input), one operation\n"
+	"per line:\n"
+	"  {\"op\":\"put\",\"collection\":C,\"id\":UUID,\"fields\":{...}}\n"
+	"Lines are committed in batches; a bad line rolls back its batch\n"
+	"(earlier batches are kept) and ends the import with exit code 6.\n"
+	"Each batch records how far the file got: running the same file\n"
+	"again resumes after the last committed batch.\n"
+	"\n"
+	"  --batch N             lines per transaction (1..100000, default\n"
+	"                        1000)\n"
+	"  -u, --operator NAME   unlock as NAME\n"
+	"  --key-file PATH       unlock with a key file\n"
+	"  --passphrase-fd N     read the passphrase from descriptor N\n";
+
+struct counts {
+	uint64_t lines, created, updated, unchanged;
+};
+
+struct import {
+	const char *file;    /* name in messages */
+	uint64_t batch;      /* lines per transaction */
+	uint64_t lineno;     /* current line of the file */
+	int in_tx;           /* a batch transaction is open */
+	char ckpt[48];       /* checkpoint name, "" for standard input */
+	uint64_t skip;       /* lines committed by an earlier run */
+	struct counts done;  /* committed */
+	struct counts open;  /* in the open batch */
+	struct cli_progress progress;
+};
+
+/* Check the shape of one operation and point at its parts. */
+static int check_shape(const json_t *o, const char **coll, struct id *id,
+		       const json_t **fields, struct err *e)
+{
+	const json_t *op, *c, *i;
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(o))
+		return err_set(e, ERR_INVALID, "not a JSON object");
+	json_object_foreach((json_t *)o, key, v)
+		if (strcmp(key, "op") && strcmp(key, "collection") &&
+		    strcmp(key, "id") && strcmp(key, "fields"))
+			return err_set(e, ERR_INVALID,
+				       "unexpected member (allowed: op, "
+				       "collection, id, fields)");
+	op = json_object_get(o, "op");
+	c = json_object_get(o, "collection");
+	i = json_object_get(o, "id");
+	*fields = json_object_get(o, "fields");
+	if (!json_is_string(op))
+		return err_set(e, ERR_INVALID,
+			       "\"op\" missing or not a string");
+	if (strcmp(json_string_value(op), "put"))
+		return err_set(e, ERR_INVALID, "unknown op (only \"put\")");
+	if (!json_is_string(c))
+		return err_set(e, ERR_INVALID,
+			       "\"collection\" missing or not a string");
+	if (!json_is_string(i) || id_parse(id, json_string_value(i)) < 0)
+		return err_set(e, ERR_INVALID,
+			       "\"id\" missing or not a record id");
+	if (!json_is_object(*fields))
+		return err_set(e, ERR_INVALID,
+			       "\"fields\" missing or not an object");
+	*coll = json_string_value(c);
+	return 0;
+}
+
+static void count(struct counts *n, const struct store_put_result *res)
+{
+	n->lines++;
+	if (res->created)
+		n->created++;
+	else if (res->changed)
+		n->updated++;
+	else
+		n->unchanged++;
+}
+
+static int import_line(struct store *s, struct import *im, const char *line,
+		       size_t len, struct err *e)
+{
+	struct store_put_result res;
+	const json_t *fields = NULL;
+	const char *coll = NULL;
+	json_error_t je;
+	json_t *o;
+	struct id id;
+	int rc;
+
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	if (!o)
+		return err_set(e, ERR_INVALID, "invalid JSON at column %d: %s",
+			       je.column, cli_json_error(&je));
+	rc = check_shape(o, &coll, &id, &fields, e);
+	if (rc == 0)
+		rc = store_put(s, coll, &id, fields, &res, e);
+	if (rc == 0)
+		count(&im->open, &res);
+	json_decref(o);
+	return rc;
+}
+
+static int commit_batch(struct store *s, struct import *im, struct err *e)
+{
+	int rc;
+
+	if (!im->in_tx)
+		return 0;
+	rc = im->ckpt[0] ? store_checkpoint_set(s, im->ckpt, im->lineno, e) : 0;
+	if (rc == 0)
+		rc = store_commit(s, e);
+	im->in_tx = 0;
+	if (rc < 0)
+		return rc;
+	im->done.lines += im->open.lines;
+	im->done.created += im->open.created;
+	im->done.updated += im->open.updated;
+	im->done.unchanged += im->open.unchanged;
+	memset(&im->open, 0, sizeof(im->open));
+	return 0;
+}
+
+/* One line of the file: skip blank ones, start and end batches. */
+static int feed(struct store *s, struct import *im, char *line, size_t n,
+		struct err *e)
+{
+	int rc;
+
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (n == 0)
+		return 0;
+	if (n > CLI_INPUT_MAX)
+		return err_set(e, ERR_INVALID, "line longer than 1 MiB");
+	if (!im->in_tx) {
+		rc = store_begin(s, e);
+		if (rc < 0)
+			return rc;
+		im->in_tx = 1;
+	}
+	rc = import_line(s, im, line, n, e);
+	cli_progress_draw(&im->progress, "importing: %" PRIu64 " lines",
+			  im->done.lines + im->open.lines);
+	if (rc == 0 && im->open.lines >= im->batch)
+		rc = commit_batch(s, im, e);
+	return rc;
+}
+
+static int read_lines(struct store *s, struct import *im, FILE *f,
+		      struct err *e)
+{
+	size_t cap = IMPORT_LINE_START;
+	char *line = malloc(cap);
+	ssize_t n;
+	int rc = 0;
+
+	if (!line)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	for (;;) {
+		errno = 0;
+		n = getline(&line, &cap, f);
+		if (n < 0)
+			break;
+		im->lineno++;
+		if (im->lineno <= im->skip)
+			continue;
+		rc = feed(s, im, line, (size_t)n, e);
+		if (rc < 0) {
+			err_prefix(e, "%s:%" PRIu64, im->file, im->lineno);
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f))
+		rc = err_set(e, ERR_IO, "cannot read %s: %s", im->file,
+			     strerror(errno));
+	if (rc == 0)
+		rc = commit_batch(s, im, e);
+	sodium_memzero(line, cap);
+	free(line);
+	return rc;
+}
+
+static void summary(const struct import *im, double secs)
+{
+	double rate = secs > 1e-6 ? (double)im->done.lines / secs
+				  : (double)im->done.lines;
+
+	if (im->skip)
+		printf("skipped %" PRIu64 " lines imported by an earlier run\n",
+		       im->skip);
+	printf("imported %" PRIu64 " lines: %" PRIu64 " created, %" PRIu64
+	       " updated, %" PRIu64 " unchanged (%.1f s, %.0f lines/s)\n",
+	       im->done.lines, im->done.created, im->done.updated,
+	       im->done.unchanged, secs, rate);
+}
+
+/* The error of a failed import, with what was kept. */
+static int fail_at_line(const struct import *im, const struct err *e)
+{
+	cli_error("%s; %" PRIu64 " earlier lines were committed", e->msg,
+		  im->done.lines);
+	return cli_exit_code(e->code ? e->code : ERR_FAIL);
+}
+
+static int open_input(const char *path, FILE **f, struct err *e)
+{
+	if (strcmp(path, "-") == 0) {
+		*f = stdin;
+		return 0;
+	}
+	*f = fopen(path, "re");
+	if (!*f)
+		return err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
+			       "cannot open %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Name the checkpoint of a file after its SHA-256 and read how far an
+ * earlier run got. */
+static int resume_point(struct store *s, struct import *im, FILE *f,
+			struct err *e)
+{
+	crypto_hash_sha256_state st;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	unsigned char buf[65536];
+	char hex[2 * 16 + 1];
+	size_t n;
+	int rc;
+
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_hash_sha256_update(&st, buf, n);
+	sodium_memzero(buf, sizeof(buf));
+	if (ferror(f) || fseek(f, 0, SEEK_SET) != 0)
+		return err_set(e, ERR_IO, "cannot read %s: %s", im->file,
+			       strerror(errno));
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(hex, sizeof(hex), digest, 16);
+	snprintf(im->ckpt, sizeof(im->ckpt), "import:%s", hex);
+	rc = store_checkpoint_get(s, im->ckpt, &im->skip, e);
+	if (rc == ERR_NOTFOUND) {
+		im->skip = 0;
+		rc = 0;
+	}
+	return rc;
+}
+
+static int import_file(struct cli *c, struct import *im, const char *path)
+{
+	struct store *s = NULL;
+	FILE *f = NULL;
+	double t0 = cli_now();
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = open_input(path, &f, &e);
+	if (rc == 0 && f != stdin)
+		rc = resume_point(s, im, f, &e);
+	if (rc < 0)
+		goto out;
+	rc = read_lines(s, im, f, &e);
+	cli_progress_end(&im->progress);
+	if (rc < 0) {
+		store_rollback(s);
+		log_warn("import stopped at line %" PRIu64 ", %" PRIu64
+			 " lines committed, operator %s", im->lineno,
+			 im->done.lines, store_operator(s));
+		goto out;
+	}
+	summary(im, cli_now() - t0);
+	log_info("import: %" PRIu64 " lines, %" PRIu64 " created, %" PRIu64
+		 " updated, %" PRIu64 " unchanged, operator %s",
+		 im->done.lines, im->done.created, im->done.updated,
+		 im->done.unchanged, store_operator(s));
+out:
+	if (f && f != stdin)
+		fclose(f);
+	store_close(s);
+	if (rc < 0 && im->lineno > 0)
+		return fail_at_line(im, &e);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+int cmd_import(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "batch", required_argument, NULL, OPT_BATCH },
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	struct import im;
+	int opt;
+
+	memset(&im, 0, sizeof(im));
+	im.batch = IMPORT_BATCH_DEFAULT;
+	cli_opts_begin(c, "import", cli_usage_import);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "hu:", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_BATCH &&
+		    cli_parse_u64(optarg, 1, IMPORT_BATCH_MAX, &im.batch) < 0)
+			return cli_usage(c, "--batch wants a number from 1 to "
+					 "%d", IMPORT_BATCH_MAX);
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 1, 1) < 0)
+		return CLI_EXIT_USAGE;
+	im.file = argv[optind];
+	cli_progress_init(&im.progress, c->tty_err);
+	return import_file(c, &im, argv[optind]);
+}

@@ -1,0 +1,368 @@
+/*
+ * cmd_operator.c - commands on key slots and keys: `operator add`,
+ * `operator remove`, `operator passwd`, `operator list`, `key rotate`,
+ * and `verify`.
+ *
+ * Everything but `operator list` unlocks first, so only someone who can
+ * already open the node changes who can.  `operator add --key-file PATH`
+ * gives the new operator a key file (created here, 0600, removed again if
+ * the slot cannot be added); the unlocking operator's own key file then
+ * comes from PRESIDIO_KEY_FILE only.
+ */
+#include "node/cli/cli.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+const char cli_usage_operator[] =
+	"usage: presidio operator add NAME [--key-file PATH]\n"
+	"       presidio operator remove NAME\n"
+	"       presidio operator passwd\n"
+	"       presidio operator list\n"
+	"\n"
+	"Manage who can unlock the node.  add, remove and passwd unlock\n"
+	"first (-u, --passphrase-fd, $PRESIDIO_PASSPHRASE, or a prompt).\n"
+	"\n"
+	"  add NAME              a new operator with a passphrase\n"
+	"                        (--new-passphrase-fd N,\n"
+	"                        $PRESIDIO_NEW_PASSPHRASE, or two prompts)\n"
+	"    --key-file PATH     ...or with a new key file at PATH (0600,\n"
+	"                        32 random bytes); unlock then with\n"
+	"                        $PRESIDIO_KEY_FILE or a passphrase\n"
+	"  remove NAME           delete NAME's slot (not the last one)\n"
+	"  passwd                change the unlocking operator's passphrase\n"
+	"  list                  one \"NAME passphrase|keyfile\" per line\n"
+	"\n"
+	"  -u, --operator NAME   unlock as NAME\n"
+	"  --passphrase-fd N     read the passphrase from descriptor N\n";
+
+const char cli_usage_key[] =
+	"usage: presidio key rotate\n"
+	"\n"
+	"Re-encrypt every value under a new data key and destroy the old\n"
+	"one.  Safe to interrupt: the next run resumes.  Prints \"data key\n"
+	"rotated to generation N\".\n"
+	"\n"
+	"  -u, --operator NAME   unlock as NAME\n"
+	"  --key-file PATH       unlock with a key file\n"
+	"  --passphrase-fd N     read the passphrase from descriptor N\n";
+
+const char cli_usage_verify[] =
+	"usage: presidio verify\n"
+	"\n"
+	"Check the database file (SQLite integrity check) and that every\n"
+	"sealed value opens.  Exit code 5 names the first bad record.\n"
+	"\n"
+	"  -u, --operator NAME   unlock as NAME\n"
+	"  --key-file PATH       unlock with a key file\n"
+	"  --passphrase-fd N     read the passphrase from descriptor N\n";
+
+static const struct option unlock_only[] = {
+	CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
+};
+
+/* Parse options that are only unlocking ones, and nargs arguments:
+ * 0, or an exit code + 1000. */
+static int simple_opts(struct cli *c, const char *name, const char *usage,
+		       int argc, char **argv, size_t nargs)
+{
+	int opt;
+
+	cli_opts_begin(c, name, usage);
+	opt = cli_next_opt(c, argc, argv, "hu:", unlock_only);
+	if (opt != CLI_NEXT_END)
+		return 1000 + cli_opts_exit(opt);
+	if (cli_args(c, argc, nargs, nargs) < 0)
+		return 1000 + CLI_EXIT_USAGE;
+	return 0;
+}
+
+/* ---- operator add ---- */
+
+static int new_slot_secret(const struct cli *c, const char *name,
+			   struct cli_secret *sec, struct err *e)
+{
+	if (c->key_file)
+		return cli_keyfile_create(c->key_file, sec, e);
+	return cli_secret_new(c, name, 0, sec, e);
+}
+
+static int add_operator(struct cli *c, const char *name)
+{
+	struct cli_secret sec;
+	struct store_secret ss;
+	struct store *s = NULL;
+	struct err e;
+	int rc, made_key = 0;
+
+	err_init(&e);
+	cli_secret_init(&sec);
+	rc = cli_open(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = cli_unlock(c, s, NULL, &e);
+	if (rc < 0)
+		goto out;
+	rc = new_slot_secret(c, name, &sec, &e);
+	if (rc < 0)
+		goto out;
+	made_key = c->key_file != NULL;
+	ss.operator = name;
+	ss.kind = sec.kind;
+	ss.secret = sec.buf;
+	ss.len = sec.len;
+	rc = store_operator_add(s, &ss, &e);
+	if (rc < 0)
+		goto out;
+	made_key = 0;
+	log_info("operator %s added (%s) by %s", name,
+		 c->key_file ? "key file" : "passphrase", store_operator(s));
+out:
+	if (made_key)
+		unlink(c->key_file);
+	cli_secret_release(&sec);
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+static int op_add(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_NEW_PASS, CLI_OPTION_HELP,
+		CLI_OPTION_END
+	};
+	struct err e;
+	int opt;
+
+	cli_opts_begin(c, "operator add", cli_usage_operator);
+	opt = cli_next_opt(c, argc, argv, "hu:", opts);
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 1, 1) < 0)
+		return CLI_EXIT_USAGE;
+	err_init(&e);
+	if (keyslot_check_operator(argv[optind], &e) < 0)
+		return cli_usage(c, "%s", e.msg);
+	return add_operator(c, argv[optind]);
+}
+
+/* ---- operator remove ---- */
+
+static int op_remove(struct cli *c, int argc, char **argv)
+{
+	struct store *s = NULL;
+	const char *name;
+	struct err e;
+	int rc;
+
+	rc = simple_opts(c, "operator remove", cli_usage_operator, argc, argv,
+			 1);
+	if (rc)
+		return rc - 1000;
+	name = argv[optind];
+	err_init(&e);
+	rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = store_operator_remove(s, name, &e);
+	if (rc < 0)
+		goto out;
+	log_info("operator %s removed by %s", name, store_operator(s));
+out:
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+/* ---- operator passwd ---- */
+
+static int op_passwd(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_NEW_PASS, CLI_OPTION_HELP,
+		CLI_OPTION_END
+	};
+	struct cli_secret sec;
+	struct store *s = NULL;
+	struct err e;
+	int rc, opt;
+
+	cli_opts_begin(c, "operator passwd", cli_usage_operator);
+	opt = cli_next_opt(c, argc, argv, "hu:", opts);
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	err_init(&e);
+	cli_secret_init(&sec);
+	rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	if (c->unlocked == KEYSLOT_KEYFILE) {
+		rc = err_set(&e, CLI_ERR_USAGE,
+			     "operator %s unlocks with a key file, which has "
+			     "no passphrase to change", store_operator(s));
+		goto out;
+	}
+	rc = cli_secret_new(c, store_operator(s), 0, &sec, &e);
+	if (rc < 0)
+		goto out;
+	rc = store_operator_passwd(s, sec.buf, sec.len, &e);
+	if (rc < 0)
+		goto out;
+	log_info("operator %s changed passphrase", store_operator(s));
+out:
+	cli_secret_release(&sec);
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+/* ---- operator list ---- */
+
+static int print_operator(void *ctx, const char *operator,
+			  enum keyslot_kind kind)
+{
+	(void)ctx;
+	printf("%s %s\n", operator,
+	       kind == KEYSLOT_KEYFILE ? "keyfile" : "passphrase");
+	return 0;
+}
+
+static int op_list(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_OPTION_HELP,
+					      CLI_OPTION_END };
+	struct store *s = NULL;
+	struct err e;
+	int rc, opt;
+
+	cli_opts_begin(c, "operator list", cli_usage_operator);
+	opt = cli_next_opt(c, argc, argv, "h", opts);
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	err_init(&e);
+	rc = cli_open(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = store_operator_list(s, print_operator, NULL, &e);
+out:
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+/* ---- subcommand dispatch ---- */
+
+struct sub {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+};
+
+static int dispatch(struct cli *c, const char *cmd, const char *usage,
+		    const struct sub *subs, size_t n, int argc, char **argv)
+{
+	size_t i;
+
+	c->cmd_name = cmd;
+	if (argc < 2)
+		return cli_usage(c, "missing subcommand");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(usage, stdout);
+		return CLI_EXIT_OK;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].run(c, argc - 1, argv + 1);
+	return cli_usage(c, "unknown subcommand '%.40s'", argv[1]);
+}
+
+int cmd_operator(struct cli *c, int argc, char **argv)
+{
+	static const struct sub subs[] = {
+		{ "add", op_add },
+		{ "remove", op_remove },
+		{ "passwd", op_passwd },
+		{ "list", op_list },
+	};
+
+	return dispatch(c, "operator", cli_usage_operator, subs,
+			sizeof(subs) / sizeof(subs[0]), argc, argv);
+}
+
+/* ---- key rotate ---- */
+
+static void rotate_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	cli_progress_draw(ctx, "re-encrypting: %" PRIu64 " of %" PRIu64,
+			  done, total);
+}
+
+static int key_rotate(struct cli *c, int argc, char **argv)
+{
+	struct cli_progress prog;
+	struct store_status st;
+	struct store *s = NULL;
+	struct err e;
+	int rc;
+
+	rc = simple_opts(c, "key rotate", cli_usage_key, argc, argv, 0);
+	if (rc)
+		return rc - 1000;
+	err_init(&e);
+	cli_progress_init(&prog, c->tty_err);
+	rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = store_key_rotate(s, rotate_progress, &prog, &e);
+	cli_progress_end(&prog);
+	if (rc < 0)
+		goto out;
+	rc = store_status(s, &st, &e);
+	if (rc < 0)
+		goto out;
+	printf("data key rotated to generation %" PRIu32 "\n", st.key_gen);
+	log_info("data key rotated to generation %" PRIu32 " by %s",
+		 st.key_gen, store_operator(s));
+out:
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+int cmd_key(struct cli *c, int argc, char **argv)
+{
+	static const struct sub subs[] = { { "rotate", key_rotate } };
+
+	return dispatch(c, "key", cli_usage_key, subs, 1, argc, argv);
+}
+
+/* ---- verify ---- */
+
+int cmd_verify(struct cli *c, int argc, char **argv)
+{
+	struct store *s = NULL;
+	uint64_t bad = 0;
+	struct err e;
+	int rc;
+
+	rc = simple_opts(c, "verify", cli_usage_verify, argc, argv, 0);
+	if (rc)
+		return rc - 1000;
+	err_init(&e);
+	rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = store_verify(s, &bad, &e);
+	if (rc < 0) {
+		log_error("verify failed (%" PRIu64 " bad): %s", bad, e.msg);
+		goto out;
+	}
+	printf("ok: database intact, every sealed value opens\n");
+	log_info("verify passed, operator %s", store_operator(s));
+out:
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}

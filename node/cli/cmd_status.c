@@ -1,0 +1,165 @@
+/*
+ * cmd_status.c - `presidio status`: what a node is and holds, from its
+ * metadata only (no unlocking): name, id, role, operators, records per
+ * collection, change log, clock, key generation, schema version.
+ */
+#include "node/cli/cli.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conflict/hlc.h"
+
+enum { OPT_JSON = CLI_OPT_LOCAL };
+
+const char cli_usage_status[] =
+	"usage: presidio status [--json]\n"
+	"\n"
+	"Show the node: name, id, role, operators, records per collection\n"
+	"(live and deleted), change log, clock, data key generation and\n"
+	"schema version.  Needs no passphrase.\n"
+	"\n"
+	"  --json   one JSON object instead of text\n";
+
+static const char *role_name(enum store_role r)
+{
+	return r == STORE_ROLE_HUB ? "hub" : "node";
+}
+
+/* Live and deleted counts of coll in st (0 when it has none). */
+static void coll_counts(const struct store_status *st,
+			const struct schema_collection *coll, uint64_t *live,
+			uint64_t *deleted)
+{
+	size_t i;
+
+	*live = 0;
+	*deleted = 0;
+	for (i = 0; i < st->ncoll; i++) {
+		if (st->coll[i].coll == coll) {
+			*live = st->coll[i].live;
+			*deleted = st->coll[i].deleted;
+		}
+	}
+}
+
+static void status_text(const struct store_status *st)
+{
+	char id[ID_TEXT_LEN + 1], clock[HLC_TEXT_LEN];
+	const struct schema_collection *coll;
+	uint64_t live, deleted;
+	size_t i;
+
+	id_format(&st->node_id, id);
+	hlc_format(st->hlc, clock);
+	printf("node:       %s (%s)\n", st->name, id);
+	printf("role:       %s\n", role_name(st->role));
+	printf("operators:  %" PRIu64 "\n", st->operators);
+	printf("records:    %" PRIu64 " live, %" PRIu64 " deleted\n",
+	       st->records, st->deleted);
+	for (i = 0; i < schema_count(); i++) {
+		coll = schema_at(i);
+		coll_counts(st, coll, &live, &deleted);
+		printf("  %-16s %" PRIu64 " live, %" PRIu64 " deleted\n",
+		       coll->name, live, deleted);
+	}
+	printf("changes:    %" PRIu64 " (last seq %" PRIu64 ")\n", st->changes,
+	       st->last_seq);
+	printf("clock:      %s\n", st->hlc ? clock : "(never used)");
+	printf("key:        generation %" PRIu32 "%s\n", st->key_gen,
+	       st->rotating ? ", rotation unfinished" : "");
+	printf("schema:     version %d\n", st->schema_version);
+}
+
+static json_t *coll_json(const struct store_status *st)
+{
+	const struct schema_collection *coll;
+	uint64_t live, deleted;
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; o && i < schema_count(); i++) {
+		coll = schema_at(i);
+		coll_counts(st, coll, &live, &deleted);
+		if (json_object_set_new(o, coll->name,
+					json_pack("{sIsI}", "live",
+						  (json_int_t)live, "deleted",
+						  (json_int_t)deleted)) < 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	return o;
+}
+
+static int status_json(const struct store_status *st, struct err *e)
+{
+	char id[ID_TEXT_LEN + 1], clock[HLC_TEXT_LEN];
+	json_t *o;
+	int rc;
+
+	id_format(&st->node_id, id);
+	hlc_format(st->hlc, clock);
+	o = json_pack("{sssssssIsIsIsosIsIsssIsIsbsi}", "name", st->name, "id",
+		      id, "role", role_name(st->role), "operators",
+		      (json_int_t)st->operators, "records",
+		      (json_int_t)st->records, "deleted",
+		      (json_int_t)st->deleted, "collections", coll_json(st),
+		      "changes", (json_int_t)st->changes, "last_seq",
+		      (json_int_t)st->last_seq, "clock", clock, "hlc",
+		      (json_int_t)st->hlc, "key_generation",
+		      (json_int_t)st->key_gen, "rotating", st->rotating,
+		      "schema_version", st->schema_version);
+	if (!o)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = cli_print_json(o, JSON_INDENT(2), e);
+	json_decref(o);
+	return rc;
+}
+
+static int status(struct cli *c, int json)
+{
+	struct store_status st;
+	struct store *s = NULL;
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	rc = cli_open(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = store_status(s, &st, &e);
+	if (rc < 0)
+		goto out;
+	if (json)
+		rc = status_json(&st, &e);
+	else
+		status_text(&st);
+out:
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+int cmd_status(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	int opt, json = 0;
+
+	cli_opts_begin(c, "status", cli_usage_status);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "h", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_JSON)
+			json = 1;
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	return status(c, json);
+}

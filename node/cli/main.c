@@ -1,0 +1,336 @@
+/*
+ * main.c - the `presidio` program: hardening at start-up, the global
+ * options, the command table and `help` / `version`.
+ *
+ * Start-up makes the process a poor source of leaks before anything is
+ * read: files are private (umask 077), no core dumps and no ptrace by
+ * other users' processes (RLIMIT_CORE 0, PR_SET_DUMPABLE 0), and every
+ * block Jansson frees is wiped first, since decrypted records pass
+ * through Jansson.  Then `presidio [--dir DIR] COMMAND ...` dispatches to
+ * the command; the command's exit code is the program's.
+ */
+#include "node/cli/cli.h"
+
+#include <limits.h>
+#include <sodium.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+static int cmd_help(struct cli *c, int argc, char **argv);
+static int cmd_version(struct cli *c, int argc, char **argv);
+
+static const char usage_help[] =
+	"usage: presidio help [COMMAND]\n"
+	"\n"
+	"List the commands, exit codes and environment variables, or show\n"
+	"the usage of one command.\n";
+
+static const char usage_version[] =
+	"usage: presidio version\n"
+	"\n"
+	"Print the program's version.\n";
+
+static const struct cli_command commands[] = {
+	{ "init", cmd_init, "create a node", cli_usage_init },
+	{ "put", cmd_put, "create or update a record from JSON on stdin",
+	  cli_usage_put },
+	{ "get", cmd_get, "print a record", cli_usage_get },
+	{ "list", cmd_list, "list the records of a collection",
+	  cli_usage_list },
+	{ "delete", cmd_delete, "mark a record deleted", cli_usage_delete },
+	{ "history", cmd_history, "every change of a record",
+	  cli_usage_history },
+	{ "log", cmd_log, "the change log", cli_usage_log },
+	{ "status", cmd_status, "node, records, clock and keys",
+	  cli_usage_status },
+	{ "import", cmd_import, "load records from a JSON Lines file",
+	  cli_usage_import },
+	{ "operator", cmd_operator, "add, remove, list operators; passwd",
+	  cli_usage_operator },
+	{ "key", cmd_key, "rotate the data key", cli_usage_key },
+	{ "verify", cmd_verify, "check the database and every sealed value",
+	  cli_usage_verify },
+	{ "help", cmd_help, "this text, or a command's usage", usage_help },
+	{ "version", cmd_version, "print the version", usage_version },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char usage_head[] =
+	"usage: presidio [--dir DIR] COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Presidio: an offline-first encrypted case store.\n"
+	"\n"
+	"Global options:\n"
+	"  -d, --dir DIR   the node directory (default $PRESIDIO_DIR, else\n"
+	"                  $HOME/.presidio)\n"
+	"  -h, --help      this text\n"
+	"\n"
+	"Commands:\n";
+
+static const char usage_tail[] =
+	"\n"
+	"Run 'presidio COMMAND --help' for a command's options.\n"
+	"\n"
+	"Exit codes:\n"
+	"  0  ok\n"
+	"  1  failure (I/O, internal)\n"
+	"  2  usage (bad options or arguments)\n"
+	"  3  not found\n"
+	"  4  authentication failed (wrong passphrase or key file)\n"
+	"  5  data integrity error (corrupt or tampered data)\n"
+	"  6  invalid input (JSON, schema)\n"
+	"  7  busy (database locked too long)\n"
+	"  8  already exists\n"
+	"  9  refused by a rule\n"
+	"\n"
+	"Environment:\n"
+	"  PRESIDIO_DIR             node directory\n"
+	"  PRESIDIO_OPERATOR        operator to unlock as (-u)\n"
+	"  PRESIDIO_KEY_FILE        key file to unlock with (--key-file)\n"
+	"  PRESIDIO_PASSPHRASE      passphrase to unlock with\n"
+	"  PRESIDIO_NEW_PASSPHRASE  passphrase for init, operator add and\n"
+	"                           operator passwd\n"
+	"Passphrases are never accepted as arguments: without a key file,\n"
+	"--passphrase-fd or the environment, they are asked on the terminal.\n";
+
+static void print_usage(FILE *f)
+{
+	size_t i;
+
+	fputs(usage_head, f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name,
+			commands[i].summary);
+	fputs(usage_tail, f);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_OPTION_HELP,
+					      CLI_OPTION_END };
+	const struct cli_command *cmd;
+	int opt;
+
+	cli_opts_begin(c, "help", usage_help);
+	opt = cli_next_opt(c, argc, argv, "h", opts);
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 1) < 0)
+		return CLI_EXIT_USAGE;
+	if (optind == argc) {
+		print_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		return cli_usage(c, "unknown command '%.40s'", argv[optind]);
+	fputs(cmd->usage, stdout);
+	return CLI_EXIT_OK;
+}
+
+static int cmd_version(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_OPTION_HELP,
+					      CLI_OPTION_END };
+	int opt;
+
+	cli_opts_begin(c, "version", usage_version);
+	opt = cli_next_opt(c, argc, argv, "h", opts);
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	printf("presidio %s\n", CLI_VERSION);
+	return CLI_EXIT_OK;
+}
+
+/* ---- wiping allocator for Jansson ---- */
+
+/* Each block carries its size in front, aligned for any object. */
+union wipe_head {
+	size_t size;
+	max_align_t align;
+};
+
+static void *wipe_malloc(size_t size)
+{
+	union wipe_head *h;
+
+	if (size > SIZE_MAX - sizeof(*h))
+		return NULL;
+	h = malloc(sizeof(*h) + size);
+	if (!h)
+		return NULL;
+	h->size = size;
+	return h + 1;
+}
+
+static void wipe_free(void *p)
+{
+	union wipe_head *h;
+
+	if (!p)
+		return;
+	h = (union wipe_head *)p - 1;
+	sodium_memzero(h, sizeof(*h) + h->size);
+	free(h);
+}
+
+/* ---- start-up ---- */
+
+static int harden(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	umask(077);
+	if (setrlimit(RLIMIT_CORE, &none) < 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		cli_error("cannot disable core dumps");
+		return -1;
+	}
+	json_set_alloc_funcs(wipe_malloc, wipe_free);
+	if (sodium_init() < 0) {
+		cli_error("cannot initialise libsodium");
+		return -1;
+	}
+	return 0;
+}
+
+static int set_dir(struct cli *c, const char *opt_dir)
+{
+	const char *env = getenv("PRESIDIO_DIR");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (opt_dir && *opt_dir) {
+		c->dir = opt_dir;
+		return 0;
+	}
+	if (env && *env) {
+		c->dir = env;
+		return 0;
+	}
+	if (!home || !*home) {
+		cli_error("no node directory: give --dir DIR or set "
+			  "PRESIDIO_DIR (HOME is not set)");
+		return -1;
+	}
+	n = snprintf(c->dir_buf, sizeof(c->dir_buf), "%s/.presidio", home);
+	if (n < 0 || (size_t)n >= sizeof(c->dir_buf)) {
+		cli_error("HOME is too long");
+		return -1;
+	}
+	c->dir = c->dir_buf;
+	return 0;
+}
+
+static void cli_init(struct cli *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->pass_fd = -1;
+	c->new_pass_fd = -1;
+	c->unlocked = KEYSLOT_PASSPHRASE;
+	c->tty_err = isatty(STDERR_FILENO);
+}
+
+/* Report a bad global option without any "=value" part. */
+static void bad_global(int argc, char **argv)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+	size_t n = strcspn(arg, "=");
+
+	if (optopt > 0 && optopt < 256)
+		cli_usage(NULL, "bad global option '-%c'", optopt);
+	else
+		cli_usage(NULL, "bad global option '%.*s'",
+			  (int)(n > 40 ? 40 : n), arg);
+}
+
+/* Global options up to the command word: sets *dir; 0, or an exit code
+ * + 1000 when the program should stop (help, usage error). */
+static int global_options(int argc, char **argv, const char **dir)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_OPTION_END
+	};
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	for (;;) {
+		opt = getopt_long(argc, argv, "+:d:h", opts, NULL);
+		if (opt == -1)
+			return 0;
+		if (opt == 'd') {
+			*dir = optarg;
+		} else if (opt == 'h') {
+			print_usage(stdout);
+			return 1000 + CLI_EXIT_OK;
+		} else {
+			bad_global(argc, argv);
+			return 1000 + CLI_EXIT_USAGE;
+		}
+	}
+}
+
+static int run(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+	const char *dir = NULL;
+	struct cli c;
+	int rc;
+
+	cli_init(&c);
+	rc = global_options(argc, argv, &dir);
+	if (rc)
+		return rc - 1000;
+	if (optind >= argc) {
+		print_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		return cli_usage(NULL, "unknown command '%.40s'",
+				 argv[optind]);
+	if (set_dir(&c, dir) < 0)
+		return CLI_EXIT_USAGE;
+	return cmd->run(&c, argc - optind, argv + optind);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	if (harden() < 0)
+		return CLI_EXIT_FAIL;
+	log_set_quiet(1);
+	rc = run(argc, argv);
+	log_close();
+	if ((fflush(stdout) == EOF || ferror(stdout)) && rc == CLI_EXIT_OK) {
+		cli_error("cannot write to standard output");
+		rc = CLI_EXIT_FAIL;
+	}
+	return rc;
+}

@@ -1,0 +1,803 @@
+/*
+ * store.c - opening and creating a node's database, migrations, pragmas,
+ * transactions, the clock, nodes and actors, status.  Records and the
+ * change log are in store_record.c, keys in store_keys.c.
+ */
+#include "node/store_int.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "schema/migrations.h"
+
+static const char *const stmt_sql[STMT_COUNT] = {
+    [STMT_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [STMT_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+		      "ON CONFLICT(key) DO UPDATE SET value = ?2",
+    [STMT_MAX_SEQ] = "SELECT coalesce(max(seq), 0) FROM change",
+    [STMT_ACTOR_BY_IDX] = "SELECT n.id, a.operator FROM actor a "
+			  "JOIN node n ON n.idx = a.node WHERE a.idx = ?1",
+    [STMT_RECORD_FIND] = "SELECT rid, coll, deleted, vers, body "
+			 "FROM record WHERE id = ?1",
+    [STMT_RECORD_INSERT] = "INSERT INTO record(id, coll, parent, deleted, "
+			   "vers, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_RECORD_UPDATE] = "UPDATE record SET parent = ?2, deleted = ?3, "
+			   "vers = ?4, body = ?5 WHERE rid = ?1",
+    [STMT_CHANGE_INSERT] = "INSERT INTO change(seq, rid, kind, origin, "
+			   "oseq, actor, hlc, vers, prev, body) VALUES "
+			   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+};
+
+int store_sql_err(struct store *s, int rc, const char *what, struct err *e)
+{
+	const char *msg =
+	    s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return err_set(e, ERR_BUSY,
+			       "%s: the node is busy (another presidio process "
+			       "holds it): %s",
+			       what, msg);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return err_set(e, ERR_CORRUPT, "%s: database is damaged: %s",
+			       what, msg);
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return err_set(e, ERR_IO, "%s: %s", what, msg);
+	case SQLITE_NOMEM:
+		return err_set(e, ERR_NOMEM, "%s: out of memory", what);
+	default:
+		return err_set(e, ERR_FAIL, "%s: %s", what, msg);
+	}
+}
+
+int store_exec(struct store *s, const char *sql, struct err *e)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_sql_err(s, rc, "database", e);
+}
+
+int store_meta_get_int(struct store *s, const char *key, int64_t *v,
+		       struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[STMT_META_GET];
+	int rc;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "setting '%s' missing", key);
+	return store_sql_err(s, rc, "reading settings", e);
+}
+
+int store_meta_set_int(struct store *s, const char *key, int64_t v,
+		       struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[STMT_META_SET];
+	int rc;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_sql_err(s, rc, "saving settings", e);
+}
+
+static int meta_set_blob(struct store *s, const char *key, const void *v,
+			 int len, struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[STMT_META_SET];
+	int rc;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (len < 0)
+		sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(st, 2, v, len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_sql_err(s, rc, "saving settings", e);
+}
+
+/* "checkpoint:NAME" in meta, after checking NAME. */
+static int checkpoint_key(const char *name, char *key, size_t size,
+			  struct err *e)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n >= STORE_CHECKPOINT_NAME_MAX)
+		return err_set(e, ERR_INVALID, "bad checkpoint name");
+	for (size_t i = 0; i < n; i++)
+		if (name[i] < 0x21 || name[i] > 0x7e)
+			return err_set(e, ERR_INVALID, "bad checkpoint name");
+	snprintf(key, size, "checkpoint:%s", name);
+	return 0;
+}
+
+int store_checkpoint_get(struct store *s, const char *name, uint64_t *value,
+			 struct err *e)
+{
+	char key[STORE_CHECKPOINT_NAME_MAX + 16];
+	int64_t v = 0;
+	int rc = checkpoint_key(name, key, sizeof(key), e);
+
+	if (!rc)
+		rc = store_meta_get_int(s, key, &v, e);
+	if (!rc)
+		*value = (uint64_t)v;
+	return rc;
+}
+
+int store_checkpoint_set(struct store *s, const char *name, uint64_t value,
+			 struct err *e)
+{
+	char key[STORE_CHECKPOINT_NAME_MAX + 16];
+	int opened = 0;
+	int rc = checkpoint_key(name, key, sizeof(key), e);
+
+	if (!rc)
+		rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = store_meta_set_int(s, key, (int64_t)value, e);
+	return store_tx_end(s, opened, rc, e);
+}
+
+static uint64_t wall_ms(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Pragmas every connection needs.  synchronous=FULL: see store.h. */
+static int configure(struct store *s, struct err *e)
+{
+	int rc = sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "configuring database", e);
+	/* temp_store=MEMORY: sorts and temporary tables never spill to
+	 * files; secure_delete: freed pages are zeroed, so a removed
+	 * operator's slot or a retired data key does not linger. */
+	return store_exec(s,
+			  "PRAGMA journal_mode=WAL;"
+			  "PRAGMA synchronous=FULL;"
+			  "PRAGMA foreign_keys=ON;"
+			  "PRAGMA temp_store=MEMORY;"
+			  "PRAGMA secure_delete=ON;"
+			  "PRAGMA cache_size=-8192;",
+			  e);
+}
+
+static int user_version(struct store *s, int *v, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc =
+	    sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sql_err(s, rc, "reading schema", e);
+}
+
+/* Apply the migrations the database has not seen, one transaction each. */
+static int migrate(struct store *s, struct err *e)
+{
+	char sql[64];
+	int have = 0;
+	int rc = user_version(s, &have, e);
+
+	if (rc)
+		return rc;
+	if (schema_nmigrations &&
+	    have > schema_migrations[schema_nmigrations - 1].version)
+		return err_set(
+		    e, ERR_FAIL,
+		    "database schema %d is newer than this "
+		    "presidio (%d): upgrade presidio",
+		    have, schema_migrations[schema_nmigrations - 1].version);
+	for (size_t i = 0; i < schema_nmigrations; i++) {
+		const struct schema_migration *m = &schema_migrations[i];
+
+		if (m->version <= have)
+			continue;
+		rc = store_exec(s, "BEGIN IMMEDIATE", e);
+		if (rc)
+			return rc;
+		/* Re-check under the lock: another process may have
+		 * migrated meanwhile. */
+		rc = user_version(s, &have, e);
+		if (!rc && m->version > have) {
+			rc = store_exec(s, m->sql, e);
+			if (rc)
+				err_prefix(e, "migration %s", m->name);
+			snprintf(sql, sizeof(sql), "PRAGMA user_version=%d",
+				 m->version);
+			if (!rc)
+				rc = store_exec(s, sql, e);
+		}
+		if (rc) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		rc = store_exec(s, "COMMIT", e);
+		if (rc)
+			return rc;
+		have = m->version;
+	}
+	return 0;
+}
+
+static int prepare_all(struct store *s, struct err *e)
+{
+	for (int i = 0; i < STMT_COUNT; i++) {
+		int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+					    SQLITE_PREPARE_PERSISTENT,
+					    &s->stmt[i], NULL);
+
+		if (rc != SQLITE_OK)
+			return store_sql_err(s, rc, "preparing statements", e);
+	}
+	return 0;
+}
+
+static char *db_path(const char *dir)
+{
+	size_t n = strlen(dir) + sizeof(STORE_DB_FILE) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, STORE_DB_FILE);
+	return p;
+}
+
+/* Open the database file (creating it when create) and prepare it. */
+static int open_db(struct store **out, const char *dir, int create,
+		   struct err *e)
+{
+	struct store *s = NULL;
+	char *path = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	path = db_path(dir);
+	if (!s || !path || !(s->dir = strdup(dir))) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	s->clock_fn = wall_ms;
+	if (!create && access(path, F_OK) != 0) {
+		rc = err_set(e, ERR_NOTFOUND,
+			     "no presidio node in %s (run 'presidio init')",
+			     dir);
+		goto out;
+	}
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "opening database", e);
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	rc = configure(s, e);
+	if (!rc)
+		rc = migrate(s, e);
+	if (!rc)
+		rc = prepare_all(s, e);
+out:
+	free(path);
+	if (rc)
+		store_close(s);
+	else
+		*out = s;
+	return rc;
+}
+
+/* Read identity and clock from meta. */
+static int load_identity(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t role = 0, hlc = 0;
+	int rc, found = 0;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT n.idx, n.id, n.name FROM meta m "
+				"JOIN node n ON n.id = m.value "
+				"WHERE m.key = 'node_id'",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 1) == ID_BYTES) {
+		const unsigned char *name = sqlite3_column_text(st, 2);
+
+		s->self_node = sqlite3_column_int64(st, 0);
+		memcpy(s->node_id.b, sqlite3_column_blob(st, 1), ID_BYTES);
+		snprintf(s->name, sizeof(s->name), "%s",
+			 name ? (const char *)name : "");
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (!found)
+		return rc == SQLITE_ROW || rc == SQLITE_DONE
+			   ? err_set(e, ERR_CORRUPT,
+				     "node identity missing from database")
+			   : store_sql_err(s, rc, "reading identity", e);
+	rc = store_meta_get_int(s, "role", &role, e);
+	if (!rc)
+		rc = store_meta_get_int(s, "hlc", &hlc, e);
+	if (rc)
+		return rc;
+	s->role = role == STORE_ROLE_HUB ? STORE_ROLE_HUB : STORE_ROLE_NODE;
+	hlc_init(&s->clock, (uint64_t)hlc);
+	return 0;
+}
+
+int store_open(struct store **out, const char *dir, struct err *e)
+{
+	struct store *s = NULL;
+	int rc = open_db(&s, dir, 0, e);
+
+	if (!rc)
+		rc = load_identity(s, e);
+	if (rc) {
+		store_close(s);
+		s = NULL;
+	}
+	*out = s;
+	return rc;
+}
+
+/* mkdir -p: create dir and missing parents, each 0700. */
+static int mkdir_parents(const char *dir)
+{
+	char *path = strdup(dir);
+	int rc = 0;
+
+	if (!path)
+		return -1;
+	for (char *p = path + 1; *p && !rc; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			rc = -1;
+		*p = '/';
+	}
+	if (!rc && mkdir(path, 0700) != 0)
+		rc = -1;
+	free(path);
+	return rc;
+}
+
+/* Create the directory (0700) or check an existing one is free. */
+static int make_dir(const char *dir, struct err *e)
+{
+	struct stat st;
+	char *path = NULL;
+	int rc = 0;
+
+	if (mkdir_parents(dir) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return err_set(e, ERR_IO, "cannot create %s: %s", dir,
+			       strerror(errno));
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return err_set(e, ERR_IO, "%s is not a directory", dir);
+	/* The node's files are nobody else's business. */
+	if ((st.st_mode & 077) && chmod(dir, 0700) != 0)
+		return err_set(e, ERR_IO, "cannot make %s private: %s", dir,
+			       strerror(errno));
+	path = db_path(dir);
+	if (!path)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (access(path, F_OK) == 0)
+		rc = err_set(e, ERR_EXISTS, "%s already holds a presidio node",
+			     dir);
+	free(path);
+	return rc;
+}
+
+int store_init(const char *dir, const char *name, enum store_role role,
+	       const struct store_secret *first, struct err *e)
+{
+	struct store *s = NULL;
+	struct id node;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!name || !*name || strlen(name) >= STORE_NAME_MAX)
+		return err_set(e, ERR_INVALID,
+			       "node name must be 1 to %d characters",
+			       STORE_NAME_MAX - 1);
+	if (!first || !first->operator)
+		return err_set(e, ERR_INVALID, "the first operator is needed");
+	rc = keyslot_check_operator(first->operator, e);
+	if (rc)
+		return rc;
+	rc = make_dir(dir, e);
+	if (rc)
+		return rc;
+	rc = open_db(&s, dir, 1, e);
+	if (rc)
+		return rc;
+	id_generate(&node);
+	rc = store_exec(s, "BEGIN IMMEDIATE", e);
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(
+	    s->db, "INSERT INTO node(id, name) VALUES (?1, ?2)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, node.b, ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "creating node", e);
+		goto out;
+	}
+	rc = meta_set_blob(s, "node_id", node.b, ID_BYTES, e);
+	if (!rc)
+		rc = store_meta_set_int(s, "role", role, e);
+	if (!rc)
+		rc = store_meta_set_int(s, "hlc", 0, e);
+	if (!rc)
+		rc = store_keys_create(s, first, e);
+	if (!rc)
+		rc = store_exec(s, "COMMIT", e);
+out:
+	if (rc && s && s->db)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_close(s);
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	store_keys_release(s);
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db) {
+		if (s->in_tx)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(s->db);
+	}
+	free(s->actors);
+	free(s->dir);
+	free(s);
+}
+
+void store_set_clock(struct store *s, store_clock_fn fn, void *ctx)
+{
+	s->clock_fn = fn ? fn : wall_ms;
+	s->clock_ctx = ctx;
+}
+
+const struct id *store_node_id(const struct store *s)
+{
+	return &s->node_id;
+}
+
+const char *store_node_name(const struct store *s)
+{
+	return s->name;
+}
+
+enum store_role store_role(const struct store *s)
+{
+	return s->role;
+}
+
+const char *store_operator(const struct store *s)
+{
+	return s->sealer ? s->operator: NULL;
+}
+
+const char *store_dir(const struct store *s)
+{
+	return s->dir;
+}
+
+uint64_t store_tick(struct store *s)
+{
+	s->clock_dirty = 1;
+	return hlc_now(&s->clock, s->clock_fn(s->clock_ctx));
+}
+
+/* Bring what other processes may have changed up to date, under the
+ * write lock. */
+static int tx_refresh(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[STMT_MAX_SEQ];
+	int64_t hlc = 0;
+	int rc = store_meta_get_int(s, "hlc", &hlc, e);
+
+	if (rc)
+		return rc;
+	if ((uint64_t)hlc > s->clock.last)
+		s->clock.last = (uint64_t)hlc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		s->next_seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_sql_err(s, rc, "reading change log", e);
+	return s->sealer ? store_keys_refresh(s, e) : 0;
+}
+
+int store_tx_begin(struct store *s, int *opened, struct err *e)
+{
+	int rc;
+
+	*opened = 0;
+	if (s->in_tx)
+		return 0;
+	rc = store_exec(s, "BEGIN IMMEDIATE", e);
+	if (rc)
+		return rc;
+	s->in_tx = 1;
+	s->clock_dirty = 0;
+	rc = tx_refresh(s, e);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	*opened = 1;
+	return 0;
+}
+
+int store_tx_end(struct store *s, int opened, int rc, struct err *e)
+{
+	if (!opened)
+		return rc;
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, e);
+}
+
+int store_begin(struct store *s, struct err *e)
+{
+	int opened;
+	int rc;
+
+	if (s->in_tx)
+		return err_set(e, ERR_FAIL, "a transaction is already open");
+	rc = store_tx_begin(s, &opened, e);
+	return rc;
+}
+
+int store_commit(struct store *s, struct err *e)
+{
+	int rc = 0;
+
+	if (!s->in_tx)
+		return err_set(e, ERR_FAIL, "no transaction is open");
+	/* The clock is saved with the writes it stamped, so a restart
+	 * continues above every timestamp that reached the disk. */
+	if (s->clock_dirty)
+		rc = store_meta_set_int(s, "hlc", (int64_t)s->clock.last, e);
+	if (!rc)
+		rc = store_exec(s, "COMMIT", e);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	s->in_tx = 0;
+	s->clock_dirty = 0;
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!s->in_tx)
+		return;
+	/* The in-memory clock stays ahead: timestamps are never reissued,
+	 * and the saved value is rolled back with the writes. */
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+	s->clock_dirty = 0;
+}
+
+int store_actor_ensure(struct store *s, int64_t node, const char *operator,
+		       uint32_t * idx, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO actor(node, operator) VALUES "
+				"(?1, ?2) ON CONFLICT(node, operator) DO "
+				"UPDATE SET operator = operator RETURNING idx",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, node);
+		sqlite3_bind_text(st, 2, operator, - 1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*idx = (uint32_t)sqlite3_column_int64(st, 0);
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_sql_err(s, rc, "recording actor", e);
+}
+
+int store_actor(struct store *s, uint32_t actor, struct id *node,
+		const char **operator, struct err * e)
+{
+	sqlite3_stmt *st = s->stmt[STMT_ACTOR_BY_IDX];
+	struct store_actor *a;
+	int rc;
+
+	if (actor < s->nactors && s->actors[actor].known)
+		goto found;
+	if (actor >= s->nactors) {
+		size_t n = actor + 64;
+		struct store_actor *grown =
+		    realloc(s->actors, n * sizeof(*grown));
+
+		if (!grown)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		memset(grown + s->nactors, 0,
+		       (n - s->nactors) * sizeof(*grown));
+		s->actors = grown;
+		s->nactors = n;
+	}
+	sqlite3_bind_int64(st, 1, actor);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ID_BYTES) {
+		a = &s->actors[actor];
+		memcpy(a->node.b, sqlite3_column_blob(st, 0), ID_BYTES);
+		snprintf(a->operator, sizeof(a->operator), "%s",
+			 (const char *)sqlite3_column_text(st, 1));
+		a->known = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE
+			   ? err_set(e, ERR_NOTFOUND, "unknown actor %" PRIu32,
+				     actor)
+			   : store_sql_err(s, rc, "reading actors", e);
+found:
+	a = &s->actors[actor];
+	if (node)
+		*node = a->node;
+	if (operator)
+		*operator= a->operator;
+	return 0;
+}
+
+static int count_query(struct store *s, const char *sql, uint64_t *out,
+		       struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sql_err(s, rc, "reading status", e);
+}
+
+int store_status(struct store *s, struct store_status *out, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t gen = 0, rotating = 0, hlc = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->node_id = s->node_id;
+	snprintf(out->name, sizeof(out->name), "%s", s->name);
+	out->role = s->role;
+	rc = user_version(s, &out->schema_version, e);
+	if (!rc)
+		rc = store_meta_get_int(s, "key_gen", &gen, e);
+	if (!rc)
+		rc = store_meta_get_int(s, "hlc", &hlc, e);
+	if (!rc && store_meta_get_int(s, "rotating", &rotating, NULL) == 0)
+		out->rotating = 1;
+	if (!rc)
+		rc = count_query(s, "SELECT count(*) FROM change",
+				 &out->changes, e);
+	if (!rc)
+		rc = count_query(s, "SELECT coalesce(max(seq), 0) FROM change",
+				 &out->last_seq, e);
+	if (!rc)
+		rc = count_query(s, "SELECT count(*) FROM keyslot",
+				 &out->operators, e);
+	if (rc)
+		return rc;
+	out->key_gen = (uint32_t)gen;
+	out->hlc = (uint64_t)hlc;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT coll, sum(deleted = 0), sum(deleted) "
+				"FROM record GROUP BY coll ORDER BY coll",
+				-1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct schema_collection *c = schema_collection_by_id(
+		    (uint16_t)sqlite3_column_int(st, 0));
+		uint64_t live = (uint64_t)sqlite3_column_int64(st, 1);
+		uint64_t dead = (uint64_t)sqlite3_column_int64(st, 2);
+
+		out->records += live;
+		out->deleted += dead;
+		if (c && out->ncoll < STORE_STATUS_COLLECTIONS) {
+			out->coll[out->ncoll].coll = c;
+			out->coll[out->ncoll].live = live;
+			out->coll[out->ncoll].deleted = dead;
+			out->ncoll++;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_sql_err(s, rc, "reading status", e);
+}
+
+int store_verify(struct store *s, uint64_t *bad, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *first = NULL;
+	uint64_t nbad = 0;
+	int rc;
+
+	if (bad)
+		*bad = 0;
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		first = sqlite3_column_text(st, 0);
+	if (rc == SQLITE_ROW && first && strcmp((const char *)first, "ok")) {
+		rc = err_set(e, ERR_CORRUPT, "database integrity check: %s",
+			     (const char *)first);
+		sqlite3_finalize(st);
+		if (bad)
+			*bad = 1;
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_sql_err(s, rc, "integrity check", e);
+	if (!s->sealer)
+		return 0;
+	rc = store_records_verify(s, &nbad, e);
+	if (bad)
+		*bad = nbad;
+	return rc;
+}

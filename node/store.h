@@ -1,0 +1,305 @@
+/*
+ * store.h - the local encrypted case store of a node: records, change log,
+ * clock, key slots.  The only module that talks to SQLite; everything above
+ * (commands, sync, later the web UI and the hub's handlers) goes through
+ * this API, so the storage can change (PostgreSQL for the hub) without
+ * touching them.
+ *
+ * Record model.  A record is a collection, a random 128-bit id, a JSON
+ * object of field values, the version (conflict/version.h) that last wrote
+ * each field, and a deletion marker that is versioned like a field.  Field
+ * values are sealed together (node/seal.h) with the record id, collection
+ * and version set as associated data; ids, collection, versions, the
+ * deletion flag and the record's scope parent are routing metadata kept in
+ * clear.  Nothing else about a person is ever written to disk.
+ *
+ * Change log.  Every write appends one entry in the SAME transaction that
+ * updates the record: local sequence number, record, origin node and the
+ * origin's sequence number (the pair sync deduplicates on), operator,
+ * timestamp, the changed fields' new values (sealed) with their versions,
+ * and the versions the writer had seen before (what the merge needs to
+ * tell a fast-forward from a concurrent write).  Old values are not
+ * stored twice: history finds them in the earlier entry that wrote the
+ * previous version.
+ *
+ * Clock.  The hybrid logical clock's last value is saved in the same
+ * transaction as the writes it stamped, so it never goes back across
+ * restarts.
+ *
+ * Durability.  WAL journal with synchronous=FULL: a commit returns only
+ * after the WAL is fsync'd, so a change reported as saved survives kill -9
+ * and power loss (NORMAL would survive kill -9 but may lose the last
+ * commits on power loss).  Other processes may use the node concurrently;
+ * writers wait up to STORE_BUSY_MS for the lock.
+ *
+ * Opening is two steps: store_open() reads the database (enough for
+ * status); store_unlock() opens an operator's key slot and loads the data
+ * keys.  Everything touching values needs an unlocked store.
+ *
+ * Not thread-safe: one struct store per thread.
+ */
+#ifndef PRESIDIO_STORE_H
+#define PRESIDIO_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/id.h"
+#include "conflict/version.h"
+#include "node/keyslot.h"
+#include "schema/schema.h"
+
+#define STORE_DB_FILE "presidio.db"
+#define STORE_LOG_FILE "presidio.log"
+#define STORE_BUSY_MS 10000
+#define STORE_NAME_MAX 64
+
+struct store;
+
+enum store_role {
+	STORE_ROLE_NODE = 0, /* Polo, Punto di Accesso, soggetto attuatore */
+	STORE_ROLE_HUB = 1   /* Helpdesk (Focal Point BdI) */
+};
+
+/* How to unlock: whose slot, and the passphrase or key-file bytes. */
+struct store_secret {
+	const char *operator;   /* slot owner; NULL = the only slot */
+	enum keyslot_kind kind; /* passphrase or key file */
+	const uint8_t *secret;  /* borrowed, not kept */
+	size_t len;
+};
+
+/* Wall clock in milliseconds; tests replace it to move time around. */
+typedef uint64_t (*store_clock_fn)(void *ctx);
+
+/*
+ * Create a node in dir (created 0700 when missing; refused with ERR_EXISTS
+ * when it already holds a database): schema, node id, first data key and
+ * the first operator's slot.  name is the node's human name (for lists and
+ * logs), role its role.  0 or a negative ERR_*.
+ */
+int store_init(const char *dir, const char *name, enum store_role role,
+	       const struct store_secret *first, struct err *e) ERR_MUST_USE;
+
+/*
+ * Open the node in dir and bring its schema up to date.  The store is
+ * locked: only metadata is available until store_unlock().  *out is freed
+ * with store_close().  ERR_NOTFOUND when dir holds no node.
+ */
+int store_open(struct store **out, const char *dir,
+	       struct err *e) ERR_MUST_USE;
+
+/*
+ * Unlock with an operator's slot: ERR_NOTFOUND (no such operator),
+ * ERR_AUTH (wrong passphrase or key file; nothing is changed), or 0.  If a
+ * key rotation was interrupted, the store finishes it later through
+ * store_key_rotate(); reads and writes work meanwhile.
+ */
+int store_unlock(struct store *s, const struct store_secret *secret,
+		 struct err *e) ERR_MUST_USE;
+
+/* Close, wiping keys.  Accepts NULL. */
+void store_close(struct store *s);
+
+/* Replace the wall clock (default: CLOCK_REALTIME). */
+void store_set_clock(struct store *s, store_clock_fn fn, void *ctx);
+
+const struct id *store_node_id(const struct store *s);
+const char *store_node_name(const struct store *s);
+enum store_role store_role(const struct store *s);
+/* The unlocked operator, or NULL while locked. */
+const char *store_operator(const struct store *s);
+/* The directory the store lives in. */
+const char *store_dir(const struct store *s);
+
+/*
+ * Group writes in one transaction (an import batch).  Outside
+ * store_begin()/store_commit(), each write is its own durable transaction.
+ * store_rollback() undoes the open transaction, including the clock.
+ */
+int store_begin(struct store *s, struct err *e) ERR_MUST_USE;
+int store_commit(struct store *s, struct err *e) ERR_MUST_USE;
+void store_rollback(struct store *s);
+
+/* ---- checkpoints ---- */
+
+#define STORE_CHECKPOINT_NAME_MAX 96
+
+/*
+ * Named progress markers kept with the data they describe: one set inside
+ * a transaction commits or rolls back with it, so a marker never runs
+ * ahead of what it covers.  Import keeps here how many lines of a file are
+ * in; sync will keep its cursors here.  Names are 1..95 printable ASCII
+ * bytes.  get: ERR_NOTFOUND when never set.  set: outside store_begin()
+ * it is its own durable transaction.
+ */
+int store_checkpoint_get(struct store *s, const char *name, uint64_t *value,
+			 struct err *e) ERR_MUST_USE;
+int store_checkpoint_set(struct store *s, const char *name, uint64_t value,
+			 struct err *e) ERR_MUST_USE;
+
+/* ---- records ---- */
+
+struct store_record {
+	struct id id;
+	const struct schema_collection *coll;
+	json_t *fields;          /* owned: current values, decrypted */
+	int deleted;             /* deletion marker set */
+	struct version_set vers; /* owned: version of each field */
+};
+
+void store_record_init(struct store_record *r);
+void store_record_release(struct store_record *r); /* accepts NULL */
+
+struct store_put_result {
+	struct id id;     /* the record written */
+	int created;      /* 1 when the record was created */
+	size_t changed;   /* fields whose value changed */
+	uint64_t seq;     /* change-log entry, 0 when nothing changed */
+};
+
+/*
+ * Create or update a record of collection from a JSON object of fields.
+ * id NULL creates a record with a fresh id; an id that does not exist yet
+ * creates a record with that id (imports); an existing id updates only the
+ * fields given, and fields given with their current value are not
+ * rewritten.  JSON null clears a field.  Validated against the schema
+ * first: ERR_INVALID (unknown collection or field, wrong type, missing
+ * required field, id of another collection, record deleted) with nothing
+ * written.  res may be NULL.
+ */
+int store_put(struct store *s, const char *collection, const struct id *id,
+	      const json_t *fields, struct store_put_result *res,
+	      struct err *e) ERR_MUST_USE;
+
+/*
+ * Mark a record deleted.  Its values stay sealed in the record (a tombstone)
+ * so a concurrent edit elsewhere can be reviewed, not lost.  ERR_NOTFOUND,
+ * or ERR_INVALID when already deleted.
+ */
+int store_delete(struct store *s, const struct id *id,
+		 struct err *e) ERR_MUST_USE;
+
+/* Read one record into out (released by the caller).  ERR_NOTFOUND,
+ * ERR_CORRUPT naming the record when its ciphertext fails to open. */
+int store_get(struct store *s, const struct id *id, struct store_record *out,
+	      struct err *e) ERR_MUST_USE;
+
+/* Callback for lists: return non-zero to stop early (that value is then
+ * returned by the listing function). */
+typedef int (*store_record_fn)(void *ctx, const struct store_record *r);
+
+/* Every record of collection (NULL = all), in storage order, deleted ones
+ * only when with_deleted.  The record passed is valid during the call. */
+int store_list(struct store *s, const char *collection, int with_deleted,
+	       store_record_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
+
+/* ---- change log ---- */
+
+enum store_change_kind {
+	STORE_CHANGE_CREATE = 1,
+	STORE_CHANGE_UPDATE = 2,
+	STORE_CHANGE_DELETE = 3
+};
+
+struct store_change {
+	uint64_t seq;                          /* local sequence number */
+	struct id record;
+	const struct schema_collection *coll;
+	enum store_change_kind kind;
+	struct id origin;                      /* node that made it */
+	uint64_t origin_seq;                   /* its sequence there */
+	char operator[KEYSLOT_OPERATOR_MAX];   /* who made it */
+	uint64_t hlc;                          /* when (conflict/hlc.h) */
+	json_t *fields;      /* new values of the changed fields, or NULL
+				when values were not asked for */
+	struct version_set vers; /* new version of each changed field
+				    (field 0 = the deletion marker) */
+	struct version_set prev; /* version each had before, where any */
+};
+
+typedef int (*store_change_fn)(void *ctx, const struct store_change *c);
+
+/* Entries with seq > after, at most limit (0 = all), in order; values are
+ * decrypted only when with_values. */
+int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
+	      store_change_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
+
+/* Every entry of one record, in order, with values.  ERR_NOTFOUND when the
+ * record does not exist. */
+int store_history(struct store *s, const struct id *id, store_change_fn fn,
+		  void *ctx, struct err *e) ERR_MUST_USE;
+
+/* Node id and operator name of a version's actor.  ERR_NOTFOUND. */
+int store_actor(struct store *s, uint32_t actor, struct id *node,
+		const char **operator, struct err *e) ERR_MUST_USE;
+
+/* ---- status and checks ---- */
+
+#define STORE_STATUS_COLLECTIONS 32
+
+struct store_status {
+	struct id node_id;
+	char name[STORE_NAME_MAX];
+	enum store_role role;
+	uint64_t records;          /* live records */
+	uint64_t deleted;          /* tombstones */
+	uint64_t changes;          /* change-log entries */
+	uint64_t last_seq;         /* highest local sequence number */
+	uint64_t hlc;              /* clock's last value */
+	uint32_t key_gen;          /* data key in use */
+	int rotating;              /* a key rotation is unfinished */
+	uint64_t operators;        /* key slots */
+	int schema_version;        /* PRAGMA user_version */
+	size_t ncoll;
+	struct {
+		const struct schema_collection *coll;
+		uint64_t live, deleted;
+	} coll[STORE_STATUS_COLLECTIONS];
+};
+
+int store_status(struct store *s, struct store_status *out,
+		 struct err *e) ERR_MUST_USE;
+
+/*
+ * Check the database (PRAGMA integrity_check) and, when unlocked, that every
+ * sealed value opens.  ERR_CORRUPT with the first problem (naming the
+ * record); *bad, when not NULL, counts the records that failed.
+ */
+int store_verify(struct store *s, uint64_t *bad, struct err *e) ERR_MUST_USE;
+
+/* ---- operators and keys (store_keys.c) ---- */
+
+/* Add a slot for secret->operator (unlocked store).  ERR_EXISTS. */
+int store_operator_add(struct store *s, const struct store_secret *secret,
+		       struct err *e) ERR_MUST_USE;
+
+/* Remove an operator's slot.  Refuses to remove the last slot.
+ * ERR_NOTFOUND. */
+int store_operator_remove(struct store *s, const char *operator,
+			  struct err *e) ERR_MUST_USE;
+
+/* Change the unlocked operator's passphrase (or key file bytes). */
+int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
+			  struct err *e) ERR_MUST_USE;
+
+typedef int (*store_operator_fn)(void *ctx, const char *operator,
+				 enum keyslot_kind kind);
+
+int store_operator_list(struct store *s, store_operator_fn fn, void *ctx,
+			struct err *e) ERR_MUST_USE;
+
+typedef void (*store_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/*
+ * Re-encrypt everything under a new data key (unlocked store).  Works in
+ * batches of committed transactions: a crash leaves a mix of old and new
+ * boxes, all readable, and the next call resumes.  The old key is
+ * destroyed only when nothing uses it.  progress may be NULL.
+ */
+int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,
+		     struct err *e) ERR_MUST_USE;
+
+#endif

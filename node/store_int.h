@@ -1,0 +1,138 @@
+/*
+ * store_int.h - internals shared by the store's source files; not part of
+ * the API (node/store.h).
+ *
+ *   store.c        open/create, migrations, pragmas, transactions, clock,
+ *                  node and actor tables, status, verify
+ *   store_record.c records and change log: put, delete, get, list,
+ *                  history, log, sealing with associated data
+ *   store_keys.c   unlock, operators (key slots), data-key rotation
+ */
+#ifndef PRESIDIO_STORE_INT_H
+#define PRESIDIO_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "conflict/hlc.h"
+#include "node/seal.h"
+#include "node/store.h"
+
+/* Prepared statements kept for the life of the store. */
+enum store_stmt {
+	STMT_META_GET,
+	STMT_META_SET,
+	STMT_MAX_SEQ,
+	STMT_ACTOR_BY_IDX,
+	STMT_RECORD_FIND,
+	STMT_RECORD_INSERT,
+	STMT_RECORD_UPDATE,
+	STMT_CHANGE_INSERT,
+	STMT_COUNT
+};
+
+struct store_actor {
+	struct id node;
+	char operator[KEYSLOT_OPERATOR_MAX];
+	int known; /* slot filled */
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STMT_COUNT];
+	char *dir;                  /* node directory, owned */
+	struct id node_id;
+	char name[STORE_NAME_MAX];
+	enum store_role role;
+	int64_t self_node;          /* node.idx of this node */
+
+	/* Unlocked state: slot key pair and data keys. */
+	struct sealer *sealer;      /* NULL while locked */
+	char operator[KEYSLOT_OPERATOR_MAX];
+	int64_t slot_id;            /* keyslot.id unlocked */
+	struct keyslot slot;        /* that slot (public parts) */
+	uint8_t *sk;                /* slot secret key, sodium_malloc */
+	uint32_t self_actor;        /* actor.idx of (this node, operator) */
+	uint8_t *dek[SEAL_MAX_KEYS];/* data keys loaded, sodium_malloc */
+	uint32_t dek_gen[SEAL_MAX_KEYS];
+	size_t ndek;
+
+	/* Write transaction state. */
+	int in_tx;                  /* store_begin() called */
+	int tx_auto;                /* opened by a single write */
+	int clock_dirty;            /* clock moved: save at commit */
+	struct hlc clock;
+	store_clock_fn clock_fn;
+	void *clock_ctx;
+	uint64_t next_seq;          /* next change seq, valid in a tx */
+
+	/* actor.idx -> (node, operator), filled on demand. */
+	struct store_actor *actors;
+	size_t nactors;
+};
+
+/* Translate a SQLite result into ERR_* with a message. */
+int store_sql_err(struct store *s, int rc, const char *what, struct err *e);
+
+/* Run SQL without results. */
+int store_exec(struct store *s, const char *sql, struct err *e);
+
+/* meta table access (values are integers, text or blobs). */
+int store_meta_get_int(struct store *s, const char *key, int64_t *v,
+		       struct err *e);
+int store_meta_set_int(struct store *s, const char *key, int64_t v,
+		       struct err *e);
+
+/*
+ * Start a write transaction if none is open (BEGIN IMMEDIATE), refreshing
+ * what another process may have changed: clock, next sequence number, data
+ * keys after a rotation.  *opened tells whether this call opened it, so the
+ * caller ends it with store_tx_end().
+ */
+int store_tx_begin(struct store *s, int *opened, struct err *e);
+int store_tx_end(struct store *s, int opened, int rc, struct err *e);
+
+/* A new timestamp for a local change (marks the clock for saving). */
+uint64_t store_tick(struct store *s);
+
+/* Find or create the actor row for (node idx, operator). */
+int store_actor_ensure(struct store *s, int64_t node, const char *operator,
+		       uint32_t *idx, struct err *e);
+
+/* In a transaction of store_init(): first data key and first slot. */
+int store_keys_create(struct store *s, const struct store_secret *first,
+		      struct err *e);
+
+/* Load the data keys of the unlocked slot that are not loaded yet. */
+int store_keys_refresh(struct store *s, struct err *e);
+
+/* Wipe and free the unlocked state. */
+void store_keys_release(struct store *s);
+
+/* Associated data of a sealed body: domain, record id, collection, the
+ * version set, and for change entries the previous versions.  Caller frees
+ * *ad. */
+int store_body_ad(const struct id *id, uint16_t coll, const uint8_t *vers,
+		  size_t verslen, const uint8_t *prev, size_t prevlen,
+		  uint8_t **ad, size_t *adlen);
+
+/* Seal a JSON object; *box is malloc'd, caller frees.  The serialised
+ * plaintext is wiped before it is freed. */
+int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
+		    size_t adlen, uint8_t **box, size_t *boxlen,
+		    struct err *e);
+
+/* Open a sealed JSON object into *out (caller json_decref()s).
+ * ERR_CORRUPT names the record. */
+int store_open_json(struct store *s, const struct id *id, const uint8_t *box,
+		    size_t boxlen, const uint8_t *ad, size_t adlen,
+		    json_t **out, struct err *e);
+
+/* Re-seal every box not of generation gen, in batches (rotation). */
+int store_records_reseal(struct store *s, uint32_t gen,
+			 store_progress_fn progress, void *ctx,
+			 struct err *e);
+
+/* Open every box (verify); counts failures in *bad. */
+int store_records_verify(struct store *s, uint64_t *bad, struct err *e);
+
+#endif

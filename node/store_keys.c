@@ -1,0 +1,577 @@
+/*
+ * store_keys.c - unlocking, operators and data-key rotation: the store's
+ * side of node/keyslot.h.  Slots and sealed data keys live in the keyslot
+ * and datakey tables; the unlocked slot's secret key and the data keys live
+ * in sodium_malloc() memory of struct store until store_close().
+ */
+#include "node/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SLOT_COLUMNS "id, operator, kind, salt, opslimit, memlimit, pk, wrapped"
+
+/* Fill slot from a SLOT_COLUMNS row. */
+static int row_slot(sqlite3_stmt *st, struct keyslot *slot, int64_t *id,
+		    struct err *e)
+{
+	const unsigned char *op = sqlite3_column_text(st, 1);
+
+	memset(slot, 0, sizeof(*slot));
+	if (!op || strlen((const char *)op) >= sizeof(slot->operator) ||
+	    sqlite3_column_bytes(st, 3) != KEYSLOT_SALTBYTES ||
+	    sqlite3_column_bytes(st, 6) != KEYSLOT_PKBYTES ||
+	    sqlite3_column_bytes(st, 7) != KEYSLOT_WRAPPEDBYTES)
+		return err_set(e, ERR_CORRUPT, "malformed key slot");
+	*id = sqlite3_column_int64(st, 0);
+	snprintf(slot->operator, sizeof(slot->operator), "%s", op);
+	slot->kind = (enum keyslot_kind)sqlite3_column_int(st, 2);
+	memcpy(slot->salt, sqlite3_column_blob(st, 3), KEYSLOT_SALTBYTES);
+	slot->opslimit = (uint64_t)sqlite3_column_int64(st, 4);
+	slot->memlimit = (uint64_t)sqlite3_column_int64(st, 5);
+	memcpy(slot->pk, sqlite3_column_blob(st, 6), KEYSLOT_PKBYTES);
+	memcpy(slot->wrapped, sqlite3_column_blob(st, 7), KEYSLOT_WRAPPEDBYTES);
+	return 0;
+}
+
+/* The slot of operator, or the only slot when operator is NULL. */
+static int find_slot(struct store *s, const char *operator,
+		     struct keyslot * slot, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, rows = 0;
+
+	rc =
+	    sqlite3_prepare_v2(s->db,
+			       operator? "SELECT " SLOT_COLUMNS " FROM keyslot "
+					 "WHERE operator = ?1"
+				       : "SELECT " SLOT_COLUMNS " FROM keyslot "
+					 "LIMIT 2",
+			       -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto sqlfail;
+	if (operator)
+		sqlite3_bind_text(st, 1, operator, - 1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (++rows == 1 && (rc = row_slot(st, slot, id, e)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	if (rows == 0)
+		rc = operator
+			 ? err_set(e, ERR_NOTFOUND,
+				   "no operator '%s' on this node", operator)
+			 : err_set(e, ERR_NOTFOUND,
+				   "this node has no operators");
+	else if (rows > 1)
+		rc = err_set(e, ERR_INVALID,
+			     "this node has several operators: say which "
+			     "with --operator");
+	else
+		rc = 0;
+	goto out;
+sqlfail:
+	rc = store_sql_err(s, rc, "reading key slots", e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int insert_slot(struct store *s, const struct keyslot *slot, int64_t *id,
+		       struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO keyslot(operator, kind, salt, "
+				"opslimit, memlimit, pk, wrapped, created) "
+				"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, slot->operator, - 1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, slot->kind);
+		sqlite3_bind_blob(st, 3, slot->salt, KEYSLOT_SALTBYTES,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (int64_t)slot->opslimit);
+		sqlite3_bind_int64(st, 5, (int64_t)slot->memlimit);
+		sqlite3_bind_blob(st, 6, slot->pk, KEYSLOT_PKBYTES,
+				  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 7, slot->wrapped, KEYSLOT_WRAPPEDBYTES,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return err_set(e, ERR_EXISTS, "operator '%s' already exists",
+			       slot->operator);
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "saving key slot", e);
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+/* Seal dek (generation gen) to slot and store it. */
+static int insert_datakey(struct store *s, int64_t slot_id,
+			  const struct keyslot *slot, uint32_t gen,
+			  const uint8_t *dek, struct err *e)
+{
+	uint8_t sealed[KEYSLOT_SEALEDBYTES];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (keyslot_seal_dek(slot, gen, dek, sealed))
+		return err_set(e, ERR_FAIL, "cannot seal data key");
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO datakey(gen, slot, sealed) "
+				"VALUES (?1, ?2, ?3)",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, gen);
+		sqlite3_bind_int64(st, 2, slot_id);
+		sqlite3_bind_blob(st, 3, sealed, sizeof(sealed), SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_sql_err(s, rc, "saving data key", e);
+}
+
+int store_keys_create(struct store *s, const struct store_secret *first,
+		      struct err *e)
+{
+	struct keyslot slot;
+	uint8_t *dek = NULL;
+	int64_t slot_id = 0;
+	int rc;
+
+	rc = keyslot_create(&slot, first->operator, first->kind, first->secret,
+			    first->len, NULL, e);
+	if (rc)
+		return rc;
+	dek = keyslot_new_dek();
+	if (!dek)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = insert_slot(s, &slot, &slot_id, e);
+	if (!rc)
+		rc = insert_datakey(s, slot_id, &slot, 1, dek, e);
+	if (!rc)
+		rc = store_meta_set_int(s, "key_gen", 1, e);
+	sodium_free(dek);
+	return rc;
+}
+
+static int dek_loaded(const struct store *s, uint32_t gen)
+{
+	for (size_t i = 0; i < s->ndek; i++)
+		if (s->dek_gen[i] == gen)
+			return 1;
+	return 0;
+}
+
+int store_keys_refresh(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT gen, sealed FROM datakey WHERE slot = ?1 "
+	    "ORDER BY gen",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "reading data keys", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, s->slot_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint32_t gen = (uint32_t)sqlite3_column_int64(st, 0);
+		uint8_t *dek = NULL;
+
+		if (dek_loaded(s, gen))
+			continue;
+		if (s->ndek == SEAL_MAX_KEYS) {
+			rc = err_set(e, ERR_CORRUPT, "too many data keys");
+			goto out;
+		}
+		if (sqlite3_column_bytes(st, 1) != KEYSLOT_SEALEDBYTES) {
+			rc = err_set(e, ERR_CORRUPT, "malformed data key");
+			goto out;
+		}
+		rc = keyslot_open_dek(&s->slot, s->sk, gen,
+				      sqlite3_column_blob(st, 1), &dek, e);
+		if (!rc && sealer_add_key(s->sealer, gen, dek))
+			rc = err_set(e, ERR_FAIL, "cannot load data key");
+		if (rc) {
+			if (dek)
+				sodium_free(dek);
+			goto out;
+		}
+		s->dek[s->ndek] = dek;
+		s->dek_gen[s->ndek] = gen;
+		s->ndek++;
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_sql_err(s, rc, "reading data keys", e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void store_keys_release(struct store *s)
+{
+	sealer_free(s->sealer);
+	s->sealer = NULL;
+	if (s->sk)
+		sodium_free(s->sk);
+	s->sk = NULL;
+	for (size_t i = 0; i < s->ndek; i++)
+		sodium_free(s->dek[i]);
+	s->ndek = 0;
+	s->operator[0] = '\0';
+}
+
+/* The actor of this node's unlocked operator, created when first seen. */
+static int self_actor(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT idx FROM actor WHERE node = ?1 AND "
+				"operator = ?2",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, s->self_node);
+		sqlite3_bind_text(st, 2, s->operator, - 1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			s->self_actor = (uint32_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "reading actors", e);
+	return store_actor_ensure(s, s->self_node, s->operator, & s->self_actor,
+				  e);
+}
+
+int store_unlock(struct store *s, const struct store_secret *secret,
+		 struct err *e)
+{
+	struct keyslot *slot = &s->slot;
+	int rc;
+
+	store_keys_release(s);
+	rc = find_slot(s, secret->operator, slot, &s->slot_id, e);
+	if (rc)
+		return rc;
+	if (slot->kind != secret->kind)
+		return err_set(e, ERR_AUTH, "operator '%s' unlocks with %s",
+			       slot->operator,
+			       slot->kind == KEYSLOT_KEYFILE ? "a key file"
+							     : "a passphrase");
+	rc = keyslot_open(slot, secret->secret, secret->len, &s->sk, e);
+	if (rc)
+		goto out;
+	snprintf(s->operator, sizeof(s->operator), "%s", slot->operator);
+	if (sealer_new(&s->sealer)) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = store_keys_refresh(s, e);
+	if (!rc && s->ndek == 0)
+		rc = err_set(e, ERR_CORRUPT, "no data key for operator '%s'",
+			     slot->operator);
+	if (!rc)
+		rc = self_actor(s, e);
+out:
+	if (rc)
+		store_keys_release(s);
+	return rc;
+}
+
+static int require_unlocked(struct store *s, struct err *e)
+{
+	return s->sealer
+		   ? 0
+		   : err_set(e, ERR_AUTH, "the node is locked: unlock first");
+}
+
+int store_operator_add(struct store *s, const struct store_secret *secret,
+		       struct err *e)
+{
+	struct keyslot slot;
+	int64_t slot_id = 0;
+	int opened = 0;
+	int rc = require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	if (!secret->operator)
+		return err_set(e, ERR_INVALID, "operator name missing");
+	/* Argon2id takes a while: derive before taking the write lock. */
+	rc = keyslot_create(&slot, secret->operator, secret->kind,
+			    secret->secret, secret->len, NULL, e);
+	if (rc)
+		return rc;
+	rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = insert_slot(s, &slot, &slot_id, e);
+	for (size_t i = 0; !rc && i < s->ndek; i++)
+		rc = insert_datakey(s, slot_id, &slot, s->dek_gen[i], s->dek[i],
+				    e);
+	rc = store_tx_end(s, opened, rc, e);
+	return rc;
+}
+
+int store_operator_remove(struct store *s, const char *operator, struct err * e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t slots = 0, found = 0;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT count(*), coalesce(sum(operator = ?1), 0) "
+	    "FROM keyslot",
+	    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, operator, - 1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		slots = sqlite3_column_int64(st, 0);
+		found = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_ROW) {
+		rc = store_sql_err(s, rc, "reading key slots", e);
+		goto out;
+	}
+	if (!found) {
+		rc = err_set(e, ERR_NOTFOUND,
+			     "no operator '%s' on this node", operator);
+		goto out;
+	}
+	if (slots <= 1) {
+		rc = err_set(e, ERR_CONFLICT,
+			     "cannot remove the last operator: the data could "
+			     "no longer be unlocked");
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(
+	    s->db, "DELETE FROM keyslot WHERE operator = ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, operator, - 1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_sql_err(s, rc, "removing operator", e);
+out:
+	sqlite3_finalize(st);
+	rc = store_tx_end(s, opened, rc, e);
+	if (!rc) {
+		/* secure_delete zeroed the slot's pages; move the WAL copy
+		 * into the database and truncate the WAL too. */
+		sqlite3_wal_checkpoint_v2(
+		    s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
+	return rc;
+}
+
+int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
+			  struct err *e)
+{
+	struct keyslot slot;
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+	int rc = require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	rc = find_slot(s, s->operator, & slot, &id, e);
+	if (!rc)
+		rc = keyslot_rewrap(&slot, s->sk, secret, len, e);
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				"UPDATE keyslot SET salt = ?2, opslimit = ?3, "
+				"memlimit = ?4, wrapped = ?5 WHERE id = ?1",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_blob(st, 2, slot.salt, KEYSLOT_SALTBYTES,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (int64_t)slot.opslimit);
+		sqlite3_bind_int64(st, 4, (int64_t)slot.memlimit);
+		sqlite3_bind_blob(st, 5, slot.wrapped, KEYSLOT_WRAPPEDBYTES,
+				  SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "saving key slot", e);
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+				  NULL);
+	return 0;
+}
+
+int store_operator_list(struct store *s, store_operator_fn fn, void *ctx,
+			struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT operator, kind FROM keyslot "
+				"ORDER BY operator",
+				-1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+			(enum keyslot_kind)sqlite3_column_int(st, 1));
+		if (rc)
+			goto out;
+		rc = SQLITE_OK;
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_sql_err(s, rc, "reading operators", e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Start a rotation: a new data key sealed to every slot.  Returns its
+ * generation in *gen, or the generation of an unfinished rotation. */
+static int rotation_start(struct store *s, uint32_t *gen, struct err *e)
+{
+	struct keyslot slot;
+	sqlite3_stmt *st = NULL;
+	uint8_t *dek = NULL;
+	int64_t v = 0, id;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	if (rc)
+		return rc;
+	if (store_meta_get_int(s, "rotating", &v, NULL) == 0) {
+		*gen = (uint32_t)v; /* resume */
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT coalesce(max(gen), 0) + 1 "
+				"FROM datakey",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		*gen = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_ROW) {
+		rc = store_sql_err(s, rc, "reading data keys", e);
+		goto out;
+	}
+	dek = keyslot_new_dek();
+	if (!dek) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(s->db, "SELECT " SLOT_COLUMNS " FROM keyslot",
+				-1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = row_slot(st, &slot, &id, e);
+		if (!rc)
+			rc = insert_datakey(s, id, &slot, *gen, dek, e);
+		if (rc)
+			goto out;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "reading key slots", e);
+		goto out;
+	}
+	rc = store_meta_set_int(s, "rotating", *gen, e);
+out:
+	sqlite3_finalize(st);
+	if (dek)
+		sodium_free(dek);
+	return store_tx_end(s, opened, rc, e);
+}
+
+/* Retire every generation but gen once nothing uses them. */
+static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM datakey WHERE gen != ?1",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, gen);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "retiring data keys", e);
+		goto out;
+	}
+	rc = store_meta_set_int(s, "key_gen", gen, e);
+	if (!rc)
+		rc =
+		    store_exec(s, "DELETE FROM meta WHERE key = 'rotating'", e);
+out:
+	rc = store_tx_end(s, opened, rc, e);
+	if (rc)
+		return rc;
+	/* Drop the retired keys from memory too. */
+	for (size_t i = 0; i < s->ndek;) {
+		if (s->dek_gen[i] == gen) {
+			i++;
+			continue;
+		}
+		sealer_drop_key(s->sealer, s->dek_gen[i]);
+		sodium_free(s->dek[i]);
+		s->ndek--;
+		s->dek[i] = s->dek[s->ndek];
+		s->dek_gen[i] = s->dek_gen[s->ndek];
+	}
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+				  NULL);
+	return 0;
+}
+
+int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,
+		     struct err *e)
+{
+	uint32_t gen = 0;
+	int rc = require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	if (s->in_tx)
+		return err_set(e, ERR_FAIL,
+			       "key rotation inside a transaction");
+	rc = rotation_start(s, &gen, e);
+	if (!rc)
+		rc = store_keys_refresh(s, e);
+	if (!rc && sealer_current(s->sealer) != gen)
+		rc = err_set(e, ERR_CORRUPT,
+			     "data key generation %u is not available",
+			     (unsigned)gen);
+	if (!rc)
+		rc = store_records_reseal(s, gen, progress, ctx, e);
+	if (!rc)
+		rc = rotation_finish(s, gen, e);
+	return rc;
+}

@@ -1,0 +1,790 @@
+/*
+ * store_record.c - records and the change log: put, delete, get, list,
+ * history and log, and the sealing of values with their associated data.
+ *
+ * A write loads the record, applies the given fields, stamps them with one
+ * new version, seals the whole body again and appends one change-log entry
+ * holding only the changed fields; record and entry are written in the same
+ * transaction.  For a create, record body and entry body are the same bytes
+ * under the same associated data, so the values are sealed once.
+ */
+#include "node/store_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AD_DOMAIN  "presidio.body.v1"
+#define BATCH_ROWS 500 /* rows per transaction when re-sealing */
+
+int store_body_ad(const struct id *id, uint16_t coll, const uint8_t *vers,
+		  size_t verslen, const uint8_t *prev, size_t prevlen,
+		  uint8_t **ad, size_t *adlen)
+{
+	size_t n = sizeof(AD_DOMAIN) + ID_BYTES + 2 + 4 + verslen + 4 + prevlen;
+	uint8_t *p = malloc(n);
+	size_t o = 0;
+
+	if (!p)
+		return ERR_NOMEM;
+	memcpy(p, AD_DOMAIN, sizeof(AD_DOMAIN)); /* with its NUL */
+	o += sizeof(AD_DOMAIN);
+	memcpy(p + o, id->b, ID_BYTES);
+	o += ID_BYTES;
+	p[o++] = (uint8_t)coll;
+	p[o++] = (uint8_t)(coll >> 8);
+	for (int b = 0; b < 4; b++)
+		p[o++] = (uint8_t)(verslen >> (8 * b));
+	if (verslen)
+		memcpy(p + o, vers, verslen);
+	o += verslen;
+	for (int b = 0; b < 4; b++)
+		p[o++] = (uint8_t)(prevlen >> (8 * b));
+	if (prevlen)
+		memcpy(p + o, prev, prevlen);
+	*ad = p;
+	*adlen = n;
+	return 0;
+}
+
+/* The bytes of a version set, allocated; caller frees. */
+static int encode_vers(const struct version_set *v, uint8_t **out, size_t *len)
+{
+	*out = malloc(version_set_encoded_max(v));
+	if (!*out)
+		return ERR_NOMEM;
+	*len = version_set_encode(v, *out);
+	return 0;
+}
+
+int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
+		    size_t adlen, uint8_t **box, size_t *boxlen, struct err *e)
+{
+	char stack[4096];
+	char *plain = stack;
+	size_t n = json_dumpb(obj, stack, sizeof(stack), JSON_COMPACT);
+	int rc = 0;
+
+	*box = NULL;
+	if (n == 0)
+		return err_set(e, ERR_FAIL, "cannot serialise values");
+	if (n > sizeof(stack)) {
+		plain = malloc(n);
+		if (!plain)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		json_dumpb(obj, plain, n, JSON_COMPACT);
+	}
+	*boxlen = seal_len(n);
+	*box = malloc(*boxlen);
+	if (!*box)
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+	else if (seal_box(s->sealer, (const uint8_t *)plain, n, ad, adlen,
+			  *box))
+		rc = err_set(e, ERR_FAIL, "no data key loaded");
+	sodium_memzero(plain, n < sizeof(stack) ? n : sizeof(stack));
+	if (plain != stack) {
+		sodium_memzero(plain, n);
+		free(plain);
+	}
+	if (rc) {
+		free(*box);
+		*box = NULL;
+	}
+	return rc;
+}
+
+int store_open_json(struct store *s, const struct id *id, const uint8_t *box,
+		    size_t boxlen, const uint8_t *ad, size_t adlen,
+		    json_t **out, struct err *e)
+{
+	char idtext[ID_TEXT_LEN + 1];
+	uint8_t *plain = NULL;
+	size_t n = 0;
+	int rc;
+
+	*out = NULL;
+	id_format(id, idtext);
+	if (boxlen < SEAL_OVERHEAD)
+		return err_set(e, ERR_CORRUPT,
+			       "record %s: stored values are truncated",
+			       idtext);
+	plain = malloc(boxlen - SEAL_OVERHEAD + 1);
+	if (!plain)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = seal_open(s->sealer, box, boxlen, ad, adlen, plain, &n, e);
+	if (rc) {
+		err_prefix(e, "record %s", idtext);
+		goto out;
+	}
+	*out = json_loadb((const char *)plain, n, 0, NULL);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		rc = err_set(e, ERR_CORRUPT,
+			     "record %s: stored values are not a JSON object",
+			     idtext);
+	}
+out:
+	sodium_memzero(plain, boxlen - SEAL_OVERHEAD + 1);
+	free(plain);
+	return rc;
+}
+
+static int require_unlocked(struct store *s, struct err *e)
+{
+	if (!s->sealer)
+		return err_set(e, ERR_AUTH, "the node is locked: unlock first");
+	return 0;
+}
+
+/* A record as read for writing. */
+struct loaded {
+	int exists;
+	int64_t rid;
+	uint16_t coll;
+	int deleted;
+	struct version_set vers;
+	json_t *fields; /* owned */
+};
+
+static void loaded_release(struct loaded *l)
+{
+	version_set_release(&l->vers);
+	json_decref(l->fields);
+	l->fields = NULL;
+}
+
+/* Read and open record id; l->exists = 0 when there is none. */
+static int load(struct store *s, const struct id *id, struct loaded *l,
+		struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[STMT_RECORD_FIND];
+	uint8_t *ad = NULL;
+	size_t adlen;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	version_set_init(&l->vers);
+	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		rc = store_sql_err(s, rc, "reading record", e);
+		goto out;
+	}
+	l->exists = 1;
+	l->rid = sqlite3_column_int64(st, 0);
+	l->coll = (uint16_t)sqlite3_column_int(st, 1);
+	l->deleted = sqlite3_column_int(st, 2);
+	rc = version_set_decode(&l->vers, sqlite3_column_blob(st, 3),
+				(size_t)sqlite3_column_bytes(st, 3), e);
+	if (rc)
+		goto out;
+	rc = store_body_ad(id, l->coll, sqlite3_column_blob(st, 3),
+			   (size_t)sqlite3_column_bytes(st, 3), NULL, 0, &ad,
+			   &adlen);
+	if (rc) {
+		rc = err_set(e, rc, "out of memory");
+		goto out;
+	}
+	rc = store_open_json(s, id, sqlite3_column_blob(st, 4),
+			     (size_t)sqlite3_column_bytes(st, 4), ad, adlen,
+			     &l->fields, e);
+out:
+	sqlite3_reset(st);
+	free(ad);
+	if (rc)
+		loaded_release(l);
+	return rc;
+}
+
+/* The scope parent of a record: the value of its collection's parent
+ * field, when set. */
+static int parent_of(const struct schema_collection *c, const json_t *fields,
+		     struct id *parent)
+{
+	const char *text;
+
+	if (!c->parent)
+		return 0;
+	text = json_string_value(json_object_get(fields, c->parent));
+	return text && id_parse(parent, text) == 0;
+}
+
+/* One change: what it writes and what it saw. */
+struct change_out {
+	enum store_change_kind kind;
+	uint64_t hlc;
+	json_t *values;		 /* changed fields' new values */
+	struct version_set vers; /* their new versions */
+	struct version_set prev; /* versions they had */
+};
+
+/* Write record l (new values in l->fields, versions in l->vers) and the
+ * change entry c, sealing both. */
+static int write_change(struct store *s, const struct id *id,
+			const struct schema_collection *coll, struct loaded *l,
+			struct change_out *c, struct err *e)
+{
+	uint8_t *rv = NULL, *nv = NULL, *pv = NULL, *rad = NULL, *cad = NULL;
+	uint8_t *rbox = NULL, *cbox = NULL;
+	size_t rvlen, nvlen, pvlen, radlen, cadlen, rboxlen, cboxlen = 0;
+	struct id parent;
+	int has_parent, shared;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = encode_vers(&l->vers, &rv, &rvlen);
+	if (!rc)
+		rc = encode_vers(&c->vers, &nv, &nvlen);
+	if (!rc)
+		rc = encode_vers(&c->prev, &pv, &pvlen);
+	if (!rc)
+		rc = store_body_ad(id, coll->id, rv, rvlen, NULL, 0, &rad,
+				   &radlen);
+	if (rc) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = store_seal_json(s, l->fields, rad, radlen, &rbox, &rboxlen, e);
+	if (rc)
+		goto out;
+	/* A create writes every field with one version: the entry's values,
+	 * versions and (empty) previous versions are the record's, so the
+	 * record's box is the entry's box too. */
+	shared = c->kind == STORE_CHANGE_CREATE && c->prev.n == 0 &&
+		 rvlen == nvlen && memcmp(rv, nv, rvlen) == 0;
+	if (!shared) {
+		rc = store_body_ad(id, coll->id, nv, nvlen,
+				   c->prev.n ? pv : NULL, c->prev.n ? pvlen : 0,
+				   &cad, &cadlen);
+		if (rc) {
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		rc = store_seal_json(s, c->values, cad, cadlen, &cbox, &cboxlen,
+				     e);
+		if (rc)
+			goto out;
+	}
+	has_parent = parent_of(coll, l->fields, &parent);
+	if (l->exists) {
+		st = s->stmt[STMT_RECORD_UPDATE];
+		sqlite3_bind_int64(st, 1, l->rid);
+		if (has_parent)
+			sqlite3_bind_blob(st, 2, parent.b, ID_BYTES,
+					  SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 2);
+		sqlite3_bind_int(st, 3, l->deleted);
+		sqlite3_bind_blob(st, 4, rv, (int)rvlen, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, rbox, (int)rboxlen, SQLITE_STATIC);
+	} else {
+		st = s->stmt[STMT_RECORD_INSERT];
+		sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, coll->id);
+		if (has_parent)
+			sqlite3_bind_blob(st, 3, parent.b, ID_BYTES,
+					  SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 3);
+		sqlite3_bind_int(st, 4, l->deleted);
+		sqlite3_bind_blob(st, 5, rv, (int)rvlen, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 6, rbox, (int)rboxlen, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "writing record", e);
+		goto out;
+	}
+	if (!l->exists) {
+		l->rid = sqlite3_last_insert_rowid(s->db);
+		l->exists = 1;
+	}
+	st = s->stmt[STMT_CHANGE_INSERT];
+	sqlite3_bind_int64(st, 1, (int64_t)s->next_seq);
+	sqlite3_bind_int64(st, 2, l->rid);
+	sqlite3_bind_int(st, 3, c->kind);
+	sqlite3_bind_int64(st, 4, s->self_node);
+	sqlite3_bind_null(st, 5);
+	sqlite3_bind_int64(st, 6, s->self_actor);
+	sqlite3_bind_int64(st, 7, (int64_t)c->hlc);
+	sqlite3_bind_blob(st, 8, nv, (int)nvlen, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, pv, (int)pvlen, SQLITE_STATIC);
+	if (shared)
+		sqlite3_bind_blob(st, 10, rbox, (int)rboxlen, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(st, 10, cbox, (int)cboxlen, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "writing change log", e);
+		goto out;
+	}
+	s->next_seq++;
+	rc = 0;
+out:
+	free(rv);
+	free(nv);
+	free(pv);
+	free(rad);
+	free(cad);
+	free(rbox);
+	free(cbox);
+	return rc;
+}
+
+static void change_out_init(struct change_out *c, enum store_change_kind kind)
+{
+	c->kind = kind;
+	c->hlc = 0;
+	c->values = NULL;
+	version_set_init(&c->vers);
+	version_set_init(&c->prev);
+}
+
+static void change_out_release(struct change_out *c)
+{
+	json_decref(c->values);
+	c->values = NULL;
+	version_set_release(&c->vers);
+	version_set_release(&c->prev);
+}
+
+/* Apply fields to l with version v; fill c with what changed. */
+static int apply_fields(const struct schema_collection *coll, struct loaded *l,
+			const json_t *fields, struct version v,
+			struct change_out *c, struct err *e)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach((json_t *)fields, key, val)
+	{
+		const struct schema_field *f = schema_field(coll, key);
+		const struct version *ov = version_set_get(&l->vers, f->id);
+		json_t *old = json_object_get(l->fields, key);
+
+		/* Writing a value a field already has is not a change. */
+		if (ov && old && json_equal(old, val))
+			continue;
+		if ((ov && version_set_put(&c->prev, f->id, *ov)) ||
+		    version_set_put(&l->vers, f->id, v) ||
+		    version_set_put(&c->vers, f->id, v) ||
+		    json_object_set(l->fields, key, val) ||
+		    json_object_set(c->values, key, val))
+			return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int store_put(struct store *s, const char *collection, const struct id *id,
+	      const json_t *fields, struct store_put_result *res, struct err *e)
+{
+	const struct schema_collection *coll = schema_collection(collection);
+	struct loaded l;
+	struct change_out c;
+	struct id rid;
+	char idtext[ID_TEXT_LEN + 1];
+	struct version v;
+	int opened = 0;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	version_set_init(&l.vers);
+	change_out_init(&c, STORE_CHANGE_UPDATE);
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (!coll)
+		return err_set(e, ERR_INVALID, "unknown collection '%s'",
+			       collection ? collection : "");
+	if (!json_is_object(fields))
+		return err_set(e, ERR_INVALID, "fields must be a JSON object");
+	rc = require_unlocked(s, e);
+	if (rc)
+		return rc;
+	if (id)
+		rid = *id;
+	else
+		id_generate(&rid);
+	id_format(&rid, idtext);
+	rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = load(s, &rid, &l, e);
+	if (rc)
+		goto out;
+	if (l.exists && l.coll != coll->id) {
+		const struct schema_collection *other =
+		    schema_collection_by_id(l.coll);
+
+		rc = err_set(e, ERR_INVALID,
+			     "record %s belongs to collection '%s', not '%s'",
+			     idtext, other ? other->name : "?", coll->name);
+		goto out;
+	}
+	if (l.exists && l.deleted) {
+		rc = err_set(e, ERR_INVALID, "record %s is deleted", idtext);
+		goto out;
+	}
+	rc = schema_validate(coll, fields, !l.exists, e);
+	if (rc)
+		goto out;
+	if (l.exists && coll->kind == SCHEMA_APPEND_ONLY) {
+		rc = err_set(e, ERR_INVALID,
+			     "records of '%s' are written once: add a new one",
+			     coll->name);
+		goto out;
+	}
+	if (!l.exists) {
+		c.kind = STORE_CHANGE_CREATE;
+		l.fields = json_object();
+	}
+	c.values = json_object();
+	if (!l.fields || !c.values) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	c.hlc = store_tick(s);
+	v.hlc = c.hlc;
+	v.actor = s->self_actor;
+	rc = apply_fields(coll, &l, fields, v, &c, e);
+	if (rc || json_object_size(c.values) == 0)
+		goto out;
+	rc = write_change(s, &rid, coll, &l, &c, e);
+	if (rc || !res)
+		goto out;
+	res->created = c.kind == STORE_CHANGE_CREATE;
+	res->changed = json_object_size(c.values);
+	res->seq = s->next_seq - 1;
+out:
+	if (res && !rc)
+		res->id = rid;
+	change_out_release(&c);
+	loaded_release(&l);
+	return store_tx_end(s, opened, rc, e);
+}
+
+int store_delete(struct store *s, const struct id *id, struct err *e)
+{
+	const struct schema_collection *coll;
+	struct loaded l;
+	struct change_out c;
+	char idtext[ID_TEXT_LEN + 1];
+	struct version v;
+	const struct version *ov;
+	int opened = 0;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	version_set_init(&l.vers);
+	change_out_init(&c, STORE_CHANGE_DELETE);
+	id_format(id, idtext);
+	rc = require_unlocked(s, e);
+	if (rc)
+		return rc;
+	rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = load(s, id, &l, e);
+	if (rc)
+		goto out;
+	if (!l.exists) {
+		rc = err_set(e, ERR_NOTFOUND, "no record %s", idtext);
+		goto out;
+	}
+	if (l.deleted) {
+		rc = err_set(e, ERR_INVALID, "record %s is already deleted",
+			     idtext);
+		goto out;
+	}
+	coll = schema_collection_by_id(l.coll);
+	if (!coll) {
+		rc = err_set(e, ERR_CORRUPT, "record %s: unknown collection %u",
+			     idtext, (unsigned)l.coll);
+		goto out;
+	}
+	c.hlc = store_tick(s);
+	v.hlc = c.hlc;
+	v.actor = s->self_actor;
+	ov = version_set_get(&l.vers, SCHEMA_FIELD_DELETED);
+	c.values = json_pack("{sb}", SCHEMA_FIELD_DELETED_NAME, 1);
+	if (!c.values ||
+	    (ov && version_set_put(&c.prev, SCHEMA_FIELD_DELETED, *ov)) ||
+	    version_set_put(&c.vers, SCHEMA_FIELD_DELETED, v) ||
+	    version_set_put(&l.vers, SCHEMA_FIELD_DELETED, v)) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	l.deleted = 1;
+	rc = write_change(s, id, coll, &l, &c, e);
+out:
+	change_out_release(&c);
+	loaded_release(&l);
+	return store_tx_end(s, opened, rc, e);
+}
+
+void store_record_init(struct store_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	version_set_init(&r->vers);
+}
+
+void store_record_release(struct store_record *r)
+{
+	if (!r)
+		return;
+	json_decref(r->fields);
+	version_set_release(&r->vers);
+	store_record_init(r);
+}
+
+int store_get(struct store *s, const struct id *id, struct store_record *out,
+	      struct err *e)
+{
+	char idtext[ID_TEXT_LEN + 1];
+	struct loaded l;
+	int rc = require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	rc = load(s, id, &l, e);
+	if (rc)
+		return rc;
+	if (!l.exists) {
+		loaded_release(&l);
+		id_format(id, idtext);
+		return err_set(e, ERR_NOTFOUND, "no record %s", idtext);
+	}
+	store_record_release(out);
+	out->id = *id;
+	out->coll = schema_collection_by_id(l.coll);
+	out->deleted = l.deleted;
+	out->fields = l.fields;
+	out->vers = l.vers; /* ownership moves to out */
+	if (!out->coll) {
+		store_record_release(out);
+		id_format(id, idtext);
+		return err_set(e, ERR_CORRUPT, "record %s: unknown collection",
+			       idtext);
+	}
+	return 0;
+}
+
+/* Fill r from a row (id, coll, deleted, vers, body). */
+static int row_record(struct store *s, sqlite3_stmt *st, struct store_record *r,
+		      struct err *e)
+{
+	uint8_t *ad = NULL;
+	size_t adlen;
+	int rc;
+
+	store_record_release(r);
+	if (sqlite3_column_bytes(st, 0) != ID_BYTES)
+		return err_set(e, ERR_CORRUPT, "record with a malformed id");
+	memcpy(r->id.b, sqlite3_column_blob(st, 0), ID_BYTES);
+	r->coll = schema_collection_by_id((uint16_t)sqlite3_column_int(st, 1));
+	r->deleted = sqlite3_column_int(st, 2);
+	rc = version_set_decode(&r->vers, sqlite3_column_blob(st, 3),
+				(size_t)sqlite3_column_bytes(st, 3), e);
+	if (rc)
+		return rc;
+	rc = store_body_ad(&r->id, (uint16_t)sqlite3_column_int(st, 1),
+			   sqlite3_column_blob(st, 3),
+			   (size_t)sqlite3_column_bytes(st, 3), NULL, 0, &ad,
+			   &adlen);
+	if (rc)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = store_open_json(s, &r->id, sqlite3_column_blob(st, 4),
+			     (size_t)sqlite3_column_bytes(st, 4), ad, adlen,
+			     &r->fields, e);
+	free(ad);
+	return rc;
+}
+
+int store_list(struct store *s, const char *collection, int with_deleted,
+	       store_record_fn fn, void *ctx, struct err *e)
+{
+	const struct schema_collection *coll = NULL;
+	struct store_record r;
+	sqlite3_stmt *st = NULL;
+	int rc = require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	if (collection) {
+		coll = schema_collection(collection);
+		if (!coll)
+			return err_set(e, ERR_INVALID,
+				       "unknown collection '%s'", collection);
+	}
+	store_record_init(&r);
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT id, coll, deleted, vers, body FROM "
+				"record WHERE (?1 IS NULL OR coll = ?1) AND "
+				"(?2 OR deleted = 0) ORDER BY rid",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "listing records", e);
+		goto out;
+	}
+	if (coll)
+		sqlite3_bind_int(st, 1, coll->id);
+	sqlite3_bind_int(st, 2, with_deleted ? 1 : 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = row_record(s, st, &r, e);
+		if (!rc && r.coll)
+			rc = fn(ctx, &r);
+		if (rc)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "listing records", e);
+out:
+	sqlite3_finalize(st);
+	store_record_release(&r);
+	return rc;
+}
+
+#define CHANGE_COLUMNS                                                         \
+	"SELECT c.seq, r.id, r.coll, c.kind, n.id, coalesce(c.oseq, c.seq), "  \
+	"c.actor, c.hlc, c.vers, c.prev, c.body FROM change c "                \
+	"JOIN record r ON r.rid = c.rid JOIN node n ON n.idx = c.origin "
+
+static void change_release(struct store_change *c)
+{
+	json_decref(c->fields);
+	c->fields = NULL;
+	version_set_release(&c->vers);
+	version_set_release(&c->prev);
+}
+
+/* Fill c from a CHANGE_COLUMNS row. */
+static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
+		      int with_values, struct err *e)
+{
+	const char *op = NULL;
+	const uint8_t *prev;
+	size_t prevlen;
+	uint8_t *ad = NULL;
+	size_t adlen;
+	int rc;
+
+	change_release(c);
+	if (sqlite3_column_bytes(st, 1) != ID_BYTES ||
+	    sqlite3_column_bytes(st, 4) != ID_BYTES)
+		return err_set(e, ERR_CORRUPT, "change with a malformed id");
+	c->seq = (uint64_t)sqlite3_column_int64(st, 0);
+	memcpy(c->record.b, sqlite3_column_blob(st, 1), ID_BYTES);
+	c->coll = schema_collection_by_id((uint16_t)sqlite3_column_int(st, 2));
+	c->kind = (enum store_change_kind)sqlite3_column_int(st, 3);
+	memcpy(c->origin.b, sqlite3_column_blob(st, 4), ID_BYTES);
+	c->origin_seq = (uint64_t)sqlite3_column_int64(st, 5);
+	c->hlc = (uint64_t)sqlite3_column_int64(st, 7);
+	rc =
+	    store_actor(s, (uint32_t)sqlite3_column_int64(st, 6), NULL, &op, e);
+	if (rc)
+		return rc;
+	snprintf(c->operator, sizeof(c->operator), "%s", op);
+	prev = sqlite3_column_blob(st, 9);
+	prevlen = (size_t)sqlite3_column_bytes(st, 9);
+	rc = version_set_decode(&c->vers, sqlite3_column_blob(st, 8),
+				(size_t)sqlite3_column_bytes(st, 8), e);
+	if (!rc)
+		rc = version_set_decode(&c->prev, prev, prevlen, e);
+	if (rc || !with_values)
+		return rc;
+	rc = store_body_ad(
+	    &c->record, (uint16_t)sqlite3_column_int(st, 2),
+	    sqlite3_column_blob(st, 8), (size_t)sqlite3_column_bytes(st, 8),
+	    c->prev.n ? prev : NULL, c->prev.n ? prevlen : 0, &ad, &adlen);
+	if (rc)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = store_open_json(s, &c->record, sqlite3_column_blob(st, 10),
+			     (size_t)sqlite3_column_bytes(st, 10), ad, adlen,
+			     &c->fields, e);
+	free(ad);
+	return rc;
+}
+
+static int walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
+			store_change_fn fn, void *ctx, struct err *e)
+{
+	struct store_change c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	version_set_init(&c.vers);
+	version_set_init(&c.prev);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = row_change(s, st, &c, with_values, e);
+		if (!rc && c.coll)
+			rc = fn(ctx, &c);
+		if (rc)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_sql_err(s, rc, "reading change log", e);
+out:
+	change_release(&c);
+	return rc;
+}
+
+int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
+	      store_change_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (with_values && (rc = require_unlocked(s, e)))
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				CHANGE_COLUMNS "WHERE c.seq > ?1 "
+					       "ORDER BY c.seq LIMIT ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "reading change log", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)after);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	rc = walk_changes(s, st, with_values, fn, ctx, e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_history(struct store *s, const struct id *id, store_change_fn fn,
+		  void *ctx, struct err *e)
+{
+	char idtext[ID_TEXT_LEN + 1];
+	struct loaded l;
+	sqlite3_stmt *st = NULL;
+	int rc = require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	rc = load(s, id, &l, e);
+	loaded_release(&l);
+	if (rc)
+		return rc;
+	if (!l.exists) {
+		id_format(id, idtext);
+		return err_set(e, ERR_NOTFOUND, "no record %s", idtext);
+	}
+	rc = sqlite3_prepare_v2(
+	    s->db, CHANGE_COLUMNS "WHERE c.rid = ?1 ORDER BY c.seq", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "reading history", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, l.rid);
+	rc = walk_changes(s, st, 1, fn, ctx, e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,542 @@
+/*
+ * schema.c - lookups over the declarations of collections.c, validation of
+ * incoming field values, and the self-check of the declarations.
+ *
+ * Collections and fields are few (a handful of collections, at most 255
+ * fields each), so lookups are linear scans of constant tables: no index
+ * to build, nothing to free, safe from any thread.
+ *
+ * Validation runs on every write that enters a node, local or synced, and
+ * its messages reach logs and terminals.  They therefore name the
+ * collection and the field, never the value: a bad date of birth must not
+ * end up in a log.  A key that is not even a well-formed field name is not
+ * echoed either, since a client that puts data where a name belongs would
+ * otherwise leak it the same way.
+ */
+#include "schema/schema.h"
+
+#include <string.h>
+
+#include "common/id.h"
+#include "schema/collections.h"
+
+#define STRING_MAX 1024  /* bytes in a STRING or STRING_LIST element */
+#define TEXT_MAX 65536   /* bytes in a TEXT */
+#define LIST_MAX 64      /* elements in a STRING_LIST */
+#define FIELDS_MAX 255   /* fields in a collection (version.h relies on it) */
+
+#define KNOWN_FLAGS (SCHEMA_REQUIRED | SCHEMA_PERSONAL | SCHEMA_HUB_ONLY)
+
+/* The limits as text, for messages that must not drift from them. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+size_t schema_count(void)
+{
+	return schema_ncollections;
+}
+
+const struct schema_collection *schema_at(size_t i)
+{
+	return i < schema_ncollections ? &schema_collections[i] : NULL;
+}
+
+const struct schema_collection *schema_collection(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < schema_ncollections; i++)
+		if (strcmp(schema_collections[i].name, name) == 0)
+			return &schema_collections[i];
+	return NULL;
+}
+
+const struct schema_collection *schema_collection_by_id(uint16_t id)
+{
+	for (size_t i = 0; i < schema_ncollections; i++)
+		if (schema_collections[i].id == id)
+			return &schema_collections[i];
+	return NULL;
+}
+
+const struct schema_field *schema_field(const struct schema_collection *c,
+					const char *name)
+{
+	if (!c || !name)
+		return NULL;
+	for (size_t i = 0; i < c->nfields; i++)
+		if (strcmp(c->fields[i].name, name) == 0)
+			return &c->fields[i];
+	return NULL;
+}
+
+const struct schema_field *schema_field_by_id(const struct schema_collection *c,
+					      uint16_t id)
+{
+	/* Declared ids start at 1, so id 0 (the deletion marker) never
+	 * matches; the explicit test keeps that true for a bad table too. */
+	if (!c || id == SCHEMA_FIELD_DELETED)
+		return NULL;
+	for (size_t i = 0; i < c->nfields; i++)
+		if (c->fields[i].id == id)
+			return &c->fields[i];
+	return NULL;
+}
+
+/* 1 when s is 1 to SCHEMA_NAME_MAX - 1 characters of [a-z0-9_]. */
+static int name_ok(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return 0;
+	for (n = 0; s[n]; n++) {
+		char ch = s[n];
+
+		if (n >= SCHEMA_NAME_MAX - 1)
+			return 0;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      ch == '_'))
+			return 0;
+	}
+	return n > 0;
+}
+
+/* ---- value checks ---- */
+
+/* 1 when v is a string of at most max bytes (NULs are checked apart). */
+static int string_ok(const json_t *v, size_t max)
+{
+	return json_is_string(v) && json_string_length(v) <= max;
+}
+
+/* 1 when v is a string, or an array holding one, with a NUL byte inside:
+ * legal in JSON ("\u0000") but cut short by every C string function
+ * downstream, so refused rather than silently truncated later. */
+static int has_nul(const json_t *v)
+{
+	if (json_is_string(v))
+		return memchr(json_string_value(v), '\0',
+			      json_string_length(v)) != NULL;
+	if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++)
+			if (has_nul(json_array_get(v, i)))
+				return 1;
+	}
+	return 0;
+}
+
+/* Parse n decimal digits at s into *out; 0 when any is not a digit. */
+static int digits(const char *s, size_t n, int *out)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31 };
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* 1 when s starts with a real Gregorian date "YYYY-MM-DD" (year >= 1). */
+static int date_prefix_ok(const char *s)
+{
+	int y, m, d;
+
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d))
+		return 0;
+	return y >= 1 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= days_in_month(y, m);
+}
+
+static int date_ok(const char *s)
+{
+	return strlen(s) == 10 && date_prefix_ok(s);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS", then optionally "." and 1 to 9 digits, then "Z".
+ * No leap second (60): neither JavaScript nor SQLite can represent it. */
+static int datetime_ok(const char *s)
+{
+	size_t len = strlen(s), pos = 19;
+	int hh, mm, ss;
+
+	if (len < 20 || !date_prefix_ok(s) || s[10] != 'T' ||
+	    !digits(s + 11, 2, &hh) || s[13] != ':' ||
+	    !digits(s + 14, 2, &mm) || s[16] != ':' ||
+	    !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 59)
+		return 0;
+	if (s[pos] == '.') {
+		size_t start = ++pos;
+
+		while (s[pos] >= '0' && s[pos] <= '9')
+			pos++;
+		if (pos == start || pos - start > 9)
+			return 0;
+	}
+	return s[pos] == 'Z' && pos + 1 == len;
+}
+
+static int ref_ok(const char *s)
+{
+	struct id id;
+
+	/* The zero id is the "no id" value: clearing a reference is null. */
+	return id_parse(&id, s) == 0 && !id_is_zero(&id);
+}
+
+static int list_ok(const json_t *v)
+{
+	if (!json_is_array(v) || json_array_size(v) > LIST_MAX)
+		return 0;
+	for (size_t i = 0; i < json_array_size(v); i++)
+		if (!string_ok(json_array_get(v, i), STRING_MAX))
+			return 0;
+	return 1;
+}
+
+static int enum_ok(const struct schema_field *f, const char *s)
+{
+	for (const char *const *p = f->values; p && *p; p++)
+		if (strcmp(*p, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when the non-null value v fits field f (NULs are checked apart). */
+static int value_ok(const struct schema_field *f, const json_t *v)
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+
+	switch (f->type) {
+	case SCHEMA_STRING:
+		return string_ok(v, STRING_MAX);
+	case SCHEMA_TEXT:
+		return string_ok(v, TEXT_MAX);
+	case SCHEMA_INT:
+		return json_is_integer(v);
+	case SCHEMA_NUMBER:
+		return json_is_number(v);
+	case SCHEMA_BOOL:
+		return json_is_boolean(v);
+	case SCHEMA_DATE:
+		return s && date_ok(s);
+	case SCHEMA_DATETIME:
+		return s && datetime_ok(s);
+	case SCHEMA_STRING_LIST:
+		return list_ok(v);
+	case SCHEMA_ENUM:
+		return s && enum_ok(f, s);
+	case SCHEMA_REF:
+		return s && ref_ok(s);
+	}
+	return 0;
+}
+
+/* What a value of f must be, completing "must be ...".  ENUM values are
+ * listed by the caller. */
+static const char *expected(const struct schema_field *f)
+{
+	switch (f->type) {
+	case SCHEMA_STRING:
+		return "a string of at most " STR(STRING_MAX) " bytes";
+	case SCHEMA_TEXT:
+		return "a string of at most " STR(TEXT_MAX) " bytes";
+	case SCHEMA_INT:
+		return "an integer";
+	case SCHEMA_NUMBER:
+		return "a number";
+	case SCHEMA_BOOL:
+		return "true or false";
+	case SCHEMA_DATE:
+		return "a date (YYYY-MM-DD)";
+	case SCHEMA_DATETIME:
+		return "a UTC date-time (YYYY-MM-DDTHH:MM:SS[.fraction]Z)";
+	case SCHEMA_STRING_LIST:
+		return "a list of at most " STR(LIST_MAX) " strings of at most "
+		       STR(STRING_MAX) " bytes";
+	case SCHEMA_ENUM:
+		return "one of the declared values";
+	case SCHEMA_REF:
+		return "a record id (UUID)";
+	}
+	return "of its declared type";
+}
+
+/* The allowed values of an ENUM, comma-separated, cut with "..." when
+ * they do not fit: declared constants, safe to show. */
+static void list_values(const struct schema_field *f, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (const char *const *p = f->values; p && *p; p++) {
+		size_t len = strlen(*p);
+
+		/* Room for ", ", this value and a final ", ..." */
+		if (n + 2 + len + 6 >= size) {
+			memcpy(out + n, n ? ", ..." : "...", n ? 6 : 4);
+			return;
+		}
+		if (n) {
+			memcpy(out + n, ", ", 2);
+			n += 2;
+		}
+		memcpy(out + n, *p, len + 1);
+		n += len;
+	}
+}
+
+static int bad_value(const struct schema_collection *c,
+		     const struct schema_field *f, struct err *e)
+{
+	char values[400];
+
+	if (f->type != SCHEMA_ENUM)
+		return err_set(e, ERR_INVALID, "field '%s' of '%s' must be %s",
+			       f->name, c->name, expected(f));
+	list_values(f, values, sizeof(values));
+	return err_set(e, ERR_INVALID, "field '%s' of '%s' must be one of: %s",
+		       f->name, c->name, values);
+}
+
+/* Check one key and its value. */
+static int check_entry(const struct schema_collection *c, const char *key,
+		       const json_t *value, struct err *e)
+{
+	const struct schema_field *f;
+
+	if (!name_ok(key))
+		return err_set(e, ERR_INVALID, "unknown field in collection "
+			       "'%s' (malformed name, not shown)", c->name);
+	if (key[0] == '_')
+		return err_set(e, ERR_INVALID,
+			       "reserved field '%s' in collection '%s'", key,
+			       c->name);
+	f = schema_field(c, key);
+	if (!f)
+		return err_set(e, ERR_INVALID,
+			       "unknown field '%s' in collection '%s'", key,
+			       c->name);
+	if (json_is_null(value)) {
+		if (f->flags & SCHEMA_REQUIRED)
+			return err_set(e, ERR_INVALID, "field '%s' of '%s' is "
+				       "required and cannot be null", f->name,
+				       c->name);
+		return 0;
+	}
+	/* Type first: it bounds the size has_nul() walks. */
+	if (!value_ok(f, value))
+		return bad_value(c, f, e);
+	if (has_nul(value))
+		return err_set(e, ERR_INVALID, "field '%s' of '%s' must not "
+			       "contain NUL characters", f->name, c->name);
+	return 0;
+}
+
+int schema_validate(const struct schema_collection *c, const json_t *fields,
+		    int creating, struct err *e)
+{
+	const char *key;
+	json_t *value;
+	int rc;
+
+	if (!c)
+		return err_set(e, ERR_INVALID, "unknown collection");
+	if (!json_is_object(fields))
+		return err_set(e, ERR_INVALID,
+			       "fields of '%s' must be a JSON object", c->name);
+	/* Jansson's iteration API takes a non-const object; it only reads. */
+	json_object_foreach((json_t *)fields, key, value) {
+		rc = check_entry(c, key, value, e);
+		if (rc)
+			return rc;
+	}
+	if (!creating)
+		return 0;
+	for (size_t i = 0; i < c->nfields; i++) {
+		const struct schema_field *f = &c->fields[i];
+
+		/* Present values were checked above, null included. */
+		if ((f->flags & SCHEMA_REQUIRED) &&
+		    !json_object_get(fields, f->name))
+			return err_set(e, ERR_INVALID,
+				       "missing required field '%s' in "
+				       "collection '%s'", f->name, c->name);
+	}
+	return 0;
+}
+
+/* ---- self-check ---- */
+
+static int check_values(const struct schema_collection *c,
+			const struct schema_field *f, struct err *e)
+{
+	if (!f->values || !f->values[0])
+		return err_set(e, ERR_FAIL, "field '%s' of '%s' has no values",
+			       f->name, c->name);
+	for (size_t i = 0; f->values[i]; i++) {
+		size_t len = strlen(f->values[i]);
+
+		if (len == 0 || len > STRING_MAX)
+			return err_set(e, ERR_FAIL,
+				       "field '%s' of '%s': value %zu is empty "
+				       "or too long", f->name, c->name, i);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(f->values[i], f->values[j]) == 0)
+				return err_set(e, ERR_FAIL,
+					       "field '%s' of '%s': value "
+					       "'%s' declared twice", f->name,
+					       c->name, f->values[i]);
+	}
+	return 0;
+}
+
+static int check_field(const struct schema_collection *c, size_t i,
+		       struct err *e)
+{
+	const struct schema_field *f = &c->fields[i];
+
+	if (!name_ok(f->name) || f->name[0] == '_')
+		return err_set(e, ERR_FAIL,
+			       "field %zu of '%s': name must be [a-z0-9_], "
+			       "1 to %d characters, not starting with '_'",
+			       i, c->name, SCHEMA_NAME_MAX - 1);
+	if (f->id == SCHEMA_FIELD_DELETED)
+		return err_set(e, ERR_FAIL, "field '%s' of '%s': id 0 is "
+			       "reserved", f->name, c->name);
+	if (f->type < SCHEMA_STRING || f->type > SCHEMA_REF ||
+	    (f->flags & ~(unsigned)KNOWN_FLAGS) ||
+	    (f->merge != SCHEMA_MERGE_FIELD &&
+	     f->merge != SCHEMA_MERGE_MONOTONIC))
+		return err_set(e, ERR_FAIL, "field '%s' of '%s': unknown type, "
+			       "flag or merge rule", f->name, c->name);
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(c->fields[j].name, f->name) == 0)
+			return err_set(e, ERR_FAIL, "field '%s' of '%s' "
+				       "declared twice", f->name, c->name);
+		if (c->fields[j].id == f->id)
+			return err_set(e, ERR_FAIL, "field '%s' of '%s': id %u "
+				       "already used by '%s'", f->name,
+				       c->name, (unsigned)f->id,
+				       c->fields[j].name);
+	}
+	if (f->merge == SCHEMA_MERGE_MONOTONIC && f->type != SCHEMA_ENUM)
+		return err_set(e, ERR_FAIL, "field '%s' of '%s': MONOTONIC "
+			       "needs an ENUM", f->name, c->name);
+	if (f->type == SCHEMA_ENUM)
+		return check_values(c, f, e);
+	if (f->values)
+		return err_set(e, ERR_FAIL, "field '%s' of '%s': values on a "
+			       "non-ENUM field", f->name, c->name);
+	if (f->type != SCHEMA_REF && f->ref)
+		return err_set(e, ERR_FAIL, "field '%s' of '%s': ref on a "
+			       "non-REF field", f->name, c->name);
+	if (f->type == SCHEMA_REF && !schema_collection(f->ref))
+		return err_set(e, ERR_FAIL, "field '%s' of '%s': REF target "
+			       "'%s' is not a collection", f->name, c->name,
+			       f->ref ? f->ref : "(none)");
+	return 0;
+}
+
+/* The collection whose scope c follows, or NULL for a root (or when the
+ * parent field is broken, which check_parent() reports). */
+static const struct schema_collection *
+parent_of(const struct schema_collection *c)
+{
+	const struct schema_field *f = schema_field(c, c->parent);
+
+	return f && f->type == SCHEMA_REF ? schema_collection(f->ref) : NULL;
+}
+
+/*
+ * The parent field must be a REQUIRED REF: scope follows it, so a record
+ * without one would have no scope.  Following parents from c must end at a
+ * root within schema_ncollections steps, or they loop.
+ */
+static int check_parent(const struct schema_collection *c, struct err *e)
+{
+	const struct schema_field *f = schema_field(c, c->parent);
+	const struct schema_collection *p = c;
+
+	if (!c->parent)
+		return 0;
+	if (!f || f->type != SCHEMA_REF || !(f->flags & SCHEMA_REQUIRED))
+		return err_set(e, ERR_FAIL, "collection '%s': parent '%s' is "
+			       "not a REQUIRED REF field", c->name, c->parent);
+	for (size_t steps = 0; p; steps++) {
+		if (steps > schema_ncollections)
+			return err_set(e, ERR_FAIL, "collection '%s': parents "
+				       "form a cycle", c->name);
+		p = parent_of(p);
+	}
+	return 0;
+}
+
+static int check_collection(size_t i, struct err *e)
+{
+	const struct schema_collection *c = &schema_collections[i];
+	int rc;
+
+	if (!name_ok(c->name))
+		return err_set(e, ERR_FAIL, "collection %zu: name must be "
+			       "[a-z0-9_], 1 to %d characters", i,
+			       SCHEMA_NAME_MAX - 1);
+	if (c->id == 0)
+		return err_set(e, ERR_FAIL, "collection '%s': id 0", c->name);
+	if (c->kind != SCHEMA_RECORDS && c->kind != SCHEMA_APPEND_ONLY)
+		return err_set(e, ERR_FAIL, "collection '%s': unknown kind",
+			       c->name);
+	if (c->nfields > FIELDS_MAX || (c->nfields && !c->fields))
+		return err_set(e, ERR_FAIL, "collection '%s': %zu fields "
+			       "(at most %d)", c->name, c->nfields,
+			       FIELDS_MAX);
+	for (size_t j = 0; j < i; j++) {
+		const struct schema_collection *o = &schema_collections[j];
+
+		if (strcmp(o->name, c->name) == 0)
+			return err_set(e, ERR_FAIL, "collection '%s' declared "
+				       "twice", c->name);
+		if (o->id == c->id)
+			return err_set(e, ERR_FAIL, "collection '%s': id %u "
+				       "already used by '%s'", c->name,
+				       (unsigned)c->id, o->name);
+	}
+	for (size_t j = 0; j < c->nfields; j++) {
+		rc = check_field(c, j, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int schema_check(struct err *e)
+{
+	int rc;
+
+	/* Collections and fields first: following parents assumes every
+	 * collection name is unique and every REF target exists. */
+	for (size_t i = 0; i < schema_ncollections; i++) {
+		rc = check_collection(i, e);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < schema_ncollections; i++) {
+		rc = check_parent(&schema_collections[i], e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,131 @@
+/*
+ * schema.h - the collections a node stores, their fields and the rules the
+ * merge applies to them.
+ *
+ * This is the bottom layer: plain declarations (schema/collections.c) plus
+ * the validation of incoming field values.  It does no I/O and knows nothing
+ * of SQLite, encryption or sync.  Each collection and field carries a stable
+ * numeric id: ids are what the store and the wire use, so a field may be
+ * renamed but its id is never reused.  Field id 0 is reserved for the
+ * record's deletion marker (SCHEMA_FIELD_DELETED), which the merge treats as
+ * one more field so that a delete concurrent with an edit is a conflict and
+ * not a silent loss.
+ *
+ * The SQL the store runs lives next to this file, in schema/migrations/.
+ */
+#ifndef PRESIDIO_SCHEMA_H
+#define PRESIDIO_SCHEMA_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+#define SCHEMA_FIELD_DELETED 0       /* pseudo-field: the delete marker */
+#define SCHEMA_FIELD_DELETED_NAME "_deleted"
+#define SCHEMA_NAME_MAX 48           /* buffer for a name: names have 1
+					to SCHEMA_NAME_MAX - 1 chars */
+
+enum schema_type {
+	SCHEMA_STRING = 1,  /* short text (names, codes), at most 1 KiB */
+	SCHEMA_TEXT,        /* free text (notes), at most 64 KiB */
+	SCHEMA_INT,         /* JSON integer */
+	SCHEMA_NUMBER,      /* JSON integer or real */
+	SCHEMA_BOOL,        /* true / false */
+	SCHEMA_DATE,        /* "YYYY-MM-DD", a real calendar date */
+	SCHEMA_DATETIME,    /* "YYYY-MM-DDTHH:MM:SS[.f]Z" (UTC), 1 to 9
+			       fraction digits */
+	SCHEMA_STRING_LIST, /* array of short strings, at most 64 */
+	SCHEMA_ENUM,        /* one of field->values */
+	SCHEMA_REF          /* id (UUID text) of a record of field->ref */
+};
+
+enum schema_field_flag {
+	SCHEMA_REQUIRED = 1 << 0, /* must be present and non-null on create */
+	SCHEMA_PERSONAL = 1 << 1, /* personal data (all values are sealed
+				     anyway; this marks what reports and
+				     exports must leave out) */
+	SCHEMA_HUB_ONLY = 1 << 2  /* authority field: only the hub writes it
+				     (eligibility, dote); enforced by merge */
+};
+
+/* How the merge settles concurrent writes to one field (conflict/). */
+enum schema_merge {
+	SCHEMA_MERGE_FIELD = 0,  /* deterministic winner, loser kept as an
+				    open conflict */
+	SCHEMA_MERGE_MONOTONIC   /* ENUM in procedure order: the furthest
+				    legal value wins; going back is an
+				    explicit transition */
+};
+
+enum schema_kind {
+	SCHEMA_RECORDS = 0,    /* ordinary records, edited over time */
+	SCHEMA_APPEND_ONLY     /* entries written once (notes, events,
+				  ledger): never updated, never conflict */
+};
+
+struct schema_field {
+	const char *name;           /* JSON key, [a-z0-9_], unique */
+	uint16_t id;                /* stable id, >= 1, unique in collection */
+	enum schema_type type;
+	unsigned flags;             /* enum schema_field_flag bits */
+	enum schema_merge merge;
+	const char *const *values;  /* ENUM: allowed values, NULL-terminated,
+				       in procedure order for MONOTONIC */
+	const char *ref;            /* REF: target collection name */
+	const char *doc;            /* one line, Italian term where useful */
+};
+
+struct schema_collection {
+	const char *name;           /* [a-z0-9_]+, unique */
+	uint16_t id;                /* stable id, >= 1 */
+	enum schema_kind kind;
+	const char *parent;         /* name of a REF field whose target this
+				       record follows for scope (a service
+				       follows its case), or NULL for a root */
+	const struct schema_field *fields;
+	size_t nfields;
+	const char *doc;
+};
+
+/* Number of declared collections and the i-th one (0 <= i < count). */
+size_t schema_count(void);
+const struct schema_collection *schema_at(size_t i);
+
+/* Look a collection up by name or id; NULL when unknown. */
+const struct schema_collection *schema_collection(const char *name);
+const struct schema_collection *schema_collection_by_id(uint16_t id);
+
+/* Look a field up by name or id; NULL when unknown.  Never returns the
+ * deletion pseudo-field. */
+const struct schema_field *schema_field(const struct schema_collection *c,
+					const char *name);
+const struct schema_field *schema_field_by_id(const struct schema_collection *c,
+					      uint16_t id);
+
+/*
+ * Check a JSON object of field values against collection c.
+ * - fields must be a JSON object; every key a declared field; keys that
+ *   start with '_' are reserved (SCHEMA_FIELD_DELETED_NAME) and refused;
+ * - a value is JSON null (clear the field) or matches the field's type
+ *   (sizes in enum schema_type; a REF is a non-zero id; strings holding
+ *   a NUL byte are refused); null is refused for REQUIRED fields;
+ * - when creating, every REQUIRED field is present and non-null.
+ * Returns 0, or ERR_INVALID with a message naming the field (never the
+ * value, which may be personal data, nor a key that is not a well-formed
+ * name).  c NULL is refused as an unknown collection.
+ */
+int schema_validate(const struct schema_collection *c, const json_t *fields,
+		    int creating, struct err *e) ERR_MUST_USE;
+
+/*
+ * Self-check of the declarations: well-formed unique names and ids (field
+ * ids >= 1), at most 255 fields, ENUM values present and distinct,
+ * MONOTONIC only on ENUM, REF targets exist, parent names a REQUIRED REF
+ * field and parents do not loop.  Run by the tests and at start-up.
+ * Returns 0 or ERR_FAIL with the first problem in e.
+ */
+int schema_check(struct err *e) ERR_MUST_USE;
+
+#endif

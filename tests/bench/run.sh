@@ -1,0 +1,66 @@
+#!/bin/sh
+# tests/bench/run.sh - the benchmarks (`make bench`): figures on stdout.
+#
+#   sh tests/bench/run.sh BUILD_DIR
+#
+# Makes the workloads with shared/workload/gen.js (seed 42, 2000 persons,
+# no updates; with BENCH_LARGE=1 also 20000 persons), runs
+# BUILD_DIR/bench/bench_store on them, then times `presidio import` of the
+# same file through the command line for comparison.  Not part of
+# `make check`: the figures depend on the machine (see CALIBRATION.md).
+
+set -u
+
+build=${1:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+gen=${PRESIDIO_WORKLOAD_GEN:-$top/../shared/workload/gen.js}
+bench=$build/bench/bench_store
+bin=$build/presidio
+
+if [ ! -x "$bench" ]; then
+	echo "bench: no $bench (run 'make bench')" >&2
+	exit 1
+fi
+if ! command -v node >/dev/null 2>&1 || [ ! -f "$gen" ]; then
+	echo "bench: needs node and $gen" >&2
+	exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/presidio-bench.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+files=
+node "$gen" --seed 42 --persons 2000 --updates 0 \
+	--out "$work/w2k.jsonl" 2>/dev/null || exit 1
+files="$work/w2k.jsonl"
+if [ "${BENCH_LARGE:-0}" = 1 ]; then
+	node "$gen" --seed 42 --persons 20000 --updates 0 \
+		--out "$work/w20k.jsonl" 2>/dev/null || exit 1
+	files="$files $work/w20k.jsonl"
+fi
+
+echo "== presidio bench: $(nproc 2>/dev/null || echo '?') cores," \
+	"SQLite $(sqlite3 -version 2>/dev/null | cut -d' ' -f1)"
+rc=0
+# shellcheck disable=SC2086
+TMPDIR=$work "$bench" $files || rc=1
+
+if [ -x "$bin" ]; then
+	for f in $files; do
+		d=$work/cli-node
+		rm -rf "$d" "$work/cli.key"
+		if PRESIDIO_DIR=$d "$bin" init --name bench -u bench \
+			--key-file "$work/cli.key" >/dev/null 2>"$work/err" &&
+			out=$(PRESIDIO_DIR=$d PRESIDIO_KEY_FILE=$work/cli.key \
+				"$bin" import "$f" 2>"$work/err"); then
+			echo
+			echo "presidio import ${f##*/} (command line, batches of 1000)"
+			echo "  $out"
+		else
+			echo "bench: presidio import failed: $(head -c 200 "$work/err")" >&2
+			rc=1
+		fi
+	done
+fi
+exit $rc

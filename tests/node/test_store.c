@@ -1,0 +1,565 @@
+/*
+ * test_store.c - the store: records, change log written atomically with
+ * them, clock persistence, sealing bound to records, tampering detected,
+ * operators and key rotation (including a rotation killed half-way).
+ */
+#include "node/store.h"
+#include "tests/test.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static uint8_t keyfile[KEYSLOT_KEYFILEBYTES];
+
+static struct store_secret secret_of(const char *op)
+{
+	struct store_secret s = { op, KEYSLOT_KEYFILE, keyfile, sizeof(keyfile) };
+
+	return s;
+}
+
+static char dir[4200];
+
+/* A fresh node unlocked with a key-file slot (no Argon2: fast). */
+static struct store *fresh(void)
+{
+	struct store_secret sec = secret_of("m.rossi");
+	struct store *s = NULL;
+
+	memset(keyfile, 7, sizeof(keyfile));
+	snprintf(dir, sizeof(dir), "%s/node", test_tmpdir());
+	if (store_init(dir, "polo-test", STORE_ROLE_NODE, &sec, NULL))
+		return NULL;
+	if (store_open(&s, dir, NULL))
+		return NULL;
+	if (store_unlock(s, &sec, NULL)) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static struct store *reopen(struct store *s)
+{
+	struct store_secret sec = secret_of("m.rossi");
+
+	store_close(s);
+	s = NULL;
+	if (store_open(&s, dir, NULL) || store_unlock(s, &sec, NULL)) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int put_json(struct store *s, const char *coll, const struct id *id,
+		    const char *json, struct store_put_result *res)
+{
+	json_t *f = json_loads(json, 0, NULL);
+	int rc = f ? store_put(s, coll, id, f, res, NULL) : -100;
+
+	json_decref(f);
+	return rc;
+}
+
+/* Run a one-value SQL query through a separate connection. */
+static long long sql_int(const char *sql)
+{
+	char path[4300];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_FILE);
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static int sql_exec(const char *sql)
+{
+	char path[4300];
+	sqlite3 *db = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_FILE);
+	rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+static void test_put_get_update_delete(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r, r2;
+	struct store_record rec;
+	struct err e;
+
+	CHECK(s);
+	store_record_init(&rec);
+	CHECK_OK(put_json(s, "test_item", NULL,
+			  "{\"title\":\"a\",\"count\":3,\"tags\":[\"x\"]}", &r));
+	CHECK(r.created && r.changed == 3 && r.seq == 1);
+	CHECK_OK(put_json(s, "test_item", &r.id, "{\"count\":4}", &r2));
+	CHECK(!r2.created && r2.changed == 1 && r2.seq == 2);
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	CHECK(strcmp(rec.coll->name, "test_item") == 0);
+	CHECK(json_integer_value(json_object_get(rec.fields, "count")) == 4);
+	CHECK(strcmp(json_string_value(json_object_get(rec.fields, "title")),
+		     "a") == 0);
+	/* The version of count moved, the one of title did not. */
+	CHECK(rec.vers.n == 3);
+	/* Same value again: no change, no entry. */
+	CHECK_OK(put_json(s, "test_item", &r.id, "{\"count\":4}", &r2));
+	CHECK(r2.changed == 0 && r2.seq == 0);
+	CHECK(sql_int("SELECT count(*) FROM change") == 2);
+	CHECK_OK(store_delete(s, &r.id, NULL));
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	CHECK(rec.deleted == 1);
+	/* The tombstone keeps the values for review. */
+	CHECK(json_integer_value(json_object_get(rec.fields, "count")) == 4);
+	err_init(&e);
+	CHECK(store_delete(s, &r.id, &e) == ERR_INVALID);
+	CHECK(put_json(s, "test_item", &r.id, "{\"count\":5}", NULL) ==
+	      ERR_INVALID);
+	store_record_release(&rec);
+	store_close(s);
+}
+
+static void test_put_rejects_bad_input_and_writes_nothing(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r;
+	struct err e;
+
+	CHECK(s);
+	err_init(&e);
+	json_t *f = json_loads("{\"title\":\"a\"}", 0, NULL);
+	CHECK(store_put(s, "no_such", NULL, f, NULL, &e) == ERR_INVALID);
+	CHECK(strstr(e.msg, "no_such"));
+	json_decref(f);
+	CHECK(put_json(s, "test_item", NULL, "{\"count\":1}", NULL) ==
+	      ERR_INVALID); /* title is required */
+	CHECK(put_json(s, "test_item", NULL, "{\"title\":1}", NULL) ==
+	      ERR_INVALID);
+	CHECK(put_json(s, "test_item", NULL, "{\"title\":\"a\",\"zz\":1}",
+		       NULL) == ERR_INVALID);
+	CHECK(sql_int("SELECT count(*) FROM record") == 0);
+	CHECK(sql_int("SELECT count(*) FROM change") == 0);
+	/* An id of another collection. */
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r));
+	CHECK(put_json(s, "test_note", &r.id, "{\"text\":\"n\"}", NULL) ==
+	      ERR_INVALID);
+	store_close(s);
+}
+
+struct collected {
+	int n;
+	struct store_change c[8];
+	json_t *values[8];
+};
+
+static int collect(void *ctx, const struct store_change *c)
+{
+	struct collected *k = ctx;
+
+	if (k->n >= 8)
+		return 1;
+	k->c[k->n] = *c;
+	version_set_init(&k->c[k->n].vers);
+	version_set_init(&k->c[k->n].prev);
+	if (version_set_copy(&k->c[k->n].vers, &c->vers) ||
+	    version_set_copy(&k->c[k->n].prev, &c->prev))
+		return 1;
+	k->values[k->n] = json_incref(c->fields);
+	k->c[k->n].fields = NULL;
+	k->n++;
+	return 0;
+}
+
+static void collected_release(struct collected *k)
+{
+	for (int i = 0; i < k->n; i++) {
+		version_set_release(&k->c[i].vers);
+		version_set_release(&k->c[i].prev);
+		json_decref(k->values[i]);
+	}
+	k->n = 0;
+}
+
+static void test_history_entries_chain_versions(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r;
+	struct collected k;
+	const struct schema_collection *c = schema_collection("test_item");
+	uint16_t fcount = schema_field(c, "count")->id;
+
+	memset(&k, 0, sizeof(k));
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL,
+			  "{\"title\":\"a\",\"count\":1}", &r));
+	CHECK_OK(put_json(s, "test_item", &r.id, "{\"count\":2}", NULL));
+	CHECK_OK(store_delete(s, &r.id, NULL));
+	CHECK_OK(store_history(s, &r.id, collect, &k, NULL));
+	CHECK(k.n == 3);
+	CHECK(k.c[0].kind == STORE_CHANGE_CREATE && k.c[0].prev.n == 0);
+	CHECK(k.c[1].kind == STORE_CHANGE_UPDATE);
+	CHECK(json_integer_value(json_object_get(k.values[1], "count")) == 2);
+	/* The update names the version it replaced: the create's. */
+	CHECK(k.c[1].prev.n == 1);
+	CHECK(version_eq(version_set_get(&k.c[1].prev, fcount),
+			 version_set_get(&k.c[0].vers, fcount)));
+	CHECK(k.c[2].kind == STORE_CHANGE_DELETE);
+	CHECK(version_set_get(&k.c[2].vers, SCHEMA_FIELD_DELETED));
+	CHECK(strcmp(k.c[0].operator, "m.rossi") == 0);
+	CHECK(id_cmp(&k.c[0].origin, store_node_id(s)) == 0);
+	CHECK(k.c[0].origin_seq == k.c[0].seq);
+	CHECK(k.c[0].hlc < k.c[1].hlc && k.c[1].hlc < k.c[2].hlc);
+	collected_release(&k);
+	/* The log without values gives the same entries, no plaintext. */
+	CHECK_OK(store_log(s, 1, 0, 0, collect, &k, NULL));
+	CHECK(k.n == 2 && k.values[0] == NULL && k.c[0].seq == 2);
+	collected_release(&k);
+	store_close(s);
+}
+
+/* A failure between the record write and the log append leaves neither. */
+static void test_record_and_log_written_atomically(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r;
+
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r));
+	CHECK(sql_exec("CREATE TRIGGER fail BEFORE INSERT ON change BEGIN "
+		       "SELECT RAISE(ABORT, 'injected'); END;") == SQLITE_OK);
+	s = reopen(s); /* statements re-prepared against the new schema */
+	CHECK(s);
+	CHECK(put_json(s, "test_item", NULL, "{\"title\":\"b\"}", NULL) != 0);
+	CHECK(put_json(s, "test_item", &r.id, "{\"title\":\"c\"}", NULL) != 0);
+	CHECK(sql_int("SELECT count(*) FROM record") == 1);
+	CHECK(sql_int("SELECT count(*) FROM change") == 1);
+	CHECK(sql_exec("DROP TRIGGER fail") == SQLITE_OK);
+	s = reopen(s);
+	CHECK(s);
+	struct store_record rec;
+	store_record_init(&rec);
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	CHECK(strcmp(json_string_value(json_object_get(rec.fields, "title")),
+		     "a") == 0);
+	store_record_release(&rec);
+	/* An explicit batch rolled back leaves nothing either. */
+	CHECK_OK(store_begin(s, NULL));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"d\"}", NULL));
+	store_rollback(s);
+	CHECK(sql_int("SELECT count(*) FROM record") == 1);
+	CHECK(sql_int("SELECT count(*) FROM change") == 1);
+	store_close(s);
+}
+
+static uint64_t fake_now;
+static uint64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+/* The clock survives restarts and a wall clock going back. */
+static void test_clock_persisted_and_monotonic(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r1, r2;
+	struct collected k;
+
+	memset(&k, 0, sizeof(k));
+	CHECK(s);
+	fake_now = 2000000000000ull; /* 2033 */
+	store_set_clock(s, fake_clock, NULL);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r1));
+	s = reopen(s);
+	CHECK(s);
+	fake_now = 1000000000000ull; /* 2001: the wall clock went back */
+	store_set_clock(s, fake_clock, NULL);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"b\"}", &r2));
+	CHECK_OK(store_log(s, 0, 0, 0, collect, &k, NULL));
+	CHECK(k.n == 2);
+	CHECK(k.c[1].hlc > k.c[0].hlc);
+	CHECK(k.c[0].hlc >> 16 == 2000000000000ull);
+	collected_release(&k);
+	store_close(s);
+}
+
+/* A sealed body moved to another record does not open. */
+static void test_body_swapped_between_records_rejected(void)
+{
+	struct store *s = fresh();
+	struct store_put_result a, b;
+	struct store_record rec;
+	struct err e;
+	char idtext[ID_TEXT_LEN + 1];
+
+	CHECK(s);
+	store_record_init(&rec);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &a));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"b\"}", &b));
+	CHECK(sql_exec("UPDATE record SET body = (SELECT body FROM record "
+		       "WHERE rid = 1) WHERE rid = 2") == SQLITE_OK);
+	err_init(&e);
+	CHECK(store_get(s, &b.id, &rec, &e) == ERR_CORRUPT);
+	id_format(&b.id, idtext);
+	CHECK(strstr(e.msg, idtext));
+	CHECK_OK(store_get(s, &a.id, &rec, NULL));
+	store_record_release(&rec);
+	store_close(s);
+}
+
+/* One flipped byte in a stored body: a clear error naming the record. */
+static void test_tampered_body_detected(void)
+{
+	struct store *s = fresh();
+	struct store_put_result a;
+	struct store_record rec;
+	struct err e;
+	uint64_t bad = 0;
+	char idtext[ID_TEXT_LEN + 1];
+
+	CHECK(s);
+	store_record_init(&rec);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"abc\"}", &a));
+	CHECK_OK(put_json(s, "test_item", &a.id, "{\"count\":1}", NULL));
+	CHECK(sql_exec("UPDATE record SET body = substr(body, 1, 40) || "
+		       "x'ff' || substr(body, 42) WHERE rid = 1") ==
+	      SQLITE_OK);
+	err_init(&e);
+	CHECK(store_get(s, &a.id, &rec, &e) == ERR_CORRUPT);
+	id_format(&a.id, idtext);
+	CHECK(strstr(e.msg, idtext));
+	err_init(&e);
+	CHECK(store_verify(s, &bad, &e) == ERR_CORRUPT);
+	CHECK(bad == 1);
+	CHECK(strstr(e.msg, idtext));
+	store_close(s);
+}
+
+static void test_wrong_secret_changes_nothing(void)
+{
+	struct store *s = fresh();
+	struct store_secret bad = secret_of("m.rossi");
+	uint8_t other[KEYSLOT_KEYFILEBYTES];
+	struct err e;
+
+	CHECK(s);
+	store_close(s);
+	s = NULL;
+	memset(other, 9, sizeof(other));
+	bad.secret = other;
+	CHECK_OK(store_open(&s, dir, NULL));
+	err_init(&e);
+	CHECK(store_unlock(s, &bad, &e) == ERR_AUTH);
+	CHECK(store_operator(s) == NULL);
+	CHECK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", NULL) ==
+	      ERR_AUTH);
+	bad.operator = "nobody";
+	CHECK(store_unlock(s, &bad, &e) == ERR_NOTFOUND);
+	store_close(s);
+	CHECK(sql_int("SELECT count(*) FROM change") == 0);
+	CHECK(sql_int("SELECT count(*) FROM actor") == 1);
+}
+
+static int count_ops(void *ctx, const char *op, enum keyslot_kind kind)
+{
+	(void)op;
+	(void)kind;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_operators_add_remove_passwd(void)
+{
+	struct store *s = fresh();
+	const uint8_t pass[] = "correct horse battery";
+	const uint8_t pass2[] = "another long passphrase";
+	struct store_secret anna = { "a.bianchi", KEYSLOT_PASSPHRASE, pass,
+				     sizeof(pass) - 1 };
+	struct store_put_result r;
+	struct err e;
+	int n = 0;
+
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r));
+	CHECK_OK(store_operator_add(s, &anna, NULL));
+	CHECK(store_operator_add(s, &anna, NULL) == ERR_EXISTS);
+	CHECK_OK(store_operator_list(s, count_ops, &n, NULL));
+	CHECK(n == 2);
+	/* Anna reads what m.rossi wrote. */
+	CHECK_OK(store_unlock(s, &anna, NULL));
+	struct store_record rec;
+	store_record_init(&rec);
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	store_record_release(&rec);
+	CHECK_OK(store_operator_passwd(s, pass2, sizeof(pass2) - 1, NULL));
+	err_init(&e);
+	CHECK(store_unlock(s, &anna, &e) == ERR_AUTH);
+	anna.secret = pass2;
+	anna.len = sizeof(pass2) - 1;
+	CHECK_OK(store_unlock(s, &anna, NULL));
+	CHECK_OK(store_operator_remove(s, "a.bianchi", NULL));
+	CHECK(store_unlock(s, &anna, NULL) == ERR_NOTFOUND);
+	CHECK(sql_int("SELECT count(*) FROM datakey") == 1);
+	struct store_secret me = secret_of("m.rossi");
+	CHECK_OK(store_unlock(s, &me, NULL));
+	CHECK(store_operator_remove(s, "m.rossi", NULL) == ERR_CONFLICT);
+	CHECK(store_operator_remove(s, "nobody", NULL) == ERR_NOTFOUND);
+	store_close(s);
+}
+
+static int read_all(void *ctx, const struct store_record *r)
+{
+	(*(int *)ctx) += r->fields != NULL;
+	return 0;
+}
+
+static void test_key_rotate(void)
+{
+	struct store *s = fresh();
+	struct store_status st;
+	int n = 0;
+
+	CHECK(s);
+	for (int i = 0; i < 1200; i++)
+		CHECK_OK(put_json(s, "test_item", NULL,
+				  "{\"title\":\"a\",\"body\":\"secret\"}",
+				  NULL));
+	CHECK_OK(store_key_rotate(s, NULL, NULL, NULL));
+	CHECK_OK(store_status(s, &st, NULL));
+	CHECK(st.key_gen == 2 && !st.rotating);
+	CHECK(sql_int("SELECT count(*) FROM datakey WHERE gen = 1") == 0);
+	CHECK(sql_int("SELECT count(*) FROM record WHERE "
+		      "substr(body, 2, 1) != x'02'") == 0);
+	CHECK(sql_int("SELECT count(*) FROM change WHERE "
+		      "substr(body, 2, 1) != x'02'") == 0);
+	s = reopen(s);
+	CHECK(s);
+	CHECK_OK(store_list(s, "test_item", 0, read_all, &n, NULL));
+	CHECK(n == 1200);
+	CHECK_OK(store_verify(s, NULL, NULL));
+	store_close(s);
+}
+
+static int progress_calls;
+static void die_after_first_batch(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	(void)total;
+	if (done > 0 && ++progress_calls == 1)
+		raise(SIGKILL);
+}
+
+/* kill -9 during a rotation: everything stays readable, and the next
+ * rotation finishes the job. */
+static void test_key_rotate_killed_half_way(void)
+{
+	struct store *s = fresh();
+	struct store_status st;
+	pid_t pid;
+	int status = 0, n = 0;
+
+	CHECK(s);
+	CHECK_OK(store_begin(s, NULL));
+	for (int i = 0; i < 1500; i++)
+		CHECK_OK(put_json(s, "test_item", NULL,
+				  "{\"title\":\"a\",\"count\":1}", NULL));
+	CHECK_OK(store_commit(s, NULL));
+	store_close(s);
+	s = NULL;
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct store_secret sec = secret_of("m.rossi");
+		struct store *c = NULL;
+
+		if (store_open(&c, dir, NULL) || store_unlock(c, &sec, NULL))
+			_exit(3);
+		if (store_key_rotate(c, die_after_first_batch, NULL, NULL))
+			_exit(5);
+		_exit(4); /* not reached when the kill happened */
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CHECK(sql_int("SELECT count(*) FROM record WHERE "
+		      "substr(body, 2, 1) = x'02'") > 0);
+	CHECK(sql_int("SELECT count(*) FROM record WHERE "
+		      "substr(body, 2, 1) = x'01'") > 0);
+	s = reopen(s);
+	CHECK(s);
+	CHECK_OK(store_status(s, &st, NULL));
+	CHECK(st.rotating);
+	CHECK_OK(store_list(s, NULL, 0, read_all, &n, NULL));
+	CHECK(n == 1500);
+	/* Writes during the unfinished rotation use the new key. */
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"z\"}", NULL));
+	CHECK(sql_int("SELECT substr(body, 2, 1) = x'02' FROM record "
+		      "ORDER BY rid DESC LIMIT 1") == 1);
+	CHECK_OK(store_key_rotate(s, NULL, NULL, NULL));
+	CHECK_OK(store_status(s, &st, NULL));
+	CHECK(st.key_gen == 2 && !st.rotating);
+	CHECK(sql_int("SELECT count(*) FROM record WHERE "
+		      "substr(body, 2, 1) != x'02'") == 0);
+	CHECK_OK(store_verify(s, NULL, NULL));
+	store_close(s);
+}
+
+static void test_status_counts(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r;
+	struct store_status st;
+
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"b\"}", NULL));
+	CHECK_OK(store_delete(s, &r.id, NULL));
+	CHECK_OK(store_status(s, &st, NULL));
+	CHECK(st.records == 1 && st.deleted == 1 && st.changes == 3);
+	CHECK(st.last_seq == 3 && st.key_gen == 1 && st.operators == 1);
+	CHECK(st.ncoll == 1 && st.coll[0].live == 1);
+	CHECK(strcmp(st.name, "polo-test") == 0);
+	store_close(s);
+}
+
+static void test_init_refuses_existing_node(void)
+{
+	struct store *s = fresh();
+	struct store_secret sec = secret_of("m.rossi");
+
+	CHECK(s);
+	store_close(s);
+	CHECK(store_init(dir, "again", STORE_ROLE_NODE, &sec, NULL) ==
+	      ERR_EXISTS);
+	s = NULL;
+	CHECK(store_open(&s, "/nonexistent/presidio", NULL) == ERR_NOTFOUND);
+}
+
+TEST_MAIN(T(test_put_get_update_delete),
+	  T(test_put_rejects_bad_input_and_writes_nothing),
+	  T(test_history_entries_chain_versions),
+	  T(test_record_and_log_written_atomically),
+	  T(test_clock_persisted_and_monotonic),
+	  T(test_body_swapped_between_records_rejected),
+	  T(test_tampered_body_detected), T(test_wrong_secret_changes_nothing),
+	  T(test_operators_add_remove_passwd), T(test_key_rotate),
+	  T(test_key_rotate_killed_half_way), T(test_status_counts),
+	  T(test_init_refuses_existing_node))
