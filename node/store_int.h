@@ -3,7 +3,8 @@
  * the API (node/store.h).
  *
  *   store.c        open/create, migrations, pragmas, transactions, clock,
- *                  node and actor tables, status, verify
+ *                  node and actor tables
+ *   store_meta.c   checkpoints, status, verify
  *   store_record.c records and change log: put, delete, get, list,
  *                  history, log, sealing with associated data
  *   store_keys.c   unlock, operators (key slots), data-key rotation
@@ -72,6 +73,9 @@ struct store {
 
 /* Translate a SQLite result into ERR_* with a message. */
 int store_sql_err(struct store *s, int rc, const char *what, struct err *e);
+
+/* PRAGMA user_version: the schema migration the database is at. */
+int store_user_version(struct store *s, int *v, struct err *e);
 
 /* Run SQL without results. */
 int store_exec(struct store *s, const char *sql, struct err *e);

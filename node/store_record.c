@@ -391,6 +391,8 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	struct id rid;
 	char idtext[ID_TEXT_LEN + 1];
 	struct version v;
+	struct hlc clock_before;
+	int dirty_before;
 	int opened = 0;
 	int rc;
 
@@ -449,10 +451,18 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	clock_before = s->clock;
+	dirty_before = s->clock_dirty;
 	c.hlc = store_tick(s);
 	v.hlc = c.hlc;
 	v.actor = s->self_actor;
 	rc = apply_fields(coll, &l, fields, v, &c, e);
+	if (!rc && json_object_size(c.values) == 0) {
+		/* Nothing changed, nothing was stamped: take the tick back
+		 * so that an idle write does not save the clock. */
+		s->clock = clock_before;
+		s->clock_dirty = dirty_before;
+	}
 	if (rc || json_object_size(c.values) == 0)
 		goto out;
 	rc = write_change(s, &rid, coll, &l, &c, e);

@@ -10,7 +10,9 @@
 #   $T              private temporary directory, removed on exit
 #   $P              the presidio binary ($PRESIDIO_BIN, else build/presidio)
 #   run CMD...      run CMD: stdout in $T/out, stderr in $T/err (and appended
-#                   to $T/stderr.all), status in $RC; always returns 0
+#                   to $T/stderr.all), status in $RC; always returns 0.  A
+#                   sanitizer report or a crash is recorded as a failure.
+#                   Set variables for one command with `run env VAR=x CMD`.
 #   pr ARGS...      run "$P" ARGS...
 #   prj JSON ARGS...  the same with the string JSON on stdin
 #   expect_exit CODE CMD...   run CMD; true when its status is CODE, else
@@ -22,7 +24,11 @@
 #   jval PATH [FILE]  value at a dotted PATH of the JSON in FILE ($T/out)
 #   assert_absent NAME PATH STRING...  no STRING in any file under PATH
 #   bg CMD...       start CMD in the background ($BG_PID), killed at exit
+#   check NAME CMD...  ok when CMD succeeds
+#   out_has / err_has STRING, out_line, first_err: look at the last run
 #   finish          summary; exit 1 when any test failed
+#
+# E2E_KEEP=1 keeps $T for a look afterwards.
 
 set -u
 

@@ -178,9 +178,8 @@ fi
 if [ "$(state_data)" = "$s0" ]; then ok "update_same_value_changes_nothing"
 else fail "update_same_value_changes_nothing" "records or log changed"; fi
 
-t_exit "put_id_of_other_collection_6" 6 \
-	sh -c 'printf "%s" "{\"person_id\":\"$2\",\"region\":\"Puglia\"}" |
-		"$1" put case "$2"' sh "$P" "$ID1"
+printf '{"person_id":"%s","region":"Puglia"}' "$ID1" >"$T/in"
+t_exit "put_id_of_other_collection_6" 6 "$P" put case "$ID1" <"$T/in"
 
 # ---- list -----------------------------------------------------------------
 
@@ -240,8 +239,8 @@ pr list person --deleted --count
 if [ "$RC" -eq 0 ] && [ "$(out_line)" = 4 ]; then ok "list_deleted"
 else fail "list_deleted" "exit $RC, printed '$(out_line)', want 4"; fi
 s0=$(state)
-t_exit "put_on_deleted_6" 6 sh -c \
-	'printf "{\"notes\":\"x\"}" | "$1" put person "$2"' sh "$P" "$ID3"
+printf '{"notes":"x"}' >"$T/in"
+t_exit "put_on_deleted_6" 6 "$P" put person "$ID3" <"$T/in"
 unchanged "put_on_deleted_changes_nothing" "$s0"
 
 # ---- history --------------------------------------------------------------

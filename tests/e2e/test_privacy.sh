@@ -105,7 +105,8 @@ if [ "$RC" -eq 0 ]; then ok "put_person"; else
 	fail "put_person" "exit $RC ($(first_err))"; finish; fi
 prj "{\"person_id\":\"$PID1\",\"region\":\"Puglia\",\"stage\":\"intake\"}" \
 	put case
-CID1=$(out_line)
+if [ "$RC" -eq 0 ]; then ok "put_case"; else
+	fail "put_case" "exit $RC ($(first_err))"; fi
 prj "{\"notes\":\"$NOTES (second interview)\"}" put person "$PID1"
 
 # ---- import ---------------------------------------------------------------
@@ -193,7 +194,7 @@ if [ -s "$D/presidio.db-wal" ]; then ok "wal_kept_for_inspection"; else
 # Control: the same search does find what is stored in clear on purpose
 # (the operator's name, in the WAL as in the database).
 if grep -qFa alice "$D/presidio.db-wal" &&
-	[ -n "$(grep -rFal alice "$D")" ]; then
+	grep -rqFa alice "$D/presidio.db"; then
 	ok "search_finds_clear_metadata"
 else
 	fail "search_finds_clear_metadata" "the operator name is not found: the search is blind"
@@ -257,7 +258,7 @@ if [ "$killed" -eq 1 ] && [ "$after" -gt "$before" ] &&
 else
 	fail "import_killed_mid_write" "killed=$killed, records $before -> $after"
 fi
-ls "$D" | sed 's/^/# node file: /'
+for f in "$D"/*; do echo "# node file: ${f##*/} ($(wc -c <"$f") bytes)"; done
 check_absent "no_values_after_kill" "$D"
 check_absent "no_values_in_stderr_after_kill" "$T/stderr.all"
 pr verify

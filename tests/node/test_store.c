@@ -120,9 +120,11 @@ static void test_put_get_update_delete(void)
 		     "a") == 0);
 	/* The version of count moved, the one of title did not. */
 	CHECK(rec.vers.n == 3);
-	/* Same value again: no change, no entry. */
+	/* Same value again: no change, no entry, not even a clock write. */
+	long long hlc = sql_int("SELECT value FROM meta WHERE key = 'hlc'");
 	CHECK_OK(put_json(s, "test_item", &r.id, "{\"count\":4}", &r2));
 	CHECK(r2.changed == 0 && r2.seq == 0);
+	CHECK(sql_int("SELECT value FROM meta WHERE key = 'hlc'") == hlc);
 	CHECK(sql_int("SELECT count(*) FROM change") == 2);
 	CHECK_OK(store_delete(s, &r.id, NULL));
 	CHECK_OK(store_get(s, &r.id, &rec, NULL));
@@ -540,6 +542,32 @@ static void test_status_counts(void)
 	store_close(s);
 }
 
+/* A checkpoint commits and rolls back with the batch it describes. */
+static void test_checkpoint_follows_its_transaction(void)
+{
+	struct store *s = fresh();
+	uint64_t v = 0;
+
+	CHECK(s);
+	CHECK(store_checkpoint_get(s, "import:x", &v, NULL) == ERR_NOTFOUND);
+	CHECK_OK(store_begin(s, NULL));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", NULL));
+	CHECK_OK(store_checkpoint_set(s, "import:x", 10, NULL));
+	store_rollback(s);
+	CHECK(store_checkpoint_get(s, "import:x", &v, NULL) == ERR_NOTFOUND);
+	CHECK_OK(store_begin(s, NULL));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", NULL));
+	CHECK_OK(store_checkpoint_set(s, "import:x", 20, NULL));
+	CHECK_OK(store_commit(s, NULL));
+	s = reopen(s);
+	CHECK(s);
+	CHECK_OK(store_checkpoint_get(s, "import:x", &v, NULL));
+	CHECK(v == 20);
+	CHECK(store_checkpoint_set(s, "", 1, NULL) == ERR_INVALID);
+	CHECK(store_checkpoint_set(s, "a b", 1, NULL) == ERR_INVALID);
+	store_close(s);
+}
+
 static void test_init_refuses_existing_node(void)
 {
 	struct store *s = fresh();
@@ -562,4 +590,5 @@ TEST_MAIN(T(test_put_get_update_delete),
 	  T(test_tampered_body_detected), T(test_wrong_secret_changes_nothing),
 	  T(test_operators_add_remove_passwd), T(test_key_rotate),
 	  T(test_key_rotate_killed_half_way), T(test_status_counts),
+	  T(test_checkpoint_follows_its_transaction),
 	  T(test_init_refuses_existing_node))

@@ -1,0 +1,155 @@
+/*
+ * store_meta.c - what the store says about itself: checkpoints (named
+ * progress markers kept in meta with the data they cover), status counts
+ * and the integrity check.
+ */
+#include "node/store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* "checkpoint:NAME" in meta, after checking NAME. */
+static int checkpoint_key(const char *name, char *key, size_t size,
+			  struct err *e)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n >= STORE_CHECKPOINT_NAME_MAX)
+		return err_set(e, ERR_INVALID, "bad checkpoint name");
+	for (size_t i = 0; i < n; i++)
+		if (name[i] < 0x21 || name[i] > 0x7e)
+			return err_set(e, ERR_INVALID, "bad checkpoint name");
+	snprintf(key, size, "checkpoint:%s", name);
+	return 0;
+}
+
+int store_checkpoint_get(struct store *s, const char *name, uint64_t *value,
+			 struct err *e)
+{
+	char key[STORE_CHECKPOINT_NAME_MAX + 16];
+	int64_t v = 0;
+	int rc = checkpoint_key(name, key, sizeof(key), e);
+
+	if (!rc)
+		rc = store_meta_get_int(s, key, &v, e);
+	if (!rc)
+		*value = (uint64_t)v;
+	return rc;
+}
+
+int store_checkpoint_set(struct store *s, const char *name, uint64_t value,
+			 struct err *e)
+{
+	char key[STORE_CHECKPOINT_NAME_MAX + 16];
+	int opened = 0;
+	int rc = checkpoint_key(name, key, sizeof(key), e);
+
+	if (!rc)
+		rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = store_meta_set_int(s, key, (int64_t)value, e);
+	return store_tx_end(s, opened, rc, e);
+}
+
+static int count_query(struct store *s, const char *sql, uint64_t *out,
+		       struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sql_err(s, rc, "reading status", e);
+}
+
+int store_status(struct store *s, struct store_status *out, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t gen = 0, rotating = 0, hlc = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->node_id = s->node_id;
+	snprintf(out->name, sizeof(out->name), "%s", s->name);
+	out->role = s->role;
+	rc = store_user_version(s, &out->schema_version, e);
+	if (!rc)
+		rc = store_meta_get_int(s, "key_gen", &gen, e);
+	if (!rc)
+		rc = store_meta_get_int(s, "hlc", &hlc, e);
+	if (!rc && store_meta_get_int(s, "rotating", &rotating, NULL) == 0)
+		out->rotating = 1;
+	if (!rc)
+		rc = count_query(s, "SELECT count(*) FROM change",
+				 &out->changes, e);
+	if (!rc)
+		rc = count_query(s, "SELECT coalesce(max(seq), 0) FROM change",
+				 &out->last_seq, e);
+	if (!rc)
+		rc = count_query(s, "SELECT count(*) FROM keyslot",
+				 &out->operators, e);
+	if (rc)
+		return rc;
+	out->key_gen = (uint32_t)gen;
+	out->hlc = (uint64_t)hlc;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT coll, sum(deleted = 0), sum(deleted) "
+				"FROM record GROUP BY coll ORDER BY coll",
+				-1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct schema_collection *c = schema_collection_by_id(
+		    (uint16_t)sqlite3_column_int(st, 0));
+		uint64_t live = (uint64_t)sqlite3_column_int64(st, 1);
+		uint64_t dead = (uint64_t)sqlite3_column_int64(st, 2);
+
+		out->records += live;
+		out->deleted += dead;
+		if (c && out->ncoll < STORE_STATUS_COLLECTIONS) {
+			out->coll[out->ncoll].coll = c;
+			out->coll[out->ncoll].live = live;
+			out->coll[out->ncoll].deleted = dead;
+			out->ncoll++;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_sql_err(s, rc, "reading status", e);
+}
+
+int store_verify(struct store *s, uint64_t *bad, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *first = NULL;
+	uint64_t nbad = 0;
+	int rc;
+
+	if (bad)
+		*bad = 0;
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		first = sqlite3_column_text(st, 0);
+	if (rc == SQLITE_ROW && first && strcmp((const char *)first, "ok")) {
+		rc = err_set(e, ERR_CORRUPT, "database integrity check: %s",
+			     (const char *)first);
+		sqlite3_finalize(st);
+		if (bad)
+			*bad = 1;
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_sql_err(s, rc, "integrity check", e);
+	if (!s->sealer)
+		return 0;
+	rc = store_records_verify(s, &nbad, e);
+	if (bad)
+		*bad = nbad;
+	return rc;
+}
