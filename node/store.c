@@ -28,8 +28,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			 "FROM record WHERE id = ?1",
     [STMT_RECORD_INSERT] = "INSERT INTO record(id, coll, parent, deleted, "
 			   "vers, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [STMT_RECORD_UPDATE] = "UPDATE record SET parent = ?2, deleted = ?3, "
-			   "vers = ?4, body = ?5 WHERE rid = ?1",
+    [STMT_RECORD_UPDATE] = "UPDATE record SET parent = ?3, deleted = ?4, "
+			   "vers = ?5, body = ?6 WHERE id = ?1 AND coll = ?2",
     [STMT_CHANGE_INSERT] = "INSERT INTO change(seq, rid, kind, origin, "
 			   "oseq, actor, hlc, vers, prev, body) VALUES "
 			   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

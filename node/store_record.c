@@ -271,30 +271,17 @@ static int write_change(struct store *s, const struct id *id,
 			goto out;
 	}
 	has_parent = parent_of(coll, l->fields, &parent);
-	if (l->exists) {
-		st = s->stmt[STMT_RECORD_UPDATE];
-		sqlite3_bind_int64(st, 1, l->rid);
-		if (has_parent)
-			sqlite3_bind_blob(st, 2, parent.b, ID_BYTES,
-					  SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 2);
-		sqlite3_bind_int(st, 3, l->deleted);
-		sqlite3_bind_blob(st, 4, rv, (int)rvlen, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 5, rbox, (int)rboxlen, SQLITE_STATIC);
-	} else {
-		st = s->stmt[STMT_RECORD_INSERT];
-		sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, coll->id);
-		if (has_parent)
-			sqlite3_bind_blob(st, 3, parent.b, ID_BYTES,
-					  SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 3);
-		sqlite3_bind_int(st, 4, l->deleted);
-		sqlite3_bind_blob(st, 5, rv, (int)rvlen, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 6, rbox, (int)rboxlen, SQLITE_STATIC);
-	}
+	/* Insert and update take the same parameters. */
+	st = s->stmt[l->exists ? STMT_RECORD_UPDATE : STMT_RECORD_INSERT];
+	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, coll->id);
+	if (has_parent)
+		sqlite3_bind_blob(st, 3, parent.b, ID_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int(st, 4, l->deleted);
+	sqlite3_bind_blob(st, 5, rv, (int)rvlen, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, rbox, (int)rboxlen, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
