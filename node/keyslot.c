@@ -302,32 +302,6 @@ out:
 	return rc;
 }
 
-int keyslot_rewrap(struct keyslot *slot, const uint8_t *sk,
-		   const uint8_t *secret, size_t secret_len, struct err *e)
-{
-	struct keyslot tmp = *slot;
-	int rc;
-
-	rc = slot_check(&tmp, e);
-	if (rc)
-		goto out;
-	rc = secret_check(tmp.kind, secret, secret_len, e);
-	if (rc)
-		goto out;
-	if (!sk_matches(sk, tmp.pk)) {
-		rc = err_set(e, ERR_INVALID,
-			     "secret key does not belong to operator %s",
-			     tmp.operator);
-		goto out;
-	}
-	rc = wrap(&tmp, sk, secret, secret_len, e);
-	if (rc)
-		goto out;
-	*slot = tmp;
-out:
-	return rc;
-}
-
 int keyslot_seal_dek(const struct keyslot *slot, uint32_t gen,
 		     const uint8_t *dek, uint8_t *out)
 {

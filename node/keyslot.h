@@ -9,7 +9,8 @@
  * public key of every slot (crypto_box_seal).  So:
  *   - adding an operator needs one unlocked node (to read the data key) and
  *     the new passphrase, and re-encrypts nothing;
- *   - changing a passphrase rewraps one secret key;
+ *   - changing a passphrase makes a new key pair and seals the data keys
+ *     to it (an old copy of the slot then opens nothing new);
  *   - removing an operator deletes the slot and its sealed data keys;
  *   - rotating the data key seals the new key to every slot's public key
  *     without anyone's passphrase, and a removed operator who kept an old
@@ -93,17 +94,6 @@ int keyslot_create(struct keyslot *slot, const char *operator,
 int keyslot_open(const struct keyslot *slot, const uint8_t *secret,
 		 size_t secret_len, uint8_t **sk_out,
 		 struct err *e) ERR_MUST_USE;
-
-/*
- * Wrap sk again under a new secret (new salt), for `operator passwd`.
- * The public key is unchanged, so sealed data keys stay valid.  0,
- * ERR_INVALID (short passphrase, key file size, sk not the slot's secret
- * key), ERR_CORRUPT (malformed slot), ERR_NOMEM; *slot is written only on
- * success.
- */
-int keyslot_rewrap(struct keyslot *slot, const uint8_t *sk,
-		   const uint8_t *secret, size_t secret_len,
-		   struct err *e) ERR_MUST_USE;
 
 /* Seal data key dek of generation gen to the slot's public key into out
  * (KEYSLOT_SEALEDBYTES).  0 or ERR_FAIL. */

@@ -172,16 +172,51 @@ static int dek_loaded(const struct store *s, uint32_t gen)
 	return 0;
 }
 
+/* Wipe and unload the data keys whose generation is not in keep[]. */
+static void drop_retired(struct store *s, const uint32_t *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < s->ndek;) {
+		int kept = 0;
+
+		for (size_t k = 0; k < nkeep && !kept; k++)
+			kept = keep[k] == s->dek_gen[i];
+		if (kept) {
+			i++;
+			continue;
+		}
+		sealer_drop_key(s->sealer, s->dek_gen[i]);
+		sodium_free(s->dek[i]);
+		s->ndek--;
+		s->dek[i] = s->dek[s->ndek];
+		s->dek_gen[i] = s->dek_gen[s->ndek];
+	}
+}
+
+/* The generation writes must use: the one a rotation is moving to, else
+ * the one in use. */
+static int required_gen(struct store *s, uint32_t *gen, struct err *e)
+{
+	int64_t v = 0;
+	int rc = store_meta_get_int(s, "rotating", &v, NULL);
+
+	if (rc)
+		rc = store_meta_get_int(s, "key_gen", &v, e);
+	*gen = (uint32_t)v;
+	return rc;
+}
+
 int store_keys_refresh(struct store *s, struct err *e)
 {
+	uint32_t present[SEAL_MAX_KEYS];
+	size_t npresent = 0;
 	sqlite3_stmt *st = NULL;
+	uint32_t need = 0;
 	int rc;
 
-	rc = sqlite3_prepare_v2(
-	    s->db,
-	    "SELECT gen, sealed FROM datakey WHERE slot = ?1 "
-	    "ORDER BY gen",
-	    -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT gen, sealed FROM datakey WHERE slot = ?1 "
+				"ORDER BY gen",
+				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		rc = store_sql_err(s, rc, "reading data keys", e);
 		goto out;
@@ -191,13 +226,17 @@ int store_keys_refresh(struct store *s, struct err *e)
 		uint32_t gen = (uint32_t)sqlite3_column_int64(st, 0);
 		uint8_t *dek = NULL;
 
-		if (dek_loaded(s, gen))
-			continue;
-		if (s->ndek == SEAL_MAX_KEYS) {
+		if (npresent == SEAL_MAX_KEYS) {
 			rc = err_set(e, ERR_CORRUPT, "too many data keys");
 			goto out;
 		}
-		if (sqlite3_column_bytes(st, 1) != KEYSLOT_SEALEDBYTES) {
+		present[npresent++] = gen;
+		if (dek_loaded(s, gen))
+			continue;
+		if (s->ndek == SEAL_MAX_KEYS)
+			drop_retired(s, present, npresent);
+		if (sqlite3_column_bytes(st, 1) != KEYSLOT_SEALEDBYTES ||
+		    s->ndek == SEAL_MAX_KEYS) {
 			rc = err_set(e, ERR_CORRUPT, "malformed data key");
 			goto out;
 		}
@@ -214,10 +253,29 @@ int store_keys_refresh(struct store *s, struct err *e)
 		s->dek_gen[s->ndek] = gen;
 		s->ndek++;
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : store_sql_err(s, rc, "reading data keys", e);
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "reading data keys", e);
+		goto out;
+	}
+	/* No key left for this slot: the operator was removed meanwhile.
+	 * Whatever this process holds must not be used any more. */
+	if (npresent == 0) {
+		rc = err_set(e, ERR_AUTH, "operator '%s' no longer holds a key "
+			     "on this node", s->operator);
+		goto out;
+	}
+	/* Retired generations leave memory too, and writes must use the
+	 * generation the node is at, never an older one still loaded. */
+	drop_retired(s, present, npresent);
+	rc = required_gen(s, &need, e);
+	if (!rc && sealer_current(s->sealer) != need)
+		rc = err_set(e, ERR_CORRUPT,
+			     "data key generation %u is not available to "
+			     "operator '%s'", (unsigned)need, s->operator);
 out:
 	sqlite3_finalize(st);
+	if (rc == ERR_AUTH)
+		store_keys_release(s);
 	return rc;
 }
 
@@ -389,41 +447,84 @@ out:
 	return rc;
 }
 
+/*
+ * A new passphrase gets a new key pair, not just a new wrapping of the old
+ * secret key: otherwise a copy of the old slot and the old passphrase
+ * would keep opening every data key sealed to the unchanged public key,
+ * rotations included.  Slot and sealed data keys are replaced in one
+ * transaction.
+ */
 int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
 			  struct err *e)
 {
 	struct keyslot slot;
 	sqlite3_stmt *st = NULL;
-	int64_t id = 0;
+	uint8_t *sk = NULL;
+	int opened = 0;
 	int rc = require_unlocked(s, e);
 
 	if (rc)
 		return rc;
-	rc = find_slot(s, s->operator, & slot, &id, e);
-	if (!rc)
-		rc = keyslot_rewrap(&slot, s->sk, secret, len, e);
+	/* Argon2id takes a while: derive before taking the write lock. */
+	rc = keyslot_create(&slot, s->operator, s->slot.kind, secret, len, &sk,
+			    e);
 	if (rc)
 		return rc;
+	rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		goto out;
 	rc = sqlite3_prepare_v2(s->db,
 				"UPDATE keyslot SET salt = ?2, opslimit = ?3, "
-				"memlimit = ?4, wrapped = ?5 WHERE id = ?1",
+				"memlimit = ?4, pk = ?5, wrapped = ?6 "
+				"WHERE id = ?1",
 				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 1, s->slot_id);
 		sqlite3_bind_blob(st, 2, slot.salt, KEYSLOT_SALTBYTES,
 				  SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, (int64_t)slot.opslimit);
 		sqlite3_bind_int64(st, 4, (int64_t)slot.memlimit);
-		sqlite3_bind_blob(st, 5, slot.wrapped, KEYSLOT_WRAPPEDBYTES,
+		sqlite3_bind_blob(st, 5, slot.pk, KEYSLOT_PKBYTES,
+				  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 6, slot.wrapped, KEYSLOT_WRAPPEDBYTES,
 				  SQLITE_STATIC);
 		rc = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sql_err(s, rc, "saving key slot", e);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "saving key slot", e);
+		goto end;
+	}
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM datakey WHERE slot = ?1",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, s->slot_id);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0
+			       : store_sql_err(s, rc, "replacing data keys", e);
+	for (size_t i = 0; !rc && i < s->ndek; i++)
+		rc = insert_datakey(s, s->slot_id, &slot, s->dek_gen[i],
+				    s->dek[i], e);
+end:
+	rc = store_tx_end(s, opened, rc, e);
+	if (rc)
+		goto out;
+	sodium_free(s->sk);
+	s->sk = sk;
+	sk = NULL;
+	s->slot = slot;
+	/* secure_delete zeroed the old slot's pages; fold the WAL in so no
+	 * copy of them stays there either (best effort: a reader may hold
+	 * the WAL, and the next checkpoint finishes the job). */
 	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
 				  NULL);
-	return 0;
+out:
+	if (sk)
+		sodium_free(sk);
+	return rc;
 }
 
 int store_operator_list(struct store *s, store_operator_fn fn, void *ctx,
@@ -506,17 +607,27 @@ out:
 	return store_tx_end(s, opened, rc, e);
 }
 
-/* Retire every generation but gen once nothing uses them. */
+/*
+ * Retire the generations below gen.  Writers seal with the generation the
+ * node requires (store_keys_refresh() checks it under the write lock), so
+ * once the re-sealing pass is over nothing uses them.  If another process
+ * finished this rotation, or started a newer one, meanwhile, there is
+ * nothing to do here.
+ */
 static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
+	int64_t rotating = 0;
 	int opened = 0;
 	int rc = store_tx_begin(s, &opened, e);
 
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db, "DELETE FROM datakey WHERE gen != ?1",
-				-1, &st, NULL);
+	if (store_meta_get_int(s, "rotating", &rotating, NULL) ||
+	    rotating != gen)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM datakey WHERE gen < ?1", -1,
+				&st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, gen);
 		rc = sqlite3_step(st);
@@ -528,27 +639,17 @@ static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
 	}
 	rc = store_meta_set_int(s, "key_gen", gen, e);
 	if (!rc)
-		rc =
-		    store_exec(s, "DELETE FROM meta WHERE key = 'rotating'", e);
+		rc = store_exec(s, "DELETE FROM meta WHERE key = 'rotating'",
+				e);
 out:
 	rc = store_tx_end(s, opened, rc, e);
-	if (rc)
-		return rc;
-	/* Drop the retired keys from memory too. */
-	for (size_t i = 0; i < s->ndek;) {
-		if (s->dek_gen[i] == gen) {
-			i++;
-			continue;
-		}
-		sealer_drop_key(s->sealer, s->dek_gen[i]);
-		sodium_free(s->dek[i]);
-		s->ndek--;
-		s->dek[i] = s->dek[s->ndek];
-		s->dek_gen[i] = s->dek_gen[s->ndek];
-	}
-	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-				  NULL);
-	return 0;
+	if (!rc)
+		rc = store_keys_refresh(s, e);
+	if (!rc)
+		sqlite3_wal_checkpoint_v2(s->db, NULL,
+					  SQLITE_CHECKPOINT_TRUNCATE, NULL,
+					  NULL);
+	return rc;
 }
 
 int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,

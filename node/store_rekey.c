@@ -93,6 +93,14 @@ static int reseal_batch(struct store *s, enum rekey_table t, uint32_t gen,
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
+	/* Under the lock the node's required generation is loaded and is the
+	 * one seal_box() uses; if it is not gen, another rotation moved on. */
+	if (sealer_current(s->sealer) != gen) {
+		rc = err_set(e, ERR_CONFLICT,
+			     "another key rotation started meanwhile: run "
+			     "'presidio key rotate' again");
+		goto out;
+	}
 	rc = sqlite3_prepare_v2(s->db, rekey_select[t], -1, &sel, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;

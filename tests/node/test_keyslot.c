@@ -105,65 +105,6 @@ static void test_wrong_keyfile(void)
 	CHECK(strcmp(e.msg, "wrong key file for operator srv") == 0);
 }
 
-/* Rewrap: the old passphrase stops working, the new one works, same pk. */
-static void test_rewrap(void)
-{
-	static const char newpass[] = "another long passphrase";
-	struct keyslot slot;
-	uint8_t pk[KEYSLOT_PKBYTES];
-	uint8_t *sk = NULL, *sk_old = NULL, *sk_new = NULL;
-	int rc, rc_old = 0, same = 0;
-
-	rc = keyslot_create(&slot, "luca", KEYSLOT_PASSPHRASE,
-			    (const uint8_t *)PASS, PASSLEN, &sk, NULL);
-	memcpy(pk, slot.pk, sizeof(pk));
-	if (rc == 0)
-		rc = keyslot_rewrap(&slot, sk, (const uint8_t *)newpass,
-				    sizeof(newpass) - 1, NULL);
-	if (rc == 0) {
-		rc_old = keyslot_open(&slot, (const uint8_t *)PASS, PASSLEN,
-				      &sk_old, NULL);
-		rc = keyslot_open(&slot, (const uint8_t *)newpass,
-				  sizeof(newpass) - 1, &sk_new, NULL);
-	}
-	if (rc == 0)
-		same = sodium_memcmp(sk, sk_new, KEYSLOT_SKBYTES) == 0;
-	sodium_free(sk);
-	sodium_free(sk_old);
-	sodium_free(sk_new);
-	CHECK_OK(rc);
-	CHECK(rc_old == ERR_AUTH);
-	CHECK(same);
-	CHECK(memcmp(pk, slot.pk, sizeof(pk)) == 0);
-}
-
-/* Rewrap refuses a short passphrase or another slot's secret key, and
- * leaves the slot unchanged. */
-static void test_rewrap_refused(void)
-{
-	uint8_t kf[KEYSLOT_KEYFILEBYTES], kf2[KEYSLOT_KEYFILEBYTES];
-	struct keyslot a, b, before;
-	uint8_t *ska = NULL, *skb = NULL;
-	int rc, rc_other, rc_short;
-
-	keyfile(kf, 1);
-	keyfile(kf2, 2);
-	rc = keyslot_create(&a, "a", KEYSLOT_KEYFILE, kf, sizeof(kf), &ska,
-			    NULL);
-	if (rc == 0)
-		rc = keyslot_create(&b, "b", KEYSLOT_KEYFILE, kf, sizeof(kf),
-				    &skb, NULL);
-	before = a;
-	rc_other = rc ? 0 : keyslot_rewrap(&a, skb, kf2, sizeof(kf2), NULL);
-	rc_short = rc ? 0 : keyslot_rewrap(&a, ska, kf2, 16, NULL);
-	sodium_free(ska);
-	sodium_free(skb);
-	CHECK_OK(rc);
-	CHECK(rc_other == ERR_INVALID);
-	CHECK(rc_short == ERR_INVALID);
-	CHECK(memcmp(&a, &before, sizeof(a)) == 0);
-}
-
 static void test_seal_dek(void)
 {
 	uint8_t kf[KEYSLOT_KEYFILEBYTES];
@@ -412,8 +353,8 @@ static void test_malformed_slot(void)
 }
 
 TEST_MAIN(T(test_passphrase_round_trip), T(test_keyfile_round_trip),
-	  T(test_wrong_passphrase), T(test_wrong_keyfile), T(test_rewrap),
-	  T(test_rewrap_refused), T(test_seal_dek), T(test_open_dek_wrong_sk),
+	  T(test_wrong_passphrase), T(test_wrong_keyfile),
+	  T(test_seal_dek), T(test_open_dek_wrong_sk),
 	  T(test_new_dek_random), T(test_operator_names),
 	  T(test_create_refused), T(test_renamed_slot_fails),
 	  T(test_tampered_wrapped), T(test_replaced_pk),

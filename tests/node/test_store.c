@@ -568,6 +568,109 @@ static void test_checkpoint_follows_its_transaction(void)
 	store_close(s);
 }
 
+/* A new passphrase gets a new key pair: an old copy of the slot with the
+ * old secret opens nothing sealed after the change. */
+static void test_passwd_replaces_key_pair(void)
+{
+	struct store *s = fresh();
+	struct store_secret old = secret_of("m.rossi");
+	uint8_t next[KEYSLOT_KEYFILEBYTES];
+	struct err e;
+
+	CHECK(s);
+	memset(next, 0x42, sizeof(next));
+	CHECK(sql_exec("CREATE TABLE oldslot AS SELECT * FROM keyslot") ==
+	      SQLITE_OK);
+	CHECK_OK(store_operator_passwd(s, next, sizeof(next), NULL));
+	CHECK(sql_int("SELECT count(*) FROM keyslot k JOIN oldslot o "
+		      "ON o.id = k.id WHERE o.pk = k.pk") == 0);
+	CHECK_OK(store_key_rotate(s, NULL, NULL, NULL));
+	store_close(s);
+	s = NULL;
+	/* Put the old slot back, as from a backup, and try the old key. */
+	CHECK(sql_exec("UPDATE keyslot SET salt = (SELECT salt FROM oldslot), "
+		       "pk = (SELECT pk FROM oldslot), wrapped = (SELECT "
+		       "wrapped FROM oldslot)") == SQLITE_OK);
+	CHECK_OK(store_open(&s, dir, NULL));
+	err_init(&e);
+	CHECK(store_unlock(s, &old, &e) != 0);
+	CHECK(store_operator(s) == NULL);
+	store_close(s);
+}
+
+/* A process whose operator was removed can no longer write or read. */
+static void test_removed_operator_loses_access(void)
+{
+	struct store *a = fresh();
+	struct store *b = NULL;
+	struct store_secret me = secret_of("m.rossi");
+	struct store_secret other = secret_of("a.bianchi");
+	struct err e;
+
+	CHECK(a);
+	CHECK_OK(store_operator_add(a, &other, NULL));
+	CHECK_OK(store_unlock(a, &other, NULL));
+	CHECK_OK(store_open(&b, dir, NULL));
+	CHECK_OK(store_unlock(b, &me, NULL));
+	CHECK_OK(store_operator_remove(b, "a.bianchi", NULL));
+	err_init(&e);
+	CHECK(put_json(a, "test_item", NULL, "{\"title\":\"x\"}", NULL) ==
+	      ERR_AUTH);
+	CHECK(store_operator(a) == NULL);
+	CHECK_OK(store_key_rotate(b, NULL, NULL, NULL));
+	CHECK_OK(store_verify(b, NULL, NULL));
+	store_close(a);
+	store_close(b);
+}
+
+/* A rotation overtaken by others stops; nothing is lost. */
+static void rotate_twice_meanwhile(void *ctx, uint64_t done, uint64_t total)
+{
+	struct store *b = ctx;
+
+	(void)total;
+	if (done && ++progress_calls == 1) {
+		if (store_key_rotate(b, NULL, NULL, NULL) ||
+		    store_key_rotate(b, NULL, NULL, NULL))
+			progress_calls = 100; /* reported below */
+	}
+}
+
+static void test_overlapping_rotations_lose_nothing(void)
+{
+	struct store *a = fresh();
+	struct store *b = NULL;
+	struct store_secret me = secret_of("m.rossi");
+	struct store_status st;
+	struct err e;
+	int n = 0;
+
+	CHECK(a);
+	CHECK_OK(store_begin(a, NULL));
+	for (int i = 0; i < 1200; i++)
+		CHECK_OK(put_json(a, "test_item", NULL,
+				  "{\"title\":\"a\"}", NULL));
+	CHECK_OK(store_commit(a, NULL));
+	CHECK_OK(store_open(&b, dir, NULL));
+	CHECK_OK(store_unlock(b, &me, NULL));
+	progress_calls = 0;
+	err_init(&e);
+	CHECK(store_key_rotate(a, rotate_twice_meanwhile, b, &e) ==
+	      ERR_CONFLICT);
+	CHECK(progress_calls == 1);
+	CHECK_OK(store_status(b, &st, NULL));
+	CHECK(st.key_gen == 3 && !st.rotating);
+	CHECK(sql_int("SELECT count(*) FROM datakey WHERE gen != 3") == 0);
+	CHECK_OK(store_verify(b, NULL, NULL));
+	CHECK_OK(store_list(b, NULL, 0, read_all, &n, NULL));
+	CHECK(n == 1200);
+	/* The overtaken handle carries on with the new key. */
+	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"b\"}", NULL));
+	CHECK_OK(store_verify(b, NULL, NULL));
+	store_close(a);
+	store_close(b);
+}
+
 static void test_init_refuses_existing_node(void)
 {
 	struct store *s = fresh();
@@ -591,4 +694,7 @@ TEST_MAIN(T(test_put_get_update_delete),
 	  T(test_operators_add_remove_passwd), T(test_key_rotate),
 	  T(test_key_rotate_killed_half_way), T(test_status_counts),
 	  T(test_checkpoint_follows_its_transaction),
+	  T(test_passwd_replaces_key_pair),
+	  T(test_removed_operator_loses_access),
+	  T(test_overlapping_rotations_lose_nothing),
 	  T(test_init_refuses_existing_node))
