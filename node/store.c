@@ -6,6 +6,7 @@
  */
 #include "node/store_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,6 +31,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			   "vers, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [STMT_RECORD_UPDATE] = "UPDATE record SET parent = ?3, deleted = ?4, "
 			   "vers = ?5, body = ?6 WHERE id = ?1 AND coll = ?2",
+    [STMT_SAVEPOINT] = "SAVEPOINT write",
+    [STMT_RELEASE] = "RELEASE write",
+    [STMT_ROLLBACK_TO] = "ROLLBACK TO write",
     [STMT_CHANGE_INSERT] = "INSERT INTO change(seq, rid, kind, origin, "
 			   "oseq, actor, hlc, vers, prev, body) VALUES "
 			   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -354,6 +358,20 @@ static int mkdir_parents(const char *dir)
 	return rc;
 }
 
+static int dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while (empty && (de = readdir(d)) != NULL)
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
 /* Create the directory (0700) or check an existing one is free. */
 static int make_dir(const char *dir, struct err *e)
 {
@@ -368,7 +386,14 @@ static int make_dir(const char *dir, struct err *e)
 			       strerror(errno));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return err_set(e, ERR_IO, "%s is not a directory", dir);
-	/* The node's files are nobody else's business. */
+	/* The node's files are nobody else's business.  An empty directory
+	 * is made private; one already shared with others (say /tmp) is
+	 * refused rather than changed under its other users. */
+	if ((st.st_mode & 077) && !dir_is_empty(dir))
+		return err_set(e, ERR_IO,
+			       "%s is open to other users and not empty: use "
+			       "an empty or private directory",
+			       dir);
 	if ((st.st_mode & 077) && chmod(dir, 0700) != 0)
 		return err_set(e, ERR_IO, "cannot make %s private: %s", dir,
 			       strerror(errno));
@@ -380,6 +405,20 @@ static int make_dir(const char *dir, struct err *e)
 			     dir);
 	free(path);
 	return rc;
+}
+
+/* A failed init leaves no half-made database behind (make_dir() checked
+ * there was none before). */
+static void remove_db(const char *dir)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, STORE_DB_FILE,
+			 suffix[i]);
+		unlink(path);
+	}
 }
 
 int store_init(const char *dir, const char *name, enum store_role role,
@@ -404,7 +443,7 @@ int store_init(const char *dir, const char *name, enum store_role role,
 		return rc;
 	rc = open_db(&s, dir, 1, e);
 	if (rc)
-		return rc;
+		goto out;
 	id_generate(&node);
 	rc = store_exec(s, "BEGIN IMMEDIATE", e);
 	if (rc)
@@ -434,6 +473,8 @@ out:
 	if (rc && s && s->db)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	store_close(s);
+	if (rc)
+		remove_db(dir);
 	return rc;
 }
 
@@ -485,6 +526,13 @@ const char *store_dir(const struct store *s)
 	return s->dir;
 }
 
+int store_require_unlocked(struct store *s, struct err *e)
+{
+	if (!s->sealer)
+		return err_set(e, ERR_AUTH, "the node is locked: unlock first");
+	return 0;
+}
+
 uint64_t store_tick(struct store *s)
 {
 	s->clock_dirty = 1;
@@ -512,13 +560,40 @@ static int tx_refresh(struct store *s, struct err *e)
 	return s->sealer ? store_keys_refresh(s, e) : 0;
 }
 
+static int step_once(struct store *s, enum store_stmt which, struct err *e)
+{
+	int rc = sqlite3_step(s->stmt[which]);
+
+	sqlite3_reset(s->stmt[which]);
+	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "database", e);
+}
+
+/* SQLite rolls a transaction back by itself on some errors (disk full,
+ * I/O, out of memory): then the group is gone and must not go on. */
+static int tx_alive(struct store *s, struct err *e)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	s->in_tx = 0;
+	s->clock_dirty = 0;
+	return err_set(e, ERR_IO,
+		       "the database rolled the transaction back "
+		       "after an error: nothing of it was saved");
+}
+
 int store_tx_begin(struct store *s, int *opened, struct err *e)
 {
 	int rc;
 
 	*opened = 0;
-	if (s->in_tx)
-		return 0;
+	if (s->in_tx) {
+		rc = tx_alive(s, e);
+		if (!rc)
+			rc = step_once(s, STMT_SAVEPOINT, e);
+		if (!rc)
+			*opened = TX_SAVEPOINT;
+		return rc;
+	}
 	rc = store_exec(s, "BEGIN IMMEDIATE", e);
 	if (rc)
 		return rc;
@@ -529,13 +604,23 @@ int store_tx_begin(struct store *s, int *opened, struct err *e)
 		store_rollback(s);
 		return rc;
 	}
-	*opened = 1;
+	*opened = TX_OPENED;
 	return 0;
 }
 
 int store_tx_end(struct store *s, int opened, int rc, struct err *e)
 {
-	if (!opened)
+	if (opened == TX_SAVEPOINT) {
+		if (rc && !sqlite3_get_autocommit(s->db)) {
+			/* Undo this write only; the group goes on. */
+			(void)step_once(s, STMT_ROLLBACK_TO, NULL);
+			(void)step_once(s, STMT_RELEASE, NULL);
+		} else if (!rc) {
+			rc = step_once(s, STMT_RELEASE, e);
+		}
+		return rc;
+	}
+	if (opened != TX_OPENED)
 		return rc;
 	if (rc) {
 		store_rollback(s);
@@ -561,6 +646,9 @@ int store_commit(struct store *s, struct err *e)
 
 	if (!s->in_tx)
 		return err_set(e, ERR_FAIL, "no transaction is open");
+	rc = tx_alive(s, e);
+	if (rc)
+		return rc;
 	/* The clock is saved with the writes it stamped, so a restart
 	 * continues above every timestamp that reached the disk. */
 	if (s->clock_dirty)
@@ -619,10 +707,15 @@ int store_actor(struct store *s, uint32_t actor, struct id *node,
 	struct store_actor *a;
 	int rc;
 
-	if (actor < s->nactors && s->actors[actor].known)
+	/* The number comes from a clear-text column: bound it before it
+	 * sizes anything. */
+	if (actor == 0 || actor > STORE_ACTORS_MAX)
+		return err_set(e, ERR_CORRUPT,
+			       "actor number %" PRIu32 " out of range", actor);
+	if ((size_t)actor < s->nactors && s->actors[actor].known)
 		goto found;
-	if (actor >= s->nactors) {
-		size_t n = actor + 64;
+	if ((size_t)actor >= s->nactors) {
+		size_t n = (size_t)actor + 64;
 		struct store_actor *grown =
 		    realloc(s->actors, n * sizeof(*grown));
 
@@ -635,17 +728,24 @@ int store_actor(struct store *s, uint32_t actor, struct id *node,
 	}
 	sqlite3_bind_int64(st, 1, actor);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ID_BYTES) {
+	if (rc == SQLITE_ROW) {
+		const unsigned char *op = sqlite3_column_text(st, 1);
+
 		a = &s->actors[actor];
+		if (sqlite3_column_bytes(st, 0) != ID_BYTES || !op ||
+		    strlen((const char *)op) >= sizeof(a->operator)) {
+			sqlite3_reset(st);
+			return err_set(e, ERR_CORRUPT,
+				       "malformed actor %" PRIu32, actor);
+		}
 		memcpy(a->node.b, sqlite3_column_blob(st, 0), ID_BYTES);
-		snprintf(a->operator, sizeof(a->operator), "%s",
-			 (const char *)sqlite3_column_text(st, 1));
+		snprintf(a->operator, sizeof(a->operator), "%s", op);
 		a->known = 1;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE
-			   ? err_set(e, ERR_NOTFOUND, "unknown actor %" PRIu32,
+			   ? err_set(e, ERR_CORRUPT, "unknown actor %" PRIu32,
 				     actor)
 			   : store_sql_err(s, rc, "reading actors", e);
 found:

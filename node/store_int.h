@@ -5,8 +5,10 @@
  *   store.c        open/create, migrations, pragmas, transactions, clock,
  *                  node and actor tables
  *   store_meta.c   checkpoints, status, verify
- *   store_record.c records and change log: put, delete, get, list,
- *                  history, log, sealing with associated data
+ *   store_record.c records: put, delete, get, list (each write appends its
+ *                  change-log entry)
+ *   store_log.c    reading the change log: log, history
+ *   store_box.c    sealed boxes and their associated data
  *   store_keys.c   unlock, operators (key slots), data-key rotation
  */
 #ifndef PRESIDIO_STORE_INT_H
@@ -28,8 +30,15 @@ enum store_stmt {
 	STMT_RECORD_INSERT,
 	STMT_RECORD_UPDATE,
 	STMT_CHANGE_INSERT,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
 	STMT_COUNT
 };
+
+/* Most actors (node, operator pairs) a store may know: far above any real
+ * deployment, low enough that a damaged number cannot size an allocation. */
+#define STORE_ACTORS_MAX (1u << 20)
 
 struct store_actor {
 	struct id node;
@@ -40,31 +49,31 @@ struct store_actor {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
-	char *dir;                  /* node directory, owned */
+	char *dir; /* node directory, owned */
 	struct id node_id;
 	char name[STORE_NAME_MAX];
 	enum store_role role;
-	int64_t self_node;          /* node.idx of this node */
+	int64_t self_node; /* node.idx of this node */
 
 	/* Unlocked state: slot key pair and data keys. */
-	struct sealer *sealer;      /* NULL while locked */
+	struct sealer *sealer; /* NULL while locked */
 	char operator[KEYSLOT_OPERATOR_MAX];
-	int64_t slot_id;            /* keyslot.id unlocked */
-	struct keyslot slot;        /* that slot (public parts) */
-	uint8_t *sk;                /* slot secret key, sodium_malloc */
-	uint32_t self_actor;        /* actor.idx of (this node, operator) */
-	uint8_t *dek[SEAL_MAX_KEYS];/* data keys loaded, sodium_malloc */
+	int64_t slot_id;	     /* keyslot.id unlocked */
+	struct keyslot slot;	     /* that slot (public parts) */
+	uint8_t *sk;		     /* slot secret key, sodium_malloc */
+	uint32_t self_actor;	     /* actor.idx of (this node, operator) */
+	uint8_t *dek[SEAL_MAX_KEYS]; /* data keys loaded, sodium_malloc */
 	uint32_t dek_gen[SEAL_MAX_KEYS];
 	size_t ndek;
 
 	/* Write transaction state. */
-	int in_tx;                  /* store_begin() called */
-	int tx_auto;                /* opened by a single write */
-	int clock_dirty;            /* clock moved: save at commit */
+	int in_tx;	 /* store_begin() called */
+	int tx_auto;	 /* opened by a single write */
+	int clock_dirty; /* clock moved: save at commit */
 	struct hlc clock;
 	store_clock_fn clock_fn;
 	void *clock_ctx;
-	uint64_t next_seq;          /* next change seq, valid in a tx */
+	uint64_t next_seq; /* next change seq, valid in a tx */
 
 	/* actor.idx -> (node, operator), filled on demand. */
 	struct store_actor *actors;
@@ -87,20 +96,31 @@ int store_meta_set_int(struct store *s, const char *key, int64_t v,
 		       struct err *e);
 
 /*
- * Start a write transaction if none is open (BEGIN IMMEDIATE), refreshing
- * what another process may have changed: clock, next sequence number, data
- * keys after a rotation.  *opened tells whether this call opened it, so the
- * caller ends it with store_tx_end().
+ * Start a write: a transaction (BEGIN IMMEDIATE) when none is open,
+ * refreshing what another process may have changed (clock, next sequence
+ * number, data keys after a rotation); inside a group opened by
+ * store_begin(), a savepoint, so that a failed write leaves nothing of
+ * itself in the group.  *opened says which (TX_OPENED, TX_SAVEPOINT); the
+ * caller ends it with store_tx_end(), which commits or releases on rc 0
+ * and rolls back otherwise.
  */
+#define TX_OPENED    1
+#define TX_SAVEPOINT 2
 int store_tx_begin(struct store *s, int *opened, struct err *e);
 int store_tx_end(struct store *s, int opened, int rc, struct err *e);
+
+/* 0 when unlocked, else ERR_AUTH with a message. */
+int store_require_unlocked(struct store *s, struct err *e);
+
+/* The bytes of a version set, malloc'd; caller frees.  0 or ERR_NOMEM. */
+int store_encode_vers(const struct version_set *v, uint8_t **out, size_t *len);
 
 /* A new timestamp for a local change (marks the clock for saving). */
 uint64_t store_tick(struct store *s);
 
 /* Find or create the actor row for (node idx, operator). */
 int store_actor_ensure(struct store *s, int64_t node, const char *operator,
-		       uint32_t *idx, struct err *e);
+		       uint32_t * idx, struct err *e);
 
 /* In a transaction of store_init(): first data key and first slot. */
 int store_keys_create(struct store *s, const struct store_secret *first,
@@ -122,8 +142,7 @@ int store_body_ad(const struct id *id, uint16_t coll, const uint8_t *vers,
 /* Seal a JSON object; *box is malloc'd, caller frees.  The serialised
  * plaintext is wiped before it is freed. */
 int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
-		    size_t adlen, uint8_t **box, size_t *boxlen,
-		    struct err *e);
+		    size_t adlen, uint8_t **box, size_t *boxlen, struct err *e);
 
 /* Open a sealed JSON object into *out (caller json_decref()s).
  * ERR_CORRUPT names the record. */
@@ -133,8 +152,7 @@ int store_open_json(struct store *s, const struct id *id, const uint8_t *box,
 
 /* Re-seal every box not of generation gen, in batches (rotation). */
 int store_records_reseal(struct store *s, uint32_t gen,
-			 store_progress_fn progress, void *ctx,
-			 struct err *e);
+			 store_progress_fn progress, void *ctx, struct err *e);
 
 /* Open every box (verify); counts failures in *bad. */
 int store_records_verify(struct store *s, uint64_t *bad, struct err *e);

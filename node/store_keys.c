@@ -213,10 +213,11 @@ int store_keys_refresh(struct store *s, struct err *e)
 	uint32_t need = 0;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT gen, sealed FROM datakey WHERE slot = ?1 "
-				"ORDER BY gen",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT gen, sealed FROM datakey WHERE slot = ?1 "
+	    "ORDER BY gen",
+	    -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		rc = store_sql_err(s, rc, "reading data keys", e);
 		goto out;
@@ -260,8 +261,10 @@ int store_keys_refresh(struct store *s, struct err *e)
 	/* No key left for this slot: the operator was removed meanwhile.
 	 * Whatever this process holds must not be used any more. */
 	if (npresent == 0) {
-		rc = err_set(e, ERR_AUTH, "operator '%s' no longer holds a key "
-			     "on this node", s->operator);
+		rc = err_set(e, ERR_AUTH,
+			     "operator '%s' no longer holds a key "
+			     "on this node",
+			     s->operator);
 		goto out;
 	}
 	/* Retired generations leave memory too, and writes must use the
@@ -271,7 +274,8 @@ int store_keys_refresh(struct store *s, struct err *e)
 	if (!rc && sealer_current(s->sealer) != need)
 		rc = err_set(e, ERR_CORRUPT,
 			     "data key generation %u is not available to "
-			     "operator '%s'", (unsigned)need, s->operator);
+			     "operator '%s'",
+			     (unsigned)need, s->operator);
 out:
 	sqlite3_finalize(st);
 	if (rc == ERR_AUTH)
@@ -353,20 +357,13 @@ out:
 	return rc;
 }
 
-static int require_unlocked(struct store *s, struct err *e)
-{
-	return s->sealer
-		   ? 0
-		   : err_set(e, ERR_AUTH, "the node is locked: unlock first");
-}
-
 int store_operator_add(struct store *s, const struct store_secret *secret,
 		       struct err *e)
 {
 	struct keyslot slot;
 	int64_t slot_id = 0;
 	int opened = 0;
-	int rc = require_unlocked(s, e);
+	int rc = store_require_unlocked(s, e);
 
 	if (rc)
 		return rc;
@@ -461,7 +458,7 @@ int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
 	sqlite3_stmt *st = NULL;
 	uint8_t *sk = NULL;
 	int opened = 0;
-	int rc = require_unlocked(s, e);
+	int rc = store_require_unlocked(s, e);
 
 	if (rc)
 		return rc;
@@ -639,16 +636,15 @@ static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
 	}
 	rc = store_meta_set_int(s, "key_gen", gen, e);
 	if (!rc)
-		rc = store_exec(s, "DELETE FROM meta WHERE key = 'rotating'",
-				e);
+		rc =
+		    store_exec(s, "DELETE FROM meta WHERE key = 'rotating'", e);
 out:
 	rc = store_tx_end(s, opened, rc, e);
 	if (!rc)
 		rc = store_keys_refresh(s, e);
 	if (!rc)
-		sqlite3_wal_checkpoint_v2(s->db, NULL,
-					  SQLITE_CHECKPOINT_TRUNCATE, NULL,
-					  NULL);
+		sqlite3_wal_checkpoint_v2(
+		    s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	return rc;
 }
 
@@ -656,7 +652,7 @@ int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,
 		     struct err *e)
 {
 	uint32_t gen = 0;
-	int rc = require_unlocked(s, e);
+	int rc = store_require_unlocked(s, e);
 
 	if (rc)
 		return rc;

@@ -1,6 +1,7 @@
 /*
- * store_record.c - records and the change log: put, delete, get, list,
- * history and log, and the sealing of values with their associated data.
+ * store_record.c - records: put, delete, get and list.  Each write appends
+ * its change-log entry (reading the log is store_log.c; sealing with
+ * associated data is store_box.c).
  *
  * A write loads the record, applies the given fields, stamps them with one
  * new version, seals the whole body again and appends one change-log entry
@@ -14,127 +15,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AD_DOMAIN  "presidio.body.v1"
-#define BATCH_ROWS 500 /* rows per transaction when re-sealing */
-
-int store_body_ad(const struct id *id, uint16_t coll, const uint8_t *vers,
-		  size_t verslen, const uint8_t *prev, size_t prevlen,
-		  uint8_t **ad, size_t *adlen)
-{
-	size_t n = sizeof(AD_DOMAIN) + ID_BYTES + 2 + 4 + verslen + 4 + prevlen;
-	uint8_t *p = malloc(n);
-	size_t o = 0;
-
-	if (!p)
-		return ERR_NOMEM;
-	memcpy(p, AD_DOMAIN, sizeof(AD_DOMAIN)); /* with its NUL */
-	o += sizeof(AD_DOMAIN);
-	memcpy(p + o, id->b, ID_BYTES);
-	o += ID_BYTES;
-	p[o++] = (uint8_t)coll;
-	p[o++] = (uint8_t)(coll >> 8);
-	for (int b = 0; b < 4; b++)
-		p[o++] = (uint8_t)(verslen >> (8 * b));
-	if (verslen)
-		memcpy(p + o, vers, verslen);
-	o += verslen;
-	for (int b = 0; b < 4; b++)
-		p[o++] = (uint8_t)(prevlen >> (8 * b));
-	if (prevlen)
-		memcpy(p + o, prev, prevlen);
-	*ad = p;
-	*adlen = n;
-	return 0;
-}
-
-/* The bytes of a version set, allocated; caller frees. */
-static int encode_vers(const struct version_set *v, uint8_t **out, size_t *len)
-{
-	*out = malloc(version_set_encoded_max(v));
-	if (!*out)
-		return ERR_NOMEM;
-	*len = version_set_encode(v, *out);
-	return 0;
-}
-
-int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
-		    size_t adlen, uint8_t **box, size_t *boxlen, struct err *e)
-{
-	char stack[4096];
-	char *plain = stack;
-	size_t n = json_dumpb(obj, stack, sizeof(stack), JSON_COMPACT);
-	int rc = 0;
-
-	*box = NULL;
-	if (n == 0)
-		return err_set(e, ERR_FAIL, "cannot serialise values");
-	if (n > sizeof(stack)) {
-		plain = malloc(n);
-		if (!plain)
-			return err_set(e, ERR_NOMEM, "out of memory");
-		json_dumpb(obj, plain, n, JSON_COMPACT);
-	}
-	*boxlen = seal_len(n);
-	*box = malloc(*boxlen);
-	if (!*box)
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-	else if (seal_box(s->sealer, (const uint8_t *)plain, n, ad, adlen,
-			  *box))
-		rc = err_set(e, ERR_FAIL, "no data key loaded");
-	sodium_memzero(plain, n < sizeof(stack) ? n : sizeof(stack));
-	if (plain != stack) {
-		sodium_memzero(plain, n);
-		free(plain);
-	}
-	if (rc) {
-		free(*box);
-		*box = NULL;
-	}
-	return rc;
-}
-
-int store_open_json(struct store *s, const struct id *id, const uint8_t *box,
-		    size_t boxlen, const uint8_t *ad, size_t adlen,
-		    json_t **out, struct err *e)
+/* The clear deletion flag must agree with the sealed versions: a delete
+ * writes the deletion marker (field 0).  Checked after the box opened, so
+ * the versions are authentic. */
+static int check_deleted(const struct id *id, int deleted,
+			 const struct version_set *vers, struct err *e)
 {
 	char idtext[ID_TEXT_LEN + 1];
-	uint8_t *plain = NULL;
-	size_t n = 0;
-	int rc;
 
-	*out = NULL;
+	if ((version_set_get(vers, SCHEMA_FIELD_DELETED) != NULL) ==
+	    (deleted != 0))
+		return 0;
 	id_format(id, idtext);
-	if (boxlen < SEAL_OVERHEAD)
-		return err_set(e, ERR_CORRUPT,
-			       "record %s: stored values are truncated",
-			       idtext);
-	plain = malloc(boxlen - SEAL_OVERHEAD + 1);
-	if (!plain)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = seal_open(s->sealer, box, boxlen, ad, adlen, plain, &n, e);
-	if (rc) {
-		err_prefix(e, "record %s", idtext);
-		goto out;
-	}
-	*out = json_loadb((const char *)plain, n, 0, NULL);
-	if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		rc = err_set(e, ERR_CORRUPT,
-			     "record %s: stored values are not a JSON object",
-			     idtext);
-	}
-out:
-	sodium_memzero(plain, boxlen - SEAL_OVERHEAD + 1);
-	free(plain);
-	return rc;
-}
-
-static int require_unlocked(struct store *s, struct err *e)
-{
-	if (!s->sealer)
-		return err_set(e, ERR_AUTH, "the node is locked: unlock first");
-	return 0;
+	return err_set(e, ERR_CORRUPT,
+		       "record %s: its deletion flag does not match its "
+		       "sealed versions",
+		       idtext);
 }
 
 /* A record as read for writing. */
@@ -193,6 +89,8 @@ static int load(struct store *s, const struct id *id, struct loaded *l,
 	rc = store_open_json(s, id, sqlite3_column_blob(st, 4),
 			     (size_t)sqlite3_column_bytes(st, 4), ad, adlen,
 			     &l->fields, e);
+	if (!rc)
+		rc = check_deleted(id, l->deleted, &l->vers, e);
 out:
 	sqlite3_reset(st);
 	free(ad);
@@ -237,11 +135,11 @@ static int write_change(struct store *s, const struct id *id,
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = encode_vers(&l->vers, &rv, &rvlen);
+	rc = store_encode_vers(&l->vers, &rv, &rvlen);
 	if (!rc)
-		rc = encode_vers(&c->vers, &nv, &nvlen);
+		rc = store_encode_vers(&c->vers, &nv, &nvlen);
 	if (!rc)
-		rc = encode_vers(&c->prev, &pv, &pvlen);
+		rc = store_encode_vers(&c->prev, &pv, &pvlen);
 	if (!rc)
 		rc = store_body_ad(id, coll->id, rv, rvlen, NULL, 0, &rad,
 				   &radlen);
@@ -286,6 +184,10 @@ static int write_change(struct store *s, const struct id *id,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		rc = store_sql_err(s, rc, "writing record", e);
+		goto out;
+	}
+	if (sqlite3_changes(s->db) != 1) {
+		rc = err_set(e, ERR_CORRUPT, "record row not found for update");
 		goto out;
 	}
 	if (!l->exists) {
@@ -389,11 +291,15 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	if (res)
 		memset(res, 0, sizeof(*res));
 	if (!coll)
-		return err_set(e, ERR_INVALID, "unknown collection '%s'",
-			       collection ? collection : "");
+		return schema_name_ok(collection)
+			   ? err_set(e, ERR_INVALID, "unknown collection '%s'",
+				     collection)
+			   : err_set(e, ERR_INVALID,
+				     "unknown collection (malformed name, "
+				     "not shown)");
 	if (!json_is_object(fields))
 		return err_set(e, ERR_INVALID, "fields must be a JSON object");
-	rc = require_unlocked(s, e);
+	rc = store_require_unlocked(s, e);
 	if (rc)
 		return rc;
 	if (id)
@@ -481,7 +387,7 @@ int store_delete(struct store *s, const struct id *id, struct err *e)
 	version_set_init(&l.vers);
 	change_out_init(&c, STORE_CHANGE_DELETE);
 	id_format(id, idtext);
-	rc = require_unlocked(s, e);
+	rc = store_require_unlocked(s, e);
 	if (rc)
 		return rc;
 	rc = store_tx_begin(s, &opened, e);
@@ -545,7 +451,7 @@ int store_get(struct store *s, const struct id *id, struct store_record *out,
 {
 	char idtext[ID_TEXT_LEN + 1];
 	struct loaded l;
-	int rc = require_unlocked(s, e);
+	int rc = store_require_unlocked(s, e);
 
 	if (rc)
 		return rc;
@@ -600,6 +506,8 @@ static int row_record(struct store *s, sqlite3_stmt *st, struct store_record *r,
 			     (size_t)sqlite3_column_bytes(st, 4), ad, adlen,
 			     &r->fields, e);
 	free(ad);
+	if (!rc)
+		rc = check_deleted(&r->id, r->deleted, &r->vers, e);
 	return rc;
 }
 
@@ -609,15 +517,16 @@ int store_list(struct store *s, const char *collection, int with_deleted,
 	const struct schema_collection *coll = NULL;
 	struct store_record r;
 	sqlite3_stmt *st = NULL;
-	int rc = require_unlocked(s, e);
+	int rc = store_require_unlocked(s, e);
 
 	if (rc)
 		return rc;
 	if (collection) {
 		coll = schema_collection(collection);
 		if (!coll)
-			return err_set(e, ERR_INVALID,
-				       "unknown collection '%s'", collection);
+			return err_set(
+			    e, ERR_INVALID, "unknown collection '%s'",
+			    schema_name_ok(collection) ? collection : "?");
 	}
 	store_record_init(&r);
 	rc = sqlite3_prepare_v2(s->db,
@@ -643,145 +552,5 @@ int store_list(struct store *s, const char *collection, int with_deleted,
 out:
 	sqlite3_finalize(st);
 	store_record_release(&r);
-	return rc;
-}
-
-#define CHANGE_COLUMNS                                                         \
-	"SELECT c.seq, r.id, r.coll, c.kind, n.id, coalesce(c.oseq, c.seq), "  \
-	"c.actor, c.hlc, c.vers, c.prev, c.body FROM change c "                \
-	"JOIN record r ON r.rid = c.rid JOIN node n ON n.idx = c.origin "
-
-static void change_release(struct store_change *c)
-{
-	json_decref(c->fields);
-	c->fields = NULL;
-	version_set_release(&c->vers);
-	version_set_release(&c->prev);
-}
-
-/* Fill c from a CHANGE_COLUMNS row. */
-static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
-		      int with_values, struct err *e)
-{
-	const char *op = NULL;
-	const uint8_t *prev;
-	size_t prevlen;
-	uint8_t *ad = NULL;
-	size_t adlen;
-	int rc;
-
-	change_release(c);
-	if (sqlite3_column_bytes(st, 1) != ID_BYTES ||
-	    sqlite3_column_bytes(st, 4) != ID_BYTES)
-		return err_set(e, ERR_CORRUPT, "change with a malformed id");
-	c->seq = (uint64_t)sqlite3_column_int64(st, 0);
-	memcpy(c->record.b, sqlite3_column_blob(st, 1), ID_BYTES);
-	c->coll = schema_collection_by_id((uint16_t)sqlite3_column_int(st, 2));
-	c->kind = (enum store_change_kind)sqlite3_column_int(st, 3);
-	memcpy(c->origin.b, sqlite3_column_blob(st, 4), ID_BYTES);
-	c->origin_seq = (uint64_t)sqlite3_column_int64(st, 5);
-	c->hlc = (uint64_t)sqlite3_column_int64(st, 7);
-	rc =
-	    store_actor(s, (uint32_t)sqlite3_column_int64(st, 6), NULL, &op, e);
-	if (rc)
-		return rc;
-	snprintf(c->operator, sizeof(c->operator), "%s", op);
-	prev = sqlite3_column_blob(st, 9);
-	prevlen = (size_t)sqlite3_column_bytes(st, 9);
-	rc = version_set_decode(&c->vers, sqlite3_column_blob(st, 8),
-				(size_t)sqlite3_column_bytes(st, 8), e);
-	if (!rc)
-		rc = version_set_decode(&c->prev, prev, prevlen, e);
-	if (rc || !with_values)
-		return rc;
-	rc = store_body_ad(
-	    &c->record, (uint16_t)sqlite3_column_int(st, 2),
-	    sqlite3_column_blob(st, 8), (size_t)sqlite3_column_bytes(st, 8),
-	    c->prev.n ? prev : NULL, c->prev.n ? prevlen : 0, &ad, &adlen);
-	if (rc)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = store_open_json(s, &c->record, sqlite3_column_blob(st, 10),
-			     (size_t)sqlite3_column_bytes(st, 10), ad, adlen,
-			     &c->fields, e);
-	free(ad);
-	return rc;
-}
-
-static int walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
-			store_change_fn fn, void *ctx, struct err *e)
-{
-	struct store_change c;
-	int rc;
-
-	memset(&c, 0, sizeof(c));
-	version_set_init(&c.vers);
-	version_set_init(&c.prev);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = row_change(s, st, &c, with_values, e);
-		if (!rc && c.coll)
-			rc = fn(ctx, &c);
-		if (rc)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? 0
-			       : store_sql_err(s, rc, "reading change log", e);
-out:
-	change_release(&c);
-	return rc;
-}
-
-int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
-	      store_change_fn fn, void *ctx, struct err *e)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (with_values && (rc = require_unlocked(s, e)))
-		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				CHANGE_COLUMNS "WHERE c.seq > ?1 "
-					       "ORDER BY c.seq LIMIT ?2",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading change log", e);
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, (int64_t)after);
-	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
-	rc = walk_changes(s, st, with_values, fn, ctx, e);
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int store_history(struct store *s, const struct id *id, store_change_fn fn,
-		  void *ctx, struct err *e)
-{
-	char idtext[ID_TEXT_LEN + 1];
-	struct loaded l;
-	sqlite3_stmt *st = NULL;
-	int rc = require_unlocked(s, e);
-
-	if (rc)
-		return rc;
-	rc = load(s, id, &l, e);
-	loaded_release(&l);
-	if (rc)
-		return rc;
-	if (!l.exists) {
-		id_format(id, idtext);
-		return err_set(e, ERR_NOTFOUND, "no record %s", idtext);
-	}
-	rc = sqlite3_prepare_v2(
-	    s->db, CHANGE_COLUMNS "WHERE c.rid = ?1 ORDER BY c.seq", -1, &st,
-	    NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading history", e);
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, l.rid);
-	rc = walk_changes(s, st, 1, fn, ctx, e);
-out:
-	sqlite3_finalize(st);
 	return rc;
 }

@@ -83,8 +83,7 @@ const struct schema_field *schema_field_by_id(const struct schema_collection *c,
 	return NULL;
 }
 
-/* 1 when s is 1 to SCHEMA_NAME_MAX - 1 characters of [a-z0-9_]. */
-static int name_ok(const char *s)
+int schema_name_ok(const char *s)
 {
 	size_t n;
 
@@ -318,7 +317,7 @@ static int check_entry(const struct schema_collection *c, const char *key,
 {
 	const struct schema_field *f;
 
-	if (!name_ok(key))
+	if (!schema_name_ok(key))
 		return err_set(e, ERR_INVALID, "unknown field in collection "
 			       "'%s' (malformed name, not shown)", c->name);
 	if (key[0] == '_')
@@ -409,7 +408,7 @@ static int check_field(const struct schema_collection *c, size_t i,
 {
 	const struct schema_field *f = &c->fields[i];
 
-	if (!name_ok(f->name) || f->name[0] == '_')
+	if (!schema_name_ok(f->name) || f->name[0] == '_')
 		return err_set(e, ERR_FAIL,
 			       "field %zu of '%s': name must be [a-z0-9_], "
 			       "1 to %d characters, not starting with '_'",
@@ -490,7 +489,7 @@ static int check_collection(size_t i, struct err *e)
 	const struct schema_collection *c = &schema_collections[i];
 	int rc;
 
-	if (!name_ok(c->name))
+	if (!schema_name_ok(c->name))
 		return err_set(e, ERR_FAIL, "collection %zu: name must be "
 			       "[a-z0-9_], 1 to %d characters", i,
 			       SCHEMA_NAME_MAX - 1);

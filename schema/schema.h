@@ -93,6 +93,14 @@ struct schema_collection {
 size_t schema_count(void);
 const struct schema_collection *schema_at(size_t i);
 
+/*
+ * 1 when name is 1 to SCHEMA_NAME_MAX - 1 characters of [a-z0-9_]: the
+ * shape of every collection and field name, and the only strings from
+ * input that messages may quote (anything else may be personal data in
+ * the wrong place).
+ */
+int schema_name_ok(const char *name);
+
 /* Look a collection up by name or id; NULL when unknown. */
 const struct schema_collection *schema_collection(const char *name);
 const struct schema_collection *schema_collection_by_id(uint16_t id);

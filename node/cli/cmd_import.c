@@ -196,8 +196,15 @@ static int read_lines(struct store *s, struct import *im, FILE *f,
 	for (;;) {
 		errno = 0;
 		n = getline(&line, &cap, f);
-		if (n < 0)
+		if (n < 0) {
+			/* End of file, or a failure getline reports only
+			 * through errno (out of memory on a huge line):
+			 * never take the latter for the end. */
+			if (errno && !feof(f))
+				rc = err_set(e, ERR_IO, "cannot read %s: %s",
+					     im->file, strerror(errno));
 			break;
+		}
 		im->lineno++;
 		if (im->lineno <= im->skip)
 			continue;

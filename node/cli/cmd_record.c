@@ -260,7 +260,8 @@ int cmd_put(struct cli *c, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	coll = argv[optind];
 	if (!schema_collection(coll)) {
-		cli_error("unknown collection '%.48s'", coll);
+		cli_error("unknown collection '%s'",
+			  schema_name_ok(coll) ? coll : "(malformed, not shown)");
 		return CLI_EXIT_INVALID;
 	}
 	if (optind + 1 < argc) {
@@ -507,7 +508,9 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	coll = schema_collection(argv[optind]);
 	if (!coll) {
-		cli_error("unknown collection '%.48s'", argv[optind]);
+		cli_error("unknown collection '%s'",
+			  schema_name_ok(argv[optind]) ? argv[optind]
+						       : "(malformed, not shown)");
 		return CLI_EXIT_INVALID;
 	}
 	for (i = 0; i < l.nw; i++) {

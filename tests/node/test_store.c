@@ -150,6 +150,11 @@ static void test_put_rejects_bad_input_and_writes_nothing(void)
 	json_t *f = json_loads("{\"title\":\"a\"}", 0, NULL);
 	CHECK(store_put(s, "no_such", NULL, f, NULL, &e) == ERR_INVALID);
 	CHECK(strstr(e.msg, "no_such"));
+	/* Something that is not a name may be data in the wrong place: it
+	 * is not quoted back. */
+	CHECK(store_put(s, "Amina Diallo 2001", NULL, f, NULL, &e) ==
+	      ERR_INVALID);
+	CHECK(!strstr(e.msg, "Amina"));
 	json_decref(f);
 	CHECK(put_json(s, "test_item", NULL, "{\"count\":1}", NULL) ==
 	      ERR_INVALID); /* title is required */
@@ -262,12 +267,32 @@ static void test_record_and_log_written_atomically(void)
 	CHECK(strcmp(json_string_value(json_object_get(rec.fields, "title")),
 		     "a") == 0);
 	store_record_release(&rec);
+	/* Inside a batch, a write that fails half way leaves nothing of
+	 * itself, and the batch goes on. */
+	CHECK(sql_exec("CREATE TRIGGER fail_updates BEFORE INSERT ON change "
+		       "WHEN NEW.kind = 2 BEGIN SELECT RAISE(ABORT, "
+		       "'injected'); END;") == SQLITE_OK);
+	s = reopen(s);
+	CHECK(s);
+	CHECK_OK(store_begin(s, NULL));
+	CHECK(put_json(s, "test_item", &r.id, "{\"title\":\"e\"}", NULL) !=
+	      0);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"f\"}", NULL));
+	CHECK_OK(store_commit(s, NULL));
+	CHECK(sql_exec("DROP TRIGGER fail_updates") == SQLITE_OK);
+	CHECK(sql_int("SELECT count(*) FROM record") == 2);
+	CHECK(sql_int("SELECT count(*) FROM change") == 2);
+	store_record_init(&rec);
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	CHECK(strcmp(json_string_value(json_object_get(rec.fields, "title")),
+		     "a") == 0);
+	store_record_release(&rec);
 	/* An explicit batch rolled back leaves nothing either. */
 	CHECK_OK(store_begin(s, NULL));
 	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"d\"}", NULL));
 	store_rollback(s);
-	CHECK(sql_int("SELECT count(*) FROM record") == 1);
-	CHECK(sql_int("SELECT count(*) FROM change") == 1);
+	CHECK(sql_int("SELECT count(*) FROM record") == 2);
+	CHECK(sql_int("SELECT count(*) FROM change") == 2);
 	store_close(s);
 }
 
@@ -671,6 +696,71 @@ static void test_overlapping_rotations_lose_nothing(void)
 	store_close(b);
 }
 
+/* Clear metadata edited behind the store's back is caught, not trusted. */
+static void test_clear_metadata_tampering_detected(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r;
+	struct store_record rec;
+	struct collected k;
+	struct err e;
+
+	memset(&k, 0, sizeof(k));
+	store_record_init(&rec);
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r));
+	CHECK_OK(put_json(s, "test_item", &r.id, "{\"count\":1}", NULL));
+	CHECK_OK(store_delete(s, &r.id, NULL));
+	/* Undeleting by flipping the clear flag. */
+	CHECK(sql_exec("UPDATE record SET deleted = 0") == SQLITE_OK);
+	err_init(&e);
+	CHECK(store_get(s, &r.id, &rec, &e) == ERR_CORRUPT);
+	CHECK(strstr(e.msg, "deletion flag"));
+	CHECK(sql_exec("UPDATE record SET deleted = 1") == SQLITE_OK);
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	store_record_release(&rec);
+	/* Rewriting when or what a change did. */
+	CHECK(sql_exec("UPDATE change SET hlc = hlc - 1000 WHERE seq = 2") ==
+	      SQLITE_OK);
+	err_init(&e);
+	CHECK(store_history(s, &r.id, collect, &k, &e) == ERR_CORRUPT);
+	collected_release(&k);
+	CHECK(sql_exec("UPDATE change SET hlc = hlc + 1000 WHERE seq = 2") ==
+	      SQLITE_OK);
+	CHECK(sql_exec("UPDATE change SET kind = 2 WHERE seq = 3") ==
+	      SQLITE_OK);
+	CHECK(store_history(s, &r.id, collect, &k, NULL) == ERR_CORRUPT);
+	collected_release(&k);
+	CHECK(sql_exec("UPDATE change SET kind = 3 WHERE seq = 3") ==
+	      SQLITE_OK);
+	CHECK_OK(store_history(s, &r.id, collect, &k, NULL));
+	collected_release(&k);
+	/* A wild actor number is refused, not used to size memory. */
+	CHECK(sql_exec("UPDATE change SET actor = 4294967295 WHERE seq = 1") ==
+	      SQLITE_OK);
+	CHECK(store_log(s, 0, 0, 0, collect, &k, NULL) == ERR_CORRUPT);
+	collected_release(&k);
+	store_close(s);
+}
+
+/* A failed init leaves nothing that blocks the next one. */
+static void test_failed_init_leaves_nothing(void)
+{
+	const uint8_t shortpass[] = "short";
+	struct store_secret bad = { "m.rossi", KEYSLOT_PASSPHRASE, shortpass,
+				    sizeof(shortpass) - 1 };
+	struct store_secret good = secret_of("m.rossi");
+	char path[4300];
+
+	memset(keyfile, 7, sizeof(keyfile));
+	snprintf(dir, sizeof(dir), "%s/node", test_tmpdir());
+	CHECK(store_init(dir, "n", STORE_ROLE_NODE, &bad, NULL) ==
+	      ERR_INVALID);
+	snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_FILE);
+	CHECK(access(path, F_OK) != 0);
+	CHECK_OK(store_init(dir, "n", STORE_ROLE_NODE, &good, NULL));
+}
+
 static void test_init_refuses_existing_node(void)
 {
 	struct store *s = fresh();
@@ -697,4 +787,6 @@ TEST_MAIN(T(test_put_get_update_delete),
 	  T(test_passwd_replaces_key_pair),
 	  T(test_removed_operator_loses_access),
 	  T(test_overlapping_rotations_lose_nothing),
+	  T(test_clear_metadata_tampering_detected),
+	  T(test_failed_init_leaves_nothing),
 	  T(test_init_refuses_existing_node))

@@ -1,0 +1,180 @@
+/*
+ * store_log.c - reading the change log: store_log() and store_history(),
+ * with each entry's clear metadata checked against its sealed versions.
+ */
+#include "node/store_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHANGE_COLUMNS                                                         \
+	"SELECT c.seq, r.id, r.coll, c.kind, n.id, coalesce(c.oseq, c.seq), "  \
+	"c.actor, c.hlc, c.vers, c.prev, c.body FROM change c "                \
+	"JOIN record r ON r.rid = c.rid JOIN node n ON n.idx = c.origin "
+
+static void change_release(struct store_change *c)
+{
+	json_decref(c->fields);
+	c->fields = NULL;
+	version_set_release(&c->vers);
+	version_set_release(&c->prev);
+}
+
+/* Fill c from a CHANGE_COLUMNS row. */
+/*
+ * The clear columns of an entry (kind, time, actor) must say what its
+ * sealed, authenticated version set says: one write stamps every field it
+ * changes with the same version, and only a delete writes the deletion
+ * marker.  Otherwise someone edited the log to rewrite who did what.
+ */
+static int check_metadata(const struct store_change *c, uint32_t actor,
+			  struct err *e)
+{
+	int deletes = version_set_get(&c->vers, SCHEMA_FIELD_DELETED) != NULL;
+	int ok = c->vers.n > 0 && deletes == (c->kind == STORE_CHANGE_DELETE) &&
+		 (c->kind != STORE_CHANGE_CREATE || c->prev.n == 0);
+
+	for (size_t i = 0; ok && i < c->vers.n; i++)
+		ok = c->vers.e[i].v.hlc == c->hlc &&
+		     c->vers.e[i].v.actor == actor;
+	if (ok)
+		return 0;
+	return err_set(e, ERR_CORRUPT,
+		       "change %" PRIu64 ": its time, author or kind does not "
+		       "match its sealed versions",
+		       c->seq);
+}
+
+static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
+		      int with_values, struct err *e)
+{
+	const char *op = NULL;
+	const uint8_t *prev;
+	size_t prevlen;
+	uint8_t *ad = NULL;
+	size_t adlen;
+	int rc;
+
+	change_release(c);
+	if (sqlite3_column_bytes(st, 1) != ID_BYTES ||
+	    sqlite3_column_bytes(st, 4) != ID_BYTES)
+		return err_set(e, ERR_CORRUPT, "change with a malformed id");
+	c->seq = (uint64_t)sqlite3_column_int64(st, 0);
+	memcpy(c->record.b, sqlite3_column_blob(st, 1), ID_BYTES);
+	c->coll = schema_collection_by_id((uint16_t)sqlite3_column_int(st, 2));
+	c->kind = (enum store_change_kind)sqlite3_column_int(st, 3);
+	memcpy(c->origin.b, sqlite3_column_blob(st, 4), ID_BYTES);
+	c->origin_seq = (uint64_t)sqlite3_column_int64(st, 5);
+	c->hlc = (uint64_t)sqlite3_column_int64(st, 7);
+	rc =
+	    store_actor(s, (uint32_t)sqlite3_column_int64(st, 6), NULL, &op, e);
+	if (rc)
+		return rc;
+	snprintf(c->operator, sizeof(c->operator), "%s", op);
+	prev = sqlite3_column_blob(st, 9);
+	prevlen = (size_t)sqlite3_column_bytes(st, 9);
+	rc = version_set_decode(&c->vers, sqlite3_column_blob(st, 8),
+				(size_t)sqlite3_column_bytes(st, 8), e);
+	if (!rc)
+		rc = version_set_decode(&c->prev, prev, prevlen, e);
+	if (rc || !with_values)
+		return rc;
+	rc = store_body_ad(
+	    &c->record, (uint16_t)sqlite3_column_int(st, 2),
+	    sqlite3_column_blob(st, 8), (size_t)sqlite3_column_bytes(st, 8),
+	    c->prev.n ? prev : NULL, c->prev.n ? prevlen : 0, &ad, &adlen);
+	if (rc)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = store_open_json(s, &c->record, sqlite3_column_blob(st, 10),
+			     (size_t)sqlite3_column_bytes(st, 10), ad, adlen,
+			     &c->fields, e);
+	free(ad);
+	if (!rc)
+		rc =
+		    check_metadata(c, (uint32_t)sqlite3_column_int64(st, 6), e);
+	return rc;
+}
+
+static int walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
+			store_change_fn fn, void *ctx, size_t *rows,
+			struct err *e)
+{
+	struct store_change c;
+	int rc;
+
+	*rows = 0;
+	memset(&c, 0, sizeof(c));
+	version_set_init(&c.vers);
+	version_set_init(&c.prev);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		(*rows)++;
+		rc = row_change(s, st, &c, with_values, e);
+		if (!rc && c.coll)
+			rc = fn(ctx, &c);
+		if (rc)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_sql_err(s, rc, "reading change log", e);
+out:
+	change_release(&c);
+	return rc;
+}
+
+int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
+	      store_change_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	size_t rows;
+	int rc;
+
+	rc = with_values ? store_require_unlocked(s, e) : 0;
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				CHANGE_COLUMNS "WHERE c.seq > ?1 "
+					       "ORDER BY c.seq LIMIT ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "reading change log", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)after);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	rc = walk_changes(s, st, with_values, fn, ctx, &rows, e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_history(struct store *s, const struct id *id, store_change_fn fn,
+		  void *ctx, struct err *e)
+{
+	char idtext[ID_TEXT_LEN + 1];
+	sqlite3_stmt *st = NULL;
+	size_t rows = 0;
+	int rc = store_require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				CHANGE_COLUMNS "WHERE c.rid = (SELECT rid FROM "
+					       "record WHERE id = ?1) "
+					       "ORDER BY c.seq",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "reading history", e);
+		goto out;
+	}
+	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
+	rc = walk_changes(s, st, 1, fn, ctx, &rows, e);
+	/* Every record has at least its create entry. */
+	if (!rc && rows == 0) {
+		id_format(id, idtext);
+		rc = err_set(e, ERR_NOTFOUND, "no record %s", idtext);
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
