@@ -4,7 +4,6 @@
 #   make tour       a scripted tour of one node
 #   make check      unit + end-to-end tests, then again under ASan+UBSan
 #   make bench      benchmarks (figures on stdout)
-#   make soak       long randomized runs (SOAK_SECONDS=600)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check-style  banned functions, file size
 #
@@ -52,7 +51,7 @@ TEST_SUPPORT := $(BUILD)/obj/tests/test.o
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all check check-fast bench soak install clean check-style tests tour
+.PHONY: all check check-fast bench install clean check-style tests tour
 all: $(BIN) presidio
 
 presidio: $(BIN)
@@ -106,9 +105,6 @@ check-fast: tests
 
 bench: $(BIN) $(BENCH_BIN)
 	sh tests/bench/run.sh $(BUILD)
-
-soak: $(BIN) $(TEST_BIN)
-	sh tests/soak.sh $(BUILD)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

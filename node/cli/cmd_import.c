@@ -26,6 +26,7 @@
 #define IMPORT_BATCH_DEFAULT 1000
 #define IMPORT_BATCH_MAX 100000
 #define IMPORT_LINE_START 65536 /* first size of the line buffer */
+#define IMPORT_IOBUF 65536      /* stdio buffer of the input */
 
 enum { OPT_BATCH = CLI_OPT_LOCAL };
 
@@ -293,6 +294,7 @@ static int import_file(struct cli *c, struct import *im, const char *path)
 {
 	struct store *s = NULL;
 	FILE *f = NULL;
+	char *iobuf = NULL;
 	double t0 = cli_now();
 	struct err e;
 	int rc;
@@ -302,6 +304,14 @@ static int import_file(struct cli *c, struct import *im, const char *path)
 	if (rc < 0)
 		goto out;
 	rc = open_input(path, &f, &e);
+	/* The stream reads through a buffer of ours, wiped when done: the
+	 * file holds personal data in clear and stdio's own buffer would be
+	 * freed as it is. */
+	if (rc == 0) {
+		iobuf = malloc(IMPORT_IOBUF);
+		if (!iobuf || setvbuf(f, iobuf, _IOFBF, IMPORT_IOBUF) != 0)
+			rc = err_set(&e, ERR_NOMEM, "out of memory");
+	}
 	if (rc == 0 && f != stdin)
 		rc = resume_point(s, im, f, &e);
 	if (rc < 0)
@@ -321,8 +331,14 @@ static int import_file(struct cli *c, struct import *im, const char *path)
 		 im->done.lines, im->done.created, im->done.updated,
 		 im->done.unchanged, store_operator(s));
 out:
-	if (f && f != stdin)
+	/* Standard input is closed too: nothing reads it after an import,
+	 * and the stream must let go of iobuf before it is wiped. */
+	if (f)
 		fclose(f);
+	if (iobuf) {
+		sodium_memzero(iobuf, IMPORT_IOBUF);
+		free(iobuf);
+	}
 	store_close(s);
 	if (rc < 0 && im->lineno > 0)
 		return fail_at_line(im, &e);
