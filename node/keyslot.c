@@ -20,11 +20,11 @@
 #include <ctype.h>
 #include <string.h>
 
-#define KEYSLOT_AD_PREFIX "presidio.keyslot.v1"
+#define KEYSLOT_AD_PREFIX    "presidio.keyslot.v1"
 #define KEYSLOT_AD_PREFIXLEN (sizeof(KEYSLOT_AD_PREFIX) - 1)
-#define KEYSLOT_ADMAX (KEYSLOT_AD_PREFIXLEN + 1 + KEYSLOT_OPERATOR_MAX)
+#define KEYSLOT_ADMAX	     (KEYSLOT_AD_PREFIXLEN + 1 + KEYSLOT_OPERATOR_MAX)
 #define KEYSLOT_WRAPKEYBYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-#define KEYSLOT_NONCEBYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define KEYSLOT_NONCEBYTES   crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 
 static int operator_char_ok(char c)
 {
@@ -106,8 +106,8 @@ static size_t wrap_ad(const struct keyslot *slot, uint8_t *ad)
  * sodium_malloc'd buffer *key.  0, ERR_CORRUPT (cost out of range),
  * ERR_NOMEM.
  */
-static int derive(const struct keyslot *slot, const uint8_t *secret,
-		  size_t len, uint8_t **key, struct err *e)
+static int derive(const struct keyslot *slot, const uint8_t *secret, size_t len,
+		  uint8_t **key, struct err *e)
 {
 	static const char empty[1] = "";
 	uint8_t *k = NULL;
@@ -133,11 +133,10 @@ static int derive(const struct keyslot *slot, const uint8_t *secret,
 			     slot->operator);
 		goto out;
 	}
-	if (crypto_pwhash(k, KEYSLOT_WRAPKEYBYTES,
-			  secret ? (const char *)secret : empty, len,
-			  slot->salt, (unsigned long long)slot->opslimit,
-			  (size_t)slot->memlimit,
-			  crypto_pwhash_ALG_ARGON2ID13)) {
+	if (crypto_pwhash(
+		k, KEYSLOT_WRAPKEYBYTES, secret ? (const char *)secret : empty,
+		len, slot->salt, (unsigned long long)slot->opslimit,
+		(size_t)slot->memlimit, crypto_pwhash_ALG_ARGON2ID13)) {
 		rc = err_set(e, ERR_NOMEM,
 			     "out of memory deriving the key of operator %s",
 			     slot->operator);
@@ -177,8 +176,8 @@ static int wrap(struct keyslot *slot, const uint8_t *sk, const uint8_t *secret,
 	adlen = wrap_ad(slot, ad);
 	randombytes_buf(slot->wrapped, KEYSLOT_NONCEBYTES);
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt(
-		    slot->wrapped + KEYSLOT_NONCEBYTES, NULL, sk,
-		    KEYSLOT_SKBYTES, ad, adlen, NULL, slot->wrapped, key)) {
+		slot->wrapped + KEYSLOT_NONCEBYTES, NULL, sk, KEYSLOT_SKBYTES,
+		ad, adlen, NULL, slot->wrapped, key)) {
 		rc = err_set(e, ERR_FAIL, "wrapping the secret key failed");
 		goto out;
 	}
@@ -263,9 +262,9 @@ int keyslot_open(const struct keyslot *slot, const uint8_t *secret,
 	}
 	if (slot->kind == KEYSLOT_KEYFILE &&
 	    (!secret || secret_len != KEYSLOT_KEYFILEBYTES)) {
-		rc = err_set(e, ERR_INVALID,
-			     "key file must be exactly %d bytes",
-			     KEYSLOT_KEYFILEBYTES);
+		rc =
+		    err_set(e, ERR_INVALID, "key file must be exactly %d bytes",
+			    KEYSLOT_KEYFILEBYTES);
 		goto out;
 	}
 	rc = derive(slot, secret, secret_len, &key, e);
@@ -278,9 +277,9 @@ int keyslot_open(const struct keyslot *slot, const uint8_t *secret,
 	}
 	adlen = wrap_ad(slot, ad);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-		    sk, NULL, NULL, slot->wrapped + KEYSLOT_NONCEBYTES,
-		    KEYSLOT_WRAPPEDBYTES - KEYSLOT_NONCEBYTES, ad, adlen,
-		    slot->wrapped, key)) {
+		sk, NULL, NULL, slot->wrapped + KEYSLOT_NONCEBYTES,
+		KEYSLOT_WRAPPEDBYTES - KEYSLOT_NONCEBYTES, ad, adlen,
+		slot->wrapped, key)) {
 		rc = err_set(e, ERR_AUTH, "wrong %s for operator %s",
 			     slot->kind == KEYSLOT_KEYFILE ? "key file"
 							   : "passphrase",
@@ -349,8 +348,9 @@ int keyslot_open_dek(const struct keyslot *slot, const uint8_t *sk,
 		rc = err_set(e, ERR_CORRUPT,
 			     "data key for operator %.*s is of generation %lu, "
 			     "expected %lu",
-			     KEYSLOT_OPERATOR_MAX - 1, slot->operator,
-			     (unsigned long)got, (unsigned long)gen);
+			     KEYSLOT_OPERATOR_MAX - 1,
+			     slot->operator,(unsigned long) got,
+			     (unsigned long)gen);
 		goto out;
 	}
 	memcpy(dek, plain + 4, KEYSLOT_DEKBYTES);
@@ -369,4 +369,44 @@ uint8_t *keyslot_new_dek(void)
 	if (dek)
 		randombytes_buf(dek, KEYSLOT_DEKBYTES);
 	return dek;
+}
+
+void keyslot_mac(const struct keyslot *slot, const uint8_t *dek,
+		 uint8_t mac[KEYSLOT_MACBYTES])
+{
+	static const char domain[] = "presidio.keyslot.mac.v1";
+	crypto_generichash_state st;
+	uint8_t kind = (uint8_t)slot->kind;
+
+	/* Domain, kind, the name with its NUL (so names cannot run into the
+	 * key), then the public key. */
+	crypto_generichash_init(&st, dek, KEYSLOT_DEKBYTES, KEYSLOT_MACBYTES);
+	crypto_generichash_update(&st, (const uint8_t *)domain, sizeof(domain));
+	crypto_generichash_update(&st, &kind, 1);
+	crypto_generichash_update(
+	    &st, (const uint8_t *)slot->operator,
+	    strnlen(slot->operator, KEYSLOT_OPERATOR_MAX - 1) + 1);
+	crypto_generichash_update(&st, slot->pk, KEYSLOT_PKBYTES);
+	crypto_generichash_final(&st, mac, KEYSLOT_MACBYTES);
+	sodium_memzero(&st, sizeof(st));
+}
+
+int keyslot_mac_check(const struct keyslot *slot, const uint8_t *dek,
+		      const uint8_t *mac, size_t maclen, struct err *e)
+{
+	uint8_t want[KEYSLOT_MACBYTES];
+	int ok;
+
+	if (!mac || maclen != KEYSLOT_MACBYTES)
+		return err_set(e, ERR_CORRUPT,
+			       "key slot of operator '%s' is not authenticated",
+			       slot->operator);
+	keyslot_mac(slot, dek, want);
+	ok = sodium_memcmp(want, mac, KEYSLOT_MACBYTES) == 0;
+	sodium_memzero(want, sizeof(want));
+	return ok ? 0
+		  : err_set(e, ERR_CORRUPT,
+			    "key slot of operator '%s' fails authentication "
+			    "(added or altered outside presidio)",
+			    slot->operator);
 }

@@ -110,6 +110,22 @@ int keyslot_open_dek(const struct keyslot *slot, const uint8_t *sk,
 		     uint32_t gen, const uint8_t *sealed, uint8_t **dek_out,
 		     struct err *e) ERR_MUST_USE;
 
+#define KEYSLOT_MACBYTES 32
+
+/*
+ * MAC of the slot's public parts (operator, kind, public key) under a data
+ * key.  Rotation hands the new data key only to slots whose MAC checks
+ * under the current one, so a slot planted by someone who can write the
+ * database but not unlock it gets nothing.  keyslot_mac_check() returns 0
+ * or ERR_CORRUPT (also for a missing MAC: maclen other than
+ * KEYSLOT_MACBYTES).
+ */
+void keyslot_mac(const struct keyslot *slot, const uint8_t *dek,
+		 uint8_t mac[KEYSLOT_MACBYTES]);
+int keyslot_mac_check(const struct keyslot *slot, const uint8_t *dek,
+		      const uint8_t *mac, size_t maclen,
+		      struct err *e) ERR_MUST_USE;
+
 /* A fresh random data key, sodium_malloc'd, or NULL when out of memory. */
 uint8_t *keyslot_new_dek(void);
 

@@ -9,7 +9,8 @@
  *                  change-log entry)
  *   store_log.c    reading the change log: log, history
  *   store_box.c    sealed boxes and their associated data
- *   store_keys.c   unlock, operators (key slots), data-key rotation
+ *   store_keys.c   unlock, operators (key slots), loading data keys
+ *   store_rotate.c data-key rotation, key-slot MACs
  */
 #ifndef PRESIDIO_STORE_INT_H
 #define PRESIDIO_STORE_INT_H
@@ -128,6 +129,30 @@ int store_keys_create(struct store *s, const struct store_secret *first,
 
 /* Load the data keys of the unlocked slot that are not loaded yet. */
 int store_keys_refresh(struct store *s, struct err *e);
+
+/* Key-slot rows: the columns read, in this order, and where the MAC is. */
+#define SLOT_COLUMNS                                                           \
+	"id, operator, kind, salt, opslimit, memlimit, pk, wrapped, mac"
+#define SLOT_MAC_COLUMN 8
+
+/* Fill slot from a SLOT_COLUMNS row; *id = keyslot.id. */
+int store_slot_row(sqlite3_stmt *st, struct keyslot *slot, int64_t *id,
+		   struct err *e);
+
+/* Seal dek (generation gen) to slot and store it in datakey. */
+int store_datakey_insert(struct store *s, int64_t slot_id,
+			 const struct keyslot *slot, uint32_t gen,
+			 const uint8_t *dek, struct err *e);
+
+/* The loaded data key of generation gen, or NULL. */
+const uint8_t *store_dek_of(const struct store *s, uint32_t gen);
+
+/* The data key slots are authenticated under (the generation in use). */
+int store_slot_mac_dek(struct store *s, const uint8_t **dek, struct err *e);
+
+/* Check every key slot's MAC under the data key in use; *bad counts the
+ * slots that fail (ERR_CORRUPT, the first named in e). */
+int store_slots_verify(struct store *s, uint64_t *bad, struct err *e);
 
 /* Wipe and free the unlocked state. */
 void store_keys_release(struct store *s);

@@ -1,6 +1,6 @@
 /*
- * store_keys.c - unlocking, operators and data-key rotation: the store's
- * side of node/keyslot.h.  Slots and sealed data keys live in the keyslot
+ * store_keys.c - unlocking and operators: the store's side of
+ * node/keyslot.h (rotation is store_rotate.c).  Slots and sealed data keys live in the keyslot
  * and datakey tables; the unlocked slot's secret key and the data keys live
  * in sodium_malloc() memory of struct store until store_close().
  */
@@ -10,10 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#define SLOT_COLUMNS "id, operator, kind, salt, opslimit, memlimit, pk, wrapped"
 
 /* Fill slot from a SLOT_COLUMNS row. */
-static int row_slot(sqlite3_stmt *st, struct keyslot *slot, int64_t *id,
+int store_slot_row(sqlite3_stmt *st, struct keyslot *slot, int64_t *id,
 		    struct err *e)
 {
 	const unsigned char *op = sqlite3_column_text(st, 1);
@@ -37,7 +36,7 @@ static int row_slot(sqlite3_stmt *st, struct keyslot *slot, int64_t *id,
 
 /* The slot of operator, or the only slot when operator is NULL. */
 static int find_slot(struct store *s, const char *operator,
-		     struct keyslot * slot, int64_t *id, struct err *e)
+		     struct keyslot *slot, int64_t *id, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, rows = 0;
@@ -52,9 +51,9 @@ static int find_slot(struct store *s, const char *operator,
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	if (operator)
-		sqlite3_bind_text(st, 1, operator, - 1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, operator, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (++rows == 1 && (rc = row_slot(st, slot, id, e)))
+		if (++rows == 1 && (rc = store_slot_row(st, slot, id, e)))
 			goto out;
 	}
 	if (rc != SQLITE_DONE)
@@ -79,19 +78,24 @@ out:
 	return rc;
 }
 
-static int insert_slot(struct store *s, const struct keyslot *slot, int64_t *id,
-		       struct err *e)
+/* Store a new slot, authenticated under dek (the data key in use). */
+static int insert_slot(struct store *s, const struct keyslot *slot,
+		       const uint8_t *dek, int64_t *id, struct err *e)
 {
+	uint8_t mac[KEYSLOT_MACBYTES];
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO keyslot(operator, kind, salt, "
-				"opslimit, memlimit, pk, wrapped, created) "
-				"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-				-1, &st, NULL);
+	keyslot_mac(slot, dek, mac);
+	rc =
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO keyslot(operator, kind, salt, "
+			       "opslimit, memlimit, pk, wrapped, created, mac) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			       -1, &st, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, slot->operator, - 1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 9, mac, sizeof(mac), SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, slot->operator, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, slot->kind);
 		sqlite3_bind_blob(st, 3, slot->salt, KEYSLOT_SALTBYTES,
 				  SQLITE_STATIC);
@@ -115,7 +119,7 @@ static int insert_slot(struct store *s, const struct keyslot *slot, int64_t *id,
 }
 
 /* Seal dek (generation gen) to slot and store it. */
-static int insert_datakey(struct store *s, int64_t slot_id,
+int store_datakey_insert(struct store *s, int64_t slot_id,
 			  const struct keyslot *slot, uint32_t gen,
 			  const uint8_t *dek, struct err *e)
 {
@@ -155,9 +159,9 @@ int store_keys_create(struct store *s, const struct store_secret *first,
 	dek = keyslot_new_dek();
 	if (!dek)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = insert_slot(s, &slot, &slot_id, e);
+	rc = insert_slot(s, &slot, dek, &slot_id, e);
 	if (!rc)
-		rc = insert_datakey(s, slot_id, &slot, 1, dek, e);
+		rc = store_datakey_insert(s, slot_id, &slot, 1, dek, e);
 	if (!rc)
 		rc = store_meta_set_int(s, "key_gen", 1, e);
 	sodium_free(dek);
@@ -170,6 +174,37 @@ static int dek_loaded(const struct store *s, uint32_t gen)
 		if (s->dek_gen[i] == gen)
 			return 1;
 	return 0;
+}
+
+/* The loaded data key of generation gen, or NULL. */
+const uint8_t *store_dek_of(const struct store *s, uint32_t gen)
+{
+	for (size_t i = 0; i < s->ndek; i++)
+		if (s->dek_gen[i] == gen)
+			return s->dek[i];
+	return NULL;
+}
+
+/* The data key writes use (loaded and checked by store_keys_refresh()). */
+static const uint8_t *current_dek(const struct store *s)
+{
+	return store_dek_of(s, sealer_current(s->sealer));
+}
+
+/* The generation slots are authenticated under: the one in use, even
+ * while a rotation is under way (rotation_finish() moves them). */
+int store_slot_mac_dek(struct store *s, const uint8_t **dek, struct err *e)
+{
+	int64_t gen = 0;
+	int rc = store_meta_get_int(s, "key_gen", &gen, e);
+
+	if (rc)
+		return rc;
+	*dek = store_dek_of(s, (uint32_t)gen);
+	return *dek ? 0
+		    : err_set(e, ERR_CORRUPT,
+			      "data key generation %u is not loaded",
+			      (unsigned)gen);
 }
 
 /* Wipe and unload the data keys whose generation is not in keep[]. */
@@ -308,7 +343,7 @@ static int self_actor(struct store *s, struct err *e)
 				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, s->self_node);
-		sqlite3_bind_text(st, 2, s->operator, - 1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, s->operator, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			s->self_actor = (uint32_t)sqlite3_column_int64(st, 0);
@@ -377,9 +412,9 @@ int store_operator_add(struct store *s, const struct store_secret *secret,
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
-	rc = insert_slot(s, &slot, &slot_id, e);
+	rc = insert_slot(s, &slot, current_dek(s), &slot_id, e);
 	for (size_t i = 0; !rc && i < s->ndek; i++)
-		rc = insert_datakey(s, slot_id, &slot, s->dek_gen[i], s->dek[i],
+		rc = store_datakey_insert(s, slot_id, &slot, s->dek_gen[i], s->dek[i],
 				    e);
 	rc = store_tx_end(s, opened, rc, e);
 	return rc;
@@ -400,7 +435,7 @@ int store_operator_remove(struct store *s, const char *operator, struct err * e)
 	    "FROM keyslot",
 	    -1, &st, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, operator, - 1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, operator, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 	}
 	if (rc == SQLITE_ROW) {
@@ -427,7 +462,7 @@ int store_operator_remove(struct store *s, const char *operator, struct err * e)
 	rc = sqlite3_prepare_v2(
 	    s->db, "DELETE FROM keyslot WHERE operator = ?1", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, operator, - 1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, operator, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 	}
 	rc = rc == SQLITE_DONE ? 0
@@ -456,6 +491,8 @@ int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
 {
 	struct keyslot slot;
 	sqlite3_stmt *st = NULL;
+	const uint8_t *macdek = NULL;
+	uint8_t mac[KEYSLOT_MACBYTES];
 	uint8_t *sk = NULL;
 	int opened = 0;
 	int rc = store_require_unlocked(s, e);
@@ -470,12 +507,17 @@ int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		goto out;
+	rc = store_slot_mac_dek(s, &macdek, e);
+	if (rc)
+		goto end;
+	keyslot_mac(&slot, macdek, mac);
 	rc = sqlite3_prepare_v2(s->db,
 				"UPDATE keyslot SET salt = ?2, opslimit = ?3, "
-				"memlimit = ?4, pk = ?5, wrapped = ?6 "
-				"WHERE id = ?1",
+				"memlimit = ?4, pk = ?5, wrapped = ?6, "
+				"mac = ?7 WHERE id = ?1",
 				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 7, mac, sizeof(mac), SQLITE_STATIC);
 		sqlite3_bind_int64(st, 1, s->slot_id);
 		sqlite3_bind_blob(st, 2, slot.salt, KEYSLOT_SALTBYTES,
 				  SQLITE_STATIC);
@@ -503,7 +545,7 @@ int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
 	rc = rc == SQLITE_DONE ? 0
 			       : store_sql_err(s, rc, "replacing data keys", e);
 	for (size_t i = 0; !rc && i < s->ndek; i++)
-		rc = insert_datakey(s, s->slot_id, &slot, s->dek_gen[i],
+		rc = store_datakey_insert(s, s->slot_id, &slot, s->dek_gen[i],
 				    s->dek[i], e);
 end:
 	rc = store_tx_end(s, opened, rc, e);
@@ -548,127 +590,3 @@ out:
 	return rc;
 }
 
-/* Start a rotation: a new data key sealed to every slot.  Returns its
- * generation in *gen, or the generation of an unfinished rotation. */
-static int rotation_start(struct store *s, uint32_t *gen, struct err *e)
-{
-	struct keyslot slot;
-	sqlite3_stmt *st = NULL;
-	uint8_t *dek = NULL;
-	int64_t v = 0, id;
-	int opened = 0;
-	int rc = store_tx_begin(s, &opened, e);
-
-	if (rc)
-		return rc;
-	if (store_meta_get_int(s, "rotating", &v, NULL) == 0) {
-		*gen = (uint32_t)v; /* resume */
-		goto out;
-	}
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT coalesce(max(gen), 0) + 1 "
-				"FROM datakey",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		*gen = (uint32_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_ROW) {
-		rc = store_sql_err(s, rc, "reading data keys", e);
-		goto out;
-	}
-	dek = keyslot_new_dek();
-	if (!dek) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = sqlite3_prepare_v2(s->db, "SELECT " SLOT_COLUMNS " FROM keyslot",
-				-1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = row_slot(st, &slot, &id, e);
-		if (!rc)
-			rc = insert_datakey(s, id, &slot, *gen, dek, e);
-		if (rc)
-			goto out;
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "reading key slots", e);
-		goto out;
-	}
-	rc = store_meta_set_int(s, "rotating", *gen, e);
-out:
-	sqlite3_finalize(st);
-	if (dek)
-		sodium_free(dek);
-	return store_tx_end(s, opened, rc, e);
-}
-
-/*
- * Retire the generations below gen.  Writers seal with the generation the
- * node requires (store_keys_refresh() checks it under the write lock), so
- * once the re-sealing pass is over nothing uses them.  If another process
- * finished this rotation, or started a newer one, meanwhile, there is
- * nothing to do here.
- */
-static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t rotating = 0;
-	int opened = 0;
-	int rc = store_tx_begin(s, &opened, e);
-
-	if (rc)
-		return rc;
-	if (store_meta_get_int(s, "rotating", &rotating, NULL) ||
-	    rotating != gen)
-		goto out;
-	rc = sqlite3_prepare_v2(s->db, "DELETE FROM datakey WHERE gen < ?1", -1,
-				&st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, gen);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "retiring data keys", e);
-		goto out;
-	}
-	rc = store_meta_set_int(s, "key_gen", gen, e);
-	if (!rc)
-		rc =
-		    store_exec(s, "DELETE FROM meta WHERE key = 'rotating'", e);
-out:
-	rc = store_tx_end(s, opened, rc, e);
-	if (!rc)
-		rc = store_keys_refresh(s, e);
-	if (!rc)
-		sqlite3_wal_checkpoint_v2(
-		    s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	return rc;
-}
-
-int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,
-		     struct err *e)
-{
-	uint32_t gen = 0;
-	int rc = store_require_unlocked(s, e);
-
-	if (rc)
-		return rc;
-	if (s->in_tx)
-		return err_set(e, ERR_FAIL,
-			       "key rotation inside a transaction");
-	rc = rotation_start(s, &gen, e);
-	if (!rc)
-		rc = store_keys_refresh(s, e);
-	if (!rc && sealer_current(s->sealer) != gen)
-		rc = err_set(e, ERR_CORRUPT,
-			     "data key generation %u is not available",
-			     (unsigned)gen);
-	if (!rc)
-		rc = store_records_reseal(s, gen, progress, ctx, e);
-	if (!rc)
-		rc = rotation_finish(s, gen, e);
-	return rc;
-}

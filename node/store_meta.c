@@ -148,7 +148,9 @@ int store_verify(struct store *s, uint64_t *bad, struct err *e)
 		return store_sql_err(s, rc, "integrity check", e);
 	if (!s->sealer)
 		return 0;
-	rc = store_records_verify(s, &nbad, e);
+	rc = store_slots_verify(s, &nbad, e);
+	if (!rc)
+		rc = store_records_verify(s, &nbad, e);
 	if (bad)
 		*bad = nbad;
 	return rc;

@@ -352,7 +352,40 @@ static void test_malformed_slot(void)
 	CHECK(rc_cost == ERR_CORRUPT);
 }
 
-TEST_MAIN(T(test_passphrase_round_trip), T(test_keyfile_round_trip),
+/* The slot MAC binds operator, kind and public key to a data key. */
+static void test_slot_mac(void)
+{
+	uint8_t kf[KEYSLOT_KEYFILEBYTES], dek[KEYSLOT_DEKBYTES];
+	uint8_t dek2[KEYSLOT_DEKBYTES], mac[KEYSLOT_MACBYTES];
+	struct keyslot slot, other;
+
+	randombytes_buf(kf, sizeof(kf));
+	randombytes_buf(dek, sizeof(dek));
+	randombytes_buf(dek2, sizeof(dek2));
+	CHECK_OK(keyslot_create(&slot, "m.rossi", KEYSLOT_KEYFILE, kf,
+				sizeof(kf), NULL, NULL));
+	keyslot_mac(&slot, dek, mac);
+	CHECK_OK(keyslot_mac_check(&slot, dek, mac, sizeof(mac), NULL));
+	CHECK(keyslot_mac_check(&slot, dek2, mac, sizeof(mac), NULL) ==
+	      ERR_CORRUPT);
+	CHECK(keyslot_mac_check(&slot, dek, NULL, 0, NULL) == ERR_CORRUPT);
+	CHECK(keyslot_mac_check(&slot, dek, mac, sizeof(mac) - 1, NULL) ==
+	      ERR_CORRUPT);
+	other = slot;
+	memcpy(other.operator, "m.rossj", 8);
+	CHECK(keyslot_mac_check(&other, dek, mac, sizeof(mac), NULL) ==
+	      ERR_CORRUPT);
+	other = slot;
+	other.pk[0] ^= 1;
+	CHECK(keyslot_mac_check(&other, dek, mac, sizeof(mac), NULL) ==
+	      ERR_CORRUPT);
+	other = slot;
+	other.kind = KEYSLOT_PASSPHRASE;
+	CHECK(keyslot_mac_check(&other, dek, mac, sizeof(mac), NULL) ==
+	      ERR_CORRUPT);
+}
+
+TEST_MAIN(T(test_slot_mac), T(test_passphrase_round_trip), T(test_keyfile_round_trip),
 	  T(test_wrong_passphrase), T(test_wrong_keyfile),
 	  T(test_seal_dek), T(test_open_dek_wrong_sk),
 	  T(test_new_dek_random), T(test_operator_names),

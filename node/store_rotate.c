@@ -1,0 +1,223 @@
+/*
+ * store_rotate.c - data-key rotation and key-slot authentication.
+ *
+ * A rotation (1) seals a new data key to every authenticated slot and
+ * marks the node as rotating, (2) re-seals every box in committed batches
+ * (store_rekey.c), (3) retires the old key and moves the slot MACs to the
+ * new one in one transaction.  Each step is safe to interrupt: every box
+ * names its key generation, both keys stay loadable until step 3, and the
+ * next `key rotate` resumes.
+ */
+#include "node/store_int.h"
+
+#include <string.h>
+
+/* Start a rotation: a new data key sealed to every slot.  Returns its
+ * generation in *gen, or the generation of an unfinished rotation. */
+static int rotation_start(struct store *s, uint32_t *gen, struct err *e)
+{
+	struct keyslot slot;
+	const uint8_t *macdek = NULL;
+	sqlite3_stmt *st = NULL;
+	uint8_t *dek = NULL;
+	int64_t v = 0, id;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	if (rc)
+		return rc;
+	if (store_meta_get_int(s, "rotating", &v, NULL) == 0) {
+		*gen = (uint32_t)v; /* resume */
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT coalesce(max(gen), 0) + 1 "
+				"FROM datakey",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		*gen = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_ROW) {
+		rc = store_sql_err(s, rc, "reading data keys", e);
+		goto out;
+	}
+	/* Only slots authenticated under the key in use get the new one. */
+	rc = store_slot_mac_dek(s, &macdek, e);
+	if (rc)
+		goto out;
+	dek = keyslot_new_dek();
+	if (!dek) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(s->db, "SELECT " SLOT_COLUMNS " FROM keyslot",
+				-1, &st, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = store_slot_row(st, &slot, &id, e);
+		if (!rc)
+			rc = keyslot_mac_check(
+			    &slot, macdek,
+			    sqlite3_column_blob(st, SLOT_MAC_COLUMN),
+			    (size_t)sqlite3_column_bytes(st, SLOT_MAC_COLUMN),
+			    e);
+		if (!rc)
+			rc = store_datakey_insert(s, id, &slot, *gen, dek, e);
+		if (rc)
+			goto out;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "reading key slots", e);
+		goto out;
+	}
+	rc = store_meta_set_int(s, "rotating", *gen, e);
+out:
+	sqlite3_finalize(st);
+	if (dek)
+		sodium_free(dek);
+	return store_tx_end(s, opened, rc, e);
+}
+
+/*
+ * Authenticate every slot under dek (remac = 1: rewrite their MACs, as a
+ * rotation finishes) or check them (remac = 0, for verify).  Counts the
+ * slots that fail in *bad.
+ */
+static int slots_mac(struct store *s, const uint8_t *dek, int remac,
+		     uint64_t *bad, struct err *e)
+{
+	struct keyslot slot;
+	sqlite3_stmt *st = NULL, *upd = NULL;
+	uint8_t mac[KEYSLOT_MACBYTES];
+	int64_t id;
+	int rc;
+
+	*bad = 0;
+	rc = sqlite3_prepare_v2(s->db, "SELECT " SLOT_COLUMNS " FROM keyslot",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK && remac)
+		rc = sqlite3_prepare_v2(s->db,
+					"UPDATE keyslot SET mac = ?2 "
+					"WHERE id = ?1",
+					-1, &upd, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = store_slot_row(st, &slot, &id, e);
+		if (rc)
+			goto out;
+		if (!remac) {
+			if (keyslot_mac_check(
+				&slot, dek,
+				sqlite3_column_blob(st, SLOT_MAC_COLUMN),
+				(size_t)sqlite3_column_bytes(st,
+							     SLOT_MAC_COLUMN),
+				*bad ? NULL : e))
+				(*bad)++;
+			continue;
+		}
+		/* Only the MAC column changes, which the scan does not walk
+		 * by, so updating the row being read is safe. */
+		keyslot_mac(&slot, dek, mac);
+		sqlite3_bind_int64(upd, 1, id);
+		sqlite3_bind_blob(upd, 2, mac, sizeof(mac), SQLITE_STATIC);
+		rc = sqlite3_step(upd);
+		sqlite3_reset(upd);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "key slots", e);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(upd);
+	if (!rc && *bad)
+		rc = ERR_CORRUPT;
+	return rc;
+}
+
+int store_slots_verify(struct store *s, uint64_t *bad, struct err *e)
+{
+	const uint8_t *dek = NULL;
+	int rc = store_slot_mac_dek(s, &dek, e);
+
+	*bad = 0;
+	return rc ? rc : slots_mac(s, dek, 0, bad, e);
+}
+
+/*
+ * Retire the generations below gen.  Writers seal with the generation the
+ * node requires (store_keys_refresh() checks it under the write lock), so
+ * once the re-sealing pass is over nothing uses them.  If another process
+ * finished this rotation, or started a newer one, meanwhile, there is
+ * nothing to do here.
+ */
+static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t rotating = 0;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	if (rc)
+		return rc;
+	if (store_meta_get_int(s, "rotating", &rotating, NULL) ||
+	    rotating != gen)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM datakey WHERE gen < ?1", -1,
+				&st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, gen);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "retiring data keys", e);
+		goto out;
+	}
+	rc = store_meta_set_int(s, "key_gen", gen, e);
+	if (!rc)
+		rc =
+		    store_exec(s, "DELETE FROM meta WHERE key = 'rotating'", e);
+	/* Slots are authenticated under the key in use: move them along. */
+	if (!rc) {
+		const uint8_t *newdek = store_dek_of(s, gen);
+		uint64_t bad = 0;
+
+		rc = newdek ? slots_mac(s, newdek, 1, &bad, e)
+			    : err_set(e, ERR_CORRUPT,
+				      "data key generation %u is not loaded",
+				      (unsigned)gen);
+	}
+out:
+	rc = store_tx_end(s, opened, rc, e);
+	if (!rc)
+		rc = store_keys_refresh(s, e);
+	if (!rc)
+		sqlite3_wal_checkpoint_v2(
+		    s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return rc;
+}
+
+int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,
+		     struct err *e)
+{
+	uint32_t gen = 0;
+	int rc = store_require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	if (s->in_tx)
+		return err_set(e, ERR_FAIL,
+			       "key rotation inside a transaction");
+	rc = rotation_start(s, &gen, e);
+	if (!rc)
+		rc = store_keys_refresh(s, e);
+	if (!rc && sealer_current(s->sealer) != gen)
+		rc = err_set(e, ERR_CORRUPT,
+			     "data key generation %u is not available",
+			     (unsigned)gen);
+	if (!rc)
+		rc = store_records_reseal(s, gen, progress, ctx, e);
+	if (!rc)
+		rc = rotation_finish(s, gen, e);
+	return rc;
+}
