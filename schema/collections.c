@@ -52,7 +52,24 @@ static const struct schema_field test_item_fields[] = {
 	  .flags = SCHEMA_HUB_ONLY, .doc = "authority field, hub only" },
 	{ .name = "link", .id = 12, .type = SCHEMA_REF, .ref = "test_item",
 	  .doc = "reference to another test_item" },
+	{ .name = "cap", .id = 13, .type = SCHEMA_INT,
+	  .doc = "upper bound of spent (a dote's cap, in the small)" },
+	{ .name = "spent", .id = 14, .type = SCHEMA_INT,
+	  .doc = "must not exceed cap: the invariant of test_item" },
 };
+
+/* test_item's invariant: spent never above cap, as a dote's ledger total
+ * must not pass its EUR 12,000 cap. */
+static const char *test_item_invariant(const json_t *fields)
+{
+	const json_t *cap = json_object_get(fields, "cap");
+	const json_t *spent = json_object_get(fields, "spent");
+
+	if (json_is_integer(cap) && json_is_integer(spent) &&
+	    json_integer_value(spent) > json_integer_value(cap))
+		return "spent is above cap";
+	return NULL;
+}
 
 static const struct schema_field test_note_fields[] = {
 	{ .name = "item", .id = 1, .type = SCHEMA_REF, .ref = "test_item",
@@ -209,7 +226,8 @@ static const struct schema_field service_fields[] = {
 const struct schema_collection schema_collections[] = {
 	{ .name = "test_item", .id = 1, .kind = SCHEMA_RECORDS,
 	  .fields = FIELDS(test_item_fields),
-	  .doc = "tests only: every type and flag" },
+	  .doc = "tests only: every type and flag",
+	  .invariant = test_item_invariant },
 	{ .name = "test_note", .id = 2, .kind = SCHEMA_APPEND_ONLY,
 	  .parent = "item", .fields = FIELDS(test_note_fields),
 	  .doc = "tests only: append-only entries under a test_item" },

@@ -87,6 +87,11 @@ struct schema_collection {
 	const struct schema_field *fields;
 	size_t nfields;
 	const char *doc;
+	/* Optional rule on a record's current values, checked after every
+	 * merge (conflict/merge.h): NULL when they hold, else a short
+	 * constant reason naming fields, never values.  A violation is a
+	 * rule conflict for a person to decide, never a dropped change. */
+	const char *(*invariant)(const json_t *fields);
 };
 
 /* Number of declared collections and the i-th one (0 <= i < count). */

@@ -1,0 +1,186 @@
+/*
+ * merge.h - per-record merge of changes: exact, convergent, lossless.
+ *
+ * Pure logic over one record in memory: no I/O, no SQLite, no clock.  The
+ * store feeds it the record's changes (its own and received ones) and
+ * reads back values, versions and open conflicts; the convergence
+ * simulator (tests/conflict/test_merge_sim.c) feeds it random histories.
+ *
+ * The model.  A change stamps one version (hybrid-logical-clock time and
+ * node id, struct merge_vid) on every field it writes, and carries the
+ * versions its writer had: for a field it writes, the versions it
+ * supersedes (one for an edit; every candidate for a resolution); for a
+ * field it does not write, what it had seen (an edit names the deletion
+ * marker it saw, a delete names every field it saw).  The deletion marker
+ * is field 0 ("_deleted": true or false).
+ *
+ * The state of a record is a function of the SET of changes applied, not
+ * of their order or repetition, which is what makes replicas converge:
+ *   - a version is superseded when any applied change names it as
+ *     superseded on its field (even if the superseded change itself arrives
+ *     later, or never);
+ *   - the frontier of a field is its applied writes not superseded;
+ *   - the winner of a field is the frontier's greatest version (HLC, then
+ *     node id), or for a SCHEMA_MERGE_MONOTONIC field the furthest state in
+ *     procedure order (then version);
+ *   - every other frontier write is an open conflict, unless its value
+ *     equals the winner's (nothing to decide) or the field is monotonic
+ *     (settled by the rule, kept in the history);
+ *   - when the winner of field 0 is a delete, every frontier edit that
+ *     neither saw the delete nor was seen by it is in a delete-vs-edit
+ *     conflict: neither the delete nor the edit is lost until someone
+ *     decides (a resolution that keeps the delete names the edits as seen;
+ *     one that undeletes writes field 0 = false);
+ *   - an authority field (SCHEMA_HUB_ONLY) written by a change that is not
+ *     from the hub is rejected: not applied, reported back;
+ *   - the collection's invariant, if it declares one, is checked on the
+ *     winners: a violation is an open rule conflict for a person to decide.
+ * Applying a change twice, or an old change after a newer one, leaves the
+ * state as it was.  Append-only collections only ever see creates.
+ */
+#ifndef PRESIDIO_MERGE_H
+#define PRESIDIO_MERGE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/id.h"
+#include "schema/schema.h"
+
+#define MERGE_HASHBYTES 32
+
+/* A version everywhere: HLC timestamp and writing node.  Total order. */
+struct merge_vid {
+	uint64_t hlc;
+	struct id node;
+};
+
+/* <0, 0, >0: by HLC, then node id. */
+int merge_vid_cmp(const struct merge_vid *a, const struct merge_vid *b);
+
+/* A version a change names: superseded on a field it writes, seen on a
+ * field it does not. */
+struct merge_prev {
+	uint16_t field;
+	struct merge_vid v;
+};
+
+/* One change to one record. */
+struct merge_change {
+	struct merge_vid v;            /* stamped on every field written */
+	int from_hub;                  /* made by the hub (authority) */
+	const json_t *values;          /* field name -> new value; the
+					  deletion marker as "_deleted" */
+	const struct merge_prev *prev; /* see above; any order */
+	size_t nprev;
+};
+
+/* What merge_apply() did with a change. */
+struct merge_result {
+	size_t applied;   /* fields whose write is new here */
+	size_t known;     /* fields whose write was already applied */
+	size_t rejected;  /* fields refused (authority) */
+	char reason[160]; /* why the first refused field was, "" if none */
+};
+
+/* Where one write stands in a record. */
+enum merge_status {
+	MERGE_UNKNOWN = 0,   /* never applied here */
+	MERGE_WINNER,        /* the field's current value */
+	MERGE_SUPERSEDED,    /* replaced by a change that saw it */
+	MERGE_OPEN,          /* an open conflict (field or delete-vs-edit) */
+	MERGE_SETTLED,       /* concurrent, settled by a rule or an equal
+				value: kept in the history */
+	MERGE_REJECTED       /* refused (authority field) */
+};
+
+enum merge_conflict_kind {
+	MERGE_CONFLICT_FIELD = 1, /* concurrent writes to one field */
+	MERGE_CONFLICT_DELETE,    /* a delete concurrent with an edit */
+	MERGE_CONFLICT_RULE       /* the collection's invariant fails */
+};
+
+/* One open conflict.  Pointers are valid until the record changes. */
+struct merge_conflict {
+	enum merge_conflict_kind kind;
+	uint16_t field;            /* FIELD, DELETE: the edited field */
+	struct merge_vid winner;   /* FIELD: current value; DELETE: the
+				      delete */
+	struct merge_vid loser;    /* FIELD: the other candidate; DELETE: the
+				      concurrent edit */
+	const json_t *loser_value; /* FIELD, DELETE: the edit's value */
+	const char *reason;        /* RULE: the invariant's message */
+};
+
+struct merge_record;
+
+/* An empty record of collection c.  0 or ERR_NOMEM.  Free with
+ * merge_record_free(). */
+int merge_record_new(struct merge_record **out,
+		     const struct schema_collection *c) ERR_MUST_USE;
+
+/* Free r and every value it holds.  Accepts NULL. */
+void merge_record_free(struct merge_record *r);
+
+/*
+ * Apply change c.  Unknown fields or malformed values are ERR_INVALID
+ * (nothing applied); authority refusals are not errors: they are counted
+ * in res (which may be NULL) and the other fields are applied.  Values are
+ * copied (json_deep_copy); c is not kept.
+ */
+int merge_apply(struct merge_record *r, const struct merge_change *c,
+		struct merge_result *res, struct err *e) ERR_MUST_USE;
+
+/* No change applied yet (a record only ever named, or a fresh one). */
+int merge_is_empty(const struct merge_record *r);
+
+/* The winners' values as a new JSON object (caller decrefs), without the
+ * deletion marker; NULL when out of memory. */
+json_t *merge_values(const struct merge_record *r);
+
+/* The winner of field (0 = deletion marker): its version, and its value
+ * (borrowed).  0 when the field has one, else ERR_NOTFOUND. */
+int merge_winner(const struct merge_record *r, uint16_t field,
+		 struct merge_vid *v, const json_t **value);
+
+/* 1 when the deletion marker's winner is a delete. */
+int merge_deleted(const struct merge_record *r);
+
+/* Where the write of (field, v) stands here. */
+enum merge_status merge_status_of(const struct merge_record *r,
+				  uint16_t field,
+				  const struct merge_vid *v);
+
+/*
+ * The open conflicts, in a canonical order (kind, field, loser).  Writes
+ * at most max into out and returns how many there are in all.
+ */
+size_t merge_conflicts(const struct merge_record *r,
+		       struct merge_conflict *out, size_t max);
+
+/*
+ * What a new local change must name as prev (merge_prev list, caller
+ * frees *out with free()):
+ *   - an edit of the fields in written (field ids): the current winner of
+ *     each, and the winner of the deletion marker if any;
+ *   - a resolution (resolve = 1) of those fields: every frontier write of
+ *     each, and the deletion marker's winner;
+ *   - a delete or undelete (written holds 0): every frontier write of
+ *     every field, field 0 included, so that it has seen all and leaves
+ *     no delete-vs-edit conflict behind.
+ * Returns 0 or ERR_NOMEM.
+ */
+int merge_prev_for(const struct merge_record *r, const uint16_t *written,
+		   size_t nwritten, int resolve, struct merge_prev **out,
+		   size_t *nout) ERR_MUST_USE;
+
+/*
+ * A hash of the canonical state: winners (field, version, value), open
+ * conflicts, the deletion state and rule conflicts.  Equal on every replica
+ * that applied the same set of changes.
+ */
+void merge_hash(const struct merge_record *r, uint8_t out[MERGE_HASHBYTES]);
+
+#endif
