@@ -84,6 +84,24 @@ int version_set_put(struct version_set *s, uint16_t field, struct version v)
 	return 0;
 }
 
+int version_set_add(struct version_set *s, uint16_t field, struct version v)
+{
+	size_t i = lower_bound(s, field);
+
+	for (; i < s->n && s->e[i].field == field; i++)
+		if (version_eq(&s->e[i].v, &v))
+			return 0;
+	if (s->n >= VERSION_SET_MAX)
+		return ERR_INVALID;
+	if (reserve(s, s->n + 1))
+		return ERR_NOMEM;
+	memmove(&s->e[i + 1], &s->e[i], (s->n - i) * sizeof(s->e[0]));
+	s->e[i].field = field;
+	s->e[i].v = v;
+	s->n++;
+	return 0;
+}
+
 const struct version *version_set_get(const struct version_set *s,
 				      uint16_t field)
 {
@@ -219,8 +237,13 @@ int version_set_decode(struct version_set *s, const uint8_t *in, size_t len,
 		if (get_varint(in, len, &pos, &field) || field > UINT16_MAX ||
 		    get_varint(in, len, &pos, &idx) || idx >= nver)
 			goto out;
-		if (s->n && s->e[s->n - 1].field >= field)
+		/* Fields ascend; one field may repeat (a resolution names
+		 * every candidate it supersedes). */
+		if (s->n && s->e[s->n - 1].field > field)
 			goto out;
+		for (size_t k = s->n; k > 0 && s->e[k - 1].field == field; k--)
+			if (version_eq(&s->e[k - 1].v, &vers[idx]))
+				goto out; /* the same version twice */
 		if (reserve(s, s->n + 1)) {
 			rc = ERR_NOMEM;
 			goto out;

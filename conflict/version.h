@@ -18,7 +18,8 @@
  * the distinct versions are listed once and each field points at one:
  *   u8 format (1) | varint nver | nver x (u64le hlc, varint actor)
  *                 | varint nfield | nfield x (varint field, varint index)
- * with fields strictly increasing.  Pure logic, no I/O.
+ * with fields in increasing order, a field repeated only in sets built
+ * with version_set_add().  Pure logic, no I/O.
  */
 #ifndef PRESIDIO_VERSION_H
 #define PRESIDIO_VERSION_H
@@ -66,7 +67,16 @@ void version_set_clear(struct version_set *s);
 int version_set_put(struct version_set *s, uint16_t field,
 		    struct version v) ERR_MUST_USE;
 
-/* The version of field, or NULL when the set has none. */
+/*
+ * Add one more version for field, after those it already has (a no-op when
+ * that very version is there).  Sets built this way may name several
+ * versions of a field: the versions a resolution supersedes.  0,
+ * ERR_NOMEM, or ERR_INVALID when full.
+ */
+int version_set_add(struct version_set *s, uint16_t field,
+		    struct version v) ERR_MUST_USE;
+
+/* The (first) version of field, or NULL when the set has none. */
 const struct version *version_set_get(const struct version_set *s,
 				      uint16_t field);
 

@@ -1,8 +1,8 @@
 /*
  * store.c - opening and creating a node's database, migrations, pragmas,
- * transactions, the clock, nodes and actors.  Records and the change log
- * are in store_record.c, keys in store_keys.c, checkpoints and status in
- * store_meta.c.
+ * transactions, the clock.  Nodes and actors are in store_node.c, records
+ * in store_record.c, keys in store_keys.c, checkpoints and status in
+ * store_meta.c (store_int.h lists them all).
  */
 #include "node/store_int.h"
 
@@ -23,14 +23,16 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
 		      "ON CONFLICT(key) DO UPDATE SET value = ?2",
     [STMT_MAX_SEQ] = "SELECT coalesce(max(seq), 0) FROM change",
-    [STMT_ACTOR_BY_IDX] = "SELECT n.id, a.operator FROM actor a "
+    [STMT_ACTOR_BY_IDX] = "SELECT n.id, a.operator, n.role FROM actor a "
 			  "JOIN node n ON n.idx = a.node WHERE a.idx = ?1",
-    [STMT_RECORD_FIND] = "SELECT rid, coll, deleted, vers, body "
+    [STMT_RECORD_FIND] = "SELECT rid, coll, deleted, vers, body, conflicts "
 			 "FROM record WHERE id = ?1",
     [STMT_RECORD_INSERT] = "INSERT INTO record(id, coll, parent, deleted, "
-			   "vers, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			   "vers, body, conflicts) VALUES (?1, ?2, ?3, ?4, "
+			   "?5, ?6, ?7)",
     [STMT_RECORD_UPDATE] = "UPDATE record SET parent = ?3, deleted = ?4, "
-			   "vers = ?5, body = ?6 WHERE id = ?1 AND coll = ?2",
+			   "vers = ?5, body = ?6, conflicts = ?7 WHERE "
+			   "id = ?1 AND coll = ?2",
     [STMT_SAVEPOINT] = "SAVEPOINT write",
     [STMT_RELEASE] = "RELEASE write",
     [STMT_ROLLBACK_TO] = "ROLLBACK TO write",
@@ -449,10 +451,12 @@ int store_init(const char *dir, const char *name, enum store_role role,
 	if (rc)
 		goto out;
 	rc = sqlite3_prepare_v2(
-	    s->db, "INSERT INTO node(id, name) VALUES (?1, ?2)", -1, &st, NULL);
+	    s->db, "INSERT INTO node(id, name, role) VALUES (?1, ?2, ?3)", -1,
+	    &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_blob(st, 1, node.b, ID_BYTES, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, role);
 		rc = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);
@@ -675,84 +679,7 @@ void store_rollback(struct store *s)
 	s->clock_dirty = 0;
 }
 
-int store_actor_ensure(struct store *s, int64_t node, const char *operator,
-		       uint32_t * idx, struct err *e)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO actor(node, operator) VALUES "
-				"(?1, ?2) ON CONFLICT(node, operator) DO "
-				"UPDATE SET operator = operator RETURNING idx",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, node);
-		sqlite3_bind_text(st, 2, operator, - 1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*idx = (uint32_t)sqlite3_column_int64(st, 0);
-		while (rc == SQLITE_ROW)
-			rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "recording actor", e);
-}
 
-int store_actor(struct store *s, uint32_t actor, struct id *node,
-		const char **operator, struct err * e)
-{
-	sqlite3_stmt *st = s->stmt[STMT_ACTOR_BY_IDX];
-	struct store_actor *a;
-	int rc;
 
-	/* The number comes from a clear-text column: bound it before it
-	 * sizes anything. */
-	if (actor == 0 || actor > STORE_ACTORS_MAX)
-		return err_set(e, ERR_CORRUPT,
-			       "actor number %" PRIu32 " out of range", actor);
-	if ((size_t)actor < s->nactors && s->actors[actor].known)
-		goto found;
-	if ((size_t)actor >= s->nactors) {
-		size_t n = (size_t)actor + 64;
-		struct store_actor *grown =
-		    realloc(s->actors, n * sizeof(*grown));
 
-		if (!grown)
-			return err_set(e, ERR_NOMEM, "out of memory");
-		memset(grown + s->nactors, 0,
-		       (n - s->nactors) * sizeof(*grown));
-		s->actors = grown;
-		s->nactors = n;
-	}
-	sqlite3_bind_int64(st, 1, actor);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *op = sqlite3_column_text(st, 1);
-
-		a = &s->actors[actor];
-		if (sqlite3_column_bytes(st, 0) != ID_BYTES || !op ||
-		    strlen((const char *)op) >= sizeof(a->operator)) {
-			sqlite3_reset(st);
-			return err_set(e, ERR_CORRUPT,
-				       "malformed actor %" PRIu32, actor);
-		}
-		memcpy(a->node.b, sqlite3_column_blob(st, 0), ID_BYTES);
-		snprintf(a->operator, sizeof(a->operator), "%s", op);
-		a->known = 1;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE
-			   ? err_set(e, ERR_CORRUPT, "unknown actor %" PRIu32,
-				     actor)
-			   : store_sql_err(s, rc, "reading actors", e);
-found:
-	a = &s->actors[actor];
-	if (node)
-		*node = a->node;
-	if (operator)
-		*operator= a->operator;
-	return 0;
-}

@@ -47,6 +47,7 @@
 
 #include "common/err.h"
 #include "common/id.h"
+#include "conflict/merge.h"
 #include "conflict/version.h"
 #include "node/keyslot.h"
 #include "schema/schema.h"
@@ -201,7 +202,8 @@ int store_list(struct store *s, const char *collection, int with_deleted,
 enum store_change_kind {
 	STORE_CHANGE_CREATE = 1,
 	STORE_CHANGE_UPDATE = 2,
-	STORE_CHANGE_DELETE = 3
+	STORE_CHANGE_DELETE = 3,
+	STORE_CHANGE_RESOLVE = 4 /* closes conflicts: supersedes candidates */
 };
 
 struct store_change {
@@ -217,7 +219,13 @@ struct store_change {
 				when values were not asked for */
 	struct version_set vers; /* new version of each changed field
 				    (field 0 = the deletion marker) */
-	struct version_set prev; /* version each had before, where any */
+	struct version_set prev; /* versions its writer had: superseded on
+				    the fields it writes (several for a
+				    resolution), seen on the others (the
+				    deletion marker, or all for a delete) */
+	struct merge_prev *prev_ids; /* the same with node ids, as another
+					node needs them (store_apply) */
+	size_t nprev_ids;
 };
 
 typedef int (*store_change_fn)(void *ctx, const struct store_change *c);
@@ -232,9 +240,96 @@ int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
 int store_history(struct store *s, const struct id *id, store_change_fn fn,
 		  void *ctx, struct err *e) ERR_MUST_USE;
 
+/*
+ * Record what is known of another node: its name (NULL keeps the old one)
+ * and role.  Only changes from a node in the hub role may write authority
+ * fields (schema SCHEMA_HUB_ONLY).
+ */
+int store_node_set(struct store *s, const struct id *node, const char *name,
+		   enum store_role role, struct err *e) ERR_MUST_USE;
+
 /* Node id and operator name of a version's actor.  ERR_NOTFOUND. */
 int store_actor(struct store *s, uint32_t actor, struct id *node,
 		const char **operator, struct err *e) ERR_MUST_USE;
+
+/* ---- merge: received changes, conflicts, resolutions (store_conflict.c) ---- */
+
+#define STORE_SKEW_WINDOW_MS (60u * 60 * 1000) /* see store_apply() */
+
+/* A change made on another node, as sync receives it. */
+struct store_incoming {
+	struct id record;
+	const char *collection;
+	enum store_change_kind kind;
+	struct id origin;               /* node that made it */
+	uint64_t origin_seq;            /* its sequence number there, >= 1 */
+	const char *operator;           /* who, there */
+	uint64_t hlc;                   /* its version's time */
+	const json_t *fields;           /* values; "_deleted" for the marker */
+	const struct merge_prev *prev;  /* versions its writer had */
+	size_t nprev;
+};
+
+struct store_apply_result {
+	int known;        /* already here: nothing done */
+	size_t applied;   /* fields applied */
+	size_t rejected;  /* fields refused (authority), recorded */
+	char reason[160]; /* why, when rejected */
+	uint64_t seq;     /* its local sequence number, 0 when known */
+};
+
+/*
+ * Merge a change from another node into the record, in one transaction
+ * with its log entry (or in the caller's store_begin() group).  A change
+ * already here (same origin and sequence) changes nothing.  A change
+ * whose time is more than STORE_SKEW_WINDOW_MS ahead of this node's clock
+ * is refused (ERR_CONFLICT, nothing stored): a node whose clock runs days
+ * ahead would otherwise win every later conflict; it is accepted once
+ * this clock gets there, and the clock moves past every change accepted.
+ * Fields only the hub may write, in a change from another node, are
+ * refused and recorded (res->rejected); the rest is applied.
+ */
+int store_apply(struct store *s, const struct store_incoming *in,
+		struct store_apply_result *res, struct err *e) ERR_MUST_USE;
+
+/* One open conflict, as store_conflicts() reports it. */
+struct store_conflict {
+	struct id record;
+	const struct schema_collection *coll;
+	enum merge_conflict_kind kind;
+	const char *field;         /* NULL for a rule conflict */
+	const char *reason;        /* rule conflicts: the rule's message */
+	struct store_candidate {
+		const json_t *value;  /* borrowed */
+		uint64_t hlc;         /* when */
+		struct id node;       /* where */
+		const char *operator; /* who ("" when not known) */
+	} current, other;          /* field: the value in force and the other
+				      candidate; delete: the delete and the
+				      concurrent edit */
+};
+
+typedef int (*store_conflict_fn)(void *ctx, const struct store_conflict *c);
+
+/* The open conflicts of one record (id) or of all (id NULL), record by
+ * record in a canonical order. */
+int store_conflicts(struct store *s, const struct id *id,
+		    store_conflict_fn fn, void *ctx,
+		    struct err *e) ERR_MUST_USE;
+
+/*
+ * Settle a field: value (one of the candidates, or a new one) becomes the
+ * field's value, superseding every candidate; the resolution is a change
+ * like any other and closes the conflict wherever it arrives.
+ */
+int store_resolve(struct store *s, const struct id *id, const char *field,
+		  const json_t *value, struct store_put_result *res,
+		  struct err *e) ERR_MUST_USE;
+
+/* Settle a delete-vs-edit conflict: keep the record deleted (having seen
+ * the edits), or undelete it with the edits. */
+int store_resolve_delete(struct store *s, const struct id *id,
+			 int keep_deleted, struct err *e) ERR_MUST_USE;
 
 /* ---- status and checks ---- */
 
@@ -252,6 +347,8 @@ struct store_status {
 	uint32_t key_gen;          /* data key in use */
 	int rotating;              /* a key rotation is unfinished */
 	uint64_t operators;        /* key slots */
+	uint64_t conflicted;       /* records with open conflicts */
+	uint64_t rejected;         /* changes with refused fields */
 	int schema_version;        /* PRAGMA user_version */
 	size_t ncoll;
 	struct {

@@ -122,3 +122,23 @@ out:
 	free(plain);
 	return rc;
 }
+
+int store_entry_open(struct store *s, const struct id *id, uint16_t coll,
+		     const uint8_t *vers, size_t verslen,
+		     const struct version_set *prev, const uint8_t *prevraw,
+		     size_t prevlen, const uint8_t *box, size_t boxlen,
+		     json_t **values, struct err *e)
+{
+	uint8_t *ad = NULL;
+	size_t adlen;
+	int rc;
+
+	/* Entries bind their previous versions only when there are some,
+	 * so that a create shares its record's box. */
+	if (store_body_ad(id, coll, vers, verslen, prev->n ? prevraw : NULL,
+			  prev->n ? prevlen : 0, &ad, &adlen))
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = store_open_json(s, id, box, boxlen, ad, adlen, values, e);
+	free(ad);
+	return rc;
+}

@@ -2,13 +2,15 @@
  * store_int.h - internals shared by the store's source files; not part of
  * the API (node/store.h).
  *
- *   store.c        open/create, migrations, pragmas, transactions, clock,
- *                  node and actor tables
+ *   store.c        open/create, migrations, pragmas, transactions, clock
+ *   store_node.c   nodes (with their role) and actors
  *   store_meta.c   checkpoints, status, verify
  *   store_record.c records: put, delete, get, list (each write appends its
  *                  change-log entry)
  *   store_log.c    reading the change log: log, history
  *   store_box.c    sealed boxes and their associated data
+ *   store_merge.c  a record's merge state replayed from its log entries
+ *   store_conflict.c received changes, conflicts, resolutions
  *   store_keys.c   unlock, operators (key slots), loading data keys
  *   store_rotate.c data-key rotation, key-slot MACs
  */
@@ -18,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "conflict/hlc.h"
+#include "conflict/merge.h"
 #include "node/seal.h"
 #include "node/store.h"
 
@@ -43,7 +46,8 @@ enum store_stmt {
 
 struct store_actor {
 	struct id node;
-	char operator[KEYSLOT_OPERATOR_MAX];
+	char operator[KEYSLOT_OPERATOR_MAX]; /* "" when not known */
+	int role;                            /* enum store_role, -1 unknown */
 	int known; /* slot filled */
 };
 
@@ -119,9 +123,18 @@ int store_encode_vers(const struct version_set *v, uint8_t **out, size_t *len);
 /* A new timestamp for a local change (marks the clock for saving). */
 uint64_t store_tick(struct store *s);
 
+/* The cached (node, operator, role) of an actor.  ERR_CORRUPT when the
+ * number is out of range or unknown. */
+int store_actor_info(struct store *s, uint32_t actor,
+		     const struct store_actor **out, struct err *e);
+
+/* Find or create the node row of a node id. */
+int store_node_ensure(struct store *s, const struct id *node, int64_t *idx,
+		      struct err *e);
+
 /* Find or create the actor row for (node idx, operator). */
 int store_actor_ensure(struct store *s, int64_t node, const char *operator,
-		       uint32_t * idx, struct err *e);
+		       uint32_t *idx, struct err *e);
 
 /* In a transaction of store_init(): first data key and first slot. */
 int store_keys_create(struct store *s, const struct store_secret *first,
@@ -174,6 +187,92 @@ int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
 int store_open_json(struct store *s, const struct id *id, const uint8_t *box,
 		    size_t boxlen, const uint8_t *ad, size_t adlen,
 		    json_t **out, struct err *e);
+
+/* ---- record rows and change entries (store_record.c) ---- */
+
+/* A record row as read for writing: its current (winning) values. */
+struct store_row {
+	int exists;              /* a row is there */
+	int64_t rid;             /* its rowid */
+	uint16_t coll;           /* collection id */
+	int deleted;             /* deletion marker set */
+	int conflicts;           /* open conflicts (conflict/merge.h) */
+	struct version_set vers; /* version of each field */
+	json_t *fields;          /* owned: values, decrypted */
+};
+
+/* One change to append: what it writes, what its writer had, who. */
+struct store_change_out {
+	enum store_change_kind kind;
+	uint64_t hlc;
+	int64_t origin;          /* node.idx of the node that made it */
+	uint64_t oseq;           /* its sequence there; 0 for a local one */
+	uint32_t actor;          /* actor.idx of (origin, operator) */
+	json_t *values;          /* owned: the fields it writes */
+	struct version_set vers; /* their new version */
+	struct version_set prev; /* versions named (merge.h: superseded on
+				    written fields, seen on the others) */
+};
+
+void store_row_release(struct store_row *l);
+void store_change_out_init(struct store_change_out *c,
+			   enum store_change_kind kind);
+void store_change_out_release(struct store_change_out *c);
+
+/* Read and open record id; l->exists = 0 when there is none. */
+int store_row_load(struct store *s, const struct id *id, struct store_row *l,
+		   struct err *e);
+
+/* Write row l (insert or update) and append change c, sealing both; in
+ * the caller's transaction.  Advances s->next_seq. */
+int store_row_write(struct store *s, const struct id *id,
+		    const struct schema_collection *coll, struct store_row *l,
+		    struct store_change_out *c, struct err *e);
+
+/*
+ * Open a change entry's sealed values (the associated data binds its
+ * versions, and its previous versions when it has some).  prev is the
+ * decoded form of prevraw.  *values: caller decrefs.
+ */
+int store_entry_open(struct store *s, const struct id *id, uint16_t coll,
+		     const uint8_t *vers, size_t verslen,
+		     const struct version_set *prev, const uint8_t *prevraw,
+		     size_t prevlen, const uint8_t *box, size_t boxlen,
+		     json_t **values, struct err *e);
+
+/* ---- merge state of a record (store_merge.c) ---- */
+
+struct store_mstate;
+
+/* Replay record rid's entries through the merge (rid <= 0: empty). */
+int store_mstate_load(struct store *s, int64_t rid,
+		      const struct schema_collection *coll,
+		      struct store_mstate **out, struct err *e);
+void store_mstate_free(struct store_mstate *m);
+
+/*
+ * A local change c (kind, hlc, actor, values set) writing the fields in
+ * written: name what it supersedes and saw (merge_prev_for, resolve as
+ * there), fill c->vers and c->prev, apply it, and update row to the
+ * merge's result.
+ */
+int store_mstate_local(struct store *s, struct store_mstate *m,
+		       struct store_row *row, struct store_change_out *c,
+		       const uint16_t *written, size_t nwritten, int resolve,
+		       struct err *e);
+
+/* A received change c (kind, hlc, origin, oseq, actor, values set) with
+ * its prev in merge form: fill c->vers and c->prev, apply, update row. */
+int store_mstate_incoming(struct store *s, struct store_mstate *m,
+			  struct store_row *row, struct store_change_out *c,
+			  const struct merge_prev *prev, size_t nprev,
+			  struct merge_result *res, struct err *e);
+
+const struct merge_record *store_mstate_record(const struct store_mstate *m);
+
+/* Actor and entry of an applied change.  ERR_NOTFOUND. */
+int store_mstate_who(const struct store_mstate *m, const struct merge_vid *v,
+		     uint32_t *actor, uint64_t *seq);
 
 /* Re-seal every box not of generation gen, in batches (rotation). */
 int store_records_reseal(struct store *s, uint32_t gen,

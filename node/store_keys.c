@@ -420,7 +420,7 @@ int store_operator_add(struct store *s, const struct store_secret *secret,
 	return rc;
 }
 
-int store_operator_remove(struct store *s, const char *operator, struct err * e)
+int store_operator_remove(struct store *s, const char *operator, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t slots = 0, found = 0;

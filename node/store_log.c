@@ -15,6 +15,9 @@
 
 static void change_release(struct store_change *c)
 {
+	free(c->prev_ids);
+	c->prev_ids = NULL;
+	c->nprev_ids = 0;
 	json_decref(c->fields);
 	c->fields = NULL;
 	version_set_release(&c->vers);
@@ -31,8 +34,14 @@ static void change_release(struct store_change *c)
 static int check_metadata(const struct store_change *c, uint32_t actor,
 			  struct err *e)
 {
-	int deletes = version_set_get(&c->vers, SCHEMA_FIELD_DELETED) != NULL;
-	int ok = c->vers.n > 0 && deletes == (c->kind == STORE_CHANGE_DELETE) &&
+	int marker = version_set_get(&c->vers, SCHEMA_FIELD_DELETED) != NULL;
+	/* Only a delete or a resolution (keep deleted, undelete) writes the
+	 * deletion marker, and a delete always does. */
+	int ok = c->vers.n > 0 && c->kind >= STORE_CHANGE_CREATE &&
+		 c->kind <= STORE_CHANGE_RESOLVE &&
+		 (c->kind != STORE_CHANGE_DELETE || marker) &&
+		 (!marker || c->kind == STORE_CHANGE_DELETE ||
+		  c->kind == STORE_CHANGE_RESOLVE) &&
 		 (c->kind != STORE_CHANGE_CREATE || c->prev.n == 0);
 
 	for (size_t i = 0; ok && i < c->vers.n; i++)
@@ -46,14 +55,35 @@ static int check_metadata(const struct store_change *c, uint32_t actor,
 		       c->seq);
 }
 
+/* The previous versions with node ids instead of actor numbers. */
+static int prev_with_ids(struct store *s, struct store_change *c,
+			 struct err *e)
+{
+	if (!c->prev.n)
+		return 0;
+	c->prev_ids = calloc(c->prev.n, sizeof(*c->prev_ids));
+	if (!c->prev_ids)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < c->prev.n; i++) {
+		const struct store_actor *a = NULL;
+		int rc = store_actor_info(s, c->prev.e[i].v.actor, &a, e);
+
+		if (rc)
+			return rc;
+		c->prev_ids[i].field = c->prev.e[i].field;
+		c->prev_ids[i].v.hlc = c->prev.e[i].v.hlc;
+		c->prev_ids[i].v.node = a->node;
+	}
+	c->nprev_ids = c->prev.n;
+	return 0;
+}
+
 static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
 		      int with_values, struct err *e)
 {
 	const char *op = NULL;
 	const uint8_t *prev;
 	size_t prevlen;
-	uint8_t *ad = NULL;
-	size_t adlen;
 	int rc;
 
 	change_release(c);
@@ -78,18 +108,17 @@ static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
 				(size_t)sqlite3_column_bytes(st, 8), e);
 	if (!rc)
 		rc = version_set_decode(&c->prev, prev, prevlen, e);
+	if (!rc)
+		rc = prev_with_ids(s, c, e);
 	if (rc || !with_values)
 		return rc;
-	rc = store_body_ad(
-	    &c->record, (uint16_t)sqlite3_column_int(st, 2),
-	    sqlite3_column_blob(st, 8), (size_t)sqlite3_column_bytes(st, 8),
-	    c->prev.n ? prev : NULL, c->prev.n ? prevlen : 0, &ad, &adlen);
-	if (rc)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = store_open_json(s, &c->record, sqlite3_column_blob(st, 10),
-			     (size_t)sqlite3_column_bytes(st, 10), ad, adlen,
-			     &c->fields, e);
-	free(ad);
+	rc = store_entry_open(s, &c->record,
+			      (uint16_t)sqlite3_column_int(st, 2),
+			      sqlite3_column_blob(st, 8),
+			      (size_t)sqlite3_column_bytes(st, 8), &c->prev,
+			      prev, prevlen, sqlite3_column_blob(st, 10),
+			      (size_t)sqlite3_column_bytes(st, 10), &c->fields,
+			      e);
 	if (!rc)
 		rc =
 		    check_metadata(c, (uint32_t)sqlite3_column_int64(st, 6), e);

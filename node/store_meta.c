@@ -92,6 +92,14 @@ int store_status(struct store *s, struct store_status *out, struct err *e)
 	if (!rc)
 		rc = count_query(s, "SELECT count(*) FROM keyslot",
 				 &out->operators, e);
+	if (!rc)
+		rc = count_query(s,
+				 "SELECT count(*) FROM record WHERE "
+				 "conflicts > 0",
+				 &out->conflicted, e);
+	if (!rc)
+		rc = count_query(s, "SELECT count(*) FROM rejection",
+				 &out->rejected, e);
 	if (rc)
 		return rc;
 	out->key_gen = (uint32_t)gen;

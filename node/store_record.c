@@ -15,35 +15,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The clear deletion flag must agree with the sealed versions: a delete
- * writes the deletion marker (field 0).  Checked after the box opened, so
- * the versions are authentic. */
+/*
+ * The clear deletion flag must agree with the sealed state: a record whose
+ * deletion marker was ever written carries its value ("_deleted") in its
+ * sealed body, taken out of the fields here.  Checked after the box
+ * opened, so what it says is authentic.
+ */
 static int check_deleted(const struct id *id, int deleted,
-			 const struct version_set *vers, struct err *e)
+			 const struct version_set *vers, json_t *fields,
+			 struct err *e)
 {
 	char idtext[ID_TEXT_LEN + 1];
+	json_t *marker = json_object_get(fields, SCHEMA_FIELD_DELETED_NAME);
+	int has_version = version_set_get(vers, SCHEMA_FIELD_DELETED) != NULL;
+	int ok = marker ? has_version && json_is_boolean(marker) &&
+				  json_is_true(marker) == (deleted != 0)
+			: !has_version && !deleted;
 
-	if ((version_set_get(vers, SCHEMA_FIELD_DELETED) != NULL) ==
-	    (deleted != 0))
+	json_object_del(fields, SCHEMA_FIELD_DELETED_NAME);
+	if (ok)
 		return 0;
 	id_format(id, idtext);
 	return err_set(e, ERR_CORRUPT,
 		       "record %s: its deletion flag does not match its "
-		       "sealed versions",
+		       "sealed state",
 		       idtext);
 }
 
-/* A record as read for writing. */
-struct loaded {
-	int exists;
-	int64_t rid;
-	uint16_t coll;
-	int deleted;
-	struct version_set vers;
-	json_t *fields; /* owned */
-};
 
-static void loaded_release(struct loaded *l)
+void store_row_release(struct store_row *l)
 {
 	version_set_release(&l->vers);
 	json_decref(l->fields);
@@ -51,7 +51,7 @@ static void loaded_release(struct loaded *l)
 }
 
 /* Read and open record id; l->exists = 0 when there is none. */
-static int load(struct store *s, const struct id *id, struct loaded *l,
+int store_row_load(struct store *s, const struct id *id, struct store_row *l,
 		struct err *e)
 {
 	sqlite3_stmt *st = s->stmt[STMT_RECORD_FIND];
@@ -75,6 +75,7 @@ static int load(struct store *s, const struct id *id, struct loaded *l,
 	l->rid = sqlite3_column_int64(st, 0);
 	l->coll = (uint16_t)sqlite3_column_int(st, 1);
 	l->deleted = sqlite3_column_int(st, 2);
+	l->conflicts = sqlite3_column_int(st, 5);
 	rc = version_set_decode(&l->vers, sqlite3_column_blob(st, 3),
 				(size_t)sqlite3_column_bytes(st, 3), e);
 	if (rc)
@@ -90,12 +91,12 @@ static int load(struct store *s, const struct id *id, struct loaded *l,
 			     (size_t)sqlite3_column_bytes(st, 4), ad, adlen,
 			     &l->fields, e);
 	if (!rc)
-		rc = check_deleted(id, l->deleted, &l->vers, e);
+		rc = check_deleted(id, l->deleted, &l->vers, l->fields, e);
 out:
 	sqlite3_reset(st);
 	free(ad);
 	if (rc)
-		loaded_release(l);
+		store_row_release(l);
 	return rc;
 }
 
@@ -112,26 +113,18 @@ static int parent_of(const struct schema_collection *c, const json_t *fields,
 	return text && id_parse(parent, text) == 0;
 }
 
-/* One change: what it writes and what it saw. */
-struct change_out {
-	enum store_change_kind kind;
-	uint64_t hlc;
-	json_t *values;		 /* changed fields' new values */
-	struct version_set vers; /* their new versions */
-	struct version_set prev; /* versions they had */
-};
 
 /* Write record l (new values in l->fields, versions in l->vers) and the
  * change entry c, sealing both. */
-static int write_change(struct store *s, const struct id *id,
-			const struct schema_collection *coll, struct loaded *l,
-			struct change_out *c, struct err *e)
+int store_row_write(struct store *s, const struct id *id,
+			const struct schema_collection *coll, struct store_row *l,
+			struct store_change_out *c, struct err *e)
 {
 	uint8_t *rv = NULL, *nv = NULL, *pv = NULL, *rad = NULL, *cad = NULL;
 	uint8_t *rbox = NULL, *cbox = NULL;
 	size_t rvlen, nvlen, pvlen, radlen, cadlen, rboxlen, cboxlen = 0;
 	struct id parent;
-	int has_parent, shared;
+	int has_parent, shared, marked;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -147,7 +140,17 @@ static int write_change(struct store *s, const struct id *id,
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	/* Once the deletion marker has a version, its value is sealed with
+	 * the values (see check_deleted()). */
+	marked = version_set_get(&l->vers, SCHEMA_FIELD_DELETED) != NULL;
+	if (marked && json_object_set_new(l->fields, SCHEMA_FIELD_DELETED_NAME,
+					  json_boolean(l->deleted))) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	rc = store_seal_json(s, l->fields, rad, radlen, &rbox, &rboxlen, e);
+	if (marked)
+		json_object_del(l->fields, SCHEMA_FIELD_DELETED_NAME);
 	if (rc)
 		goto out;
 	/* A create writes every field with one version: the entry's values,
@@ -180,6 +183,7 @@ static int write_change(struct store *s, const struct id *id,
 	sqlite3_bind_int(st, 4, l->deleted);
 	sqlite3_bind_blob(st, 5, rv, (int)rvlen, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, rbox, (int)rboxlen, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, l->conflicts);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -198,9 +202,12 @@ static int write_change(struct store *s, const struct id *id,
 	sqlite3_bind_int64(st, 1, (int64_t)s->next_seq);
 	sqlite3_bind_int64(st, 2, l->rid);
 	sqlite3_bind_int(st, 3, c->kind);
-	sqlite3_bind_int64(st, 4, s->self_node);
-	sqlite3_bind_null(st, 5);
-	sqlite3_bind_int64(st, 6, s->self_actor);
+	sqlite3_bind_int64(st, 4, c->origin);
+	if (c->oseq)
+		sqlite3_bind_int64(st, 5, (int64_t)c->oseq);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int64(st, 6, c->actor);
 	sqlite3_bind_int64(st, 7, (int64_t)c->hlc);
 	sqlite3_bind_blob(st, 8, nv, (int)nvlen, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 9, pv, (int)pvlen, SQLITE_STATIC);
@@ -227,16 +234,16 @@ out:
 	return rc;
 }
 
-static void change_out_init(struct change_out *c, enum store_change_kind kind)
+void store_change_out_init(struct store_change_out *c,
+			   enum store_change_kind kind)
 {
+	memset(c, 0, sizeof(*c));
 	c->kind = kind;
-	c->hlc = 0;
-	c->values = NULL;
 	version_set_init(&c->vers);
 	version_set_init(&c->prev);
 }
 
-static void change_out_release(struct change_out *c)
+void store_change_out_release(struct store_change_out *c)
 {
 	json_decref(c->values);
 	c->values = NULL;
@@ -244,42 +251,97 @@ static void change_out_release(struct change_out *c)
 	version_set_release(&c->prev);
 }
 
-/* Apply fields to l with version v; fill c with what changed. */
-static int apply_fields(const struct schema_collection *coll, struct loaded *l,
-			const json_t *fields, struct version v,
-			struct change_out *c, struct err *e)
+/* Fields only the hub writes (eligibility, dote) are refused here on any
+ * other node, before anything is written; the merge refuses them too when
+ * they come from elsewhere. */
+static int check_authority(const struct store *s,
+			   const struct schema_collection *coll,
+			   const json_t *fields, struct err *e)
 {
+	const char *key;
+	json_t *val;
+
+	if (s->role == STORE_ROLE_HUB)
+		return 0;
+	json_object_foreach((json_t *)fields, key, val)
+	{
+		const struct schema_field *f = schema_field(coll, key);
+
+		if (f && (f->flags & SCHEMA_HUB_ONLY))
+			return err_set(e, ERR_CONFLICT,
+				       "field '%s' of '%s' is written by the "
+				       "hub only", f->name, coll->name);
+	}
+	return 0;
+}
+
+/* A create: every field given, one version, nothing superseded.  Its
+ * only possible conflict is the collection's invariant. */
+static int create_fields(const struct schema_collection *coll,
+			 struct store_row *l, const json_t *fields,
+			 struct store_change_out *c, struct err *e)
+{
+	struct version v = { c->hlc, c->actor };
 	const char *key;
 	json_t *val;
 
 	json_object_foreach((json_t *)fields, key, val)
 	{
 		const struct schema_field *f = schema_field(coll, key);
-		const struct version *ov = version_set_get(&l->vers, f->id);
-		json_t *old = json_object_get(l->fields, key);
 
-		/* Writing a value a field already has is not a change. */
-		if (ov && old && json_equal(old, val))
-			continue;
-		if ((ov && version_set_put(&c->prev, f->id, *ov)) ||
-		    version_set_put(&l->vers, f->id, v) ||
+		if (version_set_put(&l->vers, f->id, v) ||
 		    version_set_put(&c->vers, f->id, v) ||
 		    json_object_set(l->fields, key, val) ||
 		    json_object_set(c->values, key, val))
 			return err_set(e, ERR_NOMEM, "out of memory");
 	}
+	l->conflicts = coll->invariant && coll->invariant(l->fields) ? 1 : 0;
 	return 0;
+}
+
+/* An edit: the fields whose value changes, through the merge, so that it
+ * names the versions it supersedes (conflict/merge.h). */
+static int update_fields(struct store *s, const struct schema_collection *coll,
+			 struct store_row *l, const json_t *fields,
+			 struct store_change_out *c, struct err *e)
+{
+	uint16_t written[VERSION_SET_MAX];
+	struct store_mstate *m = NULL;
+	size_t n = 0;
+	const char *key;
+	json_t *val;
+	int rc;
+
+	json_object_foreach((json_t *)fields, key, val)
+	{
+		const struct schema_field *f = schema_field(coll, key);
+		const json_t *old = json_object_get(l->fields, key);
+
+		/* Writing a value a field already has is not a change. */
+		if (version_set_get(&l->vers, f->id) && old &&
+		    json_equal(old, val))
+			continue;
+		if (json_object_set(c->values, key, val))
+			return err_set(e, ERR_NOMEM, "out of memory");
+		written[n++] = f->id;
+	}
+	if (n == 0)
+		return 0;
+	rc = store_mstate_load(s, l->rid, coll, &m, e);
+	if (!rc)
+		rc = store_mstate_local(s, m, l, c, written, n, 0, e);
+	store_mstate_free(m);
+	return rc;
 }
 
 int store_put(struct store *s, const char *collection, const struct id *id,
 	      const json_t *fields, struct store_put_result *res, struct err *e)
 {
 	const struct schema_collection *coll = schema_collection(collection);
-	struct loaded l;
-	struct change_out c;
+	struct store_row l;
+	struct store_change_out c;
 	struct id rid;
 	char idtext[ID_TEXT_LEN + 1];
-	struct version v;
 	struct hlc clock_before;
 	int dirty_before;
 	int opened = 0;
@@ -287,7 +349,7 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 
 	memset(&l, 0, sizeof(l));
 	version_set_init(&l.vers);
-	change_out_init(&c, STORE_CHANGE_UPDATE);
+	store_change_out_init(&c, STORE_CHANGE_UPDATE);
 	if (res)
 		memset(res, 0, sizeof(*res));
 	if (!coll)
@@ -310,7 +372,7 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
-	rc = load(s, &rid, &l, e);
+	rc = store_row_load(s, &rid, &l, e);
 	if (rc)
 		goto out;
 	if (l.exists && l.coll != coll->id) {
@@ -329,17 +391,20 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	rc = schema_validate(coll, fields, !l.exists, e);
 	if (rc)
 		goto out;
+	rc = check_authority(s, coll, fields, e);
+	if (rc)
+		goto out;
 	if (l.exists && coll->kind == SCHEMA_APPEND_ONLY) {
 		rc = err_set(e, ERR_INVALID,
 			     "records of '%s' are written once: add a new one",
 			     coll->name);
 		goto out;
 	}
+	c.values = json_object();
 	if (!l.exists) {
 		c.kind = STORE_CHANGE_CREATE;
 		l.fields = json_object();
 	}
-	c.values = json_object();
 	if (!l.fields || !c.values) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
@@ -347,9 +412,10 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	clock_before = s->clock;
 	dirty_before = s->clock_dirty;
 	c.hlc = store_tick(s);
-	v.hlc = c.hlc;
-	v.actor = s->self_actor;
-	rc = apply_fields(coll, &l, fields, v, &c, e);
+	c.origin = s->self_node;
+	c.actor = s->self_actor;
+	rc = l.exists ? update_fields(s, coll, &l, fields, &c, e)
+		      : create_fields(coll, &l, fields, &c, e);
 	if (!rc && json_object_size(c.values) == 0) {
 		/* Nothing changed, nothing was stamped: take the tick back
 		 * so that an idle write does not save the clock. */
@@ -358,7 +424,7 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	}
 	if (rc || json_object_size(c.values) == 0)
 		goto out;
-	rc = write_change(s, &rid, coll, &l, &c, e);
+	rc = store_row_write(s, &rid, coll, &l, &c, e);
 	if (rc || !res)
 		goto out;
 	res->created = c.kind == STORE_CHANGE_CREATE;
@@ -367,25 +433,25 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 out:
 	if (res && !rc)
 		res->id = rid;
-	change_out_release(&c);
-	loaded_release(&l);
+	store_change_out_release(&c);
+	store_row_release(&l);
 	return store_tx_end(s, opened, rc, e);
 }
 
 int store_delete(struct store *s, const struct id *id, struct err *e)
 {
+	static const uint16_t deleted_field = SCHEMA_FIELD_DELETED;
 	const struct schema_collection *coll;
-	struct loaded l;
-	struct change_out c;
+	struct store_mstate *m = NULL;
+	struct store_row l;
+	struct store_change_out c;
 	char idtext[ID_TEXT_LEN + 1];
-	struct version v;
-	const struct version *ov;
 	int opened = 0;
 	int rc;
 
 	memset(&l, 0, sizeof(l));
 	version_set_init(&l.vers);
-	change_out_init(&c, STORE_CHANGE_DELETE);
+	store_change_out_init(&c, STORE_CHANGE_DELETE);
 	id_format(id, idtext);
 	rc = store_require_unlocked(s, e);
 	if (rc)
@@ -393,7 +459,7 @@ int store_delete(struct store *s, const struct id *id, struct err *e)
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
-	rc = load(s, id, &l, e);
+	rc = store_row_load(s, id, &l, e);
 	if (rc)
 		goto out;
 	if (!l.exists) {
@@ -412,22 +478,23 @@ int store_delete(struct store *s, const struct id *id, struct err *e)
 		goto out;
 	}
 	c.hlc = store_tick(s);
-	v.hlc = c.hlc;
-	v.actor = s->self_actor;
-	ov = version_set_get(&l.vers, SCHEMA_FIELD_DELETED);
+	c.origin = s->self_node;
+	c.actor = s->self_actor;
 	c.values = json_pack("{sb}", SCHEMA_FIELD_DELETED_NAME, 1);
-	if (!c.values ||
-	    (ov && version_set_put(&c.prev, SCHEMA_FIELD_DELETED, *ov)) ||
-	    version_set_put(&c.vers, SCHEMA_FIELD_DELETED, v) ||
-	    version_set_put(&l.vers, SCHEMA_FIELD_DELETED, v)) {
+	if (!c.values) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	l.deleted = 1;
-	rc = write_change(s, id, coll, &l, &c, e);
+	rc = store_mstate_load(s, l.rid, coll, &m, e);
+	if (!rc)
+		rc = store_mstate_local(s, m, &l, &c, &deleted_field, 1, 0, e);
+	if (rc)
+		goto out;
+	rc = store_row_write(s, id, coll, &l, &c, e);
 out:
-	change_out_release(&c);
-	loaded_release(&l);
+	store_mstate_free(m);
+	store_change_out_release(&c);
+	store_row_release(&l);
 	return store_tx_end(s, opened, rc, e);
 }
 
@@ -450,16 +517,16 @@ int store_get(struct store *s, const struct id *id, struct store_record *out,
 	      struct err *e)
 {
 	char idtext[ID_TEXT_LEN + 1];
-	struct loaded l;
+	struct store_row l;
 	int rc = store_require_unlocked(s, e);
 
 	if (rc)
 		return rc;
-	rc = load(s, id, &l, e);
+	rc = store_row_load(s, id, &l, e);
 	if (rc)
 		return rc;
 	if (!l.exists) {
-		loaded_release(&l);
+		store_row_release(&l);
 		id_format(id, idtext);
 		return err_set(e, ERR_NOTFOUND, "no record %s", idtext);
 	}
@@ -507,7 +574,8 @@ static int row_record(struct store *s, sqlite3_stmt *st, struct store_record *r,
 			     &r->fields, e);
 	free(ad);
 	if (!rc)
-		rc = check_deleted(&r->id, r->deleted, &r->vers, e);
+		rc = check_deleted(&r->id, r->deleted, &r->vers, r->fields,
+				   e);
 	return rc;
 }
 

@@ -370,6 +370,32 @@ static void test_version_decode_rejects_unsorted(void)
 	version_set_release(&s);
 }
 
+/* A resolution names several versions of one field: they survive the
+ * encoding, in order; the very same version twice does not. */
+static void test_version_set_add_repeats_a_field(void)
+{
+	struct version_set s, d;
+	struct version a = { 10, 1 }, b = { 20, 2 }, c = { 5, 3 };
+	uint8_t buf[128];
+	size_t n;
+
+	version_set_init(&s);
+	version_set_init(&d);
+	CHECK_OK(version_set_add(&s, 4, a));
+	CHECK_OK(version_set_add(&s, 4, b));
+	CHECK_OK(version_set_add(&s, 4, a)); /* already there */
+	CHECK_OK(version_set_add(&s, 2, c));
+	CHECK(s.n == 3);
+	CHECK(s.e[0].field == 2 && s.e[1].field == 4 && s.e[2].field == 4);
+	CHECK(version_eq(version_set_get(&s, 4), &a));
+	CHECK(version_set_encoded_max(&s) <= sizeof(buf));
+	n = version_set_encode(&s, buf);
+	CHECK_OK(version_set_decode(&d, buf, n, NULL));
+	CHECK(d.n == 3 && version_eq(&d.e[2].v, &b));
+	version_set_release(&s);
+	version_set_release(&d);
+}
+
 static void test_version_decode_rejects_out_of_range(void)
 {
 	/* field id above 65535 (varint 65536) */
@@ -471,6 +497,7 @@ TEST_MAIN(T(test_version_eq), T(test_version_put_get_replace),
 	  T(test_version_decode_rejects_bad_format),
 	  T(test_version_decode_rejects_bad_index),
 	  T(test_version_decode_rejects_unsorted),
+	  T(test_version_set_add_repeats_a_field),
 	  T(test_version_decode_rejects_out_of_range),
 	  T(test_version_decode_rejects_noncanonical_varint),
 	  T(test_version_decode_random_bytes))

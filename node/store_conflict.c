@@ -1,0 +1,395 @@
+/*
+ * store_conflict.c - changes received from other nodes, the open
+ * conflicts, and their resolution: the public side of the merge
+ * (store_merge.c does the replaying).
+ */
+#include "node/store_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Is this change here already?  Local entries are known by their
+ * sequence number, received ones by (origin, origin sequence). */
+static int already_here(struct store *s, int64_t origin, uint64_t oseq,
+			int *known, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				origin == s->self_node
+					? "SELECT 1 FROM change WHERE seq = ?2 "
+					  "AND origin = ?1 AND oseq IS NULL"
+					: "SELECT 1 FROM change WHERE origin = ?1 "
+					  "AND oseq = ?2",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, origin);
+		sqlite3_bind_int64(st, 2, (int64_t)oseq);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sql_err(s, rc, "reading change log", e);
+	*known = rc == SQLITE_ROW;
+	return 0;
+}
+
+static int record_rejection(struct store *s, uint64_t seq, const char *reason,
+			    struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO rejection(seq, reason) "
+				"VALUES (?1, ?2)",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (int64_t)seq);
+		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_sql_err(s, rc, "recording rejection", e);
+}
+
+static int check_incoming(const struct store_incoming *in,
+			  const struct schema_collection *coll, struct err *e)
+{
+	if (!coll)
+		return err_set(e, ERR_INVALID, "unknown collection '%s'",
+			       schema_name_ok(in->collection) ? in->collection
+							      : "?");
+	if (in->kind < STORE_CHANGE_CREATE || in->kind > STORE_CHANGE_RESOLVE)
+		return err_set(e, ERR_INVALID, "unknown kind of change");
+	if (in->origin_seq == 0 || in->origin_seq > INT64_MAX)
+		return err_set(e, ERR_INVALID, "bad origin sequence number");
+	if (!in->operator || keyslot_check_operator(in->operator, NULL))
+		return err_set(e, ERR_INVALID, "bad operator name");
+	if (!json_is_object(in->fields) || !json_object_size(in->fields))
+		return err_set(e, ERR_INVALID, "a change writes no field");
+	if (coll->kind == SCHEMA_APPEND_ONLY &&
+	    in->kind != STORE_CHANGE_CREATE)
+		return err_set(e, ERR_INVALID,
+			       "records of '%s' are written once", coll->name);
+	return 0;
+}
+
+int store_apply(struct store *s, const struct store_incoming *in,
+		struct store_apply_result *res, struct err *e)
+{
+	const struct schema_collection *coll =
+		schema_collection(in->collection);
+	struct store_mstate *m = NULL;
+	struct store_change_out c;
+	struct merge_result mres;
+	struct store_row row;
+	int64_t origin = 0;
+	int known = 0, opened = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&row, 0, sizeof(row));
+	version_set_init(&row.vers);
+	store_change_out_init(&c, in->kind);
+	rc = check_incoming(in, coll, e);
+	if (!rc)
+		rc = store_require_unlocked(s, e);
+	if (rc)
+		return rc;
+	rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = store_node_ensure(s, &in->origin, &origin, e);
+	if (!rc)
+		rc = already_here(s, origin, in->origin_seq, &known, e);
+	if (rc || known)
+		goto out;
+	/* A time too far ahead of ours is refused, not applied: see
+	 * store.h.  Accepted ones move the clock past them. */
+	rc = hlc_receive(&s->clock, in->hlc, s->clock_fn(s->clock_ctx),
+			 STORE_SKEW_WINDOW_MS, e);
+	if (rc)
+		goto out;
+	s->clock_dirty = 1;
+	rc = store_actor_ensure(s, origin, in->operator, &c.actor, e);
+	if (!rc)
+		rc = store_row_load(s, &in->record, &row, e);
+	if (rc)
+		goto out;
+	if (row.exists && row.coll != coll->id) {
+		rc = err_set(e, ERR_INVALID,
+			     "record belongs to another collection");
+		goto out;
+	}
+	row.coll = coll->id;
+	c.hlc = in->hlc;
+	c.origin = origin;
+	c.oseq = in->origin_seq;
+	c.values = json_deep_copy(in->fields);
+	if (!c.values) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = store_mstate_load(s, row.exists ? row.rid : 0, coll, &m, e);
+	if (!rc)
+		rc = store_mstate_incoming(s, m, &row, &c, in->prev, in->nprev,
+					   &mres, e);
+	if (rc)
+		goto out;
+	if (mres.known) {
+		/* The same version came by another path. */
+		known = 1;
+		goto out;
+	}
+	rc = store_row_write(s, &in->record, coll, &row, &c, e);
+	if (!rc && mres.rejected)
+		rc = record_rejection(s, s->next_seq - 1, mres.reason, e);
+	if (rc)
+		goto out;
+	res->applied = mres.applied;
+	res->rejected = mres.rejected;
+	snprintf(res->reason, sizeof(res->reason), "%s", mres.reason);
+	res->seq = s->next_seq - 1;
+out:
+	res->known = known;
+	store_mstate_free(m);
+	store_change_out_release(&c);
+	store_row_release(&row);
+	return store_tx_end(s, opened, rc, e);
+}
+
+/* Fill a candidate from a version of the merge state. */
+static int candidate(struct store *s, const struct store_mstate *m,
+		     const struct merge_vid *v, const json_t *value,
+		     struct store_candidate *out, struct err *e)
+{
+	const struct store_actor *a = NULL;
+	uint32_t actor = 0;
+
+	out->value = value;
+	out->hlc = v->hlc;
+	out->node = v->node;
+	out->operator = "";
+	if (store_mstate_who(m, v, &actor, NULL) == 0) {
+		int rc = store_actor_info(s, actor, &a, e);
+
+		if (rc)
+			return rc;
+		out->operator = a->operator;
+	}
+	return 0;
+}
+
+/* Report the open conflicts of one record. */
+static int record_conflicts(struct store *s, int64_t rid, const struct id *id,
+			    const struct schema_collection *coll,
+			    store_conflict_fn fn, void *ctx, struct err *e)
+{
+	struct store_mstate *m = NULL;
+	struct merge_conflict *all = NULL;
+	const struct merge_record *mr;
+	size_t n = 0;
+	int rc = store_mstate_load(s, rid, coll, &m, e);
+
+	if (rc)
+		return rc;
+	mr = store_mstate_record(m);
+	n = merge_conflicts(mr, NULL, 0);
+	all = n ? calloc(n, sizeof(*all)) : NULL;
+	if (n && !all) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	n = merge_conflicts(mr, all, n);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const struct merge_conflict *k = &all[i];
+		const struct schema_field *f =
+			k->field ? schema_field_by_id(coll, k->field) : NULL;
+		struct store_conflict out;
+		const json_t *wv = NULL;
+
+		memset(&out, 0, sizeof(out));
+		out.record = *id;
+		out.coll = coll;
+		out.kind = k->kind;
+		out.reason = k->reason;
+		if (k->kind == MERGE_CONFLICT_RULE) {
+			rc = fn(ctx, &out);
+			continue;
+		}
+		out.field = k->field ? (f ? f->name : "?")
+				     : SCHEMA_FIELD_DELETED_NAME;
+		(void)merge_winner(mr,
+				   k->kind == MERGE_CONFLICT_DELETE
+					   ? SCHEMA_FIELD_DELETED
+					   : k->field,
+				   NULL, &wv);
+		rc = candidate(s, m, &k->winner, wv, &out.current, e);
+		if (!rc)
+			rc = candidate(s, m, &k->loser, k->loser_value,
+				       &out.other, e);
+		if (!rc)
+			rc = fn(ctx, &out);
+	}
+out:
+	free(all);
+	store_mstate_free(m);
+	return rc;
+}
+
+int store_conflicts(struct store *s, const struct id *id,
+		    store_conflict_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = store_require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT rid, id, coll FROM record WHERE "
+				"conflicts > 0 AND (?1 IS NULL OR id = ?1) "
+				"ORDER BY rid",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "reading conflicts", e);
+		goto out;
+	}
+	if (id)
+		sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct schema_collection *coll =
+			schema_collection_by_id(
+				(uint16_t)sqlite3_column_int(st, 2));
+		struct id rid;
+
+		if (!coll || sqlite3_column_bytes(st, 1) != ID_BYTES) {
+			rc = err_set(e, ERR_CORRUPT, "malformed record row");
+			goto out;
+		}
+		memcpy(rid.b, sqlite3_column_blob(st, 1), ID_BYTES);
+		rc = record_conflicts(s, sqlite3_column_int64(st, 0), &rid,
+				      coll, fn, ctx, e);
+		if (rc)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_sql_err(s, rc, "reading conflicts", e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A resolution: values written with every candidate named superseded. */
+static int resolve(struct store *s, const struct id *id, json_t *values,
+		   uint16_t field, int need_deleted,
+		   struct store_put_result *res, struct err *e)
+{
+	const struct schema_collection *coll = NULL;
+	struct store_mstate *m = NULL;
+	struct store_change_out c;
+	struct store_row row;
+	char idtext[ID_TEXT_LEN + 1];
+	int opened = 0;
+	int rc;
+
+	memset(&row, 0, sizeof(row));
+	version_set_init(&row.vers);
+	store_change_out_init(&c, STORE_CHANGE_RESOLVE);
+	c.values = values;
+	id_format(id, idtext);
+	if (res)
+		memset(res, 0, sizeof(*res));
+	rc = store_require_unlocked(s, e);
+	if (!rc)
+		rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		goto out;
+	rc = store_row_load(s, id, &row, e);
+	if (rc)
+		goto out;
+	coll = row.exists ? schema_collection_by_id(row.coll) : NULL;
+	if (!coll) {
+		rc = err_set(e, ERR_NOTFOUND, "no record %s", idtext);
+		goto out;
+	}
+	if (need_deleted && !row.deleted) {
+		rc = err_set(e, ERR_INVALID, "record %s is not deleted",
+			     idtext);
+		goto out;
+	}
+	if (!need_deleted && row.deleted) {
+		rc = err_set(e, ERR_INVALID,
+			     "record %s is deleted: settle that first",
+			     idtext);
+		goto out;
+	}
+	if (field != SCHEMA_FIELD_DELETED) {
+		rc = schema_validate(coll, values, 0, e);
+		if (rc)
+			goto out;
+	}
+	c.hlc = store_tick(s);
+	c.origin = s->self_node;
+	c.actor = s->self_actor;
+	rc = store_mstate_load(s, row.rid, coll, &m, e);
+	if (!rc)
+		rc = store_mstate_local(s, m, &row, &c, &field, 1, 1, e);
+	if (!rc)
+		rc = store_row_write(s, id, coll, &row, &c, e);
+	if (!rc && res) {
+		res->id = *id;
+		res->changed = 1;
+		res->seq = s->next_seq - 1;
+	}
+out:
+	store_mstate_free(m);
+	store_change_out_release(&c); /* releases values */
+	store_row_release(&row);
+	return store_tx_end(s, opened, rc, e);
+}
+
+int store_resolve(struct store *s, const struct id *id, const char *field,
+		  const json_t *value, struct store_put_result *res,
+		  struct err *e)
+{
+	const struct schema_field *f = NULL;
+	struct store_record rec;
+	json_t *values;
+	int rc;
+
+	/* The field must be one of the record's collection. */
+	store_record_init(&rec);
+	rc = store_get(s, id, &rec, e);
+	if (rc)
+		return rc;
+	f = schema_field(rec.coll, field);
+	store_record_release(&rec);
+	if (!f)
+		return err_set(e, ERR_INVALID, "no field '%s' in that record",
+			       schema_name_ok(field) ? field : "?");
+	if ((f->flags & SCHEMA_HUB_ONLY) && s->role != STORE_ROLE_HUB)
+		return err_set(e, ERR_CONFLICT,
+			       "field '%s' is written by the hub only",
+			       f->name);
+	values = json_object();
+	if (!values || json_object_set(values, f->name, (json_t *)value)) {
+		json_decref(values);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	return resolve(s, id, values, f->id, 0, res, e);
+}
+
+int store_resolve_delete(struct store *s, const struct id *id,
+			 int keep_deleted, struct err *e)
+{
+	json_t *values = json_pack("{sb}", SCHEMA_FIELD_DELETED_NAME,
+				   keep_deleted ? 1 : 0);
+
+	if (!values)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	return resolve(s, id, values, SCHEMA_FIELD_DELETED, 1, NULL, e);
+}

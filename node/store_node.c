@@ -1,0 +1,168 @@
+/*
+ * store_node.c - the nodes a store knows (itself, and every node whose
+ * changes it received or whose versions it was told of, with their role)
+ * and the actors, (node, operator) pairs that versions refer to by number.
+ */
+#include "node/store_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int store_actor_ensure(struct store *s, int64_t node, const char *operator,
+		       uint32_t *idx, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO actor(node, operator) VALUES "
+				"(?1, ?2) ON CONFLICT(node, operator) DO "
+				"UPDATE SET operator = operator RETURNING idx",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, node);
+		sqlite3_bind_text(st, 2, operator, - 1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*idx = (uint32_t)sqlite3_column_int64(st, 0);
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : store_sql_err(s, rc, "recording actor", e);
+}
+
+int store_actor_info(struct store *s, uint32_t actor,
+		     const struct store_actor **out, struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[STMT_ACTOR_BY_IDX];
+	struct store_actor *a;
+	int rc;
+
+	/* The number comes from a clear-text column: bound it before it
+	 * sizes anything. */
+	if (actor == 0 || actor > STORE_ACTORS_MAX)
+		return err_set(e, ERR_CORRUPT,
+			       "actor number %" PRIu32 " out of range", actor);
+	if ((size_t)actor < s->nactors && s->actors[actor].known)
+		goto found;
+	if ((size_t)actor >= s->nactors) {
+		size_t n = (size_t)actor + 64;
+		struct store_actor *grown =
+		    realloc(s->actors, n * sizeof(*grown));
+
+		if (!grown)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		memset(grown + s->nactors, 0,
+		       (n - s->nactors) * sizeof(*grown));
+		s->actors = grown;
+		s->nactors = n;
+	}
+	sqlite3_bind_int64(st, 1, actor);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *op = sqlite3_column_text(st, 1);
+
+		a = &s->actors[actor];
+		if (sqlite3_column_bytes(st, 0) != ID_BYTES || !op ||
+		    strlen((const char *)op) >= sizeof(a->operator)) {
+			sqlite3_reset(st);
+			return err_set(e, ERR_CORRUPT,
+				       "malformed actor %" PRIu32, actor);
+		}
+		memcpy(a->node.b, sqlite3_column_blob(st, 0), ID_BYTES);
+		snprintf(a->operator, sizeof(a->operator), "%s", op);
+		a->role = sqlite3_column_type(st, 2) == SQLITE_NULL
+				  ? -1
+				  : sqlite3_column_int(st, 2);
+		a->known = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE
+			   ? err_set(e, ERR_CORRUPT, "unknown actor %" PRIu32,
+				     actor)
+			   : store_sql_err(s, rc, "reading actors", e);
+found:
+	*out = &s->actors[actor];
+	return 0;
+}
+
+int store_actor(struct store *s, uint32_t actor, struct id *node,
+		const char **operator, struct err *e)
+{
+	const struct store_actor *a = NULL;
+	int rc = store_actor_info(s, actor, &a, e);
+
+	if (rc)
+		return rc;
+	if (node)
+		*node = a->node;
+	if (operator)
+		*operator = a->operator;
+	return 0;
+}
+
+int store_node_ensure(struct store *s, const struct id *node, int64_t *idx,
+		      struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO node(id) VALUES (?1) ON "
+				"CONFLICT(id) DO UPDATE SET id = id "
+				"RETURNING idx",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, node->b, ID_BYTES, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*idx = sqlite3_column_int64(st, 0);
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "recording node", e);
+}
+
+int store_node_set(struct store *s, const struct id *node, const char *name,
+		   enum store_role role, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t idx = 0;
+	int opened = 0;
+	int rc;
+
+	if (name && (!*name || strlen(name) >= STORE_NAME_MAX))
+		return err_set(e, ERR_INVALID, "bad node name");
+	rc = store_tx_begin(s, &opened, e);
+	if (!rc)
+		rc = store_node_ensure(s, node, &idx, e);
+	if (!rc) {
+		rc = sqlite3_prepare_v2(s->db,
+					"UPDATE node SET name = coalesce(?2, "
+					"name), role = ?3 WHERE idx = ?1",
+					-1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, idx);
+			if (name)
+				sqlite3_bind_text(st, 2, name, -1,
+						  SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, 2);
+			sqlite3_bind_int(st, 3, role);
+			rc = sqlite3_step(st);
+		}
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_DONE ? 0
+				       : store_sql_err(s, rc, "recording node", e);
+	}
+	/* Cached actors of that node carry its role: forget them. */
+	for (size_t i = 0; !rc && i < s->nactors; i++)
+		s->actors[i].known = 0;
+	return store_tx_end(s, opened, rc, e);
+}
