@@ -33,6 +33,18 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_RECORD_UPDATE] = "UPDATE record SET parent = ?3, deleted = ?4, "
 			   "vers = ?5, body = ?6, conflicts = ?7 WHERE "
 			   "id = ?1 AND coll = ?2",
+    [STMT_NODE_FIND] = "SELECT idx FROM node WHERE id = ?1",
+    [STMT_NODE_INSERT] = "INSERT INTO node(id) VALUES (?1)",
+    [STMT_ACTOR_FIND] = "SELECT idx FROM actor WHERE node = ?1 AND "
+			"operator = ?2",
+    [STMT_ACTOR_INSERT] = "INSERT INTO actor(node, operator) VALUES (?1, ?2)",
+    [STMT_KNOWN_LOCAL] = "SELECT 1 FROM change WHERE seq = ?2 AND "
+			 "origin = ?1 AND oseq IS NULL",
+    [STMT_KNOWN_REMOTE] = "SELECT 1 FROM change WHERE origin = ?1 AND "
+			  "oseq = ?2",
+    [STMT_HISTORY] = "SELECT c.seq, c.actor, c.hlc, c.vers, c.prev, "
+		     "c.body, r.id FROM change c JOIN record r ON "
+		     "r.rid = c.rid WHERE c.rid = ?1 ORDER BY c.seq",
     [STMT_SAVEPOINT] = "SAVEPOINT write",
     [STMT_RELEASE] = "RELEASE write",
     [STMT_ROLLBACK_TO] = "ROLLBACK TO write",

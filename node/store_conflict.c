@@ -14,22 +14,14 @@
 static int already_here(struct store *s, int64_t origin, uint64_t oseq,
 			int *known, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = s->stmt[origin == s->self_node ? STMT_KNOWN_LOCAL
+							   : STMT_KNOWN_REMOTE];
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-				origin == s->self_node
-					? "SELECT 1 FROM change WHERE seq = ?2 "
-					  "AND origin = ?1 AND oseq IS NULL"
-					: "SELECT 1 FROM change WHERE origin = ?1 "
-					  "AND oseq = ?2",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, origin);
-		sqlite3_bind_int64(st, 2, (int64_t)oseq);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
+	sqlite3_bind_int64(st, 1, origin);
+	sqlite3_bind_int64(st, 2, (int64_t)oseq);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sql_err(s, rc, "reading change log", e);
 	*known = rc == SQLITE_ROW;

@@ -179,15 +179,7 @@ int store_mstate_load(struct store *s, int64_t rid,
 		rc = 0;
 		goto out;
 	}
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT c.seq, c.actor, c.hlc, c.vers, c.prev, "
-				"c.body, r.id FROM change c JOIN record r ON "
-				"r.rid = c.rid WHERE c.rid = ?1 ORDER BY c.seq",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading history", e);
-		goto out;
-	}
+	st = s->stmt[STMT_HISTORY];
 	sqlite3_bind_int64(st, 1, rid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *values = NULL;
@@ -225,7 +217,8 @@ int store_mstate_load(struct store *s, int64_t rid,
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading history", e);
 out:
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);
 	version_set_release(&prev);
 	if (rc) {
 		store_mstate_free(m);

@@ -10,29 +10,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Look up with find (one int64 result), else insert and take the rowid.
+ * Both statements are the store's persistent ones: this runs on every
+ * received change. */
+static int find_or_insert(struct store *s, enum store_stmt find,
+			  enum store_stmt insert, int64_t *idx,
+			  const char *what, struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[find];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*idx = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, what, e);
+	st = s->stmt[insert];
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sql_err(s, rc, what, e);
+	*idx = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
 int store_actor_ensure(struct store *s, int64_t node, const char *operator,
 		       uint32_t *idx, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO actor(node, operator) VALUES "
-				"(?1, ?2) ON CONFLICT(node, operator) DO "
-				"UPDATE SET operator = operator RETURNING idx",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, node);
-		sqlite3_bind_text(st, 2, operator, - 1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*idx = (uint32_t)sqlite3_column_int64(st, 0);
-		while (rc == SQLITE_ROW)
-			rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "recording actor", e);
+	sqlite3_bind_int64(s->stmt[STMT_ACTOR_FIND], 1, node);
+	sqlite3_bind_text(s->stmt[STMT_ACTOR_FIND], 2, operator, -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(s->stmt[STMT_ACTOR_INSERT], 1, node);
+	sqlite3_bind_text(s->stmt[STMT_ACTOR_INSERT], 2, operator, -1,
+			  SQLITE_STATIC);
+	rc = find_or_insert(s, STMT_ACTOR_FIND, STMT_ACTOR_INSERT, &v,
+			    "recording actor", e);
+	if (!rc && (v <= 0 || v > STORE_ACTORS_MAX))
+		rc = err_set(e, ERR_CORRUPT, "actor number out of range");
+	if (!rc)
+		*idx = (uint32_t)v;
+	return rc;
 }
 
 int store_actor_info(struct store *s, uint32_t actor,
@@ -109,24 +131,12 @@ int store_actor(struct store *s, uint32_t actor, struct id *node,
 int store_node_ensure(struct store *s, const struct id *node, int64_t *idx,
 		      struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO node(id) VALUES (?1) ON "
-				"CONFLICT(id) DO UPDATE SET id = id "
-				"RETURNING idx",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_blob(st, 1, node->b, ID_BYTES, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*idx = sqlite3_column_int64(st, 0);
-		while (rc == SQLITE_ROW)
-			rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "recording node", e);
+	sqlite3_bind_blob(s->stmt[STMT_NODE_FIND], 1, node->b, ID_BYTES,
+			  SQLITE_STATIC);
+	sqlite3_bind_blob(s->stmt[STMT_NODE_INSERT], 1, node->b, ID_BYTES,
+			  SQLITE_STATIC);
+	return find_or_insert(s, STMT_NODE_FIND, STMT_NODE_INSERT, idx,
+			      "recording node", e);
 }
 
 int store_node_set(struct store *s, const struct id *node, const char *name,

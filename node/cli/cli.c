@@ -6,10 +6,12 @@
 #include "node/cli/cli.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
@@ -310,6 +312,42 @@ int cli_open_unlocked(struct cli *c, struct store **out, struct err *e)
 out:
 	store_close(s);
 	return rc;
+}
+
+/* ---- input ---- */
+
+int cli_read_input(char **buf, size_t *len, struct err *e)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	*len = 0;
+	*buf = malloc(CLI_INPUT_MAX + 1);
+	if (!*buf)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	while (n <= CLI_INPUT_MAX) {
+		r = read(STDIN_FILENO, *buf + n, CLI_INPUT_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return err_set(e, ERR_IO, "cannot read standard "
+				       "input: %s", strerror(errno));
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*len = n;
+	if (n > CLI_INPUT_MAX)
+		return err_set(e, ERR_INVALID, "input larger than 1 MiB");
+	return 0;
+}
+
+void cli_input_free(char *buf)
+{
+	if (!buf)
+		return;
+	sodium_memzero(buf, CLI_INPUT_MAX + 1);
+	free(buf);
 }
 
 /* ---- output ---- */

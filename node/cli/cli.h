@@ -118,12 +118,15 @@ int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_operator(struct cli *c, int argc, char **argv);
 int cmd_key(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
+int cmd_conflicts(struct cli *c, int argc, char **argv);
+int cmd_resolve(struct cli *c, int argc, char **argv);
 
 /* Usage texts, defined next to each command. */
 extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
 	cli_usage_list[], cli_usage_delete[], cli_usage_history[],
 	cli_usage_log[], cli_usage_status[], cli_usage_import[],
-	cli_usage_operator[], cli_usage_key[], cli_usage_verify[];
+	cli_usage_operator[], cli_usage_key[], cli_usage_verify[],
+	cli_usage_conflicts[], cli_usage_resolve[];
 
 /* ---- errors and exit codes (cli.c) ---- */
 
@@ -186,6 +189,19 @@ int cli_unlock(struct cli *c, struct store *s, const char *key_file,
 /* cli_open() + cli_unlock(c, s, c->key_file).  *out is NULL on failure. */
 int cli_open_unlocked(struct cli *c, struct store **out,
 		      struct err *e) ERR_MUST_USE;
+
+/* ---- input (cli.c) ---- */
+
+/*
+ * All of standard input, at most CLI_INPUT_MAX bytes, into *buf
+ * (malloc'd, CLI_INPUT_MAX + 1 bytes; release it with cli_input_free(),
+ * which wipes it, on success and failure alike).  ERR_INVALID when
+ * larger, ERR_IO, ERR_NOMEM.
+ */
+int cli_read_input(char **buf, size_t *len, struct err *e) ERR_MUST_USE;
+
+/* Wipe and free a cli_read_input() buffer.  Accepts NULL. */
+void cli_input_free(char *buf);
 
 /* ---- output (cli.c) ---- */
 

@@ -11,11 +11,8 @@
 
 #include <errno.h>
 #include <math.h>
-#include <sodium.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/log.h"
 #include "conflict/hlc.h"
@@ -163,32 +160,6 @@ out:
 
 /* ---- put ---- */
 
-/* All of stdin into *buf (malloc'd, caller wipes and frees). */
-static int read_stdin(char **buf, size_t *len, struct err *e)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	*buf = malloc(CLI_INPUT_MAX + 1);
-	if (!*buf)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	while (n <= CLI_INPUT_MAX) {
-		r = read(STDIN_FILENO, *buf + n, CLI_INPUT_MAX + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return err_set(e, ERR_IO, "cannot read standard "
-				       "input: %s", strerror(errno));
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*len = n;
-	if (n > CLI_INPUT_MAX)
-		return err_set(e, ERR_INVALID, "input larger than 1 MiB");
-	return 0;
-}
-
 static int parse_object(const char *buf, size_t len, json_t **out,
 			struct err *e)
 {
@@ -221,7 +192,7 @@ static int put_record(struct cli *c, const char *coll, const struct id *id)
 	rc = cli_open_unlocked(c, &s, &e);
 	if (rc < 0)
 		goto out;
-	rc = read_stdin(&buf, &len, &e);
+	rc = cli_read_input(&buf, &len, &e);
 	if (rc < 0)
 		goto out;
 	rc = parse_object(buf, len, &fields, &e);
@@ -237,10 +208,7 @@ static int put_record(struct cli *c, const char *coll, const struct id *id)
 		 store_operator(s));
 out:
 	json_decref(fields);
-	if (buf) {
-		sodium_memzero(buf, CLI_INPUT_MAX + 1);
-		free(buf);
-	}
+	cli_input_free(buf);
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }

@@ -1,7 +1,8 @@
 /*
  * cmd_status.c - `presidio status`: what a node is and holds, from its
  * metadata only (no unlocking): name, id, role, operators, records per
- * collection, change log, clock, key generation, schema version.
+ * collection, change log, open conflicts and refused changes, clock, key
+ * generation, schema version.
  */
 #include "node/cli/cli.h"
 
@@ -17,8 +18,10 @@ const char cli_usage_status[] =
 	"usage: presidio status [--json]\n"
 	"\n"
 	"Show the node: name, id, role, operators, records per collection\n"
-	"(live and deleted), change log, clock, data key generation and\n"
-	"schema version.  Needs no passphrase.\n"
+	"(live and deleted), change log, records with open conflicts\n"
+	"(see 'presidio conflicts'), received changes with refused fields,\n"
+	"clock, data key generation and schema version.  Needs no\n"
+	"passphrase.\n"
 	"\n"
 	"  --json   one JSON object instead of text\n";
 
@@ -66,6 +69,10 @@ static void status_text(const struct store_status *st)
 	}
 	printf("changes:    %" PRIu64 " (last seq %" PRIu64 ")\n", st->changes,
 	       st->last_seq);
+	printf("conflicts:  %" PRIu64 " record%s with open conflicts\n",
+	       st->conflicted, st->conflicted == 1 ? "" : "s");
+	printf("rejected:   %" PRIu64 " change%s with refused fields\n",
+	       st->rejected, st->rejected == 1 ? "" : "s");
 	printf("clock:      %s\n", st->hlc ? clock : "(never used)");
 	printf("key:        generation %" PRIu32 "%s\n", st->key_gen,
 	       st->rotating ? ", rotation unfinished" : "");
@@ -101,13 +108,15 @@ static int status_json(const struct store_status *st, struct err *e)
 
 	id_format(&st->node_id, id);
 	hlc_format(st->hlc, clock);
-	o = json_pack("{sssssssIsIsIsosIsIsssIsIsbsi}", "name", st->name, "id",
-		      id, "role", role_name(st->role), "operators",
+	o = json_pack("{sssssssIsIsIsosIsIsIsIsssIsIsbsi}", "name", st->name,
+		      "id", id, "role", role_name(st->role), "operators",
 		      (json_int_t)st->operators, "records",
 		      (json_int_t)st->records, "deleted",
 		      (json_int_t)st->deleted, "collections", coll_json(st),
 		      "changes", (json_int_t)st->changes, "last_seq",
-		      (json_int_t)st->last_seq, "clock", clock, "hlc",
+		      (json_int_t)st->last_seq, "conflicted",
+		      (json_int_t)st->conflicted, "rejected",
+		      (json_int_t)st->rejected, "clock", clock, "hlc",
 		      (json_int_t)st->hlc, "key_generation",
 		      (json_int_t)st->key_gen, "rotating", st->rotating,
 		      "schema_version", st->schema_version);

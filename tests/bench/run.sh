@@ -6,7 +6,9 @@
 # Makes the workloads with shared/workload/gen.js (seed 42, 2000 persons,
 # no updates; with BENCH_LARGE=1 also 20000 persons), runs
 # BUILD_DIR/bench/bench_store on them, then times `presidio import` of the
-# same file through the command line for comparison.  Not part of
+# same file through the command line for comparison, then
+# BUILD_DIR/bench/bench_merge (changes from another node merged into a
+# store of 100,000 records, next to its local write rate).  Not part of
 # `make check`: the figures depend on the machine (see CALIBRATION.md).
 
 set -u
@@ -62,5 +64,11 @@ if [ -x "$bin" ]; then
 			rc=1
 		fi
 	done
+fi
+
+# The merge: changes from another node into a store of 100,000 records.
+if [ -x "$build/bench/bench_merge" ]; then
+	echo
+	TMPDIR=$work "$build/bench/bench_merge" || rc=1
 fi
 exit $rc
