@@ -331,6 +331,20 @@ int store_resolve(struct store *s, const struct id *id, const char *field,
 int store_resolve_delete(struct store *s, const struct id *id,
 			 int keep_deleted, struct err *e) ERR_MUST_USE;
 
+/*
+ * Purge a settled tombstone (deleted, no open conflict): its values and
+ * history are removed and only its id is kept, so that a change arriving
+ * later for it (from a node that never saw the delete) is refused rather
+ * than bringing it back.  Sync calls it once every node of the record's
+ * scope has acknowledged the delete.  ERR_NOTFOUND, ERR_INVALID.
+ */
+int store_purge(struct store *s, const struct id *id,
+		struct err *e) ERR_MUST_USE;
+
+/* *purged = 1 when id is a purged tombstone. */
+int store_purged(struct store *s, const struct id *id, int *purged,
+		 struct err *e) ERR_MUST_USE;
+
 /* ---- status and checks ---- */
 
 #define STORE_STATUS_COLLECTIONS 32

@@ -80,7 +80,7 @@ int store_apply(struct store *s, const struct store_incoming *in,
 	struct merge_result mres;
 	struct store_row row;
 	int64_t origin = 0;
-	int known = 0, opened = 0;
+	int known = 0, opened = 0, purged = 0;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -107,7 +107,13 @@ int store_apply(struct store *s, const struct store_incoming *in,
 	if (rc)
 		goto out;
 	s->clock_dirty = 1;
-	rc = store_actor_ensure(s, origin, in->operator, &c.actor, e);
+	rc = store_purged(s, &in->record, &purged, e);
+	if (!rc && purged)
+		rc = err_set(e, ERR_CONFLICT,
+			     "the record was deleted and purged: a node that "
+			     "still edits it must re-bootstrap");
+	if (!rc)
+		rc = store_actor_ensure(s, origin, in->operator, &c.actor, e);
 	if (!rc)
 		rc = store_row_load(s, &in->record, &row, e);
 	if (rc)

@@ -11,6 +11,7 @@
  *   store_box.c    sealed boxes and their associated data
  *   store_merge.c  a record's merge state replayed from its log entries
  *   store_conflict.c received changes, conflicts, resolutions
+ *   store_tomb.c   purging settled tombstones
  *   store_keys.c   unlock, operators (key slots), loading data keys
  *   store_rotate.c data-key rotation, key-slot MACs
  */

@@ -343,7 +343,7 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	struct id rid;
 	char idtext[ID_TEXT_LEN + 1];
 	struct hlc clock_before;
-	int dirty_before;
+	int dirty_before, purged = 0;
 	int opened = 0;
 	int rc;
 
@@ -373,6 +373,11 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	if (rc)
 		return rc;
 	rc = store_row_load(s, &rid, &l, e);
+	if (!rc && !l.exists)
+		rc = store_purged(s, &rid, &purged, e);
+	if (!rc && purged)
+		rc = err_set(e, ERR_INVALID, "record %s was deleted and purged",
+			     idtext);
 	if (rc)
 		goto out;
 	if (l.exists && l.coll != coll->id) {

@@ -404,7 +404,47 @@ static void test_store_merge_rule_conflict(void)
 	store_close(b);
 }
 
-TEST_MAIN(T(test_store_merge_concurrent_edit_conflict_and_resolution),
+/* A purged tombstone stays purged: a late edit from a node that never saw
+ * the delete is refused, and the id cannot be created again. */
+static void test_store_merge_purged_tombstone_not_resurrected(void)
+{
+	struct store *a = node_named("polo", STORE_ROLE_NODE);
+	struct store *hub = node_named("hub", STORE_ROLE_HUB);
+	struct store *c = node_named("pda", STORE_ROLE_NODE);
+	struct store_put_result r;
+	struct store_record rec;
+	struct ship sh;
+	int purged = 0;
+
+	CHECK(a && hub && c);
+	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"t\"}", &r));
+	CHECK(ship(a, hub) == 1 && ship(a, c) == 1);
+	/* c goes offline and edits; a deletes; the hub purges. */
+	CHECK_OK(put_json(c, "test_item", &r.id, "{\"count\":1}", NULL));
+	CHECK(store_purge(hub, &r.id, NULL) == ERR_INVALID); /* not deleted */
+	CHECK_OK(store_delete(a, &r.id, NULL));
+	CHECK(ship(a, hub) == 1);
+	CHECK_OK(store_purge(hub, &r.id, NULL));
+	CHECK_OK(store_purged(hub, &r.id, &purged, NULL));
+	CHECK(purged == 1);
+	store_record_init(&rec);
+	CHECK(store_get(hub, &r.id, &rec, NULL) == ERR_NOTFOUND);
+	/* c comes back: its edit is refused, not a resurrection. */
+	memset(&sh, 0, sizeof(sh));
+	sh.to = hub;
+	CHECK_OK(store_log(c, 0, 0, 1, ship_one, &sh, NULL));
+	CHECK(sh.failed >= 1 && sh.e.code == ERR_CONFLICT);
+	CHECK(strstr(sh.e.msg, "purged"));
+	CHECK(store_get(hub, &r.id, &rec, NULL) == ERR_NOTFOUND);
+	CHECK(put_json(hub, "test_item", &r.id, "{\"title\":\"again\"}",
+		       NULL) == ERR_INVALID);
+	store_record_release(&rec);
+	store_close(a);
+	store_close(hub);
+	store_close(c);
+}
+
+TEST_MAIN(T(test_store_merge_purged_tombstone_not_resurrected), T(test_store_merge_concurrent_edit_conflict_and_resolution),
 	  T(test_store_merge_delete_against_edit),
 	  T(test_store_merge_authority_fields),
 	  T(test_store_merge_refuses_clock_far_ahead),
