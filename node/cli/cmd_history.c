@@ -5,9 +5,15 @@
  * The change log stores only new values.  history finds each old value in
  * the earlier entry that wrote the version the change replaced: walking
  * the entries in order, it remembers the value written for every (field,
- * version) in a JSON object keyed "field:hlc:actor", and looks the
- * entry's previous version up there.  A previous version written before
- * this node saw the record (or none at all) shows as "(none)".
+ * version) in a JSON object keyed "field:hlc:node-id", and looks the
+ * entry's previous version up there.  Versions are matched by node id,
+ * not by the store's actor number: one node may have several actors (one
+ * per operator, and one for changes received without an operator), and
+ * (hlc, node) alone names a write everywhere.  A resolution names several
+ * previous versions of a field (every candidate it settles): its old
+ * value is the one that was in force, the greatest of them found.  A
+ * previous version written before this node saw the record (or none at
+ * all) shows as "(none)".
  */
 #include "node/cli/cli.h"
 
@@ -55,6 +61,7 @@ static const char *kind_name(enum store_change_kind k)
 	case STORE_CHANGE_CREATE: return "create";
 	case STORE_CHANGE_UPDATE: return "update";
 	case STORE_CHANGE_DELETE: return "delete";
+	case STORE_CHANGE_RESOLVE: return "resolve";
 	default: return "unknown";
 	}
 }
@@ -71,11 +78,16 @@ static json_t *written(const struct store_change *c, uint16_t f)
 	return v ? v : json_null();
 }
 
-static void version_key(char *out, size_t cap, uint16_t f,
-			const struct version *v)
+#define VERSION_KEY_MAX 80 /* "field:hlc:node-id" */
+
+static void version_key(char out[VERSION_KEY_MAX], uint16_t f, uint64_t hlc,
+			const struct id *node)
 {
-	snprintf(out, cap, "%u:%" PRIu64 ":%" PRIu32, (unsigned)f, v->hlc,
-		 v->actor);
+	char nid[ID_TEXT_LEN + 1];
+
+	id_format(node, nid);
+	snprintf(out, VERSION_KEY_MAX, "%u:%" PRIu64 ":%s", (unsigned)f, hlc,
+		 nid);
 }
 
 /* Common head of a JSON Lines entry. */
@@ -96,23 +108,40 @@ static int put_json(FILE *f, const json_t *v)
 /* ---- history ---- */
 
 struct hist_ctx {
-	json_t *seen; /* "field:hlc:actor" -> value written */
+	struct store *s;
+	json_t *seen; /* "field:hlc:node-id" -> value written */
 	int json;     /* --json */
 	struct err *e;
 };
 
-/* Old value of field i of c (borrowed), NULL when unknown. */
+/*
+ * Old value of field i of c (borrowed), NULL when unknown.  prev_ids holds
+ * c->prev with the actors' node ids.  A resolution names every candidate
+ * it settles: of those history has seen, the greatest version is the one
+ * that was in force (merge.h: the winner is the greatest version of the
+ * frontier), so that is the old value shown.
+ */
 static json_t *old_value(struct hist_ctx *h, const struct store_change *c,
 			 size_t i)
 {
-	const struct version *prev;
-	char key[64];
+	const struct merge_vid *best = NULL, *v;
+	uint16_t f = c->vers.e[i].field;
+	char key[VERSION_KEY_MAX];
+	json_t *old = NULL, *x;
+	size_t k;
 
-	prev = version_set_get(&c->prev, c->vers.e[i].field);
-	if (!prev || !prev->actor)
-		return NULL;
-	version_key(key, sizeof(key), c->vers.e[i].field, prev);
-	return json_object_get(h->seen, key);
+	for (k = 0; k < c->nprev_ids && k < c->prev.n; k++) {
+		v = &c->prev_ids[k].v;
+		if (c->prev_ids[k].field != f || !c->prev.e[k].v.actor)
+			continue;
+		version_key(key, f, v->hlc, &v->node);
+		x = json_object_get(h->seen, key);
+		if (x && (!best || merge_vid_cmp(v, best) > 0)) {
+			best = v;
+			old = x;
+		}
+	}
+	return old;
 }
 
 static int hist_text(struct hist_ctx *h, const struct store_change *c)
@@ -178,12 +207,18 @@ static int hist_json(struct hist_ctx *h, const struct store_change *c)
 /* Remember what c wrote, for the entries after it. */
 static int remember(struct hist_ctx *h, const struct store_change *c)
 {
-	char key[64];
+	const struct version *v;
+	char key[VERSION_KEY_MAX];
+	struct id node;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < c->vers.n; i++) {
-		version_key(key, sizeof(key), c->vers.e[i].field,
-			    &c->vers.e[i].v);
+		v = &c->vers.e[i].v;
+		rc = store_actor(h->s, v->actor, &node, NULL, h->e);
+		if (rc < 0)
+			return rc;
+		version_key(key, c->vers.e[i].field, v->hlc, &node);
 		if (json_object_set(h->seen, key,
 				    written(c, c->vers.e[i].field)) < 0)
 			return err_set(h->e, ERR_NOMEM, "out of memory");
@@ -210,6 +245,7 @@ static int history(struct cli *c, const struct id *id, int json)
 	int rc;
 
 	err_init(&e);
+	h.s = NULL;
 	h.seen = json_object();
 	h.json = json;
 	h.e = &e;
@@ -219,6 +255,7 @@ static int history(struct cli *c, const struct id *id, int json)
 	rc = cli_open_unlocked(c, &s, &e);
 	if (rc < 0)
 		goto out;
+	h.s = s;
 	rc = store_history(s, id, hist_one, &h, &e);
 out:
 	json_decref(h.seen);
