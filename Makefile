@@ -4,6 +4,7 @@
 #   make tour       a scripted tour of one node
 #   make check      unit + end-to-end tests, then again under ASan+UBSan
 #   make bench      benchmarks (figures on stdout)
+#   make soak       long randomized merge runs (SOAK_SECONDS=600)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check-style  banned functions, file size
 #
@@ -51,7 +52,7 @@ TEST_SUPPORT := $(BUILD)/obj/tests/test.o
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all check check-fast bench install clean check-style tests tour
+.PHONY: all check check-fast bench soak install clean check-style tests tour
 all: $(BIN) presidio
 
 presidio: $(BIN)
@@ -105,6 +106,11 @@ check-fast: tests
 
 bench: $(BIN) $(BENCH_BIN)
 	sh tests/bench/run.sh $(BUILD)
+
+# The merge simulator on random seeds for SOAK_SECONDS (default 600), from
+# SOAK_SEED when set; prints the seed of any failure and how to replay it.
+soak: $(BIN) $(TEST_BIN)
+	sh tests/soak.sh $(BUILD)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -226,29 +226,75 @@ json_t *merge_values(const struct merge_record *r)
 	return out;
 }
 
+/* Index of the change with version v, or -1. */
+static long change_index(const struct merge_record *r,
+			 const struct merge_vid *v)
+{
+	for (size_t i = 0; i < r->nch; i++)
+		if (vid_eq(&r->ch[i].v, v))
+			return (long)i;
+	return -1;
+}
+
 /*
  * x is a, or a is an ancestor of x, on field: following, from the change
- * that wrote x, the versions it superseded on that field.  depth bounds a
- * damaged (cyclic) history.
+ * that wrote x, the versions it superseded on that field.  Each change is
+ * visited once: resolutions make histories whose paths double with every
+ * round, which a plain recursion would walk one by one.  Out of memory
+ * reads as "no" (the conflict then stays visible rather than hidden).
  */
 static int descends(const struct merge_record *r, uint16_t field,
-		    const struct merge_vid *x, const struct merge_vid *a,
-		    size_t depth)
+		    const struct merge_vid *x, const struct merge_vid *a)
 {
-	const struct change *c;
+	const struct merge_vid **stack = NULL;
+	unsigned char *seen = NULL;
+	size_t n = 0, cap = 0;
+	int found = 0;
 
 	if (vid_eq(x, a))
 		return 1;
-	if (depth > r->nch)
+	seen = calloc(r->nch ? r->nch : 1, 1);
+	if (!seen)
 		return 0;
-	c = find_change(r, x);
-	if (!c || !writes(c, field))
-		return 0;
-	for (size_t k = 0; k < c->nprev; k++)
-		if (c->prev[k].field == field &&
-		    descends(r, field, &c->prev[k].v, a, depth + 1))
-			return 1;
-	return 0;
+	cap = 16;
+	stack = malloc(cap * sizeof(*stack));
+	if (!stack)
+		goto out;
+	stack[n++] = x;
+	while (n && !found) {
+		const struct merge_vid *y = stack[--n];
+		long i = change_index(r, y);
+		const struct change *c;
+
+		if (vid_eq(y, a)) {
+			found = 1;
+			break;
+		}
+		if (i < 0 || seen[i])
+			continue;
+		seen[i] = 1;
+		c = &r->ch[i];
+		if (!writes(c, field))
+			continue;
+		for (size_t k = 0; k < c->nprev; k++) {
+			if (c->prev[k].field != field)
+				continue;
+			if (n == cap) {
+				const struct merge_vid **grown = realloc(
+					stack, 2 * cap * sizeof(*stack));
+
+				if (!grown)
+					goto out;
+				stack = grown;
+				cap *= 2;
+			}
+			stack[n++] = &c->prev[k].v;
+		}
+	}
+out:
+	free(stack);
+	free(seen);
+	return found;
 }
 
 /* Change c had seen the write of (field, v): it names v, or a later
@@ -258,7 +304,7 @@ static int saw(const struct merge_record *r, const struct change *c,
 {
 	for (size_t k = 0; k < c->nprev; k++)
 		if (c->prev[k].field == field &&
-		    descends(r, field, &c->prev[k].v, v, 0))
+		    descends(r, field, &c->prev[k].v, v))
 			return 1;
 	return 0;
 }

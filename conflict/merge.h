@@ -90,7 +90,10 @@ enum merge_status {
 	MERGE_UNKNOWN = 0,   /* never applied here */
 	MERGE_WINNER,        /* the field's current value */
 	MERGE_SUPERSEDED,    /* replaced by a change that saw it */
-	MERGE_OPEN,          /* an open conflict (field or delete-vs-edit) */
+	MERGE_OPEN,          /* the other side of an open field conflict, or
+				an edit in a delete-vs-edit conflict that is
+				not its field's winner (a winner stays
+				MERGE_WINNER) */
 	MERGE_SETTLED,       /* concurrent, settled by a rule or an equal
 				value: kept in the history */
 	MERGE_REJECTED       /* refused (authority field) */
