@@ -1,0 +1,501 @@
+/* batch.c - see batch.h. */
+#include "sync/batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define MAGIC "PRSB"
+#define HEADER (4 + 1 + ID_BYTES + 4)
+#define SIGBYTES crypto_sign_BYTES
+#define CHANGE_ITEMS 9
+
+struct sync_batch {
+	json_t *nodes;   /* array of hex32 node ids */
+	json_t *ops;     /* array of operator names */
+	json_t *changes; /* array of change arrays */
+	uint64_t first, last;
+};
+
+int sync_batch_new(struct sync_batch **out)
+{
+	struct sync_batch *b = calloc(1, sizeof(*b));
+
+	*out = NULL;
+	if (!b)
+		return ERR_NOMEM;
+	b->nodes = json_array();
+	b->ops = json_array();
+	b->changes = json_array();
+	if (!b->nodes || !b->ops || !b->changes) {
+		sync_batch_free(b);
+		return ERR_NOMEM;
+	}
+	*out = b;
+	return 0;
+}
+
+void sync_batch_free(struct sync_batch *b)
+{
+	if (!b)
+		return;
+	json_decref(b->nodes);
+	json_decref(b->ops);
+	json_decref(b->changes);
+	free(b);
+}
+
+size_t sync_batch_count(const struct sync_batch *b)
+{
+	return json_array_size(b->changes);
+}
+
+uint64_t sync_batch_first(const struct sync_batch *b)
+{
+	return b->first;
+}
+
+uint64_t sync_batch_last(const struct sync_batch *b)
+{
+	return b->last;
+}
+
+static void id_hex(const struct id *id, char out[2 * ID_BYTES + 1])
+{
+	sodium_bin2hex(out, 2 * ID_BYTES + 1, id->b, ID_BYTES);
+}
+
+/* Index of s in the string array a, appending it when new; -1 on ENOMEM. */
+static json_int_t intern(json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return (json_int_t)i;
+	if (json_array_append_new(a, json_string(s)))
+		return -1;
+	return (json_int_t)json_array_size(a) - 1;
+}
+
+static json_int_t intern_node(json_t *a, const struct id *id)
+{
+	char hex[2 * ID_BYTES + 1];
+
+	id_hex(id, hex);
+	return intern(a, hex);
+}
+
+int sync_batch_add(struct sync_batch *b, const struct store_change *c)
+{
+	char rec[2 * ID_BYTES + 1];
+	json_t *prev = NULL, *row = NULL;
+	json_int_t node, op;
+
+	if (!c->fields || !c->coll)
+		return ERR_INVALID;
+	if (sync_batch_count(b) >= SYNC_BATCH_MAX_CHANGES)
+		return ERR_INVALID;
+	node = intern_node(b->nodes, &c->origin);
+	op = intern(b->ops, c->operator);
+	prev = json_array();
+	if (node < 0 || op < 0 || !prev)
+		goto nomem;
+	for (size_t i = 0; i < c->nprev_ids; i++) {
+		json_int_t pn = intern_node(b->nodes, &c->prev_ids[i].v.node);
+
+		if (pn < 0 ||
+		    json_array_append_new(
+			    prev, json_pack("[iIi]", (int)c->prev_ids[i].field,
+					    (json_int_t)c->prev_ids[i].v.hlc,
+					    (int)pn)))
+			goto nomem;
+	}
+	id_hex(&c->record, rec);
+	row = json_pack("[IssiIIIOO]", (json_int_t)c->origin_seq, rec,
+			c->coll->name, (int)c->kind, node, op,
+			(json_int_t)c->hlc, c->fields, prev);
+	if (!row || json_array_append_new(b->changes, row))
+		goto nomem;
+	json_decref(prev);
+	if (!b->first)
+		b->first = c->origin_seq;
+	b->last = c->origin_seq;
+	return 0;
+nomem:
+	json_decref(prev);
+	return ERR_NOMEM;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
+		    const uint8_t *sk, uint8_t **out, size_t *outlen,
+		    size_t *json_bytes, struct err *e)
+{
+	json_t *doc = NULL;
+	char *text = NULL;
+	uint8_t *env = NULL;
+	size_t n = 0;
+	uLongf zlen;
+	int rc = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	doc = json_pack("{sisOsOsO}", "v", SYNC_BATCH_VERSION, "nodes", b->nodes,
+			"ops", b->ops, "changes", b->changes);
+	if (!doc) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	n = json_dumpb(doc, NULL, 0, JSON_COMPACT);
+	text = n ? malloc(n) : NULL;
+	if (!text || json_dumpb(doc, text, n, JSON_COMPACT) != n) {
+		rc = err_set(e, ERR_NOMEM, "cannot serialise batch");
+		goto out;
+	}
+	if (json_bytes)
+		*json_bytes = n;
+	zlen = compressBound((uLong)n);
+	if (zlen > UINT32_MAX) {
+		rc = err_set(e, ERR_INVALID, "batch too large");
+		goto out;
+	}
+	env = malloc(HEADER + zlen + SIGBYTES);
+	if (!env) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (compress2(env + HEADER, &zlen, (const Bytef *)text, (uLong)n, 6) !=
+	    Z_OK) {
+		rc = err_set(e, ERR_FAIL, "cannot compress batch");
+		goto out;
+	}
+	memcpy(env, MAGIC, 4);
+	env[4] = SYNC_BATCH_VERSION;
+	memcpy(env + 5, sender->b, ID_BYTES);
+	put_u32(env + 5 + ID_BYTES, (uint32_t)zlen);
+	crypto_sign_detached(env + HEADER + zlen, NULL, env, HEADER + zlen, sk);
+	*out = env;
+	*outlen = HEADER + zlen + SIGBYTES;
+	env = NULL;
+out:
+	if (text) {
+		sodium_memzero(text, n); /* values in clear */
+		free(text);
+	}
+	json_decref(doc);
+	free(env);
+	return rc;
+}
+
+/* Check the envelope's shape; *plen = payload length. */
+static int envelope(const uint8_t *in, size_t len, size_t *plen,
+		    struct err *e)
+{
+	if (!in || len < HEADER + SIGBYTES || memcmp(in, MAGIC, 4))
+		return err_set(e, ERR_INVALID, "not a presidio batch");
+	if (in[4] != SYNC_BATCH_VERSION)
+		return err_set(e, ERR_INVALID, "batch format %u not supported",
+			       (unsigned)in[4]);
+	*plen = get_u32(in + 5 + ID_BYTES);
+	if (*plen != len - HEADER - SIGBYTES)
+		return err_set(e, ERR_INVALID, "batch length does not match");
+	return 0;
+}
+
+int sync_batch_sender(const uint8_t *in, size_t len, struct id *sender,
+		      struct err *e)
+{
+	size_t plen;
+	int rc = envelope(in, len, &plen, e);
+
+	if (!rc)
+		memcpy(sender->b, in + 5, ID_BYTES);
+	return rc;
+}
+
+/* Inflate at most SYNC_BATCH_MAX_INFLATED bytes into *out (malloc'd,
+ * NUL-terminated); a stream that would give more is refused early. */
+static int inflate_bounded(const uint8_t *in, size_t len, char **out,
+			   size_t *outlen, struct err *e)
+{
+	z_stream z;
+	size_t cap = len * 4 + 4096, n = 0;
+	char *buf = NULL;
+	int zr = Z_OK, rc = 0;
+
+	*out = NULL;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (cap > SYNC_BATCH_MAX_INFLATED + 1)
+		cap = SYNC_BATCH_MAX_INFLATED + 1;
+	buf = malloc(cap);
+	if (!buf) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	while (zr != Z_STREAM_END) {
+		if (n == cap) {
+			size_t grown_cap = cap * 2;
+			char *grown;
+
+			if (cap > SYNC_BATCH_MAX_INFLATED) {
+				rc = err_set(e, ERR_INVALID,
+					     "batch inflates beyond %u bytes",
+					     SYNC_BATCH_MAX_INFLATED);
+				goto out;
+			}
+			if (grown_cap > SYNC_BATCH_MAX_INFLATED + 1)
+				grown_cap = SYNC_BATCH_MAX_INFLATED + 1;
+			grown = realloc(buf, grown_cap);
+			if (!grown) {
+				rc = err_set(e, ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			buf = grown;
+			cap = grown_cap;
+		}
+		z.next_out = (Bytef *)buf + n;
+		z.avail_out = (uInt)(cap - n);
+		zr = inflate(&z, Z_NO_FLUSH);
+		n = cap - z.avail_out;
+		if (zr == Z_STREAM_END)
+			break;
+		if (zr != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) {
+			rc = err_set(e, ERR_INVALID, "corrupt zlib stream");
+			goto out;
+		}
+	}
+	if (z.avail_in != 0 || n > SYNC_BATCH_MAX_INFLATED) {
+		rc = err_set(e, ERR_INVALID,
+			     n > SYNC_BATCH_MAX_INFLATED
+				     ? "batch inflates beyond the limit"
+				     : "bytes after the zlib stream");
+		goto out;
+	}
+	if (n == cap) {
+		char *grown = realloc(buf, cap + 1);
+
+		if (!grown) {
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		buf = grown;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*outlen = n;
+	buf = NULL;
+out:
+	inflateEnd(&z);
+	if (buf) {
+		sodium_memzero(buf, cap);
+		free(buf);
+	}
+	return rc;
+}
+
+/* One change, checked, ready for store_apply(). */
+struct parsed {
+	struct store_incoming in;
+	struct merge_prev *prev;
+};
+
+static int json_u64(const json_t *v, uint64_t min, uint64_t max,
+		    uint64_t *out)
+{
+	json_int_t i;
+
+	if (!json_is_integer(v))
+		return -1;
+	i = json_integer_value(v);
+	if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+		return -1;
+	*out = (uint64_t)i;
+	return 0;
+}
+
+static int parse_change(size_t k, const json_t *row, const struct id *nodes,
+			size_t nnodes, const json_t *ops, struct parsed *p,
+			struct err *e)
+{
+	uint64_t oseq, kind, node, op, hlc;
+	const json_t *prev;
+	size_t i;
+	json_t *pv;
+
+	if (!json_is_array(row) || json_array_size(row) != CHANGE_ITEMS)
+		return err_set(e, ERR_INVALID, "change %zu: malformed", k);
+	if (json_u64(json_array_get(row, 0), 1, INT64_MAX, &oseq) ||
+	    !json_is_string(json_array_get(row, 1)) ||
+	    strlen(json_string_value(json_array_get(row, 1))) != 2 * ID_BYTES ||
+	    id_parse(&p->in.record, json_string_value(json_array_get(row, 1))) ||
+	    !schema_name_ok(json_string_value(json_array_get(row, 2))) ||
+	    json_u64(json_array_get(row, 3), STORE_CHANGE_CREATE,
+		     STORE_CHANGE_RESOLVE, &kind) ||
+	    json_u64(json_array_get(row, 4), 0, nnodes ? nnodes - 1 : 0,
+		     &node) || !nnodes ||
+	    json_u64(json_array_get(row, 5), 0,
+		     json_array_size(ops) ? json_array_size(ops) - 1 : 0,
+		     &op) || !json_array_size(ops) ||
+	    json_u64(json_array_get(row, 6), 1, INT64_MAX, &hlc) ||
+	    !json_is_object(json_array_get(row, 7)) ||
+	    !json_is_array(json_array_get(row, 8)))
+		return err_set(e, ERR_INVALID, "change %zu: malformed", k);
+	p->in.collection = json_string_value(json_array_get(row, 2));
+	p->in.kind = (enum store_change_kind)kind;
+	p->in.origin = nodes[node];
+	p->in.origin_seq = oseq;
+	p->in.operator = json_string_value(json_array_get(ops, op));
+	p->in.hlc = hlc;
+	p->in.fields = json_array_get(row, 7);
+	prev = json_array_get(row, 8);
+	if (json_array_size(prev) > VERSION_SET_MAX)
+		return err_set(e, ERR_INVALID, "change %zu: too many versions",
+			       k);
+	p->prev = json_array_size(prev)
+			  ? calloc(json_array_size(prev), sizeof(*p->prev))
+			  : NULL;
+	if (json_array_size(prev) && !p->prev)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	json_array_foreach(prev, i, pv)
+	{
+		uint64_t field, phlc, pnode;
+
+		if (!json_is_array(pv) || json_array_size(pv) != 3 ||
+		    json_u64(json_array_get(pv, 0), 0, UINT16_MAX, &field) ||
+		    json_u64(json_array_get(pv, 1), 0, INT64_MAX, &phlc) ||
+		    json_u64(json_array_get(pv, 2), 0, nnodes - 1, &pnode))
+			return err_set(e, ERR_INVALID,
+				       "change %zu: malformed version", k);
+		p->prev[i].field = (uint16_t)field;
+		p->prev[i].v.hlc = phlc;
+		p->prev[i].v.node = nodes[pnode];
+	}
+	p->in.prev = p->prev;
+	p->in.nprev = json_array_size(prev);
+	return 0;
+}
+
+/* The node ids and operator names listed once for the batch. */
+static int parse_lists(const json_t *doc, struct id **nodes, size_t *nnodes,
+		       struct err *e)
+{
+	const json_t *jn = json_object_get(doc, "nodes");
+	const json_t *jo = json_object_get(doc, "ops");
+	size_t i;
+	json_t *v;
+
+	*nodes = NULL;
+	*nnodes = 0;
+	if (!json_is_array(jn) || !json_is_array(jo) ||
+	    json_array_size(jn) > SYNC_BATCH_MAX_CHANGES * 2 ||
+	    json_array_size(jo) > SYNC_BATCH_MAX_CHANGES)
+		return err_set(e, ERR_INVALID, "batch: bad node or operator "
+					       "list");
+	json_array_foreach(jo, i, v)
+		if (!json_is_string(v) ||
+		    keyslot_check_operator(json_string_value(v), NULL))
+			return err_set(e, ERR_INVALID,
+				       "batch: bad operator name");
+	*nodes = calloc(json_array_size(jn) + 1, sizeof(**nodes));
+	if (!*nodes)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	json_array_foreach(jn, i, v)
+	{
+		if (!json_is_string(v) ||
+		    strlen(json_string_value(v)) != 2 * ID_BYTES ||
+		    id_parse(&(*nodes)[i], json_string_value(v)))
+			return err_set(e, ERR_INVALID, "batch: bad node id");
+	}
+	*nnodes = json_array_size(jn);
+	return 0;
+}
+
+int sync_batch_open(const uint8_t *in, size_t len, const uint8_t *pk,
+		    sync_change_fn fn, void *ctx, struct err *e)
+{
+	struct parsed *ps = NULL;
+	struct id *nodes = NULL;
+	json_t *doc = NULL;
+	const json_t *changes;
+	char *text = NULL;
+	size_t plen = 0, tlen = 0, nnodes = 0, nch = 0;
+	json_error_t je;
+	int rc;
+
+	rc = envelope(in, len, &plen, e);
+	if (rc)
+		return rc;
+	/* The signature first: nothing of an unauthenticated batch is
+	 * inflated or parsed. */
+	if (crypto_sign_verify_detached(in + HEADER + plen, in,
+					HEADER + plen, pk) != 0)
+		return err_set(e, ERR_AUTH, "batch signature does not verify");
+	rc = inflate_bounded(in + HEADER, plen, &text, &tlen, e);
+	if (rc)
+		goto out;
+	doc = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(doc)) {
+		rc = err_set(e, ERR_INVALID, "batch is not a JSON object");
+		goto out;
+	}
+	if (!json_is_integer(json_object_get(doc, "v")) ||
+	    json_integer_value(json_object_get(doc, "v")) !=
+		    SYNC_BATCH_VERSION) {
+		rc = err_set(e, ERR_INVALID, "batch payload version unknown");
+		goto out;
+	}
+	rc = parse_lists(doc, &nodes, &nnodes, e);
+	if (rc)
+		goto out;
+	changes = json_object_get(doc, "changes");
+	if (!json_is_array(changes) ||
+	    json_array_size(changes) > SYNC_BATCH_MAX_CHANGES) {
+		rc = err_set(e, ERR_INVALID, "batch: bad change list");
+		goto out;
+	}
+	ps = calloc(json_array_size(changes) + 1, sizeof(*ps));
+	if (!ps) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* Everything is checked before anything is handed on. */
+	for (; nch < json_array_size(changes); nch++) {
+		rc = parse_change(nch, json_array_get(changes, nch), nodes,
+				  nnodes, json_object_get(doc, "ops"),
+				  &ps[nch], e);
+		if (rc) {
+			nch++; /* its prev may be allocated */
+			goto out;
+		}
+	}
+	for (size_t i = 0; !rc && i < nch; i++)
+		rc = fn(ctx, &ps[i].in);
+out:
+	for (size_t i = 0; ps && i < nch; i++)
+		free(ps[i].prev);
+	free(ps);
+	free(nodes);
+	json_decref(doc);
+	if (text) {
+		sodium_memzero(text, tlen);
+		free(text);
+	}
+	return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * batch.h - a batch of change-log entries on the wire, between a node and
+ * the hub: encoding, compression, signature, and the strict decoding of
+ * what arrives.
+ *
+ * A batch carries changes with their provenance (origin node and sequence,
+ * operator, time, values, the versions their writer had), so that history
+ * and conflicts look the same on every replica: the receiver hands each
+ * one to store_apply().  The payload is compact JSON, row by row, with
+ * node ids and operator names listed once per batch:
+ *   {"v":1,"nodes":[hex32...],"ops":[name...],
+ *    "changes":[[oseq,"record-hex32","collection",kind,node,op,hlc,
+ *                {fields},[[field,hlc,node]...]], ...]}
+ * deflated with zlib, and wrapped in an envelope signed with the sender's
+ * Ed25519 key:
+ *   "PRSB" | u8 version (1) | sender node id (16) | u32le payload length |
+ *   payload | Ed25519 signature (64) over everything before it.
+ * The signature is checked before anything else is looked at; inflating
+ * is bounded (a small batch cannot expand into gigabytes), and every
+ * field of every change is validated before the callback sees it.
+ *
+ * Values travel inside TLS (sync/client, sync/hub); they are never
+ * logged, and errors never quote them.
+ */
+#ifndef PRESIDIO_SYNC_BATCH_H
+#define PRESIDIO_SYNC_BATCH_H
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/id.h"
+#include "node/store.h"
+
+#define SYNC_BATCH_VERSION 1
+#define SYNC_SIGN_PKBYTES crypto_sign_PUBLICKEYBYTES
+#define SYNC_SIGN_SKBYTES crypto_sign_SECRETKEYBYTES
+#define SYNC_BATCH_MAX_CHANGES 10000        /* per batch, either side */
+#define SYNC_BATCH_MAX_INFLATED (32u << 20) /* bytes of JSON, at most */
+
+struct sync_batch;
+
+/* An empty batch.  0 or ERR_NOMEM; free with sync_batch_free(). */
+int sync_batch_new(struct sync_batch **out) ERR_MUST_USE;
+void sync_batch_free(struct sync_batch *b); /* accepts NULL */
+
+/*
+ * Add one change as store_log() reports it (with values: c->fields must
+ * be set).  0, ERR_INVALID (no values, or the batch is full), ERR_NOMEM.
+ */
+int sync_batch_add(struct sync_batch *b,
+		   const struct store_change *c) ERR_MUST_USE;
+
+/* Changes added so far. */
+size_t sync_batch_count(const struct sync_batch *b);
+
+/* Origin sequence numbers of the first and last change added (0 when
+ * empty): the cursor a sender moves when the batch is acknowledged. */
+uint64_t sync_batch_first(const struct sync_batch *b);
+uint64_t sync_batch_last(const struct sync_batch *b);
+
+/*
+ * Serialise, deflate and sign: *out (malloc'd, caller frees) is the
+ * envelope.  sender is the signing node's id, sk its Ed25519 secret key
+ * (SYNC_SIGN_SKBYTES).  *json_bytes, when not NULL, receives the size of
+ * the JSON before compression (for figures).
+ */
+int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
+		    const uint8_t *sk, uint8_t **out, size_t *outlen,
+		    size_t *json_bytes, struct err *e) ERR_MUST_USE;
+
+/* The sender an envelope claims (not yet verified): to look its key up.
+ * ERR_INVALID when it is not an envelope. */
+int sync_batch_sender(const uint8_t *in, size_t len, struct id *sender,
+		      struct err *e) ERR_MUST_USE;
+
+/* Called for each change of an opened batch; non-zero stops (and is
+ * returned).  The incoming change and everything it points to are valid
+ * during the call only. */
+typedef int (*sync_change_fn)(void *ctx, const struct store_incoming *in);
+
+/*
+ * Verify the envelope with the sender's public key pk (SYNC_SIGN_PKBYTES),
+ * inflate (at most SYNC_BATCH_MAX_INFLATED bytes), parse and validate it,
+ * then call fn for each change in order.  ERR_AUTH: bad signature, or
+ * signed by another node; ERR_INVALID: not an envelope, corrupt zlib
+ * stream, too large, malformed JSON or change (the message says which
+ * change, never a value).  Nothing is passed to fn unless the whole batch
+ * is valid.
+ */
+int sync_batch_open(const uint8_t *in, size_t len, const uint8_t *pk,
+		    sync_change_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
+
+#endif
