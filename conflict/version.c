@@ -65,14 +65,10 @@ static int reserve(struct version_set *s, size_t want)
 	return 0;
 }
 
-int version_set_put(struct version_set *s, uint16_t field, struct version v)
+/* Insert (field, v) at position i, keeping the set's order. */
+static int insert_at(struct version_set *s, size_t i, uint16_t field,
+		     struct version v)
 {
-	size_t i = lower_bound(s, field);
-
-	if (i < s->n && s->e[i].field == field) {
-		s->e[i].v = v;
-		return 0;
-	}
 	if (s->n >= VERSION_SET_MAX)
 		return ERR_INVALID;
 	if (reserve(s, s->n + 1))
@@ -84,6 +80,17 @@ int version_set_put(struct version_set *s, uint16_t field, struct version v)
 	return 0;
 }
 
+int version_set_put(struct version_set *s, uint16_t field, struct version v)
+{
+	size_t i = lower_bound(s, field);
+
+	if (i < s->n && s->e[i].field == field) {
+		s->e[i].v = v;
+		return 0;
+	}
+	return insert_at(s, i, field, v);
+}
+
 int version_set_add(struct version_set *s, uint16_t field, struct version v)
 {
 	size_t i = lower_bound(s, field);
@@ -91,15 +98,7 @@ int version_set_add(struct version_set *s, uint16_t field, struct version v)
 	for (; i < s->n && s->e[i].field == field; i++)
 		if (version_eq(&s->e[i].v, &v))
 			return 0;
-	if (s->n >= VERSION_SET_MAX)
-		return ERR_INVALID;
-	if (reserve(s, s->n + 1))
-		return ERR_NOMEM;
-	memmove(&s->e[i + 1], &s->e[i], (s->n - i) * sizeof(s->e[0]));
-	s->e[i].field = field;
-	s->e[i].v = v;
-	s->n++;
-	return 0;
+	return insert_at(s, i, field, v);
 }
 
 const struct version *version_set_get(const struct version_set *s,
