@@ -167,6 +167,14 @@ int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
 	}
 	if (json_bytes)
 		*json_bytes = n;
+	/* What the receiver would refuse is refused here: the sender splits
+	 * the batch instead of having it bounce forever. */
+	if (n > SYNC_BATCH_MAX_INFLATED) {
+		rc = err_set(e, ERR_INVALID,
+			     "batch larger than %u bytes: send fewer changes",
+			     SYNC_BATCH_MAX_INFLATED);
+		goto out;
+	}
 	zlen = compressBound((uLong)n);
 	if (zlen > UINT32_MAX) {
 		rc = err_set(e, ERR_INVALID, "batch too large");
@@ -345,7 +353,7 @@ static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 	    !json_is_string(json_array_get(row, 1)) ||
 	    strlen(json_string_value(json_array_get(row, 1))) != 2 * ID_BYTES ||
 	    id_parse(&p->in.record, json_string_value(json_array_get(row, 1))) ||
-	    !schema_name_ok(json_string_value(json_array_get(row, 2))) ||
+	    !schema_collection(json_string_value(json_array_get(row, 2))) ||
 	    json_u64(json_array_get(row, 3), STORE_CHANGE_CREATE,
 		     STORE_CHANGE_RESOLVE, &kind) ||
 	    json_u64(json_array_get(row, 4), 0, nnodes ? nnodes - 1 : 0,

@@ -63,7 +63,8 @@ uint64_t sync_batch_last(const struct sync_batch *b);
 
 /*
  * Serialise, deflate and sign: *out (malloc'd, caller frees) is the
- * envelope.  sender is the signing node's id, sk its Ed25519 secret key
+ * envelope.  A batch whose JSON would exceed SYNC_BATCH_MAX_INFLATED is
+ * refused (ERR_INVALID): the receiver would refuse it.  sender is the signing node's id, sk its Ed25519 secret key
  * (SYNC_SIGN_SKBYTES).  *json_bytes, when not NULL, receives the size of
  * the JSON before compression (for figures).
  */
@@ -84,7 +85,8 @@ typedef int (*sync_change_fn)(void *ctx, const struct store_incoming *in);
 /*
  * Verify the envelope with the sender's public key pk (SYNC_SIGN_PKBYTES),
  * inflate (at most SYNC_BATCH_MAX_INFLATED bytes), parse and validate it,
- * then call fn for each change in order.  ERR_AUTH: bad signature, or
+ * then call fn for each change in order (unknown collections included in
+ * the checks).  ERR_AUTH: bad signature, or
  * signed by another node; ERR_INVALID: not an envelope, corrupt zlib
  * stream, too large, malformed JSON or change (the message says which
  * change, never a value).  Nothing is passed to fn unless the whole batch
