@@ -93,7 +93,9 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 	json_t *prev = NULL, *row = NULL;
 	json_int_t node, op;
 
-	if (!c->fields || !c->coll)
+	/* What open would refuse is refused here already. */
+	if (!c->fields || !c->coll ||
+	    keyslot_check_operator(c->operator, NULL))
 		return ERR_INVALID;
 	if (sync_batch_count(b) >= SYNC_BATCH_MAX_CHANGES)
 		return ERR_INVALID;
@@ -338,6 +340,40 @@ static int json_u64(const json_t *v, uint64_t min, uint64_t max,
 	return 0;
 }
 
+/* The values of change k against its collection's schema: types, known
+ * fields, required fields of a create; "_deleted" a boolean. */
+static int check_values(size_t k, const struct schema_collection *coll,
+			const json_t *fields, int creating, struct err *e)
+{
+	const json_t *marker = json_object_get(fields, SCHEMA_FIELD_DELETED_NAME);
+	json_t *plain = NULL;
+	const char *key;
+	json_t *val;
+	int rc;
+
+	if (!marker)
+		rc = schema_validate(coll, fields, creating, e);
+	else if (!json_is_boolean(marker))
+		rc = err_set(e, ERR_INVALID, "deletion marker not a boolean");
+	else {
+		/* schema_validate() refuses "_" names: check the rest. */
+		plain = json_object();
+		if (!plain)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		json_object_foreach((json_t *)fields, key, val)
+			if (strcmp(key, SCHEMA_FIELD_DELETED_NAME) &&
+			    json_object_set(plain, key, val)) {
+				json_decref(plain);
+				return err_set(e, ERR_NOMEM, "out of memory");
+			}
+		rc = schema_validate(coll, plain, creating, e);
+		json_decref(plain);
+	}
+	if (rc)
+		err_prefix(e, "change %zu", k);
+	return rc;
+}
+
 static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 			size_t nnodes, const json_t *ops, struct parsed *p,
 			struct err *e)
@@ -346,6 +382,7 @@ static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 	const json_t *prev;
 	size_t i;
 	json_t *pv;
+	int rc;
 
 	if (!json_is_array(row) || json_array_size(row) != CHANGE_ITEMS)
 		return err_set(e, ERR_INVALID, "change %zu: malformed", k);
@@ -366,6 +403,11 @@ static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 	    !json_is_array(json_array_get(row, 8)))
 		return err_set(e, ERR_INVALID, "change %zu: malformed", k);
 	p->in.collection = json_string_value(json_array_get(row, 2));
+	rc = check_values(k, schema_collection(p->in.collection),
+			  json_array_get(row, 7), kind == STORE_CHANGE_CREATE,
+			  e);
+	if (rc)
+		return rc;
 	p->in.kind = (enum store_change_kind)kind;
 	p->in.origin = nodes[node];
 	p->in.origin_seq = oseq;

@@ -48,7 +48,8 @@ void sync_batch_free(struct sync_batch *b); /* accepts NULL */
 
 /*
  * Add one change as store_log() reports it (with values: c->fields must
- * be set).  0, ERR_INVALID (no values, or the batch is full), ERR_NOMEM.
+ * be set).  0, ERR_INVALID (no values, an operator name open would
+ * refuse, or the batch is full), ERR_NOMEM.
  */
 int sync_batch_add(struct sync_batch *b,
 		   const struct store_change *c) ERR_MUST_USE;
@@ -85,8 +86,10 @@ typedef int (*sync_change_fn)(void *ctx, const struct store_incoming *in);
 /*
  * Verify the envelope with the sender's public key pk (SYNC_SIGN_PKBYTES),
  * inflate (at most SYNC_BATCH_MAX_INFLATED bytes), parse and validate it,
- * then call fn for each change in order (unknown collections included in
- * the checks).  ERR_AUTH: bad signature, or
+ * then call fn for each change in order.  Checked first: the envelope,
+ * the lists, and every change's numbers, ids, collection, operator and
+ * values against the schema (types, known fields, required fields of a
+ * create).  ERR_AUTH: bad signature, or
  * signed by another node; ERR_INVALID: not an envelope, corrupt zlib
  * stream, too large, malformed JSON or change (the message says which
  * change, never a value).  Nothing is passed to fn unless the whole batch
