@@ -42,8 +42,8 @@ unchanged() {
 # ---- usage, help, exit 2 --------------------------------------------------
 
 bad=
-for c in init put get list delete history log status import operator key \
-	verify help version; do
+for c in init put get list delete history log conflicts resolve status import \
+	operator key verify help version; do
 	run "$P" "$c" --help
 	if [ "$RC" -ne 0 ] || [ ! -s "$T/out" ]; then
 		bad="$bad $c:$RC"
