@@ -45,6 +45,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_HISTORY] = "SELECT c.seq, c.actor, c.hlc, c.vers, c.prev, "
 		     "c.body, r.id FROM change c JOIN record r ON "
 		     "r.rid = c.rid WHERE c.rid = ?1 ORDER BY c.seq",
+    [STMT_PURGED] = "SELECT 1 FROM purged WHERE id = ?1",
     [STMT_SAVEPOINT] = "SAVEPOINT write",
     [STMT_RELEASE] = "RELEASE write",
     [STMT_ROLLBACK_TO] = "ROLLBACK TO write",

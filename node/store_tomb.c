@@ -15,15 +15,13 @@
 int store_purged(struct store *s, const struct id *id, int *purged,
 		 struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM purged WHERE id = ?1",
-				    -1, &st, NULL);
+	/* Asked on every create: a persistent statement. */
+	sqlite3_stmt *st = s->stmt[STMT_PURGED];
+	int rc;
 
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
+	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sql_err(s, rc, "reading purged records", e);
 	*purged = rc == SQLITE_ROW;
