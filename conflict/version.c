@@ -198,6 +198,13 @@ size_t version_set_encode(const struct version_set *s, uint8_t *out)
 	return pos;
 }
 
+int version_set_encoded_empty(const uint8_t *in, size_t len)
+{
+	/* format, no versions, no fields: what encoding an empty set gives,
+	 * and the only form of it decode accepts. */
+	return len == 3 && in[0] == VERSION_FORMAT && in[1] == 0 && in[2] == 0;
+}
+
 int version_set_decode(struct version_set *s, const uint8_t *in, size_t len,
 		       struct err *e)
 {

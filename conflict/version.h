@@ -91,6 +91,9 @@ size_t version_set_encoded_max(const struct version_set *s);
  * the number of bytes written. */
 size_t version_set_encode(const struct version_set *s, uint8_t *out);
 
+/* 1 when in (len bytes) is the encoding of a set with no entries. */
+int version_set_encoded_empty(const uint8_t *in, size_t len);
+
 /*
  * Decode into s (its old entries are dropped).  Refuses truncated or
  * trailing bytes, unknown formats, bad indexes and unsorted fields with

@@ -14,10 +14,16 @@ int store_body_ad(const struct id *id, uint16_t coll, const uint8_t *vers,
 		  size_t verslen, const uint8_t *prev, size_t prevlen,
 		  uint8_t **ad, size_t *adlen)
 {
-	size_t n = sizeof(AD_DOMAIN) + ID_BYTES + 2 + 4 + verslen + 4 + prevlen;
-	uint8_t *p = malloc(n);
-	size_t o = 0;
+	size_t n, o = 0;
+	uint8_t *p;
 
+	/* Previous versions are bound only when there are some: a create
+	 * (none) then shares its record's box, whose associated data has no
+	 * previous versions either. */
+	if (!prev || version_set_encoded_empty(prev, prevlen))
+		prevlen = 0;
+	n = sizeof(AD_DOMAIN) + ID_BYTES + 2 + 4 + verslen + 4 + prevlen;
+	p = malloc(n);
 	if (!p)
 		return ERR_NOMEM;
 	memcpy(p, AD_DOMAIN, sizeof(AD_DOMAIN)); /* with its NUL */
@@ -124,8 +130,7 @@ out:
 }
 
 int store_entry_open(struct store *s, const struct id *id, uint16_t coll,
-		     const uint8_t *vers, size_t verslen,
-		     const struct version_set *prev, const uint8_t *prevraw,
+		     const uint8_t *vers, size_t verslen, const uint8_t *prev,
 		     size_t prevlen, const uint8_t *box, size_t boxlen,
 		     json_t **values, struct err *e)
 {
@@ -133,10 +138,7 @@ int store_entry_open(struct store *s, const struct id *id, uint16_t coll,
 	size_t adlen;
 	int rc;
 
-	/* Entries bind their previous versions only when there are some,
-	 * so that a create shares its record's box. */
-	if (store_body_ad(id, coll, vers, verslen, prev->n ? prevraw : NULL,
-			  prev->n ? prevlen : 0, &ad, &adlen))
+	if (store_body_ad(id, coll, vers, verslen, prev, prevlen, &ad, &adlen))
 		return err_set(e, ERR_NOMEM, "out of memory");
 	rc = store_open_json(s, id, box, boxlen, ad, adlen, values, e);
 	free(ad);

@@ -281,23 +281,55 @@ out:
 	return rc;
 }
 
-/* A resolution: values written with every candidate named superseded. */
-static int resolve(struct store *s, const struct id *id, json_t *values,
-		   uint16_t field, int need_deleted,
-		   struct store_put_result *res, struct err *e)
+/* The values a resolution writes: field name (NULL for the deletion
+ * marker) set to value, checked against the record's collection. */
+static int resolution_values(const struct store *s,
+			     const struct schema_collection *coll,
+			     const char *name, const json_t *value,
+			     json_t **values, uint16_t *field, struct err *e)
+{
+	const struct schema_field *f = NULL;
+	int rc;
+
+	if (name) {
+		f = schema_field(coll, name);
+		if (!f)
+			return err_set(e, ERR_INVALID,
+				       "no field '%s' in that record",
+				       schema_name_ok(name) ? name : "?");
+		if ((f->flags & SCHEMA_HUB_ONLY) && s->role != STORE_ROLE_HUB)
+			return err_set(e, ERR_CONFLICT,
+				       "field '%s' is written by the hub only",
+				       f->name);
+	}
+	*field = f ? f->id : SCHEMA_FIELD_DELETED;
+	*values = json_object();
+	if (!*values || json_object_set(*values,
+					f ? f->name : SCHEMA_FIELD_DELETED_NAME,
+					(json_t *)value))
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = f ? schema_validate(coll, *values, 0, e) : 0;
+	return rc;
+}
+
+/* A resolution: the value written with every candidate of the field (or
+ * of the deletion marker, name NULL) named superseded. */
+static int resolve(struct store *s, const struct id *id, const char *name,
+		   const json_t *value, struct store_put_result *res,
+		   struct err *e)
 {
 	const struct schema_collection *coll = NULL;
 	struct store_mstate *m = NULL;
 	struct store_change_out c;
 	struct store_row row;
 	char idtext[ID_TEXT_LEN + 1];
+	uint16_t field = SCHEMA_FIELD_DELETED;
 	int opened = 0;
 	int rc;
 
 	memset(&row, 0, sizeof(row));
 	version_set_init(&row.vers);
 	store_change_out_init(&c, STORE_CHANGE_RESOLVE);
-	c.values = values;
 	id_format(id, idtext);
 	if (res)
 		memset(res, 0, sizeof(*res));
@@ -314,22 +346,20 @@ static int resolve(struct store *s, const struct id *id, json_t *values,
 		rc = err_set(e, ERR_NOTFOUND, "no record %s", idtext);
 		goto out;
 	}
-	if (need_deleted && !row.deleted) {
+	if (!name && !row.deleted) {
 		rc = err_set(e, ERR_INVALID, "record %s is not deleted",
 			     idtext);
 		goto out;
 	}
-	if (!need_deleted && row.deleted) {
+	if (name && row.deleted) {
 		rc = err_set(e, ERR_INVALID,
 			     "record %s is deleted: settle that first",
 			     idtext);
 		goto out;
 	}
-	if (field != SCHEMA_FIELD_DELETED) {
-		rc = schema_validate(coll, values, 0, e);
-		if (rc)
-			goto out;
-	}
+	rc = resolution_values(s, coll, name, value, &c.values, &field, e);
+	if (rc)
+		goto out;
 	c.hlc = store_tick(s);
 	c.origin = s->self_node;
 	c.actor = s->self_actor;
@@ -354,40 +384,17 @@ int store_resolve(struct store *s, const struct id *id, const char *field,
 		  const json_t *value, struct store_put_result *res,
 		  struct err *e)
 {
-	const struct schema_field *f = NULL;
-	struct store_record rec;
-	json_t *values;
-	int rc;
-
-	/* The field must be one of the record's collection. */
-	store_record_init(&rec);
-	rc = store_get(s, id, &rec, e);
-	if (rc)
-		return rc;
-	f = schema_field(rec.coll, field);
-	store_record_release(&rec);
-	if (!f)
-		return err_set(e, ERR_INVALID, "no field '%s' in that record",
-			       schema_name_ok(field) ? field : "?");
-	if ((f->flags & SCHEMA_HUB_ONLY) && s->role != STORE_ROLE_HUB)
-		return err_set(e, ERR_CONFLICT,
-			       "field '%s' is written by the hub only",
-			       f->name);
-	values = json_object();
-	if (!values || json_object_set(values, f->name, (json_t *)value)) {
-		json_decref(values);
-		return err_set(e, ERR_NOMEM, "out of memory");
-	}
-	return resolve(s, id, values, f->id, 0, res, e);
+	if (!field)
+		return err_set(e, ERR_INVALID, "no field named");
+	return resolve(s, id, field, value, res, e);
 }
 
 int store_resolve_delete(struct store *s, const struct id *id,
 			 int keep_deleted, struct err *e)
 {
-	json_t *values = json_pack("{sb}", SCHEMA_FIELD_DELETED_NAME,
-				   keep_deleted ? 1 : 0);
+	json_t *value = json_boolean(keep_deleted);
+	int rc = resolve(s, id, NULL, value, NULL, e);
 
-	if (!values)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	return resolve(s, id, values, SCHEMA_FIELD_DELETED, 1, NULL, e);
+	json_decref(value);
+	return rc;
 }

@@ -180,8 +180,9 @@ int store_slots_verify(struct store *s, uint64_t *bad, struct err *e);
 void store_keys_release(struct store *s);
 
 /* Associated data of a sealed body: domain, record id, collection, the
- * version set, and for change entries the previous versions.  Caller frees
- * *ad. */
+ * encoded version set, and the encoded previous versions (NULL, or an
+ * empty set, binds none: records, and creates, whose box they share).
+ * Caller frees *ad. */
 int store_body_ad(const struct id *id, uint16_t coll, const uint8_t *vers,
 		  size_t verslen, const uint8_t *prev, size_t prevlen,
 		  uint8_t **ad, size_t *adlen);
@@ -240,12 +241,10 @@ int store_row_write(struct store *s, const struct id *id,
 
 /*
  * Open a change entry's sealed values (the associated data binds its
- * versions, and its previous versions when it has some).  prev is the
- * decoded form of prevraw.  *values: caller decrefs.
+ * encoded versions and previous versions).  *values: caller decrefs.
  */
 int store_entry_open(struct store *s, const struct id *id, uint16_t coll,
-		     const uint8_t *vers, size_t verslen,
-		     const struct version_set *prev, const uint8_t *prevraw,
+		     const uint8_t *vers, size_t verslen, const uint8_t *prev,
 		     size_t prevlen, const uint8_t *box, size_t boxlen,
 		     json_t **values, struct err *e);
 

@@ -115,8 +115,8 @@ static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
 	rc = store_entry_open(s, &c->record,
 			      (uint16_t)sqlite3_column_int(st, 2),
 			      sqlite3_column_blob(st, 8),
-			      (size_t)sqlite3_column_bytes(st, 8), &c->prev,
-			      prev, prevlen, sqlite3_column_blob(st, 10),
+			      (size_t)sqlite3_column_bytes(st, 8), prev,
+			      prevlen, sqlite3_column_blob(st, 10),
 			      (size_t)sqlite3_column_bytes(st, 10), &c->fields,
 			      e);
 	if (!rc)

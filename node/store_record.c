@@ -159,9 +159,8 @@ int store_row_write(struct store *s, const struct id *id,
 	shared = c->kind == STORE_CHANGE_CREATE && c->prev.n == 0 &&
 		 rvlen == nvlen && memcmp(rv, nv, rvlen) == 0;
 	if (!shared) {
-		rc = store_body_ad(id, coll->id, nv, nvlen,
-				   c->prev.n ? pv : NULL, c->prev.n ? pvlen : 0,
-				   &cad, &cadlen);
+		rc = store_body_ad(id, coll->id, nv, nvlen, pv, pvlen, &cad,
+				   &cadlen);
 		if (rc) {
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 			goto out;

@@ -39,31 +39,19 @@ static const char *const rekey_update[] = {
 static int open_row(struct store *s, sqlite3_stmt *st, json_t **obj,
 		    uint8_t **ad, size_t *adlen, struct err *e)
 {
-	struct version_set prev;
-	const uint8_t *pv = sqlite3_column_blob(st, 4);
-	size_t pvlen = (size_t)sqlite3_column_bytes(st, 4);
 	struct id id;
-	int rc = 0;
+	int rc;
 
 	*obj = NULL;
 	*ad = NULL;
 	if (sqlite3_column_bytes(st, 1) != ID_BYTES)
 		return err_set(e, ERR_CORRUPT, "record with a malformed id");
 	memcpy(id.b, sqlite3_column_blob(st, 1), ID_BYTES);
-	/* Change entries bind their previous versions only when there are
-	 * some (so that a create shares its record's box). */
-	version_set_init(&prev);
-	if (pv)
-		rc = version_set_decode(&prev, pv, pvlen, e);
-	if (!prev.n)
-		pvlen = 0;
-	version_set_release(&prev);
-	if (rc)
-		return rc;
 	if (store_body_ad(&id, (uint16_t)sqlite3_column_int(st, 2),
 			  sqlite3_column_blob(st, 3),
 			  (size_t)sqlite3_column_bytes(st, 3),
-			  pvlen ? pv : NULL, pvlen, ad, adlen))
+			  sqlite3_column_blob(st, 4),
+			  (size_t)sqlite3_column_bytes(st, 4), ad, adlen))
 		return err_set(e, ERR_NOMEM, "out of memory");
 	rc = store_open_json(s, &id, sqlite3_column_blob(st, 5),
 			     (size_t)sqlite3_column_bytes(st, 5), *ad, *adlen,

@@ -13,6 +13,8 @@
  */
 #include "node/store.h"
 
+#include <ftw.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,15 @@
 #define BENCH_RECORDS 100000
 #define BENCH_TXN 1000
 #define BENCH_MERGES 20000
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
 
 static double now_s(void)
 {
@@ -205,16 +216,6 @@ int main(void)
 out:
 	store_close(s);
 	free(ids);
-	{
-		char cmd[sizeof(dir) + 16];
-
-		/* dir is ours (mkdtemp) and holds no quote: safe to hand to
-		 * the shell. */
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "bench_merge: could not remove %s\n",
-				dir);
-	}
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return rc;
 }

@@ -338,6 +338,19 @@ static void test_clear_metadata_tampering_detected(void)
 	      SQLITE_OK);
 	CHECK_OK(store_history(s, &r.id, collect, &k, NULL));
 	collected_release(&k);
+	/* Dropping what the delete had seen (its sealed box binds it). */
+	CHECK(sql_int("SELECT length(prev) > 3 FROM change WHERE seq = 3") ==
+	      1);
+	CHECK(sql_exec("CREATE TABLE keep AS SELECT prev FROM change "
+		       "WHERE seq = 3") == SQLITE_OK);
+	CHECK(sql_exec("UPDATE change SET prev = x'010000' WHERE seq = 3") ==
+	      SQLITE_OK);
+	CHECK(store_history(s, &r.id, collect, &k, NULL) == ERR_CORRUPT);
+	collected_release(&k);
+	CHECK(sql_exec("UPDATE change SET prev = (SELECT prev FROM keep) "
+		       "WHERE seq = 3") == SQLITE_OK);
+	CHECK_OK(store_history(s, &r.id, collect, &k, NULL));
+	collected_release(&k);
 	/* A wild actor number is refused, not used to size memory. */
 	CHECK(sql_exec("UPDATE change SET actor = 4294967295 WHERE seq = 1") ==
 	      SQLITE_OK);
