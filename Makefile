@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = sqlite3 jansson libsodium zlib
+PKGS = sqlite3 jansson libsodium zlib libcurl libmicrohttpd
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
