@@ -49,6 +49,8 @@ TEST_SRC := $(wildcard tests/common/test_*.c tests/schema/test_*.c \
 	tests/conflict/test_*.c tests/node/test_*.c tests/sync/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(BUILD)/obj/tests/test.o
+# Standalone test tools (not named test_*: tests/run.sh runs those).
+TOOL_BIN := $(BUILD)/tests/tools/faultproxy
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
@@ -82,12 +84,18 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/tests/$*.d $(LDFLAGS) \
 		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
 
+# Tools use libc and pthreads only, no project library.
+$(BUILD)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@) $(BUILD)/dep/tests/tools
+	$(CC) $(ALL_CFLAGS) -pthread $(DEPFLAGS) \
+		-MF $(BUILD)/dep/tests/tools/$*.d $(LDFLAGS) -o $@ $< -pthread
+
 $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@) $(BUILD)/dep/bench
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/bench/$*.d $(LDFLAGS) \
 		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
 
-tests: $(BIN) $(TEST_BIN)
+tests: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 
 # A scripted tour of one node (the README's first command).
 tour: $(BIN)
