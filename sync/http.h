@@ -1,0 +1,190 @@
+/*
+ * http.h - a small HTTP(S) server on libmicrohttpd: it listens, reads
+ * whole requests within bounds, hands each to one handler function and
+ * sends back what the handler filled in.  It knows nothing about sync:
+ * the hub's handlers use it today, the node's localhost web UI and the
+ * hub dashboard later.
+ *
+ * What the server owns and guarantees:
+ * - TLS 1.2 or 1.3 only (GnuTLS priorities disable SSL 3, TLS 1.0 and
+ *   1.1 and keep AEAD ciphers with forward secrecy).  Plain HTTP needs
+ *   http_config.plain_http and a loopback address.
+ * - Certificate and key are read from PEM files at start.  The key lives
+ *   in sodium_malloc() memory until http_server_stop(), which wipes it
+ *   (libmicrohttpd 0.9.75 hands it to GnuTLS during MHD_start_daemon()
+ *   and keeps the pointer; GnuTLS holds its own parsed copy).
+ * - A fixed thread pool; several handlers may run at once, each request
+ *   on one pool thread.  Idle connections are closed after timeout_s;
+ *   at most max_conns at once.
+ * - Bodies are bounded: a Content-Length above max_body is answered 413
+ *   before any of the body is read (and the connection closed: a client
+ *   that does not wait for "100 Continue" may see its upload cut before
+ *   it reads the 413; libcurl waits for bodies over 1 MiB, or when asked
+ *   with "Expect: 100-continue").  A chunked body is counted as it
+ *   arrives; past max_body the rest is read and dropped, not kept, and
+ *   answered 413 at its end (libmicrohttpd 0.9.75 cannot answer in the
+ *   middle of a body); past twice max_body the connection is cut.
+ *   Request and response bodies are wiped before they are freed.
+ * - Every error it produces, and every answer of status 400 or more that
+ *   the handler left without a body, has a JSON body
+ *   {"error":{"code":"...","message":"..."}} and Content-Type
+ *   application/json.  Methods other than GET, HEAD, POST, PUT, DELETE,
+ *   PATCH and OPTIONS are answered 405 (with Allow).  What libmicrohttpd
+ *   rejects before the server sees a request gets its own short HTML
+ *   answer: a malformed header line or Content-Length, a bad chunk
+ *   (400), a Content-Length over 2^64 (413), headers over its 32 KiB
+ *   connection buffer (431), an unknown HTTP version (505); a request
+ *   line it cannot parse is closed without an answer.
+ * - Every response carries "Cache-Control: no-store" and
+ *   "X-Content-Type-Options: nosniff".
+ * - Nothing is printed or logged: libmicrohttpd's messages are kept only
+ *   while the server starts (to explain a failure in struct err) and
+ *   dropped after; request bodies and headers never leave the handler.
+ * - SIGPIPE: libmicrohttpd sends with MSG_NOSIGNAL and blocks SIGPIPE on
+ *   the threads it starts, so a peer closing early cannot kill the
+ *   process; callers need no signal handling for it.
+ *
+ * What it does not do: routing, authentication, logging of requests
+ * (the handler decides what to log; http_request.remote is there for it).
+ */
+#ifndef PRESIDIO_SYNC_HTTP_H
+#define PRESIDIO_SYNC_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+#define HTTP_MAX_HEADERS 8 /* extra response headers a handler may set */
+#define HTTP_DEFAULT_THREADS 4
+#define HTTP_DEFAULT_MAX_BODY (16u << 20)
+#define HTTP_DEFAULT_TIMEOUT_S 30
+#define HTTP_DEFAULT_MAX_CONNS 64
+#define HTTP_PEM_MAX (1u << 20) /* certificate or key file, at most */
+
+struct http_server; /* opaque */
+
+/*
+ * One complete request, valid during the handler call only.  Strings are
+ * NUL-terminated; the path and query arguments are percent-decoded by
+ * libmicrohttpd.
+ */
+struct http_request {
+	const char *method;   /* "GET", "POST", ... (one of those above) */
+	const char *path;     /* URL path, without the query */
+	const uint8_t *body;  /* whole request body (NULL when empty) */
+	size_t body_len;      /* its length in bytes */
+	const char *remote;   /* peer address as text, for logs */
+	void *priv;           /* internal (the MHD connection) */
+};
+
+/* Request header by name, case-insensitive; NULL when absent.  The first
+ * one when repeated. */
+const char *http_request_header(const struct http_request *r,
+				const char *name);
+
+/* Query-string argument (already URL-decoded); NULL when absent, "" when
+ * given without a value.  The first one when repeated. */
+const char *http_request_query(const struct http_request *r,
+			       const char *key);
+
+/*
+ * What a handler fills in.  The server hands it over zeroed; it owns the
+ * body afterwards (sends it, then wipes and frees it).
+ */
+struct http_response {
+	int status;             /* 0 until the handler sets it */
+	char content_type[64];  /* "" = none */
+	uint8_t *body;          /* malloc'd (plain malloc); the server frees */
+	size_t body_len;        /* its length in bytes */
+	size_t nheaders;        /* headers[] in use */
+	struct {
+		char name[64];
+		char value[256];
+	} headers[HTTP_MAX_HEADERS]; /* extra headers, http_response_header */
+};
+
+/*
+ * Set an extra response header (name and value copied).  0, or
+ * ERR_INVALID when the table is full, name or value is too long, the name
+ * is not an HTTP token, the value holds CR, LF or another control
+ * character, or the name is one the server sets itself (Content-Type,
+ * Content-Length, Transfer-Encoding, Connection, Cache-Control,
+ * X-Content-Type-Options; use content_type for the first).
+ */
+int http_response_header(struct http_response *res, const char *name,
+			 const char *value) ERR_MUST_USE;
+
+/*
+ * Take body (malloc'd, len bytes; may be NULL when len is 0) as the
+ * response body with status and content type (NULL = none).  A body set
+ * before is wiped and freed.  A content type too long for content_type or
+ * holding control characters turns the response into a 500 JSON error.
+ */
+void http_response_take(struct http_response *res, int status,
+			const char *content_type, uint8_t *body, size_t len);
+
+/*
+ * Status + compact JSON body of obj (obj not stolen; the caller keeps its
+ * reference), Content-Type application/json.  0, or ERR_NOMEM with res
+ * unchanged.
+ */
+int http_response_json(struct http_response *res, int status,
+		       const json_t *obj) ERR_MUST_USE;
+
+/*
+ * Status + {"error":{"code":code,"message":msg}} ; msg printf-style (never
+ * put a field value in it).  Never fails: when memory runs out the server
+ * sends a fixed JSON body for that status instead.
+ */
+void http_response_error(struct http_response *res, int status,
+			 const char *code, const char *fmt, ...)
+	ERR_PRINTF(4, 5);
+
+/*
+ * Called on a pool thread for every complete request (several at once).
+ * If it leaves res->status 0 (or outside 200..599) the server answers 500
+ * with a JSON error.
+ */
+typedef void (*http_handler_fn)(void *ctx, const struct http_request *req,
+				struct http_response *res);
+
+struct http_config {
+	const char *address;   /* IPv4/IPv6 literal; NULL = "127.0.0.1" */
+	uint16_t port;         /* 0 = any free port (http_server_port) */
+	const char *cert_file; /* PEM certificate chain, server's first */
+	const char *key_file;  /* PEM private key, not encrypted */
+	int plain_http;        /* 1 = no TLS; address must be loopback */
+	unsigned threads;      /* thread pool size; 0 = 4 */
+	size_t max_body;       /* bigger bodies are refused 413; 0 = 16 MiB */
+	unsigned timeout_s;    /* idle connection timeout; 0 = 30 */
+	unsigned max_conns;    /* connections at once; 0 = 64 */
+};
+
+/*
+ * Bind cfg->address:cfg->port and serve, calling fn(ctx, ...) for every
+ * request, until http_server_stop(*out).  TLS needs both cert_file and
+ * key_file; without them plain_http must be 1 and the address loopback
+ * (127.0.0.0/8 or ::1).  Returns 0, or:
+ *   ERR_INVALID  bad address, TLS and plain_http both or neither asked,
+ *                plain HTTP on a non-loopback address, a file that is not
+ *                PEM, an encrypted key, a certificate and key GnuTLS
+ *                refuses;
+ *   ERR_IO       a file that cannot be read, an address that cannot be
+ *                bound (in use, not local);
+ *   ERR_NOMEM, ERR_FAIL (libmicrohttpd could not start).
+ * Messages name the file or the address, never the key.
+ */
+int http_server_start(struct http_server **out, const struct http_config *cfg,
+		      http_handler_fn fn, void *ctx,
+		      struct err *e) ERR_MUST_USE;
+
+/* The port the server listens on (the chosen one when cfg->port was 0). */
+uint16_t http_server_port(const struct http_server *s);
+
+/* Stop listening, wait for running handlers to finish, close connections,
+ * wipe the key and free everything.  Accepts NULL. */
+void http_server_stop(struct http_server *s);
+
+#endif
