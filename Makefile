@@ -24,10 +24,10 @@ WARN = -Wall -Wextra -Werror -Wpedantic -Wshadow -Wconversion \
 	-Wno-sign-conversion -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wwrite-strings -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -I$(BUILD)/gen \
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -I. -I$(BUILD)/gen \
 	$(PKG_CFLAGS)
 DEPFLAGS = -MMD -MP
-LDLIBS = $(PKG_LIBS) -lm
+LDLIBS = $(PKG_LIBS) -lm -pthread
 
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -53,6 +53,9 @@ TEST_SUPPORT := $(BUILD)/obj/tests/test.o
 TOOL_BIN := $(BUILD)/tests/tools/faultproxy
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+# test.o is shared by every test binary: keep it between builds.
+.SECONDARY: $(TEST_SUPPORT)
 
 .PHONY: all check check-fast bench soak install clean check-style tests tour
 all: $(BIN) presidio

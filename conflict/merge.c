@@ -10,6 +10,7 @@
  */
 #include "conflict/merge.h"
 #include "conflict/version.h"
+#include "common/jtext.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -702,8 +703,8 @@ static void hash_vid(crypto_generichash_state *st, const struct merge_vid *v)
 
 static void hash_json(crypto_generichash_state *st, const json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
-					JSON_ENCODE_ANY);
+	char *s = jtext_dump(v, JSON_COMPACT | JSON_SORT_KEYS |
+				       JSON_ENCODE_ANY, NULL);
 
 	if (s) {
 		crypto_generichash_update(st, (const uint8_t *)s,

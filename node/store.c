@@ -22,7 +22,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [STMT_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
 		      "ON CONFLICT(key) DO UPDATE SET value = ?2",
-    [STMT_MAX_SEQ] = "SELECT coalesce(max(seq), 0) FROM change",
+    /* Evictions and purges delete entries: the floor keeps their
+     * numbers from being handed out again (sync knows them). */
+    [STMT_MAX_SEQ] = "SELECT max(coalesce((SELECT max(seq) FROM change), 0), "
+		     "coalesce((SELECT value FROM meta WHERE key = "
+		     "'seq_floor'), 0))",
     [STMT_ACTOR_BY_IDX] = "SELECT n.id, a.operator, n.role FROM actor a "
 			  "JOIN node n ON n.idx = a.node WHERE a.idx = ?1",
     [STMT_RECORD_FIND] = "SELECT rid, coll, deleted, vers, body, conflicts "
@@ -38,8 +42,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_ACTOR_FIND] = "SELECT idx FROM actor WHERE node = ?1 AND "
 			"operator = ?2",
     [STMT_ACTOR_INSERT] = "INSERT INTO actor(node, operator) VALUES (?1, ?2)",
-    [STMT_KNOWN_LOCAL] = "SELECT 1 FROM change WHERE seq = ?2 AND "
-			 "origin = ?1 AND oseq IS NULL",
+    /* Own entries: here as made, or received back after an eviction. */
+    [STMT_KNOWN_LOCAL] = "SELECT 1 FROM change WHERE origin = ?1 AND "
+			 "((seq = ?2 AND oseq IS NULL) OR oseq = ?2)",
     [STMT_KNOWN_REMOTE] = "SELECT 1 FROM change WHERE origin = ?1 AND "
 			  "oseq = ?2",
     [STMT_HISTORY] = "SELECT c.seq, c.actor, c.hlc, c.vers, c.prev, "
@@ -502,6 +507,8 @@ void store_close(struct store *s)
 	store_keys_release(s);
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < SCOPE_Q_COUNT; i++)
+		sqlite3_finalize(s->scope_q[i]);
 	if (s->db) {
 		if (s->in_tx)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

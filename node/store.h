@@ -101,6 +101,14 @@ int store_open(struct store **out, const char *dir,
 int store_unlock(struct store *s, const struct store_secret *secret,
 		 struct err *e) ERR_MUST_USE;
 
+/*
+ * A second handle on the same node, unlocked as s is (same operator, keys
+ * copied: no key derivation), for another thread: a server keeps one per
+ * worker.  *out is closed with store_close().
+ */
+int store_clone(struct store *s, struct store **out,
+		struct err *e) ERR_MUST_USE;
+
 /* Close, wiping keys.  Accepts NULL. */
 void store_close(struct store *s);
 
@@ -344,6 +352,219 @@ int store_purge(struct store *s, const struct id *id,
 /* *purged = 1 when id is a purged tombstone. */
 int store_purged(struct store *s, const struct id *id, int *purged,
 		 struct err *e) ERR_MUST_USE;
+
+/* ---- secrets (store_secret.c) ---- */
+
+#define STORE_SECRET_MAX 256     /* bytes of one secret */
+#define STORE_SECRET_NAME_MAX 32
+
+/*
+ * Keep a small secret (the node's signing seed) sealed under the data key,
+ * replacing one of the same name; key rotation re-seals it.  get copies at
+ * most max bytes into out (the caller wipes it) and sets *len; both need
+ * an unlocked store.  ERR_NOTFOUND, ERR_CORRUPT.
+ */
+int store_secret_put(struct store *s, const char *name, const uint8_t *data,
+		     size_t len, struct err *e) ERR_MUST_USE;
+int store_secret_get(struct store *s, const char *name, uint8_t *out,
+		     size_t max, size_t *len, struct err *e) ERR_MUST_USE;
+
+/* ---- sync, node side (store_sync.c) ---- */
+
+#define STORE_URL_MAX 512
+#define STORE_PATH_MAX 512
+#define STORE_SIGN_PKBYTES 32
+
+/* The hub this node is enrolled with. */
+struct store_remote {
+	char url[STORE_URL_MAX];       /* https://host:port */
+	struct id hub_id;              /* the hub's node id */
+	uint8_t hub_pk[STORE_SIGN_PKBYTES]; /* its Ed25519 public key */
+	char ca_file[STORE_PATH_MAX];  /* CA bundle, "" for none */
+	char pin[128];                 /* pinned key "sha256//...", or "" */
+	char name[STORE_NAME_MAX];     /* this node's name at the hub */
+	char kind[16];                 /* polo, pda, attuatore */
+	char region[32];
+	int64_t enrolled;              /* unix seconds */
+};
+
+/* ERR_NOTFOUND when the node is not enrolled. */
+int store_remote_get(struct store *s, struct store_remote *out,
+		     struct err *e) ERR_MUST_USE;
+int store_remote_set(struct store *s, const struct store_remote *r,
+		     struct err *e) ERR_MUST_USE;
+
+/* This node's own entries (made here, not received) with seq > after, at
+ * most limit, with values: what push sends. */
+int store_log_own(struct store *s, uint64_t after, size_t limit,
+		  store_change_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
+
+/* How many own entries have seq > after. */
+int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,
+			struct err *e) ERR_MUST_USE;
+
+/* Record on this node that the hub refused its own change seq. */
+int store_reject_own(struct store *s, uint64_t seq, const char *reason,
+		     struct err *e) ERR_MUST_USE;
+
+/*
+ * Remove a record and every record that follows it (its children by
+ * parent) from this node: the case left the node's scope.  Not a delete:
+ * nothing is logged as a change, the records simply are no longer held;
+ * the eviction itself is logged (table eviction).  Sequence numbers are
+ * never reused afterwards.  *removed counts the records (0 when none was
+ * here).
+ */
+int store_evict(struct store *s, const struct id *root, uint64_t *removed,
+		struct err *e) ERR_MUST_USE;
+
+/* Forget every record, change and conflict (a re-bootstrap: the hub has
+ * all this node made, which was pushed first).  Refused (ERR_CONFLICT,
+ * nothing forgotten) when a change of this node after pushed, its own
+ * sequence number the hub acknowledged, exists: it was made meanwhile and
+ * is not on the hub yet.  Keys, operators, the enrollment and sequence
+ * numbers stay. */
+int store_forget_all(struct store *s, uint64_t pushed,
+		     struct err *e) ERR_MUST_USE;
+
+/* The highest change-log sequence number (0 when empty). */
+int store_last_seq(struct store *s, uint64_t *seq, struct err *e) ERR_MUST_USE;
+
+/* ---- hub: the nodes it serves (store_peer.c) ---- */
+
+#define STORE_TOKEN_LEN 40 /* enrollment token: base32 text */
+
+struct store_peer {
+	int64_t idx;
+	char name[STORE_NAME_MAX];
+	char kind[16];
+	char region[32];
+	int enrolled;                 /* node_id and pk are set */
+	struct id node_id;
+	uint8_t pk[STORE_SIGN_PKBYTES];
+	int revoked;
+	int64_t token_expires;        /* unix seconds; 0 when used */
+	int64_t created, last_contact; /* unix seconds; 0 never */
+	uint64_t push_ack;            /* its highest change the hub has */
+	uint64_t pull_ack;            /* hub change seq it has acknowledged */
+	uint64_t record_cap;          /* records it may hold; 0 no cap */
+	uint64_t refused;             /* its changes refused whole */
+	int rebootstrap;              /* must start over (see sweep) */
+};
+
+/*
+ * Register a node to serve: name ([a-z0-9_-], 1..63), kind (polo, pda,
+ * attuatore), region.  token receives a one-time enrollment token
+ * (STORE_TOKEN_LEN chars + NUL) valid ttl_s seconds; only its hash is
+ * kept.  ERR_EXISTS, ERR_INVALID.
+ */
+int store_peer_add(struct store *s, const char *name, const char *kind,
+		   const char *region, int64_t ttl_s,
+		   char token[STORE_TOKEN_LEN + 1], struct err *e) ERR_MUST_USE;
+
+/* A new token for a node (lost or expired one), which must re-enroll. */
+int store_peer_token(struct store *s, const char *name, int64_t ttl_s,
+		     char token[STORE_TOKEN_LEN + 1],
+		     struct err *e) ERR_MUST_USE;
+
+/*
+ * Bind the node that presents token to its id and Ed25519 public key; the
+ * token is spent.  ERR_AUTH (unknown, spent or expired token, revoked
+ * node), ERR_EXISTS (another peer has that node id).
+ */
+int store_peer_enroll(struct store *s, const char *token, const struct id *node,
+		      const uint8_t *pk, struct store_peer *out,
+		      struct err *e) ERR_MUST_USE;
+
+int store_peer_by_node(struct store *s, const struct id *node,
+		       struct store_peer *out, struct err *e) ERR_MUST_USE;
+int store_peer_by_name(struct store *s, const char *name,
+		       struct store_peer *out, struct err *e) ERR_MUST_USE;
+
+/* Refuse every later request of the node. */
+int store_peer_revoke(struct store *s, const char *name,
+		      struct err *e) ERR_MUST_USE;
+int store_peer_set_cap(struct store *s, const char *name, uint64_t cap,
+		       struct err *e) ERR_MUST_USE;
+
+typedef int (*store_peer_fn)(void *ctx, const struct store_peer *p);
+int store_peer_list(struct store *s, store_peer_fn fn, void *ctx,
+		    struct err *e) ERR_MUST_USE;
+
+/*
+ * A signed request of a peer arrived with time ms and a 16-byte nonce:
+ * ERR_CONFLICT when that nonce was seen in the last window_ms (a replay);
+ * else it is remembered (nonces older than the window are forgotten) and
+ * last contact updated.  The caller has already refused times outside
+ * the window.
+ */
+int store_peer_nonce(struct store *s, int64_t peer, const uint8_t *nonce,
+		     int64_t ms, int64_t window_ms, struct err *e) ERR_MUST_USE;
+
+/* Move a peer's acknowledged cursors forward (never back). */
+int store_peer_ack(struct store *s, int64_t peer, uint64_t push_ack,
+		   uint64_t pull_ack, struct err *e) ERR_MUST_USE;
+
+/* Clear a peer's re-bootstrap flag (it is pulling from the start). */
+int store_peer_rebootstrapped(struct store *s, int64_t peer,
+			      struct err *e) ERR_MUST_USE;
+
+/*
+ * Tombstone purge (hub): purge every settled tombstone whose last change
+ * every enrolled, unrevoked peer that sees it has acknowledged (pull_ack).
+ * A peer silent for more than horizon_s seconds does not hold a purge
+ * back: it is marked to re-bootstrap instead (its next pull starts over,
+ * after its own changes were pushed), so nothing deleted comes back
+ * through it.  *purged counts the records purged.
+ */
+int store_tombstone_sweep(struct store *s, int64_t horizon_s,
+			  uint64_t *purged, struct err *e) ERR_MUST_USE;
+
+/* Record a change of a peer refused whole (reason: a constant phrase). */
+int store_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,
+		      const struct id *record, const char *reason,
+		      struct err *e) ERR_MUST_USE;
+
+/* ---- hub: scopes (store_scope.c) ---- */
+
+/* 1 in *ok when the peer may write the incoming change: the record is in
+ * its scope, or it creates a record that will be. */
+int store_scope_allows(struct store *s, const struct store_peer *p,
+		       const struct store_incoming *in, int *ok,
+		       struct err *e) ERR_MUST_USE;
+
+/* What a pull walks, in the hub's log order. */
+struct store_scope_item {
+	uint64_t seq;                     /* hub sequence it belongs to */
+	const struct store_change *change; /* an entry, or NULL for: */
+	struct id root;                   /* a case that entered (entered
+					     1) or left (0) the scope */
+	int entered;
+	struct id subject;                /* left: the case's subject */
+	int has_subject;
+};
+typedef int (*store_scope_fn)(void *ctx, const struct store_scope_item *it);
+
+/*
+ * The peer's view of the log after seq after: its entries in scope (not
+ * the ones it made itself), and the moments cases entered or left its
+ * scope, in order, up to about limit entries.  An entering case comes
+ * with every earlier entry of its records and its subject (the history
+ * the peer has not seen); a leaving one as an item with entered 0.
+ */
+int store_scope_log(struct store *s, const struct store_peer *p,
+		    uint64_t after, size_t limit, store_scope_fn fn, void *ctx,
+		    struct err *e) ERR_MUST_USE;
+
+/* 1 in *visible when the peer still sees record id (after a case left,
+ * its subject may still be seen through another case). */
+int store_scope_sees(struct store *s, const struct store_peer *p,
+		     const struct id *id, int *visible,
+		     struct err *e) ERR_MUST_USE;
+
+/* Records in the peer's scope now. */
+int store_scope_count(struct store *s, const struct store_peer *p,
+		      uint64_t *n, struct err *e) ERR_MUST_USE;
 
 /* ---- status and checks ---- */
 

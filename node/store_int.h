@@ -49,6 +49,8 @@ enum store_stmt {
 	STMT_COUNT
 };
 
+enum { SCOPE_Q_SEES, SCOPE_Q_COUNT_RECORDS, SCOPE_Q_COUNT };
+
 /* Most actors (node, operator pairs) a store may know: far above any real
  * deployment, low enough that a damaged number cannot size an allocation. */
 #define STORE_ACTORS_MAX (1u << 20)
@@ -88,6 +90,9 @@ struct store {
 	store_clock_fn clock_fn;
 	void *clock_ctx;
 	uint64_t next_seq; /* next change seq, valid in a tx */
+
+	/* Hub: scope queries, prepared on first use (store_scope.c). */
+	sqlite3_stmt *scope_q[SCOPE_Q_COUNT];
 
 	/* actor.idx -> (node, operator), filled on demand. */
 	struct store_actor *actors;
@@ -175,6 +180,33 @@ int store_slot_mac_dek(struct store *s, const uint8_t **dek, struct err *e);
 /* Check every key slot's MAC under the data key in use; *bad counts the
  * slots that fail (ERR_CORRUPT, the first named in e). */
 int store_slots_verify(struct store *s, uint64_t *bad, struct err *e);
+
+/* Columns of a change-log row as store_walk_changes() reads them. */
+#define STORE_CHANGE_COLUMNS                                                   \
+	"SELECT c.seq, r.id, r.coll, c.kind, n.id, coalesce(c.oseq, c.seq), "  \
+	"c.actor, c.hlc, c.vers, c.prev, c.body FROM change c "                \
+	"JOIN record r ON r.rid = c.rid JOIN node n ON n.idx = c.origin "
+
+/* Step st (STORE_CHANGE_COLUMNS rows) calling fn for each entry. */
+int store_walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
+		       store_change_fn fn, void *ctx, size_t *rows,
+		       struct err *e);
+
+/* Hub: a root record (case) was written by change seq; keep the scope
+ * index and the scope events up to date (store_scope.c). */
+int store_scope_note(struct store *s, const struct id *id,
+		     const struct schema_collection *coll, const json_t *fields,
+		     int64_t origin, uint64_t seq, struct err *e);
+
+/* Remember the highest sequence number used before entries are removed
+ * (store_sync.c). */
+int store_seq_floor_raise(struct store *s, struct err *e);
+
+/* Hub: decide every case for one peer (added or enrolled). */
+int store_scope_peer_init(struct store *s, int64_t peer, struct err *e);
+
+/* Re-seal every secret under the data key in use (rotation). */
+int store_secrets_reseal(struct store *s, struct err *e);
 
 /* Wipe and free the unlocked state. */
 void store_keys_release(struct store *s);

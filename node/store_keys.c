@@ -590,3 +590,40 @@ out:
 	return rc;
 }
 
+
+int store_clone(struct store *s, struct store **out, struct err *e)
+{
+	struct store *c = NULL;
+	int rc = store_require_unlocked(s, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	rc = store_open(&c, s->dir, e);
+	if (rc)
+		return rc;
+	/* The same slot, already opened: no key derivation again. */
+	c->slot = s->slot;
+	c->slot_id = s->slot_id;
+	snprintf(c->operator, sizeof(c->operator), "%s", s->operator);
+	c->sk = sodium_malloc(KEYSLOT_SKBYTES);
+	if (!c->sk || sealer_new(&c->sealer)) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(c->sk, s->sk, KEYSLOT_SKBYTES);
+	rc = store_keys_refresh(c, e);
+	if (!rc && c->ndek == 0)
+		rc = err_set(e, ERR_CORRUPT, "no data key");
+	if (!rc)
+		rc = self_actor(c, e);
+	if (!rc)
+		store_set_clock(c, s->clock_fn, s->clock_ctx);
+out:
+	if (rc) {
+		store_close(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}

@@ -8,10 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHANGE_COLUMNS                                                         \
-	"SELECT c.seq, r.id, r.coll, c.kind, n.id, coalesce(c.oseq, c.seq), "  \
-	"c.actor, c.hlc, c.vers, c.prev, c.body FROM change c "                \
-	"JOIN record r ON r.rid = c.rid JOIN node n ON n.idx = c.origin "
+#define CHANGE_COLUMNS STORE_CHANGE_COLUMNS
 
 static void change_release(struct store_change *c)
 {
@@ -125,9 +122,9 @@ static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
 	return rc;
 }
 
-static int walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
-			store_change_fn fn, void *ctx, size_t *rows,
-			struct err *e)
+int store_walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
+		       store_change_fn fn, void *ctx, size_t *rows,
+		       struct err *e)
 {
 	struct store_change c;
 	int rc;
@@ -171,7 +168,7 @@ int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
 	}
 	sqlite3_bind_int64(st, 1, (int64_t)after);
 	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
-	rc = walk_changes(s, st, with_values, fn, ctx, &rows, e);
+	rc = store_walk_changes(s, st, with_values, fn, ctx, &rows, e);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -197,13 +194,63 @@ int store_history(struct store *s, const struct id *id, store_change_fn fn,
 		goto out;
 	}
 	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-	rc = walk_changes(s, st, 1, fn, ctx, &rows, e);
+	rc = store_walk_changes(s, st, 1, fn, ctx, &rows, e);
 	/* Every record has at least its create entry. */
 	if (!rc && rows == 0) {
 		id_format(id, idtext);
 		rc = err_set(e, ERR_NOTFOUND, "no record %s", idtext);
 	}
 out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Own entries: made here (no origin sequence), not received. */
+int store_log_own(struct store *s, uint64_t after, size_t limit,
+		  store_change_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	size_t rows;
+	int rc = store_require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				CHANGE_COLUMNS "WHERE c.seq > ?1 AND "
+					       "c.oseq IS NULL ORDER BY c.seq "
+					       "LIMIT ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "reading change log", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)after);
+	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
+	rc = store_walk_changes(s, st, 1, fn, ctx, &rows, e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,
+			struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT count(*) FROM change WHERE seq > ?1 "
+				    "AND oseq IS NULL",
+				    -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (int64_t)after);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_sql_err(s, rc, "counting changes", e);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

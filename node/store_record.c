@@ -222,6 +222,10 @@ int store_row_write(struct store *s, const struct id *id,
 	}
 	s->next_seq++;
 	rc = 0;
+	if (s->role == STORE_ROLE_HUB &&
+	    schema_scope_of(coll) == SCHEMA_SCOPE_ROOT)
+		rc = store_scope_note(s, id, coll, l->fields, c->origin,
+				      s->next_seq - 1, e);
 out:
 	free(rv);
 	free(nv);

@@ -1,10 +1,12 @@
 #!/bin/sh
-# tour.sh - a short scripted tour of one Presidio node, run by `make tour`.
+# tour.sh - a short scripted tour of Presidio, run by `make tour`: one
+# node, then a Helpdesk hub over TLS with two nodes syncing with it.
 # Everything happens in a temporary directory that is removed at the end.
 set -eu
 P=${PRESIDIO_BIN:-$(cd "$(dirname "$0")/.." && pwd)/build/presidio}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+HUB_PID=
+trap '[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null; rm -rf "$T"' EXIT
 export PRESIDIO_DIR="$T/polo-foggia"
 export PRESIDIO_OPERATOR=m.rossi
 # A script passes the passphrase through the environment (or a file
@@ -68,4 +70,62 @@ run "$P" conflicts
 
 step "Integrity: database check and every sealed value opens"
 run "$P" verify
+run "$P" status
+
+step "Sync: a Helpdesk hub over HTTPS (a throw-away CA for this tour)"
+mkdir "$T/pki"
+(cd "$T/pki" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout ca.key -out ca.pem -days 1 -subj "/CN=tour CA" &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout hub.key -out hub.csr -subj "/CN=127.0.0.1" &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >ext.cnf &&
+	openssl x509 -req -in hub.csr -CA ca.pem -CAkey ca.key \
+		-CAcreateserial -out hub.pem -days 1 -extfile ext.cnf) \
+	>/dev/null 2>&1
+HUB="$T/hub"
+run "$P" -d "$HUB" init --name helpdesk --hub
+"$P" -d "$HUB" hub serve --cert "$T/pki/hub.pem" --key "$T/pki/hub.key" \
+	--listen 127.0.0.1 --port 0 --port-file "$T/port" 2>"$T/hub.log" &
+HUB_PID=$!
+while [ ! -s "$T/port" ]; do sleep 0.1; done
+URL="https://127.0.0.1:$(cat "$T/port")"
+echo "hub serving $URL"
+
+step "Register a Polo and the Punto di Accesso Sicilia; each enrolls once"
+echo "$ presidio hub node add polo-foggia-01 --kind polo --region Puglia"
+"$P" -d "$HUB" hub node add polo-foggia-01 --kind polo --region Puglia \
+	>"$T/tok.polo"
+echo "$ presidio hub node add pda-sicilia --kind pda --region Sicilia"
+"$P" -d "$HUB" hub node add pda-sicilia --kind pda --region Sicilia \
+	>"$T/tok.pda"
+PRESIDIO_TOKEN=$(cat "$T/tok.polo") run "$P" enroll --hub "$URL" \
+	--ca "$T/pki/ca.pem"
+PDA="$T/pda-sicilia"
+run "$P" -d "$PDA" init --name pda-sicilia
+PRESIDIO_TOKEN=$(cat "$T/tok.pda") run "$P" -d "$PDA" enroll --hub "$URL" \
+	--ca "$T/pki/ca.pem"
+
+step "The Polo pushes its change log; the PdA of Sicily gets its region"
+run "$P" sync
+run "$P" -d "$PDA" sync
+run "$P" -d "$PDA" list case --count
+run "$P" -d "$HUB" hub node list
+
+step "Both edit the same case offline: a conflict, the same on every node"
+echo '{"nodes":["polo-foggia-01","pda-sicilia"]}' | "$P" -d "$HUB" put case "$CASE" >/dev/null
+"$P" sync >/dev/null
+"$P" -d "$PDA" sync >/dev/null
+echo '{"case_worker":"Rossi"}' | "$P" put case "$CASE" >/dev/null
+echo '{"case_worker":"Greco"}' | "$P" -d "$PDA" put case "$CASE" >/dev/null
+run "$P" sync
+run "$P" -d "$PDA" sync
+run "$P" sync
+run "$P" -d "$PDA" conflicts "$CASE"
+run "$P" conflicts "$CASE"
+
+step "The hub hands the case over to Sicily: the Polo's copy is purged"
+echo '{"nodes":["pda-sicilia"],"region":"Sicilia"}' | "$P" -d "$HUB" put case "$CASE" >/dev/null
+run "$P" sync
+"$P" get "$CASE" || echo "exit code $? (no longer on this node)"
 run "$P" status

@@ -185,6 +185,12 @@ static const struct schema_field case_fields[] = {
 	  .doc = "when the record was last edited (UTC)" },
 	{ .name = "created_by", .id = 12, .type = SCHEMA_STRING,
 	  .doc = "node that first entered the record" },
+	/* Scope: the nodes that hold the case (besides the hub and the
+	 * Punto di Accesso of its region).  Empty: the node that opened it.
+	 * Handing a case over (hub to PdA, PdA to soggetto attuatore) is a
+	 * change of this field; sync moves the case accordingly. */
+	{ .name = "nodes", .id = 13, .type = SCHEMA_STRING_LIST,
+	  .doc = "nodi assegnatari (nomi dei nodi presso l'hub)" },
 };
 
 /* ---- service: one service delivered (prestazione) ---- */
@@ -235,6 +241,8 @@ const struct schema_collection schema_collections[] = {
 	  .fields = FIELDS(person_fields),
 	  .doc = "destinatario: scheda anagrafica of a beneficiary" },
 	{ .name = "case", .id = 11, .kind = SCHEMA_RECORDS,
+	  .scope_region = "region", .scope_nodes = "nodes",
+	  .scope_subject = "person_id",
 	  .fields = FIELDS(case_fields),
 	  .doc = "presa in carico of a person; root of access scope" },
 	{ .name = "service", .id = 12, .kind = SCHEMA_RECORDS,

@@ -521,6 +521,71 @@ static int check_collection(size_t i, struct err *e)
 	return 0;
 }
 
+/*
+ * A scope root names a REQUIRED ENUM or STRING region field and a
+ * STRING_LIST nodes field, has no parent, and its subject (if any) is a
+ * REQUIRED REF to a collection that is not itself scoped otherwise.
+ */
+static int check_scope(const struct schema_collection *c, struct err *e)
+{
+	const struct schema_field *r, *n, *sub;
+
+	if (!c->scope_region && !c->scope_nodes && !c->scope_subject)
+		return 0;
+	r = schema_field(c, c->scope_region);
+	n = schema_field(c, c->scope_nodes);
+	if (!r || !(r->flags & SCHEMA_REQUIRED) ||
+	    (r->type != SCHEMA_ENUM && r->type != SCHEMA_STRING))
+		return err_set(e, ERR_FAIL, "collection '%s': scope region is "
+			       "not a REQUIRED ENUM or STRING field", c->name);
+	if (!n || n->type != SCHEMA_STRING_LIST)
+		return err_set(e, ERR_FAIL, "collection '%s': scope nodes is "
+			       "not a STRING_LIST field", c->name);
+	if (c->parent)
+		return err_set(e, ERR_FAIL, "collection '%s': a scope root "
+			       "has no parent", c->name);
+	if (!c->scope_subject)
+		return 0;
+	sub = schema_field(c, c->scope_subject);
+	if (!sub || sub->type != SCHEMA_REF || !(sub->flags & SCHEMA_REQUIRED))
+		return err_set(e, ERR_FAIL, "collection '%s': scope subject "
+			       "is not a REQUIRED REF field", c->name);
+	if (schema_scope_of(schema_collection(sub->ref)) != SCHEMA_SCOPE_SUBJECT)
+		return err_set(e, ERR_FAIL, "collection '%s': scope subject "
+			       "'%s' is scoped otherwise", c->name, sub->ref);
+	return 0;
+}
+
+enum schema_scope schema_scope_of(const struct schema_collection *c)
+{
+	if (!c)
+		return SCHEMA_SCOPE_SHARED;
+	if (c->scope_region)
+		return SCHEMA_SCOPE_ROOT;
+	if (c->parent)
+		return SCHEMA_SCOPE_PARENT;
+	for (size_t i = 0; i < schema_ncollections; i++) {
+		const struct schema_collection *o = &schema_collections[i];
+		const struct schema_field *f =
+		    o->scope_subject ? schema_field(o, o->scope_subject) : NULL;
+
+		if (f && f->ref && strcmp(f->ref, c->name) == 0)
+			return SCHEMA_SCOPE_SUBJECT;
+	}
+	return SCHEMA_SCOPE_SHARED;
+}
+
+const struct schema_collection *
+schema_scope_root(const struct schema_collection *c)
+{
+	for (size_t steps = 0; c && steps <= schema_ncollections; steps++) {
+		if (!c->parent)
+			return c;
+		c = parent_of(c);
+	}
+	return NULL;
+}
+
 int schema_check(struct err *e)
 {
 	int rc;
@@ -534,6 +599,8 @@ int schema_check(struct err *e)
 	}
 	for (size_t i = 0; i < schema_ncollections; i++) {
 		rc = check_parent(&schema_collections[i], e);
+		if (!rc)
+			rc = check_scope(&schema_collections[i], e);
 		if (rc)
 			return rc;
 	}

@@ -84,6 +84,16 @@ struct schema_collection {
 	const char *parent;         /* name of a REF field whose target this
 				       record follows for scope (a service
 				       follows its case), or NULL for a root */
+	/* Scope (who sees the record; sync/, conflict/scope.h).  A scope
+	 * root (a case) names the field holding its region and the field
+	 * listing the nodes it is assigned to, and may name a REF field
+	 * whose target follows it too (the case's person).  A record with
+	 * a parent follows its parent; any other collection is shared by
+	 * every node, except one named as a root's subject, which follows
+	 * the roots that name it. */
+	const char *scope_region;
+	const char *scope_nodes;
+	const char *scope_subject;
 	const struct schema_field *fields;
 	size_t nfields;
 	const char *doc;
@@ -93,6 +103,21 @@ struct schema_collection {
 	 * rule conflict for a person to decide, never a dropped change. */
 	const char *(*invariant)(const json_t *fields);
 };
+
+/* How a collection's records are scoped (see struct schema_collection). */
+enum schema_scope {
+	SCHEMA_SCOPE_SHARED = 0, /* every node */
+	SCHEMA_SCOPE_ROOT,       /* a case: region and assigned nodes */
+	SCHEMA_SCOPE_PARENT,     /* follows its parent */
+	SCHEMA_SCOPE_SUBJECT     /* follows the roots that name it */
+};
+
+enum schema_scope schema_scope_of(const struct schema_collection *c);
+
+/* The top of c's parent chain (c itself when it has no parent); NULL when
+ * the chain is broken. */
+const struct schema_collection *
+schema_scope_root(const struct schema_collection *c);
 
 /* Number of declared collections and the i-th one (0 <= i < count). */
 size_t schema_count(void);

@@ -14,7 +14,9 @@ struct sync_batch {
 	json_t *nodes;   /* array of hex32 node ids */
 	json_t *ops;     /* array of operator names */
 	json_t *changes; /* array of change arrays */
+	json_t *meta;    /* object or NULL: see sync_batch_set_meta() */
 	uint64_t first, last;
+	size_t bytes;    /* JSON of the changes so far, about */
 };
 
 int sync_batch_new(struct sync_batch **out)
@@ -42,12 +44,29 @@ void sync_batch_free(struct sync_batch *b)
 	json_decref(b->nodes);
 	json_decref(b->ops);
 	json_decref(b->changes);
+	json_decref(b->meta);
 	free(b);
+}
+
+int sync_batch_set_meta(struct sync_batch *b, json_t *meta)
+{
+	if (!json_is_object(meta)) {
+		json_decref(meta);
+		return ERR_INVALID;
+	}
+	json_decref(b->meta);
+	b->meta = meta;
+	return 0;
 }
 
 size_t sync_batch_count(const struct sync_batch *b)
 {
 	return json_array_size(b->changes);
+}
+
+size_t sync_batch_bytes(const struct sync_batch *b)
+{
+	return b->bytes;
 }
 
 uint64_t sync_batch_first(const struct sync_batch *b)
@@ -118,7 +137,12 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 	row = json_pack("[IssiIIIOO]", (json_int_t)c->origin_seq, rec,
 			c->coll->name, (int)c->kind, node, op,
 			(json_int_t)c->hlc, c->fields, prev);
-	if (!row || json_array_append_new(b->changes, row))
+	if (!row)
+		goto nomem;
+	/* What it adds to the JSON (plus a comma): senders cut batches by
+	 * size before the receiver's bound. */
+	b->bytes += json_dumpb(row, NULL, 0, JSON_COMPACT) + 1;
+	if (json_array_append_new(b->changes, row))
 		goto nomem;
 	json_decref(prev);
 	if (!b->first)
@@ -157,6 +181,10 @@ int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
 	*outlen = 0;
 	doc = json_pack("{sisOsOsO}", "v", SYNC_BATCH_VERSION, "nodes", b->nodes,
 			"ops", b->ops, "changes", b->changes);
+	if (doc && b->meta && json_object_set(doc, "meta", b->meta)) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (!doc) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
@@ -480,6 +508,13 @@ static int parse_lists(const json_t *doc, struct id **nodes, size_t *nnodes,
 int sync_batch_open(const uint8_t *in, size_t len, const uint8_t *pk,
 		    sync_change_fn fn, void *ctx, struct err *e)
 {
+	return sync_batch_open_meta(in, len, pk, NULL, fn, ctx, e);
+}
+
+int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
+			 json_t **meta, sync_change_fn fn, void *ctx,
+			 struct err *e)
+{
 	struct parsed *ps = NULL;
 	struct id *nodes = NULL;
 	json_t *doc = NULL;
@@ -535,8 +570,26 @@ int sync_batch_open(const uint8_t *in, size_t len, const uint8_t *pk,
 			goto out;
 		}
 	}
+	if (meta) {
+		const json_t *m = json_object_get(doc, "meta");
+
+		*meta = NULL;
+		if (m && !json_is_object(m)) {
+			rc = err_set(e, ERR_INVALID, "batch: bad meta");
+			goto out;
+		}
+		*meta = m ? json_deep_copy(m) : json_object();
+		if (!*meta) {
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
 	for (size_t i = 0; !rc && i < nch; i++)
 		rc = fn(ctx, &ps[i].in);
+	if (rc && meta) {
+		json_decref(*meta);
+		*meta = NULL;
+	}
 out:
 	for (size_t i = 0; ps && i < nch; i++)
 		free(ps[i].prev);

@@ -54,8 +54,20 @@ void sync_batch_free(struct sync_batch *b); /* accepts NULL */
 int sync_batch_add(struct sync_batch *b,
 		   const struct store_change *c) ERR_MUST_USE;
 
+/*
+ * Attach a JSON object of protocol data that is not a change (a pull's
+ * cursor, the cases to purge), signed with the batch; meta is stolen.
+ * It must hold no personal data.  0 or ERR_INVALID (not an object).
+ */
+int sync_batch_set_meta(struct sync_batch *b, json_t *meta) ERR_MUST_USE;
+
 /* Changes added so far. */
 size_t sync_batch_count(const struct sync_batch *b);
+
+/* About how many bytes of JSON they make (values included): senders stop
+ * adding at SYNC_BATCH_TARGET_BYTES, well below what a receiver takes. */
+#define SYNC_BATCH_TARGET_BYTES (4u << 20)
+size_t sync_batch_bytes(const struct sync_batch *b);
 
 /* Origin sequence numbers of the first and last change added (0 when
  * empty): the cursor a sender moves when the batch is acknowledged. */
@@ -97,5 +109,15 @@ typedef int (*sync_change_fn)(void *ctx, const struct store_incoming *in);
  */
 int sync_batch_open(const uint8_t *in, size_t len, const uint8_t *pk,
 		    sync_change_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
+
+/*
+ * sync_batch_open() that also hands back the batch's meta object (an
+ * empty one when it has none) in *meta, which the caller decrefs; set
+ * before fn is called so that the caller can interleave it, NULL on
+ * failure.  The caller validates meta's contents.
+ */
+int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
+			 json_t **meta, sync_change_fn fn, void *ctx,
+			 struct err *e) ERR_MUST_USE;
 
 #endif

@@ -40,7 +40,9 @@ enum cli_exit {
 	CLI_EXIT_INVALID = 6,  /* invalid input: JSON, schema */
 	CLI_EXIT_BUSY = 7,     /* database locked too long */
 	CLI_EXIT_EXISTS = 8,   /* already exists */
-	CLI_EXIT_REFUSED = 9   /* refused by a rule */
+	CLI_EXIT_REFUSED = 9,  /* refused by a rule */
+	CLI_EXIT_PARTIAL = 10, /* sync done, some changes refused */
+	CLI_EXIT_OFFLINE = 11  /* the hub could not be reached */
 };
 
 /* An error code private to the command line: a usage error (exit 2)
@@ -120,13 +122,17 @@ int cmd_key(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 int cmd_conflicts(struct cli *c, int argc, char **argv);
 int cmd_resolve(struct cli *c, int argc, char **argv);
+int cmd_enroll(struct cli *c, int argc, char **argv);
+int cmd_sync(struct cli *c, int argc, char **argv);
+int cmd_hub(struct cli *c, int argc, char **argv);
 
 /* Usage texts, defined next to each command. */
 extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
 	cli_usage_list[], cli_usage_delete[], cli_usage_history[],
 	cli_usage_log[], cli_usage_status[], cli_usage_import[],
 	cli_usage_operator[], cli_usage_key[], cli_usage_verify[],
-	cli_usage_conflicts[], cli_usage_resolve[];
+	cli_usage_conflicts[], cli_usage_resolve[], cli_usage_enroll[],
+	cli_usage_sync[], cli_usage_hub[];
 
 /* ---- errors and exit codes (cli.c) ---- */
 

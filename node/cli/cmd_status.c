@@ -9,8 +9,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "conflict/hlc.h"
+#include "sync/sync.h"
 
 enum { OPT_JSON = CLI_OPT_LOCAL };
 
@@ -45,6 +47,53 @@ static void coll_counts(const struct store_status *st,
 			*deleted = st->coll[i].deleted;
 		}
 	}
+}
+
+/* What status shows of sync (no unlocking needed). */
+struct sync_view {
+	int enrolled;
+	struct store_remote remote;
+	uint64_t pending;  /* own changes the hub has not acknowledged */
+	uint64_t last_ok;  /* unix ms of the last good round, 0 never */
+	char last[32];
+};
+
+static int sync_view_load(struct store *s, struct sync_view *v,
+			  struct err *e)
+{
+	time_t t;
+	struct tm tm;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	rc = store_remote_get(s, &v->remote, e);
+	if (rc == ERR_NOTFOUND)
+		rc = 0;
+	else if (!rc)
+		v->enrolled = 1;
+	if (!rc)
+		rc = sync_pending(s, &v->pending, e);
+	if (!rc && store_checkpoint_get(s, SYNC_CK_LAST_OK, &v->last_ok,
+					NULL))
+		v->last_ok = 0;
+	t = (time_t)(v->last_ok / 1000);
+	if (v->last_ok && gmtime_r(&t, &tm))
+		strftime(v->last, sizeof(v->last), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(v->last, sizeof(v->last), "never");
+	return rc;
+}
+
+static void sync_text(const struct sync_view *v)
+{
+	if (v->enrolled)
+		printf("hub:        %s as '%s' (%s, %s)\n", v->remote.url,
+		       v->remote.name, v->remote.kind, v->remote.region);
+	else
+		printf("hub:        not enrolled\n");
+	printf("last sync:  %s\n", v->last);
+	printf("pending:    %" PRIu64 " change%s not yet sent to the hub\n",
+	       v->pending, v->pending == 1 ? "" : "s");
 }
 
 static void status_text(const struct store_status *st)
@@ -100,7 +149,8 @@ static json_t *coll_json(const struct store_status *st)
 	return o;
 }
 
-static int status_json(const struct store_status *st, struct err *e)
+static int status_json(const struct store_status *st,
+		       const struct sync_view *v, struct err *e)
 {
 	char id[ID_TEXT_LEN + 1], clock[HLC_TEXT_LEN];
 	json_t *o;
@@ -120,6 +170,14 @@ static int status_json(const struct store_status *st, struct err *e)
 		      (json_int_t)st->hlc, "key_generation",
 		      (json_int_t)st->key_gen, "rotating", st->rotating,
 		      "schema_version", st->schema_version);
+	if (o && json_object_set_new(
+		     o, "sync",
+		     json_pack("{sbsssIss}", "enrolled", v->enrolled, "hub",
+			       v->enrolled ? v->remote.url : "", "pending",
+			       (json_int_t)v->pending, "last_sync", v->last))) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (!o)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	rc = cli_print_json(o, JSON_INDENT(2), e);
@@ -130,6 +188,7 @@ static int status_json(const struct store_status *st, struct err *e)
 static int status(struct cli *c, int json)
 {
 	struct store_status st;
+	struct sync_view v;
 	struct store *s = NULL;
 	struct err e;
 	int rc;
@@ -139,12 +198,16 @@ static int status(struct cli *c, int json)
 	if (rc < 0)
 		goto out;
 	rc = store_status(s, &st, &e);
+	if (!rc)
+		rc = sync_view_load(s, &v, &e);
 	if (rc < 0)
 		goto out;
-	if (json)
-		rc = status_json(&st, &e);
-	else
+	if (json) {
+		rc = status_json(&st, &v, &e);
+	} else {
 		status_text(&st);
+		sync_text(&v);
+	}
 out:
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;

@@ -62,6 +62,10 @@ static const struct cli_command commands[] = {
 	{ "key", cmd_key, "rotate the data key", cli_usage_key },
 	{ "verify", cmd_verify, "check the database and every sealed value",
 	  cli_usage_verify },
+	{ "enroll", cmd_enroll, "join a hub with a one-time token",
+	  cli_usage_enroll },
+	{ "sync", cmd_sync, "exchange changes with the hub", cli_usage_sync },
+	{ "hub", cmd_hub, "hub: serve sync, manage nodes", cli_usage_hub },
 	{ "help", cmd_help, "this text, or a command's usage", usage_help },
 	{ "version", cmd_version, "print the version", usage_version },
 };
@@ -95,6 +99,8 @@ static const char usage_tail[] =
 	"  7  busy (database locked too long)\n"
 	"  8  already exists\n"
 	"  9  refused by a rule\n"
+	"  10 sync done, but the hub refused some changes\n"
+	"  11 the hub could not be reached\n"
 	"\n"
 	"Environment:\n"
 	"  PRESIDIO_DIR             node directory\n"

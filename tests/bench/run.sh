@@ -71,4 +71,8 @@ if [ -x "$build/bench/bench_merge" ]; then
 	echo
 	TMPDIR=$work "$build/bench/bench_merge" || rc=1
 fi
+
+# Sync over TLS on 127.0.0.1: initial pull, push, incremental updates.
+echo
+TMPDIR=$work sh "$top/tests/bench/bench_sync.sh" "$build" || rc=1
 exit $rc

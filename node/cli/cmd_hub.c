@@ -1,0 +1,474 @@
+/*
+ * cmd_hub.c - `presidio hub ...`: the Helpdesk hub's commands: serving
+ * sync (sync/hub.h) and managing the nodes it serves.
+ */
+#include "node/cli/cli.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "conflict/scope.h"
+#include "sync/hub.h"
+
+enum {
+	OPT_LISTEN = CLI_OPT_LOCAL,
+	OPT_PORT,
+	OPT_PORT_FILE,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_PLAIN,
+	OPT_THREADS,
+	OPT_MAX_BODY,
+	OPT_KIND,
+	OPT_REGION,
+	OPT_TTL,
+	OPT_JSON,
+	OPT_HORIZON,
+	OPT_PURGE_EVERY
+};
+
+#define PURGE_HORIZON_DAYS 30
+#define PURGE_EVERY_S 3600
+
+const char cli_usage_hub[] =
+	"usage: presidio hub serve --cert FILE --key FILE [--listen ADDR]\n"
+	"                          [--port N] [--port-file FILE] [--threads N]\n"
+	"       presidio hub serve --plain-http [--listen 127.0.0.1] ...\n"
+	"       presidio hub node add NAME --kind polo|pda|attuatore\n"
+	"                          --region REGION [--ttl HOURS]\n"
+	"       presidio hub node token NAME [--ttl HOURS]\n"
+	"       presidio hub node revoke NAME\n"
+	"       presidio hub node cap NAME RECORDS\n"
+	"       presidio hub node list [--json]\n"
+	"       presidio hub purge [--horizon SECONDS]\n"
+	"\n"
+	"serve: answer the nodes' sync over HTTPS (TLS 1.2 or later) with\n"
+	"the certificate chain and key in PEM files, on ADDR (default\n"
+	"0.0.0.0) port N (default 8443; 0 picks a free one, written to the\n"
+	"port file).  --plain-http serves without TLS for a TLS-terminating\n"
+	"reverse proxy, and only on a loopback address.  Runs until SIGTERM\n"
+	"or Ctrl-C.  Every --purge-every SECONDS (default 3600) it purges\n"
+	"tombstones, as 'hub purge' does.\n"
+	"\n"
+	"node add: register a node and print its one-time enrollment token\n"
+	"(valid HOURS, default 72).  node token: a new token (the node must\n"
+	"enroll again).  node revoke: refuse all its requests from now on.\n"
+	"node cap: the most records its scope may hold (0: no cap).  node\n"
+	"list: nodes, last contact and acknowledged cursors.\n"
+	"\n"
+	"purge: purge the deleted records that every node seeing them has\n"
+	"acknowledged.  A node silent longer than the horizon (--horizon\n"
+	"SECONDS, default 30 days) does not hold the purge back: it rebuilds\n"
+	"its copy from the hub at its next sync, after pushing its changes.\n";
+
+static int hub_store(struct cli *c, struct store **s, int unlock,
+		     struct err *e)
+{
+	int rc = unlock ? cli_open_unlocked(c, s, e) : cli_open(c, s, e);
+
+	if (!rc && store_role(*s) != STORE_ROLE_HUB)
+		rc = err_set(e, ERR_INVALID, "this node is not a hub (presidio "
+			     "init --role hub)");
+	return rc;
+}
+
+/* ---- serve ---- */
+
+static int write_port_file(const char *path, uint16_t port, struct err *e)
+{
+	char tmp[4200];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%u\n", (unsigned)port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0)
+		return err_set(e, ERR_IO, "cannot write the port file");
+	return 0;
+}
+
+static int serve(struct cli *c, struct hub_config *cfg, const char *port_file,
+		 uint64_t purge_every, uint64_t horizon)
+{
+	struct store *s = NULL;
+	struct hub *h = NULL;
+	sigset_t set;
+	struct err e;
+	int sig = 0, rc;
+
+	err_init(&e);
+	/* Signals go to this thread's sigwait, not to the workers. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	rc = hub_store(c, &s, 1, &e);
+	if (!rc)
+		rc = hub_start(&h, s, cfg, &e);
+	if (!rc && port_file)
+		rc = write_port_file(port_file, hub_port(h), &e);
+	if (rc < 0)
+		goto out;
+	fprintf(stderr, "presidio: hub '%s' serving %s on %s port %u\n",
+		store_node_name(s), cfg->http.plain_http ? "HTTP" : "HTTPS",
+		cfg->http.address, (unsigned)hub_port(h));
+	for (;;) {
+		struct timespec ts = { (time_t)purge_every, 0 };
+		uint64_t purged = 0;
+
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (sig > 0)
+			break;
+		if (store_tombstone_sweep(s, (int64_t)horizon, &purged, &e))
+			fprintf(stderr, "presidio: tombstone purge: %s\n",
+				e.msg);
+		else if (purged)
+			fprintf(stderr, "presidio: purged %" PRIu64
+				" tombstones\n", purged);
+		err_init(&e);
+	}
+	fprintf(stderr, "presidio: hub stopping\n");
+out:
+	hub_stop(h);
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+static int hub_serve(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "port-file", required_argument, NULL, OPT_PORT_FILE },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "plain-http", no_argument, NULL, OPT_PLAIN },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+		{ "purge-every", required_argument, NULL, OPT_PURGE_EVERY },
+		{ "horizon", required_argument, NULL, OPT_HORIZON },
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	struct hub_config cfg;
+	const char *port_file = NULL;
+	uint64_t v = 0, purge_every = PURGE_EVERY_S;
+	uint64_t horizon = PURGE_HORIZON_DAYS * 86400;
+	int opt;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.http.address = "0.0.0.0";
+	cfg.http.port = 8443;
+	cli_opts_begin(c, "hub serve", cli_usage_hub);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "hu:", opts);
+		if (opt < 0)
+			break;
+		switch (opt) {
+		case OPT_LISTEN:
+			cfg.http.address = optarg;
+			break;
+		case OPT_PORT:
+			if (cli_parse_u64(optarg, 0, 65535, &v))
+				return cli_usage(c, "bad --port");
+			cfg.http.port = (uint16_t)v;
+			break;
+		case OPT_PORT_FILE:
+			port_file = optarg;
+			break;
+		case OPT_CERT:
+			cfg.http.cert_file = optarg;
+			break;
+		case OPT_KEY:
+			cfg.http.key_file = optarg;
+			break;
+		case OPT_PLAIN:
+			cfg.http.plain_http = 1;
+			break;
+		case OPT_THREADS:
+			if (cli_parse_u64(optarg, 1, 64, &v))
+				return cli_usage(c, "bad --threads");
+			cfg.http.threads = (unsigned)v;
+			break;
+		case OPT_MAX_BODY:
+			if (cli_parse_u64(optarg, 1024, 1u << 30, &v))
+				return cli_usage(c, "bad --max-body");
+			cfg.http.max_body = (size_t)v;
+			break;
+		case OPT_PURGE_EVERY:
+			if (cli_parse_u64(optarg, 1, 86400 * 7, &purge_every))
+				return cli_usage(c, "bad --purge-every");
+			break;
+		case OPT_HORIZON:
+			if (cli_parse_u64(optarg, 0, 86400 * 3650, &horizon))
+				return cli_usage(c, "bad --horizon");
+			break;
+		default:
+			break;
+		}
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	if (cfg.http.plain_http && (cfg.http.cert_file || cfg.http.key_file))
+		return cli_usage(c, "--plain-http takes no certificate");
+	if (!cfg.http.plain_http && (!cfg.http.cert_file || !cfg.http.key_file))
+		return cli_usage(c, "--cert and --key are required (or "
+				 "--plain-http behind a TLS proxy)");
+	if (cfg.http.plain_http && strcmp(cfg.http.address, "0.0.0.0") == 0)
+		cfg.http.address = "127.0.0.1";
+	return serve(c, &cfg, port_file, purge_every, horizon);
+}
+
+/* ---- node ---- */
+
+static int node_add(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, OPT_KIND },
+		{ "region", required_argument, NULL, OPT_REGION },
+		{ "ttl", required_argument, NULL, OPT_TTL },
+		CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	char token[STORE_TOKEN_LEN + 1];
+	const char *kind = NULL, *region = NULL;
+	struct store *s = NULL;
+	uint64_t ttl = 72;
+	struct err e;
+	int opt, rc;
+
+	cli_opts_begin(c, "hub node add", cli_usage_hub);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "h", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_KIND)
+			kind = optarg;
+		else if (opt == OPT_REGION)
+			region = optarg;
+		else if (opt == OPT_TTL &&
+			 cli_parse_u64(optarg, 1, 24 * 365, &ttl))
+			return cli_usage(c, "bad --ttl hours");
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 1, 1) < 0)
+		return CLI_EXIT_USAGE;
+	if (!kind || !region)
+		return cli_usage(c, "--kind and --region are required");
+	err_init(&e);
+	rc = hub_store(c, &s, 0, &e);
+	if (!rc)
+		rc = store_peer_add(s, argv[optind], kind, region,
+				    (int64_t)ttl * 3600, token, &e);
+	if (!rc) {
+		printf("%s\n", token);
+		fprintf(stderr, "presidio: node '%s' registered; give it this "
+			"token (valid %" PRIu64 " hours, once)\n",
+			argv[optind], ttl);
+		sodium_memzero(token, sizeof(token));
+	}
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+/* token, revoke, cap: NAME [VALUE] */
+static int node_simple(struct cli *c, int argc, char **argv, const char *cmd)
+{
+	static const struct option opts[] = {
+		{ "ttl", required_argument, NULL, OPT_TTL },
+		CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	char token[STORE_TOKEN_LEN + 1];
+	int is_cap = strcmp(cmd, "hub node cap") == 0;
+	int is_token = strcmp(cmd, "hub node token") == 0;
+	struct store *s = NULL;
+	uint64_t ttl = 72, cap = 0;
+	struct err e;
+	int opt, rc;
+
+	cli_opts_begin(c, cmd, cli_usage_hub);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "h", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_TTL &&
+		    (!is_token || cli_parse_u64(optarg, 1, 24 * 365, &ttl)))
+			return cli_usage(c, "bad --ttl");
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, is_cap ? 2 : 1, is_cap ? 2 : 1) < 0)
+		return CLI_EXIT_USAGE;
+	if (is_cap && cli_parse_u64(argv[optind + 1], 0, UINT32_MAX, &cap))
+		return cli_usage(c, "bad record cap");
+	err_init(&e);
+	rc = hub_store(c, &s, 0, &e);
+	if (rc)
+		goto out;
+	if (is_cap) {
+		rc = store_peer_set_cap(s, argv[optind], cap, &e);
+	} else if (is_token) {
+		rc = store_peer_token(s, argv[optind], (int64_t)ttl * 3600,
+				      token, &e);
+		if (!rc)
+			printf("%s\n", token);
+		sodium_memzero(token, sizeof(token));
+	} else {
+		rc = store_peer_revoke(s, argv[optind], &e);
+		if (!rc)
+			fprintf(stderr, "presidio: node '%s' revoked\n",
+				argv[optind]);
+	}
+out:
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+static void when(int64_t t, char *out, size_t n)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!t || !gmtime_r(&tt, &tm))
+		snprintf(out, n, "never");
+	else
+		strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int print_peer(void *ctx, const struct store_peer *p)
+{
+	json_t *list = ctx;
+	char contact[32];
+	const char *state = p->revoked		? "revoked"
+			    : p->enrolled	? "enrolled"
+			    : p->token_expires < time(NULL) ? "token expired"
+							    : "awaiting enrollment";
+
+	when(p->last_contact, contact, sizeof(contact));
+	if (list)
+		return json_array_append_new(
+			   list, json_pack("{sssssssssssIsIsIsI}", "name",
+					   p->name, "kind", p->kind, "region",
+					   p->region, "state", state,
+					   "last_contact", contact, "push_ack",
+					   (json_int_t)p->push_ack, "pull_ack",
+					   (json_int_t)p->pull_ack,
+					   "record_cap",
+					   (json_int_t)p->record_cap,
+					   "refused", (json_int_t)p->refused))
+			   ? ERR_NOMEM
+			   : 0;
+	printf("%-24s %-9s %-10s %-19s contact %-20s push %" PRIu64
+	       " pull %" PRIu64 " refused %" PRIu64 "%s\n",
+	       p->name, p->kind, p->region, state, contact, p->push_ack,
+	       p->pull_ack, p->refused, p->record_cap ? " (capped)" : "");
+	return 0;
+}
+
+static int node_list(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	struct store *s = NULL;
+	json_t *list = NULL;
+	struct err e;
+	int opt, rc, json = 0;
+
+	cli_opts_begin(c, "hub node list", cli_usage_hub);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "h", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_JSON)
+			json = 1;
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	err_init(&e);
+	if (json)
+		list = json_array();
+	rc = hub_store(c, &s, 0, &e);
+	if (!rc)
+		rc = store_peer_list(s, print_peer, list, &e);
+	if (!rc && json)
+		rc = cli_print_json(list, JSON_INDENT(2), &e);
+	json_decref(list);
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+static int hub_purge(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "horizon", required_argument, NULL, OPT_HORIZON },
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	uint64_t horizon = PURGE_HORIZON_DAYS * 86400, purged = 0;
+	struct store *s = NULL;
+	struct err e;
+	int opt, rc;
+
+	cli_opts_begin(c, "hub purge", cli_usage_hub);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "hu:", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_HORIZON &&
+		    cli_parse_u64(optarg, 0, 86400 * 3650, &horizon))
+			return cli_usage(c, "bad --horizon");
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	err_init(&e);
+	rc = hub_store(c, &s, 1, &e);
+	if (!rc)
+		rc = store_tombstone_sweep(s, (int64_t)horizon, &purged, &e);
+	if (!rc)
+		printf("purged %" PRIu64 " tombstone%s\n", purged,
+		       purged == 1 ? "" : "s");
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+int cmd_hub(struct cli *c, int argc, char **argv)
+{
+	c->cmd_name = "hub";
+	if (argc < 2)
+		return cli_usage(c, "missing subcommand");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(cli_usage_hub, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return hub_serve(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "purge") == 0)
+		return hub_purge(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "node") != 0)
+		return cli_usage(c, "unknown subcommand '%.40s'", argv[1]);
+	if (argc < 3)
+		return cli_usage(c, "missing 'node' subcommand");
+	argc -= 2;
+	argv += 2;
+	if (strcmp(argv[0], "add") == 0)
+		return node_add(c, argc, argv);
+	if (strcmp(argv[0], "list") == 0)
+		return node_list(c, argc, argv);
+	if (strcmp(argv[0], "token") == 0)
+		return node_simple(c, argc, argv, "hub node token");
+	if (strcmp(argv[0], "revoke") == 0)
+		return node_simple(c, argc, argv, "hub node revoke");
+	if (strcmp(argv[0], "cap") == 0)
+		return node_simple(c, argc, argv, "hub node cap");
+	return cli_usage(c, "unknown subcommand 'node %.40s'", argv[0]);
+}

@@ -1,0 +1,333 @@
+/*
+ * cmd_sync.c - `presidio enroll` and `presidio sync`: a node joining its
+ * hub, and exchanging changes with it (sync/sync.h).
+ */
+#include "node/cli/cli.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sync/auth.h"
+#include "sync/client.h"
+#include "sync/sync.h"
+
+enum {
+	OPT_HUB = CLI_OPT_LOCAL,
+	OPT_TOKEN_FD,
+	OPT_CA,
+	OPT_PIN,
+	OPT_WATCH,
+	OPT_ROUNDS,
+	OPT_RETRIES,
+	OPT_RETRY_DELAY,
+	OPT_BATCH
+};
+
+const char cli_usage_enroll[] =
+	"usage: presidio enroll --hub URL (--token-fd N | env PRESIDIO_TOKEN)\n"
+	"                       [--ca FILE | --pin sha256//BASE64]\n"
+	"\n"
+	"Join the hub at URL (https://host:port) with the one-time token the\n"
+	"hub's operator printed ('presidio hub node add').  Makes this node's\n"
+	"signing key (sealed like the data key), registers its public key and\n"
+	"keeps the hub's.  The hub's certificate is checked against FILE (a\n"
+	"PEM CA bundle), a pinned public key, or the system's CAs.  http:// is\n"
+	"accepted only for a hub on this machine (behind a TLS proxy).  The\n"
+	"token is read from file descriptor N or PRESIDIO_TOKEN, never argv.\n";
+
+const char cli_usage_sync[] =
+	"usage: presidio sync [--watch SECONDS [--rounds N]] [--batch N]\n"
+	"                     [--retries N] [--retry-delay MS]\n"
+	"\n"
+	"One round with the hub: push this node's changes, then pull the\n"
+	"changes of its scope.  A cut connection is retried with backoff;\n"
+	"the next round resumes from the last acknowledged batch.\n"
+	"\n"
+	"  --watch SECONDS  repeat every SECONDS, backing off while the hub\n"
+	"                   cannot be reached; stop with Ctrl-C\n"
+	"  --rounds N       with --watch: stop after N rounds\n"
+	"  --batch N        changes per batch (default 1000 up, 2000 down)\n"
+	"  --retries N      retries of one request (default 5)\n"
+	"  --retry-delay MS first retry within MS milliseconds, doubling\n"
+	"                   (default 500, with jitter)\n"
+	"\n"
+	"Exit: 0 done; 10 done, but the hub refused some changes (see\n"
+	"'presidio status'); 11 the hub could not be reached; others as for\n"
+	"every command.\n";
+
+/* ---- enroll ---- */
+
+static int read_token(struct cli *c, int fd, char *out, size_t n,
+		      struct err *e)
+{
+	const char *env = getenv("PRESIDIO_TOKEN");
+	ssize_t got;
+	size_t len = 0;
+
+	(void)c;
+	if (fd < 0) {
+		if (!env)
+			return err_set(e, CLI_ERR_USAGE, "no token: use "
+				       "--token-fd N or PRESIDIO_TOKEN");
+		snprintf(out, n, "%s", env);
+		return 0;
+	}
+	while (len + 1 < n && (got = read(fd, out + len, n - 1 - len)) > 0)
+		len += (size_t)got;
+	out[len] = '\0';
+	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+		out[--len] = '\0';
+	return len ? 0 : err_set(e, CLI_ERR_USAGE, "empty token");
+}
+
+static int enroll(struct cli *c, const char *url, int token_fd,
+		  const char *ca, const char *pin)
+{
+	struct sync_options o;
+	struct store *s = NULL;
+	struct store_remote rem;
+	char token[128];
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	sync_options_init(&o);
+	o.allow_plain = strncmp(url, "http://", 7) == 0;
+	rc = read_token(c, token_fd, token, sizeof(token), &e);
+	if (!rc)
+		rc = client_global_init(&e);
+	if (rc < 0)
+		goto out;
+	rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = sync_enroll(s, url, token, ca, pin, &o, &e);
+	if (!rc)
+		rc = store_remote_get(s, &rem, &e);
+	if (!rc)
+		printf("enrolled as '%s' (%s, %s) with the hub at %s\n",
+		       rem.name, rem.kind, rem.region, rem.url);
+out:
+	sodium_memzero(token, sizeof(token));
+	store_close(s);
+	client_global_cleanup();
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+int cmd_enroll(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "hub", required_argument, NULL, OPT_HUB },
+		{ "token-fd", required_argument, NULL, OPT_TOKEN_FD },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "pin", required_argument, NULL, OPT_PIN },
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	const char *url = NULL, *ca = NULL, *pin = NULL;
+	uint64_t fd = 0;
+	int opt, token_fd = -1;
+
+	cli_opts_begin(c, "enroll", cli_usage_enroll);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "hu:", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_HUB)
+			url = optarg;
+		else if (opt == OPT_CA)
+			ca = optarg;
+		else if (opt == OPT_PIN)
+			pin = optarg;
+		else if (opt == OPT_TOKEN_FD) {
+			if (cli_parse_u64(optarg, 0, 1024, &fd))
+				return cli_usage(c, "bad --token-fd");
+			token_fd = (int)fd;
+		}
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	if (!url)
+		return cli_usage(c, "--hub URL is required");
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+		return cli_usage(c, "the hub URL must start with https://");
+	if (ca && pin)
+		return cli_usage(c, "give --ca or --pin, not both");
+	return enroll(c, url, token_fd, ca, pin);
+}
+
+/* ---- sync ---- */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void progress(void *ctx, const char *phase, const struct sync_stats *st)
+{
+	struct cli_progress *p = ctx;
+	double secs = (double)(sync_now_ms() - st->started_ms) / 1000.0;
+	uint64_t n = st->pushed + st->pulled;
+
+	cli_progress_draw(p,
+			  "%s: %" PRIu64 " up / %" PRIu64 " down batches, "
+			  "%" PRIu64 " changes, %.1f MB, %.0f changes/s",
+			  phase, st->batches_up, st->batches_down, n,
+			  (double)(st->bytes_up + st->bytes_down) / 1e6,
+			  secs > 0 ? (double)n / secs : 0.0);
+}
+
+/* One round: prints its summary, returns the exit code. */
+static int round_once(struct cli *c, struct store *s,
+		      const struct sync_options *base, int quiet_errors)
+{
+	struct cli_progress prog;
+	struct sync_options o = *base;
+	struct sync_stats st;
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	cli_progress_init(&prog, c->tty_err);
+	o.progress = progress;
+	o.progress_ctx = &prog;
+	rc = sync_round(s, &o, &st, &e);
+	cli_progress_end(&prog);
+	if (rc == ERR_IO) {
+		if (!quiet_errors)
+			cli_error("%s", e.msg);
+		return CLI_EXIT_OFFLINE;
+	}
+	if (rc < 0)
+		return cli_fail(&e);
+	if (st.rebootstrapped)
+		printf("sync: the hub purged deletions this node had not "
+		       "seen: its copy was rebuilt from the hub\n");
+	printf("sync: pushed %" PRIu64 ", pulled %" PRIu64 ", purged %" PRIu64
+	       ", refused %" PRIu64 ", fields refused %" PRIu64
+	       " (%" PRIu64 " bytes up, %" PRIu64 " down)\n",
+	       st.pushed, st.pulled, st.purged, st.refused, st.rejected,
+	       st.bytes_up, st.bytes_down);
+	fflush(stdout);
+	return st.refused || st.rejected ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+}
+
+static void sleep_interruptible(uint64_t ms)
+{
+	while (ms && !stop_requested) {
+		uint64_t step = ms < 200 ? ms : 200;
+		struct timespec ts = { (time_t)(step / 1000),
+				       (long)(step % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
+}
+
+static int sync_cmd(struct cli *c, uint64_t watch, uint64_t rounds,
+		    const struct sync_options *o)
+{
+	struct store *s = NULL;
+	struct err e;
+	uint64_t backoff = 0, done = 0;
+	int rc, code = CLI_EXIT_OK;
+
+	err_init(&e);
+	rc = client_global_init(&e);
+	if (!rc)
+		rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0) {
+		code = cli_fail(&e);
+		goto out;
+	}
+	if (!watch) {
+		code = round_once(c, s, o, 0);
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!stop_requested && (!rounds || done < rounds)) {
+		code = round_once(c, s, o, backoff > 0);
+		done++;
+		if (code == CLI_EXIT_OFFLINE) {
+			/* Offline: wait longer each time, up to an hour,
+			 * with jitter so nodes do not return in step. */
+			backoff = backoff ? backoff * 2 : watch * 1000;
+			if (backoff > 3600 * 1000)
+				backoff = 3600 * 1000;
+			sleep_interruptible(backoff / 2 +
+					    randombytes_uniform(
+						(uint32_t)(backoff / 2 + 1)));
+			continue;
+		}
+		backoff = 0;
+		if (code != CLI_EXIT_OK && code != CLI_EXIT_PARTIAL)
+			break;
+		if (!rounds || done < rounds)
+			sleep_interruptible(watch * 1000);
+	}
+out:
+	store_close(s);
+	client_global_cleanup();
+	return code;
+}
+
+int cmd_sync(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "watch", required_argument, NULL, OPT_WATCH },
+		{ "rounds", required_argument, NULL, OPT_ROUNDS },
+		{ "retries", required_argument, NULL, OPT_RETRIES },
+		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	struct sync_options o;
+	uint64_t watch = 0, rounds = 0, v = 0;
+	int opt;
+
+	sync_options_init(&o);
+	cli_opts_begin(c, "sync", cli_usage_sync);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "hu:", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_WATCH &&
+		    cli_parse_u64(optarg, 1, 86400, &watch))
+			return cli_usage(c, "bad --watch seconds");
+		if (opt == OPT_ROUNDS &&
+		    cli_parse_u64(optarg, 1, UINT32_MAX, &rounds))
+			return cli_usage(c, "bad --rounds");
+		if (opt == OPT_RETRIES) {
+			if (cli_parse_u64(optarg, 0, 100, &v))
+				return cli_usage(c, "bad --retries");
+			o.retries = (unsigned)v;
+		}
+		if (opt == OPT_RETRY_DELAY) {
+			if (cli_parse_u64(optarg, 1, 600000, &v))
+				return cli_usage(c, "bad --retry-delay");
+			o.backoff_ms = (unsigned)v;
+		}
+		if (opt == OPT_BATCH) {
+			if (cli_parse_u64(optarg, 1, 5000, &v))
+				return cli_usage(c, "bad --batch");
+			o.push_limit = o.pull_limit = (size_t)v;
+		}
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 0, 0) < 0)
+		return CLI_EXIT_USAGE;
+	if (rounds && !watch)
+		return cli_usage(c, "--rounds needs --watch");
+	o.allow_plain = 1; /* the client allows it for loopback only, and
+			      only when enrolled with an http:// URL */
+	return sync_cmd(c, watch, rounds, &o);
+}

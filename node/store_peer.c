@@ -1,0 +1,459 @@
+/*
+ * store_peer.c - the hub's registry of the nodes it serves: enrollment
+ * tokens, node ids and public keys, revocation, the cursors each node has
+ * acknowledged, recent request nonces (replay protection) and the changes
+ * refused whole.
+ *
+ * A token is 200 random bits written in base32; the hub keeps only its
+ * BLAKE2b hash, so a copy of the database does not let anyone enroll.
+ */
+#include "node/store_int.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "conflict/scope.h"
+
+#define PEER_COLUMNS                                                           \
+	"SELECT idx, name, kind, region, node_id, pk, revoked, "               \
+	"coalesce(token_expires, 0), created, coalesce(last_contact, 0), "     \
+	"push_ack, pull_ack, record_cap, (SELECT count(*) FROM refusal f "     \
+	"WHERE f.peer = peer.idx), rebootstrap FROM peer "
+
+static int name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0 || n >= STORE_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int region_ok(const char *region)
+{
+	const struct schema_collection *c = schema_collection("case");
+	const struct schema_field *f =
+	    c && c->scope_region ? schema_field(c, c->scope_region) : NULL;
+
+	if (!region || !*region || strlen(region) >= 32)
+		return 0;
+	if (!f || !f->values)
+		return schema_name_ok(region);
+	for (size_t i = 0; f->values[i]; i++)
+		if (strcmp(f->values[i], region) == 0)
+			return 1;
+	return 0;
+}
+
+static void token_new(char token[STORE_TOKEN_LEN + 1], uint8_t hash[32])
+{
+	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	uint8_t raw[25];
+
+	randombytes_buf(raw, sizeof(raw));
+	for (size_t i = 0; i < STORE_TOKEN_LEN; i++) {
+		size_t bit = i * 5;
+		unsigned v = (unsigned)raw[bit / 8] << 8 |
+			     (bit / 8 + 1 < sizeof(raw) ? raw[bit / 8 + 1] : 0);
+
+		token[i] = b32[(v >> (11 - bit % 8)) & 31];
+	}
+	token[STORE_TOKEN_LEN] = '\0';
+	crypto_generichash(hash, 32, (const uint8_t *)token, STORE_TOKEN_LEN,
+			   NULL, 0);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what,
+		     struct err *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, what, e);
+}
+
+int store_peer_add(struct store *s, const char *name, const char *kind,
+		   const char *region, int64_t ttl_s,
+		   char token[STORE_TOKEN_LEN + 1], struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t hash[32];
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+
+	if (!name_ok(name))
+		return err_set(e, ERR_INVALID, "a node name is 1 to %d "
+			       "characters of a-z, 0-9, _ and -",
+			       STORE_NAME_MAX - 1);
+	if (!scope_kind_ok(kind))
+		return err_set(e, ERR_INVALID, "kind must be polo, pda or "
+			       "attuatore");
+	if (!region_ok(region))
+		return err_set(e, ERR_INVALID, "unknown region");
+	if (ttl_s <= 0)
+		return err_set(e, ERR_INVALID, "token lifetime must be > 0");
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO peer(name, kind, region, "
+				"token_hash, token_expires, created) "
+				"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "registering node", e);
+	token_new(token, hash);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, hash, sizeof(hash), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, now + ttl_s);
+	sqlite3_bind_int64(st, 6, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		sodium_memzero(token, STORE_TOKEN_LEN + 1);
+		return err_set(e, ERR_EXISTS, "node '%s' already exists", name);
+	}
+	if (rc != SQLITE_DONE) {
+		sodium_memzero(token, STORE_TOKEN_LEN + 1);
+		return store_sql_err(s, rc, "registering node", e);
+	}
+	/* A Punto di Accesso sees its region from the start. */
+	rc = store_scope_peer_init(s, sqlite3_last_insert_rowid(s->db), e);
+	if (rc)
+		sodium_memzero(token, STORE_TOKEN_LEN + 1);
+	return rc;
+}
+
+int store_peer_token(struct store *s, const char *name, int64_t ttl_s,
+		     char token[STORE_TOKEN_LEN + 1], struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t hash[32];
+	int rc;
+
+	if (ttl_s <= 0)
+		return err_set(e, ERR_INVALID, "token lifetime must be > 0");
+	rc = sqlite3_prepare_v2(s->db,
+				"UPDATE peer SET token_hash = ?2, "
+				"token_expires = ?3, node_id = NULL, pk = NULL "
+				"WHERE name = ?1 AND revoked = 0",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "issuing token", e);
+	token_new(token, hash);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (int64_t)time(NULL) + ttl_s);
+	rc = step_done(s, st, "issuing token", e);
+	if (!rc && sqlite3_changes(s->db) != 1)
+		rc = err_set(e, ERR_NOTFOUND, "no active node '%s'", name);
+	if (rc)
+		sodium_memzero(token, STORE_TOKEN_LEN + 1);
+	return rc;
+}
+
+static void copy_text(char *dst, size_t n, const unsigned char *src)
+{
+	snprintf(dst, n, "%s", src ? (const char *)src : "");
+}
+
+static int peer_row(sqlite3_stmt *st, struct store_peer *p, struct err *e)
+{
+	memset(p, 0, sizeof(*p));
+	p->idx = sqlite3_column_int64(st, 0);
+	copy_text(p->name, sizeof(p->name), sqlite3_column_text(st, 1));
+	copy_text(p->kind, sizeof(p->kind), sqlite3_column_text(st, 2));
+	copy_text(p->region, sizeof(p->region), sqlite3_column_text(st, 3));
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+		if (sqlite3_column_bytes(st, 4) != ID_BYTES ||
+		    sqlite3_column_bytes(st, 5) != STORE_SIGN_PKBYTES)
+			return err_set(e, ERR_CORRUPT, "node '%s': malformed "
+				       "identity", p->name);
+		memcpy(p->node_id.b, sqlite3_column_blob(st, 4), ID_BYTES);
+		memcpy(p->pk, sqlite3_column_blob(st, 5), STORE_SIGN_PKBYTES);
+		p->enrolled = 1;
+	}
+	p->revoked = sqlite3_column_int(st, 6);
+	p->token_expires = sqlite3_column_int64(st, 7);
+	p->created = sqlite3_column_int64(st, 8);
+	p->last_contact = sqlite3_column_int64(st, 9);
+	p->push_ack = (uint64_t)sqlite3_column_int64(st, 10);
+	p->pull_ack = (uint64_t)sqlite3_column_int64(st, 11);
+	p->record_cap = (uint64_t)sqlite3_column_int64(st, 12);
+	p->refused = (uint64_t)sqlite3_column_int64(st, 13);
+	p->rebootstrap = sqlite3_column_int(st, 14);
+	return 0;
+}
+
+/* One peer by a WHERE clause with one blob or text parameter. */
+static int peer_find(struct store *s, const char *where, const void *blob,
+		     int bloblen, const char *text, struct store_peer *out,
+		     struct err *e)
+{
+	char sql[512];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "%s%s", PEER_COLUMNS, where);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "reading nodes", e);
+	if (blob)
+		sqlite3_bind_blob(st, 1, blob, bloblen, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = peer_row(st, out, e);
+	else if (rc == SQLITE_DONE)
+		rc = err_set(e, ERR_NOTFOUND, "no such node");
+	else
+		rc = store_sql_err(s, rc, "reading nodes", e);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_peer_by_node(struct store *s, const struct id *node,
+		       struct store_peer *out, struct err *e)
+{
+	return peer_find(s, "WHERE node_id = ?1", node->b, ID_BYTES, NULL, out,
+			 e);
+}
+
+int store_peer_by_name(struct store *s, const char *name,
+		       struct store_peer *out, struct err *e)
+{
+	int rc = peer_find(s, "WHERE name = ?1", NULL, 0, name, out, e);
+
+	if (rc == ERR_NOTFOUND && name_ok(name))
+		err_set(e, rc, "no node '%s'", name);
+	return rc;
+}
+
+int store_peer_enroll(struct store *s, const char *token, const struct id *node,
+		      const uint8_t *pk, struct store_peer *out, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t hash[32];
+	int opened = 0;
+	int rc;
+
+	if (!token || strlen(token) != STORE_TOKEN_LEN)
+		return err_set(e, ERR_AUTH, "invalid enrollment token");
+	crypto_generichash(hash, sizeof(hash), (const uint8_t *)token,
+			   STORE_TOKEN_LEN, NULL, 0);
+	rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = peer_find(s, "WHERE token_hash = ?1 AND token_expires > "
+			  "unixepoch() AND revoked = 0",
+		       hash, (int)sizeof(hash), NULL, out, e);
+	if (rc == ERR_NOTFOUND)
+		rc = err_set(e, ERR_AUTH, "invalid or expired enrollment "
+			     "token");
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db,
+				"UPDATE peer SET node_id = ?2, pk = ?3, "
+				"token_hash = NULL, token_expires = NULL, "
+				"last_contact = unixepoch() WHERE idx = ?1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "enrolling", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, out->idx);
+	sqlite3_bind_blob(st, 2, node->b, ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, pk, STORE_SIGN_PKBYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		rc = err_set(e, ERR_EXISTS, "that node id is enrolled already");
+		goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "enrolling", e);
+	if (!rc)
+		rc = store_node_set(s, node, out->name, STORE_ROLE_NODE, e);
+	if (!rc) {
+		out->node_id = *node;
+		out->enrolled = 1;
+		rc = store_scope_peer_init(s, out->idx, e);
+	}
+	if (!rc) {
+		out->node_id = *node;
+		memcpy(out->pk, pk, STORE_SIGN_PKBYTES);
+		out->enrolled = 1;
+		out->token_expires = 0;
+	}
+out:
+	return store_tx_end(s, opened, rc, e);
+}
+
+static int peer_update(struct store *s, const char *sql, const char *name,
+		       int64_t v, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "updating node", e);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	rc = step_done(s, st, "updating node", e);
+	if (!rc && sqlite3_changes(s->db) != 1)
+		rc = name_ok(name) ? err_set(e, ERR_NOTFOUND, "no node '%s'",
+					     name)
+				   : err_set(e, ERR_NOTFOUND, "no such node");
+	return rc;
+}
+
+int store_peer_revoke(struct store *s, const char *name, struct err *e)
+{
+	return peer_update(s,
+			   "UPDATE peer SET revoked = 1, token_hash = NULL "
+			   "WHERE name = ?1 AND ?2 = ?2",
+			   name, 0, e);
+}
+
+int store_peer_set_cap(struct store *s, const char *name, uint64_t cap,
+		       struct err *e)
+{
+	return peer_update(s, "UPDATE peer SET record_cap = ?2 WHERE name = ?1",
+			   name, (int64_t)cap, e);
+}
+
+int store_peer_list(struct store *s, store_peer_fn fn, void *ctx,
+		    struct err *e)
+{
+	struct store_peer p;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, PEER_COLUMNS "ORDER BY name", -1,
+				    &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "listing nodes", e);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = peer_row(st, &p, e);
+		if (!rc)
+			rc = fn(ctx, &p);
+		if (rc)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "listing nodes", e);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_peer_nonce(struct store *s, int64_t peer, const uint8_t *nonce,
+		     int64_t ms, int64_t window_ms, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM nonce WHERE at < ?1", -1,
+				&st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, ms - 2 * window_ms);
+		rc = step_done(s, st, "forgetting nonces", e);
+	} else {
+		rc = store_sql_err(s, rc, "forgetting nonces", e);
+	}
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db,
+				"INSERT INTO nonce(peer, nonce, at) "
+				"VALUES (?1, ?2, ?3)",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "recording nonce", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, peer);
+	sqlite3_bind_blob(st, 2, nonce, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ms);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		rc = err_set(e, ERR_CONFLICT, "request replayed");
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "recording nonce", e);
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(s->db,
+				"UPDATE peer SET last_contact = unixepoch() "
+				"WHERE idx = ?1",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, peer);
+		rc = step_done(s, st, "updating node", e);
+	} else {
+		rc = store_sql_err(s, rc, "updating node", e);
+	}
+out:
+	return store_tx_end(s, opened, rc, e);
+}
+
+int store_peer_ack(struct store *s, int64_t peer, uint64_t push_ack,
+		   uint64_t pull_ack, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "UPDATE peer SET push_ack = max(push_ack, "
+				    "?2), pull_ack = max(pull_ack, ?3) "
+				    "WHERE idx = ?1",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "updating cursors", e);
+	sqlite3_bind_int64(st, 1, peer);
+	sqlite3_bind_int64(st, 2, (int64_t)push_ack);
+	sqlite3_bind_int64(st, 3, (int64_t)pull_ack);
+	return step_done(s, st, "updating cursors", e);
+}
+
+int store_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,
+		      const struct id *record, const char *reason,
+		      struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "INSERT OR REPLACE INTO refusal(peer, "
+				    "oseq, record, reason, at) VALUES (?1, ?2, "
+				    "?3, ?4, unixepoch())",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "recording refusal", e);
+	sqlite3_bind_int64(st, 1, peer);
+	sqlite3_bind_int64(st, 2, (int64_t)oseq);
+	sqlite3_bind_blob(st, 3, record->b, ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	return step_done(s, st, "recording refusal", e);
+}
+
+int store_peer_rebootstrapped(struct store *s, int64_t peer, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "UPDATE peer SET rebootstrap = 0 WHERE "
+				    "idx = ?1",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_err(s, rc, "updating node", e);
+	sqlite3_bind_int64(st, 1, peer);
+	return step_done(s, st, "updating node", e);
+}

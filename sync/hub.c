@@ -1,0 +1,346 @@
+/* hub.c - see hub.h. */
+#include "sync/hub_int.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/auth.h"
+#include "sync/batch.h"
+
+void hub_schema_fingerprint(char out[33])
+{
+	crypto_generichash_state st;
+	uint8_t h[16];
+	char line[256];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	for (size_t i = 0; i < schema_count(); i++) {
+		const struct schema_collection *c = schema_at(i);
+
+		snprintf(line, sizeof(line), "c %s %u %d %s;", c->name,
+			 (unsigned)c->id, (int)c->kind,
+			 c->parent ? c->parent : "");
+		crypto_generichash_update(&st, (const uint8_t *)line,
+					  strlen(line));
+		for (size_t j = 0; j < c->nfields; j++) {
+			const struct schema_field *f = &c->fields[j];
+
+			snprintf(line, sizeof(line), "f %s %u %d %u %d;",
+				 f->name, (unsigned)f->id, (int)f->type,
+				 f->flags, (int)f->merge);
+			crypto_generichash_update(&st, (const uint8_t *)line,
+						  strlen(line));
+			for (size_t k = 0; f->values && f->values[k]; k++)
+				crypto_generichash_update(
+				    &st, (const uint8_t *)f->values[k],
+				    strlen(f->values[k]) + 1);
+		}
+	}
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(out, 33, h, sizeof(h));
+}
+
+/* ---- the pool of store handles ---- */
+
+static struct store *pool_get(struct hub *h)
+{
+	struct store *s;
+
+	pthread_mutex_lock(&h->lock);
+	while (h->npool == 0)
+		pthread_cond_wait(&h->freed, &h->lock);
+	s = h->pool[--h->npool];
+	pthread_mutex_unlock(&h->lock);
+	return s;
+}
+
+static void pool_put(struct hub *h, struct store *s)
+{
+	pthread_mutex_lock(&h->lock);
+	h->pool[h->npool++] = s;
+	pthread_cond_signal(&h->freed);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* ---- helpers ---- */
+
+void hub_store_error(struct http_response *res, int rc,
+			const struct err *e)
+{
+	switch (rc) {
+	case ERR_BUSY:
+		http_response_error(res, 503, "busy", "database busy, retry");
+		break;
+	case ERR_INVALID:
+		http_response_error(res, 400, "invalid", "%s", e->msg);
+		break;
+	case ERR_AUTH:
+		http_response_error(res, 401, "auth", "%s", e->msg);
+		break;
+	case ERR_NOTFOUND:
+		http_response_error(res, 404, "not_found", "%s", e->msg);
+		break;
+	case ERR_CONFLICT:
+	case ERR_EXISTS:
+		http_response_error(res, 409, "conflict", "%s", e->msg);
+		break;
+	default:
+		http_response_error(res, 500, "internal", "%s", e->msg);
+		break;
+	}
+}
+
+void hub_hex_id(const struct id *id, char out[2 * ID_BYTES + 1])
+{
+	sodium_bin2hex(out, 2 * ID_BYTES + 1, id->b, ID_BYTES);
+}
+
+int hub_authenticate(struct store *s, const struct http_request *req,
+			const char *path, struct store_peer *p,
+			struct http_response *res)
+{
+	struct sync_auth_req ar;
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	rc = sync_auth_parse(http_request_header(req, "X-Presidio-Node"),
+			     http_request_header(req, "X-Presidio-Time"),
+			     http_request_header(req, "X-Presidio-Nonce"),
+			     http_request_header(req, "X-Presidio-Signature"),
+			     &ar, &e);
+	if (rc) {
+		http_response_error(res, 401, "auth", "%s", e.msg);
+		return rc;
+	}
+	rc = store_peer_by_node(s, &ar.node, p, &e);
+	if (rc == ERR_NOTFOUND) {
+		http_response_error(res, 401, "unknown_node",
+				    "this node is not enrolled here");
+		return rc;
+	}
+	if (rc) {
+		hub_store_error(res, rc, &e);
+		return rc;
+	}
+	if (p->revoked) {
+		http_response_error(res, 403, "revoked",
+				    "node '%s' has been revoked", p->name);
+		return ERR_AUTH;
+	}
+	rc = sync_auth_verify(&ar, p->pk, req->method, path, req->body,
+			      req->body_len, sync_now_ms(), &e);
+	if (rc == ERR_AUTH) {
+		http_response_error(res, 401, "bad_signature", "%s", e.msg);
+		return rc;
+	}
+	if (rc) {
+		http_response_error(res, 409, "stale", "%s", e.msg);
+		return rc;
+	}
+	rc = store_peer_nonce(s, p->idx, ar.nonce, (int64_t)ar.time_ms,
+			      SYNC_AUTH_WINDOW_MS, &e);
+	if (rc == ERR_CONFLICT) {
+		http_response_error(res, 409, "replay", "request replayed");
+		return rc;
+	}
+	if (rc) {
+		hub_store_error(res, rc, &e);
+		return rc;
+	}
+	return 0;
+}
+
+/* ---- enroll ---- */
+
+static void handle_enroll(struct hub *h, struct store *s,
+			  const struct http_request *req,
+			  struct http_response *res)
+{
+	char hub_pk[2 * crypto_sign_PUBLICKEYBYTES + 1], hub_id[33], fp[33];
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	const char *token, *node_text, *pk_text, *schema;
+	struct store_peer p;
+	struct id node;
+	json_t *doc, *out = NULL;
+	size_t got = 0;
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	doc = json_loadb((const char *)req->body, req->body_len,
+			 JSON_REJECT_DUPLICATES, NULL);
+	token = json_string_value(json_object_get(doc, "token"));
+	node_text = json_string_value(json_object_get(doc, "node_id"));
+	pk_text = json_string_value(json_object_get(doc, "pk"));
+	schema = json_string_value(json_object_get(doc, "schema"));
+	if (!token || !node_text || !pk_text ||
+	    strlen(node_text) != 2 * ID_BYTES || id_parse(&node, node_text) ||
+	    strlen(pk_text) != 2 * sizeof(pk) ||
+	    sodium_hex2bin(pk, sizeof(pk), pk_text, strlen(pk_text), NULL,
+			   &got, NULL) ||
+	    got != sizeof(pk)) {
+		http_response_error(res, 400, "invalid",
+				    "enrollment needs token, node_id, pk");
+		goto out;
+	}
+	hub_schema_fingerprint(fp);
+	if (!schema || strcmp(schema, fp) != 0) {
+		http_response_error(res, 409, "schema",
+				    "the node's schema differs from the hub's: "
+				    "install the same Presidio version");
+		goto out;
+	}
+	rc = store_peer_enroll(s, token, &node, pk, &p, &e);
+	if (rc) {
+		hub_store_error(res, rc, &e);
+		goto out;
+	}
+	sodium_bin2hex(hub_pk, sizeof(hub_pk), h->ident.pk, sizeof(h->ident.pk));
+	hub_hex_id(&h->hub_id, hub_id);
+	out = json_pack("{ssssssssss}", "hub_id", hub_id, "hub_pk", hub_pk,
+			"name", p.name, "kind", p.kind, "region", p.region);
+	if (!out || http_response_json(res, 200, out))
+		http_response_error(res, 500, "internal", "out of memory");
+out:
+	json_decref(out);
+	json_decref(doc);
+}
+
+/* ---- hello ---- */
+
+static void handle_hello(struct hub *h, struct store *s,
+			 const struct http_request *req,
+			 struct http_response *res)
+{
+	struct store_peer p;
+	char hub_id[33], fp[33];
+	json_t *out;
+
+	if (hub_authenticate(s, req, "/v1/hello", &p, res))
+		return;
+	hub_hex_id(&h->hub_id, hub_id);
+	hub_schema_fingerprint(fp);
+	out = json_pack("{sssssIsIsI}", "hub_id", hub_id, "schema", fp,
+			"push_ack", (json_int_t)p.push_ack, "pull_ack",
+			(json_int_t)p.pull_ack, "time",
+			(json_int_t)sync_now_ms());
+	if (!out || http_response_json(res, 200, out))
+		http_response_error(res, 500, "internal", "out of memory");
+	json_decref(out);
+}
+
+
+/* ---- dispatch ---- */
+
+static void handle(void *ctx, const struct http_request *req,
+		   struct http_response *res)
+{
+	struct hub *h = ctx;
+	struct store *s;
+	int get = strcmp(req->method, "GET") == 0;
+	int post = strcmp(req->method, "POST") == 0;
+	int which = strcmp(req->path, "/v1/enroll") == 0   ? 1
+		    : strcmp(req->path, "/v1/hello") == 0 ? 2
+		    : strcmp(req->path, "/v1/push") == 0  ? 3
+		    : strcmp(req->path, "/v1/pull") == 0  ? 4
+							  : 0;
+
+	if (!which) {
+		http_response_error(res, 404, "not_found", "no such endpoint");
+		return;
+	}
+	if (((which == 1 || which == 3) && !post) ||
+	    ((which == 2 || which == 4) && !get)) {
+		http_response_error(res, 405, "method", "method not allowed");
+		return;
+	}
+	s = pool_get(h);
+	switch (which) {
+	case 1:
+		handle_enroll(h, s, req, res);
+		break;
+	case 2:
+		handle_hello(h, s, req, res);
+		break;
+	case 3:
+		hub_handle_push(h, s, req, res);
+		break;
+	default:
+		hub_handle_pull(h, s, req, res);
+		break;
+	}
+	pool_put(h, s);
+}
+
+/* ---- life ---- */
+
+int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
+	      struct err *e)
+{
+	struct hub *h = calloc(1, sizeof(*h));
+	unsigned threads = cfg->http.threads ? cfg->http.threads : 4;
+	int rc = 0;
+
+	*out = NULL;
+	if (!h)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->freed, NULL);
+	if (store_role(s) != STORE_ROLE_HUB) {
+		rc = err_set(e, ERR_INVALID, "this node is not a hub (presidio "
+			     "init --role hub)");
+		goto out;
+	}
+	h->hub_id = *store_node_id(s);
+	h->pull_limit = cfg->pull_limit ? cfg->pull_limit : HUB_PULL_LIMIT;
+	if (h->pull_limit > SYNC_BATCH_MAX_CHANGES / 2)
+		h->pull_limit = SYNC_BATCH_MAX_CHANGES / 2;
+	rc = sync_identity_load(s, 1, &h->ident, e);
+	if (rc)
+		goto out;
+	h->cap = threads;
+	h->pool = calloc(h->cap, sizeof(*h->pool));
+	h->all = calloc(h->cap, sizeof(*h->all));
+	if (!h->pool || !h->all) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < h->cap; i++) {
+		rc = store_clone(s, &h->all[i], e);
+		if (rc)
+			goto out;
+		h->nall++;
+		h->pool[h->npool++] = h->all[i];
+	}
+	rc = http_server_start(&h->http, &cfg->http, handle, h, e);
+out:
+	if (rc) {
+		hub_stop(h);
+		return rc;
+	}
+	*out = h;
+	return 0;
+}
+
+uint16_t hub_port(const struct hub *h)
+{
+	return http_server_port(h->http);
+}
+
+void hub_stop(struct hub *h)
+{
+	if (!h)
+		return;
+	http_server_stop(h->http);
+	for (size_t i = 0; i < h->nall; i++)
+		store_close(h->all[i]);
+	free(h->all);
+	free(h->pool);
+	sync_identity_release(&h->ident);
+	pthread_cond_destroy(&h->freed);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}

@@ -1,0 +1,49 @@
+/*
+ * hub_int.h - internals shared by the hub's source files (not an API):
+ *   hub.c       the server, the pool of store handles, enroll and hello,
+ *               authentication of signed requests
+ *   hub_push.c  POST /v1/push
+ *   hub_pull.c  GET /v1/pull
+ */
+#ifndef PRESIDIO_SYNC_HUB_INT_H
+#define PRESIDIO_SYNC_HUB_INT_H
+
+#include <pthread.h>
+
+#include "sync/auth.h"
+#include "sync/hub.h"
+
+struct hub {
+	struct http_server *http;
+	struct sync_identity ident; /* the hub's signing key */
+	struct id hub_id;
+	size_t pull_limit;
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct store **pool; /* handles not in use */
+	size_t npool, cap;
+	struct store **all; /* every handle, to close */
+	size_t nall;
+};
+
+/* Answer with the HTTP status that fits store error rc. */
+void hub_store_error(struct http_response *res, int rc, const struct err *e);
+
+void hub_hex_id(const struct id *id, char out[2 * ID_BYTES + 1]);
+
+/*
+ * Authenticate a signed request for path (with its query, as signed):
+ * the peer (filled in *p) must be enrolled and not revoked, the
+ * signature good, the time in the window and the nonce new.  On failure
+ * the response is set and non-zero returned.
+ */
+int hub_authenticate(struct store *s, const struct http_request *req,
+		     const char *path, struct store_peer *p,
+		     struct http_response *res);
+
+void hub_handle_push(struct hub *h, struct store *s,
+		     const struct http_request *req, struct http_response *res);
+void hub_handle_pull(struct hub *h, struct store *s,
+		     const struct http_request *req, struct http_response *res);
+
+#endif

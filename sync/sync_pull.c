@@ -1,0 +1,372 @@
+/*
+ * sync_pull.c - pulling the node's scope from the hub, with fetching and
+ * applying overlapped.
+ *
+ * A pull is a chain of batches, each asked for after the cursor the
+ * previous one brought.  Fetching a batch (the hub builds it, TLS carries
+ * it, the signature is checked, it is inflated and parsed) and applying
+ * one (the merge, sealing, a durable commit) take similar time, so a
+ * fetching thread runs one or two batches ahead of the applying one.
+ * Only the applying thread touches the store, only the fetching thread
+ * the connection while both run.
+ *
+ * What a request acknowledges ("ack") is what has been committed, never
+ * what was only fetched: the hub's tombstone purge relies on it.  After
+ * the chain, one more request acknowledges the last batch, and brings
+ * what arrived meanwhile.
+ */
+#include "sync/sync_int.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/batch.h"
+
+#define PIPE_DEPTH 2
+
+/* One change, copied out of its batch (pointers of in are set when it
+ * is applied: the array may move while it fills). */
+struct pulled {
+	struct store_incoming in;
+	char operator[KEYSLOT_OPERATOR_MAX];
+	char collection[SCHEMA_NAME_MAX];
+	json_t *fields;
+	struct merge_prev *prev;
+};
+
+/* One batch, verified and parsed. */
+struct fetched {
+	json_t *meta;
+	struct pulled *c;
+	size_t n, cap;
+	uint64_t cursor;
+	int more, rebootstrap;
+};
+
+static void fetched_free(struct fetched *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		json_decref(f->c[i].fields);
+		free(f->c[i].prev);
+	}
+	free(f->c);
+	json_decref(f->meta);
+	free(f);
+}
+
+static int collect(void *ctx, const struct store_incoming *in)
+{
+	struct fetched *f = ctx;
+	struct pulled *p;
+
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? 2 * f->cap : 256;
+		void *nc = realloc(f->c, ncap * sizeof(*f->c));
+
+		if (!nc)
+			return ERR_NOMEM;
+		f->c = nc;
+		f->cap = ncap;
+	}
+	p = &f->c[f->n];
+	memset(p, 0, sizeof(*p));
+	p->in = *in;
+	snprintf(p->operator, sizeof(p->operator), "%s", in->operator);
+	snprintf(p->collection, sizeof(p->collection), "%s", in->collection);
+	if (in->nprev) {
+		p->prev = malloc(in->nprev * sizeof(*p->prev));
+		if (!p->prev)
+			return ERR_NOMEM;
+		memcpy(p->prev, in->prev, in->nprev * sizeof(*p->prev));
+	}
+	/* The batch's document goes when open returns; its values stay. */
+	p->fields = json_incref((json_t *)in->fields);
+	f->n++;
+	return 0;
+}
+
+/* Ask for the batch after after, acknowledging ack; *out is the parsed
+ * batch. */
+static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
+		     size_t limit, struct fetched **out, struct err *e)
+{
+	struct client_response r;
+	struct fetched *f = calloc(1, sizeof(*f));
+	const json_t *purge;
+	char path[128];
+	int rc;
+
+	*out = NULL;
+	client_response_init(&r);
+	if (!f)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	snprintf(path, sizeof(path),
+		 "/v1/pull?after=%" PRIu64 "&limit=%zu&ack=%" PRIu64, after,
+		 limit, ack);
+	rc = sync_request(k, "GET", path, NULL, 0, &r, e);
+	if (!rc && r.status != 200)
+		rc = sync_hub_refused(&r, "pull", e);
+	if (!rc)
+		rc = sync_batch_open_meta(r.body, r.len, k->remote.hub_pk,
+					  &f->meta, collect, f, e);
+	if (rc == ERR_NOMEM)
+		err_set(e, rc, "out of memory");
+	purge = json_object_get(f->meta, "purge");
+	if (!rc && (sync_json_u64(f->meta, "cursor", &f->cursor) ||
+		    !json_is_array(purge) ||
+		    !json_is_boolean(json_object_get(f->meta, "more"))))
+		rc = err_set(e, ERR_INVALID, "pull: malformed batch meta");
+	if (!rc) {
+		f->more = json_is_true(json_object_get(f->meta, "more"));
+		f->rebootstrap =
+		    json_is_true(json_object_get(f->meta, "rebootstrap"));
+		if (f->rebootstrap && (f->n || f->cursor))
+			rc = err_set(e, ERR_INVALID,
+				     "pull: malformed re-bootstrap");
+		else if (!f->rebootstrap && f->more && f->cursor <= after)
+			rc = err_set(e, ERR_FAIL,
+				     "pull: the hub's cursor did not move");
+	}
+	client_response_release(&r);
+	if (rc) {
+		fetched_free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+/* ---- applying ---- */
+
+/* Run the purges due before change index (SIZE_MAX: all that remain). */
+static int purge_until(struct conn *k, const struct fetched *f, size_t *next,
+		       size_t index, struct err *e)
+{
+	const json_t *list = json_object_get(f->meta, "purge");
+
+	while (*next < json_array_size(list)) {
+		const json_t *item = json_array_get(list, *next);
+		const json_t *at = json_array_get(item, 0);
+		const char *hex = json_string_value(json_array_get(item, 1));
+		uint64_t removed = 0;
+		struct id id;
+		int rc;
+
+		if (!json_is_integer(at) || json_integer_value(at) < 0 ||
+		    !hex || id_parse(&id, hex))
+			return err_set(e, ERR_INVALID, "pull: malformed "
+				       "purge list");
+		if ((size_t)json_integer_value(at) > index)
+			return 0;
+		rc = store_evict(k->s, &id, &removed, e);
+		if (rc)
+			return rc;
+		pthread_mutex_lock(&k->lock);
+		k->st->purged += removed;
+		pthread_mutex_unlock(&k->lock);
+		(*next)++;
+	}
+	return 0;
+}
+
+/*
+ * The hub purged tombstones this node never saw (it was away longer than
+ * the purge horizon): forget everything and pull again from the start.
+ * Its own changes were pushed first in this round; one made meanwhile
+ * stops this (store_forget_all()) and the next round pushes it.
+ */
+static int start_over(struct conn *k, struct err *e)
+{
+	uint64_t pushed = 0;
+	int rc = store_checkpoint_get(k->s, SYNC_CK_PUSH, &pushed, NULL);
+
+	if (rc && rc != ERR_NOTFOUND)
+		return err_set(e, rc, "cannot read the push checkpoint");
+	rc = store_forget_all(k->s, rc ? 0 : pushed, e);
+	if (!rc)
+		k->st->rebootstrapped = 1;
+	return rc;
+}
+
+/* Apply one batch and move the cursor, in one transaction. */
+static int apply_one(struct conn *k, struct fetched *f,
+		     const struct sync_options *o, struct err *e)
+{
+	struct store_apply_result res;
+	size_t next = 0;
+	int rc = store_begin(k->s, e);
+
+	for (size_t i = 0; !rc && i < f->n; i++) {
+		struct pulled *p = &f->c[i];
+
+		p->in.operator = p->operator;
+		p->in.collection = p->collection;
+		p->in.fields = p->fields;
+		p->in.prev = p->prev;
+		rc = purge_until(k, f, &next, i, e);
+		if (!rc)
+			rc = store_apply(k->s, &p->in, &res, e);
+		if (rc == ERR_CONFLICT)
+			err_prefix(e, "pull");
+	}
+	if (!rc)
+		rc = purge_until(k, f, &next, SIZE_MAX, e);
+	if (!rc && f->rebootstrap)
+		rc = start_over(k, e);
+	if (!rc)
+		rc = store_checkpoint_set(k->s, SYNC_CK_PULL, f->cursor, e);
+	if (!rc)
+		rc = store_commit(k->s, e);
+	if (rc) {
+		store_rollback(k->s);
+		return rc;
+	}
+	pthread_mutex_lock(&k->lock);
+	k->st->pulled += f->n;
+	k->st->batches_down++;
+	pthread_mutex_unlock(&k->lock);
+	if (o->progress)
+		o->progress(o->progress_ctx, "pull", k->st);
+	return 0;
+}
+
+/* ---- the pipeline ---- */
+
+struct pipe {
+	struct conn *k;
+	size_t limit;
+	uint64_t after;            /* the fetcher's next request */
+	uint64_t committed;        /* the applier's cursor, to acknowledge */
+	struct fetched *q[PIPE_DEPTH];
+	size_t qn;
+	int done, stop;
+	int rc;                    /* the fetcher's failure */
+	struct err e;
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+};
+
+static void *fetcher(void *arg)
+{
+	struct pipe *pp = arg;
+	struct fetched *f = NULL;
+	uint64_t ack;
+	int rc = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&pp->m);
+		ack = pp->committed;
+		pthread_mutex_unlock(&pp->m);
+		/* Starting over: nothing is acknowledged beyond the start. */
+		if (ack > pp->after)
+			ack = pp->after;
+		rc = fetch_one(pp->k, pp->after, ack, pp->limit, &f, &pp->e);
+		if (rc)
+			break;
+		pthread_mutex_lock(&pp->m);
+		while (pp->qn == PIPE_DEPTH && !pp->stop)
+			pthread_cond_wait(&pp->cv, &pp->m);
+		if (pp->stop) {
+			pthread_mutex_unlock(&pp->m);
+			fetched_free(f);
+			break;
+		}
+		pp->q[pp->qn++] = f;
+		pthread_cond_broadcast(&pp->cv);
+		pthread_mutex_unlock(&pp->m);
+		if (f->rebootstrap) {
+			pp->after = 0;
+			continue;
+		}
+		pp->after = f->cursor;
+		if (!f->more)
+			break;
+	}
+	pthread_mutex_lock(&pp->m);
+	pp->rc = rc;
+	pp->done = 1;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->m);
+	return NULL;
+}
+
+int sync_pull_all(struct conn *k, size_t limit, const struct sync_options *o,
+		  struct err *e)
+{
+	struct pipe pp;
+	pthread_t th;
+	uint64_t start = 0;
+	int rc = store_checkpoint_get(k->s, SYNC_CK_PULL, &start, NULL);
+
+	if (rc && rc != ERR_NOTFOUND)
+		return err_set(e, rc, "cannot read the pull checkpoint");
+	memset(&pp, 0, sizeof(pp));
+	pp.k = k;
+	pp.limit = limit;
+	pp.after = pp.committed = rc ? 0 : start;
+	err_init(&pp.e);
+	pthread_mutex_init(&pp.m, NULL);
+	pthread_cond_init(&pp.cv, NULL);
+	rc = pthread_create(&th, NULL, fetcher, &pp)
+		 ? err_set(e, ERR_FAIL, "cannot start a thread")
+		 : 0;
+	if (rc)
+		goto out;
+	for (;;) {
+		struct fetched *f;
+
+		pthread_mutex_lock(&pp.m);
+		while (pp.qn == 0 && !pp.done)
+			pthread_cond_wait(&pp.cv, &pp.m);
+		if (pp.qn == 0) {
+			pthread_mutex_unlock(&pp.m);
+			break;
+		}
+		f = pp.q[0];
+		memmove(pp.q, pp.q + 1, --pp.qn * sizeof(pp.q[0]));
+		pthread_cond_broadcast(&pp.cv);
+		pthread_mutex_unlock(&pp.m);
+		rc = apply_one(k, f, o, e);
+		pthread_mutex_lock(&pp.m);
+		if (rc)
+			pp.stop = 1;
+		else
+			pp.committed = f->cursor;
+		pthread_cond_broadcast(&pp.cv);
+		pthread_mutex_unlock(&pp.m);
+		fetched_free(f);
+		if (rc)
+			break;
+	}
+	pthread_join(th, NULL);
+	/* What was fetched was applied; then the fetcher's own failure. */
+	if (!rc && pp.rc) {
+		*e = pp.e;
+		rc = pp.rc;
+	}
+	/* Acknowledge the last batch, and take what came meanwhile. */
+	while (!rc) {
+		struct fetched *f = NULL;
+		uint64_t at = pp.committed;
+
+		rc = fetch_one(k, at, at, limit, &f, e);
+		if (!rc)
+			rc = apply_one(k, f, o, e);
+		if (!rc)
+			pp.committed = f->rebootstrap ? 0 : f->cursor;
+		if (!rc && f->cursor == at && !f->more && !f->rebootstrap) {
+			fetched_free(f);
+			break;
+		}
+		fetched_free(f);
+	}
+out:
+	for (size_t i = 0; i < pp.qn; i++)
+		fetched_free(pp.q[i]);
+	pthread_cond_destroy(&pp.cv);
+	pthread_mutex_destroy(&pp.m);
+	return rc;
+}

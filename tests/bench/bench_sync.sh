@@ -1,0 +1,342 @@
+#!/bin/sh
+# tests/bench/bench_sync.sh - sync over TLS on 127.0.0.1: figures on stdout.
+#
+#   sh tests/bench/bench_sync.sh BUILD_DIR
+#
+# Workload: shared/workload/gen.js, seed 42, 2000 persons (BENCH_LARGE=1:
+# 20000, about 140,000 records; BENCH_SYNC_PERSONS=N overrides), with 1000
+# updates after the creates.  Every case is assigned (its "nodes" field)
+# to the node that must see it.  Key-file nodes and hubs, a test CA made
+# here with openssl, hubs on free ports.
+#
+#  1. initial pull: hub 1 imports the creates (cases on n1 and n3), a
+#     fresh n1 enrolls and pulls everything;
+#  2. push: a fresh hub 2; n2 imports the creates (cases on n2), enrolls
+#     and pushes everything;
+#  3. incremental: n1 imports the 1000 updates and pushes them; n3
+#     (enrolled on hub 1 and pulled before the updates) pulls them.
+#
+# Reported: records, wall seconds, records/s, bytes up and down per record
+# as `presidio sync` counts them, the node's peak RSS (/usr/bin/time %M)
+# and the hub's (VmHWM, reset between phases through clear_refs).  The
+# targets (issue) are for the 20,000-person workload.  Not part of
+# `make check`.
+
+set -u
+
+build=${1:-build}
+case $build in /*) ;; *) build=$(pwd)/$build ;; esac
+top=$(cd "$(dirname "$0")/../.." && pwd)
+gen=${PRESIDIO_WORKLOAD_GEN:-$top/../shared/workload/gen.js}
+P=$build/presidio
+persons=2000
+[ "${BENCH_LARGE:-0}" = 1 ] && persons=20000
+persons=${BENCH_SYNC_PERSONS:-$persons}
+nupd=1000
+
+# Targets from the issue (20,000 persons).
+T_RATE=20000
+T_BYTES=120
+T_RSS_KB=51200
+
+if [ ! -x "$P" ]; then
+	echo "bench_sync: no $P (run 'make')" >&2
+	exit 1
+fi
+for t in node openssl; do
+	command -v $t >/dev/null 2>&1 ||
+		{ echo "bench_sync: needs $t" >&2; exit 1; }
+done
+[ -f "$gen" ] || { echo "bench_sync: no $gen" >&2; exit 1; }
+TIME=/usr/bin/time
+[ -x "$TIME" ] || TIME=
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/presidio-bsync.XXXXXX") || exit 1
+PIDS=
+# shellcheck disable=SC2317 # (called from the trap)
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# A private copy: a rebuild during the run must not swap the binary.
+cp "$P" "$W/presidio" || exit 1
+P=$W/presidio
+
+unset PRESIDIO_DIR PRESIDIO_PASSPHRASE PRESIDIO_NEW_PASSPHRASE \
+	PRESIDIO_TOKEN PRESIDIO_KEY_FILE
+PRESIDIO_OPERATOR=bench
+export PRESIDIO_OPERATOR
+
+die() {
+	echo "bench_sync: $*" >&2
+	exit 1
+}
+
+# ---- helpers ----------------------------------------------------------------
+
+# now: seconds since the epoch, with nanoseconds.
+now() { date +%s.%N; }
+
+# calc EXPR: awk arithmetic, printed as given by the format in EXPR.
+calc() { awk "BEGIN { $1 }"; }
+
+# run_node DIR ARGS...: presidio -d DIR ARGS... unlocked with DIR.key,
+# output in $W/out, errors in $W/err; $RSS (KB), $SECS (wall) and $CPU
+# (user + system seconds) set.
+run_node() {
+	r_dir=$1
+	shift
+	t0=$(now)
+	if [ -n "$TIME" ]; then
+		env PRESIDIO_KEY_FILE="$r_dir.key" "$TIME" -o "$W/time" -f '%M %U %S' \
+			"$P" -d "$r_dir" "$@" >"$W/out" 2>"$W/err"
+	else
+		env PRESIDIO_KEY_FILE="$r_dir.key" \
+			"$P" -d "$r_dir" "$@" >"$W/out" 2>"$W/err"
+	fi
+	RC=$?
+	t1=$(now)
+	SECS=$(calc "printf \"%.2f\", $t1 - $t0")
+	# shellcheck disable=SC2046 # (split on purpose)
+	set -- $(tail -n 1 "$W/time" 2>/dev/null) 0 0 0
+	RSS=$(printf '%s' "$1" | tr -dc 0-9)
+	[ -n "$RSS" ] || RSS=0
+	CPU=$(calc "printf \"%.2f\", $2 + $3")
+	return $RC
+}
+
+# parse_sync: PUSHED PULLED UP DOWN from the summary line in $W/out.
+parse_sync() {
+	line=$(grep '^sync:' "$W/out" | tail -n 1)
+	PUSHED=$(printf '%s' "$line" | sed -n 's/.*pushed \([0-9]*\).*/\1/p')
+	PULLED=$(printf '%s' "$line" | sed -n 's/.*pulled \([0-9]*\).*/\1/p')
+	UP=$(printf '%s' "$line" | sed -n 's/.*(\([0-9]*\) bytes up.*/\1/p')
+	DOWN=$(printf '%s' "$line" | sed -n 's/.* \([0-9]*\) down).*/\1/p')
+	: "${PUSHED:=0}" "${PULLED:=0}" "${UP:=0}" "${DOWN:=0}"
+}
+
+# hub_start NAME: serve $W/NAME over TLS on a free port: $HUB_PID, $HUB_URL.
+hub_start() {
+	rm -f "$W/$1.port"
+	env PRESIDIO_KEY_FILE="$W/$1.key" "$P" -d "$W/$1" hub serve \
+		--cert "$W/pki/hub.pem" --key "$W/pki/hub.key" \
+		--listen 127.0.0.1 --port 0 --port-file "$W/$1.port" \
+		>"$W/$1.log" 2>&1 &
+	HUB_PID=$!
+	PIDS="$PIDS $HUB_PID"
+	i=0
+	while [ ! -s "$W/$1.port" ] && [ $i -lt 100 ] &&
+		kill -0 "$HUB_PID" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$W/$1.port" ] || die "hub $1 did not start: $(tail -n 3 "$W/$1.log")"
+	HUB_URL="https://127.0.0.1:$(cat "$W/$1.port")"
+}
+
+# hub_stop: stop $HUB_PID.
+hub_stop() {
+	kill "$HUB_PID" 2>/dev/null
+	wait "$HUB_PID" 2>/dev/null
+}
+
+# hub_hwm: the hub's peak RSS in KB; hub_hwm_reset: start a new peak.
+hub_hwm() {
+	awk '/^VmHWM:/ { print $2 }' "/proc/$HUB_PID/status" 2>/dev/null ||
+		echo 0
+}
+hub_hwm_reset() { echo 5 >"/proc/$HUB_PID/clear_refs" 2>/dev/null; }
+
+# hub_cpu: the hub's user + system seconds so far.
+hub_cpu() {
+	awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
+		'{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' \
+		"/proc/$HUB_PID/stat" 2>/dev/null || echo 0
+}
+
+# enroll HUB NAME: register NAME at hub HUB, init $W/NAME, enroll it.
+enroll() {
+	tok=$(env PRESIDIO_KEY_FILE="$W/$1.key" "$P" -d "$W/$1" hub node add \
+		"$2" --kind polo --region Sicilia 2>"$W/err") ||
+		die "hub node add $2: $(head -c 300 "$W/err")"
+	[ -d "$W/$2" ] || "$P" -d "$W/$2" init --name "$2" \
+		--key-file "$W/$2.key" >/dev/null 2>"$W/err" ||
+		die "init $2: $(head -c 300 "$W/err")"
+	env PRESIDIO_TOKEN="$tok" PRESIDIO_KEY_FILE="$W/$2.key" "$P" \
+		-d "$W/$2" enroll --hub "$HUB_URL" --ca "$W/pki/ca.pem" \
+		>/dev/null 2>"$W/err" || die "enroll $2: $(head -c 300 "$W/err")"
+}
+
+mb() { calc "printf \"%.1f MB\", $1 / 1024"; }
+per() { calc "if ($2 > 0) printf \"%.1f\", $1 / $2; else print \"-\""; }
+rate() { calc "if ($2 > 0) printf \"%.0f\", $1 / $2; else print \"-\""; }
+# mark CONDITION: "ok" or "MISS" (awk condition).
+mark() { calc "if ($1) print \"ok\"; else print \"MISS\""; }
+
+# ---- workload and PKI -------------------------------------------------------
+
+node "$gen" --seed 42 --persons "$persons" --updates "$nupd" \
+	--out "$W/all.jsonl" 2>/dev/null || die "gen.js failed"
+total=$(wc -l <"$W/all.jsonl")
+ncreate=$((total - nupd))
+head -n "$ncreate" "$W/all.jsonl" >"$W/creates.jsonl"
+tail -n "$nupd" "$W/all.jsonl" >"$W/updates.jsonl"
+rm -f "$W/all.jsonl"
+
+# assign IN OUT NODES_JSON: every case line gets "nodes": NODES.
+cat >"$W/assign.js" <<'EOF'
+const fs = require('fs'), rl = require('readline');
+const nodes = JSON.parse(process.argv[4]);
+const fd = fs.openSync(process.argv[3], 'w');
+const r = rl.createInterface({ input: fs.createReadStream(process.argv[2]),
+	crlfDelay: Infinity });
+let buf = [], n = 0;
+const flush = () => { fs.writeSync(fd, buf.join('')); buf = []; n = 0; };
+r.on('line', (l) => {
+	if (!l) return;
+	const o = JSON.parse(l);
+	if (o.collection === 'case' && o.fields) o.fields.nodes = nodes;
+	buf.push(JSON.stringify(o) + '\n');
+	if (++n === 1000) flush();
+});
+r.on('close', () => { flush(); fs.closeSync(fd); });
+EOF
+node "$W/assign.js" "$W/creates.jsonl" "$W/w13.jsonl" '["n1","n3"]' &&
+	node "$W/assign.js" "$W/creates.jsonl" "$W/w2.jsonl" '["n2"]' ||
+	die "assigning cases failed"
+rm -f "$W/creates.jsonl"
+
+mkdir -p "$W/pki"
+(
+	cd "$W/pki" || exit 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		-nodes -keyout ca.key -out ca.pem -days 2 \
+		-subj "/CN=Presidio bench CA" >/dev/null 2>&1 &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		-nodes -keyout hub.key -out hub.csr \
+		-subj "/CN=127.0.0.1" >/dev/null 2>&1 &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >ext.cnf &&
+	openssl x509 -req -in hub.csr -CA ca.pem -CAkey ca.key \
+		-CAcreateserial -out hub.pem -days 2 \
+		-extfile ext.cnf >/dev/null 2>&1
+) || die "openssl could not make the test certificates"
+
+echo "== presidio sync bench: $persons persons, $ncreate records," \
+	"$nupd updates; TLS on 127.0.0.1; $(nproc 2>/dev/null || echo '?') cores"
+[ "$persons" -eq 20000 ] ||
+	echo "   (the targets are stated for 20,000 persons; BENCH_LARGE=1)"
+[ -n "$TIME" ] || echo "   (no /usr/bin/time: node RSS not measured)"
+rc=0
+
+# ---- 1. initial pull ----------------------------------------------------------
+
+"$P" -d "$W/hub1" init --name hub1 --hub --key-file "$W/hub1.key" \
+	>/dev/null 2>"$W/err" || die "hub1 init: $(head -c 300 "$W/err")"
+run_node "$W/hub1" import "$W/w13.jsonl" ||
+	die "hub1 import: $(head -c 300 "$W/err")"
+imp1=$SECS
+hub_start hub1
+enroll hub1 n1
+enroll hub1 n3
+hub_hwm_reset
+c0=$(hub_cpu)
+run_node "$W/n1" sync || { echo "bench_sync: n1 sync exit $RC:" \
+	"$(head -c 300 "$W/err")" >&2; rc=1; }
+parse_sync
+hwm=$(hub_hwm)
+hcpu=$(calc "printf \"%.2f\", $(hub_cpu) - $c0")
+echo
+echo "1. initial pull (hub imported the $ncreate records in $imp1 s," \
+	"$(rate "$ncreate" "$imp1") rec/s, local import)"
+echo "   pulled $PULLED records in $SECS s: $(rate "$PULLED" "$SECS") rec/s" \
+	"  [target >= $T_RATE: $(mark "$SECS > 0 && $PULLED / $SECS >= $T_RATE")]"
+echo "   wire: $(per "$DOWN" "$PULLED") B/record down, $(per "$UP" "$PULLED")" \
+	"B/record up ($DOWN B down, $UP up)" \
+	"  [target <= $T_BYTES: $(mark "$PULLED > 0 && ($UP + $DOWN) / $PULLED <= $T_BYTES")]"
+echo "   node peak RSS $(mb "$RSS")  [target <= 50 MB:" \
+	"$(mark "$RSS > 0 && $RSS <= $T_RSS_KB")];  hub peak RSS $(mb "$hwm")"
+echo "   CPU: node $CPU s, hub $hcpu s (of $SECS s wall)"
+[ "$PULLED" -eq "$ncreate" ] || { echo "   WRONG: pulled $PULLED," \
+	"expected $ncreate"; rc=1; }
+
+# n3 takes the same initial pull (not reported) before the updates.
+run_node "$W/n3" sync || { echo "bench_sync: n3 sync exit $RC:" \
+	"$(head -c 300 "$W/err")" >&2; rc=1; }
+parse_sync
+n3pull=$PULLED
+n3secs=$SECS
+
+# ---- 3. incremental (on hub 1, before stopping it) ---------------------------
+
+run_node "$W/n1" import "$W/updates.jsonl" ||
+	{ echo "bench_sync: n1 import updates: $(head -c 300 "$W/err")" >&2; rc=1; }
+impu=$SECS
+hub_hwm_reset
+run_node "$W/n1" sync || { echo "bench_sync: n1 sync exit $RC:" \
+	"$(head -c 300 "$W/err")" >&2; rc=1; }
+parse_sync
+u_push=$PUSHED u_up=$UP u_down=$DOWN u_secs=$SECS u_rss=$RSS u_pulled=$PULLED
+run_node "$W/n3" sync || { echo "bench_sync: n3 sync exit $RC:" \
+	"$(head -c 300 "$W/err")" >&2; rc=1; }
+parse_sync
+d_pull=$PULLED d_up=$UP d_down=$DOWN d_secs=$SECS d_rss=$RSS
+u_hwm=$(hub_hwm)
+hub_stop
+
+# ---- 2. push -------------------------------------------------------------------
+
+"$P" -d "$W/hub2" init --name hub2 --hub --key-file "$W/hub2.key" \
+	>/dev/null 2>"$W/err" || die "hub2 init: $(head -c 300 "$W/err")"
+"$P" -d "$W/n2" init --name n2 --key-file "$W/n2.key" \
+	>/dev/null 2>"$W/err" || die "n2 init: $(head -c 300 "$W/err")"
+run_node "$W/n2" import "$W/w2.jsonl" ||
+	die "n2 import: $(head -c 300 "$W/err")"
+imp2=$SECS
+hub_start hub2
+enroll hub2 n2
+hub_hwm_reset
+c0=$(hub_cpu)
+run_node "$W/n2" sync || { echo "bench_sync: n2 sync exit $RC:" \
+	"$(head -c 300 "$W/err")" >&2; rc=1; }
+p_secs=$SECS p_rss=$RSS p_cpu=$CPU
+parse_sync
+p_push=$PUSHED p_up=$UP p_down=$DOWN
+hwm=$(hub_hwm)
+hcpu=$(calc "printf \"%.2f\", $(hub_cpu) - $c0")
+hub_stop
+echo
+echo "2. push (n2 imported the $ncreate records in $imp2 s," \
+	"$(rate "$ncreate" "$imp2") rec/s)"
+echo "   pushed $p_push records in $p_secs s: $(rate "$p_push" "$p_secs") rec/s"
+echo "   wire: $(per "$p_up" "$p_push") B/record up, $(per "$p_down" "$p_push")" \
+	"B/record down ($p_up B up, $p_down down)"
+echo "   node peak RSS $(mb "$p_rss");  hub peak RSS $(mb "$hwm")"
+echo "   CPU: node $p_cpu s, hub $hcpu s (of $p_secs s wall)"
+[ "$p_push" -eq "$ncreate" ] || { echo "   WRONG: pushed $p_push," \
+	"expected $ncreate"; rc=1; }
+
+echo
+echo "3. $nupd incremental updates (n1 imported them in $impu s;" \
+	"n3's initial pull: $n3pull records in $n3secs s)"
+echo "   push (n1): $u_push changes in $u_secs s: $(rate "$u_push" "$u_secs")" \
+	"changes/s, $(per "$u_up" "$u_push") B/change up," \
+	"$(per "$u_down" "$u_push") down; node RSS $(mb "$u_rss")"
+echo "   pull (n3): $d_pull changes in $d_secs s: $(rate "$d_pull" "$d_secs")" \
+	"changes/s, $(per "$d_down" "$d_pull") B/change down," \
+	"$(per "$d_up" "$d_pull") up; node RSS $(mb "$d_rss");" \
+	"hub peak RSS $(mb "$u_hwm")"
+[ "$u_push" -eq "$nupd" ] || { echo "   WRONG: pushed $u_push," \
+	"expected $nupd"; rc=1; }
+[ "$d_pull" -eq "$nupd" ] || { echo "   WRONG: n3 pulled $d_pull," \
+	"expected $nupd"; rc=1; }
+[ "$u_pulled" -eq 0 ] || echo "   note: n1's push round also pulled" \
+	"$u_pulled changes back"
+exit $rc

@@ -1,0 +1,318 @@
+/*
+ * test_store_sync.c - what the store keeps for sync: sealed secrets, the
+ * hub's registry of nodes (tokens, enrollment, revocation, nonces),
+ * eviction without reusing sequence numbers, handles for other threads,
+ * and the hub's scope index and scoped log.
+ */
+#include "tests/node/store_fixture.h"
+
+#include <time.h>
+
+static struct store *named(const char *name, enum store_role role)
+{
+	struct store_secret sec = secret_of("m.rossi");
+	struct store *s = NULL;
+
+	memset(keyfile, 7, sizeof(keyfile));
+	snprintf(dir, sizeof(dir), "%s/%s", test_tmpdir(), name);
+	if (store_init(dir, name, role, &sec, NULL) ||
+	    store_open(&s, dir, NULL) || store_unlock(s, &sec, NULL)) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void test_secret_sealed_and_survives_rotation(void)
+{
+	struct store *s = named("n", STORE_ROLE_NODE);
+	const uint8_t seed[32] = "0123456789abcdef0123456789abcde";
+	uint8_t out[64];
+	size_t len = 0;
+
+	CHECK(s);
+	CHECK_OK(store_secret_put(s, "sign_seed", seed, sizeof(seed), NULL));
+	CHECK_OK(store_secret_get(s, "sign_seed", out, sizeof(out), &len,
+				  NULL));
+	CHECK(len == sizeof(seed) && memcmp(out, seed, len) == 0);
+	CHECK(!test_file_contains(dir, seed, 16));
+	CHECK(store_secret_get(s, "other", out, sizeof(out), &len, NULL) ==
+	      ERR_NOTFOUND);
+	CHECK_OK(store_key_rotate(s, NULL, NULL, NULL));
+	CHECK(sql_int("SELECT count(*) FROM secret WHERE substr(body, 2, 1) "
+		      "= x'02'") == 1);
+	s = reopen(s);
+	CHECK(s);
+	CHECK_OK(store_secret_get(s, "sign_seed", out, sizeof(out), &len,
+				  NULL));
+	CHECK(len == sizeof(seed) && memcmp(out, seed, len) == 0);
+	/* A box moved under another name does not open. */
+	CHECK(sql_exec("INSERT INTO secret(name, body) SELECT 'moved', body "
+		       "FROM secret WHERE name = 'sign_seed'") == 0);
+	CHECK(store_secret_get(s, "moved", out, sizeof(out), &len, NULL) ==
+	      ERR_CORRUPT);
+	store_close(s);
+}
+
+static void test_peer_tokens_enroll_once(void)
+{
+	struct store *s = named("hub", STORE_ROLE_HUB);
+	char token[STORE_TOKEN_LEN + 1], t2[STORE_TOKEN_LEN + 1];
+	uint8_t pk[STORE_SIGN_PKBYTES];
+	struct store_peer p;
+	struct id node, other;
+
+	CHECK(s);
+	memset(pk, 9, sizeof(pk));
+	id_generate(&node);
+	id_generate(&other);
+	CHECK_OK(store_peer_add(s, "polo-fg", "polo", "Puglia", 3600, token,
+				NULL));
+	CHECK(strlen(token) == STORE_TOKEN_LEN);
+	CHECK(!test_file_contains(dir, token, STORE_TOKEN_LEN));
+	CHECK(store_peer_add(s, "polo-fg", "polo", "Puglia", 3600, t2, NULL) ==
+	      ERR_EXISTS);
+	CHECK(store_peer_add(s, "x", "hub", "Puglia", 3600, t2, NULL) ==
+	      ERR_INVALID);
+	CHECK(store_peer_add(s, "x", "polo", "Lazio", 3600, t2, NULL) ==
+	      ERR_INVALID);
+	CHECK(store_peer_add(s, "Bad Name", "polo", "Puglia", 3600, t2,
+			     NULL) == ERR_INVALID);
+	CHECK(store_peer_enroll(s, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				&node, pk, &p, NULL) == ERR_AUTH);
+	CHECK_OK(store_peer_enroll(s, token, &node, pk, &p, NULL));
+	CHECK(p.enrolled && strcmp(p.name, "polo-fg") == 0);
+	/* Spent. */
+	CHECK(store_peer_enroll(s, token, &other, pk, &p, NULL) == ERR_AUTH);
+	CHECK_OK(store_peer_by_node(s, &node, &p, NULL));
+	CHECK(strcmp(p.kind, "polo") == 0 && !p.revoked);
+	/* An expired token does not enroll. */
+	CHECK_OK(store_peer_add(s, "pda-sic", "pda", "Sicilia", 3600, t2,
+				NULL));
+	CHECK(sql_exec("UPDATE peer SET token_expires = 1 WHERE name = "
+		       "'pda-sic'") == 0);
+	CHECK(store_peer_enroll(s, t2, &other, pk, &p, NULL) == ERR_AUTH);
+	CHECK_OK(store_peer_revoke(s, "polo-fg", NULL));
+	CHECK_OK(store_peer_by_name(s, "polo-fg", &p, NULL));
+	CHECK(p.revoked);
+	CHECK(store_peer_revoke(s, "nobody", NULL) == ERR_NOTFOUND);
+	store_close(s);
+}
+
+static void test_peer_nonce_replay(void)
+{
+	struct store *s = named("hub", STORE_ROLE_HUB);
+	char token[STORE_TOKEN_LEN + 1];
+	uint8_t n1[16], n2[16];
+	int64_t now = 1790000000000;
+
+	CHECK(s);
+	memset(n1, 1, sizeof(n1));
+	memset(n2, 2, sizeof(n2));
+	CHECK_OK(store_peer_add(s, "p", "polo", "Puglia", 60, token, NULL));
+	CHECK_OK(store_peer_nonce(s, 1, n1, now, 300000, NULL));
+	CHECK(store_peer_nonce(s, 1, n1, now + 10, 300000, NULL) ==
+	      ERR_CONFLICT);
+	CHECK_OK(store_peer_nonce(s, 1, n2, now + 10, 300000, NULL));
+	/* Old nonces are forgotten once outside twice the window. */
+	CHECK_OK(store_peer_nonce(s, 1, n2, now + 700000, 300000, NULL) ==
+		 ERR_CONFLICT ? -1 : 0);
+	CHECK(sql_int("SELECT count(*) FROM nonce") == 1);
+	store_close(s);
+}
+
+static void test_evict_keeps_sequence_numbers(void)
+{
+	struct store *s = named("n", STORE_ROLE_NODE);
+	struct store_put_result r1, r2, r3;
+	char json[256], idt[ID_TEXT_LEN + 1];
+	uint64_t removed = 0, last = 0;
+
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r1));
+	id_format(&r1.id, idt);
+	snprintf(json, sizeof(json), "{\"item\":\"%s\",\"text\":\"x\"}", idt);
+	CHECK_OK(put_json(s, "test_note", NULL, json, &r2));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"b\"}", &r3));
+	CHECK_OK(store_evict(s, &r1.id, &removed, NULL));
+	CHECK(removed == 2);
+	CHECK(sql_int("SELECT count(*) FROM eviction") == 1);
+	CHECK_OK(store_last_seq(s, &last, NULL));
+	CHECK(last == r3.seq);
+	/* Evicting the newest entries must not free their numbers. */
+	CHECK_OK(store_evict(s, &r3.id, &removed, NULL));
+	CHECK(removed == 1);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"c\"}", &r1));
+	CHECK(r1.seq == r3.seq + 1);
+	CHECK_OK(store_evict(s, &r3.id, &removed, NULL));
+	CHECK(removed == 0);
+	store_close(s);
+}
+
+struct own {
+	struct store *to;
+	int applied, known;
+};
+
+static int reapply(void *ctx, const struct store_change *c)
+{
+	struct own *o = ctx;
+	struct store_apply_result res;
+	struct store_incoming in;
+
+	memset(&in, 0, sizeof(in));
+	in.record = c->record;
+	in.collection = c->coll->name;
+	in.kind = c->kind;
+	in.origin = c->origin;
+	in.origin_seq = c->origin_seq;
+	in.operator = c->operator;
+	in.hlc = c->hlc;
+	in.fields = c->fields;
+	in.prev = c->prev_ids;
+	in.nprev = c->nprev_ids;
+	if (store_apply(o->to, &in, &res, NULL))
+		return 1;
+	o->applied += !res.known;
+	o->known += res.known;
+	return 0;
+}
+
+static void test_own_changes_come_back_after_eviction(void)
+{
+	struct store *a = named("a", STORE_ROLE_NODE);
+	struct store *copy = named("copy", STORE_ROLE_NODE);
+	struct store_put_result r;
+	struct own o = { NULL, 0, 0 };
+	uint64_t removed = 0, pending = 0;
+
+	CHECK(a && copy);
+	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"a\"}", &r));
+	CHECK_OK(put_json(a, "test_item", &r.id, "{\"title\":\"b\"}", NULL));
+	/* Keep a's entries aside, as the hub would. */
+	o.to = copy;
+	CHECK_OK(store_log(a, 0, 0, 1, reapply, &o, NULL));
+	CHECK(o.applied == 2);
+	CHECK_OK(store_evict(a, &r.id, &removed, NULL));
+	/* They come back (a move-in): applied once, then known. */
+	o.to = a;
+	o.applied = o.known = 0;
+	CHECK_OK(store_log(copy, 0, 0, 1, reapply, &o, NULL));
+	CHECK(o.applied == 2 && o.known == 0);
+	o.applied = 0;
+	CHECK_OK(store_log(copy, 0, 0, 1, reapply, &o, NULL));
+	CHECK(o.applied == 0 && o.known == 2);
+	/* And they are not own pending changes to push again. */
+	CHECK_OK(store_log_own_count(a, 2, &pending, NULL));
+	CHECK(pending == 0);
+	store_close(a);
+	store_close(copy);
+}
+
+static void test_clone_shares_the_node(void)
+{
+	struct store *s = named("n", STORE_ROLE_NODE);
+	struct store *c = NULL;
+	struct store_record rec;
+	struct store_put_result r;
+
+	CHECK(s);
+	CHECK_OK(store_clone(s, &c, NULL));
+	CHECK_OK(put_json(c, "test_item", NULL, "{\"title\":\"x\"}", &r));
+	store_record_init(&rec);
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	CHECK(strcmp(json_string_value(json_object_get(rec.fields, "title")),
+		     "x") == 0);
+	store_record_release(&rec);
+	CHECK(strcmp(store_operator(c), store_operator(s)) == 0);
+	store_close(c);
+	store_close(s);
+}
+
+struct items {
+	int changes, entered, left;
+	uint64_t last;
+	int ordered;
+};
+
+static int count_items(void *ctx, const struct store_scope_item *it)
+{
+	struct items *k = ctx;
+
+	if (it->seq < k->last)
+		k->ordered = 0;
+	k->last = it->seq;
+	if (it->change)
+		k->changes++;
+	else if (it->entered)
+		k->entered++;
+	else
+		k->left++;
+	return 0;
+}
+
+static void test_hub_scope_follows_assignment(void)
+{
+	struct store *h = named("hub", STORE_ROLE_HUB);
+	char token[STORE_TOKEN_LEN + 1], json[512], pid[ID_TEXT_LEN + 1];
+	char cid[ID_TEXT_LEN + 1];
+	struct store_put_result person, kase;
+	struct store_peer polo, pda;
+	struct items k;
+	int seen = 0;
+
+	CHECK(h);
+	CHECK_OK(store_peer_add(h, "polo-fg", "polo", "Puglia", 60, token,
+				NULL));
+	CHECK_OK(store_peer_add(h, "pda-sic", "pda", "Sicilia", 60, token,
+				NULL));
+	CHECK_OK(store_peer_by_name(h, "polo-fg", &polo, NULL));
+	CHECK_OK(store_peer_by_name(h, "pda-sic", &pda, NULL));
+	CHECK_OK(put_json(h, "person", NULL, "{\"given_name\":\"A\",\"family_name\":\"B\"}",
+			  &person));
+	id_format(&person.id, pid);
+	snprintf(json, sizeof(json),
+		 "{\"person_id\":\"%s\",\"region\":\"Puglia\",\"stage\":"
+		 "\"intake\",\"nodes\":[\"polo-fg\"]}",
+		 pid);
+	CHECK_OK(put_json(h, "case", NULL, json, &kase));
+	id_format(&kase.id, cid);
+	snprintf(json, sizeof(json),
+		 "{\"case_id\":\"%s\",\"service_type\":\"legal_advice\","
+		 "\"date\":\"2026-01-02\"}",
+		 cid);
+	CHECK_OK(put_json(h, "service", NULL, json, NULL));
+	CHECK_OK(store_scope_sees(h, &polo, &kase.id, &seen, NULL));
+	CHECK(seen);
+	CHECK_OK(store_scope_sees(h, &polo, &person.id, &seen, NULL));
+	CHECK(seen);
+	CHECK_OK(store_scope_sees(h, &pda, &kase.id, &seen, NULL));
+	CHECK(!seen);
+	memset(&k, 0, sizeof(k));
+	k.ordered = 1;
+	CHECK_OK(store_scope_log(h, &polo, 0, 0, count_items, &k, NULL));
+	CHECK(k.changes == 3 && k.entered == 0 && k.left == 0 && k.ordered);
+	memset(&k, 0, sizeof(k));
+	CHECK_OK(store_scope_log(h, &pda, 0, 0, count_items, &k, NULL));
+	CHECK(k.changes == 0);
+	/* Handed over to Sicily: the PdA gets the whole case (3 entries
+	 * before the move, then the move), the Polo a purge. */
+	CHECK_OK(put_json(h, "case", &kase.id,
+			  "{\"region\":\"Sicilia\",\"nodes\":[]}", NULL));
+	memset(&k, 0, sizeof(k));
+	k.ordered = 1;
+	CHECK_OK(store_scope_log(h, &pda, 3, 0, count_items, &k, NULL));
+	CHECK(k.entered == 1 && k.changes == 5 && k.ordered);
+	memset(&k, 0, sizeof(k));
+	CHECK_OK(store_scope_log(h, &polo, 3, 0, count_items, &k, NULL));
+	CHECK(k.left == 1 && k.changes == 0);
+	CHECK_OK(store_scope_sees(h, &polo, &person.id, &seen, NULL));
+	CHECK(!seen);
+	store_close(h);
+}
+
+TEST_MAIN(T(test_secret_sealed_and_survives_rotation),
+	  T(test_peer_tokens_enroll_once), T(test_peer_nonce_replay),
+	  T(test_evict_keeps_sequence_numbers),
+	  T(test_own_changes_come_back_after_eviction),
+	  T(test_clone_shares_the_node), T(test_hub_scope_follows_assignment))
