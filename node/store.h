@@ -583,7 +583,7 @@ struct store_status {
 	int rotating;              /* a key rotation is unfinished */
 	uint64_t operators;        /* key slots */
 	uint64_t conflicted;       /* records with open conflicts */
-	uint64_t rejected;         /* changes with refused fields */
+	uint64_t rejected;         /* changes refused, whole or in part */
 	int schema_version;        /* PRAGMA user_version */
 	size_t ncoll;
 	struct {

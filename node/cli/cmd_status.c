@@ -21,8 +21,9 @@ const char cli_usage_status[] =
 	"\n"
 	"Show the node: name, id, role, operators, records per collection\n"
 	"(live and deleted), change log, records with open conflicts\n"
-	"(see 'presidio conflicts'), received changes with refused fields,\n"
-	"clock, data key generation and schema version.  Needs no\n"
+	"(see 'presidio conflicts'), changes refused by a rule or by the hub,\n"
+	"clock, data key generation, schema version, and sync: the hub, the\n"
+	"last successful sync and the changes not yet sent.  Needs no\n"
 	"passphrase.\n"
 	"\n"
 	"  --json   one JSON object instead of text\n";
@@ -120,7 +121,7 @@ static void status_text(const struct store_status *st)
 	       st->last_seq);
 	printf("conflicts:  %" PRIu64 " record%s with open conflicts\n",
 	       st->conflicted, st->conflicted == 1 ? "" : "s");
-	printf("rejected:   %" PRIu64 " change%s with refused fields\n",
+	printf("rejected:   %" PRIu64 " change%s refused, whole or in part\n",
 	       st->rejected, st->rejected == 1 ? "" : "s");
 	printf("clock:      %s\n", st->hlc ? clock : "(never used)");
 	printf("key:        generation %" PRIu32 "%s\n", st->key_gen,

@@ -97,7 +97,7 @@ fi
 
 pr status
 if [ "$RC" -eq 0 ] && out_has "conflicts:  1 record with open conflicts" &&
-	out_has "rejected:   0 changes with refused fields"; then
+	out_has "rejected:   0 changes refused, whole or in part"; then
 	ok "status_text_conflicted"
 else
 	fail "status_text_conflicted" "exit $RC: $(grep -E 'conflicts|rejected' "$T/out" | tr '\n' '|')"

@@ -226,6 +226,21 @@ on "$T/hub" list service --count
 if [ "$RC" -eq 0 ] && [ "$(out_line)" = "0" ]; then ok refused_not_applied; else
 	fail refused_not_applied "exit $RC, hub holds $(out_line) services"; fi
 
+# ---- the record cap, and --watch ---------------------------------------------
+
+on "$T/hub" hub node cap pda-sic 1
+t_exit cap_refuses_pull 9 "$P" -d "$T/pda-sic" sync
+if grep -q "above its cap of 1" "$T/err"; then ok cap_says_why; else
+	fail cap_says_why "$(first_err)"; fi
+on "$T/hub" hub node cap pda-sic 0
+t_exit cap_lifted 0 "$P" -d "$T/pda-sic" sync
+
+onj '{"case_worker":"Greco"}' "$T/pda-sic" put case "$CASE"
+run "$P" -d "$T/pda-sic" sync --watch 1 --rounds 2
+if [ "$RC" -eq 0 ] && [ "$(grep -c '^sync: pushed' "$T/out")" -eq 2 ] &&
+	grep -q '^sync: pushed 1,' "$T/out"; then ok watch_rounds; else
+	fail watch_rounds "exit $RC: $(head -n 2 "$T/out")"; fi
+
 # ---- revocation, offline ----------------------------------------------------
 
 on "$T/hub" hub node revoke polo-b
@@ -234,5 +249,10 @@ t_exit others_still_served 0 "$P" -d "$T/pda-sic" sync
 
 stop_hub
 t_exit offline_exit_code 11 "$P" -d "$T/polo-a" sync --retries 1
+# Offline, --watch keeps trying, backing off, and says so once.
+run "$P" -d "$T/polo-a" sync --watch 1 --rounds 2 --retries 0
+if [ "$RC" -eq 11 ] && [ "$(grep -c 'could not\|Couldn' "$T/err")" -eq 1 ]; then
+	ok watch_offline_backs_off; else
+	fail watch_offline_backs_off "exit $RC: $(head -n 3 "$T/err")"; fi
 
 finish

@@ -2,7 +2,8 @@
  * test_batch.c - sync/batch.h: real change logs arrive as they left; an
  * altered envelope is refused; validly signed hostile payloads (zlib bombs,
  * bad JSON, bad changes; built here per the documented format) are refused
- * whole, quoting no value; real creates stay within the wire target.
+ * whole, quoting no value; real creates stay within the wire target, and
+ * the running size senders cut batches by tracks the real JSON.
  */
 #include "sync/batch.h"
 #include "tests/node/store_fixture.h"
@@ -743,7 +744,6 @@ static void test_batch_size_of_1000_workload_creates(void)
 	struct err e;
 	uint8_t *env = NULL;
 	size_t len = 0, jb = 0, n = 0, flen = 0;
-
 	if (access(GEN_JS, R_OK) ||
 	    system("command -v node >/dev/null 2>&1")) {
 		printf("(skipped: node or %s missing) ", GEN_JS);
@@ -784,8 +784,6 @@ static void test_batch_size_of_1000_workload_creates(void)
 	      sk.calls == 1000 && sk.differ == 0);
 	printf("(%zu bytes sealed, %zu of JSON: %.1f bytes/record) ", len, jb,
 	       (double)len / 1000.0);
-	/* The running size senders cut batches by tracks the real JSON:
-	 * the rest is the node and operator lists and the envelope. */
 	CHECK(sync_batch_bytes(f.b) <= jb && sync_batch_bytes(f.b) + 200 >= jb);
 	CHECK((double)len / 1000.0 <= WIRE_TARGET);
 	free(env);
