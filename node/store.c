@@ -600,6 +600,7 @@ static int tx_alive(struct store *s, struct err *e)
 		return 0;
 	s->in_tx = 0;
 	s->clock_dirty = 0;
+	store_cache_clear(s);
 	return err_set(e, ERR_IO,
 		       "the database rolled the transaction back "
 		       "after an error: nothing of it was saved");
@@ -639,6 +640,7 @@ int store_tx_end(struct store *s, int opened, int rc, struct err *e)
 			/* Undo this write only; the group goes on. */
 			(void)step_once(s, STMT_ROLLBACK_TO, NULL);
 			(void)step_once(s, STMT_RELEASE, NULL);
+			store_cache_clear(s);
 		} else if (!rc) {
 			rc = step_once(s, STMT_RELEASE, e);
 		}
@@ -697,6 +699,7 @@ void store_rollback(struct store *s)
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;
 	s->clock_dirty = 0;
+	store_cache_clear(s);
 }
 
 

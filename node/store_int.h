@@ -49,7 +49,7 @@ enum store_stmt {
 	STMT_COUNT
 };
 
-enum { SCOPE_Q_SEES, SCOPE_Q_COUNT_RECORDS, SCOPE_Q_COUNT };
+enum { SCOPE_Q_SEES, SCOPE_Q_COUNT_RECORDS, SCOPE_Q_LOG, SCOPE_Q_COUNT };
 
 /* Most actors (node, operator pairs) a store may know: far above any real
  * deployment, low enough that a damaged number cannot size an allocation. */
@@ -90,6 +90,15 @@ struct store {
 	store_clock_fn clock_fn;
 	void *clock_ctx;
 	uint64_t next_seq; /* next change seq, valid in a tx */
+
+	/* The last node and actor looked up (store_node.c): a received
+	 * batch names few.  Cleared on every rollback, which may undo the
+	 * rows they name. */
+	struct id cache_node;
+	int64_t cache_node_idx; /* 0: empty */
+	int64_t cache_actor_node;
+	char cache_actor_op[KEYSLOT_OPERATOR_MAX];
+	uint32_t cache_actor; /* 0: empty */
 
 	/* Hub: scope queries, prepared on first use (store_scope.c). */
 	sqlite3_stmt *scope_q[SCOPE_Q_COUNT];
@@ -141,6 +150,9 @@ uint64_t store_tick(struct store *s);
  * number is out of range or unknown. */
 int store_actor_info(struct store *s, uint32_t actor,
 		     const struct store_actor **out, struct err *e);
+
+/* Forget the node and actor looked up last (after a rollback). */
+void store_cache_clear(struct store *s);
 
 /* Find or create the node row of a node id. */
 int store_node_ensure(struct store *s, const struct id *node, int64_t *idx,

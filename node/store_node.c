@@ -36,11 +36,23 @@ static int find_or_insert(struct store *s, enum store_stmt find,
 	return 0;
 }
 
+void store_cache_clear(struct store *s)
+{
+	s->cache_node_idx = 0;
+	s->cache_actor = 0;
+}
+
 int store_actor_ensure(struct store *s, int64_t node, const char *operator,
 		       uint32_t *idx, struct err *e)
 {
 	int64_t v = 0;
 	int rc;
+
+	if (s->cache_actor && s->cache_actor_node == node &&
+	    strcmp(s->cache_actor_op, operator) == 0) {
+		*idx = s->cache_actor;
+		return 0;
+	}
 
 	sqlite3_bind_int64(s->stmt[STMT_ACTOR_FIND], 1, node);
 	sqlite3_bind_text(s->stmt[STMT_ACTOR_FIND], 2, operator, -1,
@@ -52,6 +64,12 @@ int store_actor_ensure(struct store *s, int64_t node, const char *operator,
 			    "recording actor", e);
 	if (!rc && (v <= 0 || v > STORE_ACTORS_MAX))
 		rc = err_set(e, ERR_CORRUPT, "actor number out of range");
+	if (!rc && strlen(operator) < sizeof(s->cache_actor_op)) {
+		s->cache_actor_node = node;
+		snprintf(s->cache_actor_op, sizeof(s->cache_actor_op), "%s",
+			 operator);
+		s->cache_actor = (uint32_t)v;
+	}
 	if (!rc)
 		*idx = (uint32_t)v;
 	return rc;
@@ -131,12 +149,24 @@ int store_actor(struct store *s, uint32_t actor, struct id *node,
 int store_node_ensure(struct store *s, const struct id *node, int64_t *idx,
 		      struct err *e)
 {
+	int rc;
+
+	if (s->cache_node_idx &&
+	    memcmp(s->cache_node.b, node->b, ID_BYTES) == 0) {
+		*idx = s->cache_node_idx;
+		return 0;
+	}
 	sqlite3_bind_blob(s->stmt[STMT_NODE_FIND], 1, node->b, ID_BYTES,
 			  SQLITE_STATIC);
 	sqlite3_bind_blob(s->stmt[STMT_NODE_INSERT], 1, node->b, ID_BYTES,
 			  SQLITE_STATIC);
-	return find_or_insert(s, STMT_NODE_FIND, STMT_NODE_INSERT, idx,
-			      "recording node", e);
+	rc = find_or_insert(s, STMT_NODE_FIND, STMT_NODE_INSERT, idx,
+			    "recording node", e);
+	if (!rc) {
+		s->cache_node = *node;
+		s->cache_node_idx = *idx;
+	}
+	return rc;
 }
 
 int store_node_set(struct store *s, const struct id *node, const char *name,

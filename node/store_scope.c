@@ -617,7 +617,7 @@ int store_scope_log(struct store *s, const struct store_peer *p,
 {
 	struct scope_walk w = { s, p, NULL, 0, 0, fn, ctx, 0, e, 0 };
 	char cond[2048], sql[3072];
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = s->scope_q[SCOPE_Q_LOG];
 	int64_t node = -1;
 	size_t rows = 0;
 	int rc = store_require_unlocked(s, e);
@@ -628,16 +628,21 @@ int store_scope_log(struct store *s, const struct store_peer *p,
 		rc = load_events(&w, after, limit ? limit : 10000);
 	if (rc)
 		goto out;
-	scope_condition(cond, sizeof(cond));
-	/* Entries the peer made itself are not sent back to it. */
-	snprintf(sql, sizeof(sql),
-		 STORE_CHANGE_COLUMNS "WHERE c.seq > ?1 AND c.origin IS NOT "
-				      "?3 AND %s ORDER BY c.seq LIMIT ?4",
-		 cond);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading change log", e);
-		goto out;
+	if (!st) {
+		scope_condition(cond, sizeof(cond));
+		/* Entries the peer made itself are not sent back to it. */
+		snprintf(sql, sizeof(sql),
+			 STORE_CHANGE_COLUMNS
+			 "WHERE c.seq > ?1 AND c.origin IS NOT ?3 AND %s "
+			 "ORDER BY c.seq LIMIT ?4",
+			 cond);
+		rc = sqlite3_prepare_v3(s->db, sql, -1,
+					SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK) {
+			rc = store_sql_err(s, rc, "reading change log", e);
+			goto out;
+		}
+		s->scope_q[SCOPE_Q_LOG] = st;
 	}
 	sqlite3_bind_int64(st, 1, (int64_t)after);
 	sqlite3_bind_int64(st, 2, p->idx);
@@ -653,7 +658,8 @@ int store_scope_log(struct store *s, const struct store_peer *p,
 	else
 		rc = flush_events(&w, UINT64_MAX, 1);
 out:
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);
 	free(w.ev);
 	return rc;
 }

@@ -26,7 +26,7 @@
 #define SYNC_CK_PULL "sync.pull"
 #define SYNC_CK_LAST_OK "sync.last_ok" /* unix ms of the last good round */
 #define SYNC_PUSH_LIMIT 1000
-#define SYNC_PULL_LIMIT 2000
+#define SYNC_PULL_LIMIT 1000
 
 struct sync_stats {
 	uint64_t pushed, pulled;     /* changes sent, changes received */

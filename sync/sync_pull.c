@@ -42,6 +42,7 @@ struct fetched {
 	size_t n, cap;
 	uint64_t cursor;
 	int more, rebootstrap;
+	struct fetched *next; /* on the spent list */
 };
 
 static void fetched_free(struct fetched *f)
@@ -242,6 +243,8 @@ struct pipe {
 	uint64_t committed;        /* the applier's cursor, to acknowledge */
 	struct fetched *q[PIPE_DEPTH];
 	size_t qn;
+	struct fetched *spent;     /* applied, for the fetcher to free: the
+				      thread that allocated frees fastest */
 	int done, stop;
 	int rc;                    /* the fetcher's failure */
 	struct err e;
@@ -257,9 +260,19 @@ static void *fetcher(void *arg)
 	int rc = 0;
 
 	for (;;) {
+		struct fetched *spent;
+
 		pthread_mutex_lock(&pp->m);
 		ack = pp->committed;
+		spent = pp->spent;
+		pp->spent = NULL;
 		pthread_mutex_unlock(&pp->m);
+		while (spent) {
+			struct fetched *next = spent->next;
+
+			fetched_free(spent);
+			spent = next;
+		}
 		/* Starting over: nothing is acknowledged beyond the start. */
 		if (ack > pp->after)
 			ack = pp->after;
@@ -335,9 +348,10 @@ int sync_pull_all(struct conn *k, size_t limit, const struct sync_options *o,
 			pp.stop = 1;
 		else
 			pp.committed = f->cursor;
+		f->next = pp.spent;
+		pp.spent = f;
 		pthread_cond_broadcast(&pp.cv);
 		pthread_mutex_unlock(&pp.m);
-		fetched_free(f);
 		if (rc)
 			break;
 	}
@@ -366,6 +380,12 @@ int sync_pull_all(struct conn *k, size_t limit, const struct sync_options *o,
 out:
 	for (size_t i = 0; i < pp.qn; i++)
 		fetched_free(pp.q[i]);
+	while (pp.spent) {
+		struct fetched *next = pp.spent->next;
+
+		fetched_free(pp.spent);
+		pp.spent = next;
+	}
 	pthread_cond_destroy(&pp.cv);
 	pthread_mutex_destroy(&pp.m);
 	return rc;

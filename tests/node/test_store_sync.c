@@ -209,6 +209,37 @@ static void test_own_changes_come_back_after_eviction(void)
 	store_close(copy);
 }
 
+static int count_change(void *ctx, const struct store_change *c)
+{
+	(void)c;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The node and actor a rolled-back change created are not remembered:
+ * the next change from that node must create them again. */
+static void test_rollback_forgets_cached_node(void)
+{
+	struct store *a = named("a", STORE_ROLE_NODE);
+	struct store *b = named("b", STORE_ROLE_NODE);
+	struct own o = { NULL, 0, 0 };
+	int n = 0;
+
+	CHECK(a && b);
+	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"a\"}", NULL));
+	o.to = b;
+	CHECK_OK(store_begin(b, NULL));
+	CHECK_OK(store_log(a, 0, 0, 1, reapply, &o, NULL));
+	store_rollback(b);
+	CHECK(sql_int("SELECT count(*) FROM node") == 1);
+	CHECK_OK(store_log(a, 0, 0, 1, reapply, &o, NULL));
+	CHECK(o.applied == 2);
+	CHECK_OK(store_log(b, 0, 0, 0, count_change, &n, NULL));
+	CHECK(n == 1);
+	store_close(a);
+	store_close(b);
+}
+
 static void test_clone_shares_the_node(void)
 {
 	struct store *s = named("n", STORE_ROLE_NODE);
@@ -315,4 +346,5 @@ TEST_MAIN(T(test_secret_sealed_and_survives_rotation),
 	  T(test_peer_tokens_enroll_once), T(test_peer_nonce_replay),
 	  T(test_evict_keeps_sequence_numbers),
 	  T(test_own_changes_come_back_after_eviction),
-	  T(test_clone_shares_the_node), T(test_hub_scope_follows_assignment))
+	  T(test_rollback_forgets_cached_node), T(test_clone_shares_the_node),
+	  T(test_hub_scope_follows_assignment))
