@@ -224,7 +224,12 @@ struct store_change {
 	char operator[KEYSLOT_OPERATOR_MAX];   /* who made it */
 	uint64_t hlc;                          /* when (conflict/hlc.h) */
 	json_t *fields;      /* new values of the changed fields, or NULL
-				when values were not asked for */
+				when values were not asked for (or asked
+				as text) */
+	const char *text;    /* STORE_VALUES_TEXT: the same as compact
+				JSON text, as sealed, unparsed (in clear:
+				valid during the callback only) */
+	size_t text_len;
 	struct version_set vers; /* new version of each changed field
 				    (field 0 = the deletion marker) */
 	struct version_set prev; /* versions its writer had: superseded on
@@ -237,6 +242,12 @@ struct store_change {
 };
 
 typedef int (*store_change_fn)(void *ctx, const struct store_change *c);
+
+/* with_values for the log readers: none, parsed (fields), or as the JSON
+ * text they were sealed as (text: what a relay passes on unparsed). */
+#define STORE_VALUES_NONE 0
+#define STORE_VALUES_PARSED 1
+#define STORE_VALUES_TEXT 2
 
 /* Entries with seq > after, at most limit (0 = all), in order; values are
  * decrypted only when with_values. */

@@ -144,3 +144,49 @@ int store_entry_open(struct store *s, const struct id *id, uint16_t coll,
 	free(ad);
 	return rc;
 }
+
+int store_entry_open_text(struct store *s, const struct id *id, uint16_t coll,
+			  const uint8_t *vers, size_t verslen,
+			  const uint8_t *prev, size_t prevlen,
+			  const uint8_t *box, size_t boxlen, const char **text,
+			  size_t *len, struct err *e)
+{
+	char idtext[ID_TEXT_LEN + 1];
+	uint8_t *ad = NULL, *plain = NULL;
+	size_t adlen, n = 0;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	id_format(id, idtext);
+	if (boxlen < SEAL_OVERHEAD)
+		return err_set(e, ERR_CORRUPT,
+			       "record %s: stored values are truncated",
+			       idtext);
+	if (store_body_ad(id, coll, vers, verslen, prev, prevlen, &ad, &adlen))
+		return err_set(e, ERR_NOMEM, "out of memory");
+	plain = malloc(boxlen - SEAL_OVERHEAD + 1);
+	if (!plain) {
+		free(ad);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	rc = seal_open(s->sealer, box, boxlen, ad, adlen, plain, &n, e);
+	free(ad);
+	/* What this store sealed is its own serialised object: the first
+	 * byte is enough to refuse anything else without parsing. */
+	if (!rc && (n < 2 || plain[0] != '{' || plain[n - 1] != '}'))
+		rc = err_set(e, ERR_CORRUPT,
+			     "record %s: stored values are not a JSON object",
+			     idtext);
+	if (rc) {
+		if (rc != ERR_CORRUPT || n == 0)
+			err_prefix(e, "record %s", idtext);
+		sodium_memzero(plain, boxlen - SEAL_OVERHEAD + 1);
+		free(plain);
+		return rc;
+	}
+	plain[n] = '\0';
+	*text = (const char *)plain;
+	*len = n;
+	return 0;
+}

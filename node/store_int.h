@@ -193,6 +193,14 @@ int store_slot_mac_dek(struct store *s, const uint8_t **dek, struct err *e);
  * slots that fail (ERR_CORRUPT, the first named in e). */
 int store_slots_verify(struct store *s, uint64_t *bad, struct err *e);
 
+/* store_entry_open() without parsing: the sealed JSON text into *text
+ * (malloc'd, NUL-terminated; the caller wipes and frees it). */
+int store_entry_open_text(struct store *s, const struct id *id, uint16_t coll,
+			  const uint8_t *vers, size_t verslen,
+			  const uint8_t *prev, size_t prevlen,
+			  const uint8_t *box, size_t boxlen, const char **text,
+			  size_t *len, struct err *e);
+
 /* Columns of a change-log row as store_walk_changes() reads them. */
 #define STORE_CHANGE_COLUMNS                                                   \
 	"SELECT c.seq, r.id, r.coll, c.kind, n.id, coalesce(c.oseq, c.seq), "  \

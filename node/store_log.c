@@ -12,6 +12,12 @@
 
 static void change_release(struct store_change *c)
 {
+	if (c->text) {
+		sodium_memzero((char *)c->text, c->text_len);
+		free((char *)c->text);
+		c->text = NULL;
+		c->text_len = 0;
+	}
 	free(c->prev_ids);
 	c->prev_ids = NULL;
 	c->nprev_ids = 0;
@@ -109,6 +115,18 @@ static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
 		rc = prev_with_ids(s, c, e);
 	if (rc || !with_values)
 		return rc;
+	if (with_values == STORE_VALUES_TEXT) {
+		rc = store_entry_open_text(
+		    s, &c->record, (uint16_t)sqlite3_column_int(st, 2),
+		    sqlite3_column_blob(st, 8),
+		    (size_t)sqlite3_column_bytes(st, 8), prev, prevlen,
+		    sqlite3_column_blob(st, 10),
+		    (size_t)sqlite3_column_bytes(st, 10), &c->text,
+		    &c->text_len, e);
+		return rc ? rc
+			  : check_metadata(
+				c, (uint32_t)sqlite3_column_int64(st, 6), e);
+	}
 	rc = store_entry_open(s, &c->record,
 			      (uint16_t)sqlite3_column_int(st, 2),
 			      sqlite3_column_blob(st, 8),

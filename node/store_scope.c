@@ -531,7 +531,8 @@ static int emit_event(struct scope_walk *w, const struct scope_event_row *ev)
 	sqlite3_bind_blob(st, 1, ev->cs.b, ID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)ev->seq);
 	w->seq = ev->seq;
-	rc = store_walk_changes(w->s, st, 1, walk_backfill, w, &rows, w->e);
+	rc = store_walk_changes(w->s, st, STORE_VALUES_TEXT, walk_backfill, w,
+				&rows, w->e);
 	if (!rc)
 		rc = w->fn(w->ctx, &it);
 out:
@@ -648,7 +649,8 @@ int store_scope_log(struct store *s, const struct store_peer *p,
 	sqlite3_bind_int64(st, 2, p->idx);
 	sqlite3_bind_int64(st, 3, node);
 	sqlite3_bind_int64(st, 4, limit ? (int64_t)limit : -1);
-	rc = store_walk_changes(s, st, 1, walk_entry, &w, &rows, e);
+	rc = store_walk_changes(s, st, STORE_VALUES_TEXT, walk_entry, &w, &rows,
+				e);
 	if (rc)
 		goto out;
 	/* A full page ends at its last entry (events at that seq follow

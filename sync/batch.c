@@ -1,9 +1,12 @@
 /* batch.c - see batch.h. */
 #include "sync/batch.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+
+#include "common/jtext.h"
 
 #define MAGIC "PRSB"
 #define HEADER (4 + 1 + ID_BYTES + 4)
@@ -13,10 +16,12 @@
 struct sync_batch {
 	json_t *nodes;   /* array of hex32 node ids */
 	json_t *ops;     /* array of operator names */
-	json_t *changes; /* array of change arrays */
 	json_t *meta;    /* object or NULL: see sync_batch_set_meta() */
+	char *rows;      /* the changes' JSON, comma-separated (values in
+			    clear: wiped whenever it moves or goes) */
+	size_t len, cap; /* of rows */
+	size_t count;    /* changes added */
 	uint64_t first, last;
-	size_t bytes;    /* JSON of the changes so far, about */
 };
 
 int sync_batch_new(struct sync_batch **out)
@@ -28,8 +33,7 @@ int sync_batch_new(struct sync_batch **out)
 		return ERR_NOMEM;
 	b->nodes = json_array();
 	b->ops = json_array();
-	b->changes = json_array();
-	if (!b->nodes || !b->ops || !b->changes) {
+	if (!b->nodes || !b->ops) {
 		sync_batch_free(b);
 		return ERR_NOMEM;
 	}
@@ -43,8 +47,11 @@ void sync_batch_free(struct sync_batch *b)
 		return;
 	json_decref(b->nodes);
 	json_decref(b->ops);
-	json_decref(b->changes);
 	json_decref(b->meta);
+	if (b->rows) {
+		sodium_memzero(b->rows, b->cap);
+		free(b->rows);
+	}
 	free(b);
 }
 
@@ -61,12 +68,12 @@ int sync_batch_set_meta(struct sync_batch *b, json_t *meta)
 
 size_t sync_batch_count(const struct sync_batch *b)
 {
-	return json_array_size(b->changes);
+	return b->count;
 }
 
 size_t sync_batch_bytes(const struct sync_batch *b)
 {
-	return b->bytes;
+	return b->len;
 }
 
 uint64_t sync_batch_first(const struct sync_batch *b)
@@ -82,36 +89,6 @@ uint64_t sync_batch_last(const struct sync_batch *b)
 static void id_hex(const struct id *id, char out[2 * ID_BYTES + 1])
 {
 	sodium_bin2hex(out, 2 * ID_BYTES + 1, id->b, ID_BYTES);
-}
-
-/*
- * About how many bytes compact JSON of j takes: exact but for escapes
- * (counted as one byte) and numbers (counted as 20), and much cheaper
- * than serialising it again.
- */
-static size_t json_size_about(const json_t *j)
-{
-	const char *key;
-	json_t *v;
-	size_t n = 2, i;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		json_object_foreach((json_t *)j, key, v)
-			n += strlen(key) + 4 + json_size_about(v);
-		return n;
-	case JSON_ARRAY:
-		json_array_foreach(j, i, v)
-			n += json_size_about(v) + 1;
-		return n;
-	case JSON_STRING:
-		return json_string_length(j) + 2;
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return 20;
-	default:
-		return 5;
-	}
 }
 
 /* Index of s in the string array a, appending it when new; -1 on ENOMEM. */
@@ -136,52 +113,107 @@ static json_int_t intern_node(json_t *a, const struct id *id)
 	return intern(a, hex);
 }
 
+/* Make room for n more bytes of rows; the old buffer is wiped. */
+static int rows_reserve(struct sync_batch *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 64 * 1024;
+	char *p;
+
+	if (b->len + n <= b->cap)
+		return 0;
+	while (cap < b->len + n)
+		cap *= 2;
+	p = malloc(cap);
+	if (!p)
+		return ERR_NOMEM;
+	if (b->rows) {
+		memcpy(p, b->rows, b->len);
+		sodium_memzero(b->rows, b->cap);
+		free(b->rows);
+	}
+	b->rows = p;
+	b->cap = cap;
+	return 0;
+}
+
+static int rows_put(struct sync_batch *b, const char *text, size_t n)
+{
+	if (rows_reserve(b, n))
+		return ERR_NOMEM;
+	memcpy(b->rows + b->len, text, n);
+	b->len += n;
+	return 0;
+}
+
+/*
+ * A change as a JSON row (batch.h), written as text: every string in it
+ * is an id in hex or a collection name, which need no escaping, and the
+ * values are either the change's object serialised or, when the store
+ * handed them over as text (a hub relaying what it sealed), that text as
+ * it is, without parsing and serialising it again.
+ */
 int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 {
-	char rec[2 * ID_BYTES + 1];
-	json_t *prev = NULL, *row = NULL;
+	char rec[2 * ID_BYTES + 1], head[256], item[96];
+	const char *values = c->text;
+	size_t vlen = c->text_len, mark = b->len;
+	char *dumped = NULL;
 	json_int_t node, op;
+	int n, rc = ERR_NOMEM;
 
 	/* What open would refuse is refused here already. */
-	if (!c->fields || !c->coll ||
-	    keyslot_check_operator(c->operator, NULL))
+	if ((!c->fields && !c->text) || !c->coll ||
+	    keyslot_check_operator(c->operator, NULL) ||
+	    !schema_name_ok(c->coll->name))
 		return ERR_INVALID;
-	if (sync_batch_count(b) >= SYNC_BATCH_MAX_CHANGES)
+	if (b->count >= SYNC_BATCH_MAX_CHANGES)
 		return ERR_INVALID;
 	node = intern_node(b->nodes, &c->origin);
 	op = intern(b->ops, c->operator);
-	prev = json_array();
-	if (node < 0 || op < 0 || !prev)
-		goto nomem;
+	if (node < 0 || op < 0)
+		return ERR_NOMEM;
+	if (!values) {
+		dumped = jtext_dump(c->fields, JSON_COMPACT, &vlen);
+		if (!dumped)
+			return ERR_NOMEM;
+		values = dumped;
+	}
+	id_hex(&c->record, rec);
+	n = snprintf(head, sizeof(head),
+		     "%s[%" PRIu64 ",\"%s\",\"%s\",%d,%" JSON_INTEGER_FORMAT
+		     ",%" JSON_INTEGER_FORMAT ",%" PRIu64 ",",
+		     b->count ? "," : "", c->origin_seq, rec, c->coll->name,
+		     (int)c->kind, node, op, c->hlc);
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    rows_put(b, head, (size_t)n) || rows_put(b, values, vlen) ||
+	    rows_put(b, ",[", 2))
+		goto out;
 	for (size_t i = 0; i < c->nprev_ids; i++) {
 		json_int_t pn = intern_node(b->nodes, &c->prev_ids[i].v.node);
 
-		if (pn < 0 ||
-		    json_array_append_new(
-			    prev, json_pack("[iIi]", (int)c->prev_ids[i].field,
-					    (json_int_t)c->prev_ids[i].v.hlc,
-					    (int)pn)))
-			goto nomem;
+		n = snprintf(item, sizeof(item),
+			     "%s[%d,%" PRIu64 ",%" JSON_INTEGER_FORMAT "]",
+			     i ? "," : "", (int)c->prev_ids[i].field,
+			     c->prev_ids[i].v.hlc, pn);
+		if (pn < 0 || n < 0 || (size_t)n >= sizeof(item) ||
+		    rows_put(b, item, (size_t)n))
+			goto out;
 	}
-	id_hex(&c->record, rec);
-	row = json_pack("[IssiIIIOO]", (json_int_t)c->origin_seq, rec,
-			c->coll->name, (int)c->kind, node, op,
-			(json_int_t)c->hlc, c->fields, prev);
-	if (!row)
-		goto nomem;
-	/* About what it adds to the JSON: senders cut batches by size
-	 * before the receiver's bound. */
-	b->bytes += json_size_about(row) + 1;
-	if (json_array_append_new(b->changes, row))
-		goto nomem;
-	json_decref(prev);
+	if (rows_put(b, "]]", 2))
+		goto out;
+	b->count++;
 	if (!b->first)
 		b->first = c->origin_seq;
 	b->last = c->origin_seq;
-	return 0;
-nomem:
-	json_decref(prev);
-	return ERR_NOMEM;
+	rc = 0;
+out:
+	if (rc)
+		b->len = mark; /* nothing of a failed row stays */
+	if (dumped) {
+		sodium_memzero(dumped, vlen);
+		free(dumped);
+	}
+	return rc;
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -196,11 +228,49 @@ static uint32_t get_u32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* The payload: {"v":1,"nodes":[...],"ops":[...],"meta":{...},
+ * "changes":[rows]} as text in *text (caller wipes and frees). */
+static int payload(const struct sync_batch *b, char **text, size_t *n)
+{
+	char *nodes = jtext_dump(b->nodes, JSON_COMPACT, NULL);
+	char *ops = jtext_dump(b->ops, JSON_COMPACT, NULL);
+	char *meta = b->meta ? jtext_dump(b->meta, JSON_COMPACT, NULL) : NULL;
+	size_t cap;
+	int w, rc = ERR_NOMEM;
+
+	*text = NULL;
+	if (!nodes || !ops || (b->meta && !meta))
+		goto out;
+	cap = strlen(nodes) + strlen(ops) + (meta ? strlen(meta) : 0) +
+	      b->len + 64;
+	*text = malloc(cap);
+	if (!*text)
+		goto out;
+	w = snprintf(*text, cap, "{\"v\":%d,\"nodes\":%s,\"ops\":%s%s%s,"
+		     "\"changes\":[", SYNC_BATCH_VERSION, nodes, ops,
+		     meta ? ",\"meta\":" : "", meta ? meta : "");
+	if (w < 0 || (size_t)w + b->len + 3 > cap)
+		goto out;
+	if (b->len)
+		memcpy(*text + w, b->rows, b->len);
+	memcpy(*text + (size_t)w + b->len, "]}", 3);
+	*n = (size_t)w + b->len + 2;
+	rc = 0;
+out:
+	if (rc && *text) {
+		free(*text);
+		*text = NULL;
+	}
+	free(nodes);
+	free(ops);
+	free(meta);
+	return rc;
+}
+
 int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
 		    const uint8_t *sk, uint8_t **out, size_t *outlen,
 		    size_t *json_bytes, struct err *e)
 {
-	json_t *doc = NULL;
 	char *text = NULL;
 	uint8_t *env = NULL;
 	size_t n = 0;
@@ -209,19 +279,7 @@ int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
 
 	*out = NULL;
 	*outlen = 0;
-	doc = json_pack("{sisOsOsO}", "v", SYNC_BATCH_VERSION, "nodes", b->nodes,
-			"ops", b->ops, "changes", b->changes);
-	if (doc && b->meta && json_object_set(doc, "meta", b->meta)) {
-		json_decref(doc);
-		doc = NULL;
-	}
-	if (!doc) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	n = json_dumpb(doc, NULL, 0, JSON_COMPACT);
-	text = n ? malloc(n) : NULL;
-	if (!text || json_dumpb(doc, text, n, JSON_COMPACT) != n) {
+	if (payload(b, &text, &n)) {
 		rc = err_set(e, ERR_NOMEM, "cannot serialise batch");
 		goto out;
 	}
@@ -263,7 +321,6 @@ out:
 		sodium_memzero(text, n); /* values in clear */
 		free(text);
 	}
-	json_decref(doc);
 	free(env);
 	return rc;
 }
