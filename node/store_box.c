@@ -92,6 +92,45 @@ int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
 	return rc;
 }
 
+/*
+ * Open a box into *plain (malloc'd, NUL-terminated, *n bytes; the caller
+ * wipes and frees it) and check it holds an object's JSON text by its
+ * ends (the store serialised it; parsing, where wanted, tells the rest).
+ */
+static int open_plain(struct store *s, const struct id *id, const uint8_t *box,
+		      size_t boxlen, const uint8_t *ad, size_t adlen,
+		      uint8_t **plain, size_t *n, struct err *e)
+{
+	char idtext[ID_TEXT_LEN + 1];
+	int rc;
+
+	*plain = NULL;
+	*n = 0;
+	id_format(id, idtext);
+	if (boxlen < SEAL_OVERHEAD)
+		return err_set(e, ERR_CORRUPT,
+			       "record %s: stored values are truncated",
+			       idtext);
+	*plain = malloc(boxlen - SEAL_OVERHEAD + 1);
+	if (!*plain)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = seal_open(s->sealer, box, boxlen, ad, adlen, *plain, n, e);
+	if (rc)
+		err_prefix(e, "record %s", idtext);
+	else if (*n < 2 || (*plain)[0] != '{' || (*plain)[*n - 1] != '}')
+		rc = err_set(e, ERR_CORRUPT,
+			     "record %s: stored values are not a JSON object",
+			     idtext);
+	if (rc) {
+		sodium_memzero(*plain, boxlen - SEAL_OVERHEAD + 1);
+		free(*plain);
+		*plain = NULL;
+		return rc;
+	}
+	(*plain)[*n] = '\0';
+	return 0;
+}
+
 int store_open_json(struct store *s, const struct id *id, const uint8_t *box,
 		    size_t boxlen, const uint8_t *ad, size_t adlen,
 		    json_t **out, struct err *e)
@@ -99,32 +138,21 @@ int store_open_json(struct store *s, const struct id *id, const uint8_t *box,
 	char idtext[ID_TEXT_LEN + 1];
 	uint8_t *plain = NULL;
 	size_t n = 0;
-	int rc;
+	int rc = open_plain(s, id, box, boxlen, ad, adlen, &plain, &n, e);
 
 	*out = NULL;
-	id_format(id, idtext);
-	if (boxlen < SEAL_OVERHEAD)
-		return err_set(e, ERR_CORRUPT,
-			       "record %s: stored values are truncated",
-			       idtext);
-	plain = malloc(boxlen - SEAL_OVERHEAD + 1);
-	if (!plain)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = seal_open(s->sealer, box, boxlen, ad, adlen, plain, &n, e);
-	if (rc) {
-		err_prefix(e, "record %s", idtext);
-		goto out;
-	}
+	if (rc)
+		return rc;
 	*out = json_loadb((const char *)plain, n, 0, NULL);
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
+		id_format(id, idtext);
 		rc = err_set(e, ERR_CORRUPT,
 			     "record %s: stored values are not a JSON object",
 			     idtext);
 	}
-out:
-	sodium_memzero(plain, boxlen - SEAL_OVERHEAD + 1);
+	sodium_memzero(plain, n);
 	free(plain);
 	return rc;
 }
@@ -151,42 +179,16 @@ int store_entry_open_text(struct store *s, const struct id *id, uint16_t coll,
 			  const uint8_t *box, size_t boxlen, const char **text,
 			  size_t *len, struct err *e)
 {
-	char idtext[ID_TEXT_LEN + 1];
 	uint8_t *ad = NULL, *plain = NULL;
-	size_t adlen, n = 0;
+	size_t adlen;
 	int rc;
 
 	*text = NULL;
 	*len = 0;
-	id_format(id, idtext);
-	if (boxlen < SEAL_OVERHEAD)
-		return err_set(e, ERR_CORRUPT,
-			       "record %s: stored values are truncated",
-			       idtext);
 	if (store_body_ad(id, coll, vers, verslen, prev, prevlen, &ad, &adlen))
 		return err_set(e, ERR_NOMEM, "out of memory");
-	plain = malloc(boxlen - SEAL_OVERHEAD + 1);
-	if (!plain) {
-		free(ad);
-		return err_set(e, ERR_NOMEM, "out of memory");
-	}
-	rc = seal_open(s->sealer, box, boxlen, ad, adlen, plain, &n, e);
+	rc = open_plain(s, id, box, boxlen, ad, adlen, &plain, len, e);
 	free(ad);
-	/* What this store sealed is its own serialised object: the first
-	 * byte is enough to refuse anything else without parsing. */
-	if (!rc && (n < 2 || plain[0] != '{' || plain[n - 1] != '}'))
-		rc = err_set(e, ERR_CORRUPT,
-			     "record %s: stored values are not a JSON object",
-			     idtext);
-	if (rc) {
-		if (rc != ERR_CORRUPT || n == 0)
-			err_prefix(e, "record %s", idtext);
-		sodium_memzero(plain, boxlen - SEAL_OVERHEAD + 1);
-		free(plain);
-		return rc;
-	}
-	plain[n] = '\0';
 	*text = (const char *)plain;
-	*len = n;
-	return 0;
+	return rc;
 }

@@ -166,9 +166,12 @@ out:
 	return rc;
 }
 
-int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
-	      store_change_fn fn, void *ctx, struct err *e)
+/* Entries of a WHERE clause on seq > ?1, at most ?2, in order. */
+static int log_where(struct store *s, const char *where, uint64_t after,
+		     size_t limit, int with_values, store_change_fn fn,
+		     void *ctx, struct err *e)
 {
+	char sql[1024];
 	sqlite3_stmt *st = NULL;
 	size_t rows;
 	int rc;
@@ -176,10 +179,9 @@ int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
 	rc = with_values ? store_require_unlocked(s, e) : 0;
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				CHANGE_COLUMNS "WHERE c.seq > ?1 "
-					       "ORDER BY c.seq LIMIT ?2",
-				-1, &st, NULL);
+	snprintf(sql, sizeof(sql), "%sWHERE c.seq > ?1%s ORDER BY c.seq "
+		 "LIMIT ?2", CHANGE_COLUMNS, where);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		rc = store_sql_err(s, rc, "reading change log", e);
 		goto out;
@@ -190,6 +192,12 @@ int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
+	      store_change_fn fn, void *ctx, struct err *e)
+{
+	return log_where(s, "", after, limit, with_values, fn, ctx, e);
 }
 
 int store_history(struct store *s, const struct id *id, store_change_fn fn,
@@ -227,27 +235,8 @@ out:
 int store_log_own(struct store *s, uint64_t after, size_t limit,
 		  store_change_fn fn, void *ctx, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	size_t rows;
-	int rc = store_require_unlocked(s, e);
-
-	if (rc)
-		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				CHANGE_COLUMNS "WHERE c.seq > ?1 AND "
-					       "c.oseq IS NULL ORDER BY c.seq "
-					       "LIMIT ?2",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading change log", e);
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, (int64_t)after);
-	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
-	rc = store_walk_changes(s, st, 1, fn, ctx, &rows, e);
-out:
-	sqlite3_finalize(st);
-	return rc;
+	return log_where(s, " AND c.oseq IS NULL", after, limit,
+			 STORE_VALUES_PARSED, fn, ctx, e);
 }
 
 int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,

@@ -77,7 +77,9 @@ struct client_config {
 	const char *ca_file;    /* PEM CA bundle, replaces the system store;
 				 * NULL = system store; copied */
 	const char *pinned_key; /* "sha256//<base64>[;sha256//...]" public
-				 * key pin, or NULL; copied */
+				 * key pin, or NULL; copied.  Without
+				 * ca_file the pin alone is the trust
+				 * (chain and name not checked) */
 	int allow_plain;        /* 1: http:// allowed for 127.x, ::1 and
 				 * localhost (never another host) */
 	long connect_timeout_s; /* name lookup + connect; 0 = 15 */

@@ -16,6 +16,7 @@
 
 enum {
 	OPT_HUB = CLI_OPT_LOCAL,
+	OPT_TOKEN,
 	OPT_TOKEN_FD,
 	OPT_CA,
 	OPT_PIN,
@@ -34,9 +35,10 @@ const char cli_usage_enroll[] =
 	"hub's operator printed ('presidio hub node add').  Makes this node's\n"
 	"signing key (sealed like the data key), registers its public key and\n"
 	"keeps the hub's.  The hub's certificate is checked against FILE (a\n"
-	"PEM CA bundle), a pinned public key, or the system's CAs.  http:// is\n"
-	"accepted only for a hub on this machine (behind a TLS proxy).  The\n"
-	"token is read from file descriptor N or PRESIDIO_TOKEN, never argv.\n";
+	"PEM CA bundle), or the system's CAs; with --pin alone, the hub is\n"
+	"known by its public key (a self-signed hub).  http:// is accepted\n"
+	"only for a hub on this machine (behind a TLS proxy).  The token is\n"
+	"read from file descriptor N or PRESIDIO_TOKEN, never argv.\n";
 
 const char cli_usage_sync[] =
 	"usage: presidio sync [--watch SECONDS [--rounds N]] [--batch N]\n"
@@ -121,6 +123,7 @@ int cmd_enroll(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "hub", required_argument, NULL, OPT_HUB },
+		{ "token", required_argument, NULL, OPT_TOKEN },
 		{ "token-fd", required_argument, NULL, OPT_TOKEN_FD },
 		{ "ca", required_argument, NULL, OPT_CA },
 		{ "pin", required_argument, NULL, OPT_PIN },
@@ -141,6 +144,11 @@ int cmd_enroll(struct cli *c, int argc, char **argv)
 			ca = optarg;
 		else if (opt == OPT_PIN)
 			pin = optarg;
+		else if (opt == OPT_TOKEN)
+			/* Other users of the machine see argv. */
+			return cli_usage(c, "the token is not taken on the "
+					 "command line: use --token-fd N or "
+					 "PRESIDIO_TOKEN");
 		else if (opt == OPT_TOKEN_FD) {
 			if (cli_parse_u64(optarg, 0, 1024, &fd))
 				return cli_usage(c, "bad --token-fd");

@@ -44,10 +44,25 @@ t_exit enroll_token_spent 4 env PRESIDIO_TOKEN="$tok" "$P" -d "$T/polo-b" \
 	enroll --hub "$HUB_URL" --ca "$T/pki/ca.pem"
 t_exit enroll_token_not_on_argv 2 "$P" -d "$T/polo-x" enroll \
 	--hub "$HUB_URL" --token "$tok"
+err_has "PRESIDIO_TOKEN" && ok token_argv_says_why || fail token_argv_says_why "$(first_err)"
+
+# A pinned public key instead of a CA; a wrong pin is refused.
+PIN="sha256//$(openssl x509 -in "$T/pki/hub.pem" -pubkey -noout |
+	openssl pkey -pubin -outform der | openssl dgst -sha256 -binary |
+	openssl enc -base64)"
+on "$T/hub" hub node add polo-p --kind polo --region Puglia
+tok=$(cat "$T/out")
+on "$T/polo-p" init --name polo-p
+t_exit enroll_wrong_pin_refused 4 env PRESIDIO_TOKEN="$tok" "$P" \
+	-d "$T/polo-p" enroll --hub "$HUB_URL" \
+	--pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+t_exit enroll_with_pin 0 env PRESIDIO_TOKEN="$tok" "$P" -d "$T/polo-p" \
+	enroll --hub "$HUB_URL" --pin "$PIN"
+t_exit sync_with_pin 0 "$P" -d "$T/polo-p" sync
 
 on "$T/hub" hub node list --json
 if [ "$RC" -eq 0 ] && [ "$(jval 0.state)" = enrolled ] &&
-	[ "$(jval 3.name)" = polo-x ]; then ok node_list; else
+	[ "$(jval 4.name)" = polo-x ]; then ok node_list; else
 	fail node_list "exit $RC: $(head -c 200 "$T/out")"; fi
 
 # ---- a case shared by two Poli, edited offline on both ----------------------

@@ -100,6 +100,23 @@ static inline int sql_exec(const char *sql)
 	return rc;
 }
 
+/* A logged change as the receiving side of sync gets it. */
+static inline void incoming_of(const struct store_change *c,
+			       struct store_incoming *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->record = c->record;
+	in->collection = c->coll->name;
+	in->kind = c->kind;
+	in->origin = c->origin;
+	in->origin_seq = c->origin_seq;
+	in->operator = c->operator;
+	in->hlc = c->hlc;
+	in->fields = c->fields;
+	in->prev = c->prev_ids;
+	in->nprev = c->nprev_ids;
+}
+
 struct collected {
 	int n;
 	struct store_change c[8];

@@ -39,17 +39,7 @@ static int ship_one(void *ctx, const struct store_change *c)
 	struct store_apply_result res;
 	struct store_incoming in;
 
-	memset(&in, 0, sizeof(in));
-	in.record = c->record;
-	in.collection = c->coll->name;
-	in.kind = c->kind;
-	in.origin = c->origin;
-	in.origin_seq = c->origin_seq;
-	in.operator = c->operator;
-	in.hlc = c->hlc;
-	in.fields = c->fields;
-	in.prev = c->prev_ids;
-	in.nprev = c->nprev_ids;
+	incoming_of(c, &in);
 	if (store_apply(sh->to, &in, &res, &sh->e)) {
 		sh->failed++;
 		return 0;

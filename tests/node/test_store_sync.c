@@ -160,17 +160,7 @@ static int reapply(void *ctx, const struct store_change *c)
 	struct store_apply_result res;
 	struct store_incoming in;
 
-	memset(&in, 0, sizeof(in));
-	in.record = c->record;
-	in.collection = c->coll->name;
-	in.kind = c->kind;
-	in.origin = c->origin;
-	in.origin_seq = c->origin_seq;
-	in.operator = c->operator;
-	in.hlc = c->hlc;
-	in.fields = c->fields;
-	in.prev = c->prev_ids;
-	in.nprev = c->nprev_ids;
+	incoming_of(c, &in);
 	if (store_apply(o->to, &in, &res, NULL))
 		return 1;
 	o->applied += !res.known;

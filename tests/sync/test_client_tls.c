@@ -277,6 +277,23 @@ static void test_client_tls_right_pin_accepted(void)
 	client_response_release(&r);
 }
 
+/* A pin without a CA is the trust: the key must match, the chain (a
+ * CA the system does not know) and the name are not asked. */
+static void test_client_tls_pin_alone(void)
+{
+	struct client_response r;
+	struct err e;
+
+	CHECK(setup_once() == 0);
+	client_response_init(&r);
+	CHECK_OK(get("127.0.0.1", NULL, tls.pin, &r, &e));
+	CHECK(r.status == 200);
+	client_response_release(&r);
+	client_response_init(&r);
+	CHECK(get("127.0.0.1", NULL, WRONG_PIN, &r, &e) == ERR_AUTH);
+	CHECK(r.attempts == 1 && r.body == NULL);
+}
+
 /* Accept connections and close them at once, until told to stop. */
 static void *hang_up(void *arg)
 {
@@ -329,4 +346,5 @@ TEST_MAIN(T(test_client_tls_trusts_the_given_ca),
 	  T(test_client_tls_refuses_other_host_name),
 	  T(test_client_tls_wrong_pin_refused),
 	  T(test_client_tls_right_pin_accepted),
+	  T(test_client_tls_pin_alone),
 	  T(test_client_tls_cut_handshake_retried))
