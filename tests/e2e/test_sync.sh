@@ -241,6 +241,28 @@ on "$T/hub" list service --count
 if [ "$RC" -eq 0 ] && [ "$(out_line)" = "0" ]; then ok refused_not_applied; else
 	fail refused_not_applied "exit $RC, hub holds $(out_line) services"; fi
 
+# ---- a field only the hub may write, pushed by a node ---------------------
+
+# A node made with --hub writes authority fields locally; the real hub
+# knows it as a Polo and refuses the field, reporting it one by one.
+on "$T/hub" hub node add polo-r --kind polo --region Puglia
+tok=$(cat "$T/out")
+on "$T/polo-r" init --name polo-r --hub
+run env PRESIDIO_TOKEN="$tok" "$P" -d "$T/polo-r" enroll --hub "$HUB_URL" \
+	--ca "$T/pki/ca.pem"
+onj '{"title":"richiesta dote","approved_by":"polo-r"}' "$T/polo-r" put test_item
+ITEM=$(out_line)
+run "$P" -d "$T/polo-r" sync
+if [ "$RC" -eq 10 ] && out_has "fields refused 1"; then ok hub_only_field_refused; else
+	fail hub_only_field_refused "exit $RC: $(out_line)"; fi
+on "$T/hub" get "$ITEM"
+if [ "$RC" -eq 0 ] && out_has "richiesta dote" && ! out_has "approved_by"; then
+	ok rest_of_change_applied; else fail rest_of_change_applied "exit $RC"; fi
+on "$T/polo-r" status
+out_has "rejected:   1" && ok field_refusal_on_node || fail field_refusal_on_node "$(grep rejected "$T/out")"
+on "$T/hub" status
+out_has "rejected:   1" && ok field_refusal_on_hub || fail field_refusal_on_hub "$(grep rejected "$T/out")"
+
 # ---- the record cap, and --watch ---------------------------------------------
 
 on "$T/hub" hub node cap pda-sic 1
