@@ -49,7 +49,18 @@ enum store_stmt {
 	STMT_COUNT
 };
 
-enum { SCOPE_Q_SEES, SCOPE_Q_COUNT_RECORDS, SCOPE_Q_LOG, SCOPE_Q_COUNT };
+enum {
+	SCOPE_Q_SEES,
+	SCOPE_Q_COUNT_RECORDS,
+	SCOPE_Q_LOG,
+	SCOPE_Q_ROW,
+	SCOPE_Q_MEMBER_ADD,
+	SCOPE_Q_MEMBER_DEL,
+	SCOPE_Q_EVENT,
+	SCOPE_Q_PEERS,
+	SCOPE_Q_UPSERT,
+	SCOPE_Q_COUNT
+};
 
 /* Most actors (node, operator pairs) a store may know: far above any real
  * deployment, low enough that a damaged number cannot size an allocation. */

@@ -260,9 +260,35 @@ int store_peer_enroll(struct store *s, const char *token, const struct id *node,
 			     "token");
 	if (rc)
 		goto out;
+	/* The id must be new here, or this node's own from before: never
+	 * the hub's, never another node's (whose changes it would forge). */
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT 1 FROM node WHERE id = ?1 AND (coalesce("
+				"role, 0) != 0 OR name IS NOT ?2 OR id = (SELECT "
+				"value FROM meta WHERE key = 'node_id'))",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, node->b, ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, out->name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == SQLITE_ROW) {
+		rc = err_set(e, ERR_EXISTS, "that node id belongs to another "
+			     "node");
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "enrolling", e);
+		goto out;
+	}
+	/* A (re-)enrolled node starts its cursors over: what it pushes is
+	 * deduplicated anyway, and nothing it had counts as acknowledged. */
 	rc = sqlite3_prepare_v2(s->db,
 				"UPDATE peer SET node_id = ?2, pk = ?3, "
 				"token_hash = NULL, token_expires = NULL, "
+				"push_ack = 0, pull_ack = 0, rebootstrap = 0, "
 				"last_contact = unixepoch() WHERE idx = ?1",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK) {
@@ -448,8 +474,8 @@ int store_peer_rebootstrapped(struct store *s, int64_t peer, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "UPDATE peer SET rebootstrap = 0 WHERE "
-				    "idx = ?1",
+				    "UPDATE peer SET rebootstrap = 0, "
+				    "pull_ack = 0 WHERE idx = ?1",
 				    -1, &st, NULL);
 
 	if (rc != SQLITE_OK)

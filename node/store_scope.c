@@ -110,20 +110,51 @@ static char *dup_col(sqlite3_stmt *st, int col)
 	return t ? strdup((const char *)t) : NULL;
 }
 
+/*
+ * A statement of the scope index, prepared once per handle (a push
+ * writes the index for every case it carries).  The caller resets it
+ * (stmt_done()) on every path.
+ */
+static int stmt(struct store *s, int which, const char *sql,
+		sqlite3_stmt **st, struct err *e)
+{
+	int rc;
+
+	*st = s->scope_q[which];
+	if (*st)
+		return 0;
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+				NULL);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return store_sql_err(s, rc, "preparing scope", e);
+	}
+	s->scope_q[which] = *st;
+	return 0;
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
 static int scope_row_load(struct store *s, const struct id *id,
 			  struct scope_row *r, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT region, nodes, creator FROM "
-				    "scope_case WHERE id = ?1",
-				    -1, &st, NULL);
+	int rc = stmt(s, SCOPE_Q_ROW,
+		      "SELECT region, nodes, creator FROM scope_case WHERE "
+		      "id = ?1",
+		      &st, e);
 
 	memset(r, 0, sizeof(*r));
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		r->exists = 1;
 		r->region = dup_col(st, 0);
@@ -135,7 +166,7 @@ static int scope_row_load(struct store *s, const struct id *id,
 	} else {
 		rc = store_sql_err(s, rc, "reading scope", e);
 	}
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return rc;
 }
 
@@ -143,36 +174,37 @@ static int member_set(struct store *s, int64_t peer, const struct id *cs,
 		      int visible, uint64_t seq, int with_event, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    visible ? "INSERT OR IGNORE INTO "
-					      "scope_member(peer, case_id) "
-					      "VALUES (?1, ?2)"
-					    : "DELETE FROM scope_member WHERE "
-					      "peer = ?1 AND case_id = ?2",
-				    -1, &st, NULL);
+	int rc = visible ? stmt(s, SCOPE_Q_MEMBER_ADD,
+				"INSERT OR IGNORE INTO scope_member(peer, "
+				"case_id) VALUES (?1, ?2)",
+				&st, e)
+			 : stmt(s, SCOPE_Q_MEMBER_DEL,
+				"DELETE FROM scope_member WHERE peer = ?1 AND "
+				"case_id = ?2",
+				&st, e);
 
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, peer);
-		sqlite3_bind_blob(st, 2, cs->b, ID_BYTES, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, peer);
+	sqlite3_bind_blob(st, 2, cs->b, ID_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	stmt_done(st);
 	if (rc != SQLITE_DONE)
 		return store_sql_err(s, rc, "updating scope", e);
 	if (!with_event || sqlite3_changes(s->db) == 0)
 		return 0;
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO scope_event(seq, peer, case_id, "
-				"entered) VALUES (?1, ?2, ?3, ?4)",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (int64_t)seq);
-		sqlite3_bind_int64(st, 2, peer);
-		sqlite3_bind_blob(st, 3, cs->b, ID_BYTES, SQLITE_STATIC);
-		sqlite3_bind_int(st, 4, visible);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
+	rc = stmt(s, SCOPE_Q_EVENT,
+		  "INSERT INTO scope_event(seq, peer, case_id, entered) "
+		  "VALUES (?1, ?2, ?3, ?4)",
+		  &st, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, (int64_t)seq);
+	sqlite3_bind_int64(st, 2, peer);
+	sqlite3_bind_blob(st, 3, cs->b, ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, visible);
+	rc = sqlite3_step(st);
+	stmt_done(st);
 	return rc == SQLITE_DONE ? 0
 				 : store_sql_err(s, rc, "recording scope", e);
 }
@@ -186,15 +218,14 @@ static int scope_decide(struct store *s, const struct id *cs,
 {
 	struct store_peer p;
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT p.idx, p.name, p.kind, p.region, "
-				    "n.idx FROM peer p LEFT JOIN node n ON "
-				    "n.id = p.node_id WHERE ?1 < 0 OR "
-				    "p.idx = ?1",
-				    -1, &st, NULL);
+	int rc = stmt(s, SCOPE_Q_PEERS,
+		      "SELECT p.idx, p.name, p.kind, p.region, n.idx FROM "
+		      "peer p LEFT JOIN node n ON n.id = p.node_id WHERE "
+		      "?1 < 0 OR p.idx = ?1",
+		      &st, e);
 
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "reading nodes", e);
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, only);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct scope_case c = { region, nodes, 0 };
@@ -220,7 +251,7 @@ static int scope_decide(struct store *s, const struct id *cs,
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading nodes", e);
 out:
-	sqlite3_finalize(st);
+	stmt_done(st);
 	return rc;
 }
 
@@ -253,24 +284,22 @@ int store_scope_note(struct store *s, const struct id *id,
 	} else {
 		nodes = NULL;
 	}
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT OR REPLACE INTO scope_case(id, person, "
-				"region, nodes, creator) VALUES (?1, ?2, ?3, "
-				"?4, ?5)",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-		if (has_person)
-			sqlite3_bind_blob(st, 2, person.b, ID_BYTES,
-					  SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 2);
-		sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, nodes_text, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, old.exists ? old.creator : origin);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
+	rc = stmt(s, SCOPE_Q_UPSERT,
+		  "INSERT OR REPLACE INTO scope_case(id, person, region, "
+		  "nodes, creator) VALUES (?1, ?2, ?3, ?4, ?5)",
+		  &st, e);
+	if (rc)
+		goto out;
+	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
+	if (has_person)
+		sqlite3_bind_blob(st, 2, person.b, ID_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, nodes_text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, old.exists ? old.creator : origin);
+	rc = sqlite3_step(st);
+	stmt_done(st);
 	if (rc != SQLITE_DONE) {
 		rc = store_sql_err(s, rc, "recording scope", e);
 		goto out;
@@ -634,7 +663,7 @@ int store_scope_log(struct store *s, const struct store_peer *p,
 		/* Entries the peer made itself are not sent back to it. */
 		snprintf(sql, sizeof(sql),
 			 STORE_CHANGE_COLUMNS
-			 "WHERE c.seq > ?1 AND c.origin IS NOT ?3 AND %s "
+			 "WHERE c.seq > ?1 AND c.origin IS NOT ?5 AND %s "
 			 "ORDER BY c.seq LIMIT ?4",
 			 cond);
 		rc = sqlite3_prepare_v3(s->db, sql, -1,
@@ -649,6 +678,9 @@ int store_scope_log(struct store *s, const struct store_peer *p,
 	sqlite3_bind_int64(st, 2, p->idx);
 	sqlite3_bind_int64(st, 3, node);
 	sqlite3_bind_int64(st, 4, limit ? (int64_t)limit : -1);
+	/* From the start (a new or rebuilt node) its own entries come too:
+	 * a rebuilt node no longer holds them. */
+	sqlite3_bind_int64(st, 5, after ? node : -1);
 	rc = store_walk_changes(s, st, STORE_VALUES_TEXT, walk_entry, &w, &rows,
 				e);
 	if (rc)

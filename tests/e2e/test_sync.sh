@@ -175,6 +175,8 @@ t_exit purged_gone_on_hub 3 "$P" -d "$T/hub" get "$S2"
 onj "{\"case_id\":\"$CASE\",\"service_type\":\"housing_support\",\"date\":\"2026-11-22\"}" \
 	"$T/polo-a" put service
 S3=$(out_line)
+onj '{"given_name":"Own","family_name":"Record"}' "$T/polo-b" put person
+OWN=$(out_line)
 run "$P" -d "$T/polo-a" sync
 run "$P" -d "$T/polo-b" sync
 onj '{"outcome":"no_show"}' "$T/polo-b" put service "$S3"
@@ -192,6 +194,7 @@ else
 	fail absent_node_rebootstraps "exit $RC: $(head -n 2 "$T/out")"
 fi
 t_exit deleted_stays_deleted 3 "$P" -d "$T/polo-b" get "$S3"
+t_exit rebuilt_node_keeps_its_own 0 "$P" -d "$T/polo-b" get "$OWN"
 t_exit deleted_not_back_on_hub 3 "$P" -d "$T/hub" get "$S3"
 on "$T/polo-b" get "$CASE"
 [ "$RC" -eq 0 ] && ok rebootstrap_keeps_scope || fail rebootstrap_keeps_scope "exit $RC"

@@ -80,6 +80,9 @@ static void test_peer_tokens_enroll_once(void)
 			     NULL) == ERR_INVALID);
 	CHECK(store_peer_enroll(s, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 				&node, pk, &p, NULL) == ERR_AUTH);
+	/* Never under the hub's own id. */
+	CHECK(store_peer_enroll(s, token, store_node_id(s), pk, &p, NULL) ==
+	      ERR_EXISTS);
 	CHECK_OK(store_peer_enroll(s, token, &node, pk, &p, NULL));
 	CHECK(p.enrolled && strcmp(p.name, "polo-fg") == 0);
 	/* Spent. */
@@ -92,6 +95,11 @@ static void test_peer_tokens_enroll_once(void)
 	CHECK(sql_exec("UPDATE peer SET token_expires = 1 WHERE name = "
 		       "'pda-sic'") == 0);
 	CHECK(store_peer_enroll(s, t2, &other, pk, &p, NULL) == ERR_AUTH);
+	/* Nor under another node's id; its own again is fine. */
+	CHECK_OK(store_peer_token(s, "pda-sic", 60, t2, NULL));
+	CHECK(store_peer_enroll(s, t2, &node, pk, &p, NULL) == ERR_EXISTS);
+	CHECK_OK(store_peer_token(s, "polo-fg", 60, token, NULL));
+	CHECK_OK(store_peer_enroll(s, token, &node, pk, &p, NULL));
 	CHECK_OK(store_peer_revoke(s, "polo-fg", NULL));
 	CHECK_OK(store_peer_by_name(s, "polo-fg", &p, NULL));
 	CHECK(p.revoked);
