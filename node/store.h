@@ -414,7 +414,9 @@ int store_log_own(struct store *s, uint64_t after, size_t limit,
 int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,
 			struct err *e) ERR_MUST_USE;
 
-/* Record on this node that the hub refused its own change seq. */
+/* Record that change seq of this log was refused, whole or in part
+ * (the hub refused this node's change; the merge refused fields of a
+ * received one).  Shown by status. */
 int store_reject_own(struct store *s, uint64_t seq, const char *reason,
 		     struct err *e) ERR_MUST_USE;
 

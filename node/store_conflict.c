@@ -28,26 +28,6 @@ static int already_here(struct store *s, int64_t origin, uint64_t oseq,
 	return 0;
 }
 
-static int record_rejection(struct store *s, uint64_t seq, const char *reason,
-			    struct err *e)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO rejection(seq, reason) "
-				"VALUES (?1, ?2)",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (int64_t)seq);
-		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "recording rejection", e);
-}
-
 static int check_incoming(const struct store_incoming *in,
 			  const struct schema_collection *coll, struct err *e)
 {
@@ -145,7 +125,7 @@ int store_apply(struct store *s, const struct store_incoming *in,
 	}
 	rc = store_row_write(s, &in->record, coll, &row, &c, e);
 	if (!rc && mres.rejected)
-		rc = record_rejection(s, s->next_seq - 1, mres.reason, e);
+		rc = store_reject_own(s, s->next_seq - 1, mres.reason, e);
 	if (rc)
 		goto out;
 	res->applied = mres.applied;

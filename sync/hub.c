@@ -291,7 +291,7 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 	pthread_cond_init(&h->freed, NULL);
 	if (store_role(s) != STORE_ROLE_HUB) {
 		rc = err_set(e, ERR_INVALID, "this node is not a hub (presidio "
-			     "init --role hub)");
+			     "init --hub)");
 		goto out;
 	}
 	h->hub_id = *store_node_id(s);

@@ -71,7 +71,7 @@ static int hub_store(struct cli *c, struct store **s, int unlock,
 
 	if (!rc && store_role(*s) != STORE_ROLE_HUB)
 		rc = err_set(e, ERR_INVALID, "this node is not a hub (presidio "
-			     "init --role hub)");
+			     "init --hub)");
 	return rc;
 }
 

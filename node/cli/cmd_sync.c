@@ -62,14 +62,12 @@ const char cli_usage_sync[] =
 
 /* ---- enroll ---- */
 
-static int read_token(struct cli *c, int fd, char *out, size_t n,
-		      struct err *e)
+static int read_token(int fd, char *out, size_t n, struct err *e)
 {
 	const char *env = getenv("PRESIDIO_TOKEN");
 	ssize_t got;
 	size_t len = 0;
 
-	(void)c;
 	if (fd < 0) {
 		if (!env)
 			return err_set(e, CLI_ERR_USAGE, "no token: use "
@@ -98,7 +96,7 @@ static int enroll(struct cli *c, const char *url, int token_fd,
 	err_init(&e);
 	sync_options_init(&o);
 	o.allow_plain = strncmp(url, "http://", 7) == 0;
-	rc = read_token(c, token_fd, token, sizeof(token), &e);
+	rc = read_token(token_fd, token, sizeof(token), &e);
 	if (!rc)
 		rc = client_global_init(&e);
 	if (rc < 0)
