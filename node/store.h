@@ -541,7 +541,8 @@ int store_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,
 /* ---- hub: scopes (store_scope.c) ---- */
 
 /* 1 in *ok when the peer may write the incoming change: the record is in
- * its scope, or it creates a record that will be. */
+ * its scope, or it creates a record that will be; and the subject or
+ * parent it names, if any, is one the peer already sees. */
 int store_scope_allows(struct store *s, const struct store_peer *p,
 		       const struct store_incoming *in, int *ok,
 		       struct err *e) ERR_MUST_USE;

@@ -429,6 +429,32 @@ int store_scope_count(struct store *s, const struct store_peer *p,
 	return rc;
 }
 
+/*
+ * The records a change points at must be the peer's already: a case may
+ * name as its subject only a person the peer sees (else a node could draw
+ * anyone's person into its scope by naming it), and a child may move only
+ * under a parent the peer sees.  A field the change leaves alone or
+ * clears is not a reference; *ok is left as it is when all pass.
+ */
+static int refs_visible(struct store *s, const struct store_peer *p,
+			const struct schema_collection *c,
+			enum schema_scope cls, const json_t *fields, int *ok,
+			struct err *e)
+{
+	const char *name = cls == SCHEMA_SCOPE_ROOT ? c->scope_subject
+		: cls == SCHEMA_SCOPE_PARENT ? c->parent : NULL;
+	const json_t *v;
+	struct id ref;
+
+	if (!name || !(v = json_object_get(fields, name)) || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || id_parse(&ref, json_string_value(v))) {
+		*ok = 0;
+		return 0;
+	}
+	return store_scope_sees(s, p, &ref, ok, e);
+}
+
 int store_scope_allows(struct store *s, const struct store_peer *p,
 		       const struct store_incoming *in, int *ok, struct err *e)
 {
@@ -460,6 +486,9 @@ int store_scope_allows(struct store *s, const struct store_peer *p,
 	if (row.exists) {
 		/* An existing record: the peer must see it now. */
 		rc = store_scope_sees(s, p, &in->record, ok, e);
+		if (rc || !*ok)
+			goto out;
+		rc = refs_visible(s, p, c, cls, in->fields, ok, e);
 		goto out;
 	}
 	switch (cls) {
@@ -469,6 +498,8 @@ int store_scope_allows(struct store *s, const struct store_peer *p,
 		    json_object_get(in->fields, c->scope_region));
 		sc.nodes = json_object_get(in->fields, c->scope_nodes);
 		*ok = scope_case_visible(&sp, &sc);
+		if (*ok)
+			rc = refs_visible(s, p, c, cls, in->fields, ok, e);
 		break;
 	case SCHEMA_SCOPE_PARENT:
 		text = json_string_value(json_object_get(in->fields, c->parent));

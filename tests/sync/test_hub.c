@@ -553,6 +553,52 @@ WORLD_TEST(test_out_of_scope_write_refused)
 	CHECK(alive(SIC));
 }
 
+/* A node that learnt another node's ids cannot draw that node's person
+ * into its scope by naming it, nor move its own service under a case it
+ * does not see. */
+WORLD_TEST(test_borrowed_reference_refused)
+{
+	struct id p1, c1, p2, c2, own, svc;
+	struct store_peer p;
+	uint64_t before;
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &c1));
+	CHECK(round_of(A) == 0 && w.st.pushed == 2);
+	CHECK_OK(open_case(w.n[B], "Puglia", "", &p2, &c2));
+	CHECK(put(w.n[B], "service", NULL, &svc,
+		  "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		  "\"date\":\"2024-05-03\"}", idtext(&c2)) == 0);
+	CHECK(round_of(B) == 0 && w.st.pushed == 3 && w.st.refused == 0);
+	before = changes();
+	/* A new case of polo-b's own naming polo-a's person. */
+	CHECK(put(w.n[B], "case", NULL, &own,
+		  "{\"person_id\":\"%s\",\"region\":\"Puglia\","
+		  "\"stage\":\"intake\",\"nodes\":[\"polo-b\"]}",
+		  idtext(&p1)) == 0);
+	/* Its existing case pointed at that person. */
+	CHECK(put(w.n[B], "case", &c2, NULL, "{\"person_id\":\"%s\"}",
+		  idtext(&p1)) == 0);
+	/* Its service moved under polo-a's case. */
+	CHECK(put(w.n[B], "service", &svc, NULL, "{\"case_id\":\"%s\"}",
+		  idtext(&c1)) == 0);
+	CHECK(round_of(B) == 0);
+	CHECK(w.st.pushed == 3 && w.st.refused == 3);
+	CHECK(changes() == before);
+	CHECK(has(w.hub, &own) == 0);
+	CHECK(has(w.n[B], &p1) == 0 && has(w.n[B], &c1) == 0);
+	CHECK_OK(store_peer_by_name(w.hub, "polo-b", &p, NULL));
+	CHECK(p.refused == 3);
+	/* A person polo-b does see may be named by a new case of its own. */
+	CHECK(put(w.n[B], "case", NULL, &own,
+		  "{\"person_id\":\"%s\",\"region\":\"Puglia\","
+		  "\"stage\":\"intake\",\"nodes\":[\"polo-b\"]}",
+		  idtext(&p2)) == 0);
+	CHECK(round_of(B) == 0 && w.st.pushed == 1 && w.st.refused == 0);
+	CHECK(has(w.hub, &own) == 1);
+	CHECK(round_of(A) == 0 && has(w.n[A], &own) == 0);
+	CHECK(alive(SIC));
+}
+
 WORLD_TEST(test_out_of_scope_read_withheld)
 {
 	struct id p1, c1, p2, c2;
@@ -786,6 +832,7 @@ TEST_MAIN(T(test_unenrolled_node_401), T(test_revoked_node_403),
 	  T(test_bad_signature_or_batch_401),
 	  T(test_malformed_400_oversized_413),
 	  T(test_out_of_scope_write_refused),
+	  T(test_borrowed_reference_refused),
 	  T(test_out_of_scope_read_withheld),
 	  T(test_move_in_full_history_move_out_purge),
 	  T(test_endpoints_and_tokens), T(test_foreign_changes_keep_own_ack),
