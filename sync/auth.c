@@ -8,6 +8,7 @@
 #include <time.h>
 
 #define REQ_DOMAIN "presidio-request-v1"
+#define ANS_DOMAIN "presidio-answer-v1"
 
 uint64_t sync_now_ms(void)
 {
@@ -82,7 +83,7 @@ int sync_auth_sign(const struct id *node, const uint8_t *sk,
 		   const char *method, const char *path, const uint8_t *body,
 		   size_t len, uint64_t now_ms,
 		   char lines[SYNC_AUTH_HEADERS][SYNC_AUTH_LINE_MAX],
-		   struct err *e)
+		   uint8_t sig_out[crypto_sign_BYTES], struct err *e)
 {
 	uint8_t nonce[SYNC_NONCE_BYTES], sig[crypto_sign_BYTES];
 	char msg[2048], hex[2 * crypto_sign_BYTES + 1];
@@ -104,6 +105,8 @@ int sync_auth_sign(const struct id *node, const uint8_t *sk,
 	sodium_bin2hex(hex, sizeof(hex), sig, sizeof(sig));
 	snprintf(lines[3], SYNC_AUTH_LINE_MAX, "X-Presidio-Signature: %s",
 		 hex);
+	if (sig_out)
+		memcpy(sig_out, sig, sizeof(sig));
 	return 0;
 }
 
@@ -160,5 +163,56 @@ int sync_auth_verify(const struct sync_auth_req *r, const uint8_t *pk,
 			       "request time is more than %d minutes off the "
 			       "hub's clock",
 			       SYNC_AUTH_WINDOW_MS / 60000);
+	return 0;
+}
+
+/* The signed message of an answer: domain, status, request signature,
+ * body hash. */
+static int answer_message(const uint8_t *req_sig, int status,
+			  const uint8_t *body, size_t len, char *out, size_t n)
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	char hh[2 * sizeof(h) + 1], sh[SYNC_SIG_HEX];
+
+	crypto_hash_sha256(h, body ? body : (const uint8_t *)"", len);
+	sodium_bin2hex(hh, sizeof(hh), h, sizeof(h));
+	sodium_bin2hex(sh, sizeof(sh), req_sig, crypto_sign_BYTES);
+	return snprintf(out, n, "%s\n%d\n%s\n%s", ANS_DOMAIN, status, sh, hh);
+}
+
+void sync_auth_answer_sign(const uint8_t *sk,
+			   const uint8_t req_sig[crypto_sign_BYTES],
+			   int status, const uint8_t *body, size_t len,
+			   char out[SYNC_SIG_HEX])
+{
+	uint8_t sig[crypto_sign_BYTES];
+	char msg[512];
+	int n = answer_message(req_sig, status, body, len, msg, sizeof(msg));
+
+	crypto_sign_detached(sig, NULL, (const uint8_t *)msg, (size_t)n, sk);
+	sodium_bin2hex(out, SYNC_SIG_HEX, sig, sizeof(sig));
+}
+
+int sync_auth_answer_verify(const uint8_t *pk,
+			    const uint8_t req_sig[crypto_sign_BYTES],
+			    int status, const uint8_t *body, size_t len,
+			    const char *sig_hex, struct err *e)
+{
+	uint8_t sig[crypto_sign_BYTES];
+	char msg[512];
+	int n;
+
+	if (!sig_hex || !*sig_hex)
+		return err_set(e, ERR_AUTH, "the hub's answer is not signed "
+			       "(something between this node and the hub "
+			       "changed it)");
+	if (hex_exact(sig_hex, sig, sizeof(sig)))
+		return err_set(e, ERR_AUTH, "the hub's answer has a malformed "
+			       "signature");
+	n = answer_message(req_sig, status, body, len, msg, sizeof(msg));
+	if (crypto_sign_verify_detached(sig, (const uint8_t *)msg, (size_t)n,
+					pk) != 0)
+		return err_set(e, ERR_AUTH, "the hub's answer does not verify: "
+			       "it was altered, or it answers another request");
 	return 0;
 }

@@ -19,6 +19,15 @@
  * swapped.  Chosen over TLS client certificates: it survives a
  * TLS-terminating reverse proxy in front of the hub, needs no certificate
  * authority for the nodes, and binds each request to its body.
+ *
+ * The hub signs its answer back (status 200) in one header:
+ *   X-Presidio-Answer: Ed25519 (128 hex) with the hub's key over
+ *     "presidio-answer-v1\n" STATUS "\n" hex(request signature) "\n"
+ *     hex(SHA-256(body))
+ * The request signature covers method, path and query, node, time, nonce
+ * and body, so an answer is good for that one request only: whatever
+ * stands between the TLS end and the hub cannot hand a node an older
+ * batch, another node's answer or an altered cursor.
  */
 #ifndef PRESIDIO_SYNC_AUTH_H
 #define PRESIDIO_SYNC_AUTH_H
@@ -36,6 +45,8 @@
 #define SYNC_AUTH_HEADERS 4
 #define SYNC_AUTH_LINE_MAX 192
 #define SYNC_SEED_SECRET "sign_seed"
+#define SYNC_ANSWER_HEADER "X-Presidio-Answer"
+#define SYNC_SIG_HEX (2 * crypto_sign_BYTES + 1)
 
 /* A node's key pair: pk in clear, sk in sodium_malloc'd memory. */
 struct sync_identity {
@@ -54,13 +65,14 @@ void sync_identity_release(struct sync_identity *id); /* wipes; NULL ok */
 
 /*
  * The header lines ("Name: value") that authenticate a request of node
- * with secret key sk, made at now_ms.
+ * with secret key sk, made at now_ms; the signature also in sig (may be
+ * NULL), to check the answer with.
  */
 int sync_auth_sign(const struct id *node, const uint8_t *sk,
 		   const char *method, const char *path, const uint8_t *body,
 		   size_t len, uint64_t now_ms,
 		   char lines[SYNC_AUTH_HEADERS][SYNC_AUTH_LINE_MAX],
-		   struct err *e) ERR_MUST_USE;
+		   uint8_t sig[crypto_sign_BYTES], struct err *e) ERR_MUST_USE;
 
 /* A request's authentication headers, parsed. */
 struct sync_auth_req {
@@ -81,6 +93,20 @@ int sync_auth_parse(const char *node, const char *time, const char *nonce,
 int sync_auth_verify(const struct sync_auth_req *r, const uint8_t *pk,
 		     const char *method, const char *path, const uint8_t *body,
 		     size_t len, uint64_t now_ms, struct err *e) ERR_MUST_USE;
+
+/* The hub's signature (hex, in out) of an answer with status and body
+ * to the request that carried req_sig. */
+void sync_auth_answer_sign(const uint8_t *sk,
+			   const uint8_t req_sig[crypto_sign_BYTES],
+			   int status, const uint8_t *body, size_t len,
+			   char out[SYNC_SIG_HEX]);
+
+/* Check an answer's signature (hex; NULL or "" when the header was
+ * absent) with the hub's public key pk.  ERR_AUTH when missing or bad. */
+int sync_auth_answer_verify(const uint8_t *pk,
+			    const uint8_t req_sig[crypto_sign_BYTES],
+			    int status, const uint8_t *body, size_t len,
+			    const char *sig_hex, struct err *e) ERR_MUST_USE;
 
 /* Milliseconds since the epoch (CLOCK_REALTIME). */
 uint64_t sync_now_ms(void);

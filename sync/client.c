@@ -1,7 +1,7 @@
 /* client.c - see client.h. */
 #include "sync/client.h"
+#include "sync/client_int.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <sodium.h>
@@ -34,6 +34,7 @@ struct client {
 	char *base;                 /* normalised base URL, no trailing '/' */
 	char *ca_file;              /* copy, or NULL */
 	char *pinned_key;           /* copy, or NULL */
+	char *keep_header;          /* copy, or NULL */
 	char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last attempt */
 };
 
@@ -111,101 +112,6 @@ int client_header_add(struct client_headers *h, const char *line)
 	return 0;
 }
 
-/* 1 when host (as curl's URL parser gives it) is a loopback literal. */
-static int is_loopback(const char *host)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-	char v6[INET6_ADDRSTRLEN + 1];
-	size_t n = strlen(host);
-
-	if (!strcasecmp(host, "localhost"))
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (n < 3 || host[0] != '[' || host[n - 1] != ']' ||
-	    n - 2 >= sizeof(v6))
-		return 0;
-	memcpy(v6, host + 1, n - 2);
-	v6[n - 2] = '\0';
-	return inet_pton(AF_INET6, v6, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-}
-
-/* 1 when curl's parser has the part in u (credentials, query...). */
-static int has_part(CURLU *u, CURLUPart what)
-{
-	char *p = NULL;
-	int has = curl_url_get(u, what, &p, 0) == CURLUE_OK && p && *p;
-
-	curl_free(p);
-	return has;
-}
-
-/*
- * Check base_url and set *out to its normalised form without trailing
- * slashes (malloc'd).  The URL given to libcurl is built from what its
- * own parser understood, so the host checked here is the host reached.
- */
-static int parse_base(const char *url, int allow_plain, char **out,
-		      struct err *e)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *norm = NULL;
-	CURLUcode uc;
-	size_t n;
-	int rc = 0;
-
-	*out = NULL;
-	if (!u)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	uc = curl_url_set(u, CURLUPART_URL, url, 0); /* no space, no control */
-	if (uc == CURLUE_OK)
-		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-	if (uc == CURLUE_OK)
-		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
-	if (uc == CURLUE_OK)
-		uc = curl_url_get(u, CURLUPART_URL, &norm, 0);
-	if (uc == CURLUE_OUT_OF_MEMORY) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (uc != CURLUE_OK) {
-		rc = err_set(e, ERR_INVALID, "hub URL is not valid (%s)",
-			     curl_url_strerror(uc));
-		goto out;
-	}
-	if (has_part(u, CURLUPART_USER) || has_part(u, CURLUPART_PASSWORD) ||
-	    has_part(u, CURLUPART_QUERY) || has_part(u, CURLUPART_FRAGMENT)) {
-		rc = err_set(e, ERR_INVALID,
-			     "hub URL must not hold credentials, a query or "
-			     "a fragment");
-		goto out;
-	}
-	if (!strcmp(scheme, "http")) {
-		if (!allow_plain || !is_loopback(host)) {
-			rc = err_set(e, ERR_INVALID,
-				     "hub URL must use https (http only for "
-				     "a loopback host, when allowed)");
-			goto out;
-		}
-	} else if (strcmp(scheme, "https")) {
-		rc = err_set(e, ERR_INVALID, "hub URL must use https");
-		goto out;
-	}
-	n = strlen(norm);
-	while (n > 0 && norm[n - 1] == '/')
-		n--;
-	*out = strndup(norm, n);
-	if (!*out)
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(norm);
-	curl_url_cleanup(u);
-	return rc;
-}
-
 /* Copy cfg into c with the defaults of zero fields applied. */
 static int client_configure(struct client *c, const struct client_config *cfg,
 			    struct err *e)
@@ -225,7 +131,7 @@ static int client_configure(struct client *c, const struct client_config *cfg,
 		c->cfg.max_response = CLIENT_MAX_RESPONSE;
 	if (c->cfg.max_response > SIZE_MAX / 2) /* max + 1 cannot wrap */
 		c->cfg.max_response = SIZE_MAX / 2;
-	rc = parse_base(cfg->base_url, cfg->allow_plain, &c->base, e);
+	rc = client_parse_base(cfg->base_url, cfg->allow_plain, &c->base, e);
 	if (rc)
 		return rc;
 	if (cfg->ca_file) {
@@ -246,9 +152,15 @@ static int client_configure(struct client *c, const struct client_config *cfg,
 		if (!c->pinned_key)
 			return err_set(e, ERR_NOMEM, "out of memory");
 	}
+	if (cfg->keep_header) {
+		c->keep_header = strdup(cfg->keep_header);
+		if (!c->keep_header)
+			return err_set(e, ERR_NOMEM, "out of memory");
+	}
 	c->cfg.base_url = c->base;
 	c->cfg.ca_file = c->ca_file;
 	c->cfg.pinned_key = c->pinned_key;
+	c->cfg.keep_header = c->keep_header;
 	return 0;
 }
 
@@ -290,6 +202,7 @@ void client_free(struct client *c)
 	free(c->base);
 	free(c->ca_file);
 	free(c->pinned_key);
+	free(c->keep_header);
 	free(c);
 }
 
@@ -674,10 +587,13 @@ static void pause_ms(unsigned ms)
 		;
 }
 
-/* Hand the attempt's body (or an empty string) and type over to res. */
-static int take_response(CURL *h, struct attempt *a,
+/* Hand the attempt's body (or an empty string), type and kept header
+ * over to res. */
+static int take_response(const struct client *c, struct attempt *a,
 			 struct client_response *res, struct err *e)
 {
+	struct curl_header *kept = NULL;
+	CURL *h = c->curl;
 	char *type = NULL;
 
 	if (attempt_reserve(a, a->len + 1))
@@ -691,6 +607,12 @@ static int take_response(CURL *h, struct attempt *a,
 	    type)
 		snprintf(res->content_type, sizeof(res->content_type), "%s",
 			 type);
+	/* The last response's (-1), not a 1xx before it. */
+	if (c->keep_header &&
+	    curl_easy_header(h, c->keep_header, 0, CURLH_HEADER, -1, &kept) ==
+		CURLHE_OK &&
+	    kept->value && strlen(kept->value) < sizeof(res->kept))
+		snprintf(res->kept, sizeof(res->kept), "%s", kept->value);
 	return 0;
 }
 
@@ -755,7 +677,7 @@ int client_request(struct client *c, const char *method, const char *path,
 		o = classify(cc, res->status, &a);
 		if (o == OUT_DONE ||
 		    (o == OUT_RETRY && cc == CURLE_OK && n >= c->cfg.retries)) {
-			rc = take_response(c->curl, &a, res, e);
+			rc = take_response(c, &a, res, e);
 			goto out;
 		}
 		if (o != OUT_RETRY || n >= c->cfg.retries) {

@@ -38,6 +38,7 @@
 #include "common/err.h"
 
 #define CLIENT_CONTENT_TYPE_MAX 64
+#define CLIENT_KEPT_MAX 192 /* a kept response header's value, at most */
 
 struct client;
 
@@ -97,6 +98,9 @@ struct client_config {
 	void *sign_ctx;
 	client_retry_fn on_retry; /* may be NULL; for progress lines */
 	void *retry_ctx;
+	const char *keep_header; /* a response header whose value the caller
+				  * needs (client_response.kept), or NULL;
+				  * copied */
 };
 
 #define CLIENT_MAX_RESPONSE ((size_t)64 << 20)
@@ -109,6 +113,8 @@ struct client_response {
 	long status;         /* HTTP status of the last attempt; 0 when it
 			      * got no complete response */
 	char content_type[CLIENT_CONTENT_TYPE_MAX]; /* "" if none; cut */
+	char kept[CLIENT_KEPT_MAX]; /* value of client_config.keep_header;
+				     * "" if absent or too long */
 	uint8_t *body;       /* malloc'd, NUL-terminated (len excludes it);
 			      * never NULL after a 0 return, NULL after an
 			      * error */

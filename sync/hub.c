@@ -235,6 +235,30 @@ static void handle_hello(struct hub *h, struct store *s,
 
 /* ---- dispatch ---- */
 
+/*
+ * Sign a 200 answer to a signed request (auth.h): the node takes the
+ * answer only with this signature, bound to the request it sent.
+ */
+static void sign_answer(struct hub *h, const struct http_request *req,
+			struct http_response *res)
+{
+	struct sync_auth_req ar;
+	char sig[SYNC_SIG_HEX];
+
+	if (res->status != 200 ||
+	    sync_auth_parse(http_request_header(req, "X-Presidio-Node"),
+			    http_request_header(req, "X-Presidio-Time"),
+			    http_request_header(req, "X-Presidio-Nonce"),
+			    http_request_header(req, "X-Presidio-Signature"),
+			    &ar, NULL))
+		return;
+	sync_auth_answer_sign(h->ident.sk, ar.sig, res->status, res->body,
+			      res->body_len, sig);
+	if (http_response_header(res, SYNC_ANSWER_HEADER, sig))
+		http_response_error(res, 500, "internal",
+				    "cannot sign the answer");
+}
+
 static void handle(void *ctx, const struct http_request *req,
 		   struct http_response *res)
 {
@@ -273,6 +297,8 @@ static void handle(void *ctx, const struct http_request *req,
 		break;
 	}
 	pool_put(h, s);
+	if (which != 1)
+		sign_answer(h, req, res);
 }
 
 /* ---- life ---- */

@@ -26,7 +26,7 @@ static int sign_request(void *ctx, const char *method, const char *path,
 	struct conn *k = ctx;
 	char lines[SYNC_AUTH_HEADERS][SYNC_AUTH_LINE_MAX];
 	int rc = sync_auth_sign(store_node_id(k->s), k->ident.sk, method, path,
-				body, len, sync_now_ms(), lines, e);
+				body, len, sync_now_ms(), lines, k->req_sig, e);
 
 	for (int i = 0; !rc && i < SYNC_AUTH_HEADERS; i++)
 		rc = client_header_add(h, lines[i]);
@@ -67,6 +67,7 @@ static int client_open(struct conn *k, const char *url, const char *ca,
 	if (sign) {
 		cfg.sign = sign_request;
 		cfg.sign_ctx = k;
+		cfg.keep_header = SYNC_ANSWER_HEADER;
 	}
 	cfg.on_retry = on_retry;
 	cfg.retry_ctx = k;
@@ -232,6 +233,10 @@ int sync_request(struct conn *k, const char *method, const char *path,
 		if (rc)
 			return rc;
 		sync_count(k, r);
+		if (r->status == 200)
+			return sync_auth_answer_verify(k->remote.hub_pk,
+						       k->req_sig, 200, r->body,
+						       r->len, r->kept, e);
 		if (r->status != 409 || !error_code_is(r, "replay"))
 			break;
 		pthread_mutex_lock(&k->lock);

@@ -19,12 +19,17 @@ struct conn {
 	struct sync_identity ident;  /* this node's key (read-only) */
 	struct store_remote remote;  /* the hub (read-only) */
 	struct client *c;            /* used by one thread at a time */
+	uint8_t req_sig[crypto_sign_BYTES]; /* of the last request sent:
+					     * its answer must be signed
+					     * over it (auth.h); by the
+					     * thread using c */
 	struct sync_stats *st;       /* under lock */
 	pthread_mutex_t lock;
 };
 
-/* A request, asked again with a fresh signature when the hub saw its
- * nonce (libcurl re-sends on a dead kept-alive connection). */
+/* A signed request, asked again with a fresh signature when the hub saw
+ * its nonce (libcurl re-sends on a dead kept-alive connection).  A 200
+ * answer not signed by the hub for this request is ERR_AUTH. */
 int sync_request(struct conn *k, const char *method, const char *path,
 		 const uint8_t *body, size_t len, struct client_response *r,
 		 struct err *e);
