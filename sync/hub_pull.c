@@ -8,9 +8,11 @@
  * records to drop, as [index, id] pairs meaning "before change index",
  * because a case can leave the scope and come back within one batch.  K
  * is the cursor the node has committed (at most N: a node may fetch ahead
- * of what it applied); the tombstone purge waits for it.  A node marked to re-bootstrap
- * (store_tombstone_sweep()) gets an empty batch with "rebootstrap": true
- * until it asks from 0.
+ * of what it applied); the tombstone purge waits for it.  A node marked
+ * to re-bootstrap (store_tombstone_sweep()) gets an empty batch with
+ * "rebootstrap": true until it confirms, once it has forgotten its
+ * records, by asking from 0 with "restart=1" (after=0 alone is no proof:
+ * the node may have refused to forget).
  */
 #include "sync/hub_int.h"
 
@@ -119,6 +121,7 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	struct store_peer p;
 	struct pull x;
 	uint64_t after = 0, limit = 0, ack = 0, count = 0;
+	const char *restart = http_request_query(req, "restart");
 	uint8_t *env = NULL;
 	size_t envlen = 0;
 	char path[96];
@@ -130,15 +133,17 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	if (parse_u64(http_request_query(req, "after"), &after) ||
 	    parse_u64(http_request_query(req, "limit"), &limit) ||
 	    parse_u64(http_request_query(req, "ack"), &ack) || limit == 0 ||
-	    ack > after) {
+	    ack > after ||
+	    (restart && (strcmp(restart, "1") != 0 || after != 0))) {
 		http_response_error(res, 400, "invalid",
 				    "pull needs after=N, limit=M and ack=K "
-				    "(K <= N)");
+				    "(K <= N), and restart=1 only with after=0");
 		return;
 	}
 	snprintf(path, sizeof(path),
-		 "/v1/pull?after=%" PRIu64 "&limit=%" PRIu64 "&ack=%" PRIu64,
-		 after, limit, ack);
+		 "/v1/pull?after=%" PRIu64 "&limit=%" PRIu64 "&ack=%" PRIu64
+		 "%s",
+		 after, limit, ack, restart ? "&restart=1" : "");
 	if (hub_authenticate(s, req, path, &p, res))
 		return;
 	if (p.record_cap) {
@@ -156,9 +161,9 @@ void hub_handle_pull(struct hub *h, struct store *s,
 		}
 	}
 	/* Tombstones it never saw were purged while it was away: it starts
-	 * over (its own changes were pushed first), and its asking from
-	 * the start clears the mark. */
-	if (p.rebootstrap && after > 0) {
+	 * over (its own changes were pushed first), and says so when it has
+	 * forgotten its records: only then is the mark cleared. */
+	if (p.rebootstrap && !restart) {
 		pull_restart(h, res);
 		return;
 	}

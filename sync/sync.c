@@ -397,6 +397,23 @@ static int push_all(struct conn *k, uint64_t after, size_t limit,
 	return rc;
 }
 
+/*
+ * Record what the hub says it has of ours when that is more than we knew:
+ * a push whose answer was lost leaves nothing to push, and the checkpoint
+ * must still move (a re-bootstrap refuses while changes look unpushed).
+ */
+static int note_push_ack(struct store *s, uint64_t push_ack, struct err *e)
+{
+	uint64_t known = 0;
+	int rc = store_checkpoint_get(s, SYNC_CK_PUSH, &known, NULL);
+
+	if (rc && rc != ERR_NOTFOUND)
+		return err_set(e, rc, "cannot read the push checkpoint");
+	if (!rc && push_ack <= known)
+		return 0;
+	return store_checkpoint_set(s, SYNC_CK_PUSH, push_ack, e);
+}
+
 int sync_pending(struct store *s, uint64_t *n, struct err *e)
 {
 	uint64_t after = 0;
@@ -447,6 +464,9 @@ int sync_round(struct store *s, const struct sync_options *o,
 		rc = err_set(e, ERR_INVALID, "hello: malformed answer");
 		goto out;
 	}
+	rc = note_push_ack(s, push_ack, e);
+	if (rc)
+		goto out;
 	rc = push_all(&k, push_ack, o->push_limit ? o->push_limit
 						  : SYNC_PUSH_LIMIT, o, e);
 	if (!rc)

@@ -89,10 +89,11 @@ static int collect(void *ctx, const struct store_incoming *in)
 	return 0;
 }
 
-/* Ask for the batch after after, acknowledging ack; *out is the parsed
- * batch. */
+/* Ask for the batch after after, acknowledging ack (restart: confirming
+ * that this node has started over); *out is the parsed batch. */
 static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
-		     size_t limit, struct fetched **out, struct err *e)
+		     size_t limit, int restart, struct fetched **out,
+		     struct err *e)
 {
 	struct client_response r;
 	struct fetched *f = calloc(1, sizeof(*f));
@@ -105,8 +106,8 @@ static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
 	if (!f)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	snprintf(path, sizeof(path),
-		 "/v1/pull?after=%" PRIu64 "&limit=%zu&ack=%" PRIu64, after,
-		 limit, ack);
+		 "/v1/pull?after=%" PRIu64 "&limit=%zu&ack=%" PRIu64 "%s",
+		 after, limit, ack, restart ? "&restart=1" : "");
 	rc = sync_request(k, "GET", path, NULL, 0, &r, e);
 	if (!rc && r.status != 200)
 		rc = sync_hub_refused(&r, "pull", e);
@@ -241,6 +242,8 @@ struct pipe {
 	size_t limit;
 	uint64_t after;            /* the fetcher's next request */
 	uint64_t committed;        /* the applier's cursor, to acknowledge */
+	int restart;               /* the first request confirms a restart */
+	int again;                 /* a re-bootstrap was applied: start over */
 	struct fetched *q[PIPE_DEPTH];
 	size_t qn;
 	struct fetched *spent;     /* applied, for the fetcher to free: the
@@ -276,9 +279,11 @@ static void *fetcher(void *arg)
 		/* Starting over: nothing is acknowledged beyond the start. */
 		if (ack > pp->after)
 			ack = pp->after;
-		rc = fetch_one(pp->k, pp->after, ack, pp->limit, &f, &pp->e);
+		rc = fetch_one(pp->k, pp->after, ack, pp->limit, pp->restart,
+			       &f, &pp->e);
 		if (rc)
 			break;
+		pp->restart = 0;
 		pthread_mutex_lock(&pp->m);
 		while (pp->qn == PIPE_DEPTH && !pp->stop)
 			pthread_cond_wait(&pp->cv, &pp->m);
@@ -290,13 +295,11 @@ static void *fetcher(void *arg)
 		pp->q[pp->qn++] = f;
 		pthread_cond_broadcast(&pp->cv);
 		pthread_mutex_unlock(&pp->m);
-		if (f->rebootstrap) {
-			pp->after = 0;
-			continue;
-		}
-		pp->after = f->cursor;
-		if (!f->more)
+		/* After a re-bootstrap nothing is asked until the node has
+		 * forgotten its records (the next pass confirms it). */
+		if (f->rebootstrap || !f->more)
 			break;
+		pp->after = f->cursor;
 	}
 	pthread_mutex_lock(&pp->m);
 	pp->rc = rc;
@@ -306,19 +309,27 @@ static void *fetcher(void *arg)
 	return NULL;
 }
 
-int sync_pull_all(struct conn *k, size_t limit, const struct sync_options *o,
-		  struct err *e)
+/*
+ * One pass: the chain of batches from the pull checkpoint (restart: the
+ * first request confirms that the node has started over), then one more
+ * request to acknowledge the last.  *again is set when a re-bootstrap
+ * was applied: the caller starts a new pass from 0.
+ */
+static int pull_pass(struct conn *k, size_t limit, int restart,
+		     const struct sync_options *o, int *again, struct err *e)
 {
 	struct pipe pp;
 	pthread_t th;
 	uint64_t start = 0;
 	int rc = store_checkpoint_get(k->s, SYNC_CK_PULL, &start, NULL);
 
+	*again = 0;
 	if (rc && rc != ERR_NOTFOUND)
 		return err_set(e, rc, "cannot read the pull checkpoint");
 	memset(&pp, 0, sizeof(pp));
 	pp.k = k;
 	pp.limit = limit;
+	pp.restart = restart;
 	pp.after = pp.committed = rc ? 0 : start;
 	err_init(&pp.e);
 	pthread_mutex_init(&pp.m, NULL);
@@ -344,39 +355,44 @@ int sync_pull_all(struct conn *k, size_t limit, const struct sync_options *o,
 		pthread_mutex_unlock(&pp.m);
 		rc = apply_one(k, f, o, e);
 		pthread_mutex_lock(&pp.m);
-		if (rc)
+		if (rc || f->rebootstrap)
 			pp.stop = 1;
 		else
 			pp.committed = f->cursor;
+		pp.again = !rc && f->rebootstrap;
 		f->next = pp.spent;
 		pp.spent = f;
 		pthread_cond_broadcast(&pp.cv);
 		pthread_mutex_unlock(&pp.m);
-		if (rc)
+		if (rc || pp.again)
 			break;
 	}
 	pthread_join(th, NULL);
 	/* What was fetched was applied; then the fetcher's own failure. */
-	if (!rc && pp.rc) {
+	if (!rc && !pp.again && pp.rc) {
 		*e = pp.e;
 		rc = pp.rc;
 	}
 	/* Acknowledge the last batch, and take what came meanwhile. */
-	while (!rc) {
+	while (!rc && !pp.again) {
 		struct fetched *f = NULL;
 		uint64_t at = pp.committed;
 
-		rc = fetch_one(k, at, at, limit, &f, e);
+		rc = fetch_one(k, at, at, limit, pp.restart, &f, e);
+		pp.restart = 0;
 		if (!rc)
 			rc = apply_one(k, f, o, e);
-		if (!rc)
-			pp.committed = f->rebootstrap ? 0 : f->cursor;
-		if (!rc && f->cursor == at && !f->more && !f->rebootstrap) {
+		if (!rc) {
+			pp.committed = f->cursor;
+			pp.again = f->rebootstrap;
+		}
+		if (!rc && f->cursor == at && !f->more) {
 			fetched_free(f);
 			break;
 		}
 		fetched_free(f);
 	}
+	*again = pp.again;
 out:
 	for (size_t i = 0; i < pp.qn; i++)
 		fetched_free(pp.q[i]);
@@ -388,5 +404,21 @@ out:
 	}
 	pthread_cond_destroy(&pp.cv);
 	pthread_mutex_destroy(&pp.m);
+	return rc;
+}
+
+int sync_pull_all(struct conn *k, size_t limit, const struct sync_options *o,
+		  struct err *e)
+{
+	int again = 0, rc = pull_pass(k, limit, 0, o, &again, e);
+
+	/* Started over: pull the whole scope, confirming it.  Asked to start
+	 * over once more straight away means the hub and this node disagree
+	 * on something no retry will fix. */
+	if (!rc && again)
+		rc = pull_pass(k, limit, 1, o, &again, e);
+	if (!rc && again)
+		rc = err_set(e, ERR_FAIL, "pull: the hub asks this node to "
+			     "start over again and again");
 	return rc;
 }

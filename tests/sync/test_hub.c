@@ -252,7 +252,7 @@ WORLD_TEST(test_foreign_changes_keep_own_ack)
  * passes, alters, strips or replays the answer.
  */
 enum { MITM_PASS, MITM_TAMPER_HELLO, MITM_STRIP, MITM_RECORD_PULL,
-       MITM_REPLAY_PULL };
+       MITM_REPLAY_PULL, MITM_LOSE_PUSH };
 
 static struct mitm {
 	int mode;
@@ -342,6 +342,10 @@ static void mitm_handle(void *ctx, const struct http_request *req,
 			   req->body ? "application/octet-stream" : NULL, &r,
 			   NULL)) {
 		http_response_error(res, 502, "upstream", "hub unreachable");
+	} else if (m.mode == MITM_LOSE_PUSH &&
+		   strcmp(req->path, "/v1/push") == 0) {
+		/* The hub applied it; its answer never arrives. */
+		http_response_error(res, 502, "upstream", "connection lost");
 	} else {
 		if (m.mode == MITM_RECORD_PULL && !m.saved && r.status == 200 &&
 		    strcmp(req->path, "/v1/pull") == 0) {
@@ -421,9 +425,34 @@ WORLD_TEST(test_answers_bound_to_request)
 	CHECK(alive(B));
 }
 
+/* A push the hub applied whose answer was lost: the next round finds
+ * nothing to push and still records that the hub has it all. */
+WORLD_TEST(test_lost_push_answer_recorded)
+{
+	uint64_t pending = 0, before;
+	struct id p1, c1;
+
+	memset(&m, 0, sizeof(m));
+	CHECK(via_mitm(A) == 0);
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &c1));
+	before = changes();
+	m.mode = MITM_LOSE_PUSH;
+	CHECK(round_rc(A) != 0);
+	CHECK(changes() == before + 2 && has(w.hub, &c1) == 1);
+	CHECK_OK(sync_pending(w.n[A], &pending, NULL));
+	CHECK(pending == 2);
+	m.mode = MITM_PASS;
+	CHECK(round_rc(A) == 0 && w.st.pushed == 0);
+	CHECK_OK(sync_pending(w.n[A], &pending, NULL));
+	CHECK(pending == 0);
+	CHECK(changes() == before + 2);
+	http_server_stop(m.srv);
+	memset(&m, 0, sizeof(m));
+}
+
 TEST_MAIN(T(test_unenrolled_node_401), T(test_revoked_node_403),
 	  T(test_replayed_or_stale_request_409),
 	  T(test_bad_signature_or_batch_401),
 	  T(test_malformed_400_oversized_413),
 	  T(test_endpoints_and_tokens), T(test_foreign_changes_keep_own_ack),
-	  T(test_answers_bound_to_request))
+	  T(test_answers_bound_to_request), T(test_lost_push_answer_recorded))

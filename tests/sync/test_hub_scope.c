@@ -143,6 +143,61 @@ WORLD_TEST(test_move_in_full_history_move_out_purge)
 	CHECK(alive(A));
 }
 
+static int marked(const char *name)
+{
+	struct store_peer p;
+
+	return store_peer_by_name(w.hub, name, &p, NULL) ? -1 : p.rebootstrap;
+}
+
+/*
+ * Tombstones purged while a node was away: it starts over, and the hub
+ * lets go of the mark only when the node confirms it has forgotten its
+ * records ("restart=1"), not on any request from 0: a node that holds a
+ * change made during sync refuses to forget, and must be told again.
+ */
+WORLD_TEST(test_rebootstrap_confirmed_only_after_forgetting)
+{
+	struct id person, cs, p2, c2;
+	struct store_peer p;
+	uint64_t purged = 0, pending = 1;
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &person, &cs));
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p2, &c2));
+	CHECK(round_of(A) == 0 && w.st.pushed == 4);
+	CHECK_OK(store_delete(w.hub, &cs, NULL));
+	/* polo-a counts as away (horizon in the future): marked, purged. */
+	CHECK_OK(store_tombstone_sweep(w.hub, -10, &purged, NULL));
+	CHECK(purged == 1 && marked("polo-a") == 1);
+	CHECK(req(w.n[A], "GET", "/v1/pull?after=4&limit=10&ack=4", NULL,
+		  0) == 200);
+	CHECK(marked("polo-a") == 1);
+	CHECK(req(w.n[A], "GET", "/v1/pull?after=0&limit=10&ack=0", NULL,
+		  0) == 200);
+	CHECK(marked("polo-a") == 1);
+	CHECK(req(w.n[A], "GET", "/v1/pull?after=4&limit=10&ack=0&restart=1",
+		  NULL, 0) == 400);
+	CHECK(req(w.n[A], "GET", "/v1/pull?after=0&limit=10&ack=0&restart=2",
+		  NULL, 0) == 400);
+	CHECK(marked("polo-a") == 1);
+	/* An edit made while away is pushed first, then the node forgets
+	 * and pulls its scope again, confirming. */
+	CHECK(put(w.n[A], "person", &person, NULL, "{\"phone\":\"3\"}") == 0);
+	CHECK(round_of(A) == 0 && w.st.rebootstrapped == 1);
+	CHECK(w.st.pushed == 1 && w.st.pulled >= 3);
+	CHECK(marked("polo-a") == 0);
+	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK(p.pull_ack > 0);
+	CHECK(has(w.n[A], &cs) == 0 && has(w.n[A], &c2) == 1 &&
+	      has(w.n[A], &person) == 1 && has(w.n[A], &p2) == 1);
+	CHECK(strcmp(fields_of(w.n[A], &person), fields_of(w.hub, &person)) ==
+	      0);
+	CHECK(strstr(fields_of(w.n[A], &person), "\"3\"") != NULL);
+	CHECK_OK(sync_pending(w.n[A], &pending, NULL));
+	CHECK(pending == 0);
+	CHECK(round_of(A) == 0 && w.st.pulled == 0 && !w.st.rebootstrapped);
+}
+
 struct cmp { struct store *other; size_t n, differ; };
 
 static int cmp_one(void *ctx, const struct store_record *r)
@@ -233,4 +288,5 @@ TEST_MAIN(T(test_out_of_scope_write_refused),
 	  T(test_borrowed_reference_refused),
 	  T(test_out_of_scope_read_withheld),
 	  T(test_move_in_full_history_move_out_purge),
+	  T(test_rebootstrap_confirmed_only_after_forgetting),
 	  T(test_convergence_three_nodes))
