@@ -556,19 +556,25 @@ struct store_scope_item {
 	int entered;
 	struct id subject;                /* left: the case's subject */
 	int has_subject;
+	int backfill;                     /* change is history an entering
+					     case brings (all at one seq) */
 };
 typedef int (*store_scope_fn)(void *ctx, const struct store_scope_item *it);
 
 /*
  * The peer's view of the log after seq after: its entries in scope (not
  * the ones it made itself), and the moments cases entered or left its
- * scope, in order, up to about limit entries.  An entering case comes
- * with every earlier entry of its records and its subject (the history
- * the peer has not seen); a leaving one as an item with entered 0.
+ * scope, in order, up to about limit entries and limit scope events
+ * (0: no limit on entries, 10,000 events).  An entering case comes with
+ * every earlier entry of its records and its subject (the history the
+ * peer has not seen); a leaving one as an item with entered 0.  *more is
+ * 1 when the page stopped before the end of the log: the caller resumes
+ * after the last item's seq; 0 when everything after after was seen.
+ * fn returning non-zero stops the walk and is returned.
  */
 int store_scope_log(struct store *s, const struct store_peer *p,
 		    uint64_t after, size_t limit, store_scope_fn fn, void *ctx,
-		    struct err *e) ERR_MUST_USE;
+		    int *more, struct err *e) ERR_MUST_USE;
 
 /* 1 in *visible when the peer still sees record id (after a case left,
  * its subject may still be seen through another case). */

@@ -535,6 +535,9 @@ struct scope_walk {
 	uint64_t seq; /* the event being expanded */
 	struct err *e;
 	uint64_t last; /* last entry emitted */
+	int ev_cut;      /* more events than were loaded: */
+	uint64_t ev_end; /* entries past the last loaded one wait */
+	int stopped;     /* the walk stopped there */
 };
 
 static int walk_backfill(void *ctx, const struct store_change *c)
@@ -545,6 +548,7 @@ static int walk_backfill(void *ctx, const struct store_change *c)
 	memset(&it, 0, sizeof(it));
 	it.seq = w->seq;
 	it.change = c;
+	it.backfill = 1;
 	return w->fn(w->ctx, &it);
 }
 
@@ -616,10 +620,18 @@ static int walk_entry(void *ctx, const struct store_change *c)
 {
 	struct scope_walk *w = ctx;
 	struct store_scope_item it;
+	int rc;
+
+	/* Not every event was loaded: this page ends at the last one that
+	 * was (one event per peer and seq), or later ones would be
+	 * skipped. */
+	if (w->ev_cut && c->seq > w->ev_end) {
+		w->stopped = 1;
+		return 1;
+	}
 	/* A case entering with this very change brings its history first
 	 * (this entry included: sent twice, applied once). */
-	int rc = flush_events(w, c->seq, 1);
-
+	rc = flush_events(w, c->seq, 1);
 	if (rc)
 		return rc;
 	memset(&it, 0, sizeof(it));
@@ -674,9 +686,10 @@ out:
 
 int store_scope_log(struct store *s, const struct store_peer *p,
 		    uint64_t after, size_t limit, store_scope_fn fn, void *ctx,
-		    struct err *e)
+		    int *more, struct err *e)
 {
-	struct scope_walk w = { s, p, NULL, 0, 0, fn, ctx, 0, e, 0 };
+	struct scope_walk w = { s, p, NULL, 0, 0, fn, ctx, 0, e, 0, 0, 0, 0 };
+	size_t evlimit = limit ? limit : 10000;
 	char cond[2048], sql[3072];
 	sqlite3_stmt *st = s->scope_q[SCOPE_Q_LOG];
 	int64_t node = -1;
@@ -685,10 +698,15 @@ int store_scope_log(struct store *s, const struct store_peer *p,
 
 	if (!rc)
 		rc = peer_node_idx(s, p, &node, e);
+	*more = 0;
 	if (!rc)
-		rc = load_events(&w, after, limit ? limit : 10000);
+		rc = load_events(&w, after, evlimit);
 	if (rc)
 		goto out;
+	if (w.nev == evlimit) {
+		w.ev_cut = 1;
+		w.ev_end = w.ev[w.nev - 1].seq;
+	}
 	if (!st) {
 		scope_condition(cond, sizeof(cond));
 		/* Entries the peer made itself are not sent back to it. */
@@ -714,14 +732,20 @@ int store_scope_log(struct store *s, const struct store_peer *p,
 	sqlite3_bind_int64(st, 5, after ? node : -1);
 	rc = store_walk_changes(s, st, STORE_VALUES_TEXT, walk_entry, &w, &rows,
 				e);
+	if (rc == 1 && w.stopped)
+		rc = 0;
 	if (rc)
 		goto out;
-	/* A full page ends at its last entry (events at that seq follow
-	 * it); a short one has seen every entry: all events go. */
-	if (limit && rows == limit)
+	/* A full page ends at its last entry (events at that seq came with
+	 * it); otherwise every entry up to the loaded events was seen: they
+	 * all go. */
+	if (limit && rows == limit && !w.stopped) {
 		rc = flush_events(&w, w.last, 1);
-	else
+		*more = 1;
+	} else {
 		rc = flush_events(&w, UINT64_MAX, 1);
+		*more = w.ev_cut;
+	}
 out:
 	if (st)
 		sqlite3_reset(st);

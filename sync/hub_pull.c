@@ -56,8 +56,11 @@ static int pull_item(void *ctx, const struct store_scope_item *it)
 	if (it->seq != x->cur) {
 		x->cursor = x->cur;
 		x->cur = it->seq;
+		/* A batch is full, and a case entering the scope starts a
+		 * batch of its own: its whole history goes in one. */
 		if (sync_batch_count(x->b) >= x->limit ||
-		    sync_batch_bytes(x->b) >= SYNC_BATCH_TARGET_BYTES) {
+		    sync_batch_bytes(x->b) >= SYNC_BATCH_TARGET_BYTES ||
+		    (it->backfill && sync_batch_count(x->b) > 0)) {
 			x->more = 1;
 			return 1;
 		}
@@ -121,6 +124,7 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	struct store_peer p;
 	struct pull x;
 	uint64_t after = 0, limit = 0, ack = 0, count = 0;
+	int more = 0;
 	const char *restart = http_request_query(req, "restart");
 	uint8_t *env = NULL;
 	size_t envlen = 0;
@@ -190,11 +194,12 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	if (!rc)
 		rc = store_peer_ack(s, p.idx, 0, ack, &e);
 	if (!rc) {
-		rc = store_scope_log(s, &p, after, x.limit, pull_item, &x, &e);
+		rc = store_scope_log(s, &p, after, x.limit, pull_item, &x,
+				     &more, &e);
 		if (rc == 1) {
 			rc = 0;
-		} else if (!rc && sync_batch_count(x.b) >= x.limit) {
-			x.cursor = x.cur; /* a full page, complete to cur */
+		} else if (!rc && more) {
+			x.cursor = x.cur; /* a page, complete to cur */
 			x.more = 1;
 		} else if (!rc) {
 			/* Everything was seen: skip what is out of scope. */

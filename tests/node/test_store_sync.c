@@ -280,6 +280,66 @@ static int count_items(void *ctx, const struct store_scope_item *it)
 	return 0;
 }
 
+/*
+ * More cases leave a peer's scope than one page holds, with nothing in
+ * its scope between them: paging by the last item's seq, as a pull does,
+ * every one of them is seen, and a page that stops early says so.
+ */
+static void test_hub_scope_log_pages_events(void)
+{
+	struct store *h = named("hub", STORE_ROLE_HUB);
+	char token[STORE_TOKEN_LEN + 1], json[512];
+	struct store_put_result kase[5];
+	struct store_peer polo;
+	struct items k;
+	uint64_t after = 0;
+	size_t left = 0, pages = 0;
+	int more = 1;
+
+	CHECK(h);
+	CHECK_OK(store_peer_add(h, "polo-fg", "polo", "Puglia", 60, token,
+				NULL));
+	CHECK_OK(store_peer_by_name(h, "polo-fg", &polo, NULL));
+	for (int i = 0; i < 5; i++) {
+		struct store_put_result person;
+		char pid[ID_TEXT_LEN + 1];
+
+		CHECK_OK(put_json(h, "person", NULL, "{\"given_name\":\"A\","
+				  "\"family_name\":\"B\"}", &person));
+		id_format(&person.id, pid);
+		snprintf(json, sizeof(json),
+			 "{\"person_id\":\"%s\",\"region\":\"Puglia\","
+			 "\"stage\":\"intake\",\"nodes\":[\"polo-fg\"]}",
+			 pid);
+		CHECK_OK(put_json(h, "case", NULL, json, &kase[i]));
+	}
+	memset(&k, 0, sizeof(k));
+	CHECK_OK(store_scope_log(h, &polo, 0, 0, count_items, &k, &more, NULL));
+	CHECK(k.changes == 10 && more == 0);
+	after = k.last;
+	for (int i = 0; i < 5; i++)
+		CHECK_OK(put_json(h, "case", &kase[i].id,
+				  "{\"region\":\"Sicilia\",\"nodes\":[]}",
+				  NULL));
+	snprintf(json, sizeof(json), "{\"given_name\":\"A\","
+		 "\"family_name\":\"B\"}");
+	CHECK_OK(put_json(h, "person", NULL, json, NULL));
+	for (more = 1; more && pages < 10; pages++) {
+		memset(&k, 0, sizeof(k));
+		k.ordered = 1;
+		CHECK_OK(store_scope_log(h, &polo, after, 2, count_items, &k,
+					 &more, NULL));
+		CHECK(k.changes == 0 && k.ordered && k.left <= 2);
+		left += k.left;
+		if (more) {
+			CHECK(k.last > after);
+			after = k.last;
+		}
+	}
+	CHECK(left == 5 && pages == 3);
+	store_close(h);
+}
+
 static void test_hub_scope_follows_assignment(void)
 {
 	struct store *h = named("hub", STORE_ROLE_HUB);
@@ -288,7 +348,7 @@ static void test_hub_scope_follows_assignment(void)
 	struct store_put_result person, kase;
 	struct store_peer polo, pda;
 	struct items k;
-	int seen = 0;
+	int seen = 0, more = 1;
 
 	CHECK(h);
 	CHECK_OK(store_peer_add(h, "polo-fg", "polo", "Puglia", 60, token,
@@ -319,10 +379,11 @@ static void test_hub_scope_follows_assignment(void)
 	CHECK(!seen);
 	memset(&k, 0, sizeof(k));
 	k.ordered = 1;
-	CHECK_OK(store_scope_log(h, &polo, 0, 0, count_items, &k, NULL));
+	CHECK_OK(store_scope_log(h, &polo, 0, 0, count_items, &k, &more, NULL));
 	CHECK(k.changes == 3 && k.entered == 0 && k.left == 0 && k.ordered);
+	CHECK(more == 0);
 	memset(&k, 0, sizeof(k));
-	CHECK_OK(store_scope_log(h, &pda, 0, 0, count_items, &k, NULL));
+	CHECK_OK(store_scope_log(h, &pda, 0, 0, count_items, &k, &more, NULL));
 	CHECK(k.changes == 0);
 	/* Handed over to Sicily: the PdA gets the whole case (3 entries
 	 * before the move, then the move), the Polo a purge. */
@@ -330,11 +391,11 @@ static void test_hub_scope_follows_assignment(void)
 			  "{\"region\":\"Sicilia\",\"nodes\":[]}", NULL));
 	memset(&k, 0, sizeof(k));
 	k.ordered = 1;
-	CHECK_OK(store_scope_log(h, &pda, 3, 0, count_items, &k, NULL));
+	CHECK_OK(store_scope_log(h, &pda, 3, 0, count_items, &k, &more, NULL));
 	CHECK(k.entered == 1 && k.changes == 5 && k.ordered);
 	memset(&k, 0, sizeof(k));
-	CHECK_OK(store_scope_log(h, &polo, 3, 0, count_items, &k, NULL));
-	CHECK(k.left == 1 && k.changes == 0);
+	CHECK_OK(store_scope_log(h, &polo, 3, 0, count_items, &k, &more, NULL));
+	CHECK(k.left == 1 && k.changes == 0 && more == 0);
 	CHECK_OK(store_scope_sees(h, &polo, &person.id, &seen, NULL));
 	CHECK(!seen);
 	store_close(h);
@@ -345,4 +406,5 @@ TEST_MAIN(T(test_secret_sealed_and_survives_rotation),
 	  T(test_evict_keeps_sequence_numbers),
 	  T(test_own_changes_come_back_after_eviction),
 	  T(test_rollback_forgets_cached_node), T(test_clone_shares_the_node),
-	  T(test_hub_scope_follows_assignment))
+	  T(test_hub_scope_follows_assignment),
+	  T(test_hub_scope_log_pages_events))

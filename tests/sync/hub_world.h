@@ -48,6 +48,8 @@ static struct world {
 	struct sync_options o;
 	struct sync_stats st;   /* of the last round() */
 	json_t *doc;            /* body of the last xfer(), when JSON */
+	uint8_t *raw;           /* its body as it came */
+	size_t nraw;
 	char code[64];          /* its error code, "" when none */
 	void *bufs[NBUFS];
 } w;
@@ -126,6 +128,7 @@ static inline void world_down(void)
 	for (int i = 0; i < NBUFS; i++)
 		free(w.bufs[i]);
 	json_decref(w.doc);
+	free(w.raw);
 	memset(&w, 0, sizeof(w));
 }
 
@@ -243,6 +246,9 @@ static inline long xfer(char (*lines)[SYNC_AUTH_LINE_MAX], const char *method,
 	err_init(&e);
 	json_decref(w.doc);
 	w.doc = NULL;
+	free(w.raw);
+	w.raw = NULL;
+	w.nraw = 0;
 	w.code[0] = '\0';
 	client_config_init(&cfg);
 	cfg.base_url = w.url;
@@ -259,6 +265,9 @@ static inline long xfer(char (*lines)[SYNC_AUTH_LINE_MAX], const char *method,
 		if (strncmp(r.content_type, "application/json", 16) == 0)
 			w.doc = json_loadb((const char *)r.body, r.len, 0,
 					   NULL);
+		w.raw = r.body;
+		w.nraw = r.len;
+		r.body = NULL;
 		code = json_string_value(json_object_get(
 		    json_object_get(w.doc, "error"), "code"));
 		snprintf(w.code, sizeof(w.code), "%s", code ? code : "");

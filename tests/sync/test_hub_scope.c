@@ -143,6 +143,83 @@ WORLD_TEST(test_move_in_full_history_move_out_purge)
 	CHECK(alive(A));
 }
 
+static int count_one(void *ctx, const struct store_incoming *in)
+{
+	(void)in;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+/* Node i's pull after `after` of at most limit changes, asked by hand:
+ * the changes in the batch, its cursor and more flag. */
+static int pull_by_hand(int i, uint64_t after, unsigned limit, size_t *n,
+			uint64_t *cursor, int *more)
+{
+	struct store_remote rem;
+	json_t *meta = NULL;
+	char path[96];
+	int rc;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "/v1/pull?after=%llu&limit=%u&ack=0",
+		 (unsigned long long)after, limit);
+	if (store_remote_get(w.n[i], &rem, NULL) ||
+	    req(w.n[i], "GET", path, NULL, 0) != 200)
+		return -1;
+	rc = sync_batch_open_meta(w.raw, w.nraw, rem.hub_pk, &meta, count_one,
+				  n, NULL);
+	*cursor = (uint64_t)json_integer_value(json_object_get(meta,
+							       "cursor"));
+	*more = json_is_true(json_object_get(meta, "more"));
+	json_decref(meta);
+	return rc;
+}
+
+/*
+ * Paging: more cases leave a node's scope at once than a page holds, and
+ * a case entering the scope with its history starts a batch of its own
+ * rather than overflowing one partly filled.
+ */
+WORLD_TEST(test_pages_of_moves)
+{
+	struct id person[5], cs[5], own, mine;
+	uint64_t cursor = 0, after;
+	size_t n = 0;
+	int more = 0;
+
+	for (int i = 0; i < 5; i++)
+		CHECK_OK(open_case(w.n[A], "Puglia", "", &person[i], &cs[i]));
+	CHECK(round_of(A) == 0 && w.st.pushed == 10);
+	CHECK(round_of(B) == 0 && w.st.pulled == 0);
+	/* A case of polo-b's (two entries), then the hub hands all five to
+	 * polo-b, then writes elsewhere. */
+	CHECK_OK(open_case(w.hub, "Puglia", "[\"polo-b\"]", &own, &mine));
+	for (int i = 0; i < 5; i++)
+		CHECK(put(w.hub, "case", &cs[i], NULL,
+			  "{\"nodes\":[\"polo-b\"]}") == 0);
+	CHECK_OK(open_case(w.hub, "Sicilia", "[\"pda-sic\"]", &own, &own));
+	/* polo-a: five cases leave at once, pages of two. */
+	w.o.pull_limit = 2;
+	CHECK(round_of(A) == 0 && w.st.purged == 10);
+	for (int i = 0; i < 5; i++)
+		CHECK(has(w.n[A], &cs[i]) == 0 && has(w.n[A], &person[i]) == 0);
+	/* polo-b, pages of four: its case's two entries; the first
+	 * entering case's history (person, case, the move: three, and the
+	 * move as an entry) would not fit after them: it comes alone. */
+	CHECK_OK(store_checkpoint_get(w.n[B], SYNC_CK_PULL, &after, NULL));
+	CHECK(pull_by_hand(B, after, 4, &n, &cursor, &more) == 0);
+	CHECK(n == 2 && more == 1 && cursor == after + 2);
+	after = cursor;
+	CHECK(pull_by_hand(B, after, 4, &n, &cursor, &more) == 0);
+	CHECK(n == 4 && more == 1 && cursor == after + 1);
+	CHECK(round_of(B) == 0);
+	CHECK(has(w.n[B], &mine) == 1);
+	for (int i = 0; i < 5; i++)
+		CHECK(has(w.n[B], &cs[i]) == 1 && has(w.n[B], &person[i]) == 1);
+	w.o.pull_limit = 0;
+	CHECK(alive(SIC));
+}
+
 static int marked(const char *name)
 {
 	struct store_peer p;
@@ -289,4 +366,5 @@ TEST_MAIN(T(test_out_of_scope_write_refused),
 	  T(test_out_of_scope_read_withheld),
 	  T(test_move_in_full_history_move_out_purge),
 	  T(test_rebootstrap_confirmed_only_after_forgetting),
+	  T(test_pages_of_moves),
 	  T(test_convergence_three_nodes))
