@@ -666,6 +666,23 @@ int store_begin(struct store *s, struct err *e)
 	return rc;
 }
 
+int store_begin_read(struct store *s, struct err *e)
+{
+	int rc;
+
+	if (s->in_tx)
+		return err_set(e, ERR_FAIL, "a transaction is already open");
+	rc = store_exec(s, "BEGIN DEFERRED", e);
+	if (rc)
+		return rc;
+	s->in_tx = 1;
+	s->clock_dirty = 0;
+	rc = tx_refresh(s, e); /* reads: the snapshot starts here */
+	if (rc)
+		store_rollback(s);
+	return rc;
+}
+
 int store_commit(struct store *s, struct err *e)
 {
 	int rc = 0;

@@ -129,6 +129,10 @@ const char *store_dir(const struct store *s);
  * store_rollback() undoes the open transaction, including the clock.
  */
 int store_begin(struct store *s, struct err *e) ERR_MUST_USE;
+/* A group of reads on one snapshot, taking no write lock (writers go on
+ * meanwhile); nothing may be written in it.  Ended by store_commit() or
+ * store_rollback(). */
+int store_begin_read(struct store *s, struct err *e) ERR_MUST_USE;
 int store_commit(struct store *s, struct err *e) ERR_MUST_USE;
 void store_rollback(struct store *s);
 
@@ -442,6 +446,10 @@ int store_forget_all(struct store *s, uint64_t pushed,
 
 /* The highest change-log sequence number (0 when empty). */
 int store_last_seq(struct store *s, uint64_t *seq, struct err *e) ERR_MUST_USE;
+
+/* The highest sequence number this node ever gave, including entries
+ * evicted or forgotten since (its own changes are numbered by it). */
+int store_seq_high(struct store *s, uint64_t *seq, struct err *e) ERR_MUST_USE;
 
 /* ---- hub: the nodes it serves (store_peer.c) ---- */
 

@@ -259,3 +259,18 @@ int store_last_seq(struct store *s, uint64_t *seq, struct err *e)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int store_seq_high(struct store *s, uint64_t *seq, struct err *e)
+{
+	sqlite3_stmt *st = s->stmt[STMT_MAX_SEQ];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_sql_err(s, rc, "reading change log", e);
+	}
+	sqlite3_reset(st);
+	return rc;
+}

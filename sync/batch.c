@@ -235,7 +235,7 @@ static int payload(const struct sync_batch *b, char **text, size_t *n)
 	char *nodes = jtext_dump(b->nodes, JSON_COMPACT, NULL);
 	char *ops = jtext_dump(b->ops, JSON_COMPACT, NULL);
 	char *meta = b->meta ? jtext_dump(b->meta, JSON_COMPACT, NULL) : NULL;
-	size_t cap;
+	size_t cap = 0;
 	int w, rc = ERR_NOMEM;
 
 	*text = NULL;
@@ -258,6 +258,7 @@ static int payload(const struct sync_batch *b, char **text, size_t *n)
 	rc = 0;
 out:
 	if (rc && *text) {
+		sodium_memzero(*text, cap);
 		free(*text);
 		*text = NULL;
 	}
@@ -273,7 +274,7 @@ int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
 {
 	char *text = NULL;
 	uint8_t *env = NULL;
-	size_t n = 0;
+	size_t n = 0, envcap = 0;
 	uLongf zlen;
 	int rc = 0;
 
@@ -298,7 +299,8 @@ int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
 		rc = err_set(e, ERR_INVALID, "batch too large");
 		goto out;
 	}
-	env = malloc(HEADER + zlen + SIGBYTES);
+	envcap = HEADER + zlen + SIGBYTES;
+	env = malloc(envcap);
 	if (!env) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
@@ -321,8 +323,16 @@ out:
 		sodium_memzero(text, n); /* values in clear */
 		free(text);
 	}
-	free(env);
+	sync_batch_env_free(env, envcap);
 	return rc;
+}
+
+void sync_batch_env_free(uint8_t *env, size_t len)
+{
+	if (!env)
+		return;
+	sodium_memzero(env, len);
+	free(env);
 }
 
 /* Check the envelope's shape; *plen = payload length. */

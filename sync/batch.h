@@ -110,6 +110,10 @@ typedef int (*sync_change_fn)(void *ctx, const struct store_incoming *in);
 int sync_batch_open(const uint8_t *in, size_t len, const uint8_t *pk,
 		    sync_change_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
 
+/* Wipe and free an envelope of len bytes (compressed, its values are
+ * still personal data); NULL ok. */
+void sync_batch_env_free(uint8_t *env, size_t len);
+
 /*
  * sync_batch_open() that also hands back the batch's meta object (an
  * empty one when it has none) in *meta, which the caller decrefs; set

@@ -116,25 +116,28 @@ int hub_authenticate(struct store *s, const struct http_request *req,
 		return rc;
 	}
 	rc = store_peer_by_node(s, &ar.node, p, &e);
-	if (rc == ERR_NOTFOUND) {
-		http_response_error(res, 401, "unknown_node",
-				    "this node is not enrolled here");
-		return rc;
-	}
-	if (rc) {
+	if (rc && rc != ERR_NOTFOUND) {
 		hub_store_error(res, rc, &e);
 		return rc;
+	}
+	/* An unknown node and a bad signature get the same answer, and a
+	 * revoked node is named only to itself: whoever asks learns
+	 * nothing of which nodes are enrolled. */
+	if (!rc)
+		rc = sync_auth_verify(&ar, p->pk, req->method, path,
+				      req->body, req->body_len, sync_now_ms(),
+				      &e);
+	if (rc == ERR_NOTFOUND || rc == ERR_AUTH) {
+		http_response_error(res, 401, "unauthenticated",
+				    "request not authenticated: this node is "
+				    "not enrolled here, or its signature "
+				    "does not verify");
+		return ERR_AUTH;
 	}
 	if (p->revoked) {
 		http_response_error(res, 403, "revoked",
 				    "node '%s' has been revoked", p->name);
 		return ERR_AUTH;
-	}
-	rc = sync_auth_verify(&ar, p->pk, req->method, path, req->body,
-			      req->body_len, sync_now_ms(), &e);
-	if (rc == ERR_AUTH) {
-		http_response_error(res, 401, "bad_signature", "%s", e.msg);
-		return rc;
 	}
 	if (rc) {
 		http_response_error(res, 409, "stale", "%s", e.msg);

@@ -188,11 +188,12 @@ void hub_handle_pull(struct hub *h, struct store *s,
 		http_response_error(res, 500, "internal", "out of memory");
 		goto out;
 	}
-	/* Reading only, but one snapshot: the log and the scope events
-	 * must agree. */
-	rc = store_begin(s, &e);
+	/* What the node has committed, on its own; then reading only, on
+	 * one snapshot (the log and the scope events must agree) that
+	 * holds back no push meanwhile. */
+	rc = store_peer_ack(s, p.idx, 0, ack, &e);
 	if (!rc)
-		rc = store_peer_ack(s, p.idx, 0, ack, &e);
+		rc = store_begin_read(s, &e);
 	if (!rc) {
 		rc = store_scope_log(s, &p, after, x.limit, pull_item, &x,
 				     &more, &e);

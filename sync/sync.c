@@ -188,7 +188,11 @@ int sync_enroll(struct store *s, const char *url, const char *token,
 	rem.enrolled = (int64_t)(sync_now_ms() / 1000);
 	rc = store_remote_set(s, &rem, e);
 out:
-	free(body);
+	if (body) {
+		/* It holds the one-time token. */
+		sodium_memzero(body, strlen(body));
+		free(body);
+	}
 	json_decref(req);
 	json_decref(doc);
 	client_response_release(&r);
@@ -347,7 +351,7 @@ static int push_all(struct conn *k, uint64_t after, size_t limit,
 			rc = 0;
 		if (rc || sync_batch_count(pb.b) == 0)
 			break;
-		free(env);
+		sync_batch_env_free(env, envlen);
 		env = NULL;
 		rc = sync_batch_seal(pb.b, store_node_id(k->s), k->ident.sk,
 				     &env, &envlen, NULL, e);
@@ -392,7 +396,7 @@ static int push_all(struct conn *k, uint64_t after, size_t limit,
 		after = ack;
 	}
 	json_decref(doc);
-	free(env);
+	sync_batch_env_free(env, envlen);
 	sync_batch_free(pb.b);
 	return rc;
 }
@@ -404,9 +408,21 @@ static int push_all(struct conn *k, uint64_t after, size_t limit,
  */
 static int note_push_ack(struct store *s, uint64_t push_ack, struct err *e)
 {
-	uint64_t known = 0;
-	int rc = store_checkpoint_get(s, SYNC_CK_PUSH, &known, NULL);
+	uint64_t known = 0, high = 0;
+	int rc = store_seq_high(s, &high, e);
 
+	/* The hub has changes of ours this node never numbered: its files
+	 * are an older copy, and its next changes would take numbers the
+	 * hub already holds (and be dropped there as known). */
+	if (!rc && push_ack > high)
+		return err_set(e, ERR_CONFLICT, "the hub holds this node's "
+			       "changes up to %llu, this node's log ends at "
+			       "%llu: it was restored from an older copy; "
+			       "enroll it again as a new node",
+			       (unsigned long long)push_ack,
+			       (unsigned long long)high);
+	if (!rc)
+		rc = store_checkpoint_get(s, SYNC_CK_PUSH, &known, NULL);
 	if (rc && rc != ERR_NOTFOUND)
 		return err_set(e, rc, "cannot read the push checkpoint");
 	if (!rc && push_ack <= known)

@@ -198,6 +198,7 @@ static int apply_one(struct conn *k, struct fetched *f,
 		     const struct sync_options *o, struct err *e)
 {
 	struct store_apply_result res;
+	struct sync_stats now;
 	size_t next = 0;
 	int rc = store_begin(k->s, e);
 
@@ -226,12 +227,15 @@ static int apply_one(struct conn *k, struct fetched *f,
 		store_rollback(k->s);
 		return rc;
 	}
+	/* The fetching thread adds bytes and retries meanwhile: the
+	 * progress line gets a copy taken under the lock. */
 	pthread_mutex_lock(&k->lock);
 	k->st->pulled += f->n;
 	k->st->batches_down++;
+	now = *k->st;
 	pthread_mutex_unlock(&k->lock);
 	if (o->progress)
-		o->progress(o->progress_ctx, "pull", k->st);
+		o->progress(o->progress_ctx, "pull", &now);
 	return 0;
 }
 

@@ -258,6 +258,33 @@ static void test_clone_shares_the_node(void)
 	store_close(s);
 }
 
+/* A read group holds one snapshot and no write lock: another handle
+ * writes meanwhile (a push while a pull is built), unseen until it ends. */
+static void test_read_group_lets_writers_in(void)
+{
+	struct store *s = named("n", STORE_ROLE_NODE);
+	struct store *c = NULL;
+	struct store_record rec;
+	struct store_put_result r;
+	struct err e;
+
+	CHECK(s);
+	err_init(&e);
+	memset(&r, 0, sizeof(r));
+	CHECK_OK(store_clone(s, &c, NULL));
+	store_record_init(&rec);
+	CHECK_OK(store_begin_read(s, NULL));
+	CHECK(store_begin_read(s, NULL) == ERR_FAIL);
+	CHECK(store_get(s, &r.id, &rec, NULL) == ERR_NOTFOUND);
+	CHECK(put_json(c, "test_item", NULL, "{\"title\":\"x\"}", &r) == 0);
+	CHECK(store_get(s, &r.id, &rec, NULL) == ERR_NOTFOUND);
+	CHECK_OK(store_commit(s, &e));
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	store_record_release(&rec);
+	store_close(c);
+	store_close(s);
+}
+
 struct items {
 	int changes, entered, left;
 	uint64_t last;
@@ -407,4 +434,5 @@ TEST_MAIN(T(test_secret_sealed_and_survives_rotation),
 	  T(test_own_changes_come_back_after_eviction),
 	  T(test_rollback_forgets_cached_node), T(test_clone_shares_the_node),
 	  T(test_hub_scope_follows_assignment),
-	  T(test_hub_scope_log_pages_events))
+	  T(test_hub_scope_log_pages_events),
+	  T(test_read_group_lets_writers_in))

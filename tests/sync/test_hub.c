@@ -18,7 +18,7 @@ WORLD_TEST(test_unenrolled_node_401)
 	CHECK((env = batch_of(x, x, &len)) != NULL);
 	before = changes();
 	CHECK(req(x, "GET", "/v1/hello", NULL, 0) == 401);
-	CHECK(strcmp(w.code, "unknown_node") == 0);
+	CHECK(strcmp(w.code, "unauthenticated") == 0);
 	CHECK(req(x, "POST", "/v1/push", env, len) == 401);
 	CHECK(req(x, "GET", "/v1/pull?after=0&limit=10&ack=0", NULL, 0) == 401);
 	CHECK(changes() == before);
@@ -27,6 +27,8 @@ WORLD_TEST(test_unenrolled_node_401)
 
 WORLD_TEST(test_revoked_node_403)
 {
+	char hexb[2 * ID_BYTES + 1];
+	lines_t lines;
 	uint64_t before;
 	struct err e;
 	uint8_t *env;
@@ -42,6 +44,13 @@ WORLD_TEST(test_revoked_node_403)
 	CHECK(strstr(e.msg, "403") != NULL);
 	CHECK(req(w.n[B], "GET", "/v1/hello", NULL, 0) == 403);
 	CHECK(strcmp(w.code, "revoked") == 0);
+	/* Signed by someone else in its name: nothing said of revocation,
+	 * the same answer as for a node never enrolled. */
+	sodium_bin2hex(hexb, sizeof(hexb), store_node_id(w.n[B])->b, ID_BYTES);
+	CHECK_OK(sign_as(w.n[A], 0, "GET", "/v1/hello", NULL, 0, lines));
+	memcpy(lines[0] + 17, hexb, sizeof(hexb) - 1);
+	CHECK(xfer(lines, "GET", "/v1/hello", NULL, 0) == 401);
+	CHECK(strcmp(w.code, "unauthenticated") == 0);
 	CHECK(req(w.n[B], "POST", "/v1/push", env, len) == 403);
 	CHECK(req(w.n[B], "GET", "/v1/pull?after=0&limit=5&ack=0", NULL, 0) == 403);
 	CHECK(changes() == before);
@@ -101,7 +110,7 @@ WORLD_TEST(test_bad_signature_or_batch_401)
 	lines[3][n - 1] = lines[3][n - 1] == '0' ? '1' : '0';
 	before = changes();
 	CHECK(xfer(lines, "POST", "/v1/push", env, len) == 401);
-	CHECK(strcmp(w.code, "bad_signature") == 0);
+	CHECK(strcmp(w.code, "unauthenticated") == 0);
 	/* A good signature over another body: the body was swapped. */
 	CHECK_OK(sign_as(w.n[A], 0, "POST", "/v1/push", env, len - 1, lines));
 	CHECK(xfer(lines, "POST", "/v1/push", env, len) == 401);
@@ -450,9 +459,29 @@ WORLD_TEST(test_lost_push_answer_recorded)
 	memset(&m, 0, sizeof(m));
 }
 
+/* The hub holds more of a node's changes than the node ever made: the
+ * node runs on an older copy of its files.  Its next changes would reuse
+ * numbers the hub has (and be taken as known): it stops and says so. */
+WORLD_TEST(test_node_restored_from_older_copy_stops)
+{
+	struct store_peer p;
+	struct err e;
+
+	CHECK(put_json(w.n[A], "person", NULL, PERSON, NULL) == 0);
+	CHECK(round_of(A) == 0 && w.st.pushed == 1);
+	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK_OK(store_peer_ack(w.hub, p.idx, 50, 0, NULL));
+	CHECK(put_json(w.n[A], "person", NULL, PERSON, NULL) == 0);
+	err_init(&e);
+	CHECK(sync_round(w.n[A], &w.o, &w.st, &e) == ERR_CONFLICT);
+	CHECK(strstr(e.msg, "older copy") != NULL);
+	CHECK(alive(B));
+}
+
 TEST_MAIN(T(test_unenrolled_node_401), T(test_revoked_node_403),
 	  T(test_replayed_or_stale_request_409),
 	  T(test_bad_signature_or_batch_401),
 	  T(test_malformed_400_oversized_413),
 	  T(test_endpoints_and_tokens), T(test_foreign_changes_keep_own_ack),
-	  T(test_answers_bound_to_request), T(test_lost_push_answer_recorded))
+	  T(test_answers_bound_to_request), T(test_lost_push_answer_recorded),
+	  T(test_node_restored_from_older_copy_stops))
