@@ -45,6 +45,24 @@ static inline struct store *fresh(void)
 	return s;
 }
 
+/* A node of its own in test_tmpdir()/name (its path left in dir),
+ * unlocked by operator op with the key-file slot; NULL on failure. */
+static inline struct store *fixture_node(const char *name,
+					 enum store_role role, const char *op)
+{
+	struct store_secret sec = secret_of(op);
+	struct store *s = NULL;
+
+	memset(keyfile, 7, sizeof(keyfile));
+	snprintf(dir, sizeof(dir), "%s/%s", test_tmpdir(), name);
+	if (store_init(dir, name, role, &sec, NULL) ||
+	    store_open(&s, dir, NULL) || store_unlock(s, &sec, NULL)) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
 static inline struct store *reopen(struct store *s)
 {
 	struct store_secret sec = secret_of("m.rossi");

@@ -12,18 +12,7 @@
 /* A node of its own in test_tmpdir()/NAME. */
 static struct store *node_named(const char *name, enum store_role role)
 {
-	struct store_secret sec = secret_of("op.ahmed");
-	char path[4300];
-	struct store *s = NULL;
-
-	memset(keyfile, 7, sizeof(keyfile));
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	if (store_init(path, name, role, &sec, NULL) ||
-	    store_open(&s, path, NULL) || store_unlock(s, &sec, NULL)) {
-		store_close(s);
-		return NULL;
-	}
-	return s;
+	return fixture_node(name, role, "op.ahmed");
 }
 
 struct ship {

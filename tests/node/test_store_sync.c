@@ -10,17 +10,7 @@
 
 static struct store *named(const char *name, enum store_role role)
 {
-	struct store_secret sec = secret_of("m.rossi");
-	struct store *s = NULL;
-
-	memset(keyfile, 7, sizeof(keyfile));
-	snprintf(dir, sizeof(dir), "%s/%s", test_tmpdir(), name);
-	if (store_init(dir, name, role, &sec, NULL) ||
-	    store_open(&s, dir, NULL) || store_unlock(s, &sec, NULL)) {
-		store_close(s);
-		return NULL;
-	}
-	return s;
+	return fixture_node(name, role, "m.rossi");
 }
 
 static void test_secret_sealed_and_survives_rotation(void)

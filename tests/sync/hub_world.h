@@ -64,18 +64,7 @@ static inline void *keep(void *p)
 
 static inline struct store *open_node(const char *name, enum store_role role)
 {
-	struct store_secret sec = secret_of("op.test");
-	struct store *s = NULL;
-	char path[4300];
-
-	memset(keyfile, 7, sizeof(keyfile));
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	if (store_init(path, name, role, &sec, NULL) ||
-	    store_open(&s, path, NULL) || store_unlock(s, &sec, NULL)) {
-		store_close(s);
-		return NULL;
-	}
-	return s;
+	return fixture_node(name, role, "op.test");
 }
 
 static inline int world_up(void)

@@ -30,18 +30,7 @@ struct signer {
 /* A node of its own in test_tmpdir()/name, unlocked by operator op. */
 static struct store *node_named(const char *name, const char *op)
 {
-	struct store_secret sec = secret_of(op);
-	char path[4300];
-	struct store *s = NULL;
-
-	memset(keyfile, 7, sizeof(keyfile));
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	if (store_init(path, name, STORE_ROLE_NODE, &sec, NULL) ||
-	    store_open(&s, path, NULL) || store_unlock(s, &sec, NULL)) {
-		store_close(s);
-		return NULL;
-	}
-	return s;
+	return fixture_node(name, STORE_ROLE_NODE, op);
 }
 
 /* A change as plain JSON, to compare what was logged with what arrived. */
