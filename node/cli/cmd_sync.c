@@ -28,8 +28,8 @@ enum {
 };
 
 const char cli_usage_enroll[] =
-	"usage: presidio enroll --hub URL (--token-fd N | env PRESIDIO_TOKEN)\n"
-	"                       [--ca FILE | --pin sha256//BASE64]\n"
+	"usage: presidio enroll --hub URL (--token T | --token-fd N |\n"
+	"                       env PRESIDIO_TOKEN) [--ca FILE | --pin sha256//BASE64]\n"
 	"\n"
 	"Join the hub at URL (https://host:port) with the one-time token the\n"
 	"hub's operator printed ('presidio hub node add').  Makes this node's\n"
@@ -37,8 +37,10 @@ const char cli_usage_enroll[] =
 	"keeps the hub's.  The hub's certificate is checked against FILE (a\n"
 	"PEM CA bundle), or the system's CAs; with --pin alone, the hub is\n"
 	"known by its public key (a self-signed hub).  http:// is accepted\n"
-	"only for a hub on this machine (behind a TLS proxy).  The token is\n"
-	"read from file descriptor N or PRESIDIO_TOKEN, never argv.\n";
+	"only for a hub on this machine (behind a TLS proxy).  --token T is\n"
+	"wiped from the process list at once but stays in the shell's\n"
+	"history: prefer --token-fd N (read from that file descriptor) or\n"
+	"PRESIDIO_TOKEN.\n";
 
 const char cli_usage_sync[] =
 	"usage: presidio sync [--watch SECONDS [--rounds N]] [--batch N]\n"
@@ -62,12 +64,29 @@ const char cli_usage_sync[] =
 
 /* ---- enroll ---- */
 
-static int read_token(int fd, char *out, size_t n, struct err *e)
+/*
+ * Copy a secret given on the command line and overwrite it in argv, so
+ * other users of the machine listing processes see it for an instant at
+ * most (curl does the same with passwords).  Returns the copy.
+ */
+static const char *take_secret_arg(char *arg, char *copy, size_t n)
+{
+	snprintf(copy, n, "%s", arg);
+	memset(arg, '*', strlen(arg));
+	return copy;
+}
+
+static int read_token(const char *arg, int fd, char *out, size_t n,
+		      struct err *e)
 {
 	const char *env = getenv("PRESIDIO_TOKEN");
 	ssize_t got;
 	size_t len = 0;
 
+	if (arg) {
+		snprintf(out, n, "%s", arg);
+		return *out ? 0 : err_set(e, CLI_ERR_USAGE, "empty token");
+	}
 	if (fd < 0) {
 		if (!env)
 			return err_set(e, CLI_ERR_USAGE, "no token: use "
@@ -83,8 +102,8 @@ static int read_token(int fd, char *out, size_t n, struct err *e)
 	return len ? 0 : err_set(e, CLI_ERR_USAGE, "empty token");
 }
 
-static int enroll(struct cli *c, const char *url, int token_fd,
-		  const char *ca, const char *pin)
+static int enroll(struct cli *c, const char *url, const char *token_arg,
+		  int token_fd, const char *ca, const char *pin)
 {
 	struct sync_options o;
 	struct store *s = NULL;
@@ -96,7 +115,7 @@ static int enroll(struct cli *c, const char *url, int token_fd,
 	err_init(&e);
 	sync_options_init(&o);
 	o.allow_plain = strncmp(url, "http://", 7) == 0;
-	rc = read_token(token_fd, token, sizeof(token), &e);
+	rc = read_token(token_arg, token_fd, token, sizeof(token), &e);
 	if (!rc)
 		rc = client_global_init(&e);
 	if (rc < 0)
@@ -127,9 +146,10 @@ int cmd_enroll(struct cli *c, int argc, char **argv)
 		{ "pin", required_argument, NULL, OPT_PIN },
 		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
 	};
-	const char *url = NULL, *ca = NULL, *pin = NULL;
+	const char *url = NULL, *ca = NULL, *pin = NULL, *token_arg = NULL;
+	char token_copy[128];
 	uint64_t fd = 0;
-	int opt, token_fd = -1;
+	int opt, rc, token_fd = -1;
 
 	cli_opts_begin(c, "enroll", cli_usage_enroll);
 	for (;;) {
@@ -143,10 +163,8 @@ int cmd_enroll(struct cli *c, int argc, char **argv)
 		else if (opt == OPT_PIN)
 			pin = optarg;
 		else if (opt == OPT_TOKEN)
-			/* Other users of the machine see argv. */
-			return cli_usage(c, "the token is not taken on the "
-					 "command line: use --token-fd N or "
-					 "PRESIDIO_TOKEN");
+			token_arg = take_secret_arg(optarg, token_copy,
+						    sizeof(token_copy));
 		else if (opt == OPT_TOKEN_FD) {
 			if (cli_parse_u64(optarg, 0, 1024, &fd))
 				return cli_usage(c, "bad --token-fd");
@@ -163,7 +181,11 @@ int cmd_enroll(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "the hub URL must start with https://");
 	if (ca && pin)
 		return cli_usage(c, "give --ca or --pin, not both");
-	return enroll(c, url, token_fd, ca, pin);
+	if (token_arg && token_fd >= 0)
+		return cli_usage(c, "give --token or --token-fd, not both");
+	rc = enroll(c, url, token_arg, token_fd, ca, pin);
+	sodium_memzero(token_copy, sizeof(token_copy));
+	return rc;
 }
 
 /* ---- sync ---- */

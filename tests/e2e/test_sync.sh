@@ -42,9 +42,9 @@ t_exit enroll_with_ca 0 env PRESIDIO_TOKEN="$tok" "$P" -d "$T/polo-x" \
 	enroll --hub "$HUB_URL" --ca "$T/pki/ca.pem"
 t_exit enroll_token_spent 4 env PRESIDIO_TOKEN="$tok" "$P" -d "$T/polo-b" \
 	enroll --hub "$HUB_URL" --ca "$T/pki/ca.pem"
-t_exit enroll_token_not_on_argv 2 "$P" -d "$T/polo-x" enroll \
-	--hub "$HUB_URL" --token "$tok"
-err_has "PRESIDIO_TOKEN" && ok token_argv_says_why || fail token_argv_says_why "$(first_err)"
+t_exit enroll_token_twice_refused 2 "$P" -d "$T/polo-x" enroll \
+	--hub "$HUB_URL" --token "$tok" --token-fd 0
+err_has "not both" && ok token_twice_says_why || fail token_twice_says_why "$(first_err)"
 
 # A pinned public key instead of a CA; a wrong pin is refused.
 PIN="sha256//$(openssl x509 -in "$T/pki/hub.pem" -pubkey -noout |
@@ -56,8 +56,9 @@ on "$T/polo-p" init --name polo-p
 t_exit enroll_wrong_pin_refused 4 env PRESIDIO_TOKEN="$tok" "$P" \
 	-d "$T/polo-p" enroll --hub "$HUB_URL" \
 	--pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-t_exit enroll_with_pin 0 env PRESIDIO_TOKEN="$tok" "$P" -d "$T/polo-p" \
-	enroll --hub "$HUB_URL" --pin "$PIN"
+# The token on the command line (the issue's form; wiped from argv).
+t_exit enroll_with_pin 0 "$P" -d "$T/polo-p" \
+	enroll --hub "$HUB_URL" --pin "$PIN" --token "$tok"
 t_exit sync_with_pin 0 "$P" -d "$T/polo-p" sync
 
 on "$T/hub" hub node list --json
