@@ -280,9 +280,6 @@ static void *fetcher(void *arg)
 			fetched_free(spent);
 			spent = next;
 		}
-		/* Starting over: nothing is acknowledged beyond the start. */
-		if (ack > pp->after)
-			ack = pp->after;
 		rc = fetch_one(pp->k, pp->after, ack, pp->limit, pp->restart,
 			       &f, &pp->e);
 		if (rc)

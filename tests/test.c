@@ -1,10 +1,13 @@
 /* test.c - see test.h. */
 #include "tests/test.h"
 
+#include <arpa/inet.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int current_failed;
@@ -42,11 +45,16 @@ const char *test_tmpdir(void)
 	return tmpdir;
 }
 
+void test_rmtree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void tmpdir_cleanup(void)
 {
 	if (!tmpdir[0])
 		return;
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rmtree(tmpdir);
 	tmpdir[0] = '\0';
 }
 
@@ -123,4 +131,21 @@ int test_run(const struct test *tests, size_t n, int argc, char **argv)
 	}
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed || passed == 0 ? 1 : 0;
+}
+
+int test_listen_loopback(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(fd, 16) || getsockname(fd, (struct sockaddr *)&a, &al)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
 }

@@ -29,6 +29,13 @@ const char *test_tmpdir(void);
 /* Read a whole file into a malloc'd buffer (NUL-terminated); NULL on error. */
 char *test_read_file(const char *path, size_t *len);
 
+/* Remove path and everything below it (errors ignored). */
+void test_rmtree(const char *path);
+
+/* A listening TCP socket on 127.0.0.1 at a free port (in *port); -1 on
+ * failure.  Servers in tests bind to loopback only. */
+int test_listen_loopback(int *port);
+
 /* 1 when needle (len bytes) occurs in the file at path. */
 int test_file_contains(const char *path, const void *needle, size_t len);
 

@@ -214,20 +214,10 @@ node "$W/assign.js" "$W/creates.jsonl" "$W/w13.jsonl" '["n1","n3"]' &&
 	die "assigning cases failed"
 rm -f "$W/creates.jsonl"
 
-mkdir -p "$W/pki"
-(
-	cd "$W/pki" || exit 1
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-		-nodes -keyout ca.key -out ca.pem -days 2 \
-		-subj "/CN=Presidio bench CA" >/dev/null 2>&1 &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-		-nodes -keyout hub.key -out hub.csr \
-		-subj "/CN=127.0.0.1" >/dev/null 2>&1 &&
-	printf 'subjectAltName=IP:127.0.0.1\n' >ext.cnf &&
-	openssl x509 -req -in hub.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -out hub.pem -days 2 \
-		-extfile ext.cnf >/dev/null 2>&1
-) || die "openssl could not make the test certificates"
+# The same test CA and hub certificate as the end-to-end tests, in $W/pki.
+. "$top/tests/e2e/sync_lib.sh"
+T=$W
+make_ca || die "openssl could not make the test certificates"
 
 echo "== presidio sync bench: $persons persons, $ncreate records," \
 	"$nupd updates; TLS on 127.0.0.1; $(nproc 2>/dev/null || echo '?') cores"

@@ -262,24 +262,6 @@ static void *srv_main(void *arg)
 	}
 }
 
-/* A listening socket on 127.0.0.1, any port; -1 on failure. */
-static int listen_loopback(int *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    listen(fd, 16) || getsockname(fd, (struct sockaddr *)&a, &al)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 static void srv_stop(void)
 {
 	pthread_mutex_lock(&srv.mu);
@@ -297,7 +279,7 @@ static int setup_once(void)
 		return 0;
 	if (client_global_init(NULL))
 		return -1;
-	srv.lfd = listen_loopback(&srv.port);
+	srv.lfd = test_listen_loopback(&srv.port);
 	if (srv.lfd < 0 || pthread_create(&srv.thread, NULL, srv_main, NULL))
 		return -1;
 	srv.started = 1;
@@ -738,7 +720,7 @@ static void test_client_unreachable_is_io_after_retries(void)
 	int port, fd;
 
 	CHECK(setup_once() == 0);
-	fd = listen_loopback(&port);
+	fd = test_listen_loopback(&port);
 	CHECK(fd >= 0);
 	close(fd); /* nothing listens there now */
 	client_config_init(&cfg);

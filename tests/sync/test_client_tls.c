@@ -12,7 +12,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -51,24 +50,6 @@ static int sh(const char *fmt, ...)
 	return system(line);
 }
 
-/* A listening socket on 127.0.0.1, any port; -1 on failure. */
-static int listen_loopback(int *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    listen(fd, 16) || getsockname(fd, (struct sockaddr *)&a, &al)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 /* 1 once something accepts connections on 127.0.0.1:port. */
 static int accepting(int port)
 {
@@ -83,22 +64,13 @@ static int accepting(int port)
 	return ok;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void tls_stop(void)
 {
 	if (tls.pid > 0) {
 		kill(tls.pid, SIGTERM);
 		waitpid(tls.pid, NULL, 0);
 	}
-	nftw(tls.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rmtree(tls.dir);
 	client_global_cleanup();
 }
 
@@ -142,7 +114,7 @@ static int make_certs(void)
 static int start_server(void)
 {
 	char accept[32];
-	int fd = listen_loopback(&tls.port);
+	int fd = test_listen_loopback(&tls.port);
 	struct timespec pause = { 0, 20 * 1000000L };
 
 	if (fd < 0)
@@ -319,7 +291,7 @@ static void test_client_tls_cut_handshake_retried(void)
 	int lfd, port, rc;
 
 	CHECK(setup_once() == 0);
-	lfd = listen_loopback(&port);
+	lfd = test_listen_loopback(&port);
 	CHECK(lfd >= 0);
 	CHECK(pthread_create(&t, NULL, hang_up, &lfd) == 0);
 	client_config_init(&cfg);
