@@ -7,6 +7,8 @@
 #   make soak       long randomized merge runs (SOAK_SECONDS=600)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check-style  banned functions, file size
+#   make fuzz       libFuzzer targets (tests/fuzz/fuzz_*.c, clang) built in
+#                   build-fuzz/ and run FUZZ_SECONDS each (default 5)
 #
 # Layers, each depending only on those after it:
 #   node/cli (commands) -> sync -> node (store) -> conflict -> schema -> common
@@ -35,6 +37,13 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+# The fuzz build (make fuzz): the library with clang, instrumented for
+# libFuzzer and checked by ASan+UBSan.
+ifeq ($(FUZZ),1)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
 LIB_SRC := $(wildcard common/*.c schema/*.c conflict/*.c node/*.c sync/*.c)
 CLI_SRC := $(wildcard node/cli/*.c)
 MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
@@ -50,14 +59,22 @@ TEST_SRC := $(wildcard tests/common/test_*.c tests/schema/test_*.c \
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(BUILD)/obj/tests/test.o
 # Standalone test tools (not named test_*: tests/run.sh runs those).
-TOOL_BIN := $(BUILD)/tests/tools/faultproxy
+TOOL_BIN := $(BUILD)/tests/tools/faultproxy $(BUILD)/tests/tools/holdconn
+# Fuzz targets: every tests/fuzz/fuzz_*.c, each with its seed corpus in
+# tests/fuzz/corpus/NAME/ (tests/fuzz/run.sh).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 5
+FUZZ_CC ?= clang
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 # test.o is shared by every test binary: keep it between builds.
 .SECONDARY: $(TEST_SUPPORT)
 
-.PHONY: all check check-fast bench soak install clean check-style tests tour
+.PHONY: all check check-fast bench soak install clean check-style tests tour \
+	fuzz fuzz-build fuzz-bins fuzz-corpus
 all: $(BIN) presidio
 
 presidio: $(BIN)
@@ -87,6 +104,13 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/tests/$*.d $(LDFLAGS) \
 		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
 
+# A libFuzzer target: the library of this (FUZZ=1) build, libFuzzer's
+# main.
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@) $(BUILD)/dep/tests/fuzz
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/tests/fuzz/$*.d \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) $(LDLIBS)
+
 # Tools use libc and pthreads only, no project library.
 $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@) $(BUILD)/dep/tests/tools
@@ -104,12 +128,39 @@ tests: $(BIN) $(TEST_BIN) $(TOOL_BIN)
 tour: $(BIN)
 	sh packaging/tour.sh
 
-# Unit and end-to-end tests, plain then under sanitizers; the last line of
-# output is the total "N passed, N failed".
+# Unit and end-to-end tests, plain then under sanitizers, then each fuzz
+# target for FUZZ_SECONDS; the last line of output is the total
+# "N passed, N failed".
+# The machine has two cores: builds use both (CHECK_JOBS).
+CHECK_JOBS ?= 2
 check:
-	$(MAKE) tests
-	$(MAKE) BUILD=build-asan SANITIZE=1 CFLAGS="-O1 -g" tests
-	sh tests/run.sh build build-asan
+	$(MAKE) -j$(CHECK_JOBS) tests
+	$(MAKE) -j$(CHECK_JOBS) BUILD=build-asan SANITIZE=1 CFLAGS="-O1 -g" tests
+	$(MAKE) -j$(CHECK_JOBS) fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		sh tests/run.sh build build-asan
+
+# The fuzz targets, built with clang in $(FUZZ_BUILD), then run from their
+# seed corpora (a crash, a leak or a sanitizer report fails).
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) FUZZ=1 CFLAGS="-O1 -g" \
+		fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+# The seed corpora's batches, pull pages and version sets, made again by
+# the real encoder (commit the result; only when the formats change).
+fuzz-corpus: $(BUILD)/fuzz-gen/gen_corpus
+	@mkdir -p tests/fuzz/corpus
+	$(BUILD)/fuzz-gen/gen_corpus tests/fuzz/corpus
+
+$(BUILD)/fuzz-gen/gen_corpus: tests/fuzz/gen_corpus.c $(TEST_SUPPORT) $(LIB)
+	@mkdir -p $(dir $@) $(BUILD)/dep/fuzz-gen
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/fuzz-gen/gen.d \
+		$(LDFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
 
 # One build only, for quick iterations.
 check-fast: tests
@@ -118,7 +169,8 @@ check-fast: tests
 bench: $(BIN) $(BENCH_BIN)
 	sh tests/bench/run.sh $(BUILD)
 
-# The merge simulator on random seeds for SOAK_SECONDS (default 600), from
+# 10,000 seeds of the sync simulator (SYNC_SIM_SEEDS), then the merge
+# simulator on random seeds for SOAK_SECONDS (default 600), from
 # SOAK_SEED when set; prints the seed of any failure and how to replay it.
 soak: $(BIN) $(TEST_BIN)
 	sh tests/soak.sh $(BUILD)
@@ -131,6 +183,6 @@ check-style:
 	sh tests/check-style.sh
 
 clean:
-	rm -rf build build-asan presidio
+	rm -rf build build-asan $(FUZZ_BUILD) presidio
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -357,15 +357,10 @@ static void field_conflicts(const struct merge_record *r, uint16_t field,
 	}
 }
 
-/* Edits concurrent with the delete that won the deletion marker. */
+/* Edits concurrent with del, the delete that won the deletion marker. */
 static void delete_conflicts(const struct merge_record *r, uint16_t field,
-			     struct conflict_sink *k)
+			     const struct change *del, struct conflict_sink *k)
 {
-	const struct change *del = winner_of(r, SCHEMA_FIELD_DELETED);
-
-	if (!del ||
-	    !json_is_true(find_write(del, SCHEMA_FIELD_DELETED)->value))
-		return;
 	for (size_t i = 0; i < r->nch; i++) {
 		const struct change *c = &r->ch[i];
 		struct merge_conflict m;
@@ -420,12 +415,19 @@ size_t merge_conflicts(const struct merge_record *r,
 	uint16_t ids[VERSION_SET_MAX];
 	struct conflict_sink k = { out, max, 0 };
 	size_t n = field_ids(r, ids);
+	/* Found once: every delete-vs-edit conflict is against it. */
+	const struct change *del = winner_of(r, SCHEMA_FIELD_DELETED);
+	int deleted = del && json_is_true(find_write(del,
+						     SCHEMA_FIELD_DELETED)->value);
 
-	for (size_t i = 0; i < n; i++)
+	/* A deleted record has nothing to decide but its deletion: the
+	 * concurrent values of its other fields stay in it, and their
+	 * conflicts come back if it is undeleted (ids[0] is the marker). */
+	for (size_t i = 0; i < (deleted ? 1 : n); i++)
 		field_conflicts(r, ids[i], &k);
-	for (size_t i = 1; i < n; i++)
-		delete_conflicts(r, ids[i], &k);
-	if (r->coll->invariant && r->nch && !merge_deleted(r)) {
+	for (size_t i = 1; deleted && i < n; i++)
+		delete_conflicts(r, ids[i], del, &k);
+	if (r->coll->invariant && r->nch && !deleted) {
 		json_t *values = merge_values(r);
 		const char *why = values ? r->coll->invariant(values) : NULL;
 		struct merge_conflict m;
@@ -445,6 +447,30 @@ size_t merge_conflicts(const struct merge_record *r,
 	return k.n;
 }
 
+enum merge_form merge_conflict_form(const struct merge_conflict *c)
+{
+	if (c->kind == MERGE_CONFLICT_RULE)
+		return MERGE_FORM_RULE;
+	if (c->kind == MERGE_CONFLICT_DELETE ||
+	    c->field == SCHEMA_FIELD_DELETED)
+		return MERGE_FORM_DELETE;
+	return MERGE_FORM_FIELD;
+}
+
+int merge_resolvable(const struct merge_record *r, uint16_t field)
+{
+	struct conflict_sink k = { NULL, 0, 0 };
+
+	if (field != SCHEMA_FIELD_DELETED)
+		return !merge_deleted(r);
+	if (merge_deleted(r))
+		return 1;
+	/* Not deleted, yet a keep-deleted or a delete concurrent with the
+	 * undelete in force is a candidate: settling it is keeping one. */
+	field_conflicts(r, SCHEMA_FIELD_DELETED, &k);
+	return k.n > 0;
+}
+
 /* Every open conflict in a malloc'd array (caller frees); their number.
  * Out of memory reads as none. */
 static size_t conflicts_alloc(const struct merge_record *r,
@@ -458,12 +484,25 @@ static size_t conflicts_alloc(const struct merge_record *r,
 	return merge_conflicts(r, *out, n);
 }
 
+#define CONFLICTS_BUF 16 /* most records have fewer open conflicts */
+/* The same into buf (CONFLICTS_BUF entries) when they fit, computed once;
+ * else as conflicts_alloc().  Free *out only when it is not buf. */
+static size_t conflicts_buf(const struct merge_record *r,
+			    struct merge_conflict *buf,
+			    struct merge_conflict **out)
+{
+	size_t n = merge_conflicts(r, buf, CONFLICTS_BUF);
+
+	*out = buf;
+	return n <= CONFLICTS_BUF ? n : conflicts_alloc(r, out);
+}
+
 enum merge_status merge_status_of(const struct merge_record *r,
 				  uint16_t field, const struct merge_vid *v)
 {
 	const struct change *c = find_change(r, v);
 	const struct write *w = c ? find_write(c, field) : NULL;
-	struct merge_conflict *all = NULL;
+	struct merge_conflict buf[CONFLICTS_BUF], *all = NULL;
 	enum merge_status st = MERGE_SETTLED;
 	size_t n;
 
@@ -475,12 +514,13 @@ enum merge_status merge_status_of(const struct merge_record *r,
 		return MERGE_SUPERSEDED;
 	if (winner_of(r, field) == c)
 		return MERGE_WINNER;
-	n = conflicts_alloc(r, &all);
+	n = conflicts_buf(r, buf, &all);
 	for (size_t i = 0; i < n; i++)
 		if (all[i].kind != MERGE_CONFLICT_RULE &&
 		    all[i].field == field && vid_eq(&all[i].loser, v))
 			st = MERGE_OPEN;
-	free(all);
+	if (all != buf)
+		free(all);
 	return st;
 }
 
@@ -718,7 +758,7 @@ void merge_hash(const struct merge_record *r, uint8_t out[MERGE_HASHBYTES])
 {
 	crypto_generichash_state st;
 	uint16_t ids[VERSION_SET_MAX];
-	struct merge_conflict *all = NULL;
+	struct merge_conflict buf[CONFLICTS_BUF], *all = NULL;
 	size_t n = field_ids(r, ids), nc;
 
 	crypto_generichash_init(&st, NULL, 0, MERGE_HASHBYTES);
@@ -734,7 +774,7 @@ void merge_hash(const struct merge_record *r, uint8_t out[MERGE_HASHBYTES])
 		hash_vid(&st, &c->v);
 		hash_json(&st, find_write(c, ids[i])->value);
 	}
-	nc = conflicts_alloc(r, &all);
+	nc = conflicts_buf(r, buf, &all);
 	for (size_t i = 0; i < nc; i++) {
 		const struct merge_conflict *m = &all[i];
 		uint8_t head[3];
@@ -753,6 +793,7 @@ void merge_hash(const struct merge_record *r, uint8_t out[MERGE_HASHBYTES])
 		hash_vid(&st, &m->loser);
 		hash_json(&st, m->loser_value);
 	}
-	free(all);
+	if (all != buf)
+		free(all);
 	crypto_generichash_final(&st, out, MERGE_HASHBYTES);
 }

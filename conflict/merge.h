@@ -31,6 +31,14 @@
  *     conflict: neither the delete nor the edit is lost until someone
  *     decides (a resolution that keeps the delete names the edits as seen;
  *     one that undeletes writes field 0 = false);
+ *   - field 0 is a field like the others: a keep-deleted and an undelete
+ *     made concurrently (or an undelete and a new delete) leave an open
+ *     field conflict on it, deleted against not deleted, which a person
+ *     settles with keep-deleted or undelete (merge_conflict_form());
+ *   - a deleted record lists only conflicts about its deletion (delete-vs-
+ *     edit and field 0): its other fields cannot be settled while it is
+ *     deleted, their concurrent values stay in it and their conflicts come
+ *     back if it is undeleted;
  *   - an authority field (SCHEMA_HUB_ONLY) written by a change that is not
  *     from the hub is rejected: not applied, reported back;
  *   - the collection's invariant, if it declares one, is checked on the
@@ -105,6 +113,24 @@ enum merge_conflict_kind {
 	MERGE_CONFLICT_RULE       /* the collection's invariant fails */
 };
 
+/*
+ * How a person settles an open conflict: the form `presidio conflicts`
+ * shows next to it, and that merge_resolvable() admits wherever it is
+ * listed.  Each form is a resolution (merge_prev_for() with resolve = 1)
+ * that closes every conflict of its form on its field:
+ *   FIELD   a value for the conflict's field: one of its candidates (pick)
+ *           or a new one;
+ *   DELETE  a value for the deletion marker: keep the record deleted
+ *           (true) or undelete it (false); for a delete-vs-edit conflict
+ *           and for a conflict on the deletion marker itself;
+ *   RULE    a value for one of the fields the rule reads that satisfies it.
+ */
+enum merge_form {
+	MERGE_FORM_FIELD = 1,
+	MERGE_FORM_DELETE,
+	MERGE_FORM_RULE
+};
+
 /* One open conflict.  Pointers are valid until the record changes. */
 struct merge_conflict {
 	enum merge_conflict_kind kind;
@@ -162,6 +188,19 @@ enum merge_status merge_status_of(const struct merge_record *r,
  */
 size_t merge_conflicts(const struct merge_record *r,
 		       struct merge_conflict *out, size_t max);
+
+/* The form that settles conflict c (see enum merge_form). */
+enum merge_form merge_conflict_form(const struct merge_conflict *c);
+
+/*
+ * 1 when a resolution of field may be made on r now, else 0: of the
+ * deletion marker (field 0: keep deleted or undelete) when the record is
+ * deleted or its deletion marker is in an open conflict; of any other
+ * field when the record is not deleted.  Every conflict merge_conflicts()
+ * lists is admitted in its form: a deleted record lists no conflict of
+ * its other fields (see merge_conflicts()).
+ */
+int merge_resolvable(const struct merge_record *r, uint16_t field);
 
 /*
  * What a new local change must name as prev (merge_prev list, caller

@@ -46,3 +46,24 @@ int scope_case_visible(const struct scope_peer *p, const struct scope_case *c)
 		return 1;
 	return !any && c->opened_by_peer;
 }
+
+int scope_may_hand_over(const struct scope_peer *w, const char *region)
+{
+	return w && w->kind && strcmp(w->kind, SCOPE_KIND_PDA) == 0 &&
+	       w->region && region && strcmp(w->region, region) == 0;
+}
+
+int scope_may_open(const struct scope_peer *w, const char *region,
+		   const json_t *nodes)
+{
+	int any = 0;
+
+	if (!w || !w->name || !*w->name)
+		return 0;
+	if (scope_may_hand_over(w, region))
+		return 1;
+	if (nodes && !json_is_null(nodes) && !json_is_array(nodes))
+		return 0;
+	/* Names that are not strings do not count: they assign no one. */
+	return assigned(nodes, w->name, &any) || !any;
+}

@@ -41,4 +41,24 @@ int scope_kind_ok(const char *kind);
 /* 1 when the peer sees the case. */
 int scope_case_visible(const struct scope_peer *p, const struct scope_case *c);
 
+/*
+ * Who decides where a case lives (its region and its assigned nodes, the
+ * fields the schema declares as scope_region and scope_nodes).  The hub
+ * always does and is not asked.  A node may:
+ * - open a case (scope_may_open) listing no node, or itself among those
+ *   it lists: it keeps what it enters, and may share it at once with the
+ *   nodes it works with; no one else's copy changes;
+ * - change either field of an existing case (scope_may_hand_over) only
+ *   when it is the Punto di Accesso of the case's region as it stands
+ *   before the change: handing a case over adds or removes holders (a
+ *   removed node's copy is purged), which only the PdA of the region or
+ *   the hub may decide.
+ * w is the writing node; region the case's region (opening: the new
+ * case's; handing over: the current one); nodes the list written (an
+ * array of names, NULL or JSON null for none).  1 when allowed.
+ */
+int scope_may_open(const struct scope_peer *w, const char *region,
+		   const json_t *nodes);
+int scope_may_hand_over(const struct scope_peer *w, const char *region);
+
 #endif

@@ -209,7 +209,7 @@ int version_set_decode(struct version_set *s, const uint8_t *in, size_t len,
 		       struct err *e)
 {
 	struct version *vers = NULL;
-	uint64_t nver, nfield;
+	uint64_t nver, nfield, used = 0;
 	size_t pos = 0;
 	int rc = ERR_CORRUPT;
 
@@ -243,6 +243,17 @@ int version_set_decode(struct version_set *s, const uint8_t *in, size_t len,
 		if (get_varint(in, len, &pos, &field) || field > UINT16_MAX ||
 		    get_varint(in, len, &pos, &idx) || idx >= nver)
 			goto out;
+		/* The list as encode writes it: distinct versions in the
+		 * order of first use, every one used (below), so that one
+		 * set has one encoding. */
+		if (idx > used)
+			goto out;
+		if (idx == used) {
+			for (uint64_t j = 0; j < used; j++)
+				if (version_eq(&vers[j], &vers[idx]))
+					goto out;
+			used++;
+		}
 		/* Fields ascend; one field may repeat (a resolution names
 		 * every candidate it supersedes). */
 		if (s->n && s->e[s->n - 1].field > field)
@@ -258,7 +269,7 @@ int version_set_decode(struct version_set *s, const uint8_t *in, size_t len,
 		s->e[s->n].v = vers[idx];
 		s->n++;
 	}
-	if (pos != len)
+	if (pos != len || used != nver)
 		goto out;
 	rc = 0;
 out:

@@ -96,8 +96,9 @@ int version_set_encoded_empty(const uint8_t *in, size_t len);
 
 /*
  * Decode into s (its old entries are dropped).  Refuses truncated or
- * trailing bytes, unknown formats, bad indexes and unsorted fields with
- * ERR_CORRUPT; ERR_NOMEM when out of memory.
+ * trailing bytes, unknown formats, bad indexes, unsorted fields, and any
+ * form encode does not write (a version listed twice, unused, or out of
+ * the order of first use) with ERR_CORRUPT; ERR_NOMEM when out of memory.
  */
 int version_set_decode(struct version_set *s, const uint8_t *in, size_t len,
 		       struct err *e) ERR_MUST_USE;

@@ -16,6 +16,8 @@
  */
 #include "node/seal.h"
 
+#include "common/le.h"
+
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,26 +39,6 @@ struct sealer {
 	uint8_t prefix[SEAL_PREFIXBYTES];    /* nonce prefix, random */
 	_Atomic uint64_t counter;            /* nonce suffix, next to use */
 };
-
-static void put_u32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_u32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static void put_u64le(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* Index of generation gen in s, or -1. */
 static int find_gen(const struct sealer *s, uint32_t gen)
@@ -194,9 +176,9 @@ int seal_box(struct sealer *s, const uint8_t *plain, size_t len,
 	if (n >= SEAL_COUNTER_MAX)
 		return ERR_FAIL; /* exhausted (never): no nonce is reused */
 	out[0] = SEAL_FORMAT;
-	put_u32le(out + 1, s->keys[s->cur].gen);
+	le_put32(out + 1, s->keys[s->cur].gen);
 	memcpy(nonce, s->prefix, SEAL_PREFIXBYTES);
-	put_u64le(nonce + SEAL_PREFIXBYTES, n);
+	le_put64(nonce + SEAL_PREFIXBYTES, n);
 	rc = full_ad(out, ad, adlen, stack, &heap, &fullad);
 	if (rc)
 		goto out;
@@ -228,7 +210,7 @@ int seal_open(struct sealer *s, const uint8_t *box, size_t boxlen,
 		return err_set(e, ERR_CORRUPT,
 			       "sealed value has unknown format %u",
 			       (unsigned)box[0]);
-	gen = get_u32le(box + 1);
+	gen = le_get32(box + 1);
 	i = find_gen(s, gen);
 	if (i < 0)
 		return err_set(e, ERR_CORRUPT,
@@ -258,5 +240,5 @@ uint32_t seal_box_gen(const uint8_t *box, size_t boxlen)
 {
 	if (boxlen < SEAL_OVERHEAD || box[0] != SEAL_FORMAT)
 		return 0;
-	return get_u32le(box + 1);
+	return le_get32(box + 1);
 }

@@ -18,6 +18,18 @@
 
 #include "schema/migrations.h"
 
+/* The hub cursor this node had applied, for an own entry (?5, its origin
+ * sequence, NULL): 0 before any pull, NULL when its row fails its MAC (a
+ * cursor lowered in the file would make a later edit look concurrent
+ * with a hand-over; the hub then judges by the node's pull_ack).  NULL
+ * for an entry received from elsewhere. */
+#define CHANGE_SEEN_ROW "FROM meta WHERE key = 'checkpoint:" STORE_CK_SEEN "'"
+#define CHANGE_SEEN                                                            \
+	"CASE WHEN ?5 IS NOT NULL THEN NULL WHEN NOT EXISTS (SELECT 1 "        \
+	CHANGE_SEEN_ROW ") THEN 0 ELSE (SELECT CASE WHEN presidio_mac_ok("    \
+	"mac, 'meta', " STORE_MAC_COLS_META ") THEN value END "              \
+	CHANGE_SEEN_ROW ") END"
+
 static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [STMT_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
@@ -27,16 +39,23 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_MAX_SEQ] = "SELECT max(coalesce((SELECT max(seq) FROM change), 0), "
 		     "coalesce((SELECT value FROM meta WHERE key = "
 		     "'seq_floor'), 0))",
-    [STMT_ACTOR_BY_IDX] = "SELECT n.id, a.operator, n.role FROM actor a "
+    [STMT_ACTOR_BY_IDX] = "SELECT n.id, a.operator, n.role, "
+			  "presidio_mac_ok(a.mac, 'actor', a.idx, a.node, "
+			  "a.operator) AND presidio_mac_ok(n.mac, 'node', "
+			  "n.idx, n.id, n.name, n.role) FROM actor a "
 			  "JOIN node n ON n.idx = a.node WHERE a.idx = ?1",
     [STMT_RECORD_FIND] = "SELECT rid, coll, deleted, vers, body, conflicts "
 			 "FROM record WHERE id = ?1",
+    /* The MAC (store_mac.c) from the values bound, in the order of
+     * STORE_MAC_COLS_RECORD and STORE_MAC_COLS_CHANGE. */
     [STMT_RECORD_INSERT] = "INSERT INTO record(id, coll, parent, deleted, "
-			   "vers, body, conflicts) VALUES (?1, ?2, ?3, ?4, "
-			   "?5, ?6, ?7)",
+			   "vers, body, conflicts, mac) VALUES (?1, ?2, ?3, "
+			   "?4, ?5, ?6, ?7, presidio_mac('record', ?1, ?2, "
+			   "?3, ?4, ?5, ?7))",
     [STMT_RECORD_UPDATE] = "UPDATE record SET parent = ?3, deleted = ?4, "
-			   "vers = ?5, body = ?6, conflicts = ?7 WHERE "
-			   "id = ?1 AND coll = ?2",
+			   "vers = ?5, body = ?6, conflicts = ?7, mac = "
+			   "presidio_mac('record', ?1, ?2, ?3, ?4, ?5, ?7) "
+			   "WHERE id = ?1 AND coll = ?2",
     [STMT_NODE_FIND] = "SELECT idx FROM node WHERE id = ?1",
     [STMT_NODE_INSERT] = "INSERT INTO node(id) VALUES (?1)",
     [STMT_ACTOR_FIND] = "SELECT idx FROM actor WHERE node = ?1 AND "
@@ -54,9 +73,15 @@ static const char *const stmt_sql[STMT_COUNT] = {
     [STMT_SAVEPOINT] = "SAVEPOINT write",
     [STMT_RELEASE] = "RELEASE write",
     [STMT_ROLLBACK_TO] = "ROLLBACK TO write",
+    /* An own entry (no origin sequence) notes the hub cursor applied
+     * when it was made: the hub tells by it an edit concurrent with a
+     * hand-over from one made after the node learnt of it.  Its MAC
+     * covers that too (STORE_MAC_COLS_CHANGE). */
     [STMT_CHANGE_INSERT] = "INSERT INTO change(seq, rid, kind, origin, "
-			   "oseq, actor, hlc, vers, prev, body) VALUES "
-			   "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			   "oseq, actor, hlc, vers, prev, body, seen, mac) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+			   CHANGE_SEEN ", presidio_mac('change', ?1, ?2, ?3, "
+			   "?4, ?5, ?6, ?7, ?8, ?9, " CHANGE_SEEN "))",
 };
 
 int store_sql_err(struct store *s, int rc, const char *what, struct err *e)
@@ -290,6 +315,8 @@ static int open_db(struct store **out, const char *dir, int create,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	rc = configure(s, e);
+	if (!rc)
+		rc = store_mac_register(s, e);
 	if (!rc)
 		rc = migrate(s, e);
 	if (!rc)
@@ -525,6 +552,11 @@ void store_set_clock(struct store *s, store_clock_fn fn, void *ctx)
 	s->clock_ctx = ctx;
 }
 
+uint64_t store_wall_ms(const struct store *s)
+{
+	return s->clock_fn(s->clock_ctx);
+}
+
 const struct id *store_node_id(const struct store *s)
 {
 	return &s->node_id;
@@ -704,6 +736,9 @@ int store_commit(struct store *s, struct err *e)
 	}
 	s->in_tx = 0;
 	s->clock_dirty = 0;
+	/* Committed (synchronous=FULL): the mark may follow, read from
+	 * the database (a write undone inside a group used a number). */
+	store_mac_mark(s);
 	return 0;
 }
 

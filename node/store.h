@@ -115,6 +115,10 @@ void store_close(struct store *s);
 /* Replace the wall clock (default: CLOCK_REALTIME). */
 void store_set_clock(struct store *s, store_clock_fn fn, void *ctx);
 
+/* This node's wall clock (the one store_set_clock() sets), in unix ms: sync
+ * signs its requests with it.  Touches no database: any thread. */
+uint64_t store_wall_ms(const struct store *s);
+
 const struct id *store_node_id(const struct store *s);
 const char *store_node_name(const struct store *s);
 enum store_role store_role(const struct store *s);
@@ -243,7 +247,14 @@ struct store_change {
 	struct merge_prev *prev_ids; /* the same with node ids, as another
 					node needs them (store_apply) */
 	size_t nprev_ids;
+	uint64_t seen;       /* an own change: the hub cursor (checkpoint
+				STORE_CK_SEEN) applied when it was made */
+	int has_seen;        /* 0: received, or made before that was kept */
 };
+
+/* The checkpoint an own change notes as its "seen" when written: sync
+ * keeps its pull cursor there (sync.h SYNC_CK_PULL). */
+#define STORE_CK_SEEN "sync.pull"
 
 typedef int (*store_change_fn)(void *ctx, const struct store_change *c);
 
@@ -311,6 +322,12 @@ struct store_apply_result {
  * this clock gets there, and the clock moves past every change accepted.
  * Fields only the hub may write, in a change from another node, are
  * refused and recorded (res->rejected); the rest is applied.
+ * On the hub, a change other than a create to a record it does not hold
+ * is refused (ERR_NOTFOUND, nothing stored): its create was refused (or
+ * never came), and applying it would make a record missing its required
+ * fields.  A node applies it: a pull walks the records of its scope as
+ * they are now, so an entry of a record entering the scope may come
+ * before the move-in that brings its history, later in the same pull.
  */
 int store_apply(struct store *s, const struct store_incoming *in,
 		struct store_apply_result *res, struct err *e) ERR_MUST_USE;
@@ -330,6 +347,11 @@ struct store_conflict {
 	} current, other;          /* field: the value in force and the other
 				      candidate; delete: the delete and the
 				      concurrent edit */
+	enum merge_form form;      /* how it is settled: a field (--pick or a
+				      value), keep-deleted or undelete (also
+				      a field conflict on "_deleted", two
+				      nodes having settled a delete
+				      differently), a value for the rule */
 };
 
 typedef int (*store_conflict_fn)(void *ctx, const struct store_conflict *c);
@@ -343,14 +365,19 @@ int store_conflicts(struct store *s, const struct id *id,
 /*
  * Settle a field: value (one of the candidates, or a new one) becomes the
  * field's value, superseding every candidate; the resolution is a change
- * like any other and closes the conflict wherever it arrives.
+ * like any other and closes the conflict wherever it arrives.  Refused
+ * (ERR_INVALID) while the record is deleted: its deletion is settled
+ * first (store_resolve_delete()).
  */
 int store_resolve(struct store *s, const struct id *id, const char *field,
 		  const json_t *value, struct store_put_result *res,
 		  struct err *e) ERR_MUST_USE;
 
-/* Settle a delete-vs-edit conflict: keep the record deleted (having seen
- * the edits), or undelete it with the edits. */
+/* Settle a delete-vs-edit conflict, or the conflict on the deletion
+ * marker that concurrent keep-deleted and undelete leave: keep the record
+ * deleted (having seen the edits), or undelete it with the edits.
+ * ERR_INVALID when the record is neither deleted nor in such a
+ * conflict (merge_resolvable()). */
 int store_resolve_delete(struct store *s, const struct id *id,
 			 int keep_deleted, struct err *e) ERR_MUST_USE;
 
@@ -441,6 +468,74 @@ int store_evict(struct store *s, const struct id *root, uint64_t *removed,
  * sequence number the hub acknowledged, exists: it was made meanwhile and
  * is not on the hub yet.  Keys, operators, the enrollment and sequence
  * numbers stay. */
+/*
+ * store_evict() unless the records hold own changes after pushed (the
+ * sequence number the hub acknowledged): those are not on the hub yet, so
+ * the purge is held back (*deferred = 1, kept in evict_pending) and done by
+ * store_evict_pending() once the hub has them.  A refusal never leaves
+ * with a purge: store_evict() keeps each refused change (store_refused_*).
+ */
+int store_evict_after(struct store *s, const struct id *root, uint64_t pushed,
+		      uint64_t *removed, int *deferred,
+		      struct err *e) ERR_MUST_USE;
+
+/* Do the held-back purges whose records hold no own change after pushed
+ * any more; *removed counts the records. */
+int store_evict_pending(struct store *s, uint64_t pushed, uint64_t *removed,
+			struct err *e) ERR_MUST_USE;
+
+/* A change for record id arrived from the hub after a held-back purge of
+ * it or of its parent: the case is in scope again, the purge is off. */
+int store_evict_cancel(struct store *s, const struct id *id,
+		       struct err *e) ERR_MUST_USE;
+
+/* Held-back purges (0 when none: the pull skips store_evict_cancel()). */
+int store_evict_pending_count(struct store *s, uint64_t *n,
+			      struct err *e) ERR_MUST_USE;
+
+/* A change refused whole or in part, kept after its log entry went (a
+ * node: its own, purged with its case; the hub: a peer's, refused whole)
+ * or still in the log (a node's rejection). */
+struct store_refused {
+	uint64_t seq;                         /* node: its log number */
+	const char *peer;                     /* hub: the peer's name, or
+						 NULL */
+	uint64_t oseq;                        /* number where it was made */
+	struct id record;
+	const struct schema_collection *coll;
+	enum store_change_kind kind;
+	char operator[KEYSLOT_OPERATOR_MAX];
+	uint64_t hlc;                         /* when it was made */
+	const char *reason;
+	int64_t at;                           /* unix s kept (0: in log) */
+	json_t *fields;                       /* with values only */
+};
+
+typedef int (*store_refused_fn)(void *ctx, const struct store_refused *r);
+
+/* Every refused change: the rejections of the log, then the kept ones, in
+ * order.  with_values: the values opened (unlocked store). */
+int store_refused_list(struct store *s, int with_values, store_refused_fn fn,
+		       void *ctx, struct err *e) ERR_MUST_USE;
+
+/* Hub: keep change in of peer, refused whole for reason, with its values
+ * sealed under the data key (a refusal is recorded by store_peer_refuse()
+ * too: counts and `hub node list`). */
+int store_refused_keep(struct store *s, int64_t peer,
+		       const struct store_incoming *in, const char *reason,
+		       struct err *e) ERR_MUST_USE;
+
+/*
+ * Hub: what became of change oseq of peer (node: its id) when it was
+ * pushed, for a push sent again (its answer was lost): *whole 1 when it
+ * was refused whole (store_peer_refuse()), 0 when the merge refused
+ * fields of it (the rejection of its entry); reason (n bytes) "" when
+ * neither.
+ */
+int store_refusal_of(struct store *s, int64_t peer, const struct id *node,
+		     uint64_t oseq, int *whole, char *reason, size_t n,
+		     struct err *e) ERR_MUST_USE;
+
 int store_forget_all(struct store *s, uint64_t pushed,
 		     struct err *e) ERR_MUST_USE;
 
@@ -526,7 +621,8 @@ int store_peer_nonce(struct store *s, int64_t peer, const uint8_t *nonce,
 int store_peer_ack(struct store *s, int64_t peer, uint64_t push_ack,
 		   uint64_t pull_ack, struct err *e) ERR_MUST_USE;
 
-/* Clear a peer's re-bootstrap flag (it is pulling from the start). */
+/* Clear a peer's re-bootstrap flag (it is pulling from the start), and
+ * have its pulls bring its own entries back up to the log's end now. */
 int store_peer_rebootstrapped(struct store *s, int64_t peer,
 			      struct err *e) ERR_MUST_USE;
 
@@ -554,6 +650,33 @@ int store_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,
 int store_scope_allows(struct store *s, const struct store_peer *p,
 		       const struct store_incoming *in, int *ok,
 		       struct err *e) ERR_MUST_USE;
+
+/*
+ * The rules a peer's change keeps beyond its scope (node/store_check.c):
+ * every reference it sets names a live record of the declared collection
+ * held here, and it changes where a case lives (region, assigned nodes)
+ * only as conflict/scope.h allows the peer (a new case lists the peer or
+ * no one; afterwards only the Punto di Accesso of the case's region).
+ * why (n bytes) is "" when the change passes, else the reason naming the
+ * field (no value), for store_peer_refuse().  0 or an ERR_* of the store.
+ */
+int store_check_incoming(struct store *s, const struct store_peer *p,
+			 const struct store_incoming *in, char *why, size_t n,
+			 struct err *e) ERR_MUST_USE;
+
+/*
+ * 1 in *ok when a change store_scope_allows() refused was made while the
+ * peer still held its case: seen is the hub sequence number the peer had
+ * pulled up to when it wrote the change, and the case's next scope event
+ * for the peer after seen is its leaving (the change is concurrent with
+ * the hand-over, not after it).  The case is the record itself, its
+ * parent (the hub's: a change moving it to another case is never taken
+ * so), or for a person a case naming it; what the change names must
+ * still be seen by the peer.
+ */
+int store_scope_held(struct store *s, const struct store_peer *p,
+		     const struct store_incoming *in, uint64_t seen, int *ok,
+		     struct err *e) ERR_MUST_USE;
 
 /* What a pull walks, in the hub's log order. */
 struct store_scope_item {

@@ -98,6 +98,11 @@ int store_apply(struct store *s, const struct store_incoming *in,
 		rc = store_row_load(s, &in->record, &row, e);
 	if (rc)
 		goto out;
+	if (!row.exists && in->kind != STORE_CHANGE_CREATE &&
+	    s->role == STORE_ROLE_HUB) {
+		rc = err_set(e, ERR_NOTFOUND, "the hub holds no such record");
+		goto out;
+	}
 	if (row.exists && row.coll != coll->id) {
 		rc = err_set(e, ERR_INVALID,
 			     "record belongs to another collection");
@@ -195,6 +200,7 @@ static int record_conflicts(struct store *s, int64_t rid, const struct id *id,
 		out.coll = coll;
 		out.kind = k->kind;
 		out.reason = k->reason;
+		out.form = merge_conflict_form(k);
 		if (k->kind == MERGE_CONFLICT_RULE) {
 			rc = fn(ctx, &out);
 			continue;
@@ -326,26 +332,32 @@ static int resolve(struct store *s, const struct id *id, const char *name,
 		rc = err_set(e, ERR_NOTFOUND, "no record %s", idtext);
 		goto out;
 	}
-	if (!name && !row.deleted) {
-		rc = err_set(e, ERR_INVALID, "record %s is not deleted",
-			     idtext);
-		goto out;
-	}
-	if (name && row.deleted) {
-		rc = err_set(e, ERR_INVALID,
-			     "record %s is deleted: settle that first",
-			     idtext);
-		goto out;
-	}
 	rc = resolution_values(s, coll, name, value, &c.values, &field, e);
+	/* A resolution is a write like a put: the same references and
+	 * hand-over rules (node/store_check.c). */
+	if (!rc && name)
+		rc = store_check_local(s, coll, row.fields, c.values, e);
+	if (!rc)
+		rc = store_mstate_load(s, row.rid, coll, &m, e);
 	if (rc)
 		goto out;
+	/* The merge says which resolutions stand open here, the same on
+	 * every replica holding the same changes: keep-deleted or undelete
+	 * while the record is deleted or its deletion is in conflict (two
+	 * nodes settled it differently), a field while it is not deleted. */
+	if (!merge_resolvable(store_mstate_record(m), field)) {
+		rc = name ? err_set(e, ERR_INVALID,
+				    "record %s is deleted: settle that first "
+				    "(--keep-deleted or --undelete)",
+				    idtext)
+			  : err_set(e, ERR_INVALID,
+				    "record %s is not deleted", idtext);
+		goto out;
+	}
 	c.hlc = store_tick(s);
 	c.origin = s->self_node;
 	c.actor = s->self_actor;
-	rc = store_mstate_load(s, row.rid, coll, &m, e);
-	if (!rc)
-		rc = store_mstate_local(s, m, &row, &c, &field, 1, 1, e);
+	rc = store_mstate_local(s, m, &row, &c, &field, 1, 1, e);
 	if (!rc)
 		rc = store_row_write(s, id, coll, &row, &c, e);
 	if (!rc && res) {

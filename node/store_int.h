@@ -14,6 +14,12 @@
  *   store_tomb.c   purging settled tombstones
  *   store_keys.c   unlock, operators (key slots), loading data keys
  *   store_rotate.c data-key rotation, key-slot MACs
+ *   store_refused.c refused changes kept sealed after their entry went
+ *   store_handover.c hub: a refused change made while its node still
+ *                  held the case being handed over
+ *   store_mac.c    MACs of clear rows
+ *   store_mark.c   the change log's high-water mark, next to the database
+ *   store_scope_log.c hub: the log as one node may see it
  */
 #ifndef PRESIDIO_STORE_INT_H
 #define PRESIDIO_STORE_INT_H
@@ -117,6 +123,12 @@ struct store {
 	/* actor.idx -> (node, operator), filled on demand. */
 	struct store_actor *actors;
 	size_t nactors;
+
+	/* Row MACs (store_mac.c): derived keys, sodium_malloc. */
+	uint8_t *rowkey[SEAL_MAX_KEYS];
+	uint32_t rowkey_gen[SEAL_MAX_KEYS];
+	uint8_t *slotkey;   /* key slots' MAC key (store_slot_mac_dek) */
+	uint64_t mark_high; /* high-water mark written or seen */
 };
 
 /* Translate a SQLite result into ERR_* with a message. */
@@ -215,7 +227,7 @@ int store_entry_open_text(struct store *s, const struct id *id, uint16_t coll,
 /* Columns of a change-log row as store_walk_changes() reads them. */
 #define STORE_CHANGE_COLUMNS                                                   \
 	"SELECT c.seq, r.id, r.coll, c.kind, n.id, coalesce(c.oseq, c.seq), "  \
-	"c.actor, c.hlc, c.vers, c.prev, c.body FROM change c "                \
+	"c.actor, c.hlc, c.vers, c.prev, c.body, c.seen FROM change c "        \
 	"JOIN record r ON r.rid = c.rid JOIN node n ON n.idx = c.origin "
 
 /* Step st (STORE_CHANGE_COLUMNS rows) calling fn for each entry. */
@@ -228,6 +240,37 @@ int store_walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
 int store_scope_note(struct store *s, const struct id *id,
 		     const struct schema_collection *coll, const json_t *fields,
 		     int64_t origin, uint64_t seq, struct err *e);
+
+/* Hub: who sees the persons a case's write concerns (the one it names
+ * now, the one it named before; NULL: none), taken before the write, and
+ * the scope events of the peers for whom that changed, after it (the
+ * case's own events first: one that carries the person is not doubled).
+ * node/store_subject.c. */
+struct store_subject_seen {
+	struct id person;
+	int64_t *before; /* peer.idx of those that saw it before */
+	size_t nbefore;
+};
+
+struct store_subjects {
+	struct store_subject_seen sub[2];
+	size_t n;
+};
+
+int store_subjects_before(struct store *s, const struct id *now,
+			  const struct id *was, struct store_subjects *x,
+			  struct err *e);
+int store_subjects_after(struct store *s, const struct store_subjects *x,
+			 const struct id *cs, const struct id *now,
+			 uint64_t seq, struct err *e);
+void store_subjects_release(struct store_subjects *x);
+
+/* Hub: the last seq of the history an entering root's event (at seq) of
+ * a pull walking after its cursor brings; purged: the walk purged
+ * something before (node/store_subject.c). */
+int store_subject_bound(struct store *s, const struct id *root, uint64_t seq,
+			uint64_t after, int purged, uint64_t *bound,
+			struct err *e);
 
 /* Remember the highest sequence number used before entries are removed
  * (store_sync.c). */
@@ -351,5 +394,162 @@ int store_records_reseal(struct store *s, uint32_t gen,
 
 /* Open every box (verify); counts failures in *bad. */
 int store_records_verify(struct store *s, uint64_t *bad, struct err *e);
+
+/* ---- the hub's scope index, shared by store_scope.c and
+ * store_scope_log.c ---- */
+
+/* Collection ids of one scope class as an SQL list "(1,2)", "(0)" when
+ * none; for parent-scoped ones, only those whose parent is a root. */
+void store_scope_coll_list(enum schema_scope cls, int parent_root,
+			   char *out, size_t n);
+
+/* The WHERE condition "record r is in peer ?2's scope" (node.idx of the
+ * peer in ?3, -1 when not enrolled), into out. */
+void store_scope_condition(char *out, size_t n);
+
+/* node.idx of an enrolled peer, -1 otherwise. */
+int store_scope_peer_node(struct store *s, const struct store_peer *p,
+			  int64_t *idx, struct err *e);
+
+/* ---- rules beyond the schema (store_check.c) ---- */
+
+struct scope_peer;
+
+/*
+ * The references fields sets (those that differ from cur, the record's
+ * current values, NULL for a create) must name a live record of their
+ * declared collection; one not held here passes unless must_hold.  why
+ * (n bytes) is "" when they do, else the reason naming the field.
+ * Returns 0 or an ERR_* of the database.
+ */
+int store_check_refs(struct store *s, const struct schema_collection *c,
+		     const json_t *cur, const json_t *fields, int must_hold,
+		     char *why, size_t n, struct err *e) ERR_MUST_USE;
+
+/* The scope fields of a case (conflict/scope.h) written by node w: why is
+ * "" when allowed, else the reason naming the field. */
+void store_check_scope(const struct schema_collection *c,
+		       const struct scope_peer *w, const json_t *cur,
+		       const json_t *fields, char *why, size_t n);
+
+/* Both, for a write of this store's operator (store_put): ERR_INVALID
+ * (a reference) or ERR_CONFLICT (a hand-over) naming the field. */
+int store_check_local(struct store *s, const struct schema_collection *c,
+		      const json_t *cur, const json_t *fields,
+		      struct err *e) ERR_MUST_USE;
+
+/* ---- row MACs (store_mac.c) ----
+ *
+ * A writer of a protected row either computes the MAC in its statement,
+ * mac = presidio_mac('<table>', <the columns below, as bound>), or calls
+ * store_mac_reseal() after writing, having checked the row it changes
+ * (store_mac_check(), or a read that checks) in the same transaction:
+ * re-authenticating an unchecked row would bless what was planted in it.
+ * A row is checked with presidio_mac_ok(mac, '<table>', <columns>).
+ */
+enum store_mac_table {
+	STORE_MAC_PEER,
+	STORE_MAC_SCOPE_CASE,
+	STORE_MAC_SCOPE_MEMBER,
+	STORE_MAC_SCOPE_EVENT,
+	STORE_MAC_REMOTE,
+	STORE_MAC_NODE,
+	STORE_MAC_ACTOR,
+	STORE_MAC_META,
+	STORE_MAC_RECORD,
+	STORE_MAC_CHANGE,
+	STORE_MAC_TABLES
+};
+
+/* The columns each MAC covers, in order (last_contact of a peer is not:
+ * it changes with every request and decides nothing). */
+#define STORE_MAC_COLS_PEER                                                    \
+	"idx, name, kind, region, node_id, pk, token_hash, token_expires, "    \
+	"revoked, record_cap, created, push_ack, pull_ack, rebootstrap"
+#define STORE_MAC_COLS_SCOPE_CASE "id, person, region, nodes, creator"
+#define STORE_MAC_COLS_SCOPE_MEMBER "peer, case_id"
+#define STORE_MAC_COLS_SCOPE_EVENT "seq, peer, case_id, entered"
+#define STORE_MAC_COLS_REMOTE                                                  \
+	"id, url, hub_id, hub_pk, ca_file, pin, name, kind, region, enrolled"
+#define STORE_MAC_COLS_NODE "idx, id, name, role"
+#define STORE_MAC_COLS_ACTOR "idx, node, operator"
+#define STORE_MAC_COLS_META "key, value"
+/* Records and the log: the clear columns (bodies are sealed boxes whose
+ * associated data binds record, collection and versions already). */
+#define STORE_MAC_COLS_RECORD "id, coll, parent, deleted, vers, conflicts"
+#define STORE_MAC_COLS_CHANGE                                                  \
+	"seq, rid, kind, origin, oseq, actor, hlc, vers, prev, seen"
+/* The meta rows covered: cursors and checkpoints, the sequence floor,
+ * the node's identity and role. */
+#define STORE_MAC_META_FILTER                                                  \
+	"key LIKE 'checkpoint:%' OR key IN ('seq_floor', 'node_id', 'role')"
+/* A peer row passes (a column of PEER_COLUMNS). */
+#define STORE_MAC_PEER_OK "presidio_mac_ok(mac, 'peer', " STORE_MAC_COLS_PEER ")"
+
+#define STORE_MAC_KEYBYTES 32
+#define STORE_MAC_TAGBYTES 16
+#define STORE_MAC_BYTES (1 + 4 + STORE_MAC_TAGBYTES)
+
+/* Register presidio_mac() and presidio_mac_ok() on the connection. */
+int store_mac_register(struct store *s, struct err *e);
+
+/* ERR_CORRUPT when table (NULL: any) has triggers or generated columns
+ * (presidio makes none). */
+int store_mac_schema_check(struct store *s, const char *table,
+			   struct err *e);
+
+/* Re-authenticate one row of t: key k (?1), kb/kblen (?2 blob, or ?3 text
+ * for meta).  No-op while locked. */
+int store_mac_reseal(struct store *s, enum store_mac_table t, int64_t k,
+		     const void *kb, int kblen, struct err *e);
+
+/* 0 when the row passes or does not exist (or the store is locked),
+ * ERR_AUTH naming the table when it fails. */
+int store_mac_check(struct store *s, enum store_mac_table t, int64_t k,
+		    const void *kb, int kblen, struct err *e);
+
+/* Hub: ERR_AUTH when a scope row of peer (membership, its cases' scope
+ * rows, its events) fails. */
+int store_mac_peer_scope(struct store *s, int64_t peer, struct err *e);
+
+/* verify: every protected row; *bad counts failures, ERR_CORRUPT names
+ * the tables (never values). */
+int store_mac_verify(struct store *s, uint64_t *bad, struct err *e);
+
+/* Rotation ends: move the rows that pass to the generation in use. */
+int store_mac_rotate(struct store *s, struct err *e);
+
+/* At store creation (store_init(), locked): authenticate the rows made so
+ * far under data key dek of generation gen, held by s for this pass only. */
+int store_mac_created(struct store *s, const uint8_t *dek, uint32_t gen,
+		      struct err *e);
+
+/* At unlock: upgrade a store from before row MACs (see store_mac.c); a
+ * slot authenticated the old way in a store that has row MACs or a mark is
+ * refused (ERR_CORRUPT). */
+int store_mac_unlocked(struct store *s, struct err *e);
+
+/* The key slots' MAC key derived from a data key. */
+void store_mac_slot_key(const uint8_t *dek, uint8_t out[STORE_MAC_KEYBYTES]);
+
+/* Hub: run sql (?1 = idx, ?2 = a, ?3 = b) on the row of peer idx,
+ * checked before and authenticated again after (store_peer.c). */
+int store_peer_write(struct store *s, int64_t idx, const char *sql,
+		     int64_t a, int64_t b, const char *what, struct err *e);
+
+/* Wipe and free the derived keys. */
+void store_mac_release(struct store *s);
+
+/* The row key of generation gen (NULL while locked or unknown). */
+const uint8_t *store_mac_row_key(struct store *s, uint32_t gen);
+
+/* The highest change number the mark file vouches for (store_mark.c):
+ * ERR_NOTFOUND without a valid mark. */
+int store_mac_mark_read(struct store *s, uint64_t *marked, struct err *e);
+
+/* The change log's high-water mark: write after a commit, check in
+ * verify against the highest change number now there (high). */
+void store_mac_mark(struct store *s);
+int store_mac_mark_check(struct store *s, uint64_t high, struct err *e);
 
 #endif

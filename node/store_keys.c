@@ -148,6 +148,7 @@ int store_keys_create(struct store *s, const struct store_secret *first,
 		      struct err *e)
 {
 	struct keyslot slot;
+	uint8_t slotkey[STORE_MAC_KEYBYTES];
 	uint8_t *dek = NULL;
 	int64_t slot_id = 0;
 	int rc;
@@ -159,11 +160,19 @@ int store_keys_create(struct store *s, const struct store_secret *first,
 	dek = keyslot_new_dek();
 	if (!dek)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = insert_slot(s, &slot, dek, &slot_id, e);
+	/* A new store is authenticated the current way from the start: its
+	 * slot under the derived slot key and its clear rows under the row
+	 * key.  A slot MAC under the data key itself then only ever comes
+	 * from a store made by the landed release (store_mac.c). */
+	store_mac_slot_key(dek, slotkey);
+	rc = insert_slot(s, &slot, slotkey, &slot_id, e);
+	sodium_memzero(slotkey, sizeof(slotkey));
 	if (!rc)
 		rc = store_datakey_insert(s, slot_id, &slot, 1, dek, e);
 	if (!rc)
 		rc = store_meta_set_int(s, "key_gen", 1, e);
+	if (!rc)
+		rc = store_mac_created(s, dek, 1, e);
 	sodium_free(dek);
 	return rc;
 }
@@ -185,26 +194,29 @@ const uint8_t *store_dek_of(const struct store *s, uint32_t gen)
 	return NULL;
 }
 
-/* The data key writes use (loaded and checked by store_keys_refresh()). */
-static const uint8_t *current_dek(const struct store *s)
-{
-	return store_dek_of(s, sealer_current(s->sealer));
-}
-
 /* The generation slots are authenticated under: the one in use, even
- * while a rotation is under way (rotation_finish() moves them). */
+ * while a rotation is under way (rotation_finish() moves them).  The key
+ * is derived from that data key (store_mac.c: a store authenticating its
+ * slots so has every row authenticated; one still using the data key
+ * itself is an older store, upgraded at unlock). */
 int store_slot_mac_dek(struct store *s, const uint8_t **dek, struct err *e)
 {
+	const uint8_t *k;
 	int64_t gen = 0;
 	int rc = store_meta_get_int(s, "key_gen", &gen, e);
 
 	if (rc)
 		return rc;
-	*dek = store_dek_of(s, (uint32_t)gen);
-	return *dek ? 0
-		    : err_set(e, ERR_CORRUPT,
-			      "data key generation %u is not loaded",
-			      (unsigned)gen);
+	k = store_dek_of(s, (uint32_t)gen);
+	if (!k)
+		return err_set(e, ERR_CORRUPT,
+			       "data key generation %u is not loaded",
+			       (unsigned)gen);
+	if (!s->slotkey && !(s->slotkey = sodium_malloc(STORE_MAC_KEYBYTES)))
+		return err_set(e, ERR_NOMEM, "out of memory");
+	store_mac_slot_key(k, s->slotkey);
+	*dek = s->slotkey;
+	return 0;
 }
 
 /* Wipe and unload the data keys whose generation is not in keep[]. */
@@ -329,6 +341,7 @@ void store_keys_release(struct store *s)
 		sodium_free(s->dek[i]);
 	s->ndek = 0;
 	s->operator[0] = '\0';
+	store_mac_release(s);
 }
 
 /* The actor of this node's unlocked operator, created when first seen. */
@@ -386,6 +399,8 @@ int store_unlock(struct store *s, const struct store_secret *secret,
 			     slot->operator);
 	if (!rc)
 		rc = self_actor(s, e);
+	if (!rc)
+		rc = store_mac_unlocked(s, e);
 out:
 	if (rc)
 		store_keys_release(s);
@@ -396,6 +411,7 @@ int store_operator_add(struct store *s, const struct store_secret *secret,
 		       struct err *e)
 {
 	struct keyslot slot;
+	const uint8_t *mackey = NULL;
 	int64_t slot_id = 0;
 	int opened = 0;
 	int rc = store_require_unlocked(s, e);
@@ -412,7 +428,9 @@ int store_operator_add(struct store *s, const struct store_secret *secret,
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
-	rc = insert_slot(s, &slot, current_dek(s), &slot_id, e);
+	rc = store_slot_mac_dek(s, &mackey, e);
+	if (!rc)
+		rc = insert_slot(s, &slot, mackey, &slot_id, e);
 	for (size_t i = 0; !rc && i < s->ndek; i++)
 		rc = store_datakey_insert(s, slot_id, &slot, s->dek_gen[i], s->dek[i],
 				    e);

@@ -100,6 +100,9 @@ static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
 	memcpy(c->origin.b, sqlite3_column_blob(st, 4), ID_BYTES);
 	c->origin_seq = (uint64_t)sqlite3_column_int64(st, 5);
 	c->hlc = (uint64_t)sqlite3_column_int64(st, 7);
+	c->has_seen = sqlite3_column_count(st) > 11 &&
+		      sqlite3_column_type(st, 11) == SQLITE_INTEGER;
+	c->seen = c->has_seen ? (uint64_t)sqlite3_column_int64(st, 11) : 0;
 	rc =
 	    store_actor(s, (uint32_t)sqlite3_column_int64(st, 6), NULL, &op, e);
 	if (rc)

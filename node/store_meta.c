@@ -32,6 +32,12 @@ int store_checkpoint_get(struct store *s, const char *name, uint64_t *value,
 
 	if (!rc)
 		rc = store_meta_get_int(s, key, &v, e);
+	/* A cursor moved in the file would skip or repeat work silently. */
+	if (!rc && store_mac_check(s, STORE_MAC_META, 0, key, -1, NULL))
+		rc = err_set(e, ERR_AUTH,
+			     "checkpoint '%s' fails authentication (altered "
+			     "outside presidio)",
+			     name);
 	if (!rc)
 		*value = (uint64_t)v;
 	return rc;
@@ -49,6 +55,8 @@ int store_checkpoint_set(struct store *s, const char *name, uint64_t value,
 	if (rc)
 		return rc;
 	rc = store_meta_set_int(s, key, (int64_t)value, e);
+	if (!rc)
+		rc = store_mac_reseal(s, STORE_MAC_META, 0, key, -1, e);
 	return store_tx_end(s, opened, rc, e);
 }
 
@@ -98,7 +106,9 @@ int store_status(struct store *s, struct store_status *out, struct err *e)
 				 "conflicts > 0",
 				 &out->conflicted, e);
 	if (!rc)
-		rc = count_query(s, "SELECT count(*) FROM rejection",
+		rc = count_query(s, "SELECT (SELECT count(*) FROM rejection) + "
+				 "(SELECT count(*) FROM refused WHERE peer IS "
+				 "NULL)",
 				 &out->rejected, e);
 	if (rc)
 		return rc;
@@ -156,9 +166,35 @@ int store_verify(struct store *s, uint64_t *bad, struct err *e)
 		return store_sql_err(s, rc, "integrity check", e);
 	if (!s->sealer)
 		return 0;
-	rc = store_slots_verify(s, &nbad, e);
-	if (!rc)
-		rc = store_records_verify(s, &nbad, e);
+	/* Every check runs; the first failure names what failed, the count
+	 * is of all.  Then the change log against its high-water mark. */
+	{
+		struct err one;
+		uint64_t n = 0, high = 0;
+		int r;
+
+		rc = store_mac_schema_check(s, NULL, e);
+		if (rc)
+			nbad++;
+		err_init(&one);
+		r = store_slots_verify(s, &n, rc ? &one : e);
+		nbad += n;
+		rc = rc ? rc : r;
+		n = 0;
+		r = store_records_verify(s, &n, rc ? &one : e);
+		nbad += n;
+		rc = rc ? rc : r;
+		n = 0;
+		r = store_mac_verify(s, &n, rc ? &one : e);
+		nbad += n;
+		rc = rc ? rc : r;
+		r = store_seq_high(s, &high, rc ? &one : e);
+		if (!r)
+			r = store_mac_mark_check(s, high, rc ? &one : e);
+		if (r == ERR_CORRUPT)
+			nbad++;
+		rc = rc ? rc : r;
+	}
 	if (bad)
 		*bad = nbad;
 	return rc;

@@ -14,8 +14,8 @@
  * Both statements are the store's persistent ones: this runs on every
  * received change. */
 static int find_or_insert(struct store *s, enum store_stmt find,
-			  enum store_stmt insert, int64_t *idx,
-			  const char *what, struct err *e)
+			  enum store_stmt insert, enum store_mac_table t,
+			  int64_t *idx, const char *what, struct err *e)
 {
 	sqlite3_stmt *st = s->stmt[find];
 	int rc = sqlite3_step(st);
@@ -33,7 +33,7 @@ static int find_or_insert(struct store *s, enum store_stmt find,
 	if (rc != SQLITE_DONE)
 		return store_sql_err(s, rc, what, e);
 	*idx = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	return store_mac_reseal(s, t, *idx, NULL, 0, e);
 }
 
 void store_cache_clear(struct store *s)
@@ -60,8 +60,8 @@ int store_actor_ensure(struct store *s, int64_t node, const char *operator,
 	sqlite3_bind_int64(s->stmt[STMT_ACTOR_INSERT], 1, node);
 	sqlite3_bind_text(s->stmt[STMT_ACTOR_INSERT], 2, operator, -1,
 			  SQLITE_STATIC);
-	rc = find_or_insert(s, STMT_ACTOR_FIND, STMT_ACTOR_INSERT, &v,
-			    "recording actor", e);
+	rc = find_or_insert(s, STMT_ACTOR_FIND, STMT_ACTOR_INSERT,
+			    STORE_MAC_ACTOR, &v, "recording actor", e);
 	if (!rc && (v <= 0 || v > STORE_ACTORS_MAX))
 		rc = err_set(e, ERR_CORRUPT, "actor number out of range");
 	if (!rc && strlen(operator) < sizeof(s->cache_actor_op)) {
@@ -113,6 +113,15 @@ int store_actor_info(struct store *s, uint32_t actor,
 			return err_set(e, ERR_CORRUPT,
 				       "malformed actor %" PRIu32, actor);
 		}
+		/* Who made a change is history: an actor or node row
+		 * altered outside presidio must not name someone else. */
+		if (!sqlite3_column_int(st, 3)) {
+			sqlite3_reset(st);
+			return err_set(e, ERR_CORRUPT,
+				       "actor %" PRIu32 " fails authentication "
+				       "(altered outside presidio)",
+				       actor);
+		}
 		memcpy(a->node.b, sqlite3_column_blob(st, 0), ID_BYTES);
 		snprintf(a->operator, sizeof(a->operator), "%s", op);
 		a->role = sqlite3_column_type(st, 2) == SQLITE_NULL
@@ -160,8 +169,8 @@ int store_node_ensure(struct store *s, const struct id *node, int64_t *idx,
 			  SQLITE_STATIC);
 	sqlite3_bind_blob(s->stmt[STMT_NODE_INSERT], 1, node->b, ID_BYTES,
 			  SQLITE_STATIC);
-	rc = find_or_insert(s, STMT_NODE_FIND, STMT_NODE_INSERT, idx,
-			    "recording node", e);
+	rc = find_or_insert(s, STMT_NODE_FIND, STMT_NODE_INSERT,
+			    STORE_MAC_NODE, idx, "recording node", e);
 	if (!rc) {
 		s->cache_node = *node;
 		s->cache_node_idx = *idx;
@@ -182,6 +191,8 @@ int store_node_set(struct store *s, const struct id *node, const char *name,
 	rc = store_tx_begin(s, &opened, e);
 	if (!rc)
 		rc = store_node_ensure(s, node, &idx, e);
+	if (!rc)
+		rc = store_mac_check(s, STORE_MAC_NODE, idx, NULL, 0, e);
 	if (!rc) {
 		rc = sqlite3_prepare_v2(s->db,
 					"UPDATE node SET name = coalesce(?2, "
@@ -201,6 +212,8 @@ int store_node_set(struct store *s, const struct id *node, const char *name,
 		rc = rc == SQLITE_DONE ? 0
 				       : store_sql_err(s, rc, "recording node", e);
 	}
+	if (!rc)
+		rc = store_mac_reseal(s, STORE_MAC_NODE, idx, NULL, 0, e);
 	/* Cached actors of that node carry its role: forget them. */
 	for (size_t i = 0; !rc && i < s->nactors; i++)
 		s->actors[i].known = 0;

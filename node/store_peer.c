@@ -18,7 +18,8 @@
 	"SELECT idx, name, kind, region, node_id, pk, revoked, "               \
 	"coalesce(token_expires, 0), created, coalesce(last_contact, 0), "     \
 	"push_ack, pull_ack, record_cap, (SELECT count(*) FROM refusal f "     \
-	"WHERE f.peer = peer.idx), rebootstrap FROM peer "
+	"WHERE f.peer = peer.idx), rebootstrap, " STORE_MAC_PEER_OK            \
+	" FROM peer "
 
 static int name_ok(const char *name)
 {
@@ -87,8 +88,10 @@ int store_peer_add(struct store *s, const char *name, const char *kind,
 	sqlite3_stmt *st = NULL;
 	uint8_t hash[32];
 	int64_t now = (int64_t)time(NULL);
-	int rc;
+	int rc = store_require_unlocked(s, e); /* the row gets a MAC */
 
+	if (rc)
+		return rc;
 	if (!name_ok(name))
 		return err_set(e, ERR_INVALID, "a node name is 1 to %d "
 			       "characters of a-z, 0-9, _ and -",
@@ -125,7 +128,11 @@ int store_peer_add(struct store *s, const char *name, const char *kind,
 		return store_sql_err(s, rc, "registering node", e);
 	}
 	/* A Punto di Accesso sees its region from the start. */
-	rc = store_scope_peer_init(s, sqlite3_last_insert_rowid(s->db), e);
+	rc = store_mac_reseal(s, STORE_MAC_PEER, sqlite3_last_insert_rowid(s->db),
+			      NULL, 0, e);
+	if (!rc)
+		rc = store_scope_peer_init(s, sqlite3_last_insert_rowid(s->db),
+					   e);
 	if (rc)
 		sodium_memzero(token, STORE_TOKEN_LEN + 1);
 	return rc;
@@ -135,25 +142,46 @@ int store_peer_token(struct store *s, const char *name, int64_t ttl_s,
 		     char token[STORE_TOKEN_LEN + 1], struct err *e)
 {
 	sqlite3_stmt *st = NULL;
+	struct store_peer p;
 	uint8_t hash[32];
+	int opened = 0;
 	int rc;
 
 	if (ttl_s <= 0)
 		return err_set(e, ERR_INVALID, "token lifetime must be > 0");
+	rc = store_require_unlocked(s, e);
+	if (rc)
+		return rc;
+	token_new(token, hash);
+	rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		goto out;
+	/* The row is checked before it is written and authenticated again. */
+	rc = store_peer_by_name(s, name, &p, e);
+	if (rc == ERR_NOTFOUND)
+		rc = err_set(e, ERR_NOTFOUND, "no active node '%s'", name);
+	if (rc)
+		goto end;
 	rc = sqlite3_prepare_v2(s->db,
 				"UPDATE peer SET token_hash = ?2, "
 				"token_expires = ?3, node_id = NULL, pk = NULL "
-				"WHERE name = ?1 AND revoked = 0",
+				"WHERE idx = ?1 AND revoked = 0",
 				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "issuing token", e);
-	token_new(token, hash);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "issuing token", e);
+		goto end;
+	}
+	sqlite3_bind_int64(st, 1, p.idx);
 	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, (int64_t)time(NULL) + ttl_s);
 	rc = step_done(s, st, "issuing token", e);
 	if (!rc && sqlite3_changes(s->db) != 1)
 		rc = err_set(e, ERR_NOTFOUND, "no active node '%s'", name);
+	if (!rc)
+		rc = store_mac_reseal(s, STORE_MAC_PEER, p.idx, NULL, 0, e);
+end:
+	rc = store_tx_end(s, opened, rc, e);
+out:
 	if (rc)
 		sodium_memzero(token, STORE_TOKEN_LEN + 1);
 	return rc;
@@ -189,6 +217,13 @@ static int peer_row(sqlite3_stmt *st, struct store_peer *p, struct err *e)
 	p->record_cap = (uint64_t)sqlite3_column_int64(st, 12);
 	p->refused = (uint64_t)sqlite3_column_int64(st, 13);
 	p->rebootstrap = sqlite3_column_int(st, 14);
+	/* A row altered outside presidio (a public key replaced, a node
+	 * added, a cursor moved) is refused as unauthenticated. */
+	if (!sqlite3_column_int(st, 15))
+		return err_set(e, ERR_AUTH,
+			       "node '%s' fails authentication (its "
+			       "registration was altered outside presidio)",
+			       p->name);
 	return 0;
 }
 
@@ -220,11 +255,37 @@ static int peer_find(struct store *s, const char *where, const void *blob,
 	return rc;
 }
 
+/* The peer of node, its row and scope rows checked: every request of a
+ * node is served within its scope, so a scope row of it altered outside
+ * presidio refuses the node altogether. */
+static int peer_checked(struct store *s, const struct id *node,
+			struct store_peer *out, struct err *e)
+{
+	int rc = peer_find(s, "WHERE node_id = ?1", node->b, ID_BYTES, NULL,
+			   out, e);
+
+	if (!rc)
+		rc = store_mac_peer_scope(s, out->idx, e);
+	return rc;
+}
+
 int store_peer_by_node(struct store *s, const struct id *node,
 		       struct store_peer *out, struct err *e)
 {
-	return peer_find(s, "WHERE node_id = ?1", node->b, ID_BYTES, NULL, out,
-			 e);
+	uint32_t gen;
+	int rc = store_require_unlocked(s, e); /* checks need the keys */
+
+	if (rc)
+		return rc;
+	gen = sealer_current(s->sealer);
+	rc = peer_checked(s, node, out, e);
+	/* Another process may have rotated the data key (rows now name the
+	 * new generation) since this handle last loaded keys: load, and ask
+	 * once more. */
+	if (rc == ERR_AUTH && !s->in_tx && store_keys_refresh(s, NULL) == 0 &&
+	    s->sealer && sealer_current(s->sealer) != gen)
+		rc = peer_checked(s, node, out, e);
+	return rc;
 }
 
 int store_peer_by_name(struct store *s, const char *name,
@@ -306,6 +367,8 @@ int store_peer_enroll(struct store *s, const char *token, const struct id *node,
 	}
 	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "enrolling", e);
 	if (!rc)
+		rc = store_mac_reseal(s, STORE_MAC_PEER, out->idx, NULL, 0, e);
+	if (!rc)
 		rc = store_node_set(s, node, out->name, STORE_ROLE_NODE, e);
 	if (!rc) {
 		out->node_id = *node;
@@ -322,14 +385,27 @@ out:
 	return store_tx_end(s, opened, rc, e);
 }
 
+/* Change the row of peer name (checked first, authenticated again). */
 static int peer_update(struct store *s, const char *sql, const char *name,
 		       int64_t v, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	struct store_peer p;
+	int opened = 0;
+	int rc = store_require_unlocked(s, e);
 
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "updating node", e);
+	if (!rc)
+		rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = store_peer_by_name(s, name, &p, e);
+	if (rc)
+		goto out;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "updating node", e);
+		goto out;
+	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, v);
 	rc = step_done(s, st, "updating node", e);
@@ -337,15 +413,104 @@ static int peer_update(struct store *s, const char *sql, const char *name,
 		rc = name_ok(name) ? err_set(e, ERR_NOTFOUND, "no node '%s'",
 					     name)
 				   : err_set(e, ERR_NOTFOUND, "no such node");
-	return rc;
+	if (!rc)
+		rc = store_mac_reseal(s, STORE_MAC_PEER, p.idx, NULL, 0, e);
+out:
+	return store_tx_end(s, opened, rc, e);
 }
 
+/* Run sql (?1 = idx, ?2, ?3 = a, b) on the row of peer idx, checked
+ * before and authenticated again after, in one transaction. */
+int store_peer_write(struct store *s, int64_t idx, const char *sql,
+		     int64_t a, int64_t b, const char *what, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int opened = 0;
+	int rc = store_require_unlocked(s, e);
+
+	if (!rc)
+		rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = store_mac_check(s, STORE_MAC_PEER, idx, NULL, 0, e);
+	if (!rc) {
+		rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, idx);
+			sqlite3_bind_int64(st, 2, a);
+			sqlite3_bind_int64(st, 3, b);
+			rc = step_done(s, st, what, e);
+		} else {
+			rc = store_sql_err(s, rc, what, e);
+		}
+	}
+	if (!rc)
+		rc = store_mac_reseal(s, STORE_MAC_PEER, idx, NULL, 0, e);
+	return store_tx_end(s, opened, rc, e);
+}
+
+/*
+ * Revoking is what a peer whose row was altered outside presidio needs,
+ * so it does not go through the row's check: the row is revoked and its
+ * token dropped either way; when it failed authentication, its node id and
+ * public key (someone else's, perhaps) are cleared too, so re-authenticating
+ * the row afterwards blesses no identity that presidio did not write.  A
+ * row that passes keeps them, so the node is told it was revoked.
+ */
 int store_peer_revoke(struct store *s, const char *name, struct err *e)
 {
-	return peer_update(s,
-			   "UPDATE peer SET revoked = 1, token_hash = NULL "
-			   "WHERE name = ?1 AND ?2 = ?2",
-			   name, 0, e);
+	sqlite3_stmt *st = NULL;
+	int64_t idx = 0;
+	int opened = 0, intact = 0, found = 0;
+	int rc = store_require_unlocked(s, e);
+
+	if (!rc)
+		rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT idx, " STORE_MAC_PEER_OK " FROM peer "
+				"WHERE name = ?1",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			found = 1;
+			idx = sqlite3_column_int64(st, 0);
+			intact = sqlite3_column_int(st, 1);
+			rc = SQLITE_DONE;
+		}
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		rc = store_sql_err(s, rc, "reading nodes", e);
+		goto out;
+	}
+	if (!found) {
+		rc = name_ok(name) ? err_set(e, ERR_NOTFOUND, "no node '%s'",
+					     name)
+				   : err_set(e, ERR_NOTFOUND, "no such node");
+		goto out;
+	}
+	rc = sqlite3_prepare_v2(s->db,
+				"UPDATE peer SET revoked = 1, token_hash = "
+				"NULL, node_id = CASE WHEN ?2 THEN node_id "
+				"END, pk = CASE WHEN ?2 THEN pk END WHERE idx "
+				"= ?1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_err(s, rc, "revoking node", e);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, idx);
+	sqlite3_bind_int(st, 2, intact);
+	rc = step_done(s, st, "revoking node", e);
+	if (!rc)
+		rc = store_mac_reseal(s, STORE_MAC_PEER, idx, NULL, 0, e);
+out:
+	return store_tx_end(s, opened, rc, e);
 }
 
 int store_peer_set_cap(struct store *s, const char *name, uint64_t cap,
@@ -435,19 +600,12 @@ out:
 int store_peer_ack(struct store *s, int64_t peer, uint64_t push_ack,
 		   uint64_t pull_ack, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "UPDATE peer SET push_ack = max(push_ack, "
-				    "?2), pull_ack = max(pull_ack, ?3) "
-				    "WHERE idx = ?1",
-				    -1, &st, NULL);
-
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "updating cursors", e);
-	sqlite3_bind_int64(st, 1, peer);
-	sqlite3_bind_int64(st, 2, (int64_t)push_ack);
-	sqlite3_bind_int64(st, 3, (int64_t)pull_ack);
-	return step_done(s, st, "updating cursors", e);
+	return store_peer_write(s, peer,
+				"UPDATE peer SET push_ack = max(push_ack, "
+				"?2), pull_ack = max(pull_ack, ?3) "
+				"WHERE idx = ?1",
+				(int64_t)push_ack, (int64_t)pull_ack,
+				"updating cursors", e);
 }
 
 int store_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,
@@ -470,16 +628,34 @@ int store_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,
 	return step_done(s, st, "recording refusal", e);
 }
 
+/*
+ * The node has forgotten everything, its own changes too: until its pull
+ * passes the end of the log as it is now, those come back to it
+ * (store_scope_log(), table peer_rebuild).
+ */
 int store_peer_rebootstrapped(struct store *s, int64_t peer, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "UPDATE peer SET rebootstrap = 0, "
-				    "pull_ack = 0 WHERE idx = ?1",
-				    -1, &st, NULL);
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
 
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "updating node", e);
-	sqlite3_bind_int64(st, 1, peer);
-	return step_done(s, st, "updating node", e);
+	if (!rc)
+		rc = store_peer_write(s, peer,
+				      "UPDATE peer SET rebootstrap = 0, "
+				      "pull_ack = 0 WHERE idx = ?1",
+				      0, 0, "updating node", e);
+	if (!rc) {
+		rc = sqlite3_prepare_v2(s->db,
+					"INSERT OR REPLACE INTO peer_rebuild("
+					"peer, upto) VALUES (?1, (SELECT "
+					"coalesce(max(seq), 0) FROM change))",
+					-1, &st, NULL);
+		if (rc != SQLITE_OK) {
+			rc = store_sql_err(s, rc, "updating node", e);
+		} else {
+			sqlite3_bind_int64(st, 1, peer);
+			rc = step_done(s, st, "updating node", e);
+		}
+	}
+	return store_tx_end(s, opened, rc, e);
 }

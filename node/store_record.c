@@ -400,6 +400,9 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	if (rc)
 		goto out;
 	rc = check_authority(s, coll, fields, e);
+	if (!rc)
+		rc = store_check_local(s, coll, l.exists ? l.fields : NULL,
+				       fields, e);
 	if (rc)
 		goto out;
 	if (l.exists && coll->kind == SCHEMA_APPEND_ONLY) {

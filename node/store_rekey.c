@@ -15,7 +15,7 @@
 #define REKEY_BATCH 500
 
 /* What is walked: records (their bodies) or change entries. */
-enum rekey_table { REKEY_RECORDS, REKEY_CHANGES };
+enum rekey_table { REKEY_RECORDS, REKEY_CHANGES, REKEY_REFUSED };
 
 /* Rows: key, id, coll, vers, prev (NULL for records), body. */
 static const char *const rekey_select[] = {
@@ -24,11 +24,23 @@ static const char *const rekey_select[] = {
     [REKEY_CHANGES] = "SELECT c.seq, r.id, r.coll, c.vers, c.prev, c.body "
 		      "FROM change c JOIN record r ON r.rid = c.rid "
 		      "WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2",
+    /* Refused changes kept after their entry went (store_refused.c). */
+    [REKEY_REFUSED] = "SELECT seq, record, coll, vers, prev, body FROM "
+		      "refused WHERE seq > ?1 ORDER BY seq LIMIT ?2",
 };
 
+/* A row's MAC (store_mac.c) moves to the new generation only when it
+ * passes under the old one: a row altered outside presidio keeps a MAC
+ * that keeps failing once the old key is retired. */
+#define REKEY_REMAC(t, cols)                                                   \
+	"mac = CASE WHEN presidio_mac_ok(mac, '" t "', " cols ") THEN "        \
+	"presidio_mac('" t "', " cols ") ELSE mac END"
 static const char *const rekey_update[] = {
-    [REKEY_RECORDS] = "UPDATE record SET body = ?2 WHERE rid = ?1",
-    [REKEY_CHANGES] = "UPDATE change SET body = ?2 WHERE seq = ?1",
+    [REKEY_RECORDS] = "UPDATE record SET body = ?2, " REKEY_REMAC(
+	"record", STORE_MAC_COLS_RECORD) " WHERE rid = ?1",
+    [REKEY_CHANGES] = "UPDATE change SET body = ?2, " REKEY_REMAC(
+	"change", STORE_MAC_COLS_CHANGE) " WHERE seq = ?1",
+    [REKEY_REFUSED] = "UPDATE refused SET body = ?2 WHERE seq = ?1",
 };
 
 /*
@@ -149,7 +161,8 @@ static int count_rows(struct store *s, uint64_t *total, struct err *e)
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db,
 				    "SELECT (SELECT count(*) FROM record) + "
-				    "(SELECT count(*) FROM change)",
+				    "(SELECT count(*) FROM change) + "
+				    "(SELECT count(*) FROM refused)",
 				    -1, &st, NULL);
 
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -164,7 +177,7 @@ int store_records_reseal(struct store *s, uint32_t gen,
 	uint64_t total = 0, done = 0;
 	int rc = count_rows(s, &total, e);
 
-	for (int t = REKEY_RECORDS; !rc && t <= REKEY_CHANGES; t++) {
+	for (int t = REKEY_RECORDS; !rc && t <= REKEY_REFUSED; t++) {
 		int64_t after = 0;
 		size_t rows;
 
@@ -186,7 +199,7 @@ int store_records_verify(struct store *s, uint64_t *bad, struct err *e)
 
 	err_init(&first);
 	*bad = 0;
-	for (int t = REKEY_RECORDS; !rc && t <= REKEY_CHANGES; t++) {
+	for (int t = REKEY_RECORDS; !rc && t <= REKEY_REFUSED; t++) {
 		sqlite3_stmt *st = NULL;
 
 		rc = sqlite3_prepare_v2(s->db, rekey_select[t], -1, &st, NULL);

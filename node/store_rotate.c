@@ -177,16 +177,25 @@ static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
 	if (!rc)
 		rc =
 		    store_exec(s, "DELETE FROM meta WHERE key = 'rotating'", e);
-	/* Slots are authenticated under the key in use: move them along. */
+	/* Slots are authenticated under the key in use: move them along,
+	 * and the clear rows still under the old one (store_mac.c) too. */
 	if (!rc) {
 		const uint8_t *newdek = store_dek_of(s, gen);
+		uint8_t slotkey[STORE_MAC_KEYBYTES];
 		uint64_t bad = 0;
 
-		rc = newdek ? slots_mac(s, newdek, 1, &bad, e)
-			    : err_set(e, ERR_CORRUPT,
-				      "data key generation %u is not loaded",
-				      (unsigned)gen);
+		if (newdek) {
+			store_mac_slot_key(newdek, slotkey);
+			rc = slots_mac(s, slotkey, 1, &bad, e);
+			sodium_memzero(slotkey, sizeof(slotkey));
+		} else {
+			rc = err_set(e, ERR_CORRUPT,
+				     "data key generation %u is not loaded",
+				     (unsigned)gen);
+		}
 	}
+	if (!rc)
+		rc = store_mac_rotate(s, e);
 out:
 	rc = store_tx_end(s, opened, rc, e);
 	if (!rc)

@@ -10,13 +10,14 @@
  * change that caused it.  A pull (store_scope_log()) walks the entries in
  * the peer's current scope and these events in log order: an entering
  * case brings its whole earlier history along, a leaving one becomes a
- * purge on the node.  Because both come in order with the entries, the
- * node's pull cursor stays a single number.
+ * purge on the node (that walk: node/store_scope_log.c).  Because both
+ * come in order with the entries, the node's pull cursor stays a single
+ * number.
  *
  * Records with a parent follow it one level up (a service its case);
  * deeper chains are not declared today.  A subject (the case's person)
  * is seen through any case that names it, or by its creator while no
- * case does.
+ * case does (its events: node/store_subject.c).
  */
 #include "node/store_int.h"
 
@@ -28,8 +29,8 @@
 
 /* Collection ids of one scope class as an SQL list "(1,2)", "(0)" when
  * none; for parent-scoped ones, only those whose parent is a root. */
-static void coll_list(enum schema_scope cls, int parent_root, char *out,
-		      size_t n)
+void store_scope_coll_list(enum schema_scope cls, int parent_root,
+			   char *out, size_t n)
 {
 	size_t o = 0;
 
@@ -56,14 +57,16 @@ static void coll_list(enum schema_scope cls, int parent_root, char *out,
  * The WHERE condition "record r is in peer ?2's scope" (node.idx of the
  * peer in ?3, -1 when not enrolled), into out.
  */
-static void scope_condition(char *out, size_t n)
+void store_scope_condition(char *out, size_t n)
 {
 	char shared[128], roots[128], children[128], subjects[128];
 
-	coll_list(SCHEMA_SCOPE_SHARED, 0, shared, sizeof(shared));
-	coll_list(SCHEMA_SCOPE_ROOT, 0, roots, sizeof(roots));
-	coll_list(SCHEMA_SCOPE_PARENT, 1, children, sizeof(children));
-	coll_list(SCHEMA_SCOPE_SUBJECT, 0, subjects, sizeof(subjects));
+	store_scope_coll_list(SCHEMA_SCOPE_SHARED, 0, shared, sizeof(shared));
+	store_scope_coll_list(SCHEMA_SCOPE_ROOT, 0, roots, sizeof(roots));
+	store_scope_coll_list(SCHEMA_SCOPE_PARENT, 1, children,
+			      sizeof(children));
+	store_scope_coll_list(SCHEMA_SCOPE_SUBJECT, 0, subjects,
+			      sizeof(subjects));
 	snprintf(out, n,
 		 "(r.coll IN %s OR (r.coll IN %s AND EXISTS (SELECT 1 FROM "
 		 "scope_member m WHERE m.peer = ?2 AND m.case_id = r.id)) OR "
@@ -78,8 +81,8 @@ static void scope_condition(char *out, size_t n)
 }
 
 /* node.idx of an enrolled peer, -1 otherwise. */
-static int peer_node_idx(struct store *s, const struct store_peer *p,
-			 int64_t *idx, struct err *e)
+int store_scope_peer_node(struct store *s, const struct store_peer *p,
+			  int64_t *idx, struct err *e)
 {
 	*idx = -1;
 	if (!p->enrolled)
@@ -94,6 +97,8 @@ struct scope_row {
 	char *region;
 	char *nodes; /* JSON text */
 	int64_t creator;
+	int has_person;
+	struct id person; /* its subject, when has_person */
 };
 
 static void scope_row_release(struct scope_row *r)
@@ -146,8 +151,9 @@ static int scope_row_load(struct store *s, const struct id *id,
 {
 	sqlite3_stmt *st = NULL;
 	int rc = stmt(s, SCOPE_Q_ROW,
-		      "SELECT region, nodes, creator FROM scope_case WHERE "
-		      "id = ?1",
+		      "SELECT region, nodes, creator, presidio_mac_ok(mac, "
+		      "'scope_case', " STORE_MAC_COLS_SCOPE_CASE "), person "
+		      "FROM scope_case WHERE id = ?1",
 		      &st, e);
 
 	memset(r, 0, sizeof(*r));
@@ -160,7 +166,20 @@ static int scope_row_load(struct store *s, const struct id *id,
 		r->region = dup_col(st, 0);
 		r->nodes = dup_col(st, 1);
 		r->creator = sqlite3_column_int64(st, 2);
+		if (sqlite3_column_bytes(st, 4) == ID_BYTES) {
+			memcpy(r->person.b, sqlite3_column_blob(st, 4),
+			       ID_BYTES);
+			r->has_person = 1;
+		}
+		/* Re-deciding from a row altered outside presidio would
+		 * hand the case to whoever it now names. */
 		rc = 0;
+		if (!sqlite3_column_int(st, 3)) {
+			scope_row_release(r);
+			rc = err_set(e, ERR_AUTH,
+				     "the scope of a case fails authentication "
+				     "(altered outside presidio)");
+		}
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
 	} else {
@@ -176,7 +195,8 @@ static int member_set(struct store *s, int64_t peer, const struct id *cs,
 	sqlite3_stmt *st = NULL;
 	int rc = visible ? stmt(s, SCOPE_Q_MEMBER_ADD,
 				"INSERT OR IGNORE INTO scope_member(peer, "
-				"case_id) VALUES (?1, ?2)",
+				"case_id, mac) VALUES (?1, ?2, presidio_mac("
+				"'scope_member', ?1, ?2))",
 				&st, e)
 			 : stmt(s, SCOPE_Q_MEMBER_DEL,
 				"DELETE FROM scope_member WHERE peer = ?1 AND "
@@ -194,8 +214,9 @@ static int member_set(struct store *s, int64_t peer, const struct id *cs,
 	if (!with_event || sqlite3_changes(s->db) == 0)
 		return 0;
 	rc = stmt(s, SCOPE_Q_EVENT,
-		  "INSERT INTO scope_event(seq, peer, case_id, entered) "
-		  "VALUES (?1, ?2, ?3, ?4)",
+		  "INSERT INTO scope_event(seq, peer, case_id, entered, mac) "
+		  "VALUES (?1, ?2, ?3, ?4, presidio_mac('scope_event', ?1, "
+		  "?2, ?3, ?4))",
 		  &st, e);
 	if (rc)
 		return rc;
@@ -219,9 +240,13 @@ static int scope_decide(struct store *s, const struct id *cs,
 	struct store_peer p;
 	sqlite3_stmt *st = NULL;
 	int rc = stmt(s, SCOPE_Q_PEERS,
-		      "SELECT p.idx, p.name, p.kind, p.region, n.idx FROM "
-		      "peer p LEFT JOIN node n ON n.id = p.node_id WHERE "
-		      "?1 < 0 OR p.idx = ?1",
+		      "SELECT p.idx, p.name, p.kind, p.region, n.idx, "
+		      "presidio_mac_ok(p.mac, 'peer', p.idx, p.name, p.kind, "
+		      "p.region, p.node_id, p.pk, p.token_hash, "
+		      "p.token_expires, p.revoked, p.record_cap, p.created, "
+		      "p.push_ack, p.pull_ack, p.rebootstrap) FROM peer p "
+		      "LEFT JOIN node n ON n.id = p.node_id WHERE ?1 < 0 OR "
+		      "p.idx = ?1",
 		      &st, e);
 
 	if (rc)
@@ -244,8 +269,11 @@ static int scope_decide(struct store *s, const struct id *cs,
 		sp.name = p.name;
 		sp.kind = p.kind;
 		sp.region = p.region;
-		rc = member_set(s, p.idx, cs, scope_case_visible(&sp, &c), seq,
-				only == -1, e);
+		/* A peer whose row fails authentication sees nothing. */
+		rc = member_set(s, p.idx, cs,
+				sqlite3_column_int(st, 5) &&
+				    scope_case_visible(&sp, &c),
+				seq, only == -1, e);
 		if (rc)
 			goto out;
 	}
@@ -266,13 +294,16 @@ int store_scope_note(struct store *s, const struct id *id,
 	    coll->scope_subject
 		? json_string_value(json_object_get(fields, coll->scope_subject))
 		: NULL;
+	struct store_subjects subs;
 	struct scope_row old;
 	struct id person;
 	sqlite3_stmt *st = NULL;
 	char *nodes_text = NULL;
 	int has_person = subject && id_parse(&person, subject) == 0;
+	int same_scope, same_person;
 	int rc = scope_row_load(s, id, &old, e);
 
+	memset(&subs, 0, sizeof(subs));
 	if (rc)
 		return rc;
 	if (json_is_array(nodes) && json_array_size(nodes)) {
@@ -284,11 +315,23 @@ int store_scope_note(struct store *s, const struct id *id,
 	} else {
 		nodes = NULL;
 	}
-	rc = stmt(s, SCOPE_Q_UPSERT,
-		  "INSERT OR REPLACE INTO scope_case(id, person, region, "
-		  "nodes, creator) VALUES (?1, ?2, ?3, ?4, ?5)",
-		  &st, e);
-	if (rc)
+	same_scope = old.exists &&
+		     !strcmp(old.region ? old.region : "",
+			     region ? region : "") &&
+		     !strcmp(old.nodes ? old.nodes : "",
+			     nodes_text ? nodes_text : "");
+	same_person = old.exists && old.has_person == has_person &&
+		      (!has_person || id_cmp(&old.person, &person) == 0);
+	/* Who sees its persons, before anything changes. */
+	if (!same_scope || !same_person)
+		rc = store_subjects_before(s, has_person ? &person : NULL,
+					   old.has_person ? &old.person : NULL,
+					   &subs, e);
+	if (rc || (rc = stmt(s, SCOPE_Q_UPSERT,
+			     "INSERT OR REPLACE INTO scope_case(id, person, "
+			     "region, nodes, creator, mac) VALUES (?1, ?2, "
+			     "?3, ?4, ?5, presidio_mac('scope_case', ?1, ?2, "
+			     "?3, ?4, ?5))", &st, e)))
 		goto out;
 	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
 	if (has_person)
@@ -305,18 +348,19 @@ int store_scope_note(struct store *s, const struct id *id,
 		goto out;
 	}
 	rc = 0;
-	/* Nothing that decides the scope changed: no need to ask. */
-	if (old.exists &&
-	    strcmp(old.region ? old.region : "", region ? region : "") == 0 &&
-	    strcmp(old.nodes ? old.nodes : "", nodes_text ? nodes_text : "") ==
-		0)
-		goto out;
-	/* A new case reaches its nodes as ordinary entries: events (and
-	 * the history they bring) are for cases that existed before. */
-	rc = scope_decide(s, id, region, nodes,
-			  old.exists ? old.creator : origin, seq,
-			  old.exists ? -1 : -2, e);
+	/* Nothing that decides the case's scope changed: no need to ask.
+	 * A new case reaches its nodes as ordinary entries: events (and the
+	 * history they bring) are for cases that existed before. */
+	if (!same_scope)
+		rc = scope_decide(s, id, region, nodes,
+				  old.exists ? old.creator : origin, seq,
+				  old.exists ? -1 : -2, e);
+	/* Its persons' events come after the case's own (same seq). */
+	if (!rc)
+		rc = store_subjects_after(s, &subs, id,
+					  has_person ? &person : NULL, seq, e);
 out:
+	store_subjects_release(&subs);
 	free(nodes_text);
 	scope_row_release(&old);
 	return rc;
@@ -328,7 +372,9 @@ int store_scope_peer_init(struct store *s, int64_t peer, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT id, region, nodes, creator FROM "
+				    "SELECT id, region, nodes, creator, "
+				    "presidio_mac_ok(mac, 'scope_case', "
+				    STORE_MAC_COLS_SCOPE_CASE ") FROM "
 				    "scope_case",
 				    -1, &st, NULL);
 
@@ -342,6 +388,13 @@ int store_scope_peer_init(struct store *s, int64_t peer, struct err *e)
 		if (sqlite3_column_bytes(st, 0) != ID_BYTES) {
 			json_decref(nodes);
 			rc = err_set(e, ERR_CORRUPT, "malformed scope row");
+			goto out;
+		}
+		if (!sqlite3_column_int(st, 4)) {
+			json_decref(nodes);
+			rc = err_set(e, ERR_AUTH,
+				     "the scope of a case fails authentication "
+				     "(altered outside presidio)");
 			goto out;
 		}
 		memcpy(cs.b, sqlite3_column_blob(st, 0), ID_BYTES);
@@ -373,12 +426,12 @@ static int scope_query_int(struct store *s, int which, const char *fmt,
 	char cond[2048], sql[3072];
 	sqlite3_stmt *st = s->scope_q[which];
 	int64_t node = -1;
-	int rc = peer_node_idx(s, p, &node, e);
+	int rc = store_scope_peer_node(s, p, &node, e);
 
 	if (rc)
 		return rc;
 	if (!st) {
-		scope_condition(cond, sizeof(cond));
+		store_scope_condition(cond, sizeof(cond));
 		snprintf(sql, sizeof(sql), fmt, cond);
 		rc = sqlite3_prepare_v3(s->db, sql, -1,
 					SQLITE_PREPARE_PERSISTENT, &st, NULL);
@@ -517,238 +570,3 @@ out:
 	return rc;
 }
 
-/* ---- the log as a peer sees it ---- */
-
-struct scope_event_row {
-	uint64_t seq;
-	struct id cs;
-	int entered;
-};
-
-struct scope_walk {
-	struct store *s;
-	const struct store_peer *p;
-	struct scope_event_row *ev;
-	size_t nev, next;
-	store_scope_fn fn;
-	void *ctx;
-	uint64_t seq; /* the event being expanded */
-	struct err *e;
-	uint64_t last; /* last entry emitted */
-	int ev_cut;      /* more events than were loaded: */
-	uint64_t ev_end; /* entries past the last loaded one wait */
-	int stopped;     /* the walk stopped there */
-};
-
-static int walk_backfill(void *ctx, const struct store_change *c)
-{
-	struct scope_walk *w = ctx;
-	struct store_scope_item it;
-
-	memset(&it, 0, sizeof(it));
-	it.seq = w->seq;
-	it.change = c;
-	it.backfill = 1;
-	return w->fn(w->ctx, &it);
-}
-
-/* Emit one event: a leaving case, or an entering one with its history. */
-static int emit_event(struct scope_walk *w, const struct scope_event_row *ev)
-{
-	struct store_scope_item it;
-	sqlite3_stmt *st = NULL;
-	size_t rows = 0;
-	int rc;
-
-	memset(&it, 0, sizeof(it));
-	it.seq = ev->seq;
-	it.root = ev->cs;
-	it.entered = ev->entered;
-	if (!ev->entered) {
-		rc = sqlite3_prepare_v2(w->s->db,
-					"SELECT person FROM scope_case WHERE "
-					"id = ?1",
-					-1, &st, NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_blob(st, 1, ev->cs.b, ID_BYTES,
-					  SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW &&
-			    sqlite3_column_bytes(st, 0) == ID_BYTES) {
-				memcpy(it.subject.b,
-				       sqlite3_column_blob(st, 0), ID_BYTES);
-				it.has_subject = 1;
-			}
-		}
-		sqlite3_finalize(st);
-		return w->fn(w->ctx, &it);
-	}
-	rc = sqlite3_prepare_v2(w->s->db,
-				STORE_CHANGE_COLUMNS
-				"WHERE c.seq <= ?2 AND (r.id = ?1 OR r.parent "
-				"= ?1 OR r.id = (SELECT person FROM scope_case "
-				"WHERE id = ?1)) ORDER BY c.seq",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(w->s, rc, "reading change log", w->e);
-		goto out;
-	}
-	sqlite3_bind_blob(st, 1, ev->cs.b, ID_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)ev->seq);
-	w->seq = ev->seq;
-	rc = store_walk_changes(w->s, st, STORE_VALUES_TEXT, walk_backfill, w,
-				&rows, w->e);
-	if (!rc)
-		rc = w->fn(w->ctx, &it);
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Emit the events with seq < before (or <= when inclusive). */
-static int flush_events(struct scope_walk *w, uint64_t before, int inclusive)
-{
-	int rc = 0;
-
-	while (!rc && w->next < w->nev &&
-	       (w->ev[w->next].seq < before ||
-		(inclusive && w->ev[w->next].seq == before)))
-		rc = emit_event(w, &w->ev[w->next++]);
-	return rc;
-}
-
-static int walk_entry(void *ctx, const struct store_change *c)
-{
-	struct scope_walk *w = ctx;
-	struct store_scope_item it;
-	int rc;
-
-	/* Not every event was loaded: this page ends at the last one that
-	 * was (one event per peer and seq), or later ones would be
-	 * skipped. */
-	if (w->ev_cut && c->seq > w->ev_end) {
-		w->stopped = 1;
-		return 1;
-	}
-	/* A case entering with this very change brings its history first
-	 * (this entry included: sent twice, applied once). */
-	rc = flush_events(w, c->seq, 1);
-	if (rc)
-		return rc;
-	memset(&it, 0, sizeof(it));
-	it.seq = c->seq;
-	it.change = c;
-	w->last = c->seq;
-	return w->fn(w->ctx, &it);
-}
-
-static int load_events(struct scope_walk *w, uint64_t after, size_t limit)
-{
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc = sqlite3_prepare_v2(w->s->db,
-				    "SELECT seq, case_id, entered FROM "
-				    "scope_event WHERE peer = ?1 AND seq > ?2 "
-				    "ORDER BY seq, rowid LIMIT ?3",
-				    -1, &st, NULL);
-
-	if (rc != SQLITE_OK)
-		return store_sql_err(w->s, rc, "reading scope", w->e);
-	sqlite3_bind_int64(st, 1, w->p->idx);
-	sqlite3_bind_int64(st, 2, (int64_t)after);
-	sqlite3_bind_int64(st, 3, (int64_t)limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (w->nev == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			void *n = realloc(w->ev, ncap * sizeof(*w->ev));
-
-			if (!n) {
-				rc = err_set(w->e, ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			w->ev = n;
-			cap = ncap;
-		}
-		if (sqlite3_column_bytes(st, 1) != ID_BYTES) {
-			rc = err_set(w->e, ERR_CORRUPT, "malformed scope event");
-			goto out;
-		}
-		w->ev[w->nev].seq = (uint64_t)sqlite3_column_int64(st, 0);
-		memcpy(w->ev[w->nev].cs.b, sqlite3_column_blob(st, 1), ID_BYTES);
-		w->ev[w->nev].entered = sqlite3_column_int(st, 2);
-		w->nev++;
-	}
-	rc = rc == SQLITE_DONE ? 0 : store_sql_err(w->s, rc, "reading scope",
-						    w->e);
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int store_scope_log(struct store *s, const struct store_peer *p,
-		    uint64_t after, size_t limit, store_scope_fn fn, void *ctx,
-		    int *more, struct err *e)
-{
-	struct scope_walk w = { s, p, NULL, 0, 0, fn, ctx, 0, e, 0, 0, 0, 0 };
-	size_t evlimit = limit ? limit : 10000;
-	char cond[2048], sql[3072];
-	sqlite3_stmt *st = s->scope_q[SCOPE_Q_LOG];
-	int64_t node = -1;
-	size_t rows = 0;
-	int rc = store_require_unlocked(s, e);
-
-	if (!rc)
-		rc = peer_node_idx(s, p, &node, e);
-	*more = 0;
-	if (!rc)
-		rc = load_events(&w, after, evlimit);
-	if (rc)
-		goto out;
-	if (w.nev == evlimit) {
-		w.ev_cut = 1;
-		w.ev_end = w.ev[w.nev - 1].seq;
-	}
-	if (!st) {
-		scope_condition(cond, sizeof(cond));
-		/* Entries the peer made itself are not sent back to it. */
-		snprintf(sql, sizeof(sql),
-			 STORE_CHANGE_COLUMNS
-			 "WHERE c.seq > ?1 AND c.origin IS NOT ?5 AND %s "
-			 "ORDER BY c.seq LIMIT ?4",
-			 cond);
-		rc = sqlite3_prepare_v3(s->db, sql, -1,
-					SQLITE_PREPARE_PERSISTENT, &st, NULL);
-		if (rc != SQLITE_OK) {
-			rc = store_sql_err(s, rc, "reading change log", e);
-			goto out;
-		}
-		s->scope_q[SCOPE_Q_LOG] = st;
-	}
-	sqlite3_bind_int64(st, 1, (int64_t)after);
-	sqlite3_bind_int64(st, 2, p->idx);
-	sqlite3_bind_int64(st, 3, node);
-	sqlite3_bind_int64(st, 4, limit ? (int64_t)limit : -1);
-	/* From the start (a new or rebuilt node) its own entries come too:
-	 * a rebuilt node no longer holds them. */
-	sqlite3_bind_int64(st, 5, after ? node : -1);
-	rc = store_walk_changes(s, st, STORE_VALUES_TEXT, walk_entry, &w, &rows,
-				e);
-	if (rc == 1 && w.stopped)
-		rc = 0;
-	if (rc)
-		goto out;
-	/* A full page ends at its last entry (events at that seq came with
-	 * it); otherwise every entry up to the loaded events was seen: they
-	 * all go. */
-	if (limit && rows == limit && !w.stopped) {
-		rc = flush_events(&w, w.last, 1);
-		*more = 1;
-	} else {
-		rc = flush_events(&w, UINT64_MAX, 1);
-		*more = w.ev_cut;
-	}
-out:
-	if (st)
-		sqlite3_reset(st);
-	free(w.ev);
-	return rc;
-}

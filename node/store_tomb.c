@@ -114,18 +114,10 @@ struct tomb {
 
 static int mark_rebootstrap(struct store *s, int64_t peer, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "UPDATE peer SET rebootstrap = 1 WHERE "
-				    "idx = ?1",
-				    -1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, peer);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "updating node", e);
+	return store_peer_write(s, peer,
+				"UPDATE peer SET rebootstrap = 1 WHERE "
+				"idx = ?1",
+				0, 0, "updating node", e);
 }
 
 struct sweep {

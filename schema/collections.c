@@ -188,7 +188,9 @@ static const struct schema_field case_fields[] = {
 	/* Scope: the nodes that hold the case (besides the hub and the
 	 * Punto di Accesso of its region).  Empty: the node that opened it.
 	 * Handing a case over (hub to PdA, PdA to soggetto attuatore) is a
-	 * change of this field; sync moves the case accordingly. */
+	 * change of this field, which only the hub or the PdA of the case's
+	 * region may make (conflict/scope.h); sync moves the case
+	 * accordingly. */
 	{ .name = "nodes", .id = 13, .type = SCHEMA_STRING_LIST,
 	  .doc = "nodi assegnatari (nomi dei nodi presso l'hub)" },
 };

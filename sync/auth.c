@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #define REQ_DOMAIN "presidio-request-v1"
 #define ANS_DOMAIN "presidio-answer-v1"
 
@@ -215,4 +217,27 @@ int sync_auth_answer_verify(const uint8_t *pk,
 		return err_set(e, ERR_AUTH, "the hub's answer does not verify: "
 			       "it was altered, or it answers another request");
 	return 0;
+}
+
+int sync_auth_stale_time(const uint8_t *pk,
+			 const uint8_t req_sig[crypto_sign_BYTES],
+			 const uint8_t *body, size_t len, const char *sig_hex,
+			 uint64_t *hub_ms, struct err *e)
+{
+	json_t *doc, *t;
+	int rc = sync_auth_answer_verify(pk, req_sig, 409, body, len, sig_hex,
+					 e);
+
+	if (rc)
+		return rc;
+	doc = json_loadb((const char *)body, len, 0, NULL);
+	t = json_object_get(json_object_get(doc, "error"), "hub_time");
+	if (json_is_integer(t) && json_integer_value(t) > 0) {
+		*hub_ms = (uint64_t)json_integer_value(t);
+	} else {
+		rc = err_set(e, ERR_INVALID, "the hub's refusal of a stale "
+			     "time does not give its time");
+	}
+	json_decref(doc);
+	return rc;
 }

@@ -28,6 +28,18 @@
  * and body, so an answer is good for that one request only: whatever
  * stands between the TLS end and the hub cannot hand a node an older
  * batch, another node's answer or an altered cursor.
+ *
+ * A request whose signature verifies but whose time is more than the
+ * window off is refused (409) with the hub's clock in the body,
+ *   {"error":{"code":"stale","message":"...","hub_time":MS}}
+ * and that refusal is signed like a 200 answer (status 409).  The node
+ * takes hub_time only when the signature verifies with the hub's key over
+ * the request it just sent (fresh nonce): a time forged, unsigned, or
+ * signed for another request is ignored, so no one can move a node's
+ * offset by replaying an old refusal.  The node then signs with its clock
+ * plus the offset it learned (sync.h: SYNC_CK_CLOCK).  Only request
+ * times are corrected: record times (the HLC) keep their own rule
+ * (node/store.h: STORE_SKEW_WINDOW_MS).
  */
 #ifndef PRESIDIO_SYNC_AUTH_H
 #define PRESIDIO_SYNC_AUTH_H
@@ -47,6 +59,7 @@
 #define SYNC_SEED_SECRET "sign_seed"
 #define SYNC_ANSWER_HEADER "X-Presidio-Answer"
 #define SYNC_SIG_HEX (2 * crypto_sign_BYTES + 1)
+#define SYNC_STALE_CODE "stale" /* error code of a stale time's refusal */
 
 /* A node's key pair: pk in clear, sk in sodium_malloc'd memory. */
 struct sync_identity {
@@ -107,6 +120,18 @@ int sync_auth_answer_verify(const uint8_t *pk,
 			    const uint8_t req_sig[crypto_sign_BYTES],
 			    int status, const uint8_t *body, size_t len,
 			    const char *sig_hex, struct err *e) ERR_MUST_USE;
+
+/*
+ * The hub's time in its refusal of a stale request (status 409, body,
+ * X-Presidio-Answer value sig_hex) to the request that carried req_sig:
+ * 0 and *hub_ms; ERR_AUTH when the refusal is not signed by pk for that
+ * request (forged, stripped, or replayed from another request);
+ * ERR_INVALID when it holds no hub_time.
+ */
+int sync_auth_stale_time(const uint8_t *pk,
+			 const uint8_t req_sig[crypto_sign_BYTES],
+			 const uint8_t *body, size_t len, const char *sig_hex,
+			 uint64_t *hub_ms, struct err *e) ERR_MUST_USE;
 
 /* Milliseconds since the epoch (CLOCK_REALTIME). */
 uint64_t sync_now_ms(void);

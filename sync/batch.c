@@ -1,11 +1,13 @@
 /* batch.c - see batch.h. */
 #include "sync/batch.h"
+#include "sync/batch_int.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "common/jscan.h"
 #include "common/jtext.h"
 
 #define MAGIC "PRSB"
@@ -14,6 +16,7 @@
 #define CHANGE_ITEMS 9
 
 struct sync_batch {
+	size_t values;   /* JSON values in the payload, about (keys count) */
 	json_t *nodes;   /* array of hex32 node ids */
 	json_t *ops;     /* array of operator names */
 	json_t *meta;    /* object or NULL: see sync_batch_set_meta() */
@@ -73,7 +76,11 @@ size_t sync_batch_count(const struct sync_batch *b)
 
 size_t sync_batch_bytes(const struct sync_batch *b)
 {
-	return b->len;
+	size_t weight = b->values > SIZE_MAX / SYNC_BATCH_VALUE_BYTES
+				? SIZE_MAX
+				: b->values * SYNC_BATCH_VALUE_BYTES;
+
+	return weight > b->len ? weight : b->len;
 }
 
 uint64_t sync_batch_first(const struct sync_batch *b)
@@ -156,7 +163,7 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 {
 	char rec[2 * ID_BYTES + 1], head[256], item[96];
 	const char *values = c->text;
-	size_t vlen = c->text_len, mark = b->len;
+	size_t vlen = c->text_len, mark = b->len, nvalues = 0;
 	char *dumped = NULL;
 	json_int_t node, op;
 	int n, rc = ERR_NOMEM;
@@ -167,6 +174,16 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 	    !schema_name_ok(c->coll->name))
 		return ERR_INVALID;
 	if (b->count >= SYNC_BATCH_MAX_CHANGES)
+		return ERR_INVALID;
+	/* What the receiver counts: the row, its items, values, versions
+	 * (and the node and operator they may add to the lists). */
+	if (c->fields)
+		nvalues = sync_batch_values_of(c->fields);
+	else if (jscan_check(c->text, c->text_len, &jscan_unbounded, "values",
+			     &nvalues, NULL))
+		return ERR_INVALID;
+	nvalues += CHANGE_ITEMS + 2 + 4 * c->nprev_ids;
+	if (nvalues > SYNC_BATCH_MAX_VALUES - b->values)
 		return ERR_INVALID;
 	node = intern_node(b->nodes, &c->origin);
 	op = intern(b->ops, c->operator);
@@ -202,6 +219,7 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 	if (rows_put(b, "]]", 2))
 		goto out;
 	b->count++;
+	b->values += nvalues;
 	if (!b->first)
 		b->first = c->origin_seq;
 	b->last = c->origin_seq;
@@ -617,7 +635,8 @@ int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
 	json_t *doc = NULL;
 	const json_t *changes;
 	char *text = NULL;
-	size_t plen = 0, tlen = 0, nnodes = 0, nch = 0;
+	size_t plen = 0, tlen = 0, nnodes = 0, nch = 0, values = 0;
+	struct jscan_limits lim;
 	json_error_t je;
 	int rc;
 
@@ -632,11 +651,23 @@ int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
 	rc = inflate_bounded(in + HEADER, plen, &text, &tlen, e);
 	if (rc)
 		goto out;
+	/* Bounded before a tree is built: see batch.h. */
+	sync_batch_text_limits(&lim);
+	rc = jscan_check(text, tlen, &lim, "batch", &values, e);
+	if (!rc)
+		rc = sync_batch_values_fit(text, tlen, values, e);
+	if (rc)
+		goto out;
 	doc = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
 	if (!json_is_object(doc)) {
 		rc = err_set(e, ERR_INVALID, "batch is not a JSON object");
 		goto out;
 	}
+	rc = sync_batch_members_known(doc, e);
+	if (!rc)
+		rc = sync_batch_meta_known(json_object_get(doc, "meta"), e);
+	if (rc)
+		goto out;
 	if (!json_is_integer(json_object_get(doc, "v")) ||
 	    json_integer_value(json_object_get(doc, "v")) !=
 		    SYNC_BATCH_VERSION) {

@@ -16,7 +16,17 @@
  *   "PRSB" | u8 version (1) | sender node id (16) | u32le payload length |
  *   payload | Ed25519 signature (64) over everything before it.
  * The signature is checked before anything else is looked at; inflating
- * is bounded (a small batch cannot expand into gigabytes), and every
+ * is bounded (a small batch cannot expand into gigabytes); the inflated
+ * text is then bounded before it is parsed (common/jscan.h): JSON values
+ * in all (SYNC_BATCH_MAX_VALUES), nesting, the length of a string or a
+ * number, and each change's values and bytes (what the largest change
+ * the schema allows can take), and the values of the whole batch by its
+ * change count (each change the largest, with its nodes, operator and
+ * meta "seen", plus fixed members and a purge list of
+ * SYNC_BATCH_MAX_PURGE entries), so that a few kilobytes of zlib cannot
+ * make the receiver build a tree of millions of values; members other
+ * than v, nodes, ops, meta and changes, and meta members other than
+ * seen, cursor, more, purge and rebootstrap, are refused; and every
  * field of every change is validated before the callback sees it.
  *
  * Values travel inside TLS (sync/client, sync/hub); they are never
@@ -39,6 +49,10 @@
 #define SYNC_SIGN_SKBYTES crypto_sign_SECRETKEYBYTES
 #define SYNC_BATCH_MAX_CHANGES 10000        /* per batch, either side */
 #define SYNC_BATCH_MAX_INFLATED (32u << 20) /* bytes of JSON, at most */
+#define SYNC_BATCH_MAX_VALUES 1000000 /* JSON values (keys count), at most */
+#define SYNC_BATCH_MAX_DEPTH 8        /* nesting, at most (5 used) */
+#define SYNC_BATCH_MAX_PURGE 10000 /* entries of a pull's meta "purge" */
+#define SYNC_BATCH_VALUE_BYTES 8      /* what one value weighs for senders */
 
 struct sync_batch;
 
@@ -49,7 +63,8 @@ void sync_batch_free(struct sync_batch *b); /* accepts NULL */
 /*
  * Add one change as store_log() reports it (with values: c->fields must
  * be set).  0, ERR_INVALID (no values, an operator name open would
- * refuse, or the batch is full), ERR_NOMEM.
+ * refuse, or the batch is full: SYNC_BATCH_MAX_CHANGES changes or
+ * SYNC_BATCH_MAX_VALUES JSON values), ERR_NOMEM.
  */
 int sync_batch_add(struct sync_batch *b,
 		   const struct store_change *c) ERR_MUST_USE;
@@ -64,8 +79,10 @@ int sync_batch_set_meta(struct sync_batch *b, json_t *meta) ERR_MUST_USE;
 /* Changes added so far. */
 size_t sync_batch_count(const struct sync_batch *b);
 
-/* About how many bytes of JSON they make (values included): senders stop
- * adding at SYNC_BATCH_TARGET_BYTES, well below what a receiver takes. */
+/* About how many bytes of JSON they make (values included), counting
+ * each JSON value as SYNC_BATCH_VALUE_BYTES at least (receivers bound
+ * values as well as bytes): senders stop adding at
+ * SYNC_BATCH_TARGET_BYTES, well below what a receiver takes. */
 #define SYNC_BATCH_TARGET_BYTES (4u << 20)
 size_t sync_batch_bytes(const struct sync_batch *b);
 

@@ -616,6 +616,38 @@ static int take_response(const struct client *c, struct attempt *a,
 	return 0;
 }
 
+/* 1 when the last attempt opened a connection of its own. */
+static int new_connection(struct client *c)
+{
+	long connects = 0;
+
+	if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &connects) !=
+	    CURLE_OK)
+		connects = 1;
+	return connects > 0;
+}
+
+/* Tell the caller of a cut in transit: 1 when it wants no retry. */
+static int cut_stops(struct client *c, const struct attempt *a, CURLcode cc)
+{
+	struct client_cut cut;
+	curl_off_t length = -1;
+
+	/* Nothing reached the hub: no size is to blame. */
+	if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
+	    cc == CURLE_COULDNT_RESOLVE_PROXY)
+		return 0;
+	memset(&cut, 0, sizeof(cut));
+	cut.sent = a->sent;
+	cut.received = a->recvd;
+	if (curl_easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+			      &length) != CURLE_OK)
+		length = -1;
+	cut.expected = length >= 0 ? (int64_t)length : -1;
+	cut.fresh = new_connection(c);
+	return c->cfg.on_cut(c->cfg.cut_ctx, &cut) != 0;
+}
+
 int client_request(struct client *c, const char *method, const char *path,
 		   const uint8_t *body, size_t len, const char *content_type,
 		   struct client_response *res, struct err *e)
@@ -680,12 +712,20 @@ int client_request(struct client *c, const char *method, const char *path,
 			rc = take_response(c, &a, res, e);
 			goto out;
 		}
+		if (o == OUT_RETRY && cc != CURLE_OK && c->cfg.on_cut &&
+		    n < c->cfg.retries && cut_stops(c, &a, cc))
+			o = OUT_IO;
 		if (o != OUT_RETRY || n >= c->cfg.retries) {
 			rc = outcome_error(c, o, cc, res->attempts, why, e);
 			goto out;
 		}
 		delay = retry_delay(&c->cfg, n,
 				    cc == CURLE_OK ? a.retry_after : -1);
+		/* A kept connection cut after it carried bytes: the link
+		 * works, the next attempt opens a new connection at once
+		 * (a new one failing waits as usual). */
+		if (cc != CURLE_OK && (a.sent || a.recvd) && !new_connection(c))
+			delay = 0;
 		if (c->cfg.on_retry)
 			c->cfg.on_retry(c->cfg.retry_ctx, res->attempts, delay,
 					why);

@@ -7,10 +7,15 @@
  * them.  A request is sent, and on a transient failure (connection refused,
  * reset or cut, timeout, TLS handshake I/O error, HTTP 408, 429, 500, 502,
  * 503, 504) sent again after an exponential backoff with full jitter, up to
- * the configured number of retries.  Before every attempt a caller's
+ * the configured number of retries; a kept connection cut after it carried
+ * bytes is retried at once, on a new one (the link works; it dropped).  A
+ * caller's callback hears of every cut and may stop the retries to send a
+ * smaller request instead (client_cut_fn).  Before every attempt a caller's
  * callback may add header lines, so that each attempt is signed with a
  * fresh time and nonce.  Retried requests must therefore be idempotent on
- * the server's side (the hub deduplicates pushes on origin and sequence).
+ * the server's side (the hub deduplicates pushes on origin and sequence,
+ * and answers a change it holds as it did the first time: its refusal,
+ * if any, again).
  *
  * The hub is trusted only through TLS verification: peer and host name are
  * always verified (there is deliberately no switch to turn that off), TLS
@@ -73,6 +78,24 @@ typedef int (*client_sign_fn)(void *ctx, const char *method, const char *path,
 typedef void (*client_retry_fn)(void *ctx, unsigned attempt, unsigned delay_ms,
 				const char *why);
 
+/* An attempt cut in transit (see client_cut_fn). */
+struct client_cut {
+	uint64_t sent;     /* request bytes (headers, body) this attempt sent */
+	uint64_t received; /* response bytes (headers, body) it received */
+	int64_t expected;  /* the response's Content-Length, -1 if unknown */
+	int fresh;         /* it ran on a new connection, not a kept one */
+};
+
+/*
+ * Called after an attempt that failed in transit (the connection was cut,
+ * reset or timed out; not a refused connection or a bad certificate),
+ * before the retry.  A non-zero return stops the retries there:
+ * client_request() returns ERR_IO, so that the caller can ask for less
+ * (a request a whole new connection could not carry will not pass by
+ * being sent again).
+ */
+typedef int (*client_cut_fn)(void *ctx, const struct client_cut *cut);
+
 struct client_config {
 	const char *base_url;   /* "https://host:port[/prefix]"; copied */
 	const char *ca_file;    /* PEM CA bundle, replaces the system store;
@@ -101,6 +124,8 @@ struct client_config {
 	const char *keep_header; /* a response header whose value the caller
 				  * needs (client_response.kept), or NULL;
 				  * copied */
+	client_cut_fn on_cut;    /* may be NULL: every cut is retried */
+	void *cut_ctx;
 };
 
 #define CLIENT_MAX_RESPONSE ((size_t)64 << 20)

@@ -4,7 +4,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -15,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -48,6 +46,9 @@ struct http_server {
 	pthread_mutex_t lock;      /* guards starting and start_msg */
 	int starting;              /* 1 while MHD_start_daemon() runs */
 	char start_msg[256];       /* libmicrohttpd's first message then */
+	http_headers_fn headers_fn; /* checks before a body; may be NULL */
+	void *headers_ctx;
+	struct http_guard guard;   /* deadlines, body budget (http_guard.c) */
 };
 
 /* One request being read (libmicrohttpd's per-request pointer). */
@@ -56,7 +57,10 @@ struct req_state {
 	size_t len, cap;   /* bytes in buf, bytes allocated */
 	size_t want;       /* Content-Length when given, else 0 */
 	size_t total;      /* body bytes received, kept or not */
+	size_t max_body;   /* this request's bound (headers_fn may lower) */
+	size_t reserved;   /* bytes of s->body_budget held for it */
 	int too_big;       /* the body passed max_body */
+	int over_budget;   /* the body did not fit the budget: 503 */
 	int answered;      /* a response is queued already (early error) */
 	char remote[INET6_ADDRSTRLEN]; /* peer address as text */
 };
@@ -226,19 +230,72 @@ static int content_length(const char *v, uint64_t *n)
 	return 0;
 }
 
+/* ---- reading a request ---- */
+
+/* 503 with Retry-After: the bodies held now leave no room for this one. */
+static enum MHD_Result send_busy(struct MHD_Connection *conn)
+{
+	struct http_response res;
+	char after[16];
+
+	memset(&res, 0, sizeof(res));
+	snprintf(after, sizeof(after), "%d", HTTP_RETRY_AFTER_S);
+	http_response_error(&res, 503, "busy",
+			    "server busy with other uploads, retry later");
+	if (http_response_header(&res, "Retry-After", after))
+		res.nheaders = 0;
+	return send_response(conn, &res);
+}
+
+/*
+ * Ask the user's headers_fn about the request before any body: it may
+ * lower st->max_body or answer at once.  1 when it answered (queued),
+ * 0 to go on, -1 on failure (close).
+ */
+static int request_precheck(struct http_server *s, struct req_state *st,
+			    struct MHD_Connection *conn, const char *url,
+			    const char *method)
+{
+	struct http_request req;
+	struct http_response res;
+	size_t max = st->max_body;
+
+	if (!s->headers_fn)
+		return 0;
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	req.method = method;
+	req.path = url;
+	req.remote = st->remote;
+	req.priv = conn;
+	s->headers_fn(s->headers_ctx, &req, &max, &res);
+	if (max < st->max_body)
+		st->max_body = max;
+	if (!res.status) {
+		http_body_free(res.body, res.body_len);
+		return 0;
+	}
+	return send_response(conn, &res) == MHD_YES ? 1 : -1;
+}
+
 /* First call for a request: headers are in; check them, set up state. */
 static enum MHD_Result request_begin(struct http_server *s,
 				     struct MHD_Connection *conn,
-				     const char *method, void **con_cls)
+				     const char *url, const char *method,
+				     void **con_cls)
 {
 	struct req_state *st = calloc(1, sizeof(*st));
 	const char *cl;
 	uint64_t n;
+	int rc;
 
 	if (!st)
 		return MHD_NO; /* out of memory: close the connection */
 	remote_text(conn, st->remote, sizeof(st->remote));
+	st->max_body = s->max_body;
 	*con_cls = st;
+	/* The body's deadline, from now: the header one is over. */
+	http_guard_deadline(&s->guard, conn, s->guard.body_ms);
 	if (!method_known(method)) {
 		st->answered = 1;
 		return send_error(conn, 405, "method_not_allowed",
@@ -246,24 +303,46 @@ static enum MHD_Result request_begin(struct http_server *s,
 	}
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (!cl)
-		return MHD_YES;
-	if (content_length(cl, &n)) {
+	if (cl && content_length(cl, &n)) {
 		st->answered = 1;
 		return send_error(conn, 400, "bad_request",
 				  "malformed Content-Length", NULL);
 	}
-	if (n > s->max_body) {
+	rc = request_precheck(s, st, conn, url, method);
+	if (rc) {
+		st->answered = 1;
+		return rc > 0 ? MHD_YES : MHD_NO;
+	}
+	if (!cl)
+		return MHD_YES;
+	if (n > st->max_body) {
 		st->answered = 1;
 		return send_error(conn, 413, "too_large",
 				  "request body too large", NULL);
+	}
+	/* A body that could not fit now is refused before any of it is
+	 * read.  Nothing is reserved for it yet: the budget is taken as its
+	 * bytes arrive, so connections that announce large bodies and send
+	 * nothing hold nothing (body_grow()). */
+	if (n && !http_guard_fits(&s->guard, conn, (size_t)n)) {
+		st->answered = 1;
+		http_guard_over_budget(&s->guard);
+		return send_busy(conn);
 	}
 	st->want = (size_t)n;
 	return MHD_YES;
 }
 
-/* Grow st->buf to hold need bytes (need <= max_body).  0 or -1. */
-static int body_grow(struct req_state *st, size_t need, size_t max_body)
+/*
+ * Grow st->buf to hold need bytes (need <= max_body), doubling, never
+ * past an announced length.  The budget is taken here, as the body
+ * arrives: what a client only announces holds nothing.  0, -1 (out of
+ * memory), or 1 when the body outgrows what is left of the budget or of
+ * its address's share.
+ */
+static int body_grow(struct http_server *s, struct req_state *st,
+		     struct MHD_Connection *conn, size_t need,
+		     size_t max_body)
 {
 	size_t cap = st->cap ? st->cap : BODY_START;
 	uint8_t *buf;
@@ -274,6 +353,10 @@ static int body_grow(struct req_state *st, size_t need, size_t max_body)
 		cap = max_body;
 	if (st->want && st->want >= need && cap > st->want)
 		cap = st->want;
+	if (cap > st->reserved &&
+	    http_guard_take(&s->guard, conn, &st->reserved,
+			    cap - st->reserved))
+		return 1;
 	buf = malloc(cap);
 	if (!buf)
 		return -1;
@@ -287,21 +370,36 @@ static int body_grow(struct req_state *st, size_t need, size_t max_body)
 
 /* Body bytes arrived.  0, or -1 to cut the connection. */
 static int request_absorb(struct http_server *s, struct req_state *st,
-			  const char *data, size_t n)
+			  struct MHD_Connection *conn, const char *data,
+			  size_t n)
 {
-	if (!st->too_big && n > s->max_body - st->len) {
+	int rc = 0;
+
+	if (!st->too_big && !st->over_budget &&
+	    n > st->max_body - st->len) {
 		/* Too big (chunked, or more than announced): stop keeping
 		 * it; 413 once the request ends. */
 		st->too_big = 1;
+	}
+	if (!st->too_big && !st->over_budget && st->len + n > st->cap) {
+		rc = body_grow(s, st, conn, st->len + n, st->max_body);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			/* No room left: drop it, 503 at the end. */
+			st->over_budget = 1;
+			http_guard_over_budget(&s->guard);
+		}
+	}
+	if (st->too_big || st->over_budget) {
 		http_body_free(st->buf, st->cap);
 		st->buf = NULL;
 		st->len = st->cap = 0;
+		http_guard_give_back(&s->guard, conn, &st->reserved);
 	}
 	st->total = n > SIZE_MAX - st->total ? SIZE_MAX : st->total + n;
-	if (st->too_big)
-		return st->total / 2 > s->max_body ? -1 : 0;
-	if (st->len + n > st->cap && body_grow(st, st->len + n, s->max_body))
-		return -1;
+	if (st->too_big || st->over_budget)
+		return st->total / 2 > st->max_body ? -1 : 0;
 	memcpy(st->buf + st->len, data, n);
 	st->len += n;
 	return 0;
@@ -316,9 +414,14 @@ static enum MHD_Result request_dispatch(struct http_server *s,
 	struct http_request req;
 	struct http_response res;
 
+	/* The request is in: no deadline while the handler works and the
+	 * answer goes out (libmicrohttpd's idle timeout still runs). */
+	http_guard_deadline(&s->guard, conn, 0);
 	if (st->too_big)
 		return send_error(conn, 413, "too_large",
 				  "request body too large", NULL);
+	if (st->over_budget)
+		return send_busy(conn);
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	req.method = method;
@@ -341,7 +444,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	(void)version;
 	if (!st)
-		return request_begin(s, conn, method, con_cls);
+		return request_begin(s, conn, url, method, con_cls);
 	if (st->answered) {
 		/* Answered from the headers; libmicrohttpd closes the
 		 * connection after the answer, nothing more to keep. */
@@ -349,7 +452,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		int rc = request_absorb(s, st, upload_data, *upload_data_size);
+		int rc = request_absorb(s, st, conn, upload_data,
+					*upload_data_size);
 
 		*upload_data_size = 0;
 		return rc ? MHD_NO : MHD_YES;
@@ -360,14 +464,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn,
 			 void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *s = cls;
 	struct req_state *st = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	/* A kept-alive connection's next request has its headers'
+	 * deadline from now. */
+	http_guard_deadline(&s->guard, conn, s->guard.header_ms);
 	if (!st)
 		return;
 	http_body_free(st->buf, st->cap);
+	http_guard_give_back(&s->guard, conn, &st->reserved);
 	free(st);
 	*con_cls = NULL;
 }
@@ -393,72 +500,6 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start, stop ---- */
 
-/*
- * Read the PEM file at path into a NUL-terminated buffer: sodium_malloc'd
- * when secret (*size = bytes allocated), malloc'd otherwise.
- */
-static int pem_read(const char *path, const char *what, int secret,
-		    char **out, size_t *size, struct err *e)
-{
-	struct stat sb;
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	int fd = -1, rc = 0;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0) {
-		rc = err_set(e, ERR_IO, "cannot read %s file %s: %s", what,
-			     path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode) || sb.st_size <= 0) {
-		rc = err_set(e, ERR_INVALID, "%s file %s: %s", what, path,
-			     S_ISREG(sb.st_mode) ? "empty"
-						 : "not a regular file");
-		goto out;
-	}
-	if ((uint64_t)sb.st_size > HTTP_PEM_MAX) {
-		rc = err_set(e, ERR_INVALID, "%s file %s: too large for PEM",
-			     what, path);
-		goto out;
-	}
-	cap = (size_t)sb.st_size + 1;
-	buf = secret ? sodium_malloc(cap) : malloc(cap);
-	if (!buf) {
-		rc = err_set(e, ERR_NOMEM, "out of memory reading %s", path);
-		goto out;
-	}
-	while (n < cap - 1) {
-		ssize_t got = read(fd, buf + n, cap - 1 - n);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = err_set(e, ERR_IO, "cannot read %s file %s: %s",
-				     what, path, strerror(errno));
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*size = cap;
-	buf = NULL;
-out:
-	if (buf && secret) {
-		sodium_memzero(buf, cap);
-		sodium_free(buf);
-	} else if (buf) {
-		free(buf);
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 /* Read and check the certificate chain and the key into s. */
 static int tls_load(struct http_server *s, const struct http_config *cfg,
 		    struct err *e)
@@ -466,14 +507,15 @@ static int tls_load(struct http_server *s, const struct http_config *cfg,
 	size_t size;
 	int rc;
 
-	rc = pem_read(cfg->cert_file, "certificate", 0, &s->cert, &size, e);
+	rc = http_pem_read(cfg->cert_file, "certificate", 0, &s->cert, &size,
+			   e);
 	if (rc)
 		return rc;
 	if (!strstr(s->cert, "-----BEGIN CERTIFICATE-----"))
 		return err_set(e, ERR_INVALID,
 			       "certificate file %s: no PEM certificate",
 			       cfg->cert_file);
-	rc = pem_read(cfg->key_file, "key", 1, &s->key, &s->key_size, e);
+	rc = http_pem_read(cfg->key_file, "key", 1, &s->key, &s->key_size, e);
 	if (rc)
 		return rc;
 	if (strstr(s->key, "ENCRYPTED"))
@@ -588,6 +630,10 @@ static int daemon_start(struct http_server *s, const struct http_config *cfg,
 	};
 	struct MHD_OptionItem none[] = { { MHD_OPTION_END, 0, NULL } };
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned max_conns = cfg->max_conns ? cfg->max_conns
+					    : HTTP_DEFAULT_MAX_CONNS;
+	unsigned per_ip = cfg->max_per_ip ? cfg->max_per_ip
+					  : HTTP_DEFAULT_MAX_PER_IP;
 
 	if (tls)
 		flags |= MHD_USE_TLS;
@@ -606,10 +652,13 @@ static int daemon_start(struct http_server *s, const struct http_config *cfg,
 		MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)(cfg->timeout_s ? cfg->timeout_s
 					      : HTTP_DEFAULT_TIMEOUT_S),
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)(cfg->max_conns ? cfg->max_conns
-					      : HTTP_DEFAULT_MAX_CONNS),
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)max_conns,
+		/* 0 is libmicrohttpd's "no bound per address". */
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)(per_ip >= max_conns ? 0 : per_ip),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, http_guard_on_connection,
+		&s->guard,
 		MHD_OPTION_ARRAY, tls ? tls_opts : none, MHD_OPTION_END);
 	pthread_mutex_lock(&s->lock);
 	s->starting = 0;
@@ -644,7 +693,12 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
 	s->fn = fn;
 	s->ctx = ctx;
 	s->max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_MAX_BODY;
+	s->headers_fn = cfg->headers_fn;
+	s->headers_ctx = cfg->headers_ctx;
 	s->port = cfg->port;
+	rc = http_guard_init(&s->guard, cfg, s->max_body, e);
+	if (rc)
+		goto out;
 	if (tls) {
 		rc = tls_load(s, cfg, e);
 		if (rc)
@@ -684,12 +738,18 @@ uint16_t http_server_port(const struct http_server *s)
 	return s->port;
 }
 
+void http_server_stats(struct http_server *s, struct http_stats *out)
+{
+	http_guard_stats(&s->guard, out);
+}
+
 void http_server_stop(struct http_server *s)
 {
 	if (!s)
 		return;
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
+	http_guard_release(&s->guard);
 	if (s->key) {
 		sodium_memzero(s->key, s->key_size);
 		sodium_free(s->key);

@@ -14,8 +14,34 @@
  *   (libmicrohttpd 0.9.75 hands it to GnuTLS during MHD_start_daemon()
  *   and keeps the pointer; GnuTLS holds its own parsed copy).
  * - A fixed thread pool; several handlers may run at once, each request
- *   on one pool thread.  Idle connections are closed after timeout_s;
- *   at most max_conns at once.
+ *   on one pool thread.  Each pool thread polls many connections, so
+ *   connections that wait (idle, slow, a TLS handshake) hold no thread:
+ *   max_conns may be far above the number of threads.
+ * - Connections are bounded so that one source cannot make the server
+ *   unavailable to others: at most max_conns at once, at most max_per_ip
+ *   from one address (the rest are closed at once); idle ones are closed
+ *   after timeout_s; and a request has ABSOLUTE deadlines, which a client
+ *   sending a byte now and then cannot stretch (libmicrohttpd's own
+ *   timeout is an idle one): its headers must be in within
+ *   header_timeout_s of the connection (or of the end of the previous
+ *   answer on a kept-alive connection), its body within body_timeout_s
+ *   of its headers.  Past them the connection is cut without an answer.
+ *   No deadline runs while the handler works or the answer is sent.
+ * - Memory held for request bodies is bounded over all connections
+ *   (body_budget), and one address holds at most max_body of it over all
+ *   its connections (no share when max_per_ip does not bound addresses):
+ *   a request whose body does not fit what is left is answered 503 with
+ *   Retry-After (at once when its Content-Length does not fit at its
+ *   headers, else at its end), so many large bodies from clients nobody
+ *   has authenticated yet cannot take the process's memory.  The budget
+ *   is taken as body bytes arrive, never for a length only announced:
+ *   connections that announce large bodies and send nothing hold none
+ *   of it, and a few sources that do send cannot hold it all.
+ * - headers_fn, when given, sees each request's headers before any of
+ *   its body is read: it may answer at once (the body is then never
+ *   read nor kept) or lower the body bound for that request.  That is
+ *   where a user of the server checks credentials carried in headers;
+ *   the server itself knows nothing of them.
  * - Bodies are bounded: a Content-Length above max_body is answered 413
  *   before any of the body is read (and the connection closed: a client
  *   that does not wait for "100 Continue" may see its upload cut before
@@ -60,7 +86,11 @@
 #define HTTP_DEFAULT_THREADS 4
 #define HTTP_DEFAULT_MAX_BODY (16u << 20)
 #define HTTP_DEFAULT_TIMEOUT_S 30
-#define HTTP_DEFAULT_MAX_CONNS 64
+#define HTTP_DEFAULT_MAX_CONNS 256
+#define HTTP_DEFAULT_MAX_PER_IP 32
+#define HTTP_DEFAULT_HEADER_TIMEOUT_S 10
+#define HTTP_DEFAULT_BODY_TIMEOUT_S 120
+#define HTTP_RETRY_AFTER_S 5 /* Retry-After of a 503 over the body budget */
 #define HTTP_PEM_MAX (1u << 20) /* certificate or key file, at most */
 
 struct http_server; /* opaque */
@@ -150,6 +180,18 @@ void http_response_error(struct http_response *res, int status,
 typedef void (*http_handler_fn)(void *ctx, const struct http_request *req,
 				struct http_response *res);
 
+/*
+ * Called on a pool thread when a request's headers are in, before any of
+ * its body is read (req->body is NULL, req->body_len 0; headers, query,
+ * method and path are there).  *max_body holds the server's bound; the
+ * hook may lower it for this request (0: no body at all).  Setting
+ * res->status (200..599) answers the request at once: its body is never
+ * read nor kept, the handler is not called, and the connection is
+ * closed after the answer.  Leaving res->status 0 goes on as usual.
+ */
+typedef void (*http_headers_fn)(void *ctx, const struct http_request *req,
+				size_t *max_body, struct http_response *res);
+
 struct http_config {
 	const char *address;   /* IPv4/IPv6 literal; NULL = "127.0.0.1" */
 	uint16_t port;         /* 0 = any free port (http_server_port) */
@@ -159,7 +201,29 @@ struct http_config {
 	unsigned threads;      /* thread pool size; 0 = 4 */
 	size_t max_body;       /* bigger bodies are refused 413; 0 = 16 MiB */
 	unsigned timeout_s;    /* idle connection timeout; 0 = 30 */
-	unsigned max_conns;    /* connections at once; 0 = 64 */
+	unsigned max_conns;    /* connections at once; 0 = 256 */
+	unsigned max_per_ip;   /* of them from one address; 0 = 32.  Behind
+				  a TLS-terminating proxy or a NAT every
+				  client has the same address: then set it
+				  to max_conns or more (no per-address
+				  bound, on connections nor on the body
+				  budget) and bound sources at the proxy */
+	unsigned header_timeout_s; /* headers in within this; 0 = 10 */
+	unsigned body_timeout_s;   /* body in within this after the headers;
+				      0 = 120 */
+	size_t body_budget;    /* request-body bytes held at once over all
+				  connections; 0 = 4 x max_body (never less
+				  than max_body) */
+	http_headers_fn headers_fn; /* see above; NULL = none */
+	void *headers_ctx;          /* its first argument */
+};
+
+/* What the server has done about its bounds, for tests and monitoring. */
+struct http_stats {
+	size_t body_bytes;     /* request-body bytes held now */
+	size_t body_peak;      /* the most ever held at once */
+	uint64_t cut_deadline; /* connections cut at a deadline */
+	uint64_t over_budget;  /* requests refused 503 over body_budget */
 };
 
 /*
@@ -182,6 +246,9 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
 
 /* The port the server listens on (the chosen one when cfg->port was 0). */
 uint16_t http_server_port(const struct http_server *s);
+
+/* A copy of the server's figures (consistent with one another). */
+void http_server_stats(struct http_server *s, struct http_stats *out);
 
 /* Stop listening, wait for running handlers to finish, close connections,
  * wipe the key and free everything.  Accepts NULL. */

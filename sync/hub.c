@@ -2,10 +2,13 @@
 #include "sync/hub_int.h"
 
 #include <inttypes.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jscan.h"
+#include "common/log.h"
 #include "sync/auth.h"
 #include "sync/batch.h"
 
@@ -97,11 +100,56 @@ void hub_hex_id(const struct id *id, char out[2 * ID_BYTES + 1])
 	sodium_bin2hex(out, 2 * ID_BYTES + 1, id->b, ID_BYTES);
 }
 
+/*
+ * A signed request whose time is out of the window: the hub's time comes
+ * with the refusal ("hub_time", auth.h), and sign_answer() signs it over
+ * the request's signature, so the node can set its clock offset from it
+ * and no one can replay it to move another request's offset.
+ */
+static void stale_refusal(struct http_response *res, uint64_t now,
+			  const char *msg)
+{
+	json_t *o = json_pack("{s:{s:s,s:s,s:I}}", "error", "code",
+			      SYNC_STALE_CODE, "message", msg, "hub_time",
+			      (json_int_t)now);
+
+	if (!o || http_response_json(res, 409, o))
+		http_response_error(res, 409, SYNC_STALE_CODE, "%s", msg);
+	json_decref(o);
+}
+
+/* The answer is the refusal of a stale request (stale_refusal()). */
+static int is_stale_refusal(const struct http_response *res)
+{
+	json_t *doc;
+	const char *code;
+	int is;
+
+	if (res->status != 409 || !res->body)
+		return 0;
+	doc = json_loadb((const char *)res->body, res->body_len, 0, NULL);
+	code = json_string_value(
+	    json_object_get(json_object_get(doc, "error"), "code"));
+	is = code && strcmp(code, SYNC_STALE_CODE) == 0;
+	json_decref(doc);
+	return is;
+}
+
+/* The one answer to an unknown node, a bad signature, and (before the
+ * signature could be checked) a revoked node. */
+static void answer_unauthenticated(struct http_response *res)
+{
+	http_response_error(res, 401, "unauthenticated",
+			    "request not authenticated: this node is not "
+			    "enrolled here, or its signature does not verify");
+}
+
 int hub_authenticate(struct store *s, const struct http_request *req,
 			const char *path, struct store_peer *p,
 			struct http_response *res)
 {
 	struct sync_auth_req ar;
+	uint64_t now = sync_now_ms();
 	struct err e;
 	int rc;
 
@@ -115,23 +163,24 @@ int hub_authenticate(struct store *s, const struct http_request *req,
 		http_response_error(res, 401, "auth", "%s", e.msg);
 		return rc;
 	}
+	/* ERR_AUTH: its row or scope fails authentication (altered
+	 * outside presidio): refused like an unknown node. */
 	rc = store_peer_by_node(s, &ar.node, p, &e);
-	if (rc && rc != ERR_NOTFOUND) {
+	if (rc && rc != ERR_NOTFOUND && rc != ERR_AUTH) {
 		hub_store_error(res, rc, &e);
 		return rc;
 	}
+	/* The hub's operator must learn of it; the caller learns nothing. */
+	if (rc == ERR_AUTH)
+		log_warn("request refused: %s (presidio verify)", e.msg);
 	/* An unknown node and a bad signature get the same answer, and a
 	 * revoked node is named only to itself: whoever asks learns
 	 * nothing of which nodes are enrolled. */
 	if (!rc)
 		rc = sync_auth_verify(&ar, p->pk, req->method, path,
-				      req->body, req->body_len, sync_now_ms(),
-				      &e);
+				      req->body, req->body_len, now, &e);
 	if (rc == ERR_NOTFOUND || rc == ERR_AUTH) {
-		http_response_error(res, 401, "unauthenticated",
-				    "request not authenticated: this node is "
-				    "not enrolled here, or its signature "
-				    "does not verify");
+		answer_unauthenticated(res);
 		return ERR_AUTH;
 	}
 	if (p->revoked) {
@@ -140,7 +189,7 @@ int hub_authenticate(struct store *s, const struct http_request *req,
 		return ERR_AUTH;
 	}
 	if (rc) {
-		http_response_error(res, 409, "stale", "%s", e.msg);
+		stale_refusal(res, now, e.msg);
 		return rc;
 	}
 	rc = store_peer_nonce(s, p->idx, ar.nonce, (int64_t)ar.time_ms,
@@ -158,6 +207,13 @@ int hub_authenticate(struct store *s, const struct http_request *req,
 
 /* ---- enroll ---- */
 
+/* An enrollment: a flat object of a few strings (its body is bounded to
+ * HUB_ENROLL_MAX_BODY bytes already; nesting is refused). */
+static const struct jscan_limits enroll_limits = {
+	.max_values = 64, .max_depth = 1, .max_string = 1024,
+	.max_number = 32,
+};
+
 static void handle_enroll(struct hub *h, struct store *s,
 			  const struct http_request *req,
 			  struct http_response *res)
@@ -173,8 +229,9 @@ static void handle_enroll(struct hub *h, struct store *s,
 	int rc;
 
 	err_init(&e);
-	doc = json_loadb((const char *)req->body, req->body_len,
-			 JSON_REJECT_DUPLICATES, NULL);
+	doc = jscan_load((const char *)req->body, req->body_len,
+			 JSON_REJECT_DUPLICATES, &enroll_limits, "enrollment",
+			 NULL);
 	token = json_string_value(json_object_get(doc, "token"));
 	node_text = json_string_value(json_object_get(doc, "node_id"));
 	pk_text = json_string_value(json_object_get(doc, "pk"));
@@ -238,9 +295,122 @@ static void handle_hello(struct hub *h, struct store *s,
 
 /* ---- dispatch ---- */
 
+/* 1 enroll, 2 hello, 3 push, 4 pull, 0 none. */
+static int endpoint(const char *path)
+{
+	return strcmp(path, "/v1/enroll") == 0	 ? 1
+	       : strcmp(path, "/v1/hello") == 0 ? 2
+	       : strcmp(path, "/v1/push") == 0	 ? 3
+	       : strcmp(path, "/v1/pull") == 0	 ? 4
+						 : 0;
+}
+
+/* The endpoint's method, or 405; 404 for no endpoint.  0 when fine. */
+static int endpoint_check(const struct http_request *req, int which,
+			  struct http_response *res)
+{
+	int get = strcmp(req->method, "GET") == 0;
+	int post = strcmp(req->method, "POST") == 0;
+
+	if (!which) {
+		http_response_error(res, 404, "not_found", "no such endpoint");
+		return -1;
+	}
+	if (((which == 1 || which == 3) && !post) ||
+	    ((which == 2 || which == 4) && !get)) {
+		http_response_error(res, 405, "method", "method not allowed");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A push's signature headers before its body is read: present and well
+ * formed, an enrolled node, a time in the window.  The signature itself
+ * covers the body, so it is checked once the body is in
+ * (hub_authenticate()); what is refused here never gets a byte of its
+ * body held.  A revoked node goes on to that check, which alone may name
+ * the revocation (to the node itself, once its signature verifies): to
+ * refuse it here would tell anyone who knows its id; the server's body
+ * budget bounds what such requests can hold meanwhile.
+ */
+static void push_precheck(struct hub *h, const struct http_request *req,
+			  struct http_response *res)
+{
+	struct sync_auth_req ar;
+	struct store_peer p;
+	struct store *s;
+	uint64_t now = sync_now_ms();
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	rc = sync_auth_parse(http_request_header(req, "X-Presidio-Node"),
+			     http_request_header(req, "X-Presidio-Time"),
+			     http_request_header(req, "X-Presidio-Nonce"),
+			     http_request_header(req, "X-Presidio-Signature"),
+			     &ar, &e);
+	if (rc) {
+		http_response_error(res, 401, "auth", "%s", e.msg);
+		return;
+	}
+	s = pool_get(h);
+	rc = store_peer_by_node(s, &ar.node, &p, &e);
+	pool_put(h, s);
+	/* A row failing its MAC (altered outside presidio) is refused as an
+	 * unknown node, as hub_authenticate() does: the operator learns of
+	 * it, the caller, not authenticated, learns nothing. */
+	if (rc == ERR_AUTH)
+		log_warn("request refused: %s (presidio verify)", e.msg);
+	if (rc == ERR_NOTFOUND || rc == ERR_AUTH) {
+		answer_unauthenticated(res);
+		return;
+	}
+	if (rc) {
+		hub_store_error(res, rc, &e);
+		return;
+	}
+	/* The signature is not checked yet (it covers the body): the
+	 * refusal is neither signed nor carries the hub's time, which the
+	 * node learns at hello (first in every round) or from the full
+	 * check's signed refusal.  Signing here would sign for a request
+	 * whose signature no one verified. */
+	if (ar.time_ms + SYNC_AUTH_WINDOW_MS < now ||
+	    ar.time_ms > now + SYNC_AUTH_WINDOW_MS)
+		http_response_error(res, 409, SYNC_STALE_CODE,
+				    "request time is more than %d minutes "
+				    "off the hub's clock",
+				    SYNC_AUTH_WINDOW_MS / 60000);
+}
+
+/*
+ * The server's look at a request before its body (sync/http.h
+ * headers_fn): unknown endpoints and methods are answered at once, enroll
+ * (unsigned) may carry only a small body, hello and pull none, and a push
+ * must pass push_precheck().  So whoever has not enrolled cannot make the
+ * hub hold request bodies.
+ */
+static void precheck(void *ctx, const struct http_request *req,
+		     size_t *max_body, struct http_response *res)
+{
+	struct hub *h = ctx;
+	int which = endpoint(req->path);
+
+	if (endpoint_check(req, which, res))
+		return;
+	if (which == 1)
+		*max_body = HUB_ENROLL_MAX_BODY;
+	else if (which == 3)
+		push_precheck(h, req, res);
+	else
+		*max_body = 0;
+}
+
 /*
  * Sign a 200 answer to a signed request (auth.h): the node takes the
- * answer only with this signature, bound to the request it sent.
+ * answer only with this signature, bound to the request it sent.  The
+ * refusal of a stale time is signed too: the node learns the hub's clock
+ * from it.  It comes only after the request's signature verified.
  */
 static void sign_answer(struct hub *h, const struct http_request *req,
 			struct http_response *res)
@@ -248,7 +418,7 @@ static void sign_answer(struct hub *h, const struct http_request *req,
 	struct sync_auth_req ar;
 	char sig[SYNC_SIG_HEX];
 
-	if (res->status != 200 ||
+	if ((res->status != 200 && !is_stale_refusal(res)) ||
 	    sync_auth_parse(http_request_header(req, "X-Presidio-Node"),
 			    http_request_header(req, "X-Presidio-Time"),
 			    http_request_header(req, "X-Presidio-Nonce"),
@@ -267,23 +437,10 @@ static void handle(void *ctx, const struct http_request *req,
 {
 	struct hub *h = ctx;
 	struct store *s;
-	int get = strcmp(req->method, "GET") == 0;
-	int post = strcmp(req->method, "POST") == 0;
-	int which = strcmp(req->path, "/v1/enroll") == 0   ? 1
-		    : strcmp(req->path, "/v1/hello") == 0 ? 2
-		    : strcmp(req->path, "/v1/push") == 0  ? 3
-		    : strcmp(req->path, "/v1/pull") == 0  ? 4
-							  : 0;
+	int which = endpoint(req->path);
 
-	if (!which) {
-		http_response_error(res, 404, "not_found", "no such endpoint");
+	if (endpoint_check(req, which, res))
 		return;
-	}
-	if (((which == 1 || which == 3) && !post) ||
-	    ((which == 2 || which == 4) && !get)) {
-		http_response_error(res, 405, "method", "method not allowed");
-		return;
-	}
 	s = pool_get(h);
 	switch (which) {
 	case 1:
@@ -302,6 +459,10 @@ static void handle(void *ctx, const struct http_request *req,
 	pool_put(h, s);
 	if (which != 1)
 		sign_answer(h, req, res);
+	/* A large batch leaves its parsed tree's memory in malloc's free
+	 * lists; hand it back to the system rather than keep the peak. */
+	if (req->body_len >= HUB_TRIM_AFTER)
+		malloc_trim(0);
 }
 
 /* ---- life ---- */
@@ -311,6 +472,7 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 {
 	struct hub *h = calloc(1, sizeof(*h));
 	unsigned threads = cfg->http.threads ? cfg->http.threads : 4;
+	struct http_config hc = cfg->http;
 	int rc = 0;
 
 	*out = NULL;
@@ -344,7 +506,9 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 		h->nall++;
 		h->pool[h->npool++] = h->all[i];
 	}
-	rc = http_server_start(&h->http, &cfg->http, handle, h, e);
+	hc.headers_fn = precheck;
+	hc.headers_ctx = h;
+	rc = http_server_start(&h->http, &hc, handle, h, e);
 out:
 	if (rc) {
 		hub_stop(h);
@@ -357,6 +521,11 @@ out:
 uint16_t hub_port(const struct hub *h)
 {
 	return http_server_port(h->http);
+}
+
+void hub_http_stats(struct hub *h, struct http_stats *out)
+{
+	http_server_stats(h->http, out);
 }
 
 void hub_stop(struct hub *h)

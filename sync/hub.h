@@ -23,6 +23,12 @@
  *                     {"cursor","more","purge":[[index,id]...]}; K is
  *                     the cursor the node has committed (K <= N).
  *
+ * Before any body is read, the hub looks at the headers (sync/http.h
+ * headers_fn): an unknown endpoint or method is answered at once; enroll
+ * may carry HUB_ENROLL_MAX_BODY bytes, hello and pull no body; a push
+ * must carry well-formed signature headers of an enrolled node with a
+ * time in the window (401, 409), or its body is never read.  The signature, which covers the body, is checked once it is in.
+ *
  * Every request but enroll is signed by the node (sync/auth.h).  Status
  * codes: 400 malformed, 401 unknown node or bad signature, 403 revoked,
  * 404/405 unknown endpoint or method, 409 replayed or stale request,
@@ -40,6 +46,9 @@
 #include "sync/http.h"
 
 #define HUB_PULL_LIMIT 2000 /* changes per pull batch, by default */
+#define HUB_ENROLL_MAX_BODY 4096 /* enroll is unsigned: a small body only */
+#define HUB_TRIM_AFTER (1u << 20) /* body bytes after which memory is
+				     handed back to the system */
 
 struct hub_config {
 	struct http_config http; /* address, port, TLS, threads, limits */
@@ -56,6 +65,8 @@ struct hub;
 int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 	      struct err *e) ERR_MUST_USE;
 uint16_t hub_port(const struct hub *h);
+/* The HTTP server's figures (sync/http.h): bodies held, deadlines. */
+void hub_http_stats(struct hub *h, struct http_stats *out);
 void hub_stop(struct hub *h); /* accepts NULL */
 
 /* The schema fingerprint both sides compare (hex text of 16 bytes). */

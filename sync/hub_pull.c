@@ -56,10 +56,14 @@ static int pull_item(void *ctx, const struct store_scope_item *it)
 	if (it->seq != x->cur) {
 		x->cursor = x->cur;
 		x->cur = it->seq;
-		/* A batch is full, and a case entering the scope starts a
-		 * batch of its own: its whole history goes in one. */
+		/* A batch is full (its changes, its bytes, or its purge
+		 * list: the node takes SYNC_BATCH_MAX_PURGE entries at
+		 * most, and one sequence number adds a few), and a case
+		 * entering the scope starts a batch of its own: its whole
+		 * history goes in one. */
 		if (sync_batch_count(x->b) >= x->limit ||
 		    sync_batch_bytes(x->b) >= SYNC_BATCH_TARGET_BYTES ||
+		    json_array_size(x->purge) >= SYNC_BATCH_MAX_PURGE / 2 ||
 		    (it->backfill && sync_batch_count(x->b) > 0)) {
 			x->more = 1;
 			return 1;

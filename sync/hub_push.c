@@ -2,16 +2,19 @@
  * hub_push.c - POST /v1/push: a node's own changes, applied through the
  * merge in one transaction per batch.
  *
- * A batch holding a change another node made is refused whole (400):
- * a node sends only its own.  Each change is then checked before it is
- * applied: not a purged record, inside the node's scope.  One that fails
+ * A batch holding a change another node made, or naming another sender
+ * in its envelope, is refused whole (400): a node sends only its own.
+ * Each change is then checked before it is applied: not a purged record,
+ * inside the node's scope, keeping store_check_incoming()'s rules
+ * (references, hand-overs).  One that fails
  * is refused whole, recorded (store_peer_refuse()) and reported back; the
  * rest of the batch goes on, so one bad change never wedges the queue.  A
  * change whose time is too far ahead of the hub's clock is deferred: it
  * and the ones after it stay unacknowledged, and the node sends them
  * again later.  The answer's "ack" is the node's sequence number up to
  * which everything was handled; it commits with the changes, so a cut
- * connection means the batch comes again and is found known.
+ * connection means the batch comes again and is found known: a known
+ * change is answered as it was the first time (its refusal again).
  */
 #include "sync/hub_int.h"
 
@@ -24,8 +27,12 @@ struct push {
 	const struct store_peer *p;
 	json_t *refused;  /* [{"oseq","record","reason"}] */
 	json_t *rejected; /* fields refused by the merge: [{"oseq","reason"}] */
+	json_t **meta;      /* the batch's; its "seen": per change, the hub
+			       cursor its node had applied when it was
+			       made (or null) */
+	size_t index;       /* of the change in the batch */
 	uint64_t ack;
-	size_t applied, known;
+	size_t applied, known, concurrent;
 	int deferred;
 	struct err *e;
 };
@@ -37,6 +44,9 @@ static int refuse(struct push *x, const struct store_incoming *in,
 	int rc = store_peer_refuse(x->s, x->p->idx, in->origin_seq,
 				   &in->record, reason, x->e);
 
+	/* Its value stays, sealed, for the hub's operator to see. */
+	if (!rc)
+		rc = store_refused_keep(x->s, x->p->idx, in, reason, x->e);
 	if (rc)
 		return rc;
 	hub_hex_id(&in->record, rec);
@@ -49,11 +59,71 @@ static int refuse(struct push *x, const struct store_incoming *in,
 	return 0;
 }
 
+/*
+ * A change the hub holds already, sent again because the answer that
+ * judged it was lost (a cut connection, a retry, a smaller batch, a later
+ * round): its refusal, whole or of fields, is reported again as it was,
+ * or the node would take it for accepted and purge its case with it.
+ */
+static int again(struct push *x, const struct store_incoming *in)
+{
+	char why[256];
+	int whole = 0;
+	int rc = store_refusal_of(x->s, x->p->idx, &in->origin,
+				  in->origin_seq, &whole, why, sizeof(why),
+				  x->e);
+
+	if (rc || !why[0])
+		return rc;
+	if (whole) {
+		char rec[2 * ID_BYTES + 1];
+
+		hub_hex_id(&in->record, rec);
+		rc = json_array_append_new(x->refused,
+					   json_pack("{sIssss}", "oseq",
+						     (json_int_t)in->origin_seq,
+						     "record", rec, "reason",
+						     why));
+	} else {
+		rc = json_array_append_new(x->rejected,
+					   json_pack("{sIss}", "oseq",
+						     (json_int_t)in->origin_seq,
+						     "reason", why));
+	}
+	return rc ? err_set(x->e, ERR_NOMEM, "out of memory") : 0;
+}
+
+/*
+ * What the node had pulled when it made change i: its note in the batch
+ * (meta "seen"), or for a node that sends none what it had acknowledged
+ * pulling before this push (it pushes before it pulls, so a change made
+ * before that pull cannot be told from one made after: the later).
+ */
+static int seen_of(const struct push *x, size_t i, uint64_t *seen)
+{
+	const json_t *list = json_object_get(*x->meta, "seen");
+	const json_t *v = json_array_get(list, i);
+
+	*seen = x->p->pull_ack;
+	if (list && !json_is_array(list))
+		return err_set(x->e, ERR_INVALID, "push: malformed \"seen\"");
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return err_set(x->e, ERR_INVALID, "push: malformed \"seen\" "
+			       "of change %zu", i);
+	*seen = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
 static int push_one(void *ctx, const struct store_incoming *in)
 {
 	struct push *x = ctx;
 	struct store_apply_result res;
 	struct err e2;
+	char why[256];
+	uint64_t seen = 0;
+	size_t index = x->index++;
 	int purged = 0, ok = 0;
 	int rc;
 
@@ -66,7 +136,7 @@ static int push_one(void *ctx, const struct store_incoming *in)
 			       "made by another node");
 	if (in->origin_seq <= x->p->push_ack && in->origin_seq <= x->ack) {
 		x->known++;
-		return 0;
+		return again(x, in);
 	}
 	rc = store_purged(x->s, &in->record, &purged, x->e);
 	if (rc)
@@ -77,8 +147,24 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	rc = store_scope_allows(x->s, x->p, in, &ok, x->e);
 	if (rc)
 		return rc;
+	/* Made while the node still held the case (before it could know
+	 * of the hand-over): accepted, and the new holders pull it. */
+	if (!ok) {
+		rc = seen_of(x, index, &seen);
+		if (!rc)
+			rc = store_scope_held(x->s, x->p, in, seen, &ok, x->e);
+		if (rc)
+			return rc;
+		if (ok)
+			x->concurrent++;
+	}
 	if (!ok)
 		return refuse(x, in, "outside this node's scope");
+	rc = store_check_incoming(x->s, x->p, in, why, sizeof(why), x->e);
+	if (rc)
+		return rc;
+	if (why[0])
+		return refuse(x, in, why);
 	err_init(&e2);
 	rc = store_apply(x->s, in, &res, &e2);
 	if (rc == ERR_CONFLICT) {
@@ -88,6 +174,11 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	}
 	if (rc == ERR_INVALID)
 		return refuse(x, in, "invalid change");
+	/* A change to a record whose create was refused (or never came):
+	 * refused like it, never a record missing its required fields. */
+	if (rc == ERR_NOTFOUND)
+		return refuse(x, in, "the hub holds no such record: its "
+				     "creation was refused");
 	if (rc) {
 		*x->e = e2;
 		return rc;
@@ -110,8 +201,9 @@ void hub_handle_push(struct hub *h, struct store *s,
 		     const struct http_request *req, struct http_response *res)
 {
 	struct store_peer p;
+	struct id sender;
 	struct push x;
-	json_t *out = NULL;
+	json_t *out = NULL, *meta = NULL;
 	struct err e;
 	int rc;
 
@@ -119,11 +211,23 @@ void hub_handle_push(struct hub *h, struct store *s,
 	err_init(&e);
 	if (hub_authenticate(s, req, "/v1/push", &p, res))
 		return;
+	/* The envelope is checked with the key of the node that signed the
+	 * request; the sender it names must be that node too, or the batch
+	 * claims to come from someone else.  What is no envelope at all is
+	 * left to sync_batch_open() to refuse. */
+	if (sync_batch_sender(req->body, req->body_len, &sender, NULL) == 0 &&
+	    memcmp(sender.b, p.node_id.b, ID_BYTES) != 0) {
+		http_response_error(res, 400, "sender",
+				    "the batch names a sender other than the "
+				    "node that signed the request");
+		return;
+	}
 	memset(&x, 0, sizeof(x));
 	x.s = s;
 	x.p = &p;
 	x.e = &e;
 	x.ack = p.push_ack;
+	x.meta = &meta;
 	x.refused = json_array();
 	x.rejected = json_array();
 	if (!x.refused || !x.rejected) {
@@ -135,7 +239,8 @@ void hub_handle_push(struct hub *h, struct store *s,
 		hub_store_error(res, rc, &e);
 		goto out;
 	}
-	rc = sync_batch_open(req->body, req->body_len, p.pk, push_one, &x, &e);
+	rc = sync_batch_open_meta(req->body, req->body_len, p.pk, &meta,
+				  push_one, &x, &e);
 	if (!rc)
 		rc = store_peer_ack(s, p.idx, x.ack, 0, &e);
 	if (!rc)
@@ -149,14 +254,16 @@ void hub_handle_push(struct hub *h, struct store *s,
 			hub_store_error(res, rc, &e);
 		goto out;
 	}
-	out = json_pack("{sIsIsIsOsOsb}", "ack", (json_int_t)x.ack, "applied",
-			(json_int_t)x.applied, "known", (json_int_t)x.known,
-			"refused", x.refused, "rejected", x.rejected,
-			"deferred", x.deferred);
+	out = json_pack("{sIsIsIsIsOsOsb}", "ack", (json_int_t)x.ack,
+			"applied", (json_int_t)x.applied, "known",
+			(json_int_t)x.known, "concurrent",
+			(json_int_t)x.concurrent, "refused", x.refused,
+			"rejected", x.rejected, "deferred", x.deferred);
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 out:
 	json_decref(out);
+	json_decref(meta);
 	json_decref(x.refused);
 	json_decref(x.rejected);
 }

@@ -1,10 +1,10 @@
 /* sync.c - see sync.h. */
 #include "sync/sync_int.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jscan.h"
 #include "common/jtext.h"
 #include "sync/auth.h"
 #include "sync/batch.h"
@@ -25,9 +25,21 @@ static int sign_request(void *ctx, const char *method, const char *path,
 {
 	struct conn *k = ctx;
 	char lines[SYNC_AUTH_HEADERS][SYNC_AUTH_LINE_MAX];
-	int rc = sync_auth_sign(store_node_id(k->s), k->ident.sk, method, path,
-				body, len, sync_now_ms(), lines, k->req_sig, e);
+	uint64_t local = store_wall_ms(k->s);
+	int64_t offset;
+	int rc;
 
+	/* The request time is this clock corrected by what the hub told
+	 * us; record times are not (they keep the HLC's rule). */
+	pthread_mutex_lock(&k->lock);
+	offset = k->offset_ms;
+	pthread_mutex_unlock(&k->lock);
+	k->sent_ms = local;
+	/* In unsigned arithmetic: a kept offset is read from the file and
+	 * must not overflow (a wrong time is only refused by the hub). */
+	rc = sync_auth_sign(store_node_id(k->s), k->ident.sk, method, path,
+			    body, len, local + (uint64_t)offset, lines,
+			    k->req_sig, e);
 	for (int i = 0; !rc && i < SYNC_AUTH_HEADERS; i++)
 		rc = client_header_add(h, lines[i]);
 	return rc;
@@ -46,6 +58,21 @@ static void on_retry(void *ctx, unsigned attempt, unsigned delay_ms,
 		k->st->retries++;
 		pthread_mutex_unlock(&k->lock);
 	}
+}
+
+/* A cut in transit: stop the retries when a whole new connection could
+ * not carry the page, and it can be made smaller. */
+static int on_cut(void *ctx, const struct client_cut *cut)
+{
+	struct conn *k = ctx;
+	struct sync_pace *p = k->pacing;
+
+	if (!p || !cut->fresh || p->limit <= 1 ||
+	    !(p->down ? cut->received : cut->sent))
+		return 0;
+	p->cut = 1;
+	p->at = *cut;
+	return 1;
 }
 
 static int client_open(struct conn *k, const char *url, const char *ca,
@@ -71,7 +98,28 @@ static int client_open(struct conn *k, const char *url, const char *ca,
 	}
 	cfg.on_retry = on_retry;
 	cfg.retry_ctx = k;
+	cfg.on_cut = on_cut;
+	cfg.cut_ctx = k;
 	return client_new(&k->c, &cfg, e);
+}
+
+/*
+ * What an answer of the hub may hold, bounded before it is parsed
+ * (common/jscan.h): a push answer lists at most a refusal or two per
+ * change of the batch; nothing nests deeply.  A hub (or whatever answers
+ * in its place with an error) cannot make the node build a large tree.
+ */
+static const struct jscan_limits answer_limits = {
+	.max_values = 16 * SYNC_BATCH_MAX_CHANGES + 1024,
+	.max_depth = 8,
+	.max_string = 1u << 20,
+	.max_number = 32,
+};
+
+json_t *sync_json_load(const uint8_t *body, size_t len)
+{
+	return jscan_load((const char *)body, len, 0, &answer_limits,
+			  "answer", NULL);
 }
 
 /*
@@ -81,7 +129,7 @@ static int client_open(struct conn *k, const char *url, const char *ca,
 int sync_hub_refused(const struct client_response *r, const char *what,
 		       struct err *e)
 {
-	json_t *doc = json_loadb((const char *)r->body, r->len, 0, NULL);
+	json_t *doc = sync_json_load(r->body, r->len);
 	json_t *er = json_object_get(doc, "error");
 	const char *msg = json_string_value(json_object_get(er, "message"));
 	char text[256];
@@ -160,7 +208,7 @@ int sync_enroll(struct store *s, const char *url, const char *token,
 		rc = sync_hub_refused(&r, "enrollment", e);
 		goto out;
 	}
-	doc = json_loadb((const char *)r.body, r.len, 0, NULL);
+	doc = sync_json_load(r.body, r.len);
 	hub_id = json_string_value(json_object_get(doc, "hub_id"));
 	hub_pk = json_string_value(json_object_get(doc, "hub_pk"));
 	name = json_string_value(json_object_get(doc, "name"));
@@ -207,13 +255,50 @@ out:
 /* The hub's error code in a JSON error body, "" when none. */
 static int error_code_is(const struct client_response *r, const char *code)
 {
-	json_t *doc = json_loadb((const char *)r->body, r->len, 0, NULL);
+	json_t *doc = sync_json_load(r->body, r->len);
 	const char *c = json_string_value(
 	    json_object_get(json_object_get(doc, "error"), "code"));
 	int is = c && strcmp(c, code) == 0;
 
 	json_decref(doc);
 	return is;
+}
+
+/*
+ * Take the hub's time hub_ms, stamped while the request signed at
+ * k->sent_ms was in flight and before now (this node's clock): the
+ * offset is measured from the middle of the exchange, within half a
+ * round trip of the truth.
+ */
+static void learn_offset(struct conn *k, uint64_t hub_ms, uint64_t now)
+{
+	uint64_t mid = k->sent_ms +
+		       (now > k->sent_ms ? (now - k->sent_ms) / 2 : 0);
+
+	pthread_mutex_lock(&k->lock);
+	k->offset_ms = (int64_t)hub_ms - (int64_t)mid;
+	k->offset_learned = 1;
+	pthread_mutex_unlock(&k->lock);
+}
+
+/*
+ * The hub refused the request's time and gave its own: take it when the
+ * hub signed it for this very request (auth.h); 1 when taken.  A time
+ * not signed so is ignored: the refusal then stands as it is.
+ */
+static int take_stale_time(struct conn *k, const struct client_response *r)
+{
+	uint64_t hub_ms = 0, now = store_wall_ms(k->s);
+
+	if (r->status != 409 || !error_code_is(r, SYNC_STALE_CODE) ||
+	    sync_auth_stale_time(k->remote.hub_pk, k->req_sig, r->body, r->len,
+				 r->kept, &hub_ms, NULL))
+		return 0;
+	learn_offset(k, hub_ms, now);
+	pthread_mutex_lock(&k->lock);
+	k->st->clock_corrected = 1;
+	pthread_mutex_unlock(&k->lock);
+	return 1;
 }
 
 /*
@@ -226,6 +311,7 @@ int sync_request(struct conn *k, const char *method, const char *path,
 		   const uint8_t *body, size_t len,
 		   struct client_response *r, struct err *e)
 {
+	int corrected = 0;
 	int rc = 0;
 
 	for (int attempt = 0; attempt < 4; attempt++) {
@@ -241,6 +327,12 @@ int sync_request(struct conn *k, const char *method, const char *path,
 			return sync_auth_answer_verify(k->remote.hub_pk,
 						       k->req_sig, 200, r->body,
 						       r->len, r->kept, e);
+		/* A clock off: ask again at once with the hub's time, once
+		 * (refused again, the hub's clock is moving: report it). */
+		if (!corrected && take_stale_time(k, r)) {
+			corrected = 1;
+			continue;
+		}
 		if (r->status != 409 || !error_code_is(r, "replay"))
 			break;
 		pthread_mutex_lock(&k->lock);
@@ -263,7 +355,7 @@ static int get_json(struct conn *k, const char *method, const char *path,
 	if (!rc && r.status != 200)
 		rc = sync_hub_refused(&r, what, e);
 	if (!rc) {
-		*doc = json_loadb((const char *)r.body, r.len, 0, NULL);
+		*doc = sync_json_load(r.body, r.len);
 		if (!json_is_object(*doc))
 			rc = err_set(e, ERR_INVALID, "%s: malformed answer "
 				     "from the hub", what);
@@ -284,6 +376,12 @@ int sync_json_u64(const json_t *o, const char *key, uint64_t *v)
 
 struct push_batch {
 	struct sync_batch *b;
+	uint64_t upto; /* the log's end when the round began */
+	uint64_t hub_has; /* hello's push_ack: changes up to it are sent
+			     again only for their answer */
+	uint64_t fresh;   /* changes in the batch after hub_has */
+	json_t *seen; /* meta "seen", one per change: the hub cursor this
+			 node had applied when it made it, null if unknown */
 	int rc;
 };
 
@@ -292,11 +390,21 @@ struct push_batch {
 static int add_change(void *ctx, const struct store_change *c)
 {
 	struct push_batch *p = ctx;
+	int rc;
 
-	if (sync_batch_count(p->b) &&
-	    sync_batch_bytes(p->b) >= SYNC_BATCH_TARGET_BYTES)
+	if (c->seq > p->upto || (sync_batch_count(p->b) &&
+				 sync_batch_bytes(p->b) >=
+				     SYNC_BATCH_TARGET_BYTES))
 		return 1;
-	return sync_batch_add(p->b, c);
+	rc = sync_batch_add(p->b, c);
+	if (!rc && c->seq > p->hub_has)
+		p->fresh++;
+	if (!rc && json_array_append_new(p->seen,
+					 c->has_seen
+					     ? json_integer((json_int_t)c->seen)
+					     : json_null()))
+		rc = ERR_NOMEM;
+	return rc;
 }
 
 /* Record the hub's refusals of our changes (both lists). */
@@ -328,21 +436,31 @@ static int record_refusals(struct conn *k, const json_t *list,
 	return 0;
 }
 
-static int push_all(struct conn *k, uint64_t after, size_t limit,
+static int push_all(struct conn *k, uint64_t after, uint64_t hub_has,
 		    const struct sync_options *o, struct err *e)
 {
-	struct push_batch pb = { NULL, 0 };
+	struct sync_pace *pace = &k->push_pace;
+	struct push_batch pb = { NULL, 0, hub_has, 0, NULL, 0 };
 	uint8_t *env = NULL;
 	size_t envlen = 0;
 	json_t *doc = NULL;
-	int rc = 0;
+	/* What is saved while the round runs waits for the next one: a
+	 * round chasing edits saved faster than a slow link carries them
+	 * would never end, nor pull the hand-over of a case. */
+	int rc = store_last_seq(k->s, &pb.upto, e);
+
+	if (rc)
+		return rc;
 
 	for (;;) {
+		size_t limit = pace->limit;
 		uint64_t ack = 0;
 
 		sync_batch_free(pb.b);
 		pb.b = NULL;
-		if (sync_batch_new(&pb.b)) {
+		pb.fresh = 0;
+		pb.seen = json_array();
+		if (!pb.seen || sync_batch_new(&pb.b)) {
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 			break;
 		}
@@ -351,15 +469,38 @@ static int push_all(struct conn *k, uint64_t after, size_t limit,
 			rc = 0;
 		if (rc || sync_batch_count(pb.b) == 0)
 			break;
+		/* What this node had pulled when it made each change: the
+		 * hub accepts one made before it could know that its case
+		 * was handed over.  In meta, which a hub that does not know
+		 * it ignores. */
+		rc = sync_batch_set_meta(pb.b, json_pack("{sO}", "seen",
+							 pb.seen));
+		json_decref(pb.seen);
+		pb.seen = NULL;
+		if (rc) {
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+			break;
+		}
 		sync_batch_env_free(env, envlen);
 		env = NULL;
 		rc = sync_batch_seal(pb.b, store_node_id(k->s), k->ident.sk,
 				     &env, &envlen, NULL, e);
-		if (!rc)
-			rc = get_json(k, "POST", "/v1/push", env, envlen,
-				      "push", &doc, e);
 		if (rc)
 			break;
+		pace->cut = 0;
+		k->pacing = pace;
+		rc = get_json(k, "POST", "/v1/push", env, envlen, "push", &doc,
+			      e);
+		k->pacing = NULL;
+		/* Too large for the link: the same changes in smaller
+		 * batches (the hub skips any it applied meanwhile). */
+		if (rc == ERR_IO &&
+		    sync_pace_shrink(k, pace, sync_batch_count(pb.b), envlen))
+			continue;
+		if (rc)
+			break;
+		if (sync_batch_count(pb.b) >= limit)
+			sync_pace_grow(pace, limit);
 		if (sync_json_u64(doc, "ack", &ack)) {
 			rc = err_set(e, ERR_INVALID, "push: malformed answer");
 			break;
@@ -380,7 +521,7 @@ static int push_all(struct conn *k, uint64_t after, size_t limit,
 			store_rollback(k->s);
 			break;
 		}
-		k->st->pushed += sync_batch_count(pb.b);
+		k->st->pushed += pb.fresh;
 		k->st->batches_up++;
 		if (o->progress)
 			o->progress(o->progress_ctx, "push", k->st);
@@ -396,17 +537,23 @@ static int push_all(struct conn *k, uint64_t after, size_t limit,
 		after = ack;
 	}
 	json_decref(doc);
+	json_decref(pb.seen);
 	sync_batch_env_free(env, envlen);
 	sync_batch_free(pb.b);
 	return rc;
 }
 
 /*
- * Record what the hub says it has of ours when that is more than we knew:
- * a push whose answer was lost leaves nothing to push, and the checkpoint
- * must still move (a re-bootstrap refuses while changes look unpushed).
+ * Where push starts: after the push checkpoint, which moves only with an
+ * answer this node received (the hub's refusals in it recorded), or
+ * after what the hub says it has (hello's push_ack) when that is less.
+ * A change the hub has whose answer was lost is sent again: the hub
+ * finds it known and answers as it did (its refusal again).  Taking
+ * push_ack as "answered" would let a purge drop a refused edit whose
+ * refusal this node never heard of.
  */
-static int note_push_ack(struct store *s, uint64_t push_ack, struct err *e)
+static int push_start(struct store *s, uint64_t push_ack, uint64_t *start,
+		      struct err *e)
 {
 	uint64_t known = 0, high = 0;
 	int rc = store_seq_high(s, &high, e);
@@ -425,9 +572,24 @@ static int note_push_ack(struct store *s, uint64_t push_ack, struct err *e)
 		rc = store_checkpoint_get(s, SYNC_CK_PUSH, &known, NULL);
 	if (rc && rc != ERR_NOTFOUND)
 		return err_set(e, rc, "cannot read the push checkpoint");
-	if (!rc && push_ack <= known)
-		return 0;
-	return store_checkpoint_set(s, SYNC_CK_PUSH, push_ack, e);
+	*start = !rc && known < push_ack ? known : rc ? 0 : push_ack;
+	return 0;
+}
+
+static int evict_held_back(struct conn *k, struct err *e)
+{
+	uint64_t pushed = 0, removed = 0;
+	int rc = store_checkpoint_get(k->s, SYNC_CK_PUSH, &pushed, NULL);
+
+	if (rc && rc != ERR_NOTFOUND)
+		return err_set(e, rc, "cannot read the push checkpoint");
+	rc = store_evict_pending(k->s, rc ? 0 : pushed, &removed, e);
+	if (!rc) {
+		pthread_mutex_lock(&k->lock);
+		k->st->purged += removed;
+		pthread_mutex_unlock(&k->lock);
+	}
+	return rc;
 }
 
 int sync_pending(struct store *s, uint64_t *n, struct err *e)
@@ -447,7 +609,7 @@ int sync_round(struct store *s, const struct sync_options *o,
 	json_t *hello = NULL;
 	const char *schema;
 	char fp[33];
-	uint64_t push_ack = 0;
+	uint64_t push_ack = 0, hub_ms = 0, start = 0;
 	int rc;
 
 	memset(&k, 0, sizeof(k));
@@ -456,6 +618,11 @@ int sync_round(struct store *s, const struct sync_options *o,
 	st->started_ms = sync_now_ms();
 	k.s = s;
 	k.st = st;
+	sync_clock_load(&k);
+	sync_pace_init(s, &k.push_pace, SYNC_CK_PUSH_PAGE, o->push_limit,
+		       SYNC_PUSH_LIMIT, 0);
+	sync_pace_init(s, &k.pull_pace, SYNC_CK_PULL_PAGE, o->pull_limit,
+		       SYNC_PULL_LIMIT, 1);
 	rc = store_remote_get(s, &k.remote, e);
 	if (!rc)
 		rc = sync_identity_load(s, 0, &k.ident, e);
@@ -467,6 +634,10 @@ int sync_round(struct store *s, const struct sync_options *o,
 			      e);
 	if (rc)
 		goto out;
+	/* hello's answer is signed for this request: its time keeps the
+	 * offset current even while the clock is within the window. */
+	if (!sync_json_u64(hello, "time", &hub_ms))
+		learn_offset(&k, hub_ms, store_wall_ms(s));
 	schema = json_string_value(json_object_get(hello, "schema"));
 	hub_schema_fingerprint(fp);
 	if (!schema || strcmp(schema, fp) != 0) {
@@ -474,24 +645,37 @@ int sync_round(struct store *s, const struct sync_options *o,
 			     "install the same Presidio version on both");
 		goto out;
 	}
-	/* Resume where the hub is: it may have applied a batch whose
-	 * answer never arrived. */
+	/* Resume where the hub is, or where this node last heard from
+	 * it: the hub may have applied a batch whose answer never
+	 * arrived. */
 	if (sync_json_u64(hello, "push_ack", &push_ack)) {
 		rc = err_set(e, ERR_INVALID, "hello: malformed answer");
 		goto out;
 	}
-	rc = note_push_ack(s, push_ack, e);
+	rc = push_start(s, push_ack, &start, e);
 	if (rc)
 		goto out;
-	rc = push_all(&k, push_ack, o->push_limit ? o->push_limit
-						  : SYNC_PUSH_LIMIT, o, e);
+	rc = push_all(&k, start, push_ack, o, e);
+	/* Purges held back for changes the hub did not have: it has them
+	 * now (accepted, or refused and kept with their values). */
 	if (!rc)
-		rc = sync_pull_all(&k, o->pull_limit ? o->pull_limit
-						: SYNC_PULL_LIMIT, o, e);
+		rc = evict_held_back(&k, e);
+	if (!rc)
+		rc = sync_pull_all(&k, o, e);
+	/* What the link carried is worth keeping whatever happened. */
+	if (!rc)
+		rc = sync_pace_save(s, &k.push_pace, e);
+	else
+		(void)sync_pace_save(s, &k.push_pace, NULL);
+	if (!rc)
+		rc = sync_pace_save(s, &k.pull_pace, e);
+	else
+		(void)sync_pace_save(s, &k.pull_pace, NULL);
 	if (!rc)
 		rc = store_checkpoint_set(s, SYNC_CK_LAST_OK,
 					  sync_now_ms(), e);
 out:
+	rc = sync_clock_save(&k, rc, e);
 	json_decref(hello);
 	client_free(k.c);
 	pthread_mutex_destroy(&k.lock);

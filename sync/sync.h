@@ -2,13 +2,16 @@
  * sync.h - a node's side of sync: enrolling with the hub, and one round of
  * push then pull over HTTPS (sync/client.h), resumable at any byte.
  *
- * Push sends this node's own change-log entries after the sequence the
- * hub acknowledged (GET /v1/hello says which), in signed, compressed
- * batches; each answer's ack moves the "sync.push" checkpoint, and
- * changes the hub refused are recorded here (store_reject_own()) so that
- * status shows them.  Pull asks for the changes of the node's scope after
- * the "sync.pull" checkpoint; a batch, signed by the hub, is applied in
- * one transaction together with the checkpoint and the purges it carries.
+ * Push sends this node's own change-log entries after the "sync.push"
+ * checkpoint (or after what the hub has, GET /v1/hello's push_ack, when
+ * less), in signed, compressed batches; each answer's ack moves the
+ * checkpoint, and changes the hub refused are recorded here
+ * (store_reject_own()) so that status shows them.  The checkpoint moves
+ * only with an answer received: changes the hub has whose answer was
+ * lost are sent again, and the hub answers them as before.  Pull asks
+ * for the changes of the node's scope after the "sync.pull" checkpoint;
+ * a batch, signed by the hub, is applied in one transaction together
+ * with the checkpoint and the purges it carries.
  * A connection cut anywhere costs at most the batch in flight: it is sent
  * or fetched again, and what arrives twice is recognised (store_apply()
  * deduplicates on origin and sequence).
@@ -23,13 +26,21 @@
 #include "node/store.h"
 
 #define SYNC_CK_PUSH "sync.push"
-#define SYNC_CK_PULL "sync.pull"
+#define SYNC_CK_PULL STORE_CK_SEEN /* "sync.pull": own changes note it */
 #define SYNC_CK_LAST_OK "sync.last_ok" /* unix ms of the last good round */
+/* The hub's clock minus this node's, in ms, as last learned (auth.h): an
+ * int64 kept in two's complement.  Only request times use it. */
+#define SYNC_CK_CLOCK "sync.clock_offset"
+#define SYNC_CLOCK_NOTE_MS (60 * 1000) /* an offset worth telling */
+/* Changes per page the link carried lately (see sync_round()). */
+#define SYNC_CK_PUSH_PAGE "sync.push_page"
+#define SYNC_CK_PULL_PAGE "sync.pull_page"
 #define SYNC_PUSH_LIMIT 1000
 #define SYNC_PULL_LIMIT 1000
 
 struct sync_stats {
-	uint64_t pushed, pulled;     /* changes sent, changes received */
+	uint64_t pushed, pulled;     /* changes sent (new to the hub),
+					changes received */
 	uint64_t refused, rejected;  /* refused whole, fields refused */
 	uint64_t purged;             /* records purged (left the scope) */
 	uint64_t batches_up, batches_down;
@@ -37,6 +48,10 @@ struct sync_stats {
 	uint64_t retries;
 	uint64_t started_ms;
 	int rebootstrapped; /* the hub had this node start over */
+	int clock_known;    /* clock_offset_ms holds something learned */
+	int clock_corrected; /* the hub refused this node's time this round
+			      * and the node went on with the hub's */
+	int64_t clock_offset_ms; /* the hub's clock minus this node's */
 };
 
 /* Called after every batch; phase is "push" or "pull". */
@@ -44,7 +59,9 @@ typedef void (*sync_progress_fn)(void *ctx, const char *phase,
 				 const struct sync_stats *st);
 
 struct sync_options {
-	size_t push_limit, pull_limit; /* changes per batch; 0 = defaults */
+	size_t push_limit, pull_limit; /* changes per batch at most; 0 =
+					  defaults (pages are sized by the
+					  link under this) */
 	int allow_plain;      /* http:// to a loopback hub (tests, proxies) */
 	unsigned retries;     /* per request (sync_options_init: 5) */
 	unsigned backoff_ms;  /* first retry delay bound (500); 0 = the
@@ -73,9 +90,31 @@ int sync_enroll(struct store *s, const char *url, const char *token,
  * partial success the caller reports); ERR_IO when the hub could not be
  * reached or stayed unreachable through the retries; ERR_AUTH when it
  * refused this node; ERR_CONFLICT for a schema or clock problem.
+ *
+ * Pages (batches up and down) are sized by what the link delivers: a
+ * page that a whole new connection could not carry is asked again at
+ * the size the cut suggests (at most half), and each full page that
+ * passes lets the next grow by half, up to the limit of the options.
+ * The sizes reached are kept (SYNC_CK_*_PAGE), even when the round
+ * fails, so the next round on a bad link does not start at full size;
+ * an explicit limit in the options caps them for its round and is not
+ * kept.
  */
 int sync_round(struct store *s, const struct sync_options *o,
 	       struct sync_stats *st, struct err *e) ERR_MUST_USE;
+
+/*
+ * The offset between the hub's clock and this node's last learned (a
+ * signed time from the hub, auth.h): ERR_NOTFOUND when never learned.
+ */
+int sync_clock_offset(struct store *s, int64_t *offset_ms,
+		      struct err *e) ERR_MUST_USE;
+
+/*
+ * For the operator: "the clock of this computer is 2 h 03 min behind the
+ * Helpdesk's" (ahead, or "in step with" within SYNC_CLOCK_NOTE_MS).
+ */
+void sync_clock_describe(int64_t offset_ms, char *out, size_t n);
 
 /* Changes made here that the hub has not acknowledged yet. */
 int sync_pending(struct store *s, uint64_t *n, struct err *e) ERR_MUST_USE;

@@ -2,6 +2,8 @@
  * sync_int.h - internals shared by the node's sync files (not an API):
  *   sync.c       enroll, the connection, push, the round
  *   sync_pull.c  pull: fetching and applying overlap
+ *   sync_pace.c  page sizing
+ *   sync_clock.c the hub's clock as this node knows it
  */
 #ifndef PRESIDIO_SYNC_SYNC_INT_H
 #define PRESIDIO_SYNC_SYNC_INT_H
@@ -13,6 +15,20 @@
 #include "sync/client.h"
 #include "sync/sync.h"
 
+/* Page sizing for one direction (sync.c): used by the thread that holds
+ * the connection. */
+struct sync_pace {
+	const char *ck;     /* its checkpoint */
+	size_t limit;       /* changes per page now */
+	size_t max;         /* at most: the options' limit */
+	uint64_t saved;     /* the checkpoint as read (0: none) */
+	size_t passed;      /* the last full page that crossed (0: none) */
+	int down;           /* the page is in the response (pull), else in
+			       the request (push) */
+	int cut;            /* the last request was stopped by a cut */
+	struct client_cut at; /* that cut */
+};
+
 /* One round's connection to the hub. */
 struct conn {
 	struct store *s;             /* used by the applying thread only */
@@ -23,13 +39,50 @@ struct conn {
 					     * its answer must be signed
 					     * over it (auth.h); by the
 					     * thread using c */
+	uint64_t sent_ms;            /* this node's clock when it was
+				      * signed (uncorrected); same thread */
+	int64_t offset_ms;           /* hub's clock minus ours; under lock */
+	int offset_learned;          /* learned this round; under lock */
+	int offset_loaded;           /* loaded_ms was kept from before */
+	int64_t loaded_ms;           /* the offset the round started with */
 	struct sync_stats *st;       /* under lock */
 	pthread_mutex_t lock;
+	struct sync_pace push_pace, pull_pace;
+	struct sync_pace *pacing;    /* of the request in flight, or NULL:
+					by the thread using c */
 };
 
+/* The request of `asked` changes (body: its length, for pushes) was
+ * stopped by a cut: p->limit becomes the share of it that crossed, at
+ * most half.  1, or 0 when it cannot shrink (no cut, a page of one). */
+int sync_pace_shrink(struct conn *k, struct sync_pace *p, size_t asked,
+		     size_t body);
+
+/* A full page of `asked` changes passed: the next may be larger. */
+void sync_pace_grow(struct sync_pace *p, size_t asked);
+
+/* Start at what the link carried last time (checkpoint ck), under the
+ * options' limit (asked: an explicit one, 0 for the default def); down:
+ * the page is in the response. */
+void sync_pace_init(struct store *s, struct sync_pace *p, const char *ck,
+		    size_t asked, size_t def, int down);
+
+/* Keep the size reached for the next round (when it changed). */
+int sync_pace_save(struct store *s, const struct sync_pace *p,
+		   struct err *e);
+
+/* The offset this node knew before the round, into k (none: 0). */
+void sync_clock_load(struct conn *k);
+
+/* Keep what the round learned of the hub's clock; rc is the round's:
+ * returned, unless it is 0 and keeping failed. */
+int sync_clock_save(struct conn *k, int rc, struct err *e);
+
 /* A signed request, asked again with a fresh signature when the hub saw
- * its nonce (libcurl re-sends on a dead kept-alive connection).  A 200
- * answer not signed by the hub for this request is ERR_AUTH. */
+ * its nonce (libcurl re-sends on a dead kept-alive connection), and once
+ * with a corrected time when the hub refused its time with its own,
+ * signed for this request (auth.h).  A 200 answer not signed by the hub
+ * for this request is ERR_AUTH. */
 int sync_request(struct conn *k, const char *method, const char *path,
 		 const uint8_t *body, size_t len, struct client_response *r,
 		 struct err *e);
@@ -41,11 +94,31 @@ int sync_hub_refused(const struct client_response *r, const char *what,
 /* Add an answer's bytes to the statistics. */
 void sync_count(struct conn *k, const struct client_response *r);
 
+/* An answer's JSON body, parsed within bounds (sync.c); NULL when not
+ * JSON or over them. */
+json_t *sync_json_load(const uint8_t *body, size_t len);
+
 /* A non-negative integer member; -1 when missing or not one. */
 int sync_json_u64(const json_t *o, const char *key, uint64_t *v);
 
-/* Pull until the hub has nothing more (sync_pull.c). */
-int sync_pull_all(struct conn *k, size_t limit, const struct sync_options *o,
+/*
+ * One pull page as it came (body, len bytes: a batch signed with hub_pk
+ * whose meta holds cursor, more, purge, rebootstrap), for the request
+ * after the cursor after: verified, decoded and checked, nothing applied.
+ * ERR_AUTH, ERR_INVALID (the message says what), ERR_FAIL (the cursor did
+ * not move), ERR_NOMEM.  Free *out with sync_pull_page_free().  A
+ * function of its own so that it can be fuzzed (tests/fuzz/fuzz_pull.c).
+ */
+struct fetched;
+int sync_pull_decode(const uint8_t *body, size_t len, const uint8_t *hub_pk,
+		     uint64_t after, struct fetched **out,
+		     struct err *e) ERR_MUST_USE;
+size_t sync_pull_page_count(const struct fetched *f); /* changes in it */
+void sync_pull_page_free(struct fetched *f);          /* NULL ok */
+
+/* Pull until the hub has nothing more (sync_pull.c), in pages sized by
+ * k->pull_pace. */
+int sync_pull_all(struct conn *k, const struct sync_options *o,
 		  struct err *e);
 
 #endif

@@ -89,31 +89,27 @@ static int collect(void *ctx, const struct store_incoming *in)
 	return 0;
 }
 
-/* Ask for the batch after after, acknowledging ack (restart: confirming
- * that this node has started over); *out is the parsed batch. */
-static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
-		     size_t limit, int restart, struct fetched **out,
-		     struct err *e)
+void sync_pull_page_free(struct fetched *f)
 {
-	struct client_response r;
+	fetched_free(f);
+}
+
+size_t sync_pull_page_count(const struct fetched *f)
+{
+	return f->n;
+}
+
+int sync_pull_decode(const uint8_t *body, size_t len, const uint8_t *hub_pk,
+		     uint64_t after, struct fetched **out, struct err *e)
+{
 	struct fetched *f = calloc(1, sizeof(*f));
 	const json_t *purge;
-	char path[128];
 	int rc;
 
 	*out = NULL;
-	client_response_init(&r);
 	if (!f)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	snprintf(path, sizeof(path),
-		 "/v1/pull?after=%" PRIu64 "&limit=%zu&ack=%" PRIu64 "%s",
-		 after, limit, ack, restart ? "&restart=1" : "");
-	rc = sync_request(k, "GET", path, NULL, 0, &r, e);
-	if (!rc && r.status != 200)
-		rc = sync_hub_refused(&r, "pull", e);
-	if (!rc)
-		rc = sync_batch_open_meta(r.body, r.len, k->remote.hub_pk,
-					  &f->meta, collect, f, e);
+	rc = sync_batch_open_meta(body, len, hub_pk, &f->meta, collect, f, e);
 	if (rc == ERR_NOMEM)
 		err_set(e, rc, "out of memory");
 	purge = json_object_get(f->meta, "purge");
@@ -132,13 +128,68 @@ static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
 			rc = err_set(e, ERR_FAIL,
 				     "pull: the hub's cursor did not move");
 	}
-	client_response_release(&r);
 	if (rc) {
 		fetched_free(f);
 		return rc;
 	}
 	*out = f;
 	return 0;
+}
+
+/* Ask for the batch after after, acknowledging ack (restart: confirming
+ * that this node has started over); *out is the parsed batch. */
+static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
+		     size_t limit, int restart, struct fetched **out,
+		     struct err *e)
+{
+	struct client_response r;
+	char path[128];
+	int rc;
+
+	*out = NULL;
+	client_response_init(&r);
+	snprintf(path, sizeof(path),
+		 "/v1/pull?after=%" PRIu64 "&limit=%zu&ack=%" PRIu64 "%s",
+		 after, limit, ack, restart ? "&restart=1" : "");
+	rc = sync_request(k, "GET", path, NULL, 0, &r, e);
+	if (!rc && r.status != 200)
+		rc = sync_hub_refused(&r, "pull", e);
+	if (!rc)
+		rc = sync_pull_decode(r.body, r.len, k->remote.hub_pk, after,
+				      out, e);
+	client_response_release(&r);
+	return rc;
+}
+
+/*
+ * fetch_one() at the page size the link allows: a page that a new
+ * connection could not carry is asked again smaller (the cut says how
+ * much arrived), a full page lets the next grow.  Each shrink at least
+ * halves the page, and a page of one is retried as any request is, so
+ * this ends.
+ */
+static int fetch_paced(struct conn *k, uint64_t after, uint64_t ack,
+		       int restart, struct fetched **out, struct err *e)
+{
+	struct sync_pace *p = &k->pull_pace;
+
+	for (;;) {
+		size_t asked = p->limit;
+		int rc;
+
+		p->cut = 0;
+		k->pacing = p;
+		rc = fetch_one(k, after, ack, asked, restart, out, e);
+		k->pacing = NULL;
+		if (!rc) {
+			if ((*out)->more && !(*out)->rebootstrap &&
+			    (*out)->n >= asked)
+				sync_pace_grow(p, asked);
+			return 0;
+		}
+		if (rc != ERR_IO || !sync_pace_shrink(k, p, asked, 0))
+			return rc;
+	}
 }
 
 /* ---- applying ---- */
@@ -153,7 +204,8 @@ static int purge_until(struct conn *k, const struct fetched *f, size_t *next,
 		const json_t *item = json_array_get(list, *next);
 		const json_t *at = json_array_get(item, 0);
 		const char *hex = json_string_value(json_array_get(item, 1));
-		uint64_t removed = 0;
+		uint64_t removed = 0, pushed = 0;
+		int deferred = 0;
 		struct id id;
 		int rc;
 
@@ -163,7 +215,15 @@ static int purge_until(struct conn *k, const struct fetched *f, size_t *next,
 				       "purge list");
 		if ((size_t)json_integer_value(at) > index)
 			return 0;
-		rc = store_evict(k->s, &id, &removed, e);
+		/* Never with an edit saved here that the hub does not have
+		 * (one saved while this round ran, after its push): the
+		 * purge waits for the next round's push. */
+		rc = store_checkpoint_get(k->s, SYNC_CK_PUSH, &pushed, NULL);
+		if (rc && rc != ERR_NOTFOUND)
+			return err_set(e, rc, "cannot read the push "
+				       "checkpoint");
+		rc = store_evict_after(k->s, &id, rc ? 0 : pushed, &removed,
+				       &deferred, e);
 		if (rc)
 			return rc;
 		pthread_mutex_lock(&k->lock);
@@ -199,9 +259,14 @@ static int apply_one(struct conn *k, struct fetched *f,
 {
 	struct store_apply_result res;
 	struct sync_stats now;
+	uint64_t held = 0;
 	size_t next = 0;
 	int rc = store_begin(k->s, e);
 
+	/* A case whose purge was held back and that comes again is back in
+	 * the scope: its purge is off. */
+	if (!rc)
+		rc = store_evict_pending_count(k->s, &held, e);
 	for (size_t i = 0; !rc && i < f->n; i++) {
 		struct pulled *p = &f->c[i];
 
@@ -212,6 +277,8 @@ static int apply_one(struct conn *k, struct fetched *f,
 		rc = purge_until(k, f, &next, i, e);
 		if (!rc)
 			rc = store_apply(k->s, &p->in, &res, e);
+		if (!rc && (held || next))
+			rc = store_evict_cancel(k->s, &p->in.record, e);
 		if (rc == ERR_CONFLICT)
 			err_prefix(e, "pull");
 	}
@@ -243,7 +310,6 @@ static int apply_one(struct conn *k, struct fetched *f,
 
 struct pipe {
 	struct conn *k;
-	size_t limit;
 	uint64_t after;            /* the fetcher's next request */
 	uint64_t committed;        /* the applier's cursor, to acknowledge */
 	int restart;               /* the first request confirms a restart */
@@ -280,8 +346,8 @@ static void *fetcher(void *arg)
 			fetched_free(spent);
 			spent = next;
 		}
-		rc = fetch_one(pp->k, pp->after, ack, pp->limit, pp->restart,
-			       &f, &pp->e);
+		rc = fetch_paced(pp->k, pp->after, ack, pp->restart, &f,
+				 &pp->e);
 		if (rc)
 			break;
 		pp->restart = 0;
@@ -316,7 +382,7 @@ static void *fetcher(void *arg)
  * request to acknowledge the last.  *again is set when a re-bootstrap
  * was applied: the caller starts a new pass from 0.
  */
-static int pull_pass(struct conn *k, size_t limit, int restart,
+static int pull_pass(struct conn *k, int restart,
 		     const struct sync_options *o, int *again, struct err *e)
 {
 	struct pipe pp;
@@ -329,7 +395,6 @@ static int pull_pass(struct conn *k, size_t limit, int restart,
 		return err_set(e, rc, "cannot read the pull checkpoint");
 	memset(&pp, 0, sizeof(pp));
 	pp.k = k;
-	pp.limit = limit;
 	pp.restart = restart;
 	pp.after = pp.committed = rc ? 0 : start;
 	err_init(&pp.e);
@@ -379,7 +444,7 @@ static int pull_pass(struct conn *k, size_t limit, int restart,
 		struct fetched *f = NULL;
 		uint64_t at = pp.committed;
 
-		rc = fetch_one(k, at, at, limit, pp.restart, &f, e);
+		rc = fetch_paced(k, at, at, pp.restart, &f, e);
 		pp.restart = 0;
 		if (!rc)
 			rc = apply_one(k, f, o, e);
@@ -408,16 +473,16 @@ out:
 	return rc;
 }
 
-int sync_pull_all(struct conn *k, size_t limit, const struct sync_options *o,
+int sync_pull_all(struct conn *k, const struct sync_options *o,
 		  struct err *e)
 {
-	int again = 0, rc = pull_pass(k, limit, 0, o, &again, e);
+	int again = 0, rc = pull_pass(k, 0, o, &again, e);
 
 	/* Started over: pull the whole scope, confirming it.  Asked to start
 	 * over once more straight away means the hub and this node disagree
 	 * on something no retry will fix. */
 	if (!rc && again)
-		rc = pull_pass(k, limit, 1, o, &again, e);
+		rc = pull_pass(k, 1, o, &again, e);
 	if (!rc && again)
 		rc = err_set(e, ERR_FAIL, "pull: the hub asks this node to "
 			     "start over again and again");

@@ -15,8 +15,17 @@
 # The last line of output is the total "N passed, N failed"; the exit
 # status is 1 when anything failed or nothing passed.
 #
+# Then, when FUZZ_BUILD names a fuzz build (make check sets it; make
+# fuzz-build makes it), every libFuzzer target there runs FUZZ_SECONDS
+# (default 5) from its seed corpus (tests/fuzz/run.sh), one pass or
+# failure each.
+#
+# The builds given run side by side, each build's output shown whole once
+# all are done (RUN_SERIAL=1: one after the other, as they go).
+#
 # Environment: E2E_TIMEOUT (seconds per script, default 300),
-# UNIT_TIMEOUT (seconds per unit binary, default 600).
+# UNIT_TIMEOUT (seconds per unit binary, default 600), FUZZ_BUILD,
+# FUZZ_SECONDS, RUN_SERIAL.
 
 set -u
 
@@ -62,11 +71,11 @@ run_unit() {
 	echo "-- unit: ${bin#"$top"/}"
 	t0=$(date +%s)
 	(cd "$top" && timeout -k 10 "$unit_timeout" "$bin") \
-		>"$work/unit.out" 2>&1 </dev/null
+		>"$bw/unit.out" 2>&1 </dev/null
 	rc=$?
 	echo "   ($(($(date +%s) - t0)) s)"
-	sed 's/^/   /' "$work/unit.out"
-	last=$(sed -n '$p' "$work/unit.out")
+	sed 's/^/   /' "$bw/unit.out"
+	last=$(sed -n '$p' "$bw/unit.out")
 	p=$(printf '%s\n' "$last" |
 		sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
 	f=$(printf '%s\n' "$last" |
@@ -90,16 +99,16 @@ run_e2e() {
 	script=$1
 	echo "-- e2e: ${script#"$top"/}"
 	t0=$(date +%s)
-	rm -f "$work/e2e.rc"
+	rm -f "$bw/e2e.rc"
 	{
 		(cd "$top" && PRESIDIO_BIN=$2 timeout -k 10 "$e2e_timeout" \
 			sh "$script" </dev/null 2>&1)
-		echo $? >"$work/e2e.rc"
-	} | tee "$work/e2e.out" | sed 's/^/   /'
-	rc=$(cat "$work/e2e.rc" 2>/dev/null || echo 1)
+		echo $? >"$bw/e2e.rc"
+	} | tee "$bw/e2e.out" | sed 's/^/   /'
+	rc=$(cat "$bw/e2e.rc" 2>/dev/null || echo 1)
 	echo "   ($(($(date +%s) - t0)) s)"
-	p=$(grep -c '^ok ' "$work/e2e.out")
-	f=$(grep -c '^FAIL ' "$work/e2e.out")
+	p=$(grep -c '^ok ' "$bw/e2e.out")
+	f=$(grep -c '^FAIL ' "$bw/e2e.out")
 	build_pass=$((build_pass + p))
 	build_fail=$((build_fail + f))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -117,7 +126,12 @@ run_e2e() {
 	fi
 }
 
-for dir in "$@"; do
+# run_build DIR N: every test of build DIR, its counts left in
+# $work/N.counts; its own scratch files in $work/N/.
+run_build() {
+	dir=$1
+	bw=$work/$2
+	mkdir -p "$bw"
 	adir=$(abspath "$dir")
 	build_pass=0
 	build_fail=0
@@ -129,9 +143,13 @@ for dir in "$@"; do
 		# The plain build runs the full 120 faulty sync rounds; here
 		# fewer keep the sanitizer pass within its time.
 		SYNC_FAULT_ROUNDS_DEFAULT=20
-		export ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT
+		# and the pull through cut links a smaller workload
+		SYNC_CUTS_PERSONS_DEFAULT=500
+		export ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
+			SYNC_CUTS_PERSONS_DEFAULT
 	else
-		unset ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT
+		unset ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
+			SYNC_CUTS_PERSONS_DEFAULT
 	fi
 
 	units=$(find "$adir/tests" -path "$adir/tests/*/test_*" -type f \
@@ -163,9 +181,60 @@ for dir in "$@"; do
 	done
 
 	echo "=== total for $dir: $build_pass passed, $build_fail failed ==="
-	total_pass=$((total_pass + build_pass))
-	total_fail=$((total_fail + build_fail))
+	echo "$build_pass $build_fail" >"$work/$2.counts"
+}
+
+# The builds run side by side (RUN_SERIAL=1: one after the other): their
+# tests wait on disks, clocks and sockets more than on the processor, and
+# share nothing (temporary directories, ports chosen by the kernel).  Each
+# build's output is shown whole, in order, once all are done.
+n=0
+for dir in "$@"; do
+	n=$((n + 1))
+	if [ "${RUN_SERIAL:-0}" = 1 ]; then
+		run_build "$dir" "$n" >"$work/$n.out" 2>&1 </dev/null
+		cat "$work/$n.out"
+	else
+		run_build "$dir" "$n" >"$work/$n.out" 2>&1 </dev/null &
+	fi
 done
+wait
+i=0
+for dir in "$@"; do
+	i=$((i + 1))
+	[ "${RUN_SERIAL:-0}" = 1 ] || cat "$work/$i.out"
+	if [ -s "$work/$i.counts" ]; then
+		read -r p f <"$work/$i.counts"
+	else
+		echo "   FAIL $dir: its run ended without counts"
+		p=0
+		f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+done
+
+if [ -n "${FUZZ_BUILD:-}" ]; then
+	echo "=== fuzz: $FUZZ_BUILD (${FUZZ_SECONDS:-5} s per target) ==="
+	t0=$(date +%s)
+	(cd "$top" && sh tests/fuzz/run.sh "$(abspath "$FUZZ_BUILD")" \
+		"${FUZZ_SECONDS:-5}") >"$work/fuzz.out" 2>&1 </dev/null
+	sed 's/^/   /' "$work/fuzz.out"
+	echo "   ($(($(date +%s) - t0)) s)"
+	last=$(sed -n '$p' "$work/fuzz.out")
+	p=$(printf '%s\n' "$last" |
+		sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
+	f=$(printf '%s\n' "$last" |
+		sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p')
+	if [ -z "$p" ] || [ -z "$f" ]; then
+		echo "   FAIL fuzz: no summary line"
+		p=0
+		f=1
+	fi
+	echo "=== total for fuzz: $p passed, $f failed ==="
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+fi
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]

@@ -1,8 +1,13 @@
 #!/bin/sh
-# tests/soak.sh - `make soak`: long randomized runs of the merge simulator.
+# tests/soak.sh - `make soak`: long randomized runs of the merge simulator,
+# after 10,000 fixed seeds of the sync simulator.
 #
 #   sh tests/soak.sh [BUILD_DIR]
 #
+# First BUILD_DIR/tests/sync/test_sync_sim on seeds 0..SYNC_SIM_SEEDS-1
+# (default 10,000: make check runs only the first few hundred, a seed
+# costing tens of milliseconds of real sync), a line per failing seed.
+# Then:
 # Runs BUILD_DIR/tests/conflict/test_merge_sim (default build/) on random
 # seeds for SOAK_SECONDS (default 600), from SOAK_SEED when set (the run is
 # then repeatable), else from a random base seed that it prints first.  Each
@@ -28,7 +33,18 @@ case $seconds in
 	;;
 esac
 
-if [ -n "${SOAK_SEED:-}" ]; then
-	exec "$sim" --soak "$seconds" --seed "$SOAK_SEED"
+syncsim=$build/tests/sync/test_sync_sim
+sync_rc=0
+if [ -x "$syncsim" ]; then
+	"$syncsim" --seeds 0 "${SYNC_SIM_SEEDS:-10000}" || sync_rc=1
+else
+	echo "soak: no $syncsim" >&2
+	sync_rc=1
 fi
-exec "$sim" --soak "$seconds"
+
+if [ -n "${SOAK_SEED:-}" ]; then
+	"$sim" --soak "$seconds" --seed "$SOAK_SEED" || exit 1
+	exit $sync_rc
+fi
+"$sim" --soak "$seconds" || exit 1
+exit $sync_rc

@@ -125,6 +125,7 @@ int cmd_resolve(struct cli *c, int argc, char **argv);
 int cmd_enroll(struct cli *c, int argc, char **argv);
 int cmd_sync(struct cli *c, int argc, char **argv);
 int cmd_hub(struct cli *c, int argc, char **argv);
+int cmd_refused(struct cli *c, int argc, char **argv);
 
 /* Usage texts, defined next to each command. */
 extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
@@ -133,6 +134,7 @@ extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
 	cli_usage_operator[], cli_usage_key[], cli_usage_verify[],
 	cli_usage_conflicts[], cli_usage_resolve[], cli_usage_enroll[],
 	cli_usage_sync[], cli_usage_hub[];
+extern const char cli_usage_refused[];
 
 /* ---- errors and exit codes (cli.c) ---- */
 

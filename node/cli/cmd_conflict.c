@@ -31,20 +31,29 @@ const char cli_usage_conflicts[] =
 	"\n"
 	"List the open conflicts of every record, or of record ID:\n"
 	"  RECORD-ID (COLLECTION) field FIELD:\n"
+	"    settle: presidio resolve RECORD-ID FIELD --pick N\n"
 	"    1) VALUE  TIME by OPERATOR on NODE-ID  (current)\n"
 	"    2) VALUE  TIME by OPERATOR on NODE-ID\n"
 	"  RECORD-ID (COLLECTION) deleted while being edited (field FIELD):\n"
+	"    settle: presidio resolve RECORD-ID --keep-deleted | --undelete\n"
 	"    deleted TIME by OPERATOR on NODE-ID; edit: VALUE  TIME by ...\n"
+	"  RECORD-ID (COLLECTION) kept deleted and undeleted at once:\n"
+	"    settle: presidio resolve RECORD-ID --keep-deleted | --undelete\n"
+	"    1) true|false  TIME by OPERATOR on NODE-ID  (current)\n"
+	"    2) false|true  TIME by OPERATOR on NODE-ID\n"
 	"  RECORD-ID (COLLECTION) rule: MESSAGE\n"
-	"and a last line \"N open conflicts\".  The candidates of a field are\n"
-	"numbered for 'presidio resolve ID FIELD --pick N'; values are\n"
+	"    settle: presidio resolve RECORD-ID FIELD < value.json\n"
+	"and a last line \"N open conflicts\".  Each conflict shows the command\n"
+	"that settles it.  The candidates of a field are numbered for\n"
+	"'presidio resolve ID FIELD --pick N' (for the deletion itself,\n"
+	"_deleted: true keeps it deleted, false undeletes); values are\n"
 	"compact JSON; an operator not known here shows as \"?\".\n"
 	"\n"
 	"  --json                JSON Lines, one object per conflict: record,\n"
 	"                        collection, kind (field, delete, rule),\n"
 	"                        field, reason, pick (the number of other),\n"
 	"                        current and other {value, time, hlc, node,\n"
-	"                        operator}\n"
+	"                        operator}, settle (the command)\n"
 	"  -u, --operator NAME   unlock as NAME\n"
 	"  --key-file PATH       unlock with a key file\n"
 	"  --passphrase-fd N     read the passphrase from descriptor N\n";
@@ -61,7 +70,10 @@ const char cli_usage_resolve[] =
 	"superseded, here and on every node the resolution reaches.  A rule\n"
 	"conflict is settled by giving a field a value that satisfies the\n"
 	"rule.  A record deleted while being edited is kept deleted\n"
-	"(--keep-deleted) or restored with the edits (--undelete).\n"
+	"(--keep-deleted) or restored with the edits (--undelete); so is one\n"
+	"that two nodes settled differently (FIELD _deleted: --pick N, or\n"
+	"true or false on standard input, says the same).  The fields of a\n"
+	"deleted record are settled once it is undeleted.\n"
 	"Prints \"resolved\".\n"
 	"\n"
 	"  --pick N              take candidate N of FIELD\n"
@@ -153,6 +165,37 @@ static int put_candidate(unsigned long n, const struct store_candidate *c,
 	return rc;
 }
 
+/* The command that settles c, into buf. */
+static const char *settle_text(const struct store_conflict *c, char *buf,
+			       size_t n)
+{
+	char rec[ID_TEXT_LEN + 1];
+
+	id_format(&c->record, rec);
+	switch (c->form) {
+	case MERGE_FORM_FIELD:
+		snprintf(buf, n, "presidio resolve %s %s --pick N", rec,
+			 c->field ? c->field : "FIELD");
+		break;
+	case MERGE_FORM_DELETE:
+		snprintf(buf, n, "presidio resolve %s --keep-deleted | "
+			 "--undelete", rec);
+		break;
+	default:
+		snprintf(buf, n, "presidio resolve %s FIELD < value.json", rec);
+		break;
+	}
+	return buf;
+}
+
+/* A field conflict on the deletion marker: two nodes settled a delete
+ * differently (or undid one while another deleted). */
+static int on_marker(const struct store_conflict *c)
+{
+	return c->kind == MERGE_CONFLICT_FIELD && c->field &&
+	       strcmp(c->field, SCHEMA_FIELD_DELETED_NAME) == 0;
+}
+
 /* Does c continue the group printed last?  (Opens a new one if not.) */
 static int same_group(struct show_ctx *sc, const struct store_conflict *c)
 {
@@ -172,15 +215,21 @@ static int same_group(struct show_ctx *sc, const struct store_conflict *c)
 static int show_text(struct show_ctx *sc, const struct store_conflict *c,
 		     int cont)
 {
-	char rec[ID_TEXT_LEN + 1];
+	char rec[ID_TEXT_LEN + 1], how[ID_TEXT_LEN + SCHEMA_NAME_MAX + 48];
 	int rc = 0;
 
 	id_format(&c->record, rec);
+	settle_text(c, how, sizeof(how));
 	switch (c->kind) {
 	case MERGE_CONFLICT_FIELD:
 		if (!cont) {
-			printf("%s (%s) field %s:\n", rec, c->coll->name,
-			       sc->field);
+			if (on_marker(c))
+				printf("%s (%s) kept deleted and undeleted at "
+				       "once:\n", rec, c->coll->name);
+			else
+				printf("%s (%s) field %s:\n", rec,
+				       c->coll->name, sc->field);
+			printf("    settle: %s\n", how);
 			rc |= put_candidate(1, &c->current, 1);
 		}
 		rc |= put_candidate(++sc->pick, &c->other, 0);
@@ -188,8 +237,8 @@ static int show_text(struct show_ctx *sc, const struct store_conflict *c,
 	case MERGE_CONFLICT_DELETE:
 		if (!cont)
 			printf("%s (%s) deleted while being edited "
-			       "(field %s):\n",
-			       rec, c->coll->name, sc->field);
+			       "(field %s):\n    settle: %s\n",
+			       rec, c->coll->name, sc->field, how);
 		fputs("    deleted ", stdout);
 		put_when(&c->current);
 		fputs("; edit: ", stdout);
@@ -198,8 +247,9 @@ static int show_text(struct show_ctx *sc, const struct store_conflict *c,
 		putchar('\n');
 		break;
 	default:
-		printf("%s (%s) rule: %s\n", rec, c->coll->name,
-		       c->reason ? c->reason : "(no message)");
+		printf("%s (%s) rule: %s\n    settle: %s\n", rec,
+		       c->coll->name, c->reason ? c->reason : "(no message)",
+		       how);
 		break;
 	}
 	return rc ? err_set(sc->e, ERR_IO, "cannot write output") : 0;
@@ -240,12 +290,13 @@ static json_t *candidate_json(const struct store_candidate *c)
 
 static int show_json(struct show_ctx *sc, const struct store_conflict *c)
 {
-	char rec[ID_TEXT_LEN + 1];
+	char rec[ID_TEXT_LEN + 1], how[ID_TEXT_LEN + SCHEMA_NAME_MAX + 48];
 	int rule = c->kind == MERGE_CONFLICT_RULE;
 	json_t *o = json_object();
 	int rc;
 
 	id_format(&c->record, rec);
+	settle_text(c, how, sizeof(how));
 	if (!o || jset(o, "record", json_string(rec)) ||
 	    jset(o, "collection", json_string(c->coll->name)) ||
 	    jset(o, "kind", json_string(kind_name(c->kind))) ||
@@ -256,7 +307,8 @@ static int show_json(struct show_ctx *sc, const struct store_conflict *c)
 			 ? json_integer((json_int_t)++sc->pick)
 			 : json_null()) ||
 	    jset(o, "current", rule ? json_null() : candidate_json(&c->current)) ||
-	    jset(o, "other", rule ? json_null() : candidate_json(&c->other)))
+	    jset(o, "other", rule ? json_null() : candidate_json(&c->other)) ||
+	    jset(o, "settle", json_string(how)))
 		rc = err_set(sc->e, ERR_NOMEM, "out of memory");
 	else
 		rc = cli_print_json(o, JSON_COMPACT, sc->e);
@@ -419,6 +471,44 @@ static int read_value(json_t **out, struct err *e)
 	return rc;
 }
 
+/* Log and print a resolution of the deletion marker. */
+static void resolved_marker(struct store *s, const char *rec, int keep)
+{
+	puts("resolved");
+	log_info("conflict resolved on %s field %s by %s (%s)", rec,
+		 SCHEMA_FIELD_DELETED_NAME, store_operator(s),
+		 keep ? "kept deleted" : "undeleted");
+}
+
+/* `resolve ID _deleted [--pick N]`: the deletion marker settled like a
+ * field (its candidates are true, kept deleted, and false, undeleted),
+ * which is keep-deleted or undelete. */
+static int resolve_marker(struct store *s, const struct id *id, int has_pick,
+			  uint64_t pick, struct err *e)
+{
+	char rec[ID_TEXT_LEN + 1];
+	json_t *value = NULL;
+	int rc, keep;
+
+	id_format(id, rec);
+	if (has_pick)
+		rc = pick_value(s, id, SCHEMA_FIELD_DELETED_NAME, pick, &value,
+				e);
+	else
+		rc = read_value(&value, e);
+	if (rc == 0 && !json_is_boolean(value))
+		rc = err_set(e, ERR_INVALID,
+			     "field %s takes true (keep deleted) or false "
+			     "(undelete)", SCHEMA_FIELD_DELETED_NAME);
+	keep = json_is_true(value);
+	json_decref(value);
+	if (rc == 0)
+		rc = store_resolve_delete(s, id, keep, e);
+	if (rc == 0)
+		resolved_marker(s, rec, keep);
+	return rc;
+}
+
 /* `resolve ID FIELD [--pick N]`: candidate pick, or the value on stdin. */
 static int resolve_field(struct cli *c, const struct id *id,
 			 const char *name, int has_pick, uint64_t pick)
@@ -438,6 +528,10 @@ static int resolve_field(struct cli *c, const struct id *id,
 		rc = record_coll(s, id, &coll, &e);
 	if (rc < 0)
 		goto out;
+	if (strcmp(name, SCHEMA_FIELD_DELETED_NAME) == 0) {
+		rc = resolve_marker(s, id, has_pick, pick, &e);
+		goto out;
+	}
 	f = schema_field(coll, name);
 	if (!f) {
 		rc = err_set(&e, ERR_INVALID, "no field '%s' in %s records",
@@ -476,10 +570,7 @@ static int resolve_delete(struct cli *c, const struct id *id, int keep)
 		rc = store_resolve_delete(s, id, keep, &e);
 	if (rc < 0)
 		goto out;
-	puts("resolved");
-	log_info("conflict resolved on %s field %s by %s (%s)", rec,
-		 SCHEMA_FIELD_DELETED_NAME, store_operator(s),
-		 keep ? "kept deleted" : "undeleted");
+	resolved_marker(s, rec, keep);
 out:
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;

@@ -27,7 +27,9 @@ enum {
 	OPT_TTL,
 	OPT_JSON,
 	OPT_HORIZON,
-	OPT_PURGE_EVERY
+	OPT_PURGE_EVERY,
+	OPT_MAX_CONNS,
+	OPT_MAX_PER_IP
 };
 
 #define PURGE_HORIZON_DAYS 30
@@ -36,6 +38,7 @@ enum {
 const char cli_usage_hub[] =
 	"usage: presidio hub serve --cert FILE --key FILE [--listen ADDR]\n"
 	"                          [--port N] [--port-file FILE] [--threads N]\n"
+	"                          [--max-conns N] [--max-conns-per-ip N]\n"
 	"       presidio hub serve --plain-http [--listen 127.0.0.1] ...\n"
 	"       presidio hub node add NAME --kind polo|pda|attuatore\n"
 	"                          --region REGION [--ttl HOURS]\n"
@@ -51,13 +54,19 @@ const char cli_usage_hub[] =
 	"port file).  --plain-http serves without TLS for a TLS-terminating\n"
 	"reverse proxy, and only on a loopback address.  Runs until SIGTERM\n"
 	"or Ctrl-C.  Every --purge-every SECONDS (default 3600) it purges\n"
-	"tombstones, as 'hub purge' does.\n"
+	"tombstones, as 'hub purge' does.  It holds at most --max-conns\n"
+	"connections (default 256), at most --max-conns-per-ip from one\n"
+	"address (default 32): behind a TLS-terminating proxy or a NAT every\n"
+	"node has the same address, so raise it to --max-conns there.\n"
 	"\n"
 	"node add: register a node and print its one-time enrollment token\n"
 	"(valid HOURS, default 72).  node token: a new token (the node must\n"
 	"enroll again).  node revoke: refuse all its requests from now on.\n"
 	"node cap: the most records its scope may hold (0: no cap).  node\n"
-	"list: nodes, last contact and acknowledged cursors.\n"
+	"list: nodes, last contact and acknowledged cursors.  add, token,\n"
+	"revoke and cap unlock the hub: what they write is authenticated\n"
+	"under its data key, so that a node row altered in the file is\n"
+	"refused.\n"
 	"\n"
 	"purge: purge the deleted records that every node seeing them has\n"
 	"acknowledged.  A node silent longer than the horizon (--horizon\n"
@@ -151,6 +160,8 @@ static int hub_serve(struct cli *c, int argc, char **argv)
 		{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 		{ "purge-every", required_argument, NULL, OPT_PURGE_EVERY },
 		{ "horizon", required_argument, NULL, OPT_HORIZON },
+		{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+		{ "max-conns-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
 		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
 	};
 	struct hub_config cfg;
@@ -205,6 +216,16 @@ static int hub_serve(struct cli *c, int argc, char **argv)
 		case OPT_HORIZON:
 			if (cli_parse_u64(optarg, 0, 86400 * 3650, &horizon))
 				return cli_usage(c, "bad --horizon");
+			break;
+		case OPT_MAX_CONNS:
+			if (cli_parse_u64(optarg, 4, 4000, &v))
+				return cli_usage(c, "bad --max-conns");
+			cfg.http.max_conns = (unsigned)v;
+			break;
+		case OPT_MAX_PER_IP:
+			if (cli_parse_u64(optarg, 1, 4000, &v))
+				return cli_usage(c, "bad --max-conns-per-ip");
+			cfg.http.max_per_ip = (unsigned)v;
 			break;
 		default:
 			break;
@@ -261,7 +282,7 @@ static int node_add(struct cli *c, int argc, char **argv)
 	if (!kind || !region)
 		return cli_usage(c, "--kind and --region are required");
 	err_init(&e);
-	rc = hub_store(c, &s, 0, &e);
+	rc = hub_store(c, &s, 1, &e);
 	if (!rc)
 		rc = store_peer_add(s, argv[optind], kind, region,
 				    (int64_t)ttl * 3600, token, &e);
@@ -307,7 +328,7 @@ static int node_simple(struct cli *c, int argc, char **argv, const char *cmd)
 	if (is_cap && cli_parse_u64(argv[optind + 1], 0, UINT32_MAX, &cap))
 		return cli_usage(c, "bad record cap");
 	err_init(&e);
-	rc = hub_store(c, &s, 0, &e);
+	rc = hub_store(c, &s, 1, &e);
 	if (rc)
 		goto out;
 	if (is_cap) {

@@ -8,8 +8,12 @@
  * Each batch also records, in the same transaction, how many lines of
  * the file (named by its SHA-256) are in: running the same file again,
  * after a crash or a kill, resumes after the last committed batch and
- * applies nothing twice.  The line buffer is wiped before it is freed;
- * messages never quote a line.
+ * applies nothing twice (a regular file only: a pipe is read once).
+ * Lines are read into one buffer of IMPORT_LINE_MAX bytes
+ * (import_line.h), wiped before it is freed: a longer line is refused
+ * without reading it whole, and what has no end (a device such as
+ * /dev/zero, a directory) is refused before reading; messages never quote
+ * a line.
  */
 #include "node/cli/cli.h"
 
@@ -19,13 +23,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "node/cli/import_line.h"
 
 #define IMPORT_BATCH_DEFAULT 1000
 #define IMPORT_BATCH_MAX 100000
-#define IMPORT_LINE_START 65536 /* first size of the line buffer */
 #define IMPORT_IOBUF 65536      /* stdio buffer of the input */
 
 enum { OPT_BATCH = CLI_OPT_LOCAL };
@@ -36,9 +41,11 @@ const char cli_usage_import[] =
 	"Load records from JSON Lines (\"-\": standard input), one operation\n"
 	"per line:\n"
 	"  {\"op\":\"put\",\"collection\":C,\"id\":UUID,\"fields\":{...}}\n"
+	"A line holds at most 1 MiB; FILE is a regular file or a pipe (a\n"
+	"device or a directory is refused).\n"
 	"Lines are committed in batches; a bad line rolls back its batch\n"
 	"(earlier batches are kept) and ends the import with exit code 6.\n"
-	"Each batch records how far the file got: running the same file\n"
+	"Each batch records how far a regular file got: running it\n"
 	"again resumes after the last committed batch.\n"
 	"\n"
 	"  --batch N             lines per transaction (1..100000, default\n"
@@ -63,44 +70,6 @@ struct import {
 	struct cli_progress progress;
 };
 
-/* Check the shape of one operation and point at its parts. */
-static int check_shape(const json_t *o, const char **coll, struct id *id,
-		       const json_t **fields, struct err *e)
-{
-	const json_t *op, *c, *i;
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(o))
-		return err_set(e, ERR_INVALID, "not a JSON object");
-	json_object_foreach((json_t *)o, key, v)
-		if (strcmp(key, "op") && strcmp(key, "collection") &&
-		    strcmp(key, "id") && strcmp(key, "fields"))
-			return err_set(e, ERR_INVALID,
-				       "unexpected member (allowed: op, "
-				       "collection, id, fields)");
-	op = json_object_get(o, "op");
-	c = json_object_get(o, "collection");
-	i = json_object_get(o, "id");
-	*fields = json_object_get(o, "fields");
-	if (!json_is_string(op))
-		return err_set(e, ERR_INVALID,
-			       "\"op\" missing or not a string");
-	if (strcmp(json_string_value(op), "put"))
-		return err_set(e, ERR_INVALID, "unknown op (only \"put\")");
-	if (!json_is_string(c))
-		return err_set(e, ERR_INVALID,
-			       "\"collection\" missing or not a string");
-	if (!json_is_string(i) || id_parse(id, json_string_value(i)) < 0)
-		return err_set(e, ERR_INVALID,
-			       "\"id\" missing or not a record id");
-	if (!json_is_object(*fields))
-		return err_set(e, ERR_INVALID,
-			       "\"fields\" missing or not an object");
-	*coll = json_string_value(c);
-	return 0;
-}
-
 static void count(struct counts *n, const struct store_put_result *res)
 {
 	n->lines++;
@@ -116,23 +85,17 @@ static int import_line(struct store *s, struct import *im, const char *line,
 		       size_t len, struct err *e)
 {
 	struct store_put_result res;
-	const json_t *fields = NULL;
-	const char *coll = NULL;
-	json_error_t je;
-	json_t *o;
-	struct id id;
-	int rc;
+	struct import_op op;
+	int rc = import_parse_line(line, len, &op, e);
 
-	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
-	if (!o)
-		return err_set(e, ERR_INVALID, "invalid JSON at column %d: %s",
-			       je.column, cli_json_error(&je));
-	rc = check_shape(o, &coll, &id, &fields, e);
+	if (rc && op.bad_json)
+		err_set(e, rc, "invalid JSON at column %d: %s", op.je.column,
+			cli_json_error(&op.je));
 	if (rc == 0)
-		rc = store_put(s, coll, &id, fields, &res, e);
+		rc = store_put(s, op.collection, &op.id, op.fields, &res, e);
 	if (rc == 0)
 		count(&im->open, &res);
-	json_decref(o);
+	import_op_release(&op);
 	return rc;
 }
 
@@ -156,20 +119,15 @@ static int commit_batch(struct store *s, struct import *im, struct err *e)
 	return 0;
 }
 
-/* One line of the file: skip blank ones, start and end batches. */
-static int feed(struct store *s, struct import *im, char *line, size_t n,
-		struct err *e)
+/* One line of the file (its end removed): skip blank ones, start and end
+ * batches. */
+static int feed(struct store *s, struct import *im, const char *line,
+		size_t n, struct err *e)
 {
 	int rc;
 
-	if (n > 0 && line[n - 1] == '\n')
-		n--;
-	if (n > 0 && line[n - 1] == '\r')
-		n--;
 	if (n == 0)
 		return 0;
-	if (n > CLI_INPUT_MAX)
-		return err_set(e, ERR_INVALID, "line longer than 1 MiB");
 	if (!im->in_tx) {
 		rc = store_begin(s, e);
 		if (rc < 0)
@@ -187,41 +145,26 @@ static int feed(struct store *s, struct import *im, char *line, size_t n,
 static int read_lines(struct store *s, struct import *im, FILE *f,
 		      struct err *e)
 {
-	size_t cap = IMPORT_LINE_START;
-	char *line = malloc(cap);
-	ssize_t n;
-	int rc = 0;
+	struct import_reader r;
+	int rc = import_reader_init(&r, f, IMPORT_LINE_MAX, e);
 
-	if (!line)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	for (;;) {
-		errno = 0;
-		n = getline(&line, &cap, f);
-		if (n < 0) {
-			/* End of file, or a failure getline reports only
-			 * through errno (out of memory on a huge line):
-			 * never take the latter for the end. */
-			if (errno && !feof(f))
-				rc = err_set(e, ERR_IO, "cannot read %s: %s",
-					     im->file, strerror(errno));
+	while (rc == 0) {
+		rc = import_read_line(&r, e);
+		if (rc == 0)
 			break;
-		}
 		im->lineno++;
-		if (im->lineno <= im->skip)
+		if (rc == 1 && im->lineno <= im->skip) {
+			rc = 0;
 			continue;
-		rc = feed(s, im, line, (size_t)n, e);
-		if (rc < 0) {
-			err_prefix(e, "%s:%" PRIu64, im->file, im->lineno);
-			break;
 		}
+		if (rc == 1)
+			rc = feed(s, im, r.buf, r.len, e);
+		if (rc < 0)
+			err_prefix(e, "%s:%" PRIu64, im->file, im->lineno);
 	}
-	if (rc == 0 && ferror(f))
-		rc = err_set(e, ERR_IO, "cannot read %s: %s", im->file,
-			     strerror(errno));
 	if (rc == 0)
 		rc = commit_batch(s, im, e);
-	sodium_memzero(line, cap);
-	free(line);
+	import_reader_release(&r);
 	return rc;
 }
 
@@ -247,17 +190,45 @@ static int fail_at_line(const struct import *im, const struct err *e)
 	return cli_exit_code(e->code ? e->code : ERR_FAIL);
 }
 
-static int open_input(const char *path, FILE **f, struct err *e)
+/*
+ * Only what ends can be imported: a regular file, a pipe or a socket (or
+ * a terminal on standard input, ended with Ctrl-D).  A device such as
+ * /dev/zero would be read for ever, a directory not at all.  *regular
+ * is 1 for a regular file (which can be read twice, to resume).
+ */
+static int check_input(FILE *f, const char *path, int is_stdin, int *regular,
+		       struct err *e)
+{
+	struct stat st;
+
+	if (fstat(fileno(f), &st) != 0)
+		return err_set(e, ERR_IO, "cannot read %s: %s", path,
+			       strerror(errno));
+	*regular = S_ISREG(st.st_mode);
+	if (*regular || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+	    (is_stdin && isatty(fileno(f))))
+		return 0;
+	return err_set(e, ERR_INVALID,
+		       "cannot import %s: it is a %s, not a regular file or a "
+		       "pipe", path,
+		       S_ISDIR(st.st_mode)   ? "directory"
+		       : S_ISCHR(st.st_mode) ? "character device"
+		       : S_ISBLK(st.st_mode) ? "block device"
+					     : "special file");
+}
+
+static int open_input(const char *path, FILE **f, int *regular,
+		      struct err *e)
 {
 	if (strcmp(path, "-") == 0) {
 		*f = stdin;
-		return 0;
+		return check_input(*f, "standard input", 1, regular, e);
 	}
 	*f = fopen(path, "re");
 	if (!*f)
 		return err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
 			       "cannot open %s: %s", path, strerror(errno));
-	return 0;
+	return check_input(*f, path, 0, regular, e);
 }
 
 /* Name the checkpoint of a file after its SHA-256 and read how far an
@@ -297,13 +268,14 @@ static int import_file(struct cli *c, struct import *im, const char *path)
 	char *iobuf = NULL;
 	double t0 = cli_now();
 	struct err e;
+	int regular = 0;
 	int rc;
 
 	err_init(&e);
 	rc = cli_open_unlocked(c, &s, &e);
 	if (rc < 0)
 		goto out;
-	rc = open_input(path, &f, &e);
+	rc = open_input(path, &f, &regular, &e);
 	/* The stream reads through a buffer of ours, wiped when done: the
 	 * file holds personal data in clear and stdio's own buffer would be
 	 * freed as it is. */
@@ -312,7 +284,8 @@ static int import_file(struct cli *c, struct import *im, const char *path)
 		if (!iobuf || setvbuf(f, iobuf, _IOFBF, IMPORT_IOBUF) != 0)
 			rc = err_set(&e, ERR_NOMEM, "out of memory");
 	}
-	if (rc == 0 && f != stdin)
+	/* Only a regular file can be read twice: a pipe has no resume. */
+	if (rc == 0 && regular && f != stdin)
 		rc = resume_point(s, im, f, &e);
 	if (rc < 0)
 		goto out;

@@ -57,6 +57,9 @@ struct sync_view {
 	uint64_t pending;  /* own changes the hub has not acknowledged */
 	uint64_t last_ok;  /* unix ms of the last good round, 0 never */
 	char last[32];
+	int clock_known;   /* the hub's clock was learned by a sync */
+	int64_t clock_offset_ms; /* the hub's minus this computer's */
+	char clock[128];   /* sync_clock_describe() */
 };
 
 static int sync_view_load(struct store *s, struct sync_view *v,
@@ -77,6 +80,11 @@ static int sync_view_load(struct store *s, struct sync_view *v,
 	if (!rc && store_checkpoint_get(s, SYNC_CK_LAST_OK, &v->last_ok,
 					NULL))
 		v->last_ok = 0;
+	if (!rc && sync_clock_offset(s, &v->clock_offset_ms, NULL) == 0) {
+		v->clock_known = 1;
+		sync_clock_describe(v->clock_offset_ms, v->clock,
+				    sizeof(v->clock));
+	}
 	t = (time_t)(v->last_ok / 1000);
 	if (v->last_ok && gmtime_r(&t, &tm))
 		strftime(v->last, sizeof(v->last), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -95,6 +103,8 @@ static void sync_text(const struct sync_view *v)
 	printf("last sync:  %s\n", v->last);
 	printf("pending:    %" PRIu64 " change%s not yet sent to the hub\n",
 	       v->pending, v->pending == 1 ? "" : "s");
+	if (v->clock_known)
+		printf("hub clock:  %s\n", v->clock);
 }
 
 static void status_text(const struct store_status *st)
@@ -121,8 +131,9 @@ static void status_text(const struct store_status *st)
 	       st->last_seq);
 	printf("conflicts:  %" PRIu64 " record%s with open conflicts\n",
 	       st->conflicted, st->conflicted == 1 ? "" : "s");
-	printf("rejected:   %" PRIu64 " change%s refused, whole or in part\n",
-	       st->rejected, st->rejected == 1 ? "" : "s");
+	printf("rejected:   %" PRIu64 " change%s refused, whole or in part%s\n",
+	       st->rejected, st->rejected == 1 ? "" : "s",
+	       st->rejected ? " (see 'presidio refused')" : "");
 	printf("clock:      %s\n", st->hlc ? clock : "(never used)");
 	printf("key:        generation %" PRIu32 "%s\n", st->key_gen,
 	       st->rotating ? ", rotation unfinished" : "");
@@ -173,9 +184,13 @@ static int status_json(const struct store_status *st,
 		      "schema_version", st->schema_version);
 	if (o && json_object_set_new(
 		     o, "sync",
-		     json_pack("{sbsssIss}", "enrolled", v->enrolled, "hub",
+		     json_pack("{sbsssIssso}", "enrolled", v->enrolled, "hub",
 			       v->enrolled ? v->remote.url : "", "pending",
-			       (json_int_t)v->pending, "last_sync", v->last))) {
+			       (json_int_t)v->pending, "last_sync", v->last,
+			       "clock_offset_ms",
+			       v->clock_known
+				   ? json_integer(v->clock_offset_ms)
+				   : json_null()))) {
 		json_decref(o);
 		o = NULL;
 	}

@@ -53,13 +53,14 @@ const char cli_usage_sync[] =
 	"  --watch SECONDS  repeat every SECONDS, backing off while the hub\n"
 	"                   cannot be reached; stop with Ctrl-C\n"
 	"  --rounds N       with --watch: stop after N rounds\n"
-	"  --batch N        changes per batch (default 1000 up, 2000 down)\n"
+	"  --batch N        changes per batch at most (default 1000); a\n"
+	"                   bad link gets smaller batches by itself\n"
 	"  --retries N      retries of one request (default 5)\n"
 	"  --retry-delay MS first retry within MS milliseconds, doubling\n"
 	"                   (default 500, with jitter)\n"
 	"\n"
 	"Exit: 0 done; 10 done, but the hub refused some changes (see\n"
-	"'presidio status'); 11 the hub could not be reached; others as for\n"
+	"'presidio refused'); 11 the hub could not be reached; others as for\n"
 	"every command.\n";
 
 /* ---- enroll ---- */
@@ -212,6 +213,29 @@ static void progress(void *ctx, const char *phase, const struct sync_stats *st)
 			  secs > 0 ? (double)n / secs : 0.0);
 }
 
+/*
+ * How far this computer's clock is from the hub's, when the hub had to
+ * correct it this round or it is a minute off or more: the operator
+ * should set it right (request times are corrected, record times not).
+ * Printed whatever the round's outcome.
+ */
+static void clock_note(const struct sync_stats *st)
+{
+	char text[128];
+	int64_t off = st->clock_offset_ms;
+
+	if (!st->clock_known ||
+	    (!st->clock_corrected && off < SYNC_CLOCK_NOTE_MS &&
+	     off > -SYNC_CLOCK_NOTE_MS))
+		return;
+	sync_clock_describe(off, text, sizeof(text));
+	printf("sync: %s%s\n", text,
+	       st->clock_corrected ? " (the hub's time was used for this sync;"
+				     " set this computer's clock right)"
+				   : "");
+	fflush(stdout);
+}
+
 /* One round: prints its summary, returns the exit code. */
 static int round_once(struct cli *c, struct store *s,
 		      const struct sync_options *base, int quiet_errors)
@@ -228,6 +252,7 @@ static int round_once(struct cli *c, struct store *s,
 	o.progress_ctx = &prog;
 	rc = sync_round(s, &o, &st, &e);
 	cli_progress_end(&prog);
+	clock_note(&st);
 	if (rc == ERR_IO) {
 		if (!quiet_errors)
 			cli_error("%s", e.msg);

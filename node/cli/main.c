@@ -53,6 +53,8 @@ static const struct cli_command commands[] = {
 	{ "conflicts", cmd_conflicts, "list the open conflicts",
 	  cli_usage_conflicts },
 	{ "resolve", cmd_resolve, "settle a conflict", cli_usage_resolve },
+	{ "refused", cmd_refused, "changes refused, kept sealed; export them",
+	  cli_usage_refused },
 	{ "status", cmd_status, "node, records, clock and keys",
 	  cli_usage_status },
 	{ "import", cmd_import, "load records from a JSON Lines file",

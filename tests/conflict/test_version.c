@@ -461,6 +461,53 @@ static void test_version_decode_rejects_noncanonical_varint(void)
 	version_set_release(&s);
 }
 
+/* The version list has one form too, the one encode writes: distinct
+ * versions, each used, in the order of first use.  Found by
+ * tests/fuzz/fuzz_version.c: a version listed and never used decoded to
+ * the empty set, yet version_set_encoded_empty() said it was not. */
+static void test_version_decode_rejects_noncanonical_list(void)
+{
+	/* one version, no field: the empty set is 1, 0, 0 */
+	static const uint8_t unused[] = {
+		1, 1, 0, 1, 0xfc, 0xff, 0xff, 0xff, 0xff, 0xff, 0x98, 0x7f, 0
+	};
+	/* two versions, field 5 uses the second only */
+	static const uint8_t one_unused[] = {
+		1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 1,
+		1, 5, 1
+	};
+	/* the same version listed twice, one per field */
+	static const uint8_t twice[] = {
+		1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1,
+		2, 5, 0, 6, 1
+	};
+	/* two versions, used in the other order than listed */
+	static const uint8_t reordered[] = {
+		1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 1,
+		2, 5, 1, 6, 0
+	};
+	/* canonical: listed in the order of first use */
+	static const uint8_t good[] = {
+		1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 1,
+		2, 5, 0, 6, 1
+	};
+	struct version_set s;
+
+	version_set_init(&s);
+	CHECK_OK(version_set_decode(&s, good, sizeof(good), NULL));
+	CHECK(s.n == 2);
+	CHECK(version_set_decode(&s, unused, sizeof(unused), NULL) ==
+	      ERR_CORRUPT);
+	CHECK(version_set_decode(&s, one_unused, sizeof(one_unused), NULL) ==
+	      ERR_CORRUPT);
+	CHECK(version_set_decode(&s, twice, sizeof(twice), NULL) ==
+	      ERR_CORRUPT);
+	CHECK(version_set_decode(&s, reordered, sizeof(reordered), NULL) ==
+	      ERR_CORRUPT);
+	CHECK(s.n == 0);
+	version_set_release(&s);
+}
+
 /* Random byte strings never crash the decoder and, when accepted,
  * re-encode to a set that decodes the same. */
 static void test_version_decode_random_bytes(void)
@@ -497,6 +544,7 @@ TEST_MAIN(T(test_version_eq), T(test_version_put_get_replace),
 	  T(test_version_decode_rejects_bad_format),
 	  T(test_version_decode_rejects_bad_index),
 	  T(test_version_decode_rejects_unsorted),
+	  T(test_version_decode_rejects_noncanonical_list),
 	  T(test_version_set_add_repeats_a_field),
 	  T(test_version_decode_rejects_out_of_range),
 	  T(test_version_decode_rejects_noncanonical_varint),

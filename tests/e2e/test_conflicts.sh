@@ -83,13 +83,20 @@ if [ "$RC" -eq 0 ] && out_has "rule: spent is above cap"; then
 else
 	fail "conflicts_of_one_record" "exit $RC: $(tr '\n' '|' <"$T/out")"
 fi
+# Every conflict shows the command that settles it.
+if out_has "    settle: presidio resolve $ID FIELD < value.json"; then
+	ok "conflicts_show_settle_command"
+else
+	fail "conflicts_show_settle_command" "$(tr '\n' '|' <"$T/out")"
+fi
 
 pr conflicts --json
 if [ "$RC" -eq 0 ] && [ "$(jsonl_check "$T/out")" = 1 ] &&
 	[ "$(jval kind)" = rule ] && [ "$(jval record)" = "$ID" ] &&
 	[ "$(jval collection)" = test_item ] &&
 	[ "$(jval reason)" = "spent is above cap" ] &&
-	[ "$(jval field)" = null ]; then
+	[ "$(jval field)" = null ] &&
+	[ "$(jval settle)" = "presidio resolve $ID FIELD < value.json" ]; then
 	ok "conflicts_json_rule"
 else
 	fail "conflicts_json_rule" "exit $RC: $(head -c 300 "$T/out")"

@@ -383,6 +383,96 @@ static void test_store_merge_rule_conflict(void)
 	store_close(b);
 }
 
+/* Issue 11 item 3: a deletes while b edits; after the exchange b keeps
+ * the delete and a, a moment later, undeletes.  After the next exchange
+ * both list one conflict, on the deletion marker, in the delete form; a
+ * keep-deleted settles it there and closes it on both once exchanged. */
+static void test_store_merge_concurrent_keep_and_undelete(void)
+{
+	struct store *a = node_named("polo", STORE_ROLE_NODE);
+	struct store *b = node_named("pda", STORE_ROLE_NODE);
+	const struct timespec pause = { 0, 5 * 1000 * 1000 };
+	struct store_put_result r;
+	struct seen k;
+
+	memset(&k, 0, sizeof(k));
+	CHECK(a && b);
+	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"t\"}", &r));
+	CHECK(ship(a, b) == 1);
+	CHECK_OK(store_delete(a, &r.id, NULL));
+	CHECK_OK(put_json(b, "test_item", &r.id, "{\"count\":7}", NULL));
+	CHECK(ship(a, b) == 1 && ship(b, a) == 1);
+	CHECK(count_conflicts(a) == 1 && count_conflicts(b) == 1);
+	CHECK_OK(store_resolve_delete(b, &r.id, 1, NULL));
+	nanosleep(&pause, NULL); /* the undelete is the later one */
+	CHECK_OK(store_resolve_delete(a, &r.id, 0, NULL));
+	CHECK(ship(a, b) == 1 && ship(b, a) == 1);
+	/* the undelete stands, with the edit; the keep is the other side */
+	CHECK(is_deleted(a, &r.id) == 0 && is_deleted(b, &r.id) == 0);
+	CHECK(int_field(a, &r.id, "count") == 7);
+	CHECK(count_conflicts(a) == 1 && count_conflicts(b) == 1);
+	CHECK_OK(store_conflicts(b, &r.id, see, &k, NULL));
+	CHECK(k.n == 1 && k.first.kind == MERGE_CONFLICT_FIELD);
+	CHECK(!strcmp(k.field, SCHEMA_FIELD_DELETED_NAME));
+	CHECK(k.first.form == MERGE_FORM_DELETE);
+	CHECK(json_is_false(k.current) && json_is_true(k.other));
+	seen_release(&k);
+	/* the form it is listed in settles it, on either node */
+	CHECK_OK(store_resolve_delete(b, &r.id, 1, NULL));
+	CHECK(is_deleted(b, &r.id) == 1 && count_conflicts(b) == 0);
+	CHECK(ship(b, a) == 1);
+	CHECK(is_deleted(a, &r.id) == 1 && count_conflicts(a) == 0);
+	CHECK(ship(a, b) == 0);
+	/* the other way round: undelete settles the same conflict */
+	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"u\"}", &r));
+	CHECK(ship(a, b) == 1);
+	CHECK_OK(store_delete(a, &r.id, NULL));
+	CHECK(ship(a, b) == 1);
+	CHECK_OK(store_resolve_delete(b, &r.id, 1, NULL));
+	nanosleep(&pause, NULL);
+	CHECK_OK(store_resolve_delete(a, &r.id, 0, NULL));
+	CHECK(ship(a, b) == 1 && ship(b, a) == 1);
+	CHECK(count_conflicts(a) == 1 && is_deleted(a, &r.id) == 0);
+	CHECK_OK(store_resolve_delete(a, &r.id, 0, NULL));
+	CHECK(ship(a, b) == 1);
+	CHECK(count_conflicts(a) == 0 && count_conflicts(b) == 0);
+	CHECK(is_deleted(a, &r.id) == 0 && is_deleted(b, &r.id) == 0);
+	store_close(a);
+	store_close(b);
+}
+
+/* A deleted record lists only conflicts about its deletion: a field
+ * conflict cannot be settled while it is deleted (a field resolution is
+ * refused), so it is not listed; undeleting brings it back, on both. */
+static void test_store_merge_deleted_record_lists_only_its_deletion(void)
+{
+	struct store *a = node_named("polo", STORE_ROLE_NODE);
+	struct store *b = node_named("pda", STORE_ROLE_NODE);
+	struct store_put_result r;
+	json_t *v = json_integer(5);
+
+	CHECK(a && b && v);
+	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"t\"}", &r));
+	CHECK(ship(a, b) == 1);
+	CHECK_OK(put_json(a, "test_item", &r.id, "{\"count\":1}", NULL));
+	CHECK_OK(put_json(b, "test_item", &r.id, "{\"count\":2}", NULL));
+	CHECK(ship(a, b) == 1 && ship(b, a) == 1);
+	CHECK(count_conflicts(a) == 1 && count_conflicts(b) == 1);
+	CHECK_OK(store_delete(a, &r.id, NULL));
+	CHECK(ship(a, b) == 1);
+	CHECK(count_conflicts(a) == 0 && count_conflicts(b) == 0);
+	CHECK(store_resolve(b, &r.id, "count", v, NULL, NULL) == ERR_INVALID);
+	CHECK_OK(store_resolve_delete(b, &r.id, 0, NULL));
+	CHECK(ship(b, a) == 1);
+	CHECK(count_conflicts(a) == 1 && count_conflicts(b) == 1);
+	CHECK_OK(store_resolve(a, &r.id, "count", v, NULL, NULL));
+	CHECK(ship(a, b) == 1);
+	CHECK(count_conflicts(a) == 0 && count_conflicts(b) == 0);
+	json_decref(v);
+	store_close(a);
+	store_close(b);
+}
+
 /* A purged tombstone stays purged: a late edit from a node that never saw
  * the delete is refused, and the id cannot be created again. */
 static void test_store_merge_purged_tombstone_not_resurrected(void)
@@ -425,6 +515,8 @@ static void test_store_merge_purged_tombstone_not_resurrected(void)
 
 TEST_MAIN(T(test_store_merge_purged_tombstone_not_resurrected), T(test_store_merge_concurrent_edit_conflict_and_resolution),
 	  T(test_store_merge_delete_against_edit),
+	  T(test_store_merge_concurrent_keep_and_undelete),
+	  T(test_store_merge_deleted_record_lists_only_its_deletion),
 	  T(test_store_merge_authority_fields),
 	  T(test_store_merge_refuses_clock_far_ahead),
 	  T(test_store_merge_idempotent), T(test_store_merge_out_of_order),

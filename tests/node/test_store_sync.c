@@ -79,12 +79,17 @@ static void test_peer_tokens_enroll_once(void)
 	CHECK(store_peer_enroll(s, token, &other, pk, &p, NULL) == ERR_AUTH);
 	CHECK_OK(store_peer_by_node(s, &node, &p, NULL));
 	CHECK(strcmp(p.kind, "polo") == 0 && !p.revoked);
-	/* An expired token does not enroll. */
+	/* An expired token does not enroll (expiring it in the file is an
+	 * alteration: the row is refused as well). */
 	CHECK_OK(store_peer_add(s, "pda-sic", "pda", "Sicilia", 3600, t2,
 				NULL));
 	CHECK(sql_exec("UPDATE peer SET token_expires = 1 WHERE name = "
 		       "'pda-sic'") == 0);
 	CHECK(store_peer_enroll(s, t2, &other, pk, &p, NULL) == ERR_AUTH);
+	CHECK(store_peer_token(s, "pda-sic", 60, t2, NULL) == ERR_AUTH);
+	CHECK(sql_exec("DELETE FROM peer WHERE name = 'pda-sic'") == 0);
+	CHECK_OK(store_peer_add(s, "pda-sic", "pda", "Sicilia", 3600, t2,
+				NULL));
 	/* Nor under another node's id; its own again is fine. */
 	CHECK_OK(store_peer_token(s, "pda-sic", 60, t2, NULL));
 	CHECK(store_peer_enroll(s, t2, &node, pk, &p, NULL) == ERR_EXISTS);
@@ -144,6 +149,62 @@ static void test_evict_keeps_sequence_numbers(void)
 	CHECK(r1.seq == r3.seq + 1);
 	CHECK_OK(store_evict(s, &r3.id, &removed, NULL));
 	CHECK(removed == 0);
+	store_close(s);
+}
+
+static int count_refused(void *ctx, const struct store_refused *r)
+{
+	const char *t = json_string_value(json_object_get(r->fields, "title"));
+
+	if (r->fields && (!t || strcmp(t, "kept-refused-value")))
+		return ERR_FAIL;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* A purge waits for the hub to have the node's own changes, and the
+ * record of a refused one stays, sealed, after the purge or a restart. */
+static void test_evict_waits_for_acknowledged_and_keeps_refusals(void)
+{
+	struct store *s = named("n", STORE_ROLE_NODE);
+	struct store_put_result r1, r2;
+	struct store_status st;
+	uint64_t removed = 0, held = 0;
+	int deferred = 0, n = 0;
+
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r1));
+	CHECK_OK(put_json(s, "test_item", &r1.id,
+			  "{\"title\":\"kept-refused-value\"}", &r2));
+	/* A change saved: its seen is the hub cursor applied then. */
+	CHECK(sql_int("SELECT count(*) FROM change WHERE seen = 0") == 2);
+	CHECK_OK(store_checkpoint_set(s, STORE_CK_SEEN, 7, NULL));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"b\"}", NULL));
+	CHECK(sql_int("SELECT max(seen) FROM change") == 7);
+	CHECK_OK(store_reject_own(s, r2.seq, "hub: refused", NULL));
+	/* Only r1 acknowledged: the purge waits. */
+	CHECK_OK(store_evict_after(s, &r1.id, r1.seq, &removed, &deferred,
+				   NULL));
+	CHECK(deferred == 1 && removed == 0);
+	CHECK_OK(store_evict_pending_count(s, &held, NULL));
+	CHECK(held == 1);
+	CHECK_OK(store_evict_pending(s, r1.seq, &removed, NULL));
+	CHECK(removed == 0 && sql_int("SELECT count(*) FROM record") == 2);
+	/* Both acknowledged: gone, the refusal kept with its value. */
+	CHECK_OK(store_evict_pending(s, r2.seq, &removed, NULL));
+	CHECK(removed == 1 && sql_int("SELECT count(*) FROM record") == 1);
+	CHECK_OK(store_evict_pending_count(s, &held, NULL));
+	CHECK(held == 0);
+	CHECK_OK(store_status(s, &st, NULL));
+	CHECK(st.rejected == 1);
+	CHECK_OK(store_refused_list(s, 1, count_refused, &n, NULL));
+	CHECK(n == 1);
+	CHECK(!test_file_contains(dir, "kept-refused-value", 18));
+	/* A restart from the hub keeps it too. */
+	CHECK_OK(store_forget_all(s, 1000, NULL));
+	n = 0;
+	CHECK_OK(store_refused_list(s, 0, count_refused, &n, NULL));
+	CHECK(n == 1);
 	store_close(s);
 }
 
@@ -397,7 +458,10 @@ static void test_hub_scope_follows_assignment(void)
 	memset(&k, 0, sizeof(k));
 	k.ordered = 1;
 	CHECK_OK(store_scope_log(h, &polo, 0, 0, count_items, &k, &more, NULL));
-	CHECK(k.changes == 3 && k.entered == 0 && k.left == 0 && k.ordered);
+	/* The case came as entries; its person (the hub's) entered the
+	 * scope with it: an event, whose history (what the node passed
+	 * before this pull: nothing) adds no entry. */
+	CHECK(k.changes == 3 && k.entered == 1 && k.left == 0 && k.ordered);
 	CHECK(more == 0);
 	memset(&k, 0, sizeof(k));
 	CHECK_OK(store_scope_log(h, &pda, 0, 0, count_items, &k, &more, NULL));
@@ -418,11 +482,50 @@ static void test_hub_scope_follows_assignment(void)
 	store_close(h);
 }
 
+/* The hub cursor an own change notes (change.seen) is taken only from a
+ * checkpoint row whose MAC holds: lowered in the file, it would make a
+ * later edit look concurrent with a hand-over; the change then notes
+ * nothing (the hub judges it by what the node acknowledged pulling). */
+static void test_seen_only_from_authentic_cursor(void)
+{
+	struct store *s = named("n", STORE_ROLE_NODE);
+	struct collected k;
+
+	memset(&k, 0, sizeof(k));
+	CHECK(s);
+	CHECK_OK(store_checkpoint_set(s, STORE_CK_SEEN, 42, NULL));
+	CHECK(put_json(s, "person", NULL, "{\"given_name\":\"Ada\","
+		       "\"family_name\":\"B\"}", NULL) == 0);
+	CHECK_OK(store_log_own(s, 0, 0, collect, &k, NULL));
+	CHECK(k.n == 1 && k.c[0].has_seen && k.c[0].seen == 42);
+	collected_release(&k);
+	store_close(s);
+	CHECK(sql_exec("UPDATE meta SET value = 3 WHERE key = "
+		       "'checkpoint:" STORE_CK_SEEN "'") == SQLITE_OK);
+	s = reopen(NULL);
+	CHECK(s);
+	CHECK(put_json(s, "person", NULL, "{\"given_name\":\"Bea\","
+		       "\"family_name\":\"B\"}", NULL) == 0);
+	CHECK_OK(store_log_own(s, 1, 0, collect, &k, NULL));
+	CHECK(k.n == 1 && !k.c[0].has_seen);
+	collected_release(&k);
+	/* Set again by presidio: noted again. */
+	CHECK_OK(store_checkpoint_set(s, STORE_CK_SEEN, 44, NULL));
+	CHECK(put_json(s, "person", NULL, "{\"given_name\":\"Cleo\","
+		       "\"family_name\":\"B\"}", NULL) == 0);
+	CHECK_OK(store_log_own(s, 2, 0, collect, &k, NULL));
+	CHECK(k.n == 1 && k.c[0].has_seen && k.c[0].seen == 44);
+	collected_release(&k);
+	store_close(s);
+}
+
 TEST_MAIN(T(test_secret_sealed_and_survives_rotation),
 	  T(test_peer_tokens_enroll_once), T(test_peer_nonce_replay),
 	  T(test_evict_keeps_sequence_numbers),
+	  T(test_evict_waits_for_acknowledged_and_keeps_refusals),
 	  T(test_own_changes_come_back_after_eviction),
 	  T(test_rollback_forgets_cached_node), T(test_clone_shares_the_node),
 	  T(test_hub_scope_follows_assignment),
 	  T(test_hub_scope_log_pages_events),
-	  T(test_read_group_lets_writers_in))
+	  T(test_read_group_lets_writers_in),
+	  T(test_seen_only_from_authentic_cursor))

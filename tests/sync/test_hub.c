@@ -7,6 +7,10 @@
  */
 #include "tests/sync/hub_world.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 WORLD_TEST(test_unenrolled_node_401)
 {
 	struct store *x = w.more = open_node("stranger", STORE_ROLE_NODE);
@@ -93,6 +97,19 @@ WORLD_TEST(test_replayed_or_stale_request_409)
 	CHECK(alive(A));
 }
 
+/* Sign envelope env (len bytes) again with s's key, as it now reads. */
+static int resign(struct store *s, uint8_t *env, size_t len)
+{
+	struct sync_identity ident = { .sk = NULL };
+	int rc = sync_identity_load(s, 0, &ident, NULL);
+
+	if (!rc)
+		crypto_sign_detached(env + len - crypto_sign_BYTES, NULL, env,
+				     len - crypto_sign_BYTES, ident.sk);
+	sync_identity_release(&ident);
+	return rc;
+}
+
 WORLD_TEST(test_bad_signature_or_batch_401)
 {
 	char hexa[2 * ID_BYTES + 1];
@@ -122,12 +139,40 @@ WORLD_TEST(test_bad_signature_or_batch_401)
 	env[ENV_HEADER + 3] ^= 0x01;
 	CHECK(req(w.n[A], "POST", "/v1/push", env, len) == 401);
 	CHECK(strcmp(w.code, "bad_signature") == 0);
-	/* polo-b's own batch, relayed by polo-a in its name. */
+	/* polo-b's own batch, relayed by polo-a in its name: it names
+	 * polo-b as its sender, refused before its signature is tried. */
 	CHECK(put_json(w.n[B], "person", NULL, PERSON, NULL) == 0);
 	CHECK((other = batch_of(w.n[B], w.n[B], &olen)) != NULL);
-	CHECK(req(w.n[A], "POST", "/v1/push", other, olen) == 401);
+	CHECK(req(w.n[A], "POST", "/v1/push", other, olen) == 400);
+	CHECK(strcmp(w.code, "sender") == 0);
 	CHECK(changes() == before);
 	CHECK(alive(A) && alive(B));
+}
+
+/* An envelope signed with polo-a's key (its signature verifies with the
+ * key of the node that signs the request) but naming polo-b as its
+ * sender: the batch claims to be another node's, refused whole (400)
+ * with a JSON error, nothing applied, no cursor moved. */
+WORLD_TEST(test_envelope_naming_another_sender_400)
+{
+	struct store_peer p;
+	uint64_t before;
+	uint8_t *env;
+	size_t len = 0;
+
+	CHECK(put_json(w.n[A], "person", NULL, PERSON, NULL) == 0);
+	CHECK((env = batch_of(w.n[A], w.n[A], &len)) != NULL);
+	memcpy(env + 5, store_node_id(w.n[B])->b, ID_BYTES);
+	CHECK(resign(w.n[A], env, len) == 0);
+	before = changes();
+	CHECK(req(w.n[A], "POST", "/v1/push", env, len) == 400);
+	CHECK(strcmp(w.code, "sender") == 0);
+	CHECK(json_is_string(json_object_get(json_object_get(w.doc, "error"),
+					     "message")));
+	CHECK(changes() == before);
+	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK(p.push_ack == 0 && p.refused == 0);
+	CHECK(alive(A));
 }
 
 /* text deflated (or not) in an envelope signed by polo-a: the status. */
@@ -170,6 +215,105 @@ WORLD_TEST(test_malformed_400_oversized_413)
 	CHECK(xfer(NULL, "POST", "/v1/enroll", big, 100 * KIB) == 413);
 	CHECK(changes() == before);
 	CHECK(alive(A));
+}
+
+/* Whoever cannot authenticate never gets a byte of a body held: a push
+ * unsigned, in the name of a node never enrolled or signed at a stale
+ * time is refused from its headers; enroll takes a small body only; an
+ * unknown method or endpoint is answered at once.  A node's own push is
+ * then held and served. */
+WORLD_TEST(test_refused_before_body_is_held)
+{
+	struct store *x = w.more = open_node("stranger", STORE_ROLE_NODE);
+	uint8_t *body = keep(calloc(48, KIB)), *env;
+	struct http_stats st;
+	lines_t lines;
+	size_t len = 0, enrolled;
+
+	CHECK(x && body);
+	/* The bodies held so far: the enrollments, a few hundred bytes. */
+	hub_http_stats(w.h, &st);
+	enrolled = st.body_peak;
+	CHECK(enrolled < 1024);
+	CHECK(xfer(NULL, "POST", "/v1/push", body, 48 * KIB) == 401);
+	CHECK(req(x, "POST", "/v1/push", body, 48 * KIB) == 401);
+	CHECK(strcmp(w.code, "unauthenticated") == 0);
+	CHECK_OK(sign_as(w.n[A], -10 * 60 * 1000, "POST", "/v1/push", body,
+			 48 * KIB, lines));
+	CHECK(xfer(lines, "POST", "/v1/push", body, 48 * KIB) == 409);
+	CHECK(strcmp(w.code, "stale") == 0);
+	/* Its signature is not verified before the body: nothing signed
+	 * for it, no hub time in it. */
+	CHECK(w.answer[0] == '\0');
+	CHECK(json_object_get(json_object_get(w.doc, "error"), "hub_time") ==
+	      NULL);
+	CHECK(xfer(NULL, "POST", "/v1/enroll", body, HUB_ENROLL_MAX_BODY + 1) ==
+	      413);
+	CHECK(xfer(NULL, "PUT", "/v1/push", body, 48 * KIB) == 405);
+	CHECK(xfer(NULL, "POST", "/v1/nothing", body, 48 * KIB) == 404);
+	hub_http_stats(w.h, &st);
+	CHECK(st.body_peak == enrolled);
+	CHECK(put_json(w.n[A], "person", NULL, PERSON, NULL) == 0);
+	CHECK((env = batch_of(w.n[A], w.n[A], &len)) != NULL);
+	CHECK(req(w.n[A], "POST", "/v1/push", env, len) == 200);
+	CHECK(w.answer[0] != '\0');
+	hub_http_stats(w.h, &st);
+	CHECK(st.body_peak >= len);
+}
+
+/* A TCP connection to the hub sending the headers of a push signed as
+ * lines, announcing len bytes of body and sending none.  The fd, or -1. */
+static int push_announced(lines_t lines, size_t len)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	char head[1024];
+	int fd = socket(AF_INET, SOCK_STREAM, 0), n;
+
+	if (fd < 0)
+		return -1;
+	a.sin_port = htons(hub_port(w.h));
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	n = snprintf(head, sizeof(head),
+		     "POST /v1/push HTTP/1.1\r\nHost: x\r\n%s\r\n%s\r\n"
+		     "%s\r\n%s\r\nContent-Type: application/octet-stream\r\n"
+		     "Content-Length: %zu\r\n\r\n",
+		     lines[0], lines[1], lines[2], lines[3], len);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) || n < 0 ||
+	    (size_t)n >= sizeof(head) ||
+	    send(fd, head, (size_t)n, MSG_NOSIGNAL) != n) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Push headers that pass every check before the body (a real node id,
+ * the current time: neither is secret) announcing the largest body and
+ * sending nothing hold none of the hub's body budget: the node's own
+ * push is still taken. */
+WORLD_TEST(test_announced_push_bodies_hold_nothing)
+{
+	uint8_t *body = keep(calloc(1, MAX_BODY)), *env;
+	lines_t lines;
+	size_t len = 0;
+	int fds[6], opened = 1;
+	long status;
+
+	CHECK(body != NULL);
+	CHECK_OK(sign_as(w.n[A], 0, "POST", "/v1/push", body, MAX_BODY,
+			 lines));
+	for (int i = 0; i < 6; i++)
+		if ((fds[i] = push_announced(lines, MAX_BODY)) < 0)
+			opened = 0;
+	usleep(200 * 1000);
+	CHECK(put_json(w.n[A], "person", NULL, PERSON, NULL) == 0);
+	env = batch_of(w.n[A], w.n[A], &len);
+	status = env ? req(w.n[A], "POST", "/v1/push", env, len) : -3;
+	for (int i = 0; i < 6; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	CHECK(opened);
+	CHECK(status == 200);
 }
 
 /* An enroll body for node s with token (its real key and schema). */
@@ -434,8 +578,9 @@ WORLD_TEST(test_answers_bound_to_request)
 	CHECK(alive(B));
 }
 
-/* A push the hub applied whose answer was lost: the next round finds
- * nothing to push and still records that the hub has it all. */
+/* A push the hub applied whose answer was lost: the next round sends it
+ * again for its answer (the hub finds it known: nothing new pushed,
+ * nothing applied twice) and records that the hub has it all. */
 WORLD_TEST(test_lost_push_answer_recorded)
 {
 	uint64_t pending = 0, before;
@@ -481,7 +626,10 @@ WORLD_TEST(test_node_restored_from_older_copy_stops)
 TEST_MAIN(T(test_unenrolled_node_401), T(test_revoked_node_403),
 	  T(test_replayed_or_stale_request_409),
 	  T(test_bad_signature_or_batch_401),
+	  T(test_envelope_naming_another_sender_400),
 	  T(test_malformed_400_oversized_413),
+	  T(test_refused_before_body_is_held),
+	  T(test_announced_push_bodies_hold_nothing),
 	  T(test_endpoints_and_tokens), T(test_foreign_changes_keep_own_ack),
 	  T(test_answers_bound_to_request), T(test_lost_push_answer_recorded),
 	  T(test_node_restored_from_older_copy_stops))

@@ -275,6 +275,113 @@ WORLD_TEST(test_rebootstrap_confirmed_only_after_forgetting)
 	CHECK(round_of(A) == 0 && w.st.pulled == 0 && !w.st.rebootstrapped);
 }
 
+/* Same writes behind each field of two copies of a record: hlc and the
+ * writing node (actor numbers are local to each store). */
+static int same_versions(struct store *a, const struct store_record *ra,
+			 struct store *b, const struct store_record *rb)
+{
+	if (ra->vers.n != rb->vers.n)
+		return 0;
+	for (size_t i = 0; i < ra->vers.n; i++) {
+		const struct version_entry *x = &ra->vers.e[i];
+		const struct version_entry *y = &rb->vers.e[i];
+		struct id nx, ny;
+
+		if (x->field != y->field || x->v.hlc != y->v.hlc ||
+		    store_actor(a, x->v.actor, &nx, NULL, NULL) ||
+		    store_actor(b, y->v.actor, &ny, NULL, NULL) ||
+		    id_cmp(&nx, &ny) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+struct twin { struct store *self, *other; size_t n, differ, hist; };
+
+static int count_entry(void *ctx, const struct store_change *c)
+{
+	(void)c;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+/* Every record of self is on other with the same values, deletion,
+ * versions and number of change-log entries. */
+static int twin_one(void *ctx, const struct store_record *r)
+{
+	struct twin *k = ctx;
+	struct store_record o;
+	size_t mine = 0, theirs = 0;
+
+	store_record_init(&o);
+	k->n++;
+	if (store_get(k->other, &r->id, &o, NULL) || o.deleted != r->deleted ||
+	    !json_equal(o.fields, r->fields) ||
+	    !same_versions(k->self, r, k->other, &o))
+		k->differ++;
+	if (store_history(k->self, &r->id, count_entry, &mine, NULL) ||
+	    store_history(k->other, &r->id, count_entry, &theirs, NULL) ||
+	    mine != theirs)
+		k->hist++;
+	store_record_release(&o);
+	return 0;
+}
+
+/*
+ * A node rebuilt from the hub gets its own changes back on every page,
+ * not only the first: polo-b's six edits, its service and its own person
+ * come after the hub's case in the log, so with pages of two they all
+ * fall after the first page.  Hub and node end identical.
+ */
+WORLD_TEST(test_rebuild_pages_bring_own_changes)
+{
+	static const char *const prio[] = { "low", "high", "urgent" };
+	struct id hp, hc, person, cs, svc, mine;
+	struct twin fwd = { 0 }, back = { 0 };
+	uint64_t purged = 0, pending = 1;
+
+	CHECK_OK(open_case(w.hub, "Puglia", "[\"polo-b\"]", &hp, &hc));
+	CHECK_OK(open_case(w.n[B], "Puglia", "", &person, &cs));
+	CHECK(put(w.n[B], "service", NULL, &svc,
+		  "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		  "\"date\":\"2024-05-03\"}", idtext(&cs)) == 0);
+	for (int i = 0; i < 6; i++)
+		CHECK(put(w.n[B], "case", &cs, NULL,
+			  "{\"priority\":\"%s\",\"province\":\"B%c\"}",
+			  prio[i % 3], 'A' + i) == 0);
+	CHECK(put(w.n[B], "person", NULL, &mine, "%s", PERSON) == 0);
+	CHECK(put(w.n[B], "person", &mine, NULL, "{\"phone\":\"7\"}") == 0);
+	CHECK(round_of(B) == 0 && w.st.pushed == 11 && has(w.n[B], &hc) == 1);
+	/* The hub deletes the service; polo-b stays away past the horizon
+	 * and the tombstone is purged without it. */
+	CHECK_OK(store_delete(w.hub, &svc, NULL));
+	CHECK_OK(store_tombstone_sweep(w.hub, -10, &purged, NULL));
+	CHECK(purged == 1 && marked("polo-b") == 1);
+	w.o.pull_limit = 2;
+	CHECK(round_of(B) == 0 && w.st.rebootstrapped == 1);
+	CHECK(round_of(B) == 0 && w.st.pulled == 0 && !w.st.rebootstrapped);
+	w.o.pull_limit = 0;
+	CHECK(marked("polo-b") == 0);
+	CHECK_OK(sync_pending(w.n[B], &pending, NULL));
+	CHECK(pending == 0);
+	CHECK(has(w.n[B], &svc) == 0 && has(w.n[B], &mine) == 1 &&
+	      has(w.n[B], &cs) == 1 && has(w.n[B], &hc) == 1);
+	CHECK(strstr(fields_of(w.n[B], &cs), "\"BF\"") != NULL);
+	CHECK(strstr(fields_of(w.n[B], &mine), "\"7\"") != NULL);
+	/* Everything on the hub is polo-b's: the two copies are twins. */
+	fwd.self = back.other = w.hub;
+	fwd.other = back.self = w.n[B];
+	CHECK_OK(store_list(w.hub, NULL, 1, twin_one, &fwd, NULL));
+	CHECK_OK(store_list(w.n[B], NULL, 1, twin_one, &back, NULL));
+	CHECK(fwd.n == 5 && back.n == 5);
+	CHECK(fwd.differ == 0 && back.differ == 0);
+	CHECK(fwd.hist == 0 && back.hist == 0);
+	/* It goes on working: a new edit reaches the hub, once. */
+	CHECK(put(w.n[B], "case", &cs, NULL, "{\"stage\":\"closed\"}") == 0);
+	CHECK(round_of(B) == 0 && w.st.pushed == 1 && w.st.refused == 0);
+	CHECK(strcmp(fields_of(w.n[B], &cs), fields_of(w.hub, &cs)) == 0);
+}
+
 struct cmp { struct store *other; size_t n, differ; };
 
 static int cmp_one(void *ctx, const struct store_record *r)
@@ -361,10 +468,324 @@ WORLD_TEST(test_convergence_three_nodes)
 	CHECK(ok);
 }
 
+/* ---- who hands a case over; what a reference may name ---- */
+
+/* Rows of table (rejection on a node, refusal on the hub) of store s
+ * whose reason mentions needle: refusals are recorded on both sides. */
+static long long reasons_with(struct store *s, const char *table,
+			      const char *needle)
+{
+	char path[4300], sql[160];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", store_dir(s), STORE_DB_FILE);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM %s WHERE instr(reason, ?1) > 0", table);
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, needle, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* store_put of printf-style JSON on s: its code, the message in msg. */
+static ERR_PRINTF(5, 6) int put_msg(struct store *s, const char *coll,
+				    const struct id *at, char *msg,
+				    const char *fmt, ...)
+{
+	char text[1024];
+	struct err e;
+	va_list ap;
+	json_t *f;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	err_init(&e);
+	f = json_loads(text, 0, NULL);
+	rc = f ? store_put(s, coll, at, f, NULL, &e) : -100;
+	json_decref(f);
+	snprintf(msg, ERR_MSG_MAX, "%s", e.msg);
+	return rc;
+}
+
+/*
+ * A Polo assigned to a case may not take it from the other holders, nor
+ * give it to new ones: its store refuses at once naming the field, and
+ * the hub refuses the change when a node's own check was bypassed,
+ * recorded on both sides; the other Polo keeps the case.
+ */
+WORLD_TEST(test_polo_cannot_hand_over)
+{
+	char msg[ERR_MSG_MAX];
+	const char *was;
+	struct store_peer p;
+	struct id person, cs;
+	uint64_t before;
+
+	CHECK_OK(open_case(w.hub, "Puglia", "[\"polo-a\",\"polo-b\"]",
+			   &person, &cs));
+	CHECK(round_of(A) == 0 && round_of(B) == 0);
+	CHECK(has(w.n[A], &cs) == 1 && has(w.n[B], &cs) == 1);
+	/* Locally: removing, adding, moving region: each names the field. */
+	CHECK(put_msg(w.n[B], "case", &cs, msg, "{\"nodes\":[\"polo-b\"]}") ==
+	      ERR_CONFLICT);
+	CHECK(strstr(msg, "'nodes'") != NULL);
+	CHECK(put_msg(w.n[B], "case", &cs, msg,
+		      "{\"nodes\":[\"polo-a\",\"polo-b\",\"pda-sic\"]}") ==
+	      ERR_CONFLICT);
+	CHECK(strstr(msg, "'nodes'") != NULL);
+	CHECK(put_msg(w.n[B], "case", &cs, msg, "{\"region\":\"Sicilia\"}") ==
+	      ERR_CONFLICT);
+	CHECK(strstr(msg, "'region'") != NULL);
+	/* The same value, or other fields, are no hand-over. */
+	CHECK(put(w.n[B], "case", &cs, NULL,
+		  "{\"nodes\":[\"polo-a\",\"polo-b\"],\"priority\":\"low\"}") ==
+	      0);
+	/* A new case lists the Polo that opens it, or no one. */
+	CHECK(put_msg(w.n[B], "case", NULL, msg,
+		      "{\"person_id\":\"%s\",\"region\":\"Puglia\",\"stage\":"
+		      "\"intake\",\"nodes\":[\"polo-a\"]}", idtext(&person)) ==
+	      ERR_CONFLICT);
+	CHECK(strstr(msg, "'nodes'") != NULL);
+	CHECK(round_of(B) == 0 && w.st.refused == 0);
+	/* Bypassed on the node: polo-b drops polo-a, then adds pda-sic. */
+	CHECK_OK(pose_as(w.n[B], "pda", "Puglia"));
+	CHECK(put(w.n[B], "case", &cs, NULL, "{\"nodes\":[\"polo-b\"]}") == 0);
+	CHECK(put(w.n[B], "case", &cs, NULL,
+		  "{\"nodes\":[\"polo-b\",\"pda-sic\"]}") == 0);
+	CHECK_OK(pose_as(w.n[B], "polo", "Puglia"));
+	was = fields_of(w.hub, &cs);
+	before = changes();
+	CHECK(round_of(B) == 0);
+	CHECK(w.st.refused == 2);
+	CHECK(changes() == before);
+	CHECK(*was && strcmp(was, fields_of(w.hub, &cs)) == 0);
+	CHECK_OK(store_peer_by_name(w.hub, "polo-b", &p, NULL));
+	CHECK(p.refused == 2);
+	CHECK(reasons_with(w.hub, "refusal", "'nodes'") == 2);
+	CHECK(reasons_with(w.n[B], "rejection", "'nodes'") == 2);
+	/* polo-a keeps the case; pda-sic never got it. */
+	CHECK(round_of(A) == 0 && w.st.purged == 0 && has(w.n[A], &cs) == 1);
+	CHECK(round_of(SIC) == 0 && has(w.n[SIC], &cs) == 0);
+}
+
+/* The PdA of the case's region hands it over, and the hub does: both
+ * accepted, the holders follow. */
+WORLD_TEST(test_pda_of_region_and_hub_hand_over)
+{
+	struct id person, cs;
+
+	CHECK_OK(open_case(w.hub, "Sicilia", "[\"polo-a\"]", &person, &cs));
+	CHECK(round_of(A) == 0 && round_of(SIC) == 0);
+	CHECK(has(w.n[A], &cs) == 1 && has(w.n[SIC], &cs) == 1);
+	CHECK(put(w.n[SIC], "case", &cs, NULL, "{\"nodes\":[\"polo-b\"]}") ==
+	      0);
+	CHECK(round_of(SIC) == 0 && w.st.refused == 0 && w.st.pushed == 1);
+	CHECK(round_of(A) == 0 && has(w.n[A], &cs) == 0);
+	CHECK(round_of(B) == 0 && has(w.n[B], &cs) == 1);
+	/* The hub hands it back. */
+	CHECK(put(w.hub, "case", &cs, NULL, "{\"nodes\":[\"polo-a\"]}") == 0);
+	CHECK(round_of(A) == 0 && has(w.n[A], &cs) == 1);
+	CHECK(round_of(B) == 0 && has(w.n[B], &cs) == 0);
+	/* A PdA holding a case of another region may not: the case moves
+	 * to Puglia, still assigned to pda-sic, which (posing as Puglia's
+	 * PdA past its own check) drops polo-a. */
+	CHECK(put(w.hub, "case", &cs, NULL,
+		  "{\"region\":\"Puglia\","
+		  "\"nodes\":[\"polo-a\",\"pda-sic\"]}") ==
+	      0);
+	CHECK(round_of(SIC) == 0 && has(w.n[SIC], &cs) == 1);
+	CHECK(put(w.n[SIC], "case", &cs, NULL, "{\"nodes\":[\"pda-sic\"]}") ==
+	      ERR_CONFLICT);
+	CHECK_OK(pose_as(w.n[SIC], "pda", "Puglia"));
+	CHECK(put(w.n[SIC], "case", &cs, NULL, "{\"nodes\":[\"pda-sic\"]}") ==
+	      0);
+	CHECK_OK(pose_as(w.n[SIC], "pda", "Sicilia"));
+	CHECK(round_of(SIC) == 0 && w.st.refused == 1);
+	CHECK(round_of(A) == 0 && has(w.n[A], &cs) == 1);
+}
+
+/* A node not enrolled syncs with no one: it does not know its name at a
+ * hub, and assigns freely (the hub judges its changes when it enrolls
+ * and pushes them).  References it holds are checked all the same. */
+static void test_unenrolled_node_assigns_freely(void)
+{
+	struct store *s = open_node("lone", STORE_ROLE_NODE);
+	char msg[ERR_MSG_MAX];
+	struct id person, cs;
+
+	CHECK(s);
+	CHECK(open_case(s, "Puglia", "[\"polo-x\"]", &person, &cs) == 0);
+	CHECK(put(s, "case", &cs, NULL, "{\"nodes\":[],\"region\":"
+		  "\"Sicilia\"}") == 0);
+	CHECK(put_msg(s, "service", NULL, msg,
+		      "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		      "\"date\":\"2024-05-03\"}", idtext(&person)) ==
+	      ERR_INVALID);
+	CHECK(strstr(msg, "'case_id'") != NULL);
+	store_close(s);
+}
+
+/*
+ * A reference names a live record of its declared collection: a service
+ * under a person, a case of a case, of a missing or deleted person are
+ * refused by store_put naming the field (a node may name a record it
+ * does not hold: the hub judges), and by the hub when pushed, recorded
+ * on both sides.
+ */
+WORLD_TEST(test_reference_names_live_record_of_its_collection)
+{
+	char msg[ERR_MSG_MAX], missing[ID_TEXT_LEN + 1];
+	struct id p1, c1, p2, svc, gone, cs;
+	struct store_peer p;
+	uint64_t n = 0, before;
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &c1));
+	CHECK(round_of(A) == 0 && w.st.pushed == 2);
+	/* On the node: a service under a person, a case of a case. */
+	CHECK(put_msg(w.n[A], "service", NULL, msg,
+		      "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		      "\"date\":\"2024-05-03\"}", idtext(&p1)) == ERR_INVALID);
+	CHECK(strstr(msg, "'case_id'") != NULL);
+	CHECK(put_msg(w.n[A], "case", &c1, msg, "{\"person_id\":\"%s\"}",
+		      idtext(&c1)) == ERR_INVALID);
+	CHECK(strstr(msg, "'person_id'") != NULL);
+	/* A deleted person. */
+	CHECK(put(w.n[A], "person", NULL, &p2, "%s", PERSON) == 0);
+	CHECK_OK(store_delete(w.n[A], &p2, NULL));
+	CHECK(put_msg(w.n[A], "case", NULL, msg,
+		      "{\"person_id\":\"%s\",\"region\":\"Puglia\",\"stage\":"
+		      "\"intake\"}", idtext(&p2)) == ERR_INVALID);
+	CHECK(strstr(msg, "'person_id'") != NULL);
+	/* On the hub, which holds everything: a missing person. */
+	id_generate(&gone);
+	snprintf(missing, sizeof(missing), "%s", idtext(&gone));
+	CHECK(put_msg(w.hub, "case", NULL, msg,
+		      "{\"person_id\":\"%s\",\"region\":\"Puglia\",\"stage\":"
+		      "\"intake\"}", missing) == ERR_INVALID);
+	CHECK(strstr(msg, "'person_id'") != NULL);
+	CHECK(put_msg(w.hub, "service", NULL, msg,
+		      "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		      "\"date\":\"2024-05-03\"}", idtext(&p1)) == ERR_INVALID);
+	CHECK(strstr(msg, "'case_id'") != NULL);
+	/* Pushed: the node no longer holds the person (evicted), so its
+	 * own check lets both through; the hub does not. */
+	CHECK(round_of(A) == 0);
+	CHECK_OK(store_evict(w.n[A], &p1, &n, NULL));
+	CHECK_OK(store_evict(w.n[A], &p2, &n, NULL));
+	CHECK(put(w.n[A], "service", NULL, &svc,
+		  "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		  "\"date\":\"2024-05-03\"}", idtext(&p1)) == 0);
+	CHECK(put(w.n[A], "case", NULL, &cs,
+		  "{\"person_id\":\"%s\",\"region\":\"Puglia\",\"stage\":"
+		  "\"intake\"}", idtext(&p2)) == 0);
+	before = changes();
+	CHECK(round_of(A) == 0 && w.st.refused == 2);
+	CHECK(changes() == before);
+	CHECK(has(w.hub, &svc) == 0 && has(w.hub, &cs) == 0);
+	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK(p.refused == 2);
+	CHECK(reasons_with(w.hub, "refusal", "'case_id'") == 1);
+	CHECK(reasons_with(w.hub, "refusal", "'person_id'") == 1);
+	CHECK(reasons_with(w.n[A], "rejection", "'case_id'") == 1);
+	CHECK(reasons_with(w.n[A], "rejection", "'person_id'") == 1);
+	/* A live case of its own is fine. */
+	CHECK(put(w.n[A], "service", NULL, &svc,
+		  "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		  "\"date\":\"2024-05-04\"}", idtext(&c1)) == 0);
+	CHECK(round_of(A) == 0 && w.st.refused == 0 && has(w.hub, &svc) == 1);
+}
+
+/*
+ * Seed 303 of the simulator: a case enters polo-b's scope and leaves it
+ * again before polo-b pulls, and the hub purges the case's tombstone
+ * meanwhile.  The pull brings its service (the case's history is gone)
+ * and then the purge of a case polo-b never held: the service must go
+ * with it, found by its parent.
+ */
+WORLD_TEST(test_purge_takes_children_of_absent_case)
+{
+	struct id person, cs, svc;
+	uint64_t purged = 0;
+
+	CHECK_OK(open_case(w.hub, "Sicilia", "[]", &person, &cs));
+	CHECK(put(w.hub, "service", NULL, &svc,
+		  "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		  "\"date\":\"2024-05-03\"}", idtext(&cs)) == 0);
+	CHECK(round_of(B) == 0 && has(w.n[B], &svc) == 0);
+	CHECK(put(w.hub, "case", &cs, NULL, "{\"nodes\":[\"polo-b\"]}") == 0);
+	CHECK(put(w.hub, "case", &cs, NULL,
+		  "{\"nodes\":[],\"region\":\"Puglia\"}") == 0);
+	CHECK(round_of(SIC) == 0);
+	CHECK_OK(store_delete(w.hub, &cs, NULL));
+	CHECK_OK(store_tombstone_sweep(w.hub, -10, &purged, NULL));
+	CHECK(purged == 1 && has(w.hub, &cs) == 0 && has(w.hub, &svc) == 1);
+	CHECK(round_of(B) == 0);
+	CHECK(has(w.n[B], &svc) == 0 && has(w.n[B], &cs) == 0);
+	CHECK(round_of(B) == 0 && w.st.pulled == 0);
+}
+
+/*
+ * Seed 754 of the simulator: polo-b edits a service pda-sic created on a
+ * case handed to both, the case then leaves polo-b while it must start
+ * over.  Rebuilding in small pages, the case's entering brings polo-b's
+ * own later edit of the service; the service's creation comes after it
+ * and is no longer in polo-b's scope.  The leaving case's purge must
+ * still take the service: the edit comes with its creation (its parent).
+ */
+WORLD_TEST(test_rebuild_own_edit_of_later_record_purged)
+{
+	struct id person, cs, svc, gone;
+	uint64_t purged = 0;
+
+	for (int i = 0; i < 3; i++)
+		CHECK(put(w.n[B], "person", NULL, NULL, "%s", PERSON) == 0);
+	CHECK(put(w.n[B], "person", NULL, &gone, "%s", PERSON) == 0);
+	CHECK(round_of(B) == 0 && w.st.pushed == 4);
+	CHECK_OK(open_case(w.hub, "Sicilia", "[]", &person, &cs));
+	CHECK(put(w.hub, "case", &cs, NULL, "{\"nodes\":[\"polo-b\"]}") == 0);
+	CHECK(round_of(SIC) == 0);
+	CHECK(put(w.n[SIC], "service", NULL, &svc,
+		  "{\"case_id\":\"%s\",\"service_type\":\"food_parcel\","
+		  "\"date\":\"2024-05-03\"}", idtext(&cs)) == 0);
+	CHECK(round_of(SIC) == 0 && w.st.pushed == 1);
+	CHECK(round_of(B) == 0 && has(w.n[B], &svc) == 1);
+	CHECK(put(w.n[B], "service", &svc, NULL, "{\"note\":\"2\"}") == 0);
+	/* Pages of the rebuild between the case's entering and leaving. */
+	for (int i = 0; i < 4; i++)
+		CHECK(put(w.n[B], "person", NULL, NULL, "%s", PERSON) == 0);
+	CHECK(round_of(B) == 0 && w.st.pushed == 5 && w.st.refused == 0);
+	/* polo-b must start over (a tombstone it did not see, purged), and
+	 * the case leaves it. */
+	CHECK_OK(store_delete(w.hub, &gone, NULL));
+	CHECK_OK(store_tombstone_sweep(w.hub, -10, &purged, NULL));
+	CHECK(purged == 1);
+	CHECK(put(w.hub, "case", &cs, NULL, "{\"nodes\":[]}") == 0);
+	w.o.pull_limit = 2;
+	CHECK(round_of(B) == 0 && w.st.rebootstrapped);
+	CHECK(has(w.n[B], &cs) == 0 && has(w.n[B], &svc) == 0);
+	CHECK(has(w.hub, &svc) == 1);
+	CHECK(strstr(fields_of(w.hub, &svc), "\"note\":\"2\"") != NULL);
+}
+
 TEST_MAIN(T(test_out_of_scope_write_refused),
 	  T(test_borrowed_reference_refused),
 	  T(test_out_of_scope_read_withheld),
 	  T(test_move_in_full_history_move_out_purge),
 	  T(test_rebootstrap_confirmed_only_after_forgetting),
+	  T(test_rebuild_pages_bring_own_changes),
 	  T(test_pages_of_moves),
-	  T(test_convergence_three_nodes))
+	  T(test_convergence_three_nodes),
+	  T(test_polo_cannot_hand_over),
+	  T(test_pda_of_region_and_hub_hand_over),
+	  T(test_reference_names_live_record_of_its_collection),
+	  T(test_unenrolled_node_assigns_freely),
+	  T(test_purge_takes_children_of_absent_case),
+	  T(test_rebuild_own_edit_of_later_record_purged))

@@ -61,7 +61,7 @@ struct opts {
 	uint64_t seed;         /* PRNG seed */
 	double cut_prob;       /* chance that a connection is cut */
 	double reset_prob;     /* chance that a cut sends RST, not FIN */
-	uint64_t cut_max;      /* cut after 0..cut_max bytes */
+	uint64_t cut_min, cut_max; /* cut after cut_min..cut_max bytes */
 	uint64_t delay_ms;     /* delay each chunk by 0..delay_ms */
 	uint64_t throttle;     /* bytes per second per direction, 0: none */
 	uint64_t lifetime;     /* seconds before exiting by itself */
@@ -117,12 +117,12 @@ static void usage(FILE *f)
 {
 	fputs("usage: faultproxy --target HOST:PORT [--listen 127.0.0.1]\n"
 	      "  [--port-file FILE] [--seed N] [--cut-prob P]\n"
-	      "  [--cut-max BYTES] [--reset-prob P] [--delay-ms MAX]\n"
-	      "  [--throttle BYTES_PER_S] [--lifetime SECONDS]\n"
+	      "  [--cut-min BYTES] [--cut-max BYTES] [--reset-prob P]\n"
+	      "  [--delay-ms MAX] [--throttle BYTES_PER_S] [--lifetime SECONDS]\n"
 	      "  [--stats FILE] [--verbose] [--help]\n"
 	      "Relays TCP from a loopback port to HOST:PORT.  Cuts a\n"
-	      "connection with chance P (default 0.3) after 0..BYTES\n"
-	      "(default 65536) bytes of both directions together, with RST\n"
+	      "connection with chance P (default 0.3) after MIN..MAX\n"
+	      "(default 0..65536) bytes of both directions together, with RST\n"
 	      "at --reset-prob (default 0.5) else FIN; delays each chunk by\n"
 	      "0..MAX ms; limits each direction to BYTES_PER_S; rewrites\n"
 	      "--stats FILE after each connection; exits after SECONDS\n"
@@ -266,6 +266,7 @@ static void parse_args(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "cut-prob", required_argument, NULL, 'c' },
 		{ "cut-max", required_argument, NULL, 'm' },
+		{ "cut-min", required_argument, NULL, 'n' },
 		{ "delay-ms", required_argument, NULL, 'd' },
 		{ "throttle", required_argument, NULL, 'T' },
 		{ "reset-prob", required_argument, NULL, 'r' },
@@ -305,6 +306,10 @@ static void parse_args(int argc, char **argv)
 			g_opt.cut_max = parse_u64("--cut-max", optarg,
 						  UINT64_MAX);
 			break;
+		case 'n':
+			g_opt.cut_min = parse_u64("--cut-min", optarg,
+						  UINT64_MAX);
+			break;
 		case 'd':
 			g_opt.delay_ms = parse_u64("--delay-ms", optarg, 60000);
 			break;
@@ -328,6 +333,8 @@ static void parse_args(int argc, char **argv)
 	}
 	if (optind < argc)
 		bad_arg("unexpected argument", argv[optind]);
+	if (g_opt.cut_min > g_opt.cut_max)
+		bad_arg("--cut-min is above --cut-max", "");
 	if (!g_opt.target) {
 		fputs("faultproxy: --target is required\n", stderr);
 		usage(stderr);
@@ -658,7 +665,8 @@ static void conn_start(int client, uint64_t index)
 	c->rng = rng_stream(index, 2);
 	/* Always three draws, in this order, whatever the options. */
 	c->cut = rng_unit(&fate) < g_opt.cut_prob;
-	c->budget = rng_upto(&fate, g_opt.cut_max);
+	c->budget = g_opt.cut_min +
+		    rng_upto(&fate, g_opt.cut_max - g_opt.cut_min);
 	c->reset = rng_unit(&fate) < g_opt.reset_prob;
 
 	pthread_mutex_lock(&g_lock);

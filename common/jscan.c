@@ -1,0 +1,195 @@
+/*
+ * jscan.c - see jscan.h.  One pass over the bytes with a stack of the
+ * open containers; strings are skipped escape by escape, so a bracket
+ * or quote inside one is never taken for structure.
+ */
+#include "common/jscan.h"
+
+#include <stdint.h>
+#include <string.h>
+
+struct scan {
+	const struct jscan_limits *lim;
+	const char *what;
+	struct err *e;
+	size_t values;            /* so far */
+	size_t depth;             /* containers open */
+	char open[JSCAN_DEPTH_MAX]; /* '[' or '{' of each */
+	int in_elem;              /* an element of the bounded array runs */
+	size_t elem_from;         /* where it started (byte offset) */
+	size_t elem_values;       /* values before it started */
+};
+
+static int malformed(struct scan *s)
+{
+	return err_set(s->e, ERR_INVALID, "%s: malformed JSON", s->what);
+}
+
+/* 1 when the innermost open container is the array whose elements are
+ * bounded. */
+static int at_elem_level(const struct scan *s)
+{
+	return s->lim->elem_depth && s->depth == s->lim->elem_depth &&
+	       s->open[s->depth - 1] == '[';
+}
+
+/* A value starts at byte at: count it, open an element if it is one. */
+static int value_start(struct scan *s, size_t at)
+{
+	if (at_elem_level(s) && !s->in_elem) {
+		s->in_elem = 1;
+		s->elem_from = at;
+		s->elem_values = s->values;
+	}
+	if (++s->values > s->lim->max_values)
+		return err_set(s->e, ERR_INVALID,
+			       "%s: more than %zu JSON values", s->what,
+			       s->lim->max_values);
+	return 0;
+}
+
+/* After a token ending before byte end: the running element's bounds. */
+static int elem_check(struct scan *s, size_t end)
+{
+	if (!s->in_elem)
+		return 0;
+	if (s->values - s->elem_values > s->lim->elem_values)
+		return err_set(s->e, ERR_INVALID,
+			       "%s: an element holds more than %zu JSON "
+			       "values", s->what, s->lim->elem_values);
+	if (end - s->elem_from > s->lim->elem_bytes)
+		return err_set(s->e, ERR_INVALID,
+			       "%s: an element is longer than %zu bytes",
+			       s->what, s->lim->elem_bytes);
+	return 0;
+}
+
+/* The string opening at text[*i] ('"'); *i moves past its end. */
+static int skip_string(struct scan *s, const char *text, size_t len,
+		       size_t *i)
+{
+	size_t from = *i, j = from + 1;
+
+	while (j < len && text[j] != '"') {
+		if (text[j] == '\\')
+			j++; /* the escaped byte is not the end */
+		j++;
+		if (j - from > s->lim->max_string)
+			return err_set(s->e, ERR_INVALID,
+				       "%s: a string is longer than %zu bytes",
+				       s->what, s->lim->max_string);
+	}
+	if (j >= len)
+		return malformed(s);
+	*i = j + 1;
+	if (*i - from > s->lim->max_string)
+		return err_set(s->e, ERR_INVALID,
+			       "%s: a string is longer than %zu bytes",
+			       s->what, s->lim->max_string);
+	return 0;
+}
+
+static int scalar_byte(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '+' || c == '-' || c == '.';
+}
+
+const struct jscan_limits jscan_unbounded = {
+	.max_values = SIZE_MAX, .max_depth = JSCAN_DEPTH_MAX,
+	.max_string = SIZE_MAX, .max_number = SIZE_MAX,
+};
+
+int jscan_check(const char *text, size_t len, const struct jscan_limits *lim,
+		const char *what, size_t *values, struct err *e)
+{
+	struct scan s;
+	size_t i = 0;
+	int rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.lim = lim;
+	s.what = what;
+	s.e = e;
+	if (lim->max_depth > JSCAN_DEPTH_MAX)
+		return err_set(e, ERR_INVALID, "%s: depth bound too large",
+			       what);
+	while (!rc && i < len) {
+		char c = text[i];
+
+		switch (c) {
+		case ' ': case '\t': case '\n': case '\r': case ':':
+			i++;
+			continue;
+		case ',':
+			if (at_elem_level(&s))
+				s.in_elem = 0;
+			i++;
+			continue;
+		case '"':
+			rc = value_start(&s, i);
+			if (!rc)
+				rc = skip_string(&s, text, len, &i);
+			break;
+		case '[': case '{':
+			rc = value_start(&s, i);
+			if (rc)
+				break;
+			if (s.depth >= lim->max_depth)
+				return err_set(e, ERR_INVALID,
+					       "%s: JSON nested deeper than "
+					       "%zu", what, lim->max_depth);
+			s.open[s.depth++] = c;
+			i++;
+			break;
+		case ']': case '}':
+			if (!s.depth ||
+			    s.open[s.depth - 1] != (c == ']' ? '[' : '{'))
+				return malformed(&s);
+			if (at_elem_level(&s))
+				s.in_elem = 0;
+			s.depth--;
+			i++;
+			break;
+		default:
+			if (!scalar_byte(c))
+				return malformed(&s);
+			rc = value_start(&s, i);
+			for (size_t from = i; !rc && i < len &&
+					      scalar_byte(text[i]); i++)
+				if (i - from >= lim->max_number)
+					rc = err_set(e, ERR_INVALID,
+						     "%s: a number longer "
+						     "than %zu bytes",
+						     what, lim->max_number);
+			break;
+		}
+		if (!rc)
+			rc = elem_check(&s, i);
+	}
+	if (!rc && s.depth)
+		rc = malformed(&s);
+	if (!rc && values)
+		*values = s.values;
+	return rc;
+}
+
+json_t *jscan_load(const char *text, size_t len, size_t flags,
+		   const struct jscan_limits *lim, const char *what,
+		   struct err *e)
+{
+	json_error_t je;
+	json_t *doc;
+
+	if (!text)
+		len = 0;
+	if (jscan_check(text ? text : "", len, lim, what, NULL, e))
+		return NULL;
+	doc = json_loadb(text ? text : "", len, flags, &je);
+	if (!doc)
+		err_set(e, json_error_code(&je) == json_error_out_of_memory
+				   ? ERR_NOMEM
+				   : ERR_INVALID,
+			"%s: not JSON", what);
+	return doc;
+}

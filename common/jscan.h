@@ -1,0 +1,69 @@
+/*
+ * jscan.h - bounds on JSON text, checked before it is parsed.
+ *
+ * Jansson's json_loadb() builds the whole tree before the caller can look
+ * at it: a few megabytes of "0," become millions of values and a
+ * gigabyte of memory, and only then can the caller refuse them.  Inflated
+ * bytes are not a bound on that: zeros compress a thousandfold.
+ * jscan_check() walks the text once, allocating nothing, and refuses it
+ * as soon as it holds more values, deeper nesting, a longer string or
+ * number, or a larger element of a chosen array than the caller allows;
+ * only text that passes is handed to json_loadb() (jscan_load()).
+ *
+ * It counts, it does not validate: json_loadb() still checks the
+ * grammar.  The counts are conservative on any input, valid or not:
+ * every string (object keys too), number, literal, array and object
+ * counts as one value, so a text that passes cannot make json_loadb()
+ * allocate more than its bounds, whatever it holds.
+ */
+#ifndef PRESIDIO_JSCAN_H
+#define PRESIDIO_JSCAN_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "common/err.h"
+
+#define JSCAN_DEPTH_MAX 64 /* nesting any caller may allow, at most */
+
+struct jscan_limits {
+	size_t max_values; /* values in the whole text (keys count) */
+	size_t max_depth;  /* arrays and objects open at once; at most
+			      JSCAN_DEPTH_MAX */
+	size_t max_string; /* bytes of one string as written (escapes and
+			      quotes included) */
+	size_t max_number; /* bytes of one number or literal */
+	/*
+	 * Each element of an array opened at depth elem_depth (the top
+	 * value opens depth 1: the rows of {"changes":[row,...]} are the
+	 * elements of the array at depth 2) holds at most elem_values
+	 * values and elem_bytes bytes of text.  elem_depth 0: no such
+	 * bound.
+	 */
+	size_t elem_depth;
+	size_t elem_values;
+	size_t elem_bytes;
+};
+
+/*
+ * Check text (len bytes, no NUL needed) against lim.  0, or ERR_INVALID
+ * with a message naming the bound (what names the text, e.g. "batch"),
+ * never quoting the text.  *values (may be NULL) receives the number of
+ * values counted (when it passes).
+ */
+int jscan_check(const char *text, size_t len, const struct jscan_limits *lim,
+		const char *what, size_t *values, struct err *e) ERR_MUST_USE;
+
+/* Limits that bound nothing: to count values only. */
+extern const struct jscan_limits jscan_unbounded;
+
+/*
+ * jscan_check(), then json_loadb(text, len, flags).  The tree (caller
+ * decrefs), or NULL with e set: ERR_INVALID over a bound or not JSON
+ * (what names the text), ERR_NOMEM.
+ */
+json_t *jscan_load(const char *text, size_t len, size_t flags,
+		   const struct jscan_limits *lim, const char *what,
+		   struct err *e);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * batch_bounds.c - the bounds a batch's inflated JSON must keep before it
+ * is parsed, and how many values a change adds (see batch_int.h).  They
+ * follow from the schema: a change of a valid record always fits, so a
+ * receiver can refuse anything larger without building its tree.
+ */
+#include "sync/batch.h"
+#include "sync/batch_int.h"
+
+#include <string.h>
+
+/*
+ * The value bounds of schema.h (SCHEMA_STRING, SCHEMA_TEXT,
+ * SCHEMA_STRING_LIST), and what the rest of a change can take as text:
+ * they bound a change's size on the wire (change_bounds()).
+ */
+#define STRING_BYTES 1024
+#define TEXT_BYTES (64u << 10)
+#define LIST_ITEMS 64
+#define NUMBER_BYTES 32  /* an integer or a real as Jansson writes it */
+#define UUID_TEXT 36     /* a REF: an id as text */
+#define DATETIME_TEXT 30 /* "YYYY-MM-DDTHH:MM:SS.fffffffffZ" */
+#define ESCAPED(n) (2 + 6 * (size_t)(n)) /* a string of n bytes, each
+					    written as \u00XX at worst */
+#define ROW_HEAD 256     /* a row without its values and versions */
+#define PREV_ITEM 64     /* one [field,hlc,node] of the versions */
+
+/* Values in j, itself and object keys included. */
+size_t sync_batch_values_of(const json_t *j)
+{
+	size_t n = 1, i;
+	const char *key;
+	json_t *v;
+
+	if (json_is_array(j))
+		json_array_foreach(j, i, v)
+			n += sync_batch_values_of(v);
+	else if (json_is_object(j))
+		json_object_foreach((json_t *)j, key, v)
+			n += 1 + sync_batch_values_of(v);
+	return n;
+}
+
+/*
+ * What the largest change the schema allows takes on the wire: its JSON
+ * values (keys count) and bytes, every string escaped at worst.  A
+ * change of a valid record is always within them, so the receiver can
+ * refuse anything beyond before parsing it.
+ */
+static void change_bounds(size_t *values, size_t *bytes)
+{
+	*values = 0;
+	*bytes = 0;
+	for (size_t i = 0; i < schema_count(); i++) {
+		const struct schema_collection *c = schema_at(i);
+		/* the row, its 7 plain items, {fields}, [versions]; the
+		 * deletion marker; every version */
+		size_t nv = 1 + 7 + 1 + 1 + 2 + 4 * (size_t)VERSION_SET_MAX;
+		size_t nb = ROW_HEAD + 2 + ESCAPED(SCHEMA_NAME_MAX) + 8 +
+			    2 + (size_t)VERSION_SET_MAX * PREV_ITEM;
+
+		for (size_t j = 0; j < c->nfields; j++) {
+			const struct schema_field *f = &c->fields[j];
+			size_t v = NUMBER_BYTES;
+
+			nv += 2;
+			switch (f->type) {
+			case SCHEMA_STRING:
+				v = ESCAPED(STRING_BYTES);
+				break;
+			case SCHEMA_TEXT:
+				v = ESCAPED(TEXT_BYTES);
+				break;
+			case SCHEMA_STRING_LIST:
+				nv += LIST_ITEMS;
+				v = 2 + LIST_ITEMS *
+					    (ESCAPED(STRING_BYTES) + 1);
+				break;
+			case SCHEMA_DATE:
+			case SCHEMA_DATETIME:
+				v = ESCAPED(DATETIME_TEXT);
+				break;
+			case SCHEMA_REF:
+				v = ESCAPED(UUID_TEXT);
+				break;
+			case SCHEMA_ENUM:
+				v = 0;
+				for (size_t k = 0; f->values && f->values[k];
+				     k++) {
+					size_t e = strlen(f->values[k]);
+
+					v = ESCAPED(e) > v ? ESCAPED(e) : v;
+				}
+				break;
+			default:
+				break;
+			}
+			if (v < NUMBER_BYTES)
+				v = NUMBER_BYTES; /* null, a boolean */
+			nb += ESCAPED(strlen(f->name)) + 2 + v;
+		}
+		if (nv > *values)
+			*values = nv;
+		if (nb > *bytes)
+			*bytes = nb;
+	}
+}
+
+void sync_batch_text_limits(struct jscan_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->max_values = SYNC_BATCH_MAX_VALUES;
+	lim->max_depth = SYNC_BATCH_MAX_DEPTH;
+	lim->max_string = ESCAPED(TEXT_BYTES);
+	lim->max_number = NUMBER_BYTES;
+	/* Each element of "changes", "nodes" and "ops". */
+	lim->elem_depth = 2;
+	change_bounds(&lim->elem_values, &lim->elem_bytes);
+}
+
+int sync_batch_members_known(const json_t *doc, struct err *e)
+{
+	static const char *const known[] = { "v", "nodes", "ops", "meta",
+					     "changes" };
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)doc, key, v) {
+		size_t i = 0;
+
+		while (i < sizeof(known) / sizeof(known[0]) &&
+		       strcmp(key, known[i]))
+			i++;
+		if (i == sizeof(known) / sizeof(known[0]))
+			return err_set(e, ERR_INVALID,
+				       "batch: unknown member");
+	}
+	return 0;
+}
+
+int sync_batch_meta_known(const json_t *meta, struct err *e)
+{
+	static const char *const known[] = { "seen", "cursor", "more",
+					     "purge", "rebootstrap" };
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)meta, key, v) {
+		size_t i = 0;
+
+		while (i < sizeof(known) / sizeof(known[0]) &&
+		       strcmp(key, known[i]))
+			i++;
+		if (i == sizeof(known) / sizeof(known[0]))
+			return err_set(e, ERR_INVALID,
+				       "batch: unknown meta member");
+	}
+	return 0;
+}
+
+/* ---- the values of a batch, from its change count ---- */
+
+#define FIXED_VALUES 64 /* the object, its members, meta's scalars */
+
+static size_t skip_ws(const char *t, size_t len, size_t i)
+{
+	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
+			   t[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Past the end of the value starting at t[i] (text jscan passed: its
+ * strings end, its brackets match); len when it runs off. */
+static size_t value_end(const char *t, size_t len, size_t i)
+{
+	size_t depth = 0;
+
+	while (i < len) {
+		char c = t[i];
+
+		if (c == '"') {
+			for (i++; i < len && t[i] != '"'; i++)
+				if (t[i] == '\\')
+					i++;
+			i++;
+		} else if (c == '[' || c == '{') {
+			depth++;
+			i++;
+		} else if (c == ']' || c == '}') {
+			if (!depth)
+				return i; /* the container around it ends */
+			depth--;
+			i++;
+		} else if (!depth && (c == ',' || c == ':' || c == ' ' ||
+				      c == '\t' || c == '\n' || c == '\r')) {
+			return i;
+		} else {
+			i++;
+		}
+		if (!depth && (c == '"' || c == ']' || c == '}'))
+			return i;
+	}
+	return len;
+}
+
+/* Elements of the array starting at t[i] ('['). */
+static size_t array_elems(const char *t, size_t len, size_t i)
+{
+	size_t n = 0;
+
+	i = skip_ws(t, len, i + 1);
+	if (i < len && t[i] == ']')
+		return 0;
+	while (i < len) {
+		n++;
+		i = skip_ws(t, len, value_end(t, len, i));
+		if (i >= len || t[i] != ',')
+			break;
+		i = skip_ws(t, len, i + 1);
+	}
+	return n;
+}
+
+/* Elements of the top object's first "changes" array as written (a key
+ * written with escapes is not found: the bound is then the tighter). */
+static size_t changes_count(const char *t, size_t len)
+{
+	size_t i = skip_ws(t, len, 0);
+
+	if (i >= len || t[i] != '{')
+		return 0;
+	i = skip_ws(t, len, i + 1);
+	while (i < len && t[i] == '"') {
+		size_t key = i, kend = value_end(t, len, i), v;
+
+		i = skip_ws(t, len, kend);
+		if (i >= len || t[i] != ':')
+			return 0;
+		v = skip_ws(t, len, i + 1);
+		if (v >= len)
+			return 0;
+		if (kend - key == 9 && !memcmp(t + key, "\"changes\"", 9))
+			return t[v] == '[' ? array_elems(t, len, v) : 0;
+		i = skip_ws(t, len, value_end(t, len, v));
+		if (i >= len || t[i] != ',')
+			return 0;
+		i = skip_ws(t, len, i + 1);
+	}
+	return 0;
+}
+
+int sync_batch_values_fit(const char *text, size_t len, size_t values,
+			  struct err *e)
+{
+	struct jscan_limits lim;
+	size_t n = changes_count(text, len), allowed;
+
+	sync_batch_text_limits(&lim);
+	if (n > SYNC_BATCH_MAX_CHANGES)
+		return err_set(e, ERR_INVALID, "batch: bad change list");
+	/* Each change: its own values, its author and the authors of its
+	 * versions in "nodes", its operator in "ops", its "seen". */
+	allowed = FIXED_VALUES + 1 + 3 * (size_t)SYNC_BATCH_MAX_PURGE +
+		  n * (lim.elem_values + 2 + (size_t)VERSION_SET_MAX + 1 + 1);
+	if (values > allowed)
+		return err_set(e, ERR_INVALID,
+			       "batch: more JSON values than its %zu changes "
+			       "can hold", n);
+	return 0;
+}
