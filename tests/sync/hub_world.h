@@ -388,4 +388,27 @@ static inline int pose_as(struct store *s, const char *kind, const char *region)
 	return rc;
 }
 
+/* Rows of table (rejection on a node, refusal on the hub) of store s
+ * whose reason mentions needle: refusals are recorded on both sides. */
+static inline long long reasons_with(struct store *s, const char *table,
+			      const char *needle)
+{
+	char path[4300], sql[160];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", store_dir(s), STORE_DB_FILE);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM %s WHERE instr(reason, ?1) > 0", table);
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, needle, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
 #endif
