@@ -118,44 +118,41 @@ void sync_batch_text_limits(struct jscan_limits *lim)
 	change_bounds(&lim->elem_values, &lim->elem_bytes);
 }
 
+/* ERR_INVALID (what: which object) when o has a member not in known. */
+static int members_in(const json_t *o, const char *const *known, size_t n,
+		      const char *what, struct err *e)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)o, key, v) {
+		size_t i = 0;
+
+		while (i < n && strcmp(key, known[i]))
+			i++;
+		if (i == n)
+			return err_set(e, ERR_INVALID, "batch: unknown %s",
+				       what);
+	}
+	return 0;
+}
+
 int sync_batch_members_known(const json_t *doc, struct err *e)
 {
 	static const char *const known[] = { "v", "nodes", "ops", "meta",
 					     "changes" };
-	const char *key;
-	json_t *v;
 
-	json_object_foreach((json_t *)doc, key, v) {
-		size_t i = 0;
-
-		while (i < sizeof(known) / sizeof(known[0]) &&
-		       strcmp(key, known[i]))
-			i++;
-		if (i == sizeof(known) / sizeof(known[0]))
-			return err_set(e, ERR_INVALID,
-				       "batch: unknown member");
-	}
-	return 0;
+	return members_in(doc, known, sizeof(known) / sizeof(known[0]),
+			  "member", e);
 }
 
 int sync_batch_meta_known(const json_t *meta, struct err *e)
 {
 	static const char *const known[] = { "seen", "cursor", "more",
 					     "purge", "rebootstrap" };
-	const char *key;
-	json_t *v;
 
-	json_object_foreach((json_t *)meta, key, v) {
-		size_t i = 0;
-
-		while (i < sizeof(known) / sizeof(known[0]) &&
-		       strcmp(key, known[i]))
-			i++;
-		if (i == sizeof(known) / sizeof(known[0]))
-			return err_set(e, ERR_INVALID,
-				       "batch: unknown meta member");
-	}
-	return 0;
+	return members_in(meta, known, sizeof(known) / sizeof(known[0]),
+			  "meta member", e);
 }
 
 /* ---- the values of a batch, from its change count ---- */
