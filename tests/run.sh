@@ -140,7 +140,7 @@ run_build() {
 		echo "    (sanitizers: leak detection on, abort on first report)"
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-		# The plain build runs the full 120 faulty sync rounds; here
+		# The plain build runs 80 faulty sync rounds (40 a node); here
 		# fewer keep the sanitizer pass within its time.
 		SYNC_FAULT_ROUNDS_DEFAULT=20
 		# and the pull through cut links a smaller workload

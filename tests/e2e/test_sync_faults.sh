@@ -2,14 +2,14 @@
 # tests/e2e/test_sync_faults.sh - sync over a link that breaks: two nodes
 # reach the TLS hub only through tests/tools/faultproxy, which cuts
 # connections after a random number of bytes (in requests, responses and
-# TLS handshakes, FIN or RST), delays and throttles.  Over 120 sync rounds
+# TLS handshakes, FIN or RST), delays and throttles.  Over 80 sync rounds
 # with edits in between, then rounds until both nodes get through: every
 # change is on the hub exactly once, both nodes hold the same records,
 # and the cursors never went back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 
-ROUNDS=${SYNC_FAULT_ROUNDS:-${SYNC_FAULT_ROUNDS_DEFAULT:-60}}
+ROUNDS=${SYNC_FAULT_ROUNDS:-${SYNC_FAULT_ROUNDS_DEFAULT:-40}}
 SEED=${SYNC_FAULT_SEED:-$(date +%s)}
 PROXY=$(dirname "$P")/tests/tools/faultproxy
 [ -x "$PROXY" ] || { fail faultproxy "no $PROXY"; finish; }

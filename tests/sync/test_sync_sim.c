@@ -57,13 +57,13 @@
 #define SIM_ASAN 1
 #endif
 #endif
-/* Seeds make check runs: what fits in about 40 s on the plain build,
+/* Seeds make check runs: what fits in about 20 s on the plain build,
  * fewer under the sanitizers (SYNC_SIM_SEEDS overrides; make soak runs
  * 10,000). */
 #ifdef SIM_ASAN
-#define SEEDS_DEFAULT 50
+#define SEEDS_DEFAULT 30
 #else
-#define SEEDS_DEFAULT 300
+#define SEEDS_DEFAULT 150
 #endif
 
 enum { C_PERSON, C_CASE, C_SERVICE };
