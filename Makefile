@@ -3,12 +3,13 @@
 #   make            build ./presidio (in $(BUILD), default build/)
 #   make tour       a scripted tour of one node
 #   make check      unit + end-to-end tests, then again under ASan+UBSan
-#   make bench      benchmarks (figures on stdout)
+#   make bench      benchmarks (figures on stdout); BENCH_BASE=REF runs
+#                   commit REF's side by side and compares the medians
 #   make soak       long randomized merge runs (SOAK_SECONDS=600)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make check-style  banned functions, file size
 #   make fuzz       libFuzzer targets (tests/fuzz/fuzz_*.c, clang) built in
-#                   build-fuzz/ and run FUZZ_SECONDS each (default 5)
+#                   build-fuzz/ and run FUZZ_SECONDS each (default 3)
 #
 # Layers, each depending only on those after it:
 #   node/cli (commands) -> sync -> node (store) -> conflict -> schema -> common
@@ -63,7 +64,7 @@ TOOL_BIN := $(BUILD)/tests/tools/faultproxy $(BUILD)/tests/tools/holdconn
 # Fuzz targets: every tests/fuzz/fuzz_*.c, each with its seed corpus in
 # tests/fuzz/corpus/NAME/ (tests/fuzz/run.sh).
 FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS ?= 5
+FUZZ_SECONDS ?= 3
 FUZZ_CC ?= clang
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
@@ -166,8 +167,11 @@ $(BUILD)/fuzz-gen/gen_corpus: tests/fuzz/gen_corpus.c $(TEST_SUPPORT) $(LIB)
 check-fast: tests
 	sh tests/run.sh $(BUILD)
 
+# BENCH_BASE=REF: the same benchmarks of commit REF built and run in turn
+# with these, BENCH_ROUNDS times each, and a table of medians side by side.
+BENCH_BASE ?=
 bench: $(BIN) $(BENCH_BIN)
-	sh tests/bench/run.sh $(BUILD)
+	$(if $(BENCH_BASE),sh tests/bench/compare.sh $(BENCH_BASE) $(BUILD),sh tests/bench/run.sh $(BUILD))
 
 # 10,000 seeds of the sync simulator (SYNC_SIM_SEEDS), then the merge
 # simulator on random seeds for SOAK_SECONDS (default 600), from

@@ -142,9 +142,9 @@ run_build() {
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 		# The plain build runs 80 faulty sync rounds (40 a node); here
 		# fewer keep the sanitizer pass within its time.
-		SYNC_FAULT_ROUNDS_DEFAULT=20
+		SYNC_FAULT_ROUNDS_DEFAULT=14
 		# and the pull through cut links a smaller workload
-		SYNC_CUTS_PERSONS_DEFAULT=500
+		SYNC_CUTS_PERSONS_DEFAULT=300
 		export ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
 			SYNC_CUTS_PERSONS_DEFAULT
 	else
