@@ -2,7 +2,8 @@
 #
 #   make            build ./presidio (in $(BUILD), default build/)
 #   make tour       a scripted tour of one node
-#   make check      unit + end-to-end tests, then again under ASan+UBSan
+#   make check      check-style, unit + end-to-end tests, then again under
+#                   ASan+UBSan
 #   make bench      benchmarks (figures on stdout); BENCH_BASE=REF runs
 #                   commit REF's side by side and compares the medians
 #   make soak       long randomized merge runs (SOAK_SECONDS=600)
@@ -12,7 +13,10 @@
 #                   build-fuzz/ and run FUZZ_SECONDS each (default 3)
 #
 # Layers, each depending only on those after it:
-#   node/cli (commands) -> sync -> node (store) -> conflict -> schema -> common
+#   node/cli (commands) -> view (JSON views) -> sync -> registry (the hub's)
+#   -> node (store) -> conflict -> schema -> common
+#   sync (the hub's endpoints), the web interface -> http (the HTTP server,
+#   routing, cookies) -> common
 
 PREFIX ?= /usr/local
 BUILD ?= build
@@ -45,7 +49,8 @@ ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-LIB_SRC := $(wildcard common/*.c schema/*.c conflict/*.c node/*.c sync/*.c)
+LIB_SRC := $(wildcard common/*.c schema/*.c conflict/*.c node/*.c http/*.c \
+	registry/*.c sync/*.c view/*.c)
 CLI_SRC := $(wildcard node/cli/*.c)
 MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 GEN_SRC := $(BUILD)/gen/migrations.c
@@ -56,9 +61,17 @@ LIB := $(BUILD)/libpresidio.a
 BIN := $(BUILD)/presidio
 
 TEST_SRC := $(wildcard tests/common/test_*.c tests/schema/test_*.c \
-	tests/conflict/test_*.c tests/node/test_*.c tests/sync/test_*.c)
+	tests/conflict/test_*.c tests/node/test_*.c tests/http/test_*.c \
+	tests/registry/test_*.c tests/sync/test_*.c tests/view/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TEST_SUPPORT := $(BUILD)/obj/tests/test.o
+# The test runner, and the collections only the tests know
+# (tests/schema/collections.h), registered before main() in every binary
+# they are linked into.
+TEST_SUPPORT := $(BUILD)/obj/tests/test.o \
+	$(BUILD)/obj/tests/schema/collections.o
+# The command line with the test collections, for the end-to-end scripts
+# that write them (tests/e2e/lib.sh, E2E_TEST_SCHEMA=1); never installed.
+TEST_CLI := $(BUILD)/tests/presidio-test
 # Standalone test tools (not named test_*: tests/run.sh runs those).
 TOOL_BIN := $(BUILD)/tests/tools/faultproxy $(BUILD)/tests/tools/holdconn
 # Fuzz targets: every tests/fuzz/fuzz_*.c, each with its seed corpus in
@@ -71,7 +84,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-# test.o is shared by every test binary: keep it between builds.
+# The support objects are shared by every test binary: keep them.
 .SECONDARY: $(TEST_SUPPORT)
 
 .PHONY: all check check-fast bench soak install clean check-style tests tour \
@@ -83,6 +96,11 @@ presidio: $(BIN)
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(TEST_CLI): $(CLI_OBJ) $(BUILD)/obj/tests/schema/collections.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) \
+		$(BUILD)/obj/tests/schema/collections.o $(LIB) $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -123,18 +141,18 @@ $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/bench/$*.d $(LDFLAGS) \
 		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
 
-tests: $(BIN) $(TEST_BIN) $(TOOL_BIN)
+tests: $(BIN) $(TEST_CLI) $(TEST_BIN) $(TOOL_BIN)
 
 # A scripted tour of one node (the README's first command).
 tour: $(BIN)
 	sh packaging/tour.sh
 
-# Unit and end-to-end tests, plain then under sanitizers, then each fuzz
-# target for FUZZ_SECONDS; the last line of output is the total
-# "N passed, N failed".
+# The style check (a few seconds), then unit and end-to-end tests, plain
+# then under sanitizers, then each fuzz target for FUZZ_SECONDS; the last
+# line of output is the total "N passed, N failed".
 # The machine has two cores: builds use both (CHECK_JOBS).
 CHECK_JOBS ?= 2
-check:
+check: check-style
 	$(MAKE) -j$(CHECK_JOBS) tests
 	$(MAKE) -j$(CHECK_JOBS) BUILD=build-asan SANITIZE=1 CFLAGS="-O1 -g" tests
 	$(MAKE) -j$(CHECK_JOBS) fuzz-build
@@ -176,7 +194,7 @@ bench: $(BIN) $(BENCH_BIN)
 # 10,000 seeds of the sync simulator (SYNC_SIM_SEEDS), then the merge
 # simulator on random seeds for SOAK_SECONDS (default 600), from
 # SOAK_SEED when set; prints the seed of any failure and how to replay it.
-soak: $(BIN) $(TEST_BIN)
+soak: $(BIN) $(TEST_CLI) $(TEST_BIN)
 	sh tests/soak.sh $(BUILD)
 
 install: $(BIN)

@@ -8,6 +8,19 @@
  * terminals.  Library code fills a struct err and returns; only the command
  * line prints it.  Errors from SQLite, libsodium, Jansson, libcurl and
  * libmicrohttpd are translated into these codes at the module boundary.
+ *
+ * No function returns a positive "stop" or "done" value next to these
+ * codes: a second outcome that is not a failure goes in an out parameter
+ * (int *found, int *answered).  A function has one cleanup label (out:),
+ * reached on success and failure alike (tests/check-style.sh checks it).
+ *
+ * Walks (store_list(), store_log(), registry_peer_list(), ...) call a
+ * callback per item.  The callback returns 0 to go on, a negative ERR_*
+ * to fail (the walk ends and returns it), or ERR_STOP to end the walk
+ * early without failing: the walker turns ERR_STOP back into 0
+ * (err_walk_end()) before it returns, so ERR_STOP never leaves a walk.
+ * A caller that must know whether its walk stopped early notes it in its
+ * own context before returning ERR_STOP.
  */
 #ifndef PRESIDIO_ERR_H
 #define PRESIDIO_ERR_H
@@ -25,7 +38,10 @@ enum err_code {
 	ERR_BUSY = -7,     /* database locked longer than the busy timeout */
 	ERR_NOMEM = -8,    /* allocation failed */
 	ERR_EXISTS = -9,   /* already exists (node directory, operator) */
-	ERR_CONFLICT = -10 /* refused by a rule (skew window, authority) */
+	ERR_CONFLICT = -10, /* refused by a rule (skew window, authority) */
+	ERR_STOP = -11      /* not a failure: a walk's callback asks the walk
+			       to end here (see above); never returned by
+			       the walker */
 };
 
 #define ERR_MSG_MAX 512
@@ -58,6 +74,13 @@ int err_set(struct err *e, int code, const char *fmt, ...) ERR_PRINTF(3, 4);
  * Returns e->code (or ERR_FAIL when e is NULL or holds no code).
  */
 int err_prefix(struct err *e, const char *fmt, ...) ERR_PRINTF(2, 3);
+
+/* What a walker returns once its callbacks are done: rc, but 0 for
+ * ERR_STOP (a callback ended the walk early, as it may). */
+static inline int err_walk_end(int rc)
+{
+	return rc == ERR_STOP ? 0 : rc;
+}
 
 /* Short stable name of a code ("invalid", "auth", ...), for JSON bodies. */
 const char *err_code_name(int code);

@@ -9,35 +9,13 @@
  * (a create and a handful of edits), so the linear scans stay short.
  */
 #include "conflict/merge.h"
+#include "conflict/merge_int.h"
 #include "conflict/version.h"
 #include "common/jtext.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* One field written by one change. */
-struct write {
-	uint16_t field;
-	int rejected;  /* authority field from a non-hub change */
-	json_t *value; /* owned */
-};
-
-struct change {
-	struct merge_vid v;
-	int from_hub;
-	struct merge_prev *prev; /* owned, nprev entries */
-	size_t nprev;
-	struct write *w; /* owned, nw entries, sorted by field */
-	size_t nw;
-};
-
-struct merge_record {
-	const struct schema_collection *coll;
-	struct change *ch; /* owned, nch entries */
-	size_t nch;
-	size_t cap;
-};
 
 int merge_vid_cmp(const struct merge_vid *a, const struct merge_vid *b)
 {
@@ -86,7 +64,7 @@ int merge_is_empty(const struct merge_record *r)
 
 /* ---- what the set of changes says ---- */
 
-static const struct change *find_change(const struct merge_record *r,
+const struct change *merge_find_change(const struct merge_record *r,
 					const struct merge_vid *v)
 {
 	for (size_t i = 0; i < r->nch; i++)
@@ -95,7 +73,7 @@ static const struct change *find_change(const struct merge_record *r,
 	return NULL;
 }
 
-static const struct write *find_write(const struct change *c, uint16_t field)
+const struct write *merge_find_write(const struct change *c, uint16_t field)
 {
 	for (size_t i = 0; i < c->nw; i++)
 		if (c->w[i].field == field)
@@ -106,7 +84,7 @@ static const struct write *find_write(const struct change *c, uint16_t field)
 /* c writes field (and the write was not refused). */
 static int writes(const struct change *c, uint16_t field)
 {
-	const struct write *w = find_write(c, field);
+	const struct write *w = merge_find_write(c, field);
 
 	return w && !w->rejected;
 }
@@ -129,7 +107,7 @@ static int superseded(const struct merge_record *r, uint16_t field,
 }
 
 /* The write of (field, c) is in the field's frontier. */
-static int in_frontier(const struct merge_record *r, const struct change *c,
+int merge_in_frontier(const struct merge_record *r, const struct change *c,
 		       uint16_t field)
 {
 	return writes(c, field) && !superseded(r, field, &c->v);
@@ -154,8 +132,8 @@ static int beats(const struct schema_field *f, const struct change *ca,
 		 const struct change *cb, uint16_t field)
 {
 	if (f && f->merge == SCHEMA_MERGE_MONOTONIC) {
-		int sa = state_index(f, find_write(ca, field)->value);
-		int sb = state_index(f, find_write(cb, field)->value);
+		int sa = state_index(f, merge_find_write(ca, field)->value);
+		int sb = state_index(f, merge_find_write(cb, field)->value);
 
 		if (sa != sb)
 			return sa > sb;
@@ -170,7 +148,7 @@ static const struct schema_field *field_of(const struct merge_record *r,
 }
 
 /* The change whose write is the winner of field, or NULL. */
-static const struct change *winner_of(const struct merge_record *r,
+const struct change *merge_winner_of(const struct merge_record *r,
 				      uint16_t field)
 {
 	const struct schema_field *f = field_of(r, field);
@@ -179,7 +157,7 @@ static const struct change *winner_of(const struct merge_record *r,
 	for (size_t i = 0; i < r->nch; i++) {
 		const struct change *c = &r->ch[i];
 
-		if (!in_frontier(r, c, field))
+		if (!merge_in_frontier(r, c, field))
 			continue;
 		if (!best || beats(f, c, best, field))
 			best = c;
@@ -190,22 +168,22 @@ static const struct change *winner_of(const struct merge_record *r,
 int merge_winner(const struct merge_record *r, uint16_t field,
 		 struct merge_vid *v, const json_t **value)
 {
-	const struct change *c = winner_of(r, field);
+	const struct change *c = merge_winner_of(r, field);
 
 	if (!c)
 		return ERR_NOTFOUND;
 	if (v)
 		*v = c->v;
 	if (value)
-		*value = find_write(c, field)->value;
+		*value = merge_find_write(c, field)->value;
 	return 0;
 }
 
 int merge_deleted(const struct merge_record *r)
 {
-	const struct change *c = winner_of(r, SCHEMA_FIELD_DELETED);
+	const struct change *c = merge_winner_of(r, SCHEMA_FIELD_DELETED);
 
-	return c && json_is_true(find_write(c, SCHEMA_FIELD_DELETED)->value);
+	return c && json_is_true(merge_find_write(c, SCHEMA_FIELD_DELETED)->value);
 }
 
 json_t *merge_values(const struct merge_record *r)
@@ -216,10 +194,10 @@ json_t *merge_values(const struct merge_record *r)
 		return NULL;
 	for (size_t i = 0; i < r->coll->nfields; i++) {
 		const struct schema_field *f = &r->coll->fields[i];
-		const struct change *c = winner_of(r, f->id);
+		const struct change *c = merge_winner_of(r, f->id);
 
 		if (c && json_object_set(out, f->name,
-					 find_write(c, f->id)->value)) {
+					 merge_find_write(c, f->id)->value)) {
 			json_decref(out);
 			return NULL;
 		}
@@ -312,13 +290,7 @@ static int saw(const struct merge_record *r, const struct change *c,
 
 /* ---- conflicts ---- */
 
-struct conflict_sink {
-	struct merge_conflict *out;
-	size_t max;
-	size_t n;
-};
-
-static void sink_add(struct conflict_sink *k, const struct merge_conflict *c)
+void merge_sink_add(struct conflict_sink *k, const struct merge_conflict *c)
 {
 	if (k->n < k->max)
 		k->out[k->n] = *c;
@@ -331,20 +303,20 @@ static void field_conflicts(const struct merge_record *r, uint16_t field,
 			    struct conflict_sink *k)
 {
 	const struct schema_field *f = field_of(r, field);
-	const struct change *win = winner_of(r, field);
+	const struct change *win = merge_winner_of(r, field);
 	const json_t *wv;
 
 	if (!win || (f && f->merge == SCHEMA_MERGE_MONOTONIC))
 		return;
-	wv = find_write(win, field)->value;
+	wv = merge_find_write(win, field)->value;
 	for (size_t i = 0; i < r->nch; i++) {
 		const struct change *c = &r->ch[i];
 		const json_t *cv;
 		struct merge_conflict m;
 
-		if (c == win || !in_frontier(r, c, field))
+		if (c == win || !merge_in_frontier(r, c, field))
 			continue;
-		cv = find_write(c, field)->value;
+		cv = merge_find_write(c, field)->value;
 		if (json_equal(cv, wv))
 			continue;
 		memset(&m, 0, sizeof(m));
@@ -353,7 +325,7 @@ static void field_conflicts(const struct merge_record *r, uint16_t field,
 		m.winner = win->v;
 		m.loser = c->v;
 		m.loser_value = cv;
-		sink_add(k, &m);
+		merge_sink_add(k, &m);
 	}
 }
 
@@ -365,7 +337,7 @@ static void delete_conflicts(const struct merge_record *r, uint16_t field,
 		const struct change *c = &r->ch[i];
 		struct merge_conflict m;
 
-		if (c == del || !in_frontier(r, c, field) ||
+		if (c == del || !merge_in_frontier(r, c, field) ||
 		    saw(r, c, SCHEMA_FIELD_DELETED, &del->v) ||
 		    saw(r, del, field, &c->v))
 			continue;
@@ -374,8 +346,8 @@ static void delete_conflicts(const struct merge_record *r, uint16_t field,
 		m.field = field;
 		m.winner = del->v;
 		m.loser = c->v;
-		m.loser_value = find_write(c, field)->value;
-		sink_add(k, &m);
+		m.loser_value = merge_find_write(c, field)->value;
+		merge_sink_add(k, &m);
 	}
 }
 
@@ -406,6 +378,8 @@ static int conflict_cmp(const void *pa, const void *pb)
 		return a->kind < b->kind ? -1 : 1;
 	if (a->field != b->field)
 		return a->field < b->field ? -1 : 1;
+	if (a->kind == MERGE_CONFLICT_RULE)
+		return merge_rule_cmp(a, b);
 	return merge_vid_cmp(&a->loser, &b->loser);
 }
 
@@ -416,8 +390,8 @@ size_t merge_conflicts(const struct merge_record *r,
 	struct conflict_sink k = { out, max, 0 };
 	size_t n = field_ids(r, ids);
 	/* Found once: every delete-vs-edit conflict is against it. */
-	const struct change *del = winner_of(r, SCHEMA_FIELD_DELETED);
-	int deleted = del && json_is_true(find_write(del,
+	const struct change *del = merge_winner_of(r, SCHEMA_FIELD_DELETED);
+	int deleted = del && json_is_true(merge_find_write(del,
 						     SCHEMA_FIELD_DELETED)->value);
 
 	/* A deleted record has nothing to decide but its deletion: the
@@ -427,19 +401,8 @@ size_t merge_conflicts(const struct merge_record *r,
 		field_conflicts(r, ids[i], &k);
 	for (size_t i = 1; deleted && i < n; i++)
 		delete_conflicts(r, ids[i], del, &k);
-	if (r->coll->invariant && r->nch && !deleted) {
-		json_t *values = merge_values(r);
-		const char *why = values ? r->coll->invariant(values) : NULL;
-		struct merge_conflict m;
-
-		json_decref(values);
-		if (why) {
-			memset(&m, 0, sizeof(m));
-			m.kind = MERGE_CONFLICT_RULE;
-			m.reason = why;
-			sink_add(&k, &m);
-		}
-	}
+	if (r->nch && !deleted)
+		merge_rule_conflicts(r, &k);
 	/* Produced in kind, field order already except losers within a
 	 * field, which follow storage order: sort what was kept. */
 	if (out)
@@ -500,8 +463,8 @@ static size_t conflicts_buf(const struct merge_record *r,
 enum merge_status merge_status_of(const struct merge_record *r,
 				  uint16_t field, const struct merge_vid *v)
 {
-	const struct change *c = find_change(r, v);
-	const struct write *w = c ? find_write(c, field) : NULL;
+	const struct change *c = merge_find_change(r, v);
+	const struct write *w = c ? merge_find_write(c, field) : NULL;
 	struct merge_conflict buf[CONFLICTS_BUF], *all = NULL;
 	enum merge_status st = MERGE_SETTLED;
 	size_t n;
@@ -512,7 +475,7 @@ enum merge_status merge_status_of(const struct merge_record *r,
 		return MERGE_REJECTED;
 	if (superseded(r, field, v))
 		return MERGE_SUPERSEDED;
-	if (winner_of(r, field) == c)
+	if (merge_winner_of(r, field) == c)
 		return MERGE_WINNER;
 	n = conflicts_buf(r, buf, &all);
 	for (size_t i = 0; i < n; i++)
@@ -610,7 +573,7 @@ int merge_apply(struct merge_record *r, const struct merge_change *in,
 
 	if (res)
 		memset(res, 0, sizeof(*res));
-	if (find_change(r, &in->v)) {
+	if (merge_find_change(r, &in->v)) {
 		/* Already here: a change is identified by its version. */
 		if (res)
 			res->known = json_object_size(in->values);
@@ -685,11 +648,11 @@ static int name_field(const struct merge_record *r, uint16_t field, int all,
 	const struct change *win;
 
 	if (!all) {
-		win = winner_of(r, field);
+		win = merge_winner_of(r, field);
 		return win ? prev_add(l, field, &win->v) : 0;
 	}
 	for (size_t i = 0; i < r->nch; i++)
-		if (in_frontier(r, &r->ch[i], field) &&
+		if (merge_in_frontier(r, &r->ch[i], field) &&
 		    prev_add(l, field, &r->ch[i].v))
 			return ERR_NOMEM;
 	return 0;
@@ -765,14 +728,14 @@ void merge_hash(const struct merge_record *r, uint8_t out[MERGE_HASHBYTES])
 	crypto_generichash_update(&st, (const uint8_t *)r->coll->name,
 				  strlen(r->coll->name) + 1);
 	for (size_t i = 0; i < n; i++) {
-		const struct change *c = winner_of(r, ids[i]);
+		const struct change *c = merge_winner_of(r, ids[i]);
 		uint8_t fid[2] = { (uint8_t)ids[i], (uint8_t)(ids[i] >> 8) };
 
 		if (!c)
 			continue;
 		crypto_generichash_update(&st, fid, sizeof(fid));
 		hash_vid(&st, &c->v);
-		hash_json(&st, find_write(c, ids[i])->value);
+		hash_json(&st, merge_find_write(c, ids[i])->value);
 	}
 	nc = conflicts_buf(r, buf, &all);
 	for (size_t i = 0; i < nc; i++) {
@@ -787,6 +750,14 @@ void merge_hash(const struct merge_record *r, uint8_t out[MERGE_HASHBYTES])
 			crypto_generichash_update(&st,
 						  (const uint8_t *)m->reason,
 						  strlen(m->reason) + 1);
+			/* A step's ends (none for the invariant). */
+			for (int j = 0; m->field && j < 2; j++) {
+				const char *end = j ? m->to : m->from;
+
+				crypto_generichash_update(
+					&st, (const uint8_t *)(end ? end : ""),
+					end ? strlen(end) + 1 : 1);
+			}
 			continue;
 		}
 		hash_vid(&st, &m->winner);

@@ -42,7 +42,16 @@
  *   - an authority field (SCHEMA_HUB_ONLY) written by a change that is not
  *     from the hub is rejected: not applied, reported back;
  *   - the collection's invariant, if it declares one, is checked on the
- *     winners: a violation is an open rule conflict for a person to decide.
+ *     winners: a violation is an open rule conflict for a person to decide;
+ *   - a procedure field (one declaring transitions, schema/rule.h) is
+ *     checked on its frontier: each write must take a declared step from
+ *     a value it superseded (or, naming none, from no value; a resolution
+ *     from any of the values it settles), and for a MONOTONIC field every
+ *     other frontier value must be able to step to the winner (two nodes
+ *     that moved the stage differently offline).  A step that fails is an
+ *     open rule conflict on that field, settled by a resolution of the
+ *     field; nothing is dropped.  Who took a step (its role) is judged
+ *     where the writer's role is known: the local write (node/).
  * Applying a change twice, or an old change after a newer one, leaves the
  * state as it was.  Append-only collections only ever see creates.
  */
@@ -124,11 +133,15 @@ enum merge_conflict_kind {
  *           (true) or undelete it (false); for a delete-vs-edit conflict
  *           and for a conflict on the deletion marker itself;
  *   RULE    a value for one of the fields the rule reads that satisfies it.
+ * and one the store adds (node/store_rule.h), which no resolution settles:
+ *   CAP     a parent's children passing its cap: ordinary writes, a
+ *           reversal entry bringing the sum back within it or a higher cap.
  */
 enum merge_form {
 	MERGE_FORM_FIELD = 1,
 	MERGE_FORM_DELETE,
-	MERGE_FORM_RULE
+	MERGE_FORM_RULE,
+	MERGE_FORM_CAP
 };
 
 /* One open conflict.  Pointers are valid until the record changes. */
@@ -140,8 +153,16 @@ struct merge_conflict {
 	struct merge_vid loser;    /* FIELD: the other candidate; DELETE: the
 				      concurrent edit */
 	const json_t *loser_value; /* FIELD, DELETE: the edit's value */
-	const char *reason;        /* RULE: the invariant's message */
+	const char *reason;        /* RULE: the invariant's message, or
+				      MERGE_RULE_STEP / MERGE_RULE_MOVES */
+	const char *from, *to;     /* RULE on a procedure field (field != 0):
+				      the step's ends, constants of the
+				      field's declaration (NULL: no value) */
 };
+
+/* Reasons of the rule conflicts on a procedure field. */
+#define MERGE_RULE_STEP "a change took a step that is not declared"
+#define MERGE_RULE_MOVES "concurrent steps merged into one not declared"
 
 struct merge_record;
 
@@ -188,6 +209,21 @@ enum merge_status merge_status_of(const struct merge_record *r,
  */
 size_t merge_conflicts(const struct merge_record *r,
 		       struct merge_conflict *out, size_t max);
+
+/*
+ * The values of field's frontier (the winner first, then the writes it
+ * did not supersede, as merge_conflicts() sees them): what a resolution of
+ * the field settles.  Borrowed, valid until the record changes.  Writes at
+ * most max into out and returns how many there are.
+ */
+size_t merge_frontier(const struct merge_record *r, uint16_t field,
+		      const json_t **out, size_t max);
+
+/* The value the write of (field, v) put, when that write is applied here
+ * (refused or not), else NULL.  Borrowed, valid until the record
+ * changes: what a received change's step starts from. */
+const json_t *merge_write_value(const struct merge_record *r, uint16_t field,
+				const struct merge_vid *v);
 
 /* The form that settles conflict c (see enum merge_form). */
 enum merge_form merge_conflict_form(const struct merge_conflict *c);

@@ -3,7 +3,7 @@
  *
  * The hub sends a node exactly the records of its scope and refuses its
  * writes outside it (sync/hub.c); the store keeps which node sees which
- * case (node/store_scope.c) and asks this module.  The rule, from the
+ * case (registry/registry_scope.c) and asks this module.  The rule, from the
  * programme's guideline: the hub sees everything; a Punto di Accesso acts
  * for its region (every case of it) and for the cases assigned to it; a
  * Polo and a soggetto attuatore see the cases assigned to them.  A case

@@ -84,89 +84,45 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			   "?4, ?5, ?6, ?7, ?8, ?9, " CHANGE_SEEN "))",
 };
 
-int store_sql_err(struct store *s, int rc, const char *what, struct err *e)
-{
-	const char *msg =
-	    s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return err_set(e, ERR_BUSY,
-			       "%s: the node is busy (another presidio process "
-			       "holds it): %s",
-			       what, msg);
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return err_set(e, ERR_CORRUPT, "%s: database is damaged: %s",
-			       what, msg);
-	case SQLITE_IOERR:
-	case SQLITE_FULL:
-	case SQLITE_CANTOPEN:
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-		return err_set(e, ERR_IO, "%s: %s", what, msg);
-	case SQLITE_NOMEM:
-		return err_set(e, ERR_NOMEM, "%s: out of memory", what);
-	default:
-		return err_set(e, ERR_FAIL, "%s: %s", what, msg);
-	}
-}
-
-int store_exec(struct store *s, const char *sql, struct err *e)
-{
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : store_sql_err(s, rc, "database", e);
-}
-
 int store_meta_get_int(struct store *s, const char *key, int64_t *v,
 		       struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[STMT_META_GET];
+	struct store_q *q = store_q_fixed(s, STMT_META_GET, "reading settings");
+	int found = 0;
 	int rc;
 
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return err_set(e, ERR_NOTFOUND, "setting '%s' missing", key);
-	return store_sql_err(s, rc, "reading settings", e);
+	store_q_bind_text(q, 1, key);
+	if (store_q_row(q)) {
+		*v = store_q_col_i64(q, 0);
+		found = 1;
+	}
+	rc = store_q_end(q, e);
+	if (!rc && !found)
+		rc = err_set(e, ERR_NOTFOUND, "setting '%s' missing", key);
+	return rc;
 }
 
 int store_meta_set_int(struct store *s, const char *key, int64_t v,
 		       struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[STMT_META_SET];
-	int rc;
+	struct store_q *q = store_q_fixed(s, STMT_META_SET, "saving settings");
 
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, v);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "saving settings", e);
+	store_q_bind_text(q, 1, key);
+	store_q_bind_int(q, 2, v);
+	return store_q_run(q, e);
 }
 
 static int meta_set_blob(struct store *s, const char *key, const void *v,
 			 int len, struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[STMT_META_SET];
-	int rc;
+	struct store_q *q = store_q_fixed(s, STMT_META_SET, "saving settings");
 
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	store_q_bind_text(q, 1, key);
 	if (len < 0)
-		sqlite3_bind_text(st, 2, v, -1, SQLITE_STATIC);
+		store_q_bind_text(q, 2, v);
 	else
-		sqlite3_bind_blob(st, 2, v, len, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "saving settings", e);
+		store_q_bind_blob(q, 2, v, (size_t)len);
+	return store_q_run(q, e);
 }
 
 static uint64_t wall_ms(void *ctx)
@@ -181,10 +137,6 @@ static uint64_t wall_ms(void *ctx)
 /* Pragmas every connection needs.  synchronous=FULL: see store.h. */
 static int configure(struct store *s, struct err *e)
 {
-	int rc = sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-
-	if (rc != SQLITE_OK)
-		return store_sql_err(s, rc, "configuring database", e);
 	/* temp_store=MEMORY: sorts and temporary tables never spill to
 	 * files; secure_delete: freed pages are zeroed, so a removed
 	 * operator's slot or a retired data key does not linger. */
@@ -200,16 +152,16 @@ static int configure(struct store *s, struct err *e)
 
 int store_user_version(struct store *s, int *v, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc =
-	    sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	struct store_q *q = store_q(s, "PRAGMA user_version", "reading schema");
+	int found = store_q_row(q);
+	int rc;
 
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sql_err(s, rc, "reading schema", e);
+	if (found)
+		*v = store_q_col_int(q, 0);
+	rc = store_q_end(q, e);
+	if (!rc && !found)
+		rc = err_set(e, ERR_FAIL, "reading schema: no version");
+	return rc;
 }
 
 /* Apply the migrations the database has not seen, one transaction each. */
@@ -249,26 +201,13 @@ static int migrate(struct store *s, struct err *e)
 				rc = store_exec(s, sql, e);
 		}
 		if (rc) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			store_sql_abort(s);
 			return rc;
 		}
 		rc = store_exec(s, "COMMIT", e);
 		if (rc)
 			return rc;
 		have = m->version;
-	}
-	return 0;
-}
-
-static int prepare_all(struct store *s, struct err *e)
-{
-	for (int i = 0; i < STMT_COUNT; i++) {
-		int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-					    SQLITE_PREPARE_PERSISTENT,
-					    &s->stmt[i], NULL);
-
-		if (rc != SQLITE_OK)
-			return store_sql_err(s, rc, "preparing statements", e);
 	}
 	return 0;
 }
@@ -289,7 +228,6 @@ static int open_db(struct store **out, const char *dir, int create,
 {
 	struct store *s = NULL;
 	char *path = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int rc;
 
 	*out = NULL;
@@ -306,21 +244,13 @@ static int open_db(struct store **out, const char *dir, int create,
 			     dir);
 		goto out;
 	}
-	if (create)
-		flags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "opening database", e);
-		goto out;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	rc = configure(s, e);
+	rc = store_sql_open(s, path, create, stmt_sql, STMT_COUNT, e);
+	if (!rc)
+		rc = configure(s, e);
 	if (!rc)
 		rc = store_mac_register(s, e);
 	if (!rc)
 		rc = migrate(s, e);
-	if (!rc)
-		rc = prepare_all(s, e);
 out:
 	free(path);
 	if (rc)
@@ -333,31 +263,28 @@ out:
 /* Read identity and clock from meta. */
 static int load_identity(struct store *s, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *q = NULL;
 	int64_t role = 0, hlc = 0;
 	int rc, found = 0;
 
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT n.idx, n.id, n.name FROM meta m "
-				"JOIN node n ON n.id = m.value "
-				"WHERE m.key = 'node_id'",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_bytes(st, 1) == ID_BYTES) {
-		const unsigned char *name = sqlite3_column_text(st, 2);
+	q = store_q(s,
+		    "SELECT n.idx, n.id, n.name FROM meta m "
+		    "JOIN node n ON n.id = m.value WHERE m.key = 'node_id'",
+		    "reading identity");
+	if (store_q_row(q) && store_q_col_bytes(q, 1) == ID_BYTES) {
+		const char *name = store_q_col_text(q, 2);
 
-		s->self_node = sqlite3_column_int64(st, 0);
-		memcpy(s->node_id.b, sqlite3_column_blob(st, 1), ID_BYTES);
-		snprintf(s->name, sizeof(s->name), "%s",
-			 name ? (const char *)name : "");
+		s->self_node = store_q_col_i64(q, 0);
+		memcpy(s->node_id.b, store_q_col_blob(q, 1), ID_BYTES);
+		snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
 		found = 1;
 	}
-	sqlite3_finalize(st);
-	if (!found)
-		return rc == SQLITE_ROW || rc == SQLITE_DONE
-			   ? err_set(e, ERR_CORRUPT,
-				     "node identity missing from database")
-			   : store_sql_err(s, rc, "reading identity", e);
+	rc = store_q_end(q, e);
+	if (!rc && !found)
+		rc = err_set(e, ERR_CORRUPT,
+			     "node identity missing from database");
+	if (rc)
+		return rc;
 	rc = store_meta_get_int(s, "role", &role, e);
 	if (!rc)
 		rc = store_meta_get_int(s, "hlc", &hlc, e);
@@ -473,7 +400,7 @@ int store_init(const char *dir, const char *name, enum store_role role,
 {
 	struct store *s = NULL;
 	struct id node;
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int rc;
 
 	if (!name || !*name || strlen(name) >= STORE_NAME_MAX)
@@ -495,20 +422,14 @@ int store_init(const char *dir, const char *name, enum store_role role,
 	rc = store_exec(s, "BEGIN IMMEDIATE", e);
 	if (rc)
 		goto out;
-	rc = sqlite3_prepare_v2(
-	    s->db, "INSERT INTO node(id, name, role) VALUES (?1, ?2, ?3)", -1,
-	    &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_blob(st, 1, node.b, ID_BYTES, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, role);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "creating node", e);
+	st = store_q(s, "INSERT INTO node(id, name, role) VALUES (?1, ?2, ?3)",
+		     "creating node");
+	store_q_bind_blob(st, 1, node.b, ID_BYTES);
+	store_q_bind_text(st, 2, name);
+	store_q_bind_int(st, 3, role);
+	rc = store_q_run(st, e);
+	if (rc)
 		goto out;
-	}
 	rc = meta_set_blob(s, "node_id", node.b, ID_BYTES, e);
 	if (!rc)
 		rc = store_meta_set_int(s, "role", role, e);
@@ -519,8 +440,8 @@ int store_init(const char *dir, const char *name, enum store_role role,
 	if (!rc)
 		rc = store_exec(s, "COMMIT", e);
 out:
-	if (rc && s && s->db)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc && s)
+		store_sql_abort(s);
 	store_close(s);
 	if (rc)
 		remove_db(dir);
@@ -532,18 +453,21 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	store_keys_release(s);
-	for (int i = 0; i < STMT_COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
-	for (int i = 0; i < SCOPE_Q_COUNT; i++)
-		sqlite3_finalize(s->scope_q[i]);
-	if (s->db) {
-		if (s->in_tx)
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_close(s->db);
-	}
+	store_sql_close(s);
 	free(s->actors);
 	free(s->dir);
 	free(s);
+}
+
+void store_set_write_hook(struct store *s, store_write_fn fn, void *ctx)
+{
+	s->write_hook = fn;
+	s->write_hook_ctx = ctx;
+}
+
+void store_set_holds_all(struct store *s, int on)
+{
+	s->holds_all = on ? 1 : 0;
 }
 
 void store_set_clock(struct store *s, store_clock_fn fn, void *ctx)
@@ -574,7 +498,11 @@ enum store_role store_role(const struct store *s)
 
 const char *store_operator(const struct store *s)
 {
-	return s->sealer ? s->operator: NULL;
+	/* A signed-out session's handle is locked already, even before its
+	 * next use wipes its keys. */
+	if (!s->sealer || !s->sess || store_session_locked(s->sess))
+		return NULL;
+	return store_session_operator(s->sess);
 }
 
 const char *store_dir(const struct store *s)
@@ -582,8 +510,37 @@ const char *store_dir(const struct store *s)
 	return s->dir;
 }
 
+uint32_t store_key_gen(const struct store *s)
+{
+	return s->sealer ? sealer_current(s->sealer) : 0;
+}
+
+int store_in_tx(const struct store *s)
+{
+	return s->in_tx;
+}
+
+/* 1 when s's session was signed out (store_session_lock(), maybe on
+ * another thread): this handle's copies of the keys go now, and it
+ * remembers whose they were to say why it is locked. */
+static int signed_out(struct store *s)
+{
+	if (!s->sealer || !s->sess || !store_session_locked(s->sess))
+		return 0;
+	snprintf(s->signed_out, sizeof(s->signed_out), "%s",
+		 store_session_operator(s->sess));
+	store_keys_release(s);
+	return 1;
+}
+
 int store_require_unlocked(struct store *s, struct err *e)
 {
+	(void)signed_out(s);
+	if (!s->sealer && s->signed_out[0])
+		return err_set(e, ERR_AUTH,
+			       "operator '%s' is signed out (session "
+			       "locked): unlock again",
+			       s->signed_out);
 	if (!s->sealer)
 		return err_set(e, ERR_AUTH, "the node is locked: unlock first");
 	return 0;
@@ -599,7 +556,7 @@ uint64_t store_tick(struct store *s)
  * write lock. */
 static int tx_refresh(struct store *s, struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[STMT_MAX_SEQ];
+	struct store_q *q = NULL;
 	int64_t hlc = 0;
 	int rc = store_meta_get_int(s, "hlc", &hlc, e);
 
@@ -607,28 +564,32 @@ static int tx_refresh(struct store *s, struct err *e)
 		return rc;
 	if ((uint64_t)hlc > s->clock.last)
 		s->clock.last = (uint64_t)hlc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		s->next_seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return store_sql_err(s, rc, "reading change log", e);
-	return s->sealer ? store_keys_refresh(s, e) : 0;
+	q = store_q_fixed(s, STMT_MAX_SEQ, "reading change log");
+	if (store_q_row(q))
+		s->next_seq = (uint64_t)store_q_col_i64(q, 0) + 1;
+	rc = store_q_end(q, e);
+	if (rc)
+		return rc;
+	/* A transaction of a signed-out handle would write with keys it may
+	 * no longer hold: refuse it (the handle is locked from now on). */
+	if (signed_out(s))
+		return err_set(e, ERR_AUTH,
+			       "operator '%s' is signed out (session "
+			       "locked): unlock again",
+			       s->signed_out);
+	return s->sealer && s->sess ? store_keys_refresh(s, e) : 0;
 }
 
 static int step_once(struct store *s, enum store_stmt which, struct err *e)
 {
-	int rc = sqlite3_step(s->stmt[which]);
-
-	sqlite3_reset(s->stmt[which]);
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "database", e);
+	return store_q_run(store_q_fixed(s, which, "database"), e);
 }
 
 /* SQLite rolls a transaction back by itself on some errors (disk full,
  * I/O, out of memory): then the group is gone and must not go on. */
 static int tx_alive(struct store *s, struct err *e)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (!store_sql_autocommit(s))
 		return 0;
 	s->in_tx = 0;
 	s->clock_dirty = 0;
@@ -668,7 +629,7 @@ int store_tx_begin(struct store *s, int *opened, struct err *e)
 int store_tx_end(struct store *s, int opened, int rc, struct err *e)
 {
 	if (opened == TX_SAVEPOINT) {
-		if (rc && !sqlite3_get_autocommit(s->db)) {
+		if (rc && !store_sql_autocommit(s)) {
 			/* Undo this write only; the group goes on. */
 			(void)step_once(s, STMT_ROLLBACK_TO, NULL);
 			(void)step_once(s, STMT_RELEASE, NULL);
@@ -748,7 +709,7 @@ void store_rollback(struct store *s)
 		return;
 	/* The in-memory clock stays ahead: timestamps are never reissued,
 	 * and the saved value is rolled back with the writes. */
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_sql_abort(s);
 	s->in_tx = 0;
 	s->clock_dirty = 0;
 	store_cache_clear(s);

@@ -1,9 +1,15 @@
 /*
- * store.h - the local encrypted case store of a node: records, change log,
- * clock, key slots.  The only module that talks to SQLite; everything above
- * (commands, sync, later the web UI and the hub's handlers) goes through
- * this API, so the storage can change (PostgreSQL for the hub) without
- * touching them.
+ * store.h - the record store every node, the hub and the web interface
+ * use: records, the change log, merge replay and conflicts, sealing of
+ * values, operators and keys, checkpoints, the clock.  It owns the tables
+ * of those (record, change, node, actor, keyslot, datakey, meta, secret,
+ * purged, refused) and nothing else: a node's sync state is
+ * node/store_sync.h's, the hub's registry of nodes and scopes is
+ * registry/registry.h's (told of record writes through the write hook
+ * below).  Only the store and the registry touch SQLite, through one
+ * statement helper (node/store_sql.h); everything above (commands, sync,
+ * the web interface) goes through these APIs, so the storage can change
+ * (PostgreSQL for the hub) without touching them.
  *
  * Record model.  A record is a collection, a random 128-bit id, a JSON
  * object of field values, the version (conflict/version.h) that last wrote
@@ -56,6 +62,7 @@
 #define STORE_LOG_FILE "presidio.log"
 #define STORE_BUSY_MS 10000
 #define STORE_NAME_MAX 64
+#define STORE_SIGN_PKBYTES 32 /* a node's Ed25519 public key */
 
 struct store;
 
@@ -96,21 +103,56 @@ int store_open(struct store **out, const char *dir,
  * Unlock with an operator's slot: ERR_NOTFOUND (no such operator),
  * ERR_AUTH (wrong passphrase or key file; nothing is changed), or 0.  If a
  * key rotation was interrupted, the store finishes it later through
- * store_key_rotate(); reads and writes work meanwhile.
+ * store_key_rotate(); reads and writes work meanwhile.  The same as
+ * store_session_open() and store_session_use() (node/store_session.h) with
+ * the session held by s alone; s is locked first.
  */
 int store_unlock(struct store *s, const struct store_secret *secret,
 		 struct err *e) ERR_MUST_USE;
 
 /*
- * A second handle on the same node, unlocked as s is (same operator, keys
- * copied: no key derivation), for another thread: a server keeps one per
- * worker.  *out is closed with store_close().
+ * A second handle on the same node, unlocked as s is (the same session, so
+ * no key derivation, and signing it out locks both), for another thread: a
+ * server keeps one per worker.  *out is closed with store_close().
  */
 int store_clone(struct store *s, struct store **out,
 		struct err *e) ERR_MUST_USE;
 
 /* Close, wiping keys.  Accepts NULL. */
 void store_close(struct store *s);
+
+/* A record written, as a write hook sees it (store_set_write_hook()). */
+struct store_write {
+	const struct id *id;                  /* the record */
+	const struct schema_collection *coll;
+	const json_t *fields;                 /* its values now (borrowed) */
+	int64_t origin;  /* node row of the node that made the change */
+	uint64_t seq;    /* the change-log entry just written */
+};
+
+/* Called after every record write, inside its transaction: a non-zero
+ * return (an ERR_*, e filled) fails the write and undoes it. */
+typedef int (*store_write_fn)(void *ctx, struct store *s,
+			      const struct store_write *w, struct err *e);
+
+/*
+ * Watch every record written through s (local writes, received changes,
+ * resolutions): fn runs in the same transaction as the write, so what it
+ * keeps never disagrees with the records.  The hub's registry keeps its
+ * scope index so (registry/registry.h).  One hook per handle, NULL for
+ * none; store_clone() carries it.
+ */
+void store_set_write_hook(struct store *s, store_write_fn fn, void *ctx);
+
+/*
+ * Say that s holds every record there is (the hub's store; default 0: a
+ * node holds its scope only).  Then a received change other than a create
+ * to a record not held is refused (ERR_NOTFOUND, see store_apply()), a
+ * local write's references must name records held here, and a local write
+ * may move a case anywhere (the peers' moves are judged by the registry,
+ * registry_check_incoming()).  store_clone() carries it.
+ */
+void store_set_holds_all(struct store *s, int on);
 
 /* Replace the wall clock (default: CLOCK_REALTIME). */
 void store_set_clock(struct store *s, store_clock_fn fn, void *ctx);
@@ -204,8 +246,16 @@ int store_delete(struct store *s, const struct id *id,
 int store_get(struct store *s, const struct id *id, struct store_record *out,
 	      struct err *e) ERR_MUST_USE;
 
-/* Callback for lists: return non-zero to stop early (that value is then
- * returned by the listing function). */
+/*
+ * Walks.  Every listing of this store (store_list(), store_log(),
+ * store_history(), store_log_own(), store_conflicts(),
+ * store_refused_list(), store_operator_list(), and the hub's
+ * registry_peer_list() and registry_scope_log()) calls fn per item, which
+ * returns 0 to go on, a negative ERR_* to fail (the walk ends there and
+ * returns it), or ERR_STOP to end the walk early: the walk then returns 0,
+ * as one that reached the end (err_walk_end(), common/err.h).  A caller
+ * that must tell the two apart notes it in ctx before returning ERR_STOP.
+ */
 typedef int (*store_record_fn)(void *ctx, const struct store_record *r);
 
 /* Every record of collection (NULL = all), in storage order, deleted ones
@@ -338,7 +388,9 @@ struct store_conflict {
 	const struct schema_collection *coll;
 	enum merge_conflict_kind kind;
 	const char *field;         /* NULL for a rule conflict */
-	const char *reason;        /* rule conflicts: the rule's message */
+	const char *reason;        /* rule conflicts: the rule's message
+				      (a step's or a cap's: valid during
+				      the callback only) */
 	struct store_candidate {
 		const json_t *value;  /* borrowed */
 		uint64_t hlc;         /* when */
@@ -351,7 +403,9 @@ struct store_conflict {
 				      value), keep-deleted or undelete (also
 				      a field conflict on "_deleted", two
 				      nodes having settled a delete
-				      differently), a value for the rule */
+				      differently), a value for the rule, or
+				      for a cap its children pass: a
+				      reversal entry or a higher cap */
 };
 
 typedef int (*store_conflict_fn)(void *ctx, const struct store_conflict *c);
@@ -411,88 +465,6 @@ int store_secret_put(struct store *s, const char *name, const uint8_t *data,
 int store_secret_get(struct store *s, const char *name, uint8_t *out,
 		     size_t max, size_t *len, struct err *e) ERR_MUST_USE;
 
-/* ---- sync, node side (store_sync.c) ---- */
-
-#define STORE_URL_MAX 512
-#define STORE_PATH_MAX 512
-#define STORE_SIGN_PKBYTES 32
-
-/* The hub this node is enrolled with. */
-struct store_remote {
-	char url[STORE_URL_MAX];       /* https://host:port */
-	struct id hub_id;              /* the hub's node id */
-	uint8_t hub_pk[STORE_SIGN_PKBYTES]; /* its Ed25519 public key */
-	char ca_file[STORE_PATH_MAX];  /* CA bundle, "" for none */
-	char pin[128];                 /* pinned key "sha256//...", or "" */
-	char name[STORE_NAME_MAX];     /* this node's name at the hub */
-	char kind[16];                 /* polo, pda, attuatore */
-	char region[32];
-	int64_t enrolled;              /* unix seconds */
-};
-
-/* ERR_NOTFOUND when the node is not enrolled. */
-int store_remote_get(struct store *s, struct store_remote *out,
-		     struct err *e) ERR_MUST_USE;
-int store_remote_set(struct store *s, const struct store_remote *r,
-		     struct err *e) ERR_MUST_USE;
-
-/* This node's own entries (made here, not received) with seq > after, at
- * most limit, with values: what push sends. */
-int store_log_own(struct store *s, uint64_t after, size_t limit,
-		  store_change_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
-
-/* How many own entries have seq > after. */
-int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,
-			struct err *e) ERR_MUST_USE;
-
-/* Record that change seq of this log was refused, whole or in part
- * (the hub refused this node's change; the merge refused fields of a
- * received one).  Shown by status. */
-int store_reject_own(struct store *s, uint64_t seq, const char *reason,
-		     struct err *e) ERR_MUST_USE;
-
-/*
- * Remove a record and every record that follows it (its children by
- * parent) from this node: the case left the node's scope.  Not a delete:
- * nothing is logged as a change, the records simply are no longer held;
- * the eviction itself is logged (table eviction).  Sequence numbers are
- * never reused afterwards.  *removed counts the records (0 when none was
- * here).
- */
-int store_evict(struct store *s, const struct id *root, uint64_t *removed,
-		struct err *e) ERR_MUST_USE;
-
-/* Forget every record, change and conflict (a re-bootstrap: the hub has
- * all this node made, which was pushed first).  Refused (ERR_CONFLICT,
- * nothing forgotten) when a change of this node after pushed, its own
- * sequence number the hub acknowledged, exists: it was made meanwhile and
- * is not on the hub yet.  Keys, operators, the enrollment and sequence
- * numbers stay. */
-/*
- * store_evict() unless the records hold own changes after pushed (the
- * sequence number the hub acknowledged): those are not on the hub yet, so
- * the purge is held back (*deferred = 1, kept in evict_pending) and done by
- * store_evict_pending() once the hub has them.  A refusal never leaves
- * with a purge: store_evict() keeps each refused change (store_refused_*).
- */
-int store_evict_after(struct store *s, const struct id *root, uint64_t pushed,
-		      uint64_t *removed, int *deferred,
-		      struct err *e) ERR_MUST_USE;
-
-/* Do the held-back purges whose records hold no own change after pushed
- * any more; *removed counts the records. */
-int store_evict_pending(struct store *s, uint64_t pushed, uint64_t *removed,
-			struct err *e) ERR_MUST_USE;
-
-/* A change for record id arrived from the hub after a held-back purge of
- * it or of its parent: the case is in scope again, the purge is off. */
-int store_evict_cancel(struct store *s, const struct id *id,
-		       struct err *e) ERR_MUST_USE;
-
-/* Held-back purges (0 when none: the pull skips store_evict_cancel()). */
-int store_evict_pending_count(struct store *s, uint64_t *n,
-			      struct err *e) ERR_MUST_USE;
-
 /* A change refused whole or in part, kept after its log entry went (a
  * node: its own, purged with its case; the hub: a peer's, refused whole)
  * or still in the log (a node's rejection). */
@@ -518,204 +490,12 @@ typedef int (*store_refused_fn)(void *ctx, const struct store_refused *r);
 int store_refused_list(struct store *s, int with_values, store_refused_fn fn,
 		       void *ctx, struct err *e) ERR_MUST_USE;
 
-/* Hub: keep change in of peer, refused whole for reason, with its values
- * sealed under the data key (a refusal is recorded by store_peer_refuse()
- * too: counts and `hub node list`). */
-int store_refused_keep(struct store *s, int64_t peer,
-		       const struct store_incoming *in, const char *reason,
-		       struct err *e) ERR_MUST_USE;
-
-/*
- * Hub: what became of change oseq of peer (node: its id) when it was
- * pushed, for a push sent again (its answer was lost): *whole 1 when it
- * was refused whole (store_peer_refuse()), 0 when the merge refused
- * fields of it (the rejection of its entry); reason (n bytes) "" when
- * neither.
- */
-int store_refusal_of(struct store *s, int64_t peer, const struct id *node,
-		     uint64_t oseq, int *whole, char *reason, size_t n,
-		     struct err *e) ERR_MUST_USE;
-
-int store_forget_all(struct store *s, uint64_t pushed,
-		     struct err *e) ERR_MUST_USE;
-
 /* The highest change-log sequence number (0 when empty). */
 int store_last_seq(struct store *s, uint64_t *seq, struct err *e) ERR_MUST_USE;
 
 /* The highest sequence number this node ever gave, including entries
  * evicted or forgotten since (its own changes are numbered by it). */
 int store_seq_high(struct store *s, uint64_t *seq, struct err *e) ERR_MUST_USE;
-
-/* ---- hub: the nodes it serves (store_peer.c) ---- */
-
-#define STORE_TOKEN_LEN 40 /* enrollment token: base32 text */
-
-struct store_peer {
-	int64_t idx;
-	char name[STORE_NAME_MAX];
-	char kind[16];
-	char region[32];
-	int enrolled;                 /* node_id and pk are set */
-	struct id node_id;
-	uint8_t pk[STORE_SIGN_PKBYTES];
-	int revoked;
-	int64_t token_expires;        /* unix seconds; 0 when used */
-	int64_t created, last_contact; /* unix seconds; 0 never */
-	uint64_t push_ack;            /* its highest change the hub has */
-	uint64_t pull_ack;            /* hub change seq it has acknowledged */
-	uint64_t record_cap;          /* records it may hold; 0 no cap */
-	uint64_t refused;             /* its changes refused whole */
-	int rebootstrap;              /* must start over (see sweep) */
-};
-
-/*
- * Register a node to serve: name ([a-z0-9_-], 1..63), kind (polo, pda,
- * attuatore), region.  token receives a one-time enrollment token
- * (STORE_TOKEN_LEN chars + NUL) valid ttl_s seconds; only its hash is
- * kept.  ERR_EXISTS, ERR_INVALID.
- */
-int store_peer_add(struct store *s, const char *name, const char *kind,
-		   const char *region, int64_t ttl_s,
-		   char token[STORE_TOKEN_LEN + 1], struct err *e) ERR_MUST_USE;
-
-/* A new token for a node (lost or expired one), which must re-enroll. */
-int store_peer_token(struct store *s, const char *name, int64_t ttl_s,
-		     char token[STORE_TOKEN_LEN + 1],
-		     struct err *e) ERR_MUST_USE;
-
-/*
- * Bind the node that presents token to its id and Ed25519 public key; the
- * token is spent.  ERR_AUTH (unknown, spent or expired token, revoked
- * node), ERR_EXISTS (another peer has that node id).
- */
-int store_peer_enroll(struct store *s, const char *token, const struct id *node,
-		      const uint8_t *pk, struct store_peer *out,
-		      struct err *e) ERR_MUST_USE;
-
-int store_peer_by_node(struct store *s, const struct id *node,
-		       struct store_peer *out, struct err *e) ERR_MUST_USE;
-int store_peer_by_name(struct store *s, const char *name,
-		       struct store_peer *out, struct err *e) ERR_MUST_USE;
-
-/* Refuse every later request of the node. */
-int store_peer_revoke(struct store *s, const char *name,
-		      struct err *e) ERR_MUST_USE;
-int store_peer_set_cap(struct store *s, const char *name, uint64_t cap,
-		       struct err *e) ERR_MUST_USE;
-
-typedef int (*store_peer_fn)(void *ctx, const struct store_peer *p);
-int store_peer_list(struct store *s, store_peer_fn fn, void *ctx,
-		    struct err *e) ERR_MUST_USE;
-
-/*
- * A signed request of a peer arrived with time ms and a 16-byte nonce:
- * ERR_CONFLICT when that nonce was seen in the last window_ms (a replay);
- * else it is remembered (nonces older than the window are forgotten) and
- * last contact updated.  The caller has already refused times outside
- * the window.
- */
-int store_peer_nonce(struct store *s, int64_t peer, const uint8_t *nonce,
-		     int64_t ms, int64_t window_ms, struct err *e) ERR_MUST_USE;
-
-/* Move a peer's acknowledged cursors forward (never back). */
-int store_peer_ack(struct store *s, int64_t peer, uint64_t push_ack,
-		   uint64_t pull_ack, struct err *e) ERR_MUST_USE;
-
-/* Clear a peer's re-bootstrap flag (it is pulling from the start), and
- * have its pulls bring its own entries back up to the log's end now. */
-int store_peer_rebootstrapped(struct store *s, int64_t peer,
-			      struct err *e) ERR_MUST_USE;
-
-/*
- * Tombstone purge (hub): purge every settled tombstone whose last change
- * every enrolled, unrevoked peer that sees it has acknowledged (pull_ack).
- * A peer silent for more than horizon_s seconds does not hold a purge
- * back: it is marked to re-bootstrap instead (its next pull starts over,
- * after its own changes were pushed), so nothing deleted comes back
- * through it.  *purged counts the records purged.
- */
-int store_tombstone_sweep(struct store *s, int64_t horizon_s,
-			  uint64_t *purged, struct err *e) ERR_MUST_USE;
-
-/* Record a change of a peer refused whole (reason: a constant phrase). */
-int store_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,
-		      const struct id *record, const char *reason,
-		      struct err *e) ERR_MUST_USE;
-
-/* ---- hub: scopes (store_scope.c) ---- */
-
-/* 1 in *ok when the peer may write the incoming change: the record is in
- * its scope, or it creates a record that will be; and the subject or
- * parent it names, if any, is one the peer already sees. */
-int store_scope_allows(struct store *s, const struct store_peer *p,
-		       const struct store_incoming *in, int *ok,
-		       struct err *e) ERR_MUST_USE;
-
-/*
- * The rules a peer's change keeps beyond its scope (node/store_check.c):
- * every reference it sets names a live record of the declared collection
- * held here, and it changes where a case lives (region, assigned nodes)
- * only as conflict/scope.h allows the peer (a new case lists the peer or
- * no one; afterwards only the Punto di Accesso of the case's region).
- * why (n bytes) is "" when the change passes, else the reason naming the
- * field (no value), for store_peer_refuse().  0 or an ERR_* of the store.
- */
-int store_check_incoming(struct store *s, const struct store_peer *p,
-			 const struct store_incoming *in, char *why, size_t n,
-			 struct err *e) ERR_MUST_USE;
-
-/*
- * 1 in *ok when a change store_scope_allows() refused was made while the
- * peer still held its case: seen is the hub sequence number the peer had
- * pulled up to when it wrote the change, and the case's next scope event
- * for the peer after seen is its leaving (the change is concurrent with
- * the hand-over, not after it).  The case is the record itself, its
- * parent (the hub's: a change moving it to another case is never taken
- * so), or for a person a case naming it; what the change names must
- * still be seen by the peer.
- */
-int store_scope_held(struct store *s, const struct store_peer *p,
-		     const struct store_incoming *in, uint64_t seen, int *ok,
-		     struct err *e) ERR_MUST_USE;
-
-/* What a pull walks, in the hub's log order. */
-struct store_scope_item {
-	uint64_t seq;                     /* hub sequence it belongs to */
-	const struct store_change *change; /* an entry, or NULL for: */
-	struct id root;                   /* a case that entered (entered
-					     1) or left (0) the scope */
-	int entered;
-	struct id subject;                /* left: the case's subject */
-	int has_subject;
-	int backfill;                     /* change is history an entering
-					     case brings (all at one seq) */
-};
-typedef int (*store_scope_fn)(void *ctx, const struct store_scope_item *it);
-
-/*
- * The peer's view of the log after seq after: its entries in scope (not
- * the ones it made itself), and the moments cases entered or left its
- * scope, in order, up to about limit entries and limit scope events
- * (0: no limit on entries, 10,000 events).  An entering case comes with
- * every earlier entry of its records and its subject (the history the
- * peer has not seen); a leaving one as an item with entered 0.  *more is
- * 1 when the page stopped before the end of the log: the caller resumes
- * after the last item's seq; 0 when everything after after was seen.
- * fn returning non-zero stops the walk and is returned.
- */
-int store_scope_log(struct store *s, const struct store_peer *p,
-		    uint64_t after, size_t limit, store_scope_fn fn, void *ctx,
-		    int *more, struct err *e) ERR_MUST_USE;
-
-/* 1 in *visible when the peer still sees record id (after a case left,
- * its subject may still be seen through another case). */
-int store_scope_sees(struct store *s, const struct store_peer *p,
-		     const struct id *id, int *visible,
-		     struct err *e) ERR_MUST_USE;
-
-/* Records in the peer's scope now. */
-int store_scope_count(struct store *s, const struct store_peer *p,
-		      uint64_t *n, struct err *e) ERR_MUST_USE;
 
 /* ---- status and checks ---- */
 
@@ -754,6 +534,9 @@ int store_status(struct store *s, struct store_status *out,
 int store_verify(struct store *s, uint64_t *bad, struct err *e) ERR_MUST_USE;
 
 /* ---- operators and keys (store_keys.c) ---- */
+
+/* Several operators signed in to one process at once, each handle acting
+ * as one of them, and signing one out: node/store_session.h. */
 
 /* Add a slot for secret->operator (unlocked store).  ERR_EXISTS. */
 int store_operator_add(struct store *s, const struct store_secret *secret,

@@ -2,7 +2,7 @@
  * store_check.c - the rules a written change keeps beyond its schema, on
  * both sides of sync: store_put() checks them for the operator (a clear
  * error naming the field, at once) and the hub checks them again on every
- * pushed change (store_check_incoming(), a refusal recorded on both
+ * pushed change (registry_check_incoming(), a refusal recorded on both
  * sides), since a node's own checks can be bypassed.
  *
  * - A reference (a SCHEMA_REF field) names a live record of the
@@ -21,6 +21,7 @@
  * shown); records by id only in local errors.
  */
 #include "node/store_int.h"
+#include "node/store_rule.h"
 
 #include <string.h>
 
@@ -39,24 +40,19 @@ static int same_value(const json_t *a, const json_t *b)
 static int ref_state(struct store *s, const struct id *id, int *state,
 		     uint16_t *coll, struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[STMT_RECORD_FIND];
+	struct store_q *st = store_q_fixed(s, STMT_RECORD_FIND,
+					   "reading record");
 	int purged = 0;
 	int rc;
 
 	*state = 0;
 	*coll = 0;
-	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*coll = (uint16_t)sqlite3_column_int(st, 1);
-		*state = sqlite3_column_int(st, 2) ? 2 : 1;
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		rc = store_sql_err(s, rc, "reading record", e);
+	store_q_bind_blob(st, 1, id->b, ID_BYTES);
+	if (store_q_row(st)) {
+		*coll = (uint16_t)store_q_col_int(st, 1);
+		*state = store_q_col_int(st, 2) ? 2 : 1;
 	}
-	sqlite3_reset(st);
+	rc = store_q_end(st, e);
 	if (!rc && *state == 0) {
 		rc = store_purged(s, id, &purged, e);
 		if (!rc && purged)
@@ -165,24 +161,19 @@ int store_check_local(struct store *s, const struct schema_collection *c,
 	struct store_remote r;
 	struct scope_peer w;
 	char why[256];
-	int rc;
+	int found, rc;
 
-	rc = store_check_refs(s, c, cur, fields, s->role == STORE_ROLE_HUB,
-			      why, sizeof(why), e);
+	rc = store_check_refs(s, c, cur, fields, s->holds_all, why,
+			      sizeof(why), e);
 	if (rc)
 		return rc;
 	if (why[0])
 		return err_set(e, ERR_INVALID, "%s", why);
-	if (s->role == STORE_ROLE_HUB || schema_scope_of(c) != SCHEMA_SCOPE_ROOT ||
+	if (s->holds_all || schema_scope_of(c) != SCHEMA_SCOPE_ROOT ||
 	    !scope_field_changed(c, cur, fields))
 		return 0;
-	rc = store_remote_get(s, &r, e);
-	if (rc == ERR_NOTFOUND) {
-		if (e)
-			err_init(e);
-		return 0;
-	}
-	if (rc)
+	rc = store_remote_find(s, &r, &found, e);
+	if (rc || !found)
 		return rc;
 	w.name = r.name;
 	w.kind = r.kind;
@@ -191,8 +182,7 @@ int store_check_local(struct store *s, const struct schema_collection *c,
 	return why[0] ? err_set(e, ERR_CONFLICT, "%s", why) : 0;
 }
 
-/* 1 when fields sets a reference or writes a scope field of c. */
-static int writes_checked(const struct schema_collection *c,
+int store_check_writes(const struct schema_collection *c,
 			  const json_t *fields)
 {
 	const char *key;
@@ -209,33 +199,4 @@ static int writes_checked(const struct schema_collection *c,
 			return 1;
 	}
 	return 0;
-}
-
-int store_check_incoming(struct store *s, const struct store_peer *p,
-			 const struct store_incoming *in, char *why, size_t n,
-			 struct err *e)
-{
-	const struct schema_collection *c = schema_collection(in->collection);
-	struct scope_peer w = { p->name, p->kind, p->region };
-	struct store_row row;
-	int rc;
-
-	why[0] = '\0';
-	memset(&row, 0, sizeof(row));
-	version_set_init(&row.vers);
-	if (!c)
-		return err_set(e, ERR_INVALID, "unknown collection");
-	/* Most changes write neither a reference nor a scope field: they
-	 * need not open the record. */
-	if (!writes_checked(c, in->fields))
-		return 0;
-	rc = store_row_load(s, &in->record, &row, e);
-	if (!rc)
-		rc = store_check_refs(s, c, row.exists ? row.fields : NULL,
-				      in->fields, 1, why, n, e);
-	if (!rc && !why[0])
-		store_check_scope(c, &w, row.exists ? row.fields : NULL,
-				  in->fields, why, n);
-	store_row_release(&row);
-	return rc;
 }

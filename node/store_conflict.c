@@ -4,6 +4,7 @@
  * (store_merge.c does the replaying).
  */
 #include "node/store_int.h"
+#include "node/store_rule.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -14,18 +15,14 @@
 static int already_here(struct store *s, int64_t origin, uint64_t oseq,
 			int *known, struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[origin == s->self_node ? STMT_KNOWN_LOCAL
-							   : STMT_KNOWN_REMOTE];
-	int rc;
+	struct store_q *st = store_q_fixed(
+	    s, origin == s->self_node ? STMT_KNOWN_LOCAL : STMT_KNOWN_REMOTE,
+	    "reading change log");
 
-	sqlite3_bind_int64(st, 1, origin);
-	sqlite3_bind_int64(st, 2, (int64_t)oseq);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sql_err(s, rc, "reading change log", e);
-	*known = rc == SQLITE_ROW;
-	return 0;
+	store_q_bind_int(st, 1, origin);
+	store_q_bind_int(st, 2, (int64_t)oseq);
+	*known = store_q_row(st);
+	return store_q_end(st, e);
 }
 
 static int check_incoming(const struct store_incoming *in,
@@ -98,8 +95,7 @@ int store_apply(struct store *s, const struct store_incoming *in,
 		rc = store_row_load(s, &in->record, &row, e);
 	if (rc)
 		goto out;
-	if (!row.exists && in->kind != STORE_CHANGE_CREATE &&
-	    s->role == STORE_ROLE_HUB) {
+	if (!row.exists && in->kind != STORE_CHANGE_CREATE && s->holds_all) {
 		rc = err_set(e, ERR_NOTFOUND, "the hub holds no such record");
 		goto out;
 	}
@@ -176,6 +172,7 @@ static int record_conflicts(struct store *s, int64_t rid, const struct id *id,
 	struct merge_conflict *all = NULL;
 	const struct merge_record *mr;
 	size_t n = 0;
+	char why[256];
 	int rc = store_mstate_load(s, rid, coll, &m, e);
 
 	if (rc)
@@ -202,6 +199,10 @@ static int record_conflicts(struct store *s, int64_t rid, const struct id *id,
 		out.reason = k->reason;
 		out.form = merge_conflict_form(k);
 		if (k->kind == MERGE_CONFLICT_RULE) {
+			/* A step's reason is made for the callback; the
+			 * invariant's is the declaration's constant. */
+			store_rule_reason(coll, k, why, sizeof(why));
+			out.reason = k->field ? why : k->reason;
 			rc = fn(ctx, &out);
 			continue;
 		}
@@ -219,6 +220,8 @@ static int record_conflicts(struct store *s, int64_t rid, const struct id *id,
 		if (!rc)
 			rc = fn(ctx, &out);
 	}
+	if (!rc)
+		rc = store_rule_conflicts(s, id, coll, mr, fn, ctx, e);
 out:
 	free(all);
 	store_mstate_free(m);
@@ -228,43 +231,35 @@ out:
 int store_conflicts(struct store *s, const struct id *id,
 		    store_conflict_fn fn, void *ctx, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int rc = store_require_unlocked(s, e);
 
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT rid, id, coll FROM record WHERE "
-				"conflicts > 0 AND (?1 IS NULL OR id = ?1) "
-				"ORDER BY rid",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading conflicts", e);
-		goto out;
-	}
+	st = store_q(s,
+		     "SELECT rid, id, coll FROM record WHERE conflicts > 0 "
+		     "AND (?1 IS NULL OR id = ?1) ORDER BY rid",
+		     "reading conflicts");
 	if (id)
-		sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_q_bind_blob(st, 1, id->b, ID_BYTES);
+	while (store_q_row(st)) {
 		const struct schema_collection *coll =
 			schema_collection_by_id(
-				(uint16_t)sqlite3_column_int(st, 2));
+				(uint16_t)store_q_col_int(st, 2));
 		struct id rid;
 
-		if (!coll || sqlite3_column_bytes(st, 1) != ID_BYTES) {
+		if (!coll || store_q_col_bytes(st, 1) != ID_BYTES) {
 			rc = err_set(e, ERR_CORRUPT, "malformed record row");
 			goto out;
 		}
-		memcpy(rid.b, sqlite3_column_blob(st, 1), ID_BYTES);
-		rc = record_conflicts(s, sqlite3_column_int64(st, 0), &rid,
+		memcpy(rid.b, store_q_col_blob(st, 1), ID_BYTES);
+		rc = record_conflicts(s, store_q_col_i64(st, 0), &rid,
 				      coll, fn, ctx, e);
 		if (rc)
 			goto out;
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : store_sql_err(s, rc, "reading conflicts", e);
 out:
-	sqlite3_finalize(st);
-	return rc;
+	return err_walk_end(store_q_done(st, rc, e));
 }
 
 /* The values a resolution writes: field name (NULL for the deletion
@@ -283,7 +278,8 @@ static int resolution_values(const struct store *s,
 			return err_set(e, ERR_INVALID,
 				       "no field '%s' in that record",
 				       schema_name_ok(name) ? name : "?");
-		if ((f->flags & SCHEMA_HUB_ONLY) && s->role != STORE_ROLE_HUB)
+		if ((f->flags & SCHEMA_HUB_ONLY) &&
+		    !store_role_authority(s->role))
 			return err_set(e, ERR_CONFLICT,
 				       "field '%s' is written by the hub only",
 				       f->name);
@@ -354,6 +350,16 @@ static int resolve(struct store *s, const struct id *id, const char *name,
 				    "record %s is not deleted", idtext);
 		goto out;
 	}
+	/* The steps and caps a put keeps (node/store_rule.h); an undelete
+	 * brings a child back into its parent's sum. */
+	if (name)
+		rc = store_rule_check_settle(s, coll, id, row.fields,
+					     store_mstate_record(m), c.values,
+					     e);
+	else if (row.deleted && json_is_false(value))
+		rc = store_rule_check_undelete(s, coll, id, row.fields, e);
+	if (rc)
+		goto out;
 	c.hlc = store_tick(s);
 	c.origin = s->self_node;
 	c.actor = s->self_actor;

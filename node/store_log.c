@@ -81,8 +81,8 @@ static int prev_with_ids(struct store *s, struct store_change *c,
 	return 0;
 }
 
-static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
-		      int with_values, struct err *e)
+static int row_change(struct store *s, struct store_q *st,
+		      struct store_change *c, int with_values, struct err *e)
 {
 	const char *op = NULL;
 	const uint8_t *prev;
@@ -90,28 +90,27 @@ static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
 	int rc;
 
 	change_release(c);
-	if (sqlite3_column_bytes(st, 1) != ID_BYTES ||
-	    sqlite3_column_bytes(st, 4) != ID_BYTES)
+	if (store_q_col_bytes(st, 1) != ID_BYTES ||
+	    store_q_col_bytes(st, 4) != ID_BYTES)
 		return err_set(e, ERR_CORRUPT, "change with a malformed id");
-	c->seq = (uint64_t)sqlite3_column_int64(st, 0);
-	memcpy(c->record.b, sqlite3_column_blob(st, 1), ID_BYTES);
-	c->coll = schema_collection_by_id((uint16_t)sqlite3_column_int(st, 2));
-	c->kind = (enum store_change_kind)sqlite3_column_int(st, 3);
-	memcpy(c->origin.b, sqlite3_column_blob(st, 4), ID_BYTES);
-	c->origin_seq = (uint64_t)sqlite3_column_int64(st, 5);
-	c->hlc = (uint64_t)sqlite3_column_int64(st, 7);
-	c->has_seen = sqlite3_column_count(st) > 11 &&
-		      sqlite3_column_type(st, 11) == SQLITE_INTEGER;
-	c->seen = c->has_seen ? (uint64_t)sqlite3_column_int64(st, 11) : 0;
+	c->seq = (uint64_t)store_q_col_i64(st, 0);
+	memcpy(c->record.b, store_q_col_blob(st, 1), ID_BYTES);
+	c->coll = schema_collection_by_id((uint16_t)store_q_col_int(st, 2));
+	c->kind = (enum store_change_kind)store_q_col_int(st, 3);
+	memcpy(c->origin.b, store_q_col_blob(st, 4), ID_BYTES);
+	c->origin_seq = (uint64_t)store_q_col_i64(st, 5);
+	c->hlc = (uint64_t)store_q_col_i64(st, 7);
+	c->has_seen = store_q_cols(st) > 11 && store_q_col_isint(st, 11);
+	c->seen = c->has_seen ? (uint64_t)store_q_col_i64(st, 11) : 0;
 	rc =
-	    store_actor(s, (uint32_t)sqlite3_column_int64(st, 6), NULL, &op, e);
+	    store_actor(s, (uint32_t)store_q_col_i64(st, 6), NULL, &op, e);
 	if (rc)
 		return rc;
 	snprintf(c->operator, sizeof(c->operator), "%s", op);
-	prev = sqlite3_column_blob(st, 9);
-	prevlen = (size_t)sqlite3_column_bytes(st, 9);
-	rc = version_set_decode(&c->vers, sqlite3_column_blob(st, 8),
-				(size_t)sqlite3_column_bytes(st, 8), e);
+	prev = store_q_col_blob(st, 9);
+	prevlen = (size_t)store_q_col_bytes(st, 9);
+	rc = version_set_decode(&c->vers, store_q_col_blob(st, 8),
+				(size_t)store_q_col_bytes(st, 8), e);
 	if (!rc)
 		rc = version_set_decode(&c->prev, prev, prevlen, e);
 	if (!rc)
@@ -120,30 +119,30 @@ static int row_change(struct store *s, sqlite3_stmt *st, struct store_change *c,
 		return rc;
 	if (with_values == STORE_VALUES_TEXT) {
 		rc = store_entry_open_text(
-		    s, &c->record, (uint16_t)sqlite3_column_int(st, 2),
-		    sqlite3_column_blob(st, 8),
-		    (size_t)sqlite3_column_bytes(st, 8), prev, prevlen,
-		    sqlite3_column_blob(st, 10),
-		    (size_t)sqlite3_column_bytes(st, 10), &c->text,
+		    s, &c->record, (uint16_t)store_q_col_int(st, 2),
+		    store_q_col_blob(st, 8),
+		    (size_t)store_q_col_bytes(st, 8), prev, prevlen,
+		    store_q_col_blob(st, 10),
+		    (size_t)store_q_col_bytes(st, 10), &c->text,
 		    &c->text_len, e);
 		return rc ? rc
 			  : check_metadata(
-				c, (uint32_t)sqlite3_column_int64(st, 6), e);
+				c, (uint32_t)store_q_col_i64(st, 6), e);
 	}
 	rc = store_entry_open(s, &c->record,
-			      (uint16_t)sqlite3_column_int(st, 2),
-			      sqlite3_column_blob(st, 8),
-			      (size_t)sqlite3_column_bytes(st, 8), prev,
-			      prevlen, sqlite3_column_blob(st, 10),
-			      (size_t)sqlite3_column_bytes(st, 10), &c->fields,
+			      (uint16_t)store_q_col_int(st, 2),
+			      store_q_col_blob(st, 8),
+			      (size_t)store_q_col_bytes(st, 8), prev,
+			      prevlen, store_q_col_blob(st, 10),
+			      (size_t)store_q_col_bytes(st, 10), &c->fields,
 			      e);
 	if (!rc)
 		rc =
-		    check_metadata(c, (uint32_t)sqlite3_column_int64(st, 6), e);
+		    check_metadata(c, (uint32_t)store_q_col_i64(st, 6), e);
 	return rc;
 }
 
-int store_walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
+int store_walk_changes(struct store *s, struct store_q *st, int with_values,
 		       store_change_fn fn, void *ctx, size_t *rows,
 		       struct err *e)
 {
@@ -154,17 +153,14 @@ int store_walk_changes(struct store *s, sqlite3_stmt *st, int with_values,
 	memset(&c, 0, sizeof(c));
 	version_set_init(&c.vers);
 	version_set_init(&c.prev);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	rc = 0;
+	while (!rc && store_q_row(st)) {
 		(*rows)++;
 		rc = row_change(s, st, &c, with_values, e);
 		if (!rc && c.coll)
 			rc = fn(ctx, &c);
-		if (rc)
-			goto out;
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : store_sql_err(s, rc, "reading change log", e);
-out:
+	rc = store_q_done(st, rc, e);
 	change_release(&c);
 	return rc;
 }
@@ -175,7 +171,7 @@ static int log_where(struct store *s, const char *where, uint64_t after,
 		     void *ctx, struct err *e)
 {
 	char sql[1024];
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	size_t rows;
 	int rc;
 
@@ -184,17 +180,11 @@ static int log_where(struct store *s, const char *where, uint64_t after,
 		return rc;
 	snprintf(sql, sizeof(sql), "%sWHERE c.seq > ?1%s ORDER BY c.seq "
 		 "LIMIT ?2", CHANGE_COLUMNS, where);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading change log", e);
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, (int64_t)after);
-	sqlite3_bind_int64(st, 2, limit ? (int64_t)limit : -1);
-	rc = store_walk_changes(s, st, with_values, fn, ctx, &rows, e);
-out:
-	sqlite3_finalize(st);
-	return rc;
+	st = store_q(s, sql, "reading change log");
+	store_q_bind_int(st, 1, (int64_t)after);
+	store_q_bind_int(st, 2, limit ? (int64_t)limit : -1);
+	return err_walk_end(
+	    store_walk_changes(s, st, with_values, fn, ctx, &rows, e));
 }
 
 int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
@@ -207,30 +197,23 @@ int store_history(struct store *s, const struct id *id, store_change_fn fn,
 		  void *ctx, struct err *e)
 {
 	char idtext[ID_TEXT_LEN + 1];
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	size_t rows = 0;
 	int rc = store_require_unlocked(s, e);
 
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				CHANGE_COLUMNS "WHERE c.rid = (SELECT rid FROM "
-					       "record WHERE id = ?1) "
-					       "ORDER BY c.seq",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading history", e);
-		goto out;
-	}
-	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-	rc = store_walk_changes(s, st, 1, fn, ctx, &rows, e);
+	st = store_q(s,
+		     CHANGE_COLUMNS "WHERE c.rid = (SELECT rid FROM record "
+				    "WHERE id = ?1) ORDER BY c.seq",
+		     "reading history");
+	store_q_bind_blob(st, 1, id->b, ID_BYTES);
+	rc = err_walk_end(store_walk_changes(s, st, 1, fn, ctx, &rows, e));
 	/* Every record has at least its create entry. */
 	if (!rc && rows == 0) {
 		id_format(id, idtext);
 		rc = err_set(e, ERR_NOTFOUND, "no record %s", idtext);
 	}
-out:
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -245,22 +228,13 @@ int store_log_own(struct store *s, uint64_t after, size_t limit,
 int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,
 			struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT count(*) FROM change WHERE seq > ?1 "
-				    "AND oseq IS NULL",
-				    -1, &st, NULL);
+	struct store_q *st = store_q(s,
+				     "SELECT count(*) FROM change WHERE "
+				     "seq > ?1 AND oseq IS NULL",
+				     "counting changes");
 
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (int64_t)after);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = store_sql_err(s, rc, "counting changes", e);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	store_q_bind_int(st, 1, (int64_t)after);
+	if (store_q_row(st))
+		*n = (uint64_t)store_q_col_i64(st, 0);
+	return store_q_end(st, e);
 }

@@ -43,13 +43,16 @@
  * A blanked row MAC afterwards is a failure, never "legacy".
  *
  * Checked where used: a peer whose row fails is refused as unauthenticated
- * (store_peer.c), as are its requests when a scope row of it fails
- * (store_mac_peer_scope()); the hub's pull sends no entry whose record or
- * change row fails (store_scope.c); the remote stops sync; a checkpoint fails to
- * read; a case's scope row stops the write that would re-decide it.  verify
- * checks every table (store_mac_verify()) and the high-water mark.
+ * (registry/registry_peer.c), as are its requests when a scope row of it
+ * fails; the hub's pull sends no entry whose record or change row fails
+ * (registry/registry_scope_log.c); the remote stops sync; a checkpoint
+ * fails to read; a case's scope row stops the write that would re-decide
+ * it.  verify checks every table (store_mac_verify()) and the high-water
+ * mark.
  */
 #include "node/store_int.h"
+
+#include <sqlite3.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -263,8 +266,10 @@ int store_mac_register(struct store *s, struct err *e)
 		rc = sqlite3_create_function(s->db, "presidio_mac_ok", -1,
 					     flags, s, sql_mac_ok, NULL, NULL);
 	return rc == SQLITE_OK ? 0
-			       : store_sql_err(s, rc, "registering functions",
-					       e);
+			       : err_set(e, rc == SQLITE_NOMEM ? ERR_NOMEM
+							       : ERR_FAIL,
+					 "registering functions: %s",
+					 sqlite3_errstr(rc));
 }
 
 /* ---- schema ---- */
@@ -272,28 +277,26 @@ int store_mac_register(struct store *s, struct err *e)
 int store_mac_schema_check(struct store *s, const char *table,
 			   struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int64_t n = 0;
 	int rc;
 
 	/* Triggers, and generated (hidden 2, 3) columns, of the table or
 	 * of any. */
-	rc = sqlite3_prepare_v2(
-	    s->db,
+	st = store_q(
+	    s,
 	    "SELECT (SELECT count(*) FROM sqlite_schema WHERE type = "
 	    "'trigger' AND (?1 IS NULL OR tbl_name = ?1)) + (SELECT count(*) "
 	    "FROM sqlite_schema t, pragma_table_xinfo(t.name) x WHERE "
 	    "t.type = 'table' AND (?1 IS NULL OR t.name = ?1) AND "
 	    "x.hidden > 1)",
-	    -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return store_sql_err(s, rc, "reading schema", e);
+	    "reading schema");
+	store_q_bind_text(st, 1, table);
+	if (store_q_row(st))
+		n = store_q_col_i64(st, 0);
+	rc = store_q_end(st, e);
+	if (rc)
+		return rc;
 	return n ? err_set(e, ERR_CORRUPT,
 			   "the database holds triggers or generated columns "
 			   "presidio never makes (altered outside presidio)")
@@ -303,22 +306,22 @@ int store_mac_schema_check(struct store *s, const char *table,
 /* ---- one row ---- */
 
 /* Bind the key of one row of t (the parameters its key clause uses). */
-static void bind_key(sqlite3_stmt *st, enum store_mac_table t, int64_t k,
+static void bind_key(struct store_q *st, enum store_mac_table t, int64_t k,
 		     const void *kb, int kblen)
 {
 	if (strstr(tables[t].key, "?1"))
-		sqlite3_bind_int64(st, 1, k);
+		store_q_bind_int(st, 1, k);
 	if (strstr(tables[t].key, "?2"))
-		sqlite3_bind_blob(st, 2, kb, kblen, SQLITE_STATIC);
+		store_q_bind_blob(st, 2, kb, kblen);
 	if (strstr(tables[t].key, "?3"))
-		sqlite3_bind_text(st, 3, kb, kblen, SQLITE_STATIC);
+		store_q_bind_text(st, 3, kb); /* meta: a NUL-terminated key */
 }
 
 int store_mac_reseal(struct store *s, enum store_mac_table t, int64_t k,
 		     const void *kb, int kblen, struct err *e)
 {
 	char sql[512];
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int rc;
 
 	if (!s->sealer)
@@ -332,21 +335,16 @@ int store_mac_reseal(struct store *s, enum store_mac_table t, int64_t k,
 		 "UPDATE %s SET mac = presidio_mac('%s', %s) WHERE %s",
 		 tables[t].name, tables[t].name, tables[t].cols,
 		 tables[t].key);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		bind_key(st, t, k, kb, kblen);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "authenticating", e);
+	st = store_q(s, sql, "authenticating");
+	bind_key(st, t, k, kb, kblen);
+	return store_q_run(st, e);
 }
 
 int store_mac_check(struct store *s, enum store_mac_table t, int64_t k,
 		    const void *kb, int kblen, struct err *e)
 {
 	char sql[512];
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int rc, ok = 1;
 
 	if (!s->sealer)
@@ -355,16 +353,13 @@ int store_mac_check(struct store *s, enum store_mac_table t, int64_t k,
 		 "SELECT presidio_mac_ok(mac, '%s', %s) FROM %s WHERE %s",
 		 tables[t].name, tables[t].cols, tables[t].name,
 		 tables[t].key);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		bind_key(st, t, k, kb, kblen);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			ok = sqlite3_column_int(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sql_err(s, rc, "authenticating", e);
+	st = store_q(s, sql, "authenticating");
+	bind_key(st, t, k, kb, kblen);
+	if (store_q_row(st))
+		ok = store_q_col_int(st, 0);
+	rc = store_q_end(st, e);
+	if (rc)
+		return rc;
 	return ok ? 0
 		  : err_set(e, ERR_AUTH,
 			    "a %s row fails authentication (altered outside "
@@ -451,7 +446,7 @@ int store_mac_verify(struct store *s, uint64_t *bad, struct err *e)
 	*bad = 0;
 	names[0] = '\0';
 	for (int t = 0; t < STORE_MAC_TABLES; t++) {
-		sqlite3_stmt *st = NULL;
+		struct store_q *st = NULL;
 		int64_t n = 0;
 
 		snprintf(sql, sizeof(sql),
@@ -459,12 +454,12 @@ int store_mac_verify(struct store *s, uint64_t *bad, struct err *e)
 			 "presidio_mac_ok(mac, '%s', %s)",
 			 tables[t].name, tables[t].filter, tables[t].name,
 			 tables[t].cols);
-		rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW)
-			return store_sql_err(s, rc, "verifying", e);
+		st = store_q(s, sql, "verifying");
+		if (store_q_row(st))
+			n = store_q_col_i64(st, 0);
+		rc = store_q_end(st, e);
+		if (rc)
+			return rc;
 		if (n > 0 && o < sizeof(names))
 			o += (size_t)snprintf(names + o, sizeof(names) - o,
 					      "%s%s %lld", o ? ", " : "",
@@ -479,41 +474,6 @@ int store_mac_verify(struct store *s, uint64_t *bad, struct err *e)
 	return 0;
 }
 
-int store_mac_peer_scope(struct store *s, int64_t peer, struct err *e)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n = 0;
-	int rc;
-
-	if (!s->sealer)
-		return 0;
-	/* Its memberships, the scope rows of those cases (subject, region,
-	 * nodes), and its scope events. */
-	rc = sqlite3_prepare_v2(
-	    s->db,
-	    "SELECT (SELECT count(*) FROM scope_member m WHERE m.peer = ?1 "
-	    "AND NOT presidio_mac_ok(m.mac, 'scope_member', m.peer, "
-	    "m.case_id)) + (SELECT count(*) FROM scope_member m JOIN "
-	    "scope_case c ON c.id = m.case_id WHERE m.peer = ?1 AND NOT "
-	    "presidio_mac_ok(c.mac, 'scope_case', c.id, c.person, c.region, "
-	    "c.nodes, c.creator)) + (SELECT count(*) FROM scope_event v "
-	    "WHERE v.peer = ?1 AND NOT presidio_mac_ok(v.mac, 'scope_event', "
-	    "v.seq, v.peer, v.case_id, v.entered))",
-	    -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, peer);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return store_sql_err(s, rc, "reading scope", e);
-	return n ? err_set(e, ERR_AUTH,
-			   "the scope of a node fails authentication (altered "
-			   "outside presidio)")
-		 : 0;
-}
-
 /* ---- unlock: older stores ---- */
 
 /* Re-authenticate every key slot that passes under the data key itself
@@ -522,60 +482,48 @@ static int slots_upgrade(struct store *s, const uint8_t *dek,
 			 const uint8_t *slotkey, struct err *e)
 {
 	struct keyslot slot;
-	sqlite3_stmt *st = NULL, *upd = NULL;
+	struct store_q *st = NULL, *upd = NULL;
 	uint8_t mac[KEYSLOT_MACBYTES];
 	int64_t id;
-	int rc;
+	int rc = 0;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT " SLOT_COLUMNS " FROM keyslot",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(s->db,
-					"UPDATE keyslot SET mac = ?2 WHERE "
-					"id = ?1",
-					-1, &upd, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = store_q(s, "SELECT " SLOT_COLUMNS " FROM keyslot", "key slots");
+	while (!rc && store_q_row(st)) {
 		rc = store_slot_row(st, &slot, &id, e);
 		if (rc)
 			goto out;
-		rc = SQLITE_OK;
 		if (keyslot_mac_check(
-			&slot, dek, sqlite3_column_blob(st, SLOT_MAC_COLUMN),
-			(size_t)sqlite3_column_bytes(st, SLOT_MAC_COLUMN),
+			&slot, dek, store_q_col_blob(st, SLOT_MAC_COLUMN),
+			(size_t)store_q_col_bytes(st, SLOT_MAC_COLUMN),
 			NULL))
 			continue; /* fails either way: verify reports it */
 		keyslot_mac(&slot, slotkey, mac);
-		sqlite3_bind_int64(upd, 1, id);
-		sqlite3_bind_blob(upd, 2, mac, sizeof(mac), SQLITE_STATIC);
-		rc = sqlite3_step(upd);
-		sqlite3_reset(upd);
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_OK;
+		upd = store_q(s, "UPDATE keyslot SET mac = ?2 WHERE id = ?1",
+			      "key slots");
+		store_q_bind_int(upd, 1, id);
+		store_q_bind_blob(upd, 2, mac, sizeof(mac));
+		rc = store_q_run(upd, e);
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "key slots", e);
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(upd);
-	return rc;
+	return store_q_done(st, rc, e);
 }
 
 /* 1 when the unlocked slot is authenticated under the data key itself:
  * a store from before row MACs. */
 static int slot_is_v1(struct store *s, const uint8_t *dek)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
+	struct keyslot slot;
 	int v1 = 0;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT mac FROM keyslot WHERE id = ?1",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, s->slot_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v1 = keyslot_mac_check(
-				 &s->slot, dek, sqlite3_column_blob(st, 0),
-				 (size_t)sqlite3_column_bytes(st, 0),
-				 NULL) == 0;
-	}
-	sqlite3_finalize(st);
+	store_session_slot(s->sess, &slot);
+	st = store_q(s, "SELECT mac FROM keyslot WHERE id = ?1", "key slots");
+	store_q_bind_int(st, 1, store_session_slot_id(s->sess));
+	if (store_q_row(st))
+		v1 = keyslot_mac_check(&slot, dek, store_q_col_blob(st, 0),
+				       (size_t)store_q_col_bytes(st, 0),
+				       NULL) == 0;
+	(void)store_q_end(st, NULL); /* unreadable: not v1 */
 	return v1;
 }
 
@@ -587,19 +535,19 @@ static int any_row_mac(struct store *s, int *found, struct err *e)
 
 	*found = 0;
 	for (int t = 0; t < STORE_MAC_TABLES && !*found; t++) {
-		sqlite3_stmt *st = NULL;
+		struct store_q *st = NULL;
 		int rc;
 
 		snprintf(sql, sizeof(sql),
 			 "SELECT EXISTS (SELECT 1 FROM %s WHERE mac IS NOT "
 			 "NULL)",
 			 tables[t].name);
-		rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-		if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-			*found = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW)
-			return store_sql_err(s, rc, "reading rows", e);
+		st = store_q(s, sql, "reading rows");
+		if (store_q_row(st))
+			*found = store_q_col_int(st, 0);
+		rc = store_q_end(st, e);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -625,15 +573,16 @@ int store_mac_unlocked(struct store *s, struct err *e)
 	dek = store_dek_of(s, (uint32_t)gen);
 	if (dek && slot_is_v1(s, dek)) {
 		uint64_t marked = 0;
-		int found = 0;
+		int found = 0, marked_found = 0;
 
 		/* A store the landed release made has no row MAC and no
 		 * mark.  Either one means this slot's MAC was written back
 		 * from an older copy, so that rows planted without a MAC
 		 * would be authenticated here: refuse. */
 		rc = any_row_mac(s, &found, e);
-		if (!rc && !found && store_mac_mark_read(s, &marked, NULL) == 0)
-			found = 1;
+		if (!rc && !found &&
+		    store_mac_mark_read(s, &marked, &marked_found, NULL) == 0)
+			found = marked_found;
 		if (!rc && found)
 			rc = err_set(e, ERR_CORRUPT,
 				     "the key slot of operator '%s' is "
@@ -641,7 +590,7 @@ int store_mac_unlocked(struct store *s, struct err *e)
 				     "row MACs, but this store has them: the "
 				     "key slot was put back from an older copy "
 				     "(altered outside presidio)",
-				     s->operator);
+				     store_session_operator(s->sess));
 		if (rc)
 			goto end;
 		store_mac_slot_key(dek, slotkey);

@@ -96,11 +96,13 @@ void store_mac_mark(struct store *s)
 	free(path);
 }
 
-/* The mark: 0 and *marked when it authenticates for this node, 1 when
- * there is none (or it is of a generation no longer loaded),
- * ERR_CORRUPT when it is damaged, fails authentication or is not a
- * regular file (never followed: a link planted there reads nothing). */
-int store_mac_mark_read(struct store *s, uint64_t *marked, struct err *e)
+/* The mark: 0, with *found 1 and *marked when it authenticates for this
+ * node, *found 0 when there is none (or it is of a generation no longer
+ * loaded); ERR_CORRUPT when it is damaged, fails authentication or is
+ * not a regular file (never followed: a link planted there reads
+ * nothing). */
+int store_mac_mark_read(struct store *s, uint64_t *marked, int *found,
+			struct err *e)
 {
 	uint8_t buf[MARK_BYTES + 1], tag[STORE_MAC_TAGBYTES];
 	const uint8_t *key;
@@ -109,12 +111,13 @@ int store_mac_mark_read(struct store *s, uint64_t *marked, struct err *e)
 	ssize_t n = -1;
 	int fd, regular;
 
+	*found = 0;
 	if (!path)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		free(path);
-		return 1; /* none yet: an older store, or nothing committed */
+		return 0; /* none yet: an older store, or nothing committed */
 	}
 	free(path);
 	regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
@@ -134,7 +137,7 @@ int store_mac_mark_read(struct store *s, uint64_t *marked, struct err *e)
 			       STORE_DB_FILE);
 	key = store_mac_row_key(s, le_get32(buf + 5));
 	if (!key)
-		return 1; /* written before a key rotation: the next commit
+		return 0; /* written before a key rotation: the next commit
 			     writes a new one */
 	mark_tag(key, buf, MARK_BYTES - STORE_MAC_TAGBYTES, tag);
 	if (sodium_memcmp(tag, buf + MARK_BYTES - STORE_MAC_TAGBYTES,
@@ -145,16 +148,18 @@ int store_mac_mark_read(struct store *s, uint64_t *marked, struct err *e)
 			       "fails authentication",
 			       STORE_DB_FILE);
 	*marked = le_get64(buf + 9 + ID_BYTES);
+	*found = 1;
 	return 0;
 }
 
 int store_mac_mark_check(struct store *s, uint64_t high, struct err *e)
 {
 	uint64_t marked = 0;
-	int rc = store_mac_mark_read(s, &marked, e);
+	int found = 0;
+	int rc = store_mac_mark_read(s, &marked, &found, e);
 
-	if (rc)
-		return rc > 0 ? 0 : rc;
+	if (rc || !found)
+		return rc;
 	if (marked > high)
 		return err_set(e, ERR_CORRUPT,
 			       "the change log ends at %llu but this node had "

@@ -148,7 +148,7 @@ static int mstate_apply(struct store *s, struct store_mstate *m,
 	memset(&c, 0, sizeof(c));
 	c.v.hlc = hlc;
 	c.v.node = a->node;
-	c.from_hub = a->role == STORE_ROLE_HUB;
+	c.from_hub = store_role_authority(a->role);
 	c.values = values;
 	c.prev = prev;
 	c.nprev = nprev;
@@ -165,7 +165,7 @@ int store_mstate_load(struct store *s, int64_t rid,
 	struct store_mstate *m = calloc(1, sizeof(*m));
 	struct version_set prev;
 	struct merge_prev *mp = NULL;
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	size_t nmp = 0;
 	int rc;
 
@@ -179,35 +179,35 @@ int store_mstate_load(struct store *s, int64_t rid,
 		rc = 0;
 		goto out;
 	}
-	st = s->stmt[STMT_HISTORY];
-	sqlite3_bind_int64(st, 1, rid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = store_q_fixed(s, STMT_HISTORY, "reading history");
+	store_q_bind_int(st, 1, rid);
+	while (store_q_row(st)) {
 		json_t *values = NULL;
 		struct id id;
 
-		if (sqlite3_column_bytes(st, 6) != ID_BYTES) {
+		if (store_q_col_bytes(st, 6) != ID_BYTES) {
 			rc = err_set(e, ERR_CORRUPT, "record with a bad id");
 			goto out;
 		}
-		memcpy(id.b, sqlite3_column_blob(st, 6), ID_BYTES);
-		rc = version_set_decode(&prev, sqlite3_column_blob(st, 4),
-					(size_t)sqlite3_column_bytes(st, 4), e);
+		memcpy(id.b, store_q_col_blob(st, 6), ID_BYTES);
+		rc = version_set_decode(&prev, store_q_col_blob(st, 4),
+					(size_t)store_q_col_bytes(st, 4), e);
 		if (!rc)
 			rc = store_entry_open(s, &id, coll->id,
-					      sqlite3_column_blob(st, 3),
-					      (size_t)sqlite3_column_bytes(st, 3),
-					      sqlite3_column_blob(st, 4),
-					      (size_t)sqlite3_column_bytes(st, 4),
-					      sqlite3_column_blob(st, 5),
-					      (size_t)sqlite3_column_bytes(st, 5),
+					      store_q_col_blob(st, 3),
+					      (size_t)store_q_col_bytes(st, 3),
+					      store_q_col_blob(st, 4),
+					      (size_t)store_q_col_bytes(st, 4),
+					      store_q_col_blob(st, 5),
+					      (size_t)store_q_col_bytes(st, 5),
 					      &values, e);
 		if (!rc)
 			rc = to_merge_prev(s, &prev, &mp, &nmp, e);
 		if (!rc)
 			rc = mstate_apply(
-				s, m, (uint64_t)sqlite3_column_int64(st, 2),
-				(uint32_t)sqlite3_column_int64(st, 1),
-				(uint64_t)sqlite3_column_int64(st, 0), values,
+				s, m, (uint64_t)store_q_col_i64(st, 2),
+				(uint32_t)store_q_col_i64(st, 1),
+				(uint64_t)store_q_col_i64(st, 0), values,
 				mp, nmp, NULL, e);
 		json_decref(values);
 		free(mp);
@@ -215,10 +215,9 @@ int store_mstate_load(struct store *s, int64_t rid,
 		if (rc)
 			goto out;
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading history", e);
+	rc = 0;
 out:
-	if (st)
-		sqlite3_reset(st);
+	rc = store_q_done(st, rc, e);
 	version_set_release(&prev);
 	if (rc) {
 		store_mstate_free(m);

@@ -63,20 +63,17 @@ int store_checkpoint_set(struct store *s, const char *name, uint64_t value,
 static int count_query(struct store *s, const char *sql, uint64_t *out,
 		       struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	struct store_q *st = store_q(s, sql, "reading status");
 
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sql_err(s, rc, "reading status", e);
+	/* An aggregate: always one row. */
+	if (store_q_row(st))
+		*out = (uint64_t)store_q_col_i64(st, 0);
+	return store_q_end(st, e);
 }
 
 int store_status(struct store *s, struct store_status *out, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int64_t gen = 0, rotating = 0, hlc = 0;
 	int rc;
 
@@ -114,15 +111,15 @@ int store_status(struct store *s, struct store_status *out, struct err *e)
 		return rc;
 	out->key_gen = (uint32_t)gen;
 	out->hlc = (uint64_t)hlc;
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT coll, sum(deleted = 0), sum(deleted) "
-				"FROM record GROUP BY coll ORDER BY coll",
-				-1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = store_q(s,
+		     "SELECT coll, sum(deleted = 0), sum(deleted) "
+		     "FROM record GROUP BY coll ORDER BY coll",
+		     "reading status");
+	while (store_q_row(st)) {
 		const struct schema_collection *c = schema_collection_by_id(
-		    (uint16_t)sqlite3_column_int(st, 0));
-		uint64_t live = (uint64_t)sqlite3_column_int64(st, 1);
-		uint64_t dead = (uint64_t)sqlite3_column_int64(st, 2);
+		    (uint16_t)store_q_col_int(st, 0));
+		uint64_t live = (uint64_t)store_q_col_i64(st, 1);
+		uint64_t dead = (uint64_t)store_q_col_i64(st, 2);
 
 		out->records += live;
 		out->deleted += dead;
@@ -132,38 +129,36 @@ int store_status(struct store *s, struct store_status *out, struct err *e)
 			out->coll[out->ncoll].deleted = dead;
 			out->ncoll++;
 		}
-		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "reading status", e);
+	return store_q_end(st, e);
 }
 
 int store_verify(struct store *s, uint64_t *bad, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	const unsigned char *first = NULL;
+	struct store_q *st = NULL;
+	const char *first = NULL;
 	uint64_t nbad = 0;
-	int rc;
+	int rc, row;
 
 	if (bad)
 		*bad = 0;
-	rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		first = sqlite3_column_text(st, 0);
-	if (rc == SQLITE_ROW && first && strcmp((const char *)first, "ok")) {
+	st = store_q(s, "PRAGMA integrity_check", "integrity check");
+	row = store_q_row(st);
+	if (row)
+		first = store_q_col_text(st, 0);
+	if (row && first && strcmp(first, "ok")) {
 		rc = err_set(e, ERR_CORRUPT, "database integrity check: %s",
-			     (const char *)first);
-		sqlite3_finalize(st);
+			     first);
+		(void)store_q_end(st, NULL);
 		if (bad)
 			*bad = 1;
 		return rc;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return store_sql_err(s, rc, "integrity check", e);
+	rc = store_q_end(st, e);
+	if (!rc && !row)
+		rc = err_set(e, ERR_FAIL, "integrity check: no answer");
+	if (rc)
+		return rc;
 	if (!s->sealer)
 		return 0;
 	/* Every check runs; the first failure names what failed, the count

@@ -10,29 +10,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Look up with find (one int64 result), else insert and take the rowid.
- * Both statements are the store's persistent ones: this runs on every
- * received change. */
+/* Bind the key of a node (id) or of an actor (node idx, operator). */
+static void bind_key(struct store_q *q, const struct id *id, int64_t node,
+		     const char *operator)
+{
+	if (id) {
+		store_q_bind_blob(q, 1, id->b, ID_BYTES);
+	} else {
+		store_q_bind_int(q, 1, node);
+		store_q_bind_text(q, 2, operator);
+	}
+}
+
+/* Look up the key with find (one int64 result), else insert it and take
+ * the rowid.  Both statements are fixed ones: this runs on every received
+ * change. */
 static int find_or_insert(struct store *s, enum store_stmt find,
 			  enum store_stmt insert, enum store_mac_table t,
-			  int64_t *idx, const char *what, struct err *e)
+			  const struct id *id, int64_t node,
+			  const char *operator, int64_t *idx, const char *what,
+			  struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[find];
-	int rc = sqlite3_step(st);
+	struct store_q *q = store_q_fixed(s, find, what);
+	int found = 0;
+	int rc;
 
-	if (rc == SQLITE_ROW)
-		*idx = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return store_sql_err(s, rc, what, e);
-	st = s->stmt[insert];
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sql_err(s, rc, what, e);
-	*idx = sqlite3_last_insert_rowid(s->db);
+	bind_key(q, id, node, operator);
+	if (store_q_row(q)) {
+		*idx = store_q_col_i64(q, 0);
+		found = 1;
+	}
+	rc = store_q_end(q, e);
+	if (rc || found)
+		return rc;
+	q = store_q_fixed(s, insert, what);
+	bind_key(q, id, node, operator);
+	rc = store_q_run(q, e);
+	if (rc)
+		return rc;
+	*idx = store_sql_last_id(s);
 	return store_mac_reseal(s, t, *idx, NULL, 0, e);
 }
 
@@ -54,14 +70,9 @@ int store_actor_ensure(struct store *s, int64_t node, const char *operator,
 		return 0;
 	}
 
-	sqlite3_bind_int64(s->stmt[STMT_ACTOR_FIND], 1, node);
-	sqlite3_bind_text(s->stmt[STMT_ACTOR_FIND], 2, operator, -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_int64(s->stmt[STMT_ACTOR_INSERT], 1, node);
-	sqlite3_bind_text(s->stmt[STMT_ACTOR_INSERT], 2, operator, -1,
-			  SQLITE_STATIC);
 	rc = find_or_insert(s, STMT_ACTOR_FIND, STMT_ACTOR_INSERT,
-			    STORE_MAC_ACTOR, &v, "recording actor", e);
+			    STORE_MAC_ACTOR, NULL, node, operator, &v,
+			    "recording actor", e);
 	if (!rc && (v <= 0 || v > STORE_ACTORS_MAX))
 		rc = err_set(e, ERR_CORRUPT, "actor number out of range");
 	if (!rc && strlen(operator) < sizeof(s->cache_actor_op)) {
@@ -78,9 +89,9 @@ int store_actor_ensure(struct store *s, int64_t node, const char *operator,
 int store_actor_info(struct store *s, uint32_t actor,
 		     const struct store_actor **out, struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[STMT_ACTOR_BY_IDX];
+	struct store_q *st = NULL;
 	struct store_actor *a;
-	int rc;
+	int rc, row;
 
 	/* The number comes from a clear-text column: bound it before it
 	 * sizes anything. */
@@ -101,40 +112,38 @@ int store_actor_info(struct store *s, uint32_t actor,
 		s->actors = grown;
 		s->nactors = n;
 	}
-	sqlite3_bind_int64(st, 1, actor);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *op = sqlite3_column_text(st, 1);
+	st = store_q_fixed(s, STMT_ACTOR_BY_IDX, "reading actors");
+	store_q_bind_int(st, 1, actor);
+	row = store_q_row(st);
+	if (row) {
+		const char *op = store_q_col_text(st, 1);
 
 		a = &s->actors[actor];
-		if (sqlite3_column_bytes(st, 0) != ID_BYTES || !op ||
-		    strlen((const char *)op) >= sizeof(a->operator)) {
-			sqlite3_reset(st);
+		if (store_q_col_bytes(st, 0) != ID_BYTES || !op ||
+		    strlen(op) >= sizeof(a->operator)) {
+			(void)store_q_end(st, NULL);
 			return err_set(e, ERR_CORRUPT,
 				       "malformed actor %" PRIu32, actor);
 		}
 		/* Who made a change is history: an actor or node row
 		 * altered outside presidio must not name someone else. */
-		if (!sqlite3_column_int(st, 3)) {
-			sqlite3_reset(st);
+		if (!store_q_col_int(st, 3)) {
+			(void)store_q_end(st, NULL);
 			return err_set(e, ERR_CORRUPT,
 				       "actor %" PRIu32 " fails authentication "
 				       "(altered outside presidio)",
 				       actor);
 		}
-		memcpy(a->node.b, sqlite3_column_blob(st, 0), ID_BYTES);
+		memcpy(a->node.b, store_q_col_blob(st, 0), ID_BYTES);
 		snprintf(a->operator, sizeof(a->operator), "%s", op);
-		a->role = sqlite3_column_type(st, 2) == SQLITE_NULL
-				  ? -1
-				  : sqlite3_column_int(st, 2);
+		a->role = store_q_col_null(st, 2) ? -1 : store_q_col_int(st, 2);
 		a->known = 1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE
-			   ? err_set(e, ERR_CORRUPT, "unknown actor %" PRIu32,
-				     actor)
-			   : store_sql_err(s, rc, "reading actors", e);
+	rc = store_q_end(st, e);
+	if (rc)
+		return rc;
+	if (!row)
+		return err_set(e, ERR_CORRUPT, "unknown actor %" PRIu32, actor);
 found:
 	*out = &s->actors[actor];
 	return 0;
@@ -165,12 +174,9 @@ int store_node_ensure(struct store *s, const struct id *node, int64_t *idx,
 		*idx = s->cache_node_idx;
 		return 0;
 	}
-	sqlite3_bind_blob(s->stmt[STMT_NODE_FIND], 1, node->b, ID_BYTES,
-			  SQLITE_STATIC);
-	sqlite3_bind_blob(s->stmt[STMT_NODE_INSERT], 1, node->b, ID_BYTES,
-			  SQLITE_STATIC);
 	rc = find_or_insert(s, STMT_NODE_FIND, STMT_NODE_INSERT,
-			    STORE_MAC_NODE, idx, "recording node", e);
+			    STORE_MAC_NODE, node, 0, NULL, idx,
+			    "recording node", e);
 	if (!rc) {
 		s->cache_node = *node;
 		s->cache_node_idx = *idx;
@@ -181,7 +187,7 @@ int store_node_ensure(struct store *s, const struct id *node, int64_t *idx,
 int store_node_set(struct store *s, const struct id *node, const char *name,
 		   enum store_role role, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int64_t idx = 0;
 	int opened = 0;
 	int rc;
@@ -194,23 +200,14 @@ int store_node_set(struct store *s, const struct id *node, const char *name,
 	if (!rc)
 		rc = store_mac_check(s, STORE_MAC_NODE, idx, NULL, 0, e);
 	if (!rc) {
-		rc = sqlite3_prepare_v2(s->db,
-					"UPDATE node SET name = coalesce(?2, "
-					"name), role = ?3 WHERE idx = ?1",
-					-1, &st, NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, idx);
-			if (name)
-				sqlite3_bind_text(st, 2, name, -1,
-						  SQLITE_STATIC);
-			else
-				sqlite3_bind_null(st, 2);
-			sqlite3_bind_int(st, 3, role);
-			rc = sqlite3_step(st);
-		}
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0
-				       : store_sql_err(s, rc, "recording node", e);
+		st = store_q(s,
+			     "UPDATE node SET name = coalesce(?2, name), "
+			     "role = ?3 WHERE idx = ?1",
+			     "recording node");
+		store_q_bind_int(st, 1, idx);
+		store_q_bind_text(st, 2, name); /* NULL keeps the name */
+		store_q_bind_int(st, 3, role);
+		rc = store_q_run(st, e);
 	}
 	if (!rc)
 		rc = store_mac_reseal(s, STORE_MAC_NODE, idx, NULL, 0, e);

@@ -10,6 +10,7 @@
  * under the same associated data, so the values are sealed once.
  */
 #include "node/store_int.h"
+#include "node/store_rule.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -54,46 +55,40 @@ void store_row_release(struct store_row *l)
 int store_row_load(struct store *s, const struct id *id, struct store_row *l,
 		struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[STMT_RECORD_FIND];
+	struct store_q *st = store_q_fixed(s, STMT_RECORD_FIND,
+					   "reading record");
 	uint8_t *ad = NULL;
 	size_t adlen;
-	int rc;
+	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
 	version_set_init(&l->vers);
-	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = 0;
+	store_q_bind_blob(st, 1, id->b, ID_BYTES);
+	if (!store_q_row(st))
 		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = store_sql_err(s, rc, "reading record", e);
-		goto out;
-	}
 	l->exists = 1;
-	l->rid = sqlite3_column_int64(st, 0);
-	l->coll = (uint16_t)sqlite3_column_int(st, 1);
-	l->deleted = sqlite3_column_int(st, 2);
-	l->conflicts = sqlite3_column_int(st, 5);
-	rc = version_set_decode(&l->vers, sqlite3_column_blob(st, 3),
-				(size_t)sqlite3_column_bytes(st, 3), e);
+	l->rid = store_q_col_i64(st, 0);
+	l->coll = (uint16_t)store_q_col_int(st, 1);
+	l->deleted = store_q_col_int(st, 2);
+	l->conflicts = store_q_col_int(st, 5);
+	rc = version_set_decode(&l->vers, store_q_col_blob(st, 3),
+				(size_t)store_q_col_bytes(st, 3), e);
 	if (rc)
 		goto out;
-	rc = store_body_ad(id, l->coll, sqlite3_column_blob(st, 3),
-			   (size_t)sqlite3_column_bytes(st, 3), NULL, 0, &ad,
+	rc = store_body_ad(id, l->coll, store_q_col_blob(st, 3),
+			   (size_t)store_q_col_bytes(st, 3), NULL, 0, &ad,
 			   &adlen);
 	if (rc) {
 		rc = err_set(e, rc, "out of memory");
 		goto out;
 	}
-	rc = store_open_json(s, id, sqlite3_column_blob(st, 4),
-			     (size_t)sqlite3_column_bytes(st, 4), ad, adlen,
+	rc = store_open_json(s, id, store_q_col_blob(st, 4),
+			     (size_t)store_q_col_bytes(st, 4), ad, adlen,
 			     &l->fields, e);
 	if (!rc)
 		rc = check_deleted(id, l->deleted, &l->vers, l->fields, e);
 out:
-	sqlite3_reset(st);
+	rc = store_q_done(st, rc, e);
 	free(ad);
 	if (rc)
 		store_row_release(l);
@@ -123,11 +118,18 @@ int store_row_write(struct store *s, const struct id *id,
 	uint8_t *rv = NULL, *nv = NULL, *pv = NULL, *rad = NULL, *cad = NULL;
 	uint8_t *rbox = NULL, *cbox = NULL;
 	size_t rvlen, nvlen, pvlen, radlen, cadlen, rboxlen, cboxlen = 0;
-	struct id parent;
-	int has_parent, shared, marked;
-	sqlite3_stmt *st;
+	struct id parent, was;
+	int has_parent, had_parent, shared, marked;
+	struct store_q *st;
 	int rc;
 
+	/* Caps its children pass count as open conflicts too; the parent
+	 * a child leaves is recounted after (node/store_rule.h). */
+	rc = store_rule_row(s, id, coll, l, e);
+	if (!rc)
+		rc = store_rule_before(s, coll, l, &was, &had_parent, e);
+	if (rc)
+		return rc;
 	rc = store_encode_vers(&l->vers, &rv, &rvlen);
 	if (!rc)
 		rc = store_encode_vers(&c->vers, &nv, &nvlen);
@@ -172,60 +174,61 @@ int store_row_write(struct store *s, const struct id *id,
 	}
 	has_parent = parent_of(coll, l->fields, &parent);
 	/* Insert and update take the same parameters. */
-	st = s->stmt[l->exists ? STMT_RECORD_UPDATE : STMT_RECORD_INSERT];
-	sqlite3_bind_blob(st, 1, id->b, ID_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, coll->id);
+	st = store_q_fixed(s, l->exists ? STMT_RECORD_UPDATE
+					: STMT_RECORD_INSERT,
+			   "writing record");
+	store_q_bind_blob(st, 1, id->b, ID_BYTES);
+	store_q_bind_int(st, 2, coll->id);
 	if (has_parent)
-		sqlite3_bind_blob(st, 3, parent.b, ID_BYTES, SQLITE_STATIC);
+		store_q_bind_blob(st, 3, parent.b, ID_BYTES);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_int(st, 4, l->deleted);
-	sqlite3_bind_blob(st, 5, rv, (int)rvlen, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, rbox, (int)rboxlen, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, l->conflicts);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "writing record", e);
+		store_q_bind_null(st, 3);
+	store_q_bind_int(st, 4, l->deleted);
+	store_q_bind_blob(st, 5, rv, rvlen);
+	store_q_bind_blob(st, 6, rbox, rboxlen);
+	store_q_bind_int(st, 7, l->conflicts);
+	rc = store_q_run(st, e);
+	if (rc)
 		goto out;
-	}
-	if (sqlite3_changes(s->db) != 1) {
+	if (store_sql_changes(s) != 1) {
 		rc = err_set(e, ERR_CORRUPT, "record row not found for update");
 		goto out;
 	}
 	if (!l->exists) {
-		l->rid = sqlite3_last_insert_rowid(s->db);
+		l->rid = store_sql_last_id(s);
 		l->exists = 1;
 	}
-	st = s->stmt[STMT_CHANGE_INSERT];
-	sqlite3_bind_int64(st, 1, (int64_t)s->next_seq);
-	sqlite3_bind_int64(st, 2, l->rid);
-	sqlite3_bind_int(st, 3, c->kind);
-	sqlite3_bind_int64(st, 4, c->origin);
+	st = store_q_fixed(s, STMT_CHANGE_INSERT, "writing change log");
+	store_q_bind_int(st, 1, (int64_t)s->next_seq);
+	store_q_bind_int(st, 2, l->rid);
+	store_q_bind_int(st, 3, c->kind);
+	store_q_bind_int(st, 4, c->origin);
 	if (c->oseq)
-		sqlite3_bind_int64(st, 5, (int64_t)c->oseq);
+		store_q_bind_int(st, 5, (int64_t)c->oseq);
 	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_int64(st, 6, c->actor);
-	sqlite3_bind_int64(st, 7, (int64_t)c->hlc);
-	sqlite3_bind_blob(st, 8, nv, (int)nvlen, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 9, pv, (int)pvlen, SQLITE_STATIC);
+		store_q_bind_null(st, 5);
+	store_q_bind_int(st, 6, c->actor);
+	store_q_bind_int(st, 7, (int64_t)c->hlc);
+	store_q_bind_blob(st, 8, nv, nvlen);
+	store_q_bind_blob(st, 9, pv, pvlen);
 	if (shared)
-		sqlite3_bind_blob(st, 10, rbox, (int)rboxlen, SQLITE_STATIC);
+		store_q_bind_blob(st, 10, rbox, rboxlen);
 	else
-		sqlite3_bind_blob(st, 10, cbox, (int)cboxlen, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "writing change log", e);
+		store_q_bind_blob(st, 10, cbox, cboxlen);
+	rc = store_q_run(st, e);
+	if (rc)
 		goto out;
-	}
 	s->next_seq++;
 	rc = 0;
-	if (s->role == STORE_ROLE_HUB &&
-	    schema_scope_of(coll) == SCHEMA_SCOPE_ROOT)
-		rc = store_scope_note(s, id, coll, l->fields, c->origin,
-				      s->next_seq - 1, e);
+	if (s->write_hook) {
+		struct store_write w = { id, coll, l->fields, c->origin,
+					 s->next_seq - 1 };
+
+		rc = s->write_hook(s->write_hook_ctx, s, &w, e);
+	}
+	if (!rc)
+		rc = store_rule_after(s, coll, l->fields,
+				      had_parent ? &was : NULL, e);
 out:
 	free(rv);
 	free(nv);
@@ -264,7 +267,7 @@ static int check_authority(const struct store *s,
 	const char *key;
 	json_t *val;
 
-	if (s->role == STORE_ROLE_HUB)
+	if (store_role_authority(s->role))
 		return 0;
 	json_object_foreach((json_t *)fields, key, val)
 	{
@@ -403,6 +406,9 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	if (!rc)
 		rc = store_check_local(s, coll, l.exists ? l.fields : NULL,
 				       fields, e);
+	if (!rc)
+		rc = store_rule_check_put(s, coll, &rid,
+					  l.exists ? l.fields : NULL, fields, e);
 	if (rc)
 		goto out;
 	if (l.exists && coll->kind == SCHEMA_APPEND_ONLY) {
@@ -557,31 +563,31 @@ int store_get(struct store *s, const struct id *id, struct store_record *out,
 }
 
 /* Fill r from a row (id, coll, deleted, vers, body). */
-static int row_record(struct store *s, sqlite3_stmt *st, struct store_record *r,
-		      struct err *e)
+static int row_record(struct store *s, struct store_q *st,
+		      struct store_record *r, struct err *e)
 {
 	uint8_t *ad = NULL;
 	size_t adlen;
 	int rc;
 
 	store_record_release(r);
-	if (sqlite3_column_bytes(st, 0) != ID_BYTES)
+	if (store_q_col_bytes(st, 0) != ID_BYTES)
 		return err_set(e, ERR_CORRUPT, "record with a malformed id");
-	memcpy(r->id.b, sqlite3_column_blob(st, 0), ID_BYTES);
-	r->coll = schema_collection_by_id((uint16_t)sqlite3_column_int(st, 1));
-	r->deleted = sqlite3_column_int(st, 2);
-	rc = version_set_decode(&r->vers, sqlite3_column_blob(st, 3),
-				(size_t)sqlite3_column_bytes(st, 3), e);
+	memcpy(r->id.b, store_q_col_blob(st, 0), ID_BYTES);
+	r->coll = schema_collection_by_id((uint16_t)store_q_col_int(st, 1));
+	r->deleted = store_q_col_int(st, 2);
+	rc = version_set_decode(&r->vers, store_q_col_blob(st, 3),
+				(size_t)store_q_col_bytes(st, 3), e);
 	if (rc)
 		return rc;
-	rc = store_body_ad(&r->id, (uint16_t)sqlite3_column_int(st, 1),
-			   sqlite3_column_blob(st, 3),
-			   (size_t)sqlite3_column_bytes(st, 3), NULL, 0, &ad,
+	rc = store_body_ad(&r->id, (uint16_t)store_q_col_int(st, 1),
+			   store_q_col_blob(st, 3),
+			   (size_t)store_q_col_bytes(st, 3), NULL, 0, &ad,
 			   &adlen);
 	if (rc)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = store_open_json(s, &r->id, sqlite3_column_blob(st, 4),
-			     (size_t)sqlite3_column_bytes(st, 4), ad, adlen,
+	rc = store_open_json(s, &r->id, store_q_col_blob(st, 4),
+			     (size_t)store_q_col_bytes(st, 4), ad, adlen,
 			     &r->fields, e);
 	free(ad);
 	if (!rc)
@@ -595,7 +601,7 @@ int store_list(struct store *s, const char *collection, int with_deleted,
 {
 	const struct schema_collection *coll = NULL;
 	struct store_record r;
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int rc = store_require_unlocked(s, e);
 
 	if (rc)
@@ -608,28 +614,20 @@ int store_list(struct store *s, const char *collection, int with_deleted,
 			    schema_name_ok(collection) ? collection : "?");
 	}
 	store_record_init(&r);
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT id, coll, deleted, vers, body FROM "
-				"record WHERE (?1 IS NULL OR coll = ?1) AND "
-				"(?2 OR deleted = 0) ORDER BY rid",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "listing records", e);
-		goto out;
-	}
+	st = store_q(s,
+		     "SELECT id, coll, deleted, vers, body FROM record "
+		     "WHERE (?1 IS NULL OR coll = ?1) AND (?2 OR deleted = 0) "
+		     "ORDER BY rid",
+		     "listing records");
 	if (coll)
-		sqlite3_bind_int(st, 1, coll->id);
-	sqlite3_bind_int(st, 2, with_deleted ? 1 : 0);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_q_bind_int(st, 1, coll->id);
+	store_q_bind_int(st, 2, with_deleted ? 1 : 0);
+	while (!rc && store_q_row(st)) {
 		rc = row_record(s, st, &r, e);
 		if (!rc && r.coll)
 			rc = fn(ctx, &r);
-		if (rc)
-			goto out;
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "listing records", e);
-out:
-	sqlite3_finalize(st);
+	rc = store_q_done(st, rc, e);
 	store_record_release(&r);
-	return rc;
+	return err_walk_end(rc);
 }

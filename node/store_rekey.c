@@ -48,7 +48,7 @@ static const char *const rekey_update[] = {
  * caller frees) the associated data it was sealed with, so that re-sealing
  * binds the same record, versions and previous versions.
  */
-static int open_row(struct store *s, sqlite3_stmt *st, json_t **obj,
+static int open_row(struct store *s, struct store_q *st, json_t **obj,
 		    uint8_t **ad, size_t *adlen, struct err *e)
 {
 	struct id id;
@@ -56,17 +56,17 @@ static int open_row(struct store *s, sqlite3_stmt *st, json_t **obj,
 
 	*obj = NULL;
 	*ad = NULL;
-	if (sqlite3_column_bytes(st, 1) != ID_BYTES)
+	if (store_q_col_bytes(st, 1) != ID_BYTES)
 		return err_set(e, ERR_CORRUPT, "record with a malformed id");
-	memcpy(id.b, sqlite3_column_blob(st, 1), ID_BYTES);
-	if (store_body_ad(&id, (uint16_t)sqlite3_column_int(st, 2),
-			  sqlite3_column_blob(st, 3),
-			  (size_t)sqlite3_column_bytes(st, 3),
-			  sqlite3_column_blob(st, 4),
-			  (size_t)sqlite3_column_bytes(st, 4), ad, adlen))
+	memcpy(id.b, store_q_col_blob(st, 1), ID_BYTES);
+	if (store_body_ad(&id, (uint16_t)store_q_col_int(st, 2),
+			  store_q_col_blob(st, 3),
+			  (size_t)store_q_col_bytes(st, 3),
+			  store_q_col_blob(st, 4),
+			  (size_t)store_q_col_bytes(st, 4), ad, adlen))
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = store_open_json(s, &id, sqlite3_column_blob(st, 5),
-			     (size_t)sqlite3_column_bytes(st, 5), *ad, *adlen,
+	rc = store_open_json(s, &id, store_q_col_blob(st, 5),
+			     (size_t)store_q_col_bytes(st, 5), *ad, *adlen,
 			     obj, e);
 	if (rc) {
 		free(*ad);
@@ -81,7 +81,7 @@ static int reseal_batch(struct store *s, enum rekey_table t, uint32_t gen,
 			int64_t after, int64_t *last, size_t *rows,
 			struct err *e)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL;
+	struct store_q *sel = NULL, *upd = NULL;
 	int64_t keys[REKEY_BATCH];
 	uint8_t *boxes[REKEY_BATCH];
 	size_t lens[REKEY_BATCH];
@@ -101,19 +101,17 @@ static int reseal_batch(struct store *s, enum rekey_table t, uint32_t gen,
 			     "'presidio key rotate' again");
 		goto out;
 	}
-	rc = sqlite3_prepare_v2(s->db, rekey_select[t], -1, &sel, NULL);
-	if (rc != SQLITE_OK)
-		goto sqlfail;
-	sqlite3_bind_int64(sel, 1, after);
-	sqlite3_bind_int(sel, 2, REKEY_BATCH);
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		const uint8_t *box = sqlite3_column_blob(sel, 5);
-		size_t boxlen = (size_t)sqlite3_column_bytes(sel, 5);
+	sel = store_q(s, rekey_select[t], "re-sealing");
+	store_q_bind_int(sel, 1, after);
+	store_q_bind_int(sel, 2, REKEY_BATCH);
+	while (store_q_row(sel)) {
+		const uint8_t *box = store_q_col_blob(sel, 5);
+		size_t boxlen = (size_t)store_q_col_bytes(sel, 5);
 		json_t *obj = NULL;
 		uint8_t *ad = NULL;
 		size_t adlen;
 
-		*last = sqlite3_column_int64(sel, 0);
+		*last = store_q_col_i64(sel, 0);
 		n++;
 		if (seal_box_gen(box, boxlen) == gen)
 			continue;
@@ -127,30 +125,18 @@ static int reseal_batch(struct store *s, enum rekey_table t, uint32_t gen,
 			goto out;
 		keys[nnew++] = *last;
 	}
-	if (rc != SQLITE_DONE)
-		goto sqlfail;
-	sqlite3_finalize(sel);
+	rc = store_q_end(sel, e);
 	sel = NULL;
-	rc = sqlite3_prepare_v2(s->db, rekey_update[t], -1, &upd, NULL);
-	if (rc != SQLITE_OK)
-		goto sqlfail;
-	for (size_t i = 0; i < nnew; i++) {
-		sqlite3_bind_int64(upd, 1, keys[i]);
-		sqlite3_bind_blob(upd, 2, boxes[i], (int)lens[i],
-				  SQLITE_STATIC);
-		rc = sqlite3_step(upd);
-		sqlite3_reset(upd);
-		if (rc != SQLITE_DONE)
-			goto sqlfail;
+	for (size_t i = 0; !rc && i < nnew; i++) {
+		upd = store_q(s, rekey_update[t], "re-sealing");
+		store_q_bind_int(upd, 1, keys[i]);
+		store_q_bind_blob(upd, 2, boxes[i], lens[i]);
+		rc = store_q_run(upd, e);
 	}
-	*rows = n;
-	rc = 0;
-	goto out;
-sqlfail:
-	rc = store_sql_err(s, rc, "re-sealing", e);
+	if (!rc)
+		*rows = n;
 out:
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	rc = store_q_done(sel, rc, e);
 	for (size_t i = 0; i < nnew; i++)
 		free(boxes[i]);
 	return store_tx_end(s, opened, rc, e);
@@ -158,17 +144,15 @@ out:
 
 static int count_rows(struct store *s, uint64_t *total, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT (SELECT count(*) FROM record) + "
-				    "(SELECT count(*) FROM change) + "
-				    "(SELECT count(*) FROM refused)",
-				    -1, &st, NULL);
+	struct store_q *st = store_q(s,
+				     "SELECT (SELECT count(*) FROM record) + "
+				     "(SELECT count(*) FROM change) + "
+				     "(SELECT count(*) FROM refused)",
+				     "counting rows");
 
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		*total = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sql_err(s, rc, "counting rows", e);
+	if (store_q_row(st))
+		*total = (uint64_t)store_q_col_i64(st, 0);
+	return store_q_end(st, e);
 }
 
 int store_records_reseal(struct store *s, uint32_t gen,
@@ -200,16 +184,11 @@ int store_records_verify(struct store *s, uint64_t *bad, struct err *e)
 	err_init(&first);
 	*bad = 0;
 	for (int t = REKEY_RECORDS; !rc && t <= REKEY_REFUSED; t++) {
-		sqlite3_stmt *st = NULL;
+		struct store_q *st = store_q(s, rekey_select[t], "verifying");
 
-		rc = sqlite3_prepare_v2(s->db, rekey_select[t], -1, &st, NULL);
-		if (rc != SQLITE_OK) {
-			rc = store_sql_err(s, rc, "verifying", e);
-			break;
-		}
-		sqlite3_bind_int64(st, 1, 0);
-		sqlite3_bind_int64(st, 2, -1);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_q_bind_int(st, 1, 0);
+		store_q_bind_int(st, 2, -1);
+		while (store_q_row(st)) {
 			struct err one;
 			json_t *obj = NULL;
 			uint8_t *ad = NULL;
@@ -224,9 +203,7 @@ int store_records_verify(struct store *s, uint64_t *bad, struct err *e)
 			json_decref(obj);
 			free(ad);
 		}
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0
-				       : store_sql_err(s, rc, "verifying", e);
+		rc = store_q_end(st, e);
 	}
 	if (!rc && *bad)
 		rc = err_set(e, first.code ? first.code : ERR_CORRUPT,

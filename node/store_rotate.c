@@ -18,7 +18,7 @@ static int rotation_start(struct store *s, uint32_t *gen, struct err *e)
 {
 	struct keyslot slot;
 	const uint8_t *macdek = NULL;
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	uint8_t *dek = NULL;
 	int64_t v = 0, id;
 	int opened = 0;
@@ -30,18 +30,14 @@ static int rotation_start(struct store *s, uint32_t *gen, struct err *e)
 		*gen = (uint32_t)v; /* resume */
 		goto out;
 	}
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT coalesce(max(gen), 0) + 1 "
-				"FROM datakey",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		*gen = (uint32_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	st = store_q(s, "SELECT coalesce(max(gen), 0) + 1 FROM datakey",
+		     "reading data keys");
+	if (store_q_row(st))
+		*gen = (uint32_t)store_q_col_i64(st, 0);
+	rc = store_q_end(st, e);
 	st = NULL;
-	if (rc != SQLITE_ROW) {
-		rc = store_sql_err(s, rc, "reading data keys", e);
+	if (rc)
 		goto out;
-	}
 	/* Only slots authenticated under the key in use get the new one. */
 	rc = store_slot_mac_dek(s, &macdek, e);
 	if (rc)
@@ -51,29 +47,25 @@ static int rotation_start(struct store *s, uint32_t *gen, struct err *e)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = sqlite3_prepare_v2(s->db, "SELECT " SLOT_COLUMNS " FROM keyslot",
-				-1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = store_q(s, "SELECT " SLOT_COLUMNS " FROM keyslot",
+		     "reading key slots");
+	while (!rc && store_q_row(st)) {
 		rc = store_slot_row(st, &slot, &id, e);
 		if (!rc)
 			rc = keyslot_mac_check(
 			    &slot, macdek,
-			    sqlite3_column_blob(st, SLOT_MAC_COLUMN),
-			    (size_t)sqlite3_column_bytes(st, SLOT_MAC_COLUMN),
+			    store_q_col_blob(st, SLOT_MAC_COLUMN),
+			    (size_t)store_q_col_bytes(st, SLOT_MAC_COLUMN),
 			    e);
 		if (!rc)
 			rc = store_datakey_insert(s, id, &slot, *gen, dek, e);
-		if (rc)
-			goto out;
-		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "reading key slots", e);
-		goto out;
-	}
-	rc = store_meta_set_int(s, "rotating", *gen, e);
+	rc = store_q_done(st, rc, e);
+	st = NULL;
+	if (!rc)
+		rc = store_meta_set_int(s, "rotating", *gen, e);
 out:
-	sqlite3_finalize(st);
+	rc = store_q_done(st, rc, e);
 	if (dek)
 		sodium_free(dek);
 	return store_tx_end(s, opened, rc, e);
@@ -88,28 +80,22 @@ static int slots_mac(struct store *s, const uint8_t *dek, int remac,
 		     uint64_t *bad, struct err *e)
 {
 	struct keyslot slot;
-	sqlite3_stmt *st = NULL, *upd = NULL;
+	struct store_q *st = NULL, *upd = NULL;
 	uint8_t mac[KEYSLOT_MACBYTES];
 	int64_t id;
-	int rc;
+	int rc = 0;
 
 	*bad = 0;
-	rc = sqlite3_prepare_v2(s->db, "SELECT " SLOT_COLUMNS " FROM keyslot",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK && remac)
-		rc = sqlite3_prepare_v2(s->db,
-					"UPDATE keyslot SET mac = ?2 "
-					"WHERE id = ?1",
-					-1, &upd, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = store_q(s, "SELECT " SLOT_COLUMNS " FROM keyslot", "key slots");
+	while (!rc && store_q_row(st)) {
 		rc = store_slot_row(st, &slot, &id, e);
 		if (rc)
 			goto out;
 		if (!remac) {
 			if (keyslot_mac_check(
 				&slot, dek,
-				sqlite3_column_blob(st, SLOT_MAC_COLUMN),
-				(size_t)sqlite3_column_bytes(st,
+				store_q_col_blob(st, SLOT_MAC_COLUMN),
+				(size_t)store_q_col_bytes(st,
 							     SLOT_MAC_COLUMN),
 				*bad ? NULL : e))
 				(*bad)++;
@@ -118,17 +104,14 @@ static int slots_mac(struct store *s, const uint8_t *dek, int remac,
 		/* Only the MAC column changes, which the scan does not walk
 		 * by, so updating the row being read is safe. */
 		keyslot_mac(&slot, dek, mac);
-		sqlite3_bind_int64(upd, 1, id);
-		sqlite3_bind_blob(upd, 2, mac, sizeof(mac), SQLITE_STATIC);
-		rc = sqlite3_step(upd);
-		sqlite3_reset(upd);
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_OK;
+		upd = store_q(s, "UPDATE keyslot SET mac = ?2 WHERE id = ?1",
+			      "key slots");
+		store_q_bind_int(upd, 1, id);
+		store_q_bind_blob(upd, 2, mac, sizeof(mac));
+		rc = store_q_run(upd, e);
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "key slots", e);
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(upd);
+	rc = store_q_done(st, rc, e);
 	if (!rc && *bad)
 		rc = ERR_CORRUPT;
 	return rc;
@@ -152,7 +135,7 @@ int store_slots_verify(struct store *s, uint64_t *bad, struct err *e)
  */
 static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int64_t rotating = 0;
 	int opened = 0;
 	int rc = store_tx_begin(s, &opened, e);
@@ -162,17 +145,12 @@ static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
 	if (store_meta_get_int(s, "rotating", &rotating, NULL) ||
 	    rotating != gen)
 		goto out;
-	rc = sqlite3_prepare_v2(s->db, "DELETE FROM datakey WHERE gen < ?1", -1,
-				&st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, gen);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rc = store_sql_err(s, rc, "retiring data keys", e);
+	st = store_q(s, "DELETE FROM datakey WHERE gen < ?1",
+		     "retiring data keys");
+	store_q_bind_int(st, 1, gen);
+	rc = store_q_run(st, e);
+	if (rc)
 		goto out;
-	}
 	rc = store_meta_set_int(s, "key_gen", gen, e);
 	if (!rc)
 		rc =
@@ -201,8 +179,7 @@ out:
 	if (!rc)
 		rc = store_keys_refresh(s, e);
 	if (!rc)
-		sqlite3_wal_checkpoint_v2(
-		    s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		store_sql_checkpoint(s);
 	return rc;
 }
 

@@ -30,27 +30,19 @@ static int write_box(struct store *s, const char *name, const uint8_t *data,
 {
 	uint8_t ad[sizeof(SECRET_AD) + STORE_SECRET_NAME_MAX];
 	uint8_t box[SEAL_OVERHEAD + STORE_SECRET_MAX];
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	size_t adlen = 0;
-	int rc;
 
 	if (secret_ad(name, ad, &adlen) || len > STORE_SECRET_MAX)
 		return err_set(e, ERR_INVALID, "bad secret name or size");
 	if (seal_box(s->sealer, data, len, ad, adlen, box))
 		return err_set(e, ERR_FAIL, "cannot seal secret '%s'", name);
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT OR REPLACE INTO secret(name, body) "
-				"VALUES (?1, ?2)",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, box, (int)seal_len(len),
-				  SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "storing a secret", e);
+	st = store_q(s, "INSERT OR REPLACE INTO secret(name, body) "
+			"VALUES (?1, ?2)",
+		     "storing a secret");
+	store_q_bind_text(st, 1, name);
+	store_q_bind_blob(st, 2, box, seal_len(len));
+	return store_q_run(st, e);
 }
 
 int store_secret_put(struct store *s, const char *name, const uint8_t *data,
@@ -72,7 +64,7 @@ int store_secret_get(struct store *s, const char *name, uint8_t *out,
 {
 	uint8_t ad[sizeof(SECRET_AD) + STORE_SECRET_NAME_MAX];
 	uint8_t plain[STORE_SECRET_MAX];
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	size_t adlen = 0, n = 0;
 	int rc = store_require_unlocked(s, e);
 
@@ -80,29 +72,23 @@ int store_secret_get(struct store *s, const char *name, uint8_t *out,
 		return rc;
 	if (secret_ad(name, ad, &adlen))
 		return err_set(e, ERR_INVALID, "bad secret name");
-	rc = sqlite3_prepare_v2(s->db, "SELECT body FROM secret WHERE name = ?1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, "reading a secret", e);
+	st = store_q(s, "SELECT body FROM secret WHERE name = ?1",
+		     "reading a secret");
+	store_q_bind_text(st, 1, name);
+	if (!store_q_row(st)) {
+		rc = store_q_end(st, e);
+		st = NULL;
+		if (!rc)
+			rc = err_set(e, ERR_NOTFOUND, "no secret '%s'", name);
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = err_set(e, ERR_NOTFOUND, "no secret '%s'", name);
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		rc = store_sql_err(s, rc, "reading a secret", e);
-		goto out;
-	}
-	if ((size_t)sqlite3_column_bytes(st, 0) > SEAL_OVERHEAD + max ||
-	    (size_t)sqlite3_column_bytes(st, 0) < SEAL_OVERHEAD) {
+	if ((size_t)store_q_col_bytes(st, 0) > SEAL_OVERHEAD + max ||
+	    (size_t)store_q_col_bytes(st, 0) < SEAL_OVERHEAD) {
 		rc = err_set(e, ERR_CORRUPT, "secret '%s' has a bad size", name);
 		goto out;
 	}
-	rc = seal_open(s->sealer, sqlite3_column_blob(st, 0),
-		       (size_t)sqlite3_column_bytes(st, 0), ad, adlen, plain,
+	rc = seal_open(s->sealer, store_q_col_blob(st, 0),
+		       (size_t)store_q_col_bytes(st, 0), ad, adlen, plain,
 		       &n, e);
 	if (rc) {
 		rc = err_set(e, ERR_CORRUPT, "secret '%s' does not open", name);
@@ -112,32 +98,29 @@ int store_secret_get(struct store *s, const char *name, uint8_t *out,
 	*len = n;
 out:
 	sodium_memzero(plain, sizeof(plain));
-	sqlite3_finalize(st);
-	return rc;
+	return store_q_done(st, rc, e);
 }
 
 int store_secrets_reseal(struct store *s, struct err *e)
 {
 	char names[16][STORE_SECRET_NAME_MAX + 1];
 	uint8_t buf[STORE_SECRET_MAX];
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	size_t n = 0, len = 0;
 	int opened = 0;
 	int rc = store_tx_begin(s, &opened, e);
 
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db, "SELECT name FROM secret ORDER BY name",
-				-1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *nm = (const char *)sqlite3_column_text(st, 0);
+	st = store_q(s, "SELECT name FROM secret ORDER BY name",
+		     "reading secrets");
+	while (store_q_row(st)) {
+		const char *nm = store_q_col_text(st, 0);
 
 		if (n < 16 && nm && strlen(nm) <= STORE_SECRET_NAME_MAX)
 			snprintf(names[n++], sizeof(names[0]), "%s", nm);
-		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(st);
-	rc = rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "reading secrets", e);
+	rc = store_q_end(st, e);
 	for (size_t i = 0; !rc && i < n; i++) {
 		rc = store_secret_get(s, names[i], buf, sizeof(buf), &len, e);
 		if (!rc)

@@ -17,17 +17,11 @@
 static int exec_blob(struct store *s, const char *sql, const struct id *id,
 		     struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	struct store_q *st = store_q(s, sql, "removing");
 
-	if (rc == SQLITE_OK) {
-		if (id)
-			sqlite3_bind_blob(st, 1, id->b, ID_BYTES,
-					  SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sql_err(s, rc, "removing", e);
+	if (id)
+		store_q_bind_blob(st, 1, id->b, ID_BYTES);
+	return store_q_run(st, e);
 }
 
 int store_seq_floor_raise(struct store *s, struct err *e)
@@ -43,35 +37,35 @@ int store_seq_floor_raise(struct store *s, struct err *e)
 		  : store_mac_reseal(s, STORE_MAC_META, 0, "seq_floor", -1, e);
 }
 
-static void text_col(char *dst, size_t n, sqlite3_stmt *st, int col)
+static void text_col(char *dst, size_t n, struct store_q *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const char *t = store_q_col_text(st, col);
 
-	snprintf(dst, n, "%s", t ? (const char *)t : "");
+	snprintf(dst, n, "%s", t ? t : "");
 }
 
 int store_remote_get(struct store *s, struct store_remote *out, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT url, hub_id, hub_pk, ca_file, pin, "
-				    "name, kind, region, enrolled, "
-				    "presidio_mac_ok(mac, 'remote', "
-				    STORE_MAC_COLS_REMOTE ") FROM remote",
-				    -1, &st, NULL);
+	struct store_q *st = store_q(
+	    s,
+	    "SELECT url, hub_id, hub_pk, ca_file, pin, name, kind, region, "
+	    "enrolled, presidio_mac_ok(mac, 'remote', " STORE_MAC_COLS_REMOTE
+	    ") FROM remote",
+	    "reading the hub's address");
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = err_set(e, ERR_NOTFOUND, "this node is not enrolled with "
-			     "a hub (presidio enroll)");
-	} else if (rc != SQLITE_ROW) {
-		rc = store_sql_err(s, rc, "reading the hub's address", e);
-	} else if (sqlite3_column_bytes(st, 1) != ID_BYTES ||
-		   sqlite3_column_bytes(st, 2) != STORE_SIGN_PKBYTES) {
+	if (!store_q_row(st)) {
+		rc = store_q_end(st, e);
+		return rc ? rc
+			  : err_set(e, ERR_NOTFOUND,
+				    "this node is not enrolled with a hub "
+				    "(presidio enroll)");
+	}
+	if (store_q_col_bytes(st, 1) != ID_BYTES ||
+	    store_q_col_bytes(st, 2) != STORE_SIGN_PKBYTES) {
 		rc = err_set(e, ERR_CORRUPT, "malformed hub identity");
-	} else if (!sqlite3_column_int(st, 9)) {
+	} else if (!store_q_col_int(st, 9)) {
 		/* Address, key, CA or pin rewritten in the file: syncing
 		 * would hand the change log to whoever they now name. */
 		rc = err_set(e, ERR_AUTH,
@@ -80,25 +74,37 @@ int store_remote_get(struct store *s, struct store_remote *out, struct err *e)
 			     "enroll again with the hub's operator");
 	} else {
 		text_col(out->url, sizeof(out->url), st, 0);
-		memcpy(out->hub_id.b, sqlite3_column_blob(st, 1), ID_BYTES);
-		memcpy(out->hub_pk, sqlite3_column_blob(st, 2),
+		memcpy(out->hub_id.b, store_q_col_blob(st, 1), ID_BYTES);
+		memcpy(out->hub_pk, store_q_col_blob(st, 2),
 		       STORE_SIGN_PKBYTES);
 		text_col(out->ca_file, sizeof(out->ca_file), st, 3);
 		text_col(out->pin, sizeof(out->pin), st, 4);
 		text_col(out->name, sizeof(out->name), st, 5);
 		text_col(out->kind, sizeof(out->kind), st, 6);
 		text_col(out->region, sizeof(out->region), st, 7);
-		out->enrolled = sqlite3_column_int64(st, 8);
+		out->enrolled = store_q_col_i64(st, 8);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
-	return rc;
+	return store_q_done(st, rc, e);
+}
+
+int store_remote_find(struct store *s, struct store_remote *out, int *found,
+		      struct err *e)
+{
+	int rc = store_remote_get(s, out, e);
+
+	*found = rc == 0;
+	if (rc != ERR_NOTFOUND)
+		return rc;
+	if (e)
+		err_init(e);
+	return 0;
 }
 
 int store_remote_set(struct store *s, const struct store_remote *r,
 		     struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int opened = 0;
 	int rc = store_require_unlocked(s, e); /* the row gets a MAC */
 
@@ -106,29 +112,22 @@ int store_remote_set(struct store *s, const struct store_remote *r,
 		rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT OR REPLACE INTO remote(id, url, hub_id, "
-				"hub_pk, ca_file, pin, name, kind, region, "
-				"enrolled, mac) VALUES (1, ?1, ?2, ?3, ?4, ?5, "
-				"?6, ?7, ?8, ?9, presidio_mac('remote', 1, ?1, "
-				"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, r->url, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, r->hub_id.b, ID_BYTES, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, r->hub_pk, STORE_SIGN_PKBYTES,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, r->ca_file, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, r->pin, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, r->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, r->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, r->region, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 9, r->enrolled);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	rc = rc == SQLITE_DONE ? 0
-			       : store_sql_err(s, rc, "saving the hub", e);
+	st = store_q(s,
+		     "INSERT OR REPLACE INTO remote(id, url, hub_id, hub_pk, "
+		     "ca_file, pin, name, kind, region, enrolled, mac) VALUES "
+		     "(1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, presidio_mac("
+		     "'remote', 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))",
+		     "saving the hub");
+	store_q_bind_text(st, 1, r->url);
+	store_q_bind_blob(st, 2, r->hub_id.b, ID_BYTES);
+	store_q_bind_blob(st, 3, r->hub_pk, STORE_SIGN_PKBYTES);
+	store_q_bind_text(st, 4, r->ca_file);
+	store_q_bind_text(st, 5, r->pin);
+	store_q_bind_text(st, 6, r->name);
+	store_q_bind_text(st, 7, r->kind);
+	store_q_bind_text(st, 8, r->region);
+	store_q_bind_int(st, 9, r->enrolled);
+	rc = store_q_run(st, e);
 	/* The hub is the authority for hub-only fields. */
 	if (!rc)
 		rc = store_node_set(s, &r->hub_id, "hub", STORE_ROLE_HUB, e);
@@ -138,21 +137,15 @@ int store_remote_set(struct store *s, const struct store_remote *r,
 int store_reject_own(struct store *s, uint64_t seq, const char *reason,
 		     struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "INSERT OR REPLACE INTO rejection(seq, "
-				    "reason) SELECT seq, ?2 FROM change WHERE "
-				    "seq = ?1",
-				    -1, &st, NULL);
+	struct store_q *st = store_q(s,
+				     "INSERT OR REPLACE INTO rejection(seq, "
+				     "reason) SELECT seq, ?2 FROM change "
+				     "WHERE seq = ?1",
+				     "recording refusal");
 
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (int64_t)seq);
-		sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0
-				 : store_sql_err(s, rc, "recording refusal", e);
+	store_q_bind_int(st, 1, (int64_t)seq);
+	store_q_bind_text(st, 2, reason);
+	return store_q_run(st, e);
 }
 
 /* Copy this node's refused entries (the rejections of its own changes,
@@ -176,7 +169,7 @@ int store_reject_own(struct store *s, uint64_t seq, const char *reason,
 int store_evict(struct store *s, const struct id *root, uint64_t *removed,
 		struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int opened = 0;
 	int rc = store_tx_begin(s, &opened, e);
 
@@ -194,11 +187,10 @@ int store_evict(struct store *s, const struct id *root, uint64_t *removed,
 			       root, e);
 	if (rc)
 		goto out;
-	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM temp.evict", -1,
-				&st, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		*removed = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	st = store_q(s, "SELECT count(*) FROM temp.evict", "counting");
+	if (store_q_row(st))
+		*removed = (uint64_t)store_q_col_i64(st, 0);
+	(void)store_q_end(st, NULL);
 	/* The record of a refusal outlives the purge: this node's refused
 	 * changes are kept, sealed as they were (another node's rejected
 	 * fields are recorded where it made them, and leave). */
@@ -226,20 +218,14 @@ int store_evict(struct store *s, const struct id *root, uint64_t *removed,
 			       "FROM temp.evict)",
 			       NULL, e);
 	if (!rc && *removed) {
-		rc = sqlite3_prepare_v2(s->db,
-					"INSERT INTO eviction(root, records, "
-					"at) VALUES (?1, ?2, ?3)",
-					-1, &st, NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_bind_blob(st, 1, root->b, ID_BYTES,
-					  SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, (int64_t)*removed);
-			sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
-			rc = sqlite3_step(st);
-		}
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0
-				       : store_sql_err(s, rc, "logging", e);
+		st = store_q(s,
+			     "INSERT INTO eviction(root, records, at) "
+			     "VALUES (?1, ?2, ?3)",
+			     "logging");
+		store_q_bind_blob(st, 1, root->b, ID_BYTES);
+		store_q_bind_int(st, 2, (int64_t)*removed);
+		store_q_bind_int(st, 3, (int64_t)time(NULL));
+		rc = store_q_run(st, e);
 	}
 	if (!rc)
 		rc = exec_blob(s, "DROP TABLE temp.evict", NULL, e);
@@ -251,24 +237,14 @@ out:
 static int query_int(struct store *s, const char *sql, const struct id *root,
 		     uint64_t n2, int64_t *n, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	struct store_q *st = store_q(s, sql, "reading change log");
 
-	if (rc == SQLITE_OK) {
-		if (root)
-			sqlite3_bind_blob(st, 1, root->b, ID_BYTES,
-					  SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (int64_t)n2);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		*n = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = store_sql_err(s, rc, "reading change log", e);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	if (root)
+		store_q_bind_blob(st, 1, root->b, ID_BYTES);
+	store_q_bind_int(st, 2, (int64_t)n2);
+	if (store_q_row(st))
+		*n = store_q_col_i64(st, 0);
+	return store_q_end(st, e);
 }
 
 int store_evict_after(struct store *s, const struct id *root, uint64_t pushed,
@@ -306,7 +282,7 @@ int store_evict_after(struct store *s, const struct id *root, uint64_t pushed,
 int store_evict_pending(struct store *s, uint64_t pushed, uint64_t *removed,
 			struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	struct id *roots = NULL;
 	size_t n = 0, cap = 0;
 	int opened = 0;
@@ -315,10 +291,9 @@ int store_evict_pending(struct store *s, uint64_t pushed, uint64_t *removed,
 	*removed = 0;
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db, "SELECT root FROM evict_pending", -1,
-				&st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != ID_BYTES) {
+	st = store_q(s, "SELECT root FROM evict_pending", "reading purges");
+	while (store_q_row(st)) {
+		if (store_q_col_bytes(st, 0) != ID_BYTES) {
 			rc = err_set(e, ERR_CORRUPT, "malformed held-back "
 				     "purge");
 			goto out;
@@ -334,11 +309,10 @@ int store_evict_pending(struct store *s, uint64_t pushed, uint64_t *removed,
 			roots = p;
 			cap = ncap;
 		}
-		memcpy(roots[n++].b, sqlite3_column_blob(st, 0), ID_BYTES);
-		rc = SQLITE_OK;
+		memcpy(roots[n++].b, store_q_col_blob(st, 0), ID_BYTES);
 	}
-	rc = rc == SQLITE_DONE ? 0
-			       : store_sql_err(s, rc, "reading purges", e);
+	rc = store_q_end(st, e);
+	st = NULL;
 	for (size_t i = 0; !rc && i < n; i++) {
 		uint64_t one = 0;
 		int deferred = 0;
@@ -348,7 +322,7 @@ int store_evict_pending(struct store *s, uint64_t pushed, uint64_t *removed,
 		*removed += one;
 	}
 out:
-	sqlite3_finalize(st);
+	rc = store_q_done(st, rc, e);
 	free(roots);
 	return store_tx_end(s, opened, rc, e);
 }
@@ -373,28 +347,24 @@ int store_evict_pending_count(struct store *s, uint64_t *n, struct err *e)
 
 int store_forget_all(struct store *s, uint64_t pushed, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
+	struct store_q *st = NULL;
 	int opened = 0;
 	int rc = store_tx_begin(s, &opened, e);
 
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT count(*) FROM change WHERE oseq IS "
-				"NULL AND seq > ?1",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (int64_t)pushed);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_column_int64(st, 0) == 0
-			 ? 0
-			 : err_set(e, ERR_CONFLICT, "changes were made during "
-				   "sync: sync again before starting over");
-	else
-		rc = store_sql_err(s, rc, "reading change log", e);
-	sqlite3_finalize(st);
+	int64_t later = 0;
+
+	st = store_q(s, "SELECT count(*) FROM change WHERE oseq IS NULL "
+			"AND seq > ?1",
+		     "reading change log");
+	store_q_bind_int(st, 1, (int64_t)pushed);
+	if (store_q_row(st))
+		later = store_q_col_i64(st, 0);
+	rc = store_q_end(st, e);
+	if (!rc && later)
+		rc = err_set(e, ERR_CONFLICT, "changes were made during "
+			     "sync: sync again before starting over");
 	if (!rc)
 		rc = store_seq_floor_raise(s, e);
 	if (!rc)
@@ -410,34 +380,21 @@ int store_forget_all(struct store *s, uint64_t pushed, struct err *e)
 
 int store_last_seq(struct store *s, uint64_t *seq, struct err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT coalesce(max(seq), 0) FROM change",
-				    -1, &st, NULL);
+	struct store_q *st = store_q(s,
+				     "SELECT coalesce(max(seq), 0) FROM change",
+				     "reading change log");
 
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = (uint64_t)sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = store_sql_err(s, rc, "reading change log", e);
-	}
-	sqlite3_finalize(st);
-	return rc;
+	if (store_q_row(st))
+		*seq = (uint64_t)store_q_col_i64(st, 0);
+	return store_q_end(st, e);
 }
 
 int store_seq_high(struct store *s, uint64_t *seq, struct err *e)
 {
-	sqlite3_stmt *st = s->stmt[STMT_MAX_SEQ];
-	int rc = sqlite3_step(st);
+	struct store_q *st = store_q_fixed(s, STMT_MAX_SEQ,
+					   "reading change log");
 
-	if (rc == SQLITE_ROW) {
-		*seq = (uint64_t)sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = store_sql_err(s, rc, "reading change log", e);
-	}
-	sqlite3_reset(st);
-	return rc;
+	if (store_q_row(st))
+		*seq = (uint64_t)store_q_col_i64(st, 0);
+	return store_q_end(st, e);
 }

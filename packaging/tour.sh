@@ -62,10 +62,9 @@ run "$P" operator list
 PRESIDIO_OPERATOR=a.bianchi PRESIDIO_PASSPHRASE='la frase di anna bianchi' \
 	"$P" get "$CASE" >/dev/null && echo "a.bianchi reads the case"
 
-step "A rule conflict: a ledger total above its cap is for a person to decide"
-DOTE=$(echo '{"title":"dote di prova","cap":12000,"spent":12500}' | "$P" put test_item)
-run "$P" conflicts
-echo '{"spent":11800}' | "$P" put test_item "$DOTE" >/dev/null
+step "A write the schema refuses: the error names the field, never the value"
+echo '{"stage":"somewhere"}' | "$P" put case "$CASE" || echo "exit code $?"
+echo '{"region":"Lazio"}' | "$P" put case "$CASE" || echo "exit code $?"
 run "$P" conflicts
 
 step "Integrity: database check and every sealed value opens"

@@ -11,72 +11,13 @@
  * validates.  REQUIRED is kept to what a record cannot be understood
  * without: everything else may be unknown at first contact and filled in
  * later.  PERSONAL marks what identifies or describes the beneficiary.
- * test_item and test_note exist for the tests: between them they use every
- * type, flag, merge rule and kind.
+ * The collections the tests use (test_item, test_note, ...) are declared in
+ * tests/schema/collections.c and linked into the tests only.  Ids 1 to 9
+ * are theirs: no product collection takes them.
  */
-#include "schema/collections.h"
+#include "schema/schema.h"
 
 #define FIELDS(a) (a), sizeof(a) / sizeof((a)[0])
-
-/* ---- test_item, test_note ---- */
-
-static const char *const test_colors[] = { "red", "green", "blue", NULL };
-
-static const char *const test_stages[] = {
-	"draft", "review", "approved", "published", NULL
-};
-
-static const struct schema_field test_item_fields[] = {
-	{ .name = "title", .id = 1, .type = SCHEMA_STRING,
-	  .flags = SCHEMA_REQUIRED, .doc = "short required text" },
-	{ .name = "body", .id = 2, .type = SCHEMA_TEXT,
-	  .flags = SCHEMA_PERSONAL, .doc = "free text marked personal" },
-	{ .name = "count", .id = 3, .type = SCHEMA_INT,
-	  .doc = "integer" },
-	{ .name = "score", .id = 4, .type = SCHEMA_NUMBER,
-	  .doc = "integer or real" },
-	{ .name = "done", .id = 5, .type = SCHEMA_BOOL,
-	  .doc = "boolean" },
-	{ .name = "due", .id = 6, .type = SCHEMA_DATE,
-	  .doc = "calendar date" },
-	{ .name = "at", .id = 7, .type = SCHEMA_DATETIME,
-	  .doc = "UTC date and time" },
-	{ .name = "tags", .id = 8, .type = SCHEMA_STRING_LIST,
-	  .doc = "list of short strings" },
-	{ .name = "color", .id = 9, .type = SCHEMA_ENUM,
-	  .values = test_colors, .doc = "plain enumeration" },
-	{ .name = "stage", .id = 10, .type = SCHEMA_ENUM,
-	  .merge = SCHEMA_MERGE_MONOTONIC, .values = test_stages,
-	  .doc = "enumeration in procedure order, merged forward" },
-	{ .name = "approved_by", .id = 11, .type = SCHEMA_STRING,
-	  .flags = SCHEMA_HUB_ONLY, .doc = "authority field, hub only" },
-	{ .name = "link", .id = 12, .type = SCHEMA_REF, .ref = "test_item",
-	  .doc = "reference to another test_item" },
-	{ .name = "cap", .id = 13, .type = SCHEMA_INT,
-	  .doc = "upper bound of spent (a dote's cap, in the small)" },
-	{ .name = "spent", .id = 14, .type = SCHEMA_INT,
-	  .doc = "must not exceed cap: the invariant of test_item" },
-};
-
-/* test_item's invariant: spent never above cap, as a dote's ledger total
- * must not pass its EUR 12,000 cap. */
-static const char *test_item_invariant(const json_t *fields)
-{
-	const json_t *cap = json_object_get(fields, "cap");
-	const json_t *spent = json_object_get(fields, "spent");
-
-	if (json_is_integer(cap) && json_is_integer(spent) &&
-	    json_integer_value(spent) > json_integer_value(cap))
-		return "spent is above cap";
-	return NULL;
-}
-
-static const struct schema_field test_note_fields[] = {
-	{ .name = "item", .id = 1, .type = SCHEMA_REF, .ref = "test_item",
-	  .flags = SCHEMA_REQUIRED, .doc = "the item this note belongs to" },
-	{ .name = "text", .id = 2, .type = SCHEMA_TEXT,
-	  .flags = SCHEMA_REQUIRED | SCHEMA_PERSONAL, .doc = "note text" },
-};
 
 /* ---- person: the beneficiary (destinatario) ---- */
 
@@ -231,14 +172,7 @@ static const struct schema_field service_fields[] = {
 	  .doc = "when the record was last edited (UTC)" },
 };
 
-const struct schema_collection schema_collections[] = {
-	{ .name = "test_item", .id = 1, .kind = SCHEMA_RECORDS,
-	  .fields = FIELDS(test_item_fields),
-	  .doc = "tests only: every type and flag",
-	  .invariant = test_item_invariant },
-	{ .name = "test_note", .id = 2, .kind = SCHEMA_APPEND_ONLY,
-	  .parent = "item", .fields = FIELDS(test_note_fields),
-	  .doc = "tests only: append-only entries under a test_item" },
+static const struct schema_collection product[] = {
 	{ .name = "person", .id = 10, .kind = SCHEMA_RECORDS,
 	  .fields = FIELDS(person_fields),
 	  .doc = "destinatario: scheda anagrafica of a beneficiary" },
@@ -252,5 +186,4 @@ const struct schema_collection schema_collections[] = {
 	  .doc = "prestazione delivered within a case (servizi, Poli sec. 4)" },
 };
 
-const size_t schema_ncollections =
-	sizeof(schema_collections) / sizeof(schema_collections[0]);
+const struct schema_set schema_product = { FIELDS(product) };

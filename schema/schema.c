@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "common/id.h"
-#include "schema/collections.h"
+#include "schema/rule.h"
 
 #define STRING_MAX 1024  /* bytes in a STRING or STRING_LIST element */
 #define TEXT_MAX 65536   /* bytes in a TEXT */
@@ -31,31 +31,79 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+/* The registered sets (schema_register()); none: the product's. */
+static struct schema_set sets[SCHEMA_SETS_MAX];
+static size_t nsets;
+
+/* The sets in force: registered ones, else the product's. */
+static const struct schema_set *sets_in_force(size_t *n)
+{
+	*n = nsets ? nsets : 1;
+	return nsets ? sets : &schema_product;
+}
+
 size_t schema_count(void)
 {
-	return schema_ncollections;
+	size_t n, total = 0;
+	const struct schema_set *t = sets_in_force(&n);
+
+	for (size_t k = 0; k < n; k++)
+		total += t[k].n;
+	return total;
 }
 
 const struct schema_collection *schema_at(size_t i)
 {
-	return i < schema_ncollections ? &schema_collections[i] : NULL;
+	size_t n;
+	const struct schema_set *t = sets_in_force(&n);
+
+	for (size_t k = 0; k < n; k++) {
+		if (i < t[k].n)
+			return &t[k].colls[i];
+		i -= t[k].n;
+	}
+	return NULL;
+}
+
+int schema_register(const struct schema_set *in, size_t n, struct err *e)
+{
+	struct schema_set saved[SCHEMA_SETS_MAX];
+	size_t nsaved = nsets;
+	int rc;
+
+	if (!in || n == 0 || n > SCHEMA_SETS_MAX)
+		return err_set(e, ERR_INVALID, "1 to %d sets of collections",
+			       SCHEMA_SETS_MAX);
+	memcpy(saved, sets, sizeof(saved));
+	memcpy(sets, in, n * sizeof(*in));
+	nsets = n;
+	rc = schema_check(e);
+	if (rc) {
+		memcpy(sets, saved, sizeof(saved));
+		nsets = nsaved;
+	}
+	return rc;
 }
 
 const struct schema_collection *schema_collection(const char *name)
 {
+	const struct schema_collection *c;
+
 	if (!name)
 		return NULL;
-	for (size_t i = 0; i < schema_ncollections; i++)
-		if (strcmp(schema_collections[i].name, name) == 0)
-			return &schema_collections[i];
+	for (size_t i = 0; (c = schema_at(i)) != NULL; i++)
+		if (strcmp(c->name, name) == 0)
+			return c;
 	return NULL;
 }
 
 const struct schema_collection *schema_collection_by_id(uint16_t id)
 {
-	for (size_t i = 0; i < schema_ncollections; i++)
-		if (schema_collections[i].id == id)
-			return &schema_collections[i];
+	const struct schema_collection *c;
+
+	for (size_t i = 0; (c = schema_at(i)) != NULL; i++)
+		if (c->id == id)
+			return c;
 	return NULL;
 }
 
@@ -463,7 +511,7 @@ parent_of(const struct schema_collection *c)
 /*
  * The parent field must be a REQUIRED REF: scope follows it, so a record
  * without one would have no scope.  Following parents from c must end at a
- * root within schema_ncollections steps, or they loop.
+ * root within schema_count() steps, or they loop.
  */
 static int check_parent(const struct schema_collection *c, struct err *e)
 {
@@ -476,7 +524,7 @@ static int check_parent(const struct schema_collection *c, struct err *e)
 		return err_set(e, ERR_FAIL, "collection '%s': parent '%s' is "
 			       "not a REQUIRED REF field", c->name, c->parent);
 	for (size_t steps = 0; p; steps++) {
-		if (steps > schema_ncollections)
+		if (steps > schema_count())
 			return err_set(e, ERR_FAIL, "collection '%s': parents "
 				       "form a cycle", c->name);
 		p = parent_of(p);
@@ -486,7 +534,7 @@ static int check_parent(const struct schema_collection *c, struct err *e)
 
 static int check_collection(size_t i, struct err *e)
 {
-	const struct schema_collection *c = &schema_collections[i];
+	const struct schema_collection *c = schema_at(i);
 	int rc;
 
 	if (!schema_name_ok(c->name))
@@ -503,7 +551,7 @@ static int check_collection(size_t i, struct err *e)
 			       "(at most %d)", c->name, c->nfields,
 			       FIELDS_MAX);
 	for (size_t j = 0; j < i; j++) {
-		const struct schema_collection *o = &schema_collections[j];
+		const struct schema_collection *o = schema_at(j);
 
 		if (strcmp(o->name, c->name) == 0)
 			return err_set(e, ERR_FAIL, "collection '%s' declared "
@@ -564,8 +612,8 @@ enum schema_scope schema_scope_of(const struct schema_collection *c)
 		return SCHEMA_SCOPE_ROOT;
 	if (c->parent)
 		return SCHEMA_SCOPE_PARENT;
-	for (size_t i = 0; i < schema_ncollections; i++) {
-		const struct schema_collection *o = &schema_collections[i];
+	for (size_t i = 0; i < schema_count(); i++) {
+		const struct schema_collection *o = schema_at(i);
 		const struct schema_field *f =
 		    o->scope_subject ? schema_field(o, o->scope_subject) : NULL;
 
@@ -578,7 +626,7 @@ enum schema_scope schema_scope_of(const struct schema_collection *c)
 const struct schema_collection *
 schema_scope_root(const struct schema_collection *c)
 {
-	for (size_t steps = 0; c && steps <= schema_ncollections; steps++) {
+	for (size_t steps = 0; c && steps <= schema_count(); steps++) {
 		if (!c->parent)
 			return c;
 		c = parent_of(c);
@@ -592,15 +640,17 @@ int schema_check(struct err *e)
 
 	/* Collections and fields first: following parents assumes every
 	 * collection name is unique and every REF target exists. */
-	for (size_t i = 0; i < schema_ncollections; i++) {
+	for (size_t i = 0; i < schema_count(); i++) {
 		rc = check_collection(i, e);
 		if (rc)
 			return rc;
 	}
-	for (size_t i = 0; i < schema_ncollections; i++) {
-		rc = check_parent(&schema_collections[i], e);
+	for (size_t i = 0; i < schema_count(); i++) {
+		rc = check_parent(schema_at(i), e);
 		if (!rc)
-			rc = check_scope(&schema_collections[i], e);
+			rc = check_scope(schema_at(i), e);
+		if (!rc)
+			rc = rule_check_decl(schema_at(i), e);
 		if (rc)
 			return rc;
 	}

@@ -3,7 +3,12 @@
  * merge applies to them.
  *
  * This is the bottom layer: plain declarations (schema/collections.c) plus
- * the validation of incoming field values.  It does no I/O and knows nothing
+ * the validation of incoming field values.  The declarations a process
+ * knows are the product's (schema/collections.c) unless it registers
+ * others at start-up (schema_register(): the tests add their own
+ * collections that way, so that they never ship).  Rules over more than one
+ * value (procedure transitions, aggregate caps) are declared here and
+ * evaluated by schema/rule.h.  It does no I/O and knows nothing
  * of SQLite, encryption or sync.  Each collection and field carries a stable
  * numeric id: ids are what the store and the wire use, so a field may be
  * renamed but its id is never reused.  Field id 0 is reserved for the
@@ -65,6 +70,43 @@ enum schema_kind {
 				  ledger): never updated, never conflict */
 };
 
+/*
+ * One step of a procedure field (an ENUM that declares transitions): the
+ * field may go from `from` to `to`, taken by a writer holding one of
+ * `roles`.  A field that declares transitions may take no other step: a
+ * local write is refused, and a received change that takes one (or
+ * concurrent offline steps that merge into one) is a rule conflict for a
+ * person (conflict/merge.h).  Roles are plain strings; the store says which
+ * a writer holds (node/store_rule.c: "hub" on the hub, else the node's
+ * kind from its enrolment, "polo", "pda", "attuatore").
+ */
+struct schema_transition {
+	const char *from;          /* a declared value, or NULL: the field has
+				      no value yet (a new record) */
+	const char *to;            /* a declared value */
+	const char *const *roles;  /* who may take it, NULL-terminated; NULL:
+				      any writer */
+};
+
+/*
+ * A cap on the children of a record: the sum of the INT field `sum` over
+ * the live records of collection `child` whose parent field (the child's
+ * declared `parent`) names the record stays within the record's INT field
+ * `cap_field` when set, else the constant `cap`.  Declared on the parent
+ * collection (a dote caps its ledger entries).  A local write that would
+ * raise the sum above the cap is refused; children merged from offline
+ * nodes that together pass it are all kept and the parent carries an open
+ * rule conflict until the sum is back within the cap (a reversal entry, a
+ * new cap) - node/store_rule.c.
+ */
+struct schema_aggregate {
+	const char *child;     /* collection summed; its parent names this */
+	const char *sum;       /* INT field of child summed (unset: 0) */
+	const char *cap_field; /* INT field of this collection, or NULL */
+	long long cap;         /* the cap when cap_field is NULL or unset */
+	const char *doc;       /* one line: what the cap is */
+};
+
 struct schema_field {
 	const char *name;           /* JSON key, [a-z0-9_], unique */
 	uint16_t id;                /* stable id, >= 1, unique in collection */
@@ -75,6 +117,10 @@ struct schema_field {
 				       in procedure order for MONOTONIC */
 	const char *ref;            /* REF: target collection name */
 	const char *doc;            /* one line, Italian term where useful */
+	/* ENUM: the steps it may take (struct schema_transition), or NULL
+	 * (none declared: any value may follow any). */
+	const struct schema_transition *transitions;
+	size_t ntransitions;
 };
 
 struct schema_collection {
@@ -102,6 +148,9 @@ struct schema_collection {
 	 * constant reason naming fields, never values.  A violation is a
 	 * rule conflict for a person to decide, never a dropped change. */
 	const char *(*invariant)(const json_t *fields);
+	/* Caps on the sum of a field of this record's children. */
+	const struct schema_aggregate *aggregates;
+	size_t naggregates;
 };
 
 /* How a collection's records are scoped (see struct schema_collection). */
@@ -122,6 +171,29 @@ schema_scope_root(const struct schema_collection *c);
 /* Number of declared collections and the i-th one (0 <= i < count). */
 size_t schema_count(void);
 const struct schema_collection *schema_at(size_t i);
+
+/* A table of collections declared together (one file of declarations). */
+struct schema_set {
+	const struct schema_collection *colls;
+	size_t n;
+};
+
+#define SCHEMA_SETS_MAX 4
+
+/* The product's collections (schema/collections.c). */
+extern const struct schema_set schema_product;
+
+/*
+ * Make sets (1 to SCHEMA_SETS_MAX tables, copied; the tables themselves
+ * are borrowed and must outlive every lookup) the collections this process
+ * knows, in place of the product's, after schema_check() accepts them
+ * together; on failure nothing changes.  Called once at start-up, before
+ * any lookup and any thread: the lookups read without locking.  A program
+ * that never calls it knows schema_product only.  0, ERR_INVALID (no set,
+ * too many) or ERR_FAIL with the declaration problem in e.
+ */
+int schema_register(const struct schema_set *sets, size_t nsets,
+		    struct err *e) ERR_MUST_USE;
 
 /*
  * 1 when name is 1 to SCHEMA_NAME_MAX - 1 characters of [a-z0-9_]: the
@@ -161,7 +233,9 @@ int schema_validate(const struct schema_collection *c, const json_t *fields,
  * Self-check of the declarations: well-formed unique names and ids (field
  * ids >= 1), at most 255 fields, ENUM values present and distinct,
  * MONOTONIC only on ENUM, REF targets exist, parent names a REQUIRED REF
- * field and parents do not loop.  Run by the tests and at start-up.
+ * field and parents do not loop; transitions only on ENUM fields, between
+ * declared values, each declared once; an aggregate's child is a
+ * collection whose parent is this one, its sum and cap fields are INT.  Run by the tests and at start-up.
  * Returns 0 or ERR_FAIL with the first problem in e.
  */
 int schema_check(struct err *e) ERR_MUST_USE;

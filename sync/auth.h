@@ -14,7 +14,7 @@
  *     "presidio-request-v1\n" METHOD "\n" PATH "\n" NODE "\n" TIME "\n"
  *     NONCE "\n" hex(SHA-256(body))
  * The hub refuses a time more than SYNC_AUTH_WINDOW_MS from its own and a
- * nonce it has seen from that node within the window (store_peer_nonce()),
+ * nonce it has seen from that node within the window (registry_peer_nonce()),
  * so a captured request cannot be replayed, and the body cannot be
  * swapped.  Chosen over TLS client certificates: it survives a
  * TLS-terminating reverse proxy in front of the hub, needs no certificate

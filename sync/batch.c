@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/buf.h"
 #include "common/jscan.h"
 #include "common/jtext.h"
 
@@ -20,9 +21,8 @@ struct sync_batch {
 	json_t *nodes;   /* array of hex32 node ids */
 	json_t *ops;     /* array of operator names */
 	json_t *meta;    /* object or NULL: see sync_batch_set_meta() */
-	char *rows;      /* the changes' JSON, comma-separated (values in
+	struct buf rows; /* the changes' JSON, comma-separated (values in
 			    clear: wiped whenever it moves or goes) */
-	size_t len, cap; /* of rows */
 	size_t count;    /* changes added */
 	uint64_t first, last;
 };
@@ -34,6 +34,8 @@ int sync_batch_new(struct sync_batch **out)
 	*out = NULL;
 	if (!b)
 		return ERR_NOMEM;
+	buf_init(&b->rows, SIZE_MAX);
+	b->rows.start = 64 * 1024;
 	b->nodes = json_array();
 	b->ops = json_array();
 	if (!b->nodes || !b->ops) {
@@ -51,10 +53,7 @@ void sync_batch_free(struct sync_batch *b)
 	json_decref(b->nodes);
 	json_decref(b->ops);
 	json_decref(b->meta);
-	if (b->rows) {
-		sodium_memzero(b->rows, b->cap);
-		free(b->rows);
-	}
+	buf_release(&b->rows);
 	free(b);
 }
 
@@ -80,7 +79,7 @@ size_t sync_batch_bytes(const struct sync_batch *b)
 				? SIZE_MAX
 				: b->values * SYNC_BATCH_VALUE_BYTES;
 
-	return weight > b->len ? weight : b->len;
+	return weight > b->rows.len ? weight : b->rows.len;
 }
 
 uint64_t sync_batch_first(const struct sync_batch *b)
@@ -120,36 +119,10 @@ static json_int_t intern_node(json_t *a, const struct id *id)
 	return intern(a, hex);
 }
 
-/* Make room for n more bytes of rows; the old buffer is wiped. */
-static int rows_reserve(struct sync_batch *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 64 * 1024;
-	char *p;
-
-	if (b->len + n <= b->cap)
-		return 0;
-	while (cap < b->len + n)
-		cap *= 2;
-	p = malloc(cap);
-	if (!p)
-		return ERR_NOMEM;
-	if (b->rows) {
-		memcpy(p, b->rows, b->len);
-		sodium_memzero(b->rows, b->cap);
-		free(b->rows);
-	}
-	b->rows = p;
-	b->cap = cap;
-	return 0;
-}
-
 static int rows_put(struct sync_batch *b, const char *text, size_t n)
 {
-	if (rows_reserve(b, n))
-		return ERR_NOMEM;
-	memcpy(b->rows + b->len, text, n);
-	b->len += n;
-	return 0;
+	/* Unbounded here: the callers bound a batch by sync_batch_bytes(). */
+	return buf_append(&b->rows, text, n) ? ERR_NOMEM : 0;
 }
 
 /*
@@ -163,7 +136,7 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 {
 	char rec[2 * ID_BYTES + 1], head[256], item[96];
 	const char *values = c->text;
-	size_t vlen = c->text_len, mark = b->len, nvalues = 0;
+	size_t vlen = c->text_len, mark = b->rows.len, nvalues = 0;
 	char *dumped = NULL;
 	json_int_t node, op;
 	int n, rc = ERR_NOMEM;
@@ -226,7 +199,7 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 	rc = 0;
 out:
 	if (rc)
-		b->len = mark; /* nothing of a failed row stays */
+		b->rows.len = mark; /* nothing of a failed row stays */
 	if (dumped) {
 		sodium_memzero(dumped, vlen);
 		free(dumped);
@@ -260,19 +233,19 @@ static int payload(const struct sync_batch *b, char **text, size_t *n)
 	if (!nodes || !ops || (b->meta && !meta))
 		goto out;
 	cap = strlen(nodes) + strlen(ops) + (meta ? strlen(meta) : 0) +
-	      b->len + 64;
+	      b->rows.len + 64;
 	*text = malloc(cap);
 	if (!*text)
 		goto out;
 	w = snprintf(*text, cap, "{\"v\":%d,\"nodes\":%s,\"ops\":%s%s%s,"
 		     "\"changes\":[", SYNC_BATCH_VERSION, nodes, ops,
 		     meta ? ",\"meta\":" : "", meta ? meta : "");
-	if (w < 0 || (size_t)w + b->len + 3 > cap)
+	if (w < 0 || (size_t)w + b->rows.len + 3 > cap)
 		goto out;
-	if (b->len)
-		memcpy(*text + w, b->rows, b->len);
-	memcpy(*text + (size_t)w + b->len, "]}", 3);
-	*n = (size_t)w + b->len + 2;
+	if (b->rows.len)
+		memcpy(*text + w, b->rows.data, b->rows.len);
+	memcpy(*text + (size_t)w + b->rows.len, "]}", 3);
+	*n = (size_t)w + b->rows.len + 2;
 	rc = 0;
 out:
 	if (rc && *text) {
@@ -380,53 +353,44 @@ int sync_batch_sender(const uint8_t *in, size_t len, struct id *sender,
 }
 
 /* Inflate at most SYNC_BATCH_MAX_INFLATED bytes into *out (malloc'd,
- * NUL-terminated); a stream that would give more is refused early. */
+ * NUL-terminated; the caller wipes *outlen + 1 bytes and frees it); a
+ * stream that would give more is refused early.  The text is personal
+ * data in clear: the buffer wipes every block it outgrows. */
 static int inflate_bounded(const uint8_t *in, size_t len, char **out,
 			   size_t *outlen, struct err *e)
 {
 	z_stream z;
-	size_t cap = len * 4 + 4096, n = 0;
-	char *buf = NULL;
+	struct buf text;
 	int zr = Z_OK, rc = 0;
 
 	*out = NULL;
+	/* One byte over the bound tells a stream that reaches it from one
+	 * that stops exactly at it; the NUL needs no more. */
+	buf_init(&text, SYNC_BATCH_MAX_INFLATED + 1);
+	text.start = len * 4 + 4096;
 	memset(&z, 0, sizeof(z));
 	if (inflateInit(&z) != Z_OK)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	if (cap > SYNC_BATCH_MAX_INFLATED + 1)
-		cap = SYNC_BATCH_MAX_INFLATED + 1;
-	buf = malloc(cap);
-	if (!buf) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
 	z.next_in = (Bytef *)in;
 	z.avail_in = (uInt)len;
 	while (zr != Z_STREAM_END) {
-		if (n == cap) {
-			size_t grown_cap = cap * 2;
-			char *grown;
-
-			if (cap > SYNC_BATCH_MAX_INFLATED) {
+		if (!buf_room(&text)) {
+			rc = buf_reserve(&text, 1);
+			if (rc == ERR_INVALID) {
 				rc = err_set(e, ERR_INVALID,
 					     "batch inflates beyond %u bytes",
 					     SYNC_BATCH_MAX_INFLATED);
 				goto out;
 			}
-			if (grown_cap > SYNC_BATCH_MAX_INFLATED + 1)
-				grown_cap = SYNC_BATCH_MAX_INFLATED + 1;
-			grown = realloc(buf, grown_cap);
-			if (!grown) {
+			if (rc) {
 				rc = err_set(e, ERR_NOMEM, "out of memory");
 				goto out;
 			}
-			buf = grown;
-			cap = grown_cap;
 		}
-		z.next_out = (Bytef *)buf + n;
-		z.avail_out = (uInt)(cap - n);
+		z.next_out = (Bytef *)buf_tail(&text);
+		z.avail_out = (uInt)buf_room(&text);
 		zr = inflate(&z, Z_NO_FLUSH);
-		n = cap - z.avail_out;
+		buf_advance(&text, buf_room(&text) - z.avail_out);
 		if (zr == Z_STREAM_END)
 			break;
 		if (zr != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) {
@@ -434,32 +398,23 @@ static int inflate_bounded(const uint8_t *in, size_t len, char **out,
 			goto out;
 		}
 	}
-	if (z.avail_in != 0 || n > SYNC_BATCH_MAX_INFLATED) {
+	if (z.avail_in != 0 || text.len > SYNC_BATCH_MAX_INFLATED) {
 		rc = err_set(e, ERR_INVALID,
-			     n > SYNC_BATCH_MAX_INFLATED
+			     text.len > SYNC_BATCH_MAX_INFLATED
 				     ? "batch inflates beyond the limit"
 				     : "bytes after the zlib stream");
 		goto out;
 	}
-	if (n == cap) {
-		char *grown = realloc(buf, cap + 1);
-
-		if (!grown) {
-			rc = err_set(e, ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		buf = grown;
+	/* Room for the NUL: within the bound, as len <= the bound - 1. */
+	if (buf_append(&text, "", 1)) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
 	}
-	buf[n] = '\0';
-	*out = buf;
-	*outlen = n;
-	buf = NULL;
+	*out = (char *)buf_steal(&text, outlen, NULL);
+	(*outlen)--;
 out:
 	inflateEnd(&z);
-	if (buf) {
-		sodium_memzero(buf, cap);
-		free(buf);
-	}
+	buf_release(&text);
 	return rc;
 }
 

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/buf.h"
+
 #define DEF_CONNECT_S     15
 #define DEF_LOW_SPEED     64
 #define DEF_LOW_SPEED_S   30
@@ -41,8 +43,8 @@ struct client {
 /* What one attempt is receiving. */
 struct attempt {
 	CURL *curl;       /* to read Content-Length while receiving */
-	uint8_t *buf;     /* body so far, wiped before every free */
-	size_t len, cap;  /* bytes held, bytes allocated */
+	struct buf body;  /* body so far and its NUL (max + 1 bytes at
+			     most), wiped whenever it moves or goes */
 	size_t max;       /* max_response */
 	int too_large;    /* the body went past max */
 	int nomem;        /* an allocation failed while receiving */
@@ -209,41 +211,10 @@ void client_free(struct client *c)
 /* Free the attempt's body, wiped, and forget what it received. */
 static void attempt_reset(struct attempt *a)
 {
-	if (a->buf) {
-		sodium_memzero(a->buf, a->cap);
-		free(a->buf);
-	}
-	a->buf = NULL;
-	a->len = a->cap = 0;
+	buf_release(&a->body);
 	a->too_large = a->nomem = 0;
 	a->retry_after = -1;
 	a->sent = a->recvd = 0;
-}
-
-/* Make room for need bytes (a body and its NUL), never realloc: the old
- * buffer is wiped before it is freed. */
-static int attempt_reserve(struct attempt *a, size_t need)
-{
-	size_t cap = a->cap ? a->cap : 4096;
-	uint8_t *p;
-
-	if (need <= a->cap)
-		return 0;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (cap > a->max + 1)
-		cap = a->max + 1;
-	p = malloc(cap);
-	if (!p)
-		return ERR_NOMEM;
-	if (a->buf) {
-		memcpy(p, a->buf, a->len);
-		sodium_memzero(a->buf, a->cap);
-		free(a->buf);
-	}
-	a->buf = p;
-	a->cap = cap;
-	return 0;
 }
 
 /* libcurl write callback: keep the body, refuse past max bytes.  The
@@ -251,26 +222,25 @@ static int attempt_reserve(struct attempt *a, size_t need)
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
 	struct attempt *a = ud;
-	size_t add = size * n, want;
+	size_t add = size * n, extra = add + 1;
 	curl_off_t cl = -1;
 
-	if (add > a->max - a->len) {
+	if (add > a->max - a->body.len) {
 		a->too_large = 1;
 		return 0;
 	}
-	want = a->len + add + 1;
-	if (!a->buf &&
+	/* Within the bound (max + 1) by the check above. */
+	if (!a->body.data &&
 	    curl_easy_getinfo(a->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 			      &cl) == CURLE_OK &&
-	    cl > 0 && (uint64_t)cl <= a->max && (size_t)cl >= want)
-		want = (size_t)cl + 1;
-	if (attempt_reserve(a, want)) {
+	    cl > 0 && (uint64_t)cl <= a->max && (size_t)cl >= extra)
+		extra = (size_t)cl + 1;
+	if (buf_reserve(&a->body, extra) ||
+	    buf_append(&a->body, data, add)) {
 		a->nomem = 1;
 		return 0;
 	}
-	memcpy(a->buf + a->len, data, add);
-	a->len += add;
-	a->buf[a->len] = '\0';
+	a->body.data[a->body.len] = '\0';
 	return add;
 }
 
@@ -596,13 +566,11 @@ static int take_response(const struct client *c, struct attempt *a,
 	CURL *h = c->curl;
 	char *type = NULL;
 
-	if (attempt_reserve(a, a->len + 1))
+	if (buf_reserve(&a->body, 1))
 		return err_set(e, ERR_NOMEM, "out of memory");
-	a->buf[a->len] = '\0';
-	res->body = a->buf;
-	res->len = a->len;
-	a->buf = NULL;
-	a->len = a->cap = 0;
+	a->body.data[a->body.len] = '\0';
+	/* client_response_release() wipes len + 1 bytes: all ever written. */
+	res->body = buf_steal(&a->body, &res->len, NULL);
 	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
 	    type)
 		snprintf(res->content_type, sizeof(res->content_type), "%s",
@@ -662,6 +630,8 @@ int client_request(struct client *c, const char *method, const char *path,
 	client_response_release(res);
 	a.curl = c->curl;
 	a.max = c->cfg.max_response;
+	buf_init(&a.body, a.max < SIZE_MAX ? a.max + 1 : a.max);
+	a.body.start = 4096;
 	rc = check_request(method, path, body, len, content_type, e);
 	if (rc)
 		goto out;

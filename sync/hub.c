@@ -9,6 +9,7 @@
 
 #include "common/jscan.h"
 #include "common/log.h"
+#include "http/http_route.h"
 #include "sync/auth.h"
 #include "sync/batch.h"
 
@@ -145,8 +146,8 @@ static void answer_unauthenticated(struct http_response *res)
 }
 
 int hub_authenticate(struct store *s, const struct http_request *req,
-			const char *path, struct store_peer *p,
-			struct http_response *res)
+		     const char *path, struct registry_peer *p,
+		     struct http_response *res)
 {
 	struct sync_auth_req ar;
 	uint64_t now = sync_now_ms();
@@ -165,7 +166,7 @@ int hub_authenticate(struct store *s, const struct http_request *req,
 	}
 	/* ERR_AUTH: its row or scope fails authentication (altered
 	 * outside presidio): refused like an unknown node. */
-	rc = store_peer_by_node(s, &ar.node, p, &e);
+	rc = registry_peer_by_node(s, &ar.node, p, &e);
 	if (rc && rc != ERR_NOTFOUND && rc != ERR_AUTH) {
 		hub_store_error(res, rc, &e);
 		return rc;
@@ -192,8 +193,8 @@ int hub_authenticate(struct store *s, const struct http_request *req,
 		stale_refusal(res, now, e.msg);
 		return rc;
 	}
-	rc = store_peer_nonce(s, p->idx, ar.nonce, (int64_t)ar.time_ms,
-			      SYNC_AUTH_WINDOW_MS, &e);
+	rc = registry_peer_nonce(s, p->idx, ar.nonce, (int64_t)ar.time_ms,
+				 SYNC_AUTH_WINDOW_MS, &e);
 	if (rc == ERR_CONFLICT) {
 		http_response_error(res, 409, "replay", "request replayed");
 		return rc;
@@ -221,7 +222,7 @@ static void handle_enroll(struct hub *h, struct store *s,
 	char hub_pk[2 * crypto_sign_PUBLICKEYBYTES + 1], hub_id[33], fp[33];
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
 	const char *token, *node_text, *pk_text, *schema;
-	struct store_peer p;
+	struct registry_peer p;
 	struct id node;
 	json_t *doc, *out = NULL;
 	size_t got = 0;
@@ -253,7 +254,7 @@ static void handle_enroll(struct hub *h, struct store *s,
 				    "install the same Presidio version");
 		goto out;
 	}
-	rc = store_peer_enroll(s, token, &node, pk, &p, &e);
+	rc = registry_peer_enroll(s, token, &node, pk, &p, &e);
 	if (rc) {
 		hub_store_error(res, rc, &e);
 		goto out;
@@ -275,7 +276,7 @@ static void handle_hello(struct hub *h, struct store *s,
 			 const struct http_request *req,
 			 struct http_response *res)
 {
-	struct store_peer p;
+	struct registry_peer p;
 	char hub_id[33], fp[33];
 	json_t *out;
 
@@ -295,34 +296,8 @@ static void handle_hello(struct hub *h, struct store *s,
 
 /* ---- dispatch ---- */
 
-/* 1 enroll, 2 hello, 3 push, 4 pull, 0 none. */
-static int endpoint(const char *path)
-{
-	return strcmp(path, "/v1/enroll") == 0	 ? 1
-	       : strcmp(path, "/v1/hello") == 0 ? 2
-	       : strcmp(path, "/v1/push") == 0	 ? 3
-	       : strcmp(path, "/v1/pull") == 0	 ? 4
-						 : 0;
-}
-
-/* The endpoint's method, or 405; 404 for no endpoint.  0 when fine. */
-static int endpoint_check(const struct http_request *req, int which,
-			  struct http_response *res)
-{
-	int get = strcmp(req->method, "GET") == 0;
-	int post = strcmp(req->method, "POST") == 0;
-
-	if (!which) {
-		http_response_error(res, 404, "not_found", "no such endpoint");
-		return -1;
-	}
-	if (((which == 1 || which == 3) && !post) ||
-	    ((which == 2 || which == 4) && !get)) {
-		http_response_error(res, 405, "method", "method not allowed");
-		return -1;
-	}
-	return 0;
-}
+/* Route flags (struct http_route.flags): the answer is signed. */
+#define ROUTE_SIGNED 1u
 
 /*
  * A push's signature headers before its body is read: present and well
@@ -334,16 +309,18 @@ static int endpoint_check(const struct http_request *req, int which,
  * refuse it here would tell anyone who knows its id; the server's body
  * budget bounds what such requests can hold meanwhile.
  */
-static void push_precheck(struct hub *h, const struct http_request *req,
-			  struct http_response *res)
+static void push_precheck(void *ctx, const struct http_request *req,
+			  size_t *max_body, struct http_response *res)
 {
+	struct hub *h = ctx;
 	struct sync_auth_req ar;
-	struct store_peer p;
+	struct registry_peer p;
 	struct store *s;
 	uint64_t now = sync_now_ms();
 	struct err e;
 	int rc;
 
+	(void)max_body; /* the server's: a batch may be that large */
 	err_init(&e);
 	rc = sync_auth_parse(http_request_header(req, "X-Presidio-Node"),
 			     http_request_header(req, "X-Presidio-Time"),
@@ -355,7 +332,7 @@ static void push_precheck(struct hub *h, const struct http_request *req,
 		return;
 	}
 	s = pool_get(h);
-	rc = store_peer_by_node(s, &ar.node, &p, &e);
+	rc = registry_peer_by_node(s, &ar.node, &p, &e);
 	pool_put(h, s);
 	/* A row failing its MAC (altered outside presidio) is refused as an
 	 * unknown node, as hub_authenticate() does: the operator learns of
@@ -384,29 +361,6 @@ static void push_precheck(struct hub *h, const struct http_request *req,
 }
 
 /*
- * The server's look at a request before its body (sync/http.h
- * headers_fn): unknown endpoints and methods are answered at once, enroll
- * (unsigned) may carry only a small body, hello and pull none, and a push
- * must pass push_precheck().  So whoever has not enrolled cannot make the
- * hub hold request bodies.
- */
-static void precheck(void *ctx, const struct http_request *req,
-		     size_t *max_body, struct http_response *res)
-{
-	struct hub *h = ctx;
-	int which = endpoint(req->path);
-
-	if (endpoint_check(req, which, res))
-		return;
-	if (which == 1)
-		*max_body = HUB_ENROLL_MAX_BODY;
-	else if (which == 3)
-		push_precheck(h, req, res);
-	else
-		*max_body = 0;
-}
-
-/*
  * Sign a 200 answer to a signed request (auth.h): the node takes the
  * answer only with this signature, bound to the request it sent.  The
  * refusal of a stale time is signed too: the node learns the hub's clock
@@ -432,32 +386,81 @@ static void sign_answer(struct hub *h, const struct http_request *req,
 				    "cannot sign the answer");
 }
 
+/* One of the hub's handlers with a store handle of the pool. */
+typedef void (*hub_handler_fn)(struct hub *h, struct store *s,
+			       const struct http_request *req,
+			       struct http_response *res);
+
+static void with_store(void *ctx, const struct http_request *req,
+		       struct http_response *res, hub_handler_fn fn)
+{
+	struct hub *h = ctx;
+	struct store *s = pool_get(h);
+
+	fn(h, s, req, res);
+	pool_put(h, s);
+}
+
+static void route_enroll(void *ctx, const struct http_request *req,
+			 struct http_response *res)
+{
+	with_store(ctx, req, res, handle_enroll);
+}
+
+static void route_hello(void *ctx, const struct http_request *req,
+			struct http_response *res)
+{
+	with_store(ctx, req, res, handle_hello);
+}
+
+static void route_push(void *ctx, const struct http_request *req,
+		       struct http_response *res)
+{
+	with_store(ctx, req, res, hub_handle_push);
+}
+
+static void route_pull(void *ctx, const struct http_request *req,
+		       struct http_response *res)
+{
+	with_store(ctx, req, res, hub_handle_pull);
+}
+
+/*
+ * The endpoints (hub.h).  The router answers unknown paths and methods
+ * at the headers, before any body is read; enroll (unsigned) may carry
+ * only a small body, hello and pull none, and a push must pass
+ * push_precheck().  So whoever has not enrolled cannot make the hub hold
+ * request bodies.
+ */
+static const struct http_route hub_routes[] = {
+	{ HTTP_POST, "/v1/enroll", route_enroll, NULL, HUB_ENROLL_MAX_BODY,
+	  0 },
+	{ HTTP_GET, "/v1/hello", route_hello, NULL, 0, ROUTE_SIGNED },
+	{ HTTP_POST, "/v1/push", route_push, push_precheck, HTTP_BODY_ANY,
+	  ROUTE_SIGNED },
+	{ HTTP_GET, "/v1/pull", route_pull, NULL, 0, ROUTE_SIGNED },
+};
+
+static const struct http_router hub_router = {
+	hub_routes, sizeof(hub_routes) / sizeof(hub_routes[0]),
+};
+
+/* The server's look at a request before its body (http/http.h
+ * headers_fn). */
+static void precheck(void *ctx, const struct http_request *req,
+		     size_t *max_body, struct http_response *res)
+{
+	(void)http_router_headers(&hub_router, ctx, req, max_body, res);
+}
+
 static void handle(void *ctx, const struct http_request *req,
 		   struct http_response *res)
 {
 	struct hub *h = ctx;
-	struct store *s;
-	int which = endpoint(req->path);
+	const struct http_route *rt;
 
-	if (endpoint_check(req, which, res))
-		return;
-	s = pool_get(h);
-	switch (which) {
-	case 1:
-		handle_enroll(h, s, req, res);
-		break;
-	case 2:
-		handle_hello(h, s, req, res);
-		break;
-	case 3:
-		hub_handle_push(h, s, req, res);
-		break;
-	default:
-		hub_handle_pull(h, s, req, res);
-		break;
-	}
-	pool_put(h, s);
-	if (which != 1)
+	rt = http_router_dispatch(&hub_router, h, req, res);
+	if (rt && (rt->flags & ROUTE_SIGNED))
 		sign_answer(h, req, res);
 	/* A large batch leaves its parsed tree's memory in malloc's free
 	 * lists; hand it back to the system rather than keep the peak. */
@@ -485,6 +488,10 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 			     "init --hub)");
 		goto out;
 	}
+	/* Whoever opened s, the workers' clones keep the scope index: the
+	 * registry's hook is on s before it is cloned (attaching twice is
+	 * the same as once). */
+	registry_attach(s);
 	h->hub_id = *store_node_id(s);
 	h->pull_limit = cfg->pull_limit ? cfg->pull_limit : HUB_PULL_LIMIT;
 	if (h->pull_limit > SYNC_BATCH_MAX_CHANGES / 2)

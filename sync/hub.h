@@ -1,7 +1,7 @@
 /*
  * hub.h - the Helpdesk hub's side of sync: the HTTP handlers that enroll
- * nodes and take their pushes and pulls, on the reusable server of
- * sync/http.h.
+ * nodes and take their pushes and pulls: a route table (http/http_route.h)
+ * on the reusable server of http/http.h.
  *
  * The hub is a node in the hub role: same store, same merge.  Each worker
  * thread borrows one of a pool of store handles (store_clone()), so
@@ -23,8 +23,9 @@
  *                     {"cursor","more","purge":[[index,id]...]}; K is
  *                     the cursor the node has committed (K <= N).
  *
- * Before any body is read, the hub looks at the headers (sync/http.h
- * headers_fn): an unknown endpoint or method is answered at once; enroll
+ * Before any body is read, the hub looks at the headers (http/http.h
+ * headers_fn, through the router): an unknown endpoint or method is
+ * answered at once (404; 405 with Allow); enroll
  * may carry HUB_ENROLL_MAX_BODY bytes, hello and pull no body; a push
  * must carry well-formed signature headers of an enrolled node with a
  * time in the window (401, 409), or its body is never read.  The signature, which covers the body, is checked once it is in.
@@ -43,7 +44,8 @@
 
 #include "common/err.h"
 #include "node/store.h"
-#include "sync/http.h"
+#include "http/http.h"
+#include "registry/registry.h"
 
 #define HUB_PULL_LIMIT 2000 /* changes per pull batch, by default */
 #define HUB_ENROLL_MAX_BODY 4096 /* enroll is unsigned: a small body only */
@@ -65,7 +67,7 @@ struct hub;
 int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 	      struct err *e) ERR_MUST_USE;
 uint16_t hub_port(const struct hub *h);
-/* The HTTP server's figures (sync/http.h): bodies held, deadlines. */
+/* The HTTP server's figures (http/http.h): bodies held, deadlines. */
 void hub_http_stats(struct hub *h, struct http_stats *out);
 void hub_stop(struct hub *h); /* accepts NULL */
 

@@ -38,7 +38,7 @@ void hub_hex_id(const struct id *id, char out[2 * ID_BYTES + 1]);
  * the response is set and non-zero returned.
  */
 int hub_authenticate(struct store *s, const struct http_request *req,
-		     const char *path, struct store_peer *p,
+		     const char *path, struct registry_peer *p,
 		     struct http_response *res);
 
 void hub_handle_push(struct hub *h, struct store *s,

@@ -9,7 +9,7 @@
  * because a case can leave the scope and come back within one batch.  K
  * is the cursor the node has committed (at most N: a node may fetch ahead
  * of what it applied); the tombstone purge waits for it.  A node marked
- * to re-bootstrap (store_tombstone_sweep()) gets an empty batch with
+ * to re-bootstrap (registry_tombstone_sweep()) gets an empty batch with
  * "rebootstrap": true until it confirms, once it has forgotten its
  * records, by asking from 0 with "restart=1" (after=0 alone is no proof:
  * the node may have refused to forget).
@@ -24,13 +24,13 @@
 
 struct pull {
 	struct store *s;
-	const struct store_peer *p;
+	const struct registry_peer *p;
 	struct sync_batch *b;
 	json_t *purge;
 	size_t limit;
 	uint64_t cursor; /* last seq fully emitted */
 	uint64_t cur;    /* seq of the items being emitted */
-	int more;
+	int more;        /* pull_item() ended the page: the batch is full */
 	struct err *e;
 };
 
@@ -47,7 +47,7 @@ static int add_purge(struct pull *x, const struct id *id)
 	return 0;
 }
 
-static int pull_item(void *ctx, const struct store_scope_item *it)
+static int pull_item(void *ctx, const struct registry_scope_item *it)
 {
 	struct pull *x = ctx;
 	int rc, visible = 0;
@@ -66,7 +66,7 @@ static int pull_item(void *ctx, const struct store_scope_item *it)
 		    json_array_size(x->purge) >= SYNC_BATCH_MAX_PURGE / 2 ||
 		    (it->backfill && sync_batch_count(x->b) > 0)) {
 			x->more = 1;
-			return 1;
+			return ERR_STOP;
 		}
 	}
 	if (it->change) {
@@ -80,7 +80,8 @@ static int pull_item(void *ctx, const struct store_scope_item *it)
 	rc = add_purge(x, &it->root);
 	/* The case's person goes too unless another case still shows it. */
 	if (!rc && it->has_subject)
-		rc = store_scope_sees(x->s, x->p, &it->subject, &visible, x->e);
+		rc = registry_scope_sees(x->s, x->p, &it->subject, &visible,
+					 x->e);
 	if (!rc && it->has_subject && !visible)
 		rc = add_purge(x, &it->subject);
 	return rc;
@@ -125,7 +126,7 @@ static void pull_restart(struct hub *h, struct http_response *res)
 void hub_handle_pull(struct hub *h, struct store *s,
 		     const struct http_request *req, struct http_response *res)
 {
-	struct store_peer p;
+	struct registry_peer p;
 	struct pull x;
 	uint64_t after = 0, limit = 0, ack = 0, count = 0;
 	int more = 0;
@@ -155,7 +156,7 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	if (hub_authenticate(s, req, path, &p, res))
 		return;
 	if (p.record_cap) {
-		rc = store_scope_count(s, &p, &count, &e);
+		rc = registry_scope_count(s, &p, &count, &e);
 		if (rc) {
 			hub_store_error(res, rc, &e);
 			return;
@@ -176,7 +177,7 @@ void hub_handle_pull(struct hub *h, struct store *s,
 		return;
 	}
 	if (p.rebootstrap) {
-		rc = store_peer_rebootstrapped(s, p.idx, &e);
+		rc = registry_peer_rebootstrapped(s, p.idx, &e);
 		if (rc) {
 			hub_store_error(res, rc, &e);
 			return;
@@ -195,14 +196,14 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	/* What the node has committed, on its own; then reading only, on
 	 * one snapshot (the log and the scope events must agree) that
 	 * holds back no push meanwhile. */
-	rc = store_peer_ack(s, p.idx, 0, ack, &e);
+	rc = registry_peer_ack(s, p.idx, 0, ack, &e);
 	if (!rc)
 		rc = store_begin_read(s, &e);
 	if (!rc) {
-		rc = store_scope_log(s, &p, after, x.limit, pull_item, &x,
-				     &more, &e);
-		if (rc == 1) {
-			rc = 0;
+		rc = registry_scope_log(s, &p, after, x.limit, pull_item, &x,
+					&more, &e);
+		if (!rc && x.more) {
+			/* pull_item() ended the page at x.cursor. */
 		} else if (!rc && more) {
 			x.cursor = x.cur; /* a page, complete to cur */
 			x.more = 1;

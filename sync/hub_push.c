@@ -5,9 +5,9 @@
  * A batch holding a change another node made, or naming another sender
  * in its envelope, is refused whole (400): a node sends only its own.
  * Each change is then checked before it is applied: not a purged record,
- * inside the node's scope, keeping store_check_incoming()'s rules
+ * inside the node's scope, keeping registry_check_incoming()'s rules
  * (references, hand-overs).  One that fails
- * is refused whole, recorded (store_peer_refuse()) and reported back; the
+ * is refused whole, recorded (registry_peer_refuse()) and reported back; the
  * rest of the batch goes on, so one bad change never wedges the queue.  A
  * change whose time is too far ahead of the hub's clock is deferred: it
  * and the ones after it stay unacknowledged, and the node sends them
@@ -24,7 +24,7 @@
 
 struct push {
 	struct store *s;
-	const struct store_peer *p;
+	const struct registry_peer *p;
 	json_t *refused;  /* [{"oseq","record","reason"}] */
 	json_t *rejected; /* fields refused by the merge: [{"oseq","reason"}] */
 	json_t **meta;      /* the batch's; its "seen": per change, the hub
@@ -41,12 +41,12 @@ static int refuse(struct push *x, const struct store_incoming *in,
 		  const char *reason)
 {
 	char rec[2 * ID_BYTES + 1];
-	int rc = store_peer_refuse(x->s, x->p->idx, in->origin_seq,
-				   &in->record, reason, x->e);
+	int rc = registry_peer_refuse(x->s, x->p->idx, in->origin_seq,
+				      &in->record, reason, x->e);
 
 	/* Its value stays, sealed, for the hub's operator to see. */
 	if (!rc)
-		rc = store_refused_keep(x->s, x->p->idx, in, reason, x->e);
+		rc = registry_refused_keep(x->s, x->p->idx, in, reason, x->e);
 	if (rc)
 		return rc;
 	hub_hex_id(&in->record, rec);
@@ -69,9 +69,9 @@ static int again(struct push *x, const struct store_incoming *in)
 {
 	char why[256];
 	int whole = 0;
-	int rc = store_refusal_of(x->s, x->p->idx, &in->origin,
-				  in->origin_seq, &whole, why, sizeof(why),
-				  x->e);
+	int rc =
+	    registry_refusal_of(x->s, x->p->idx, &in->origin, in->origin_seq,
+				&whole, why, sizeof(why), x->e);
 
 	if (rc || !why[0])
 		return rc;
@@ -144,7 +144,7 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	if (purged)
 		return refuse(x, in, "the record was deleted and purged on "
 				     "the hub");
-	rc = store_scope_allows(x->s, x->p, in, &ok, x->e);
+	rc = registry_scope_allows(x->s, x->p, in, &ok, x->e);
 	if (rc)
 		return rc;
 	/* Made while the node still held the case (before it could know
@@ -152,7 +152,8 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	if (!ok) {
 		rc = seen_of(x, index, &seen);
 		if (!rc)
-			rc = store_scope_held(x->s, x->p, in, seen, &ok, x->e);
+			rc = registry_scope_held(x->s, x->p, in, seen, &ok,
+						 x->e);
 		if (rc)
 			return rc;
 		if (ok)
@@ -160,7 +161,7 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	}
 	if (!ok)
 		return refuse(x, in, "outside this node's scope");
-	rc = store_check_incoming(x->s, x->p, in, why, sizeof(why), x->e);
+	rc = registry_check_incoming(x->s, x->p, in, why, sizeof(why), x->e);
 	if (rc)
 		return rc;
 	if (why[0])
@@ -200,7 +201,7 @@ static int push_one(void *ctx, const struct store_incoming *in)
 void hub_handle_push(struct hub *h, struct store *s,
 		     const struct http_request *req, struct http_response *res)
 {
-	struct store_peer p;
+	struct registry_peer p;
 	struct id sender;
 	struct push x;
 	json_t *out = NULL, *meta = NULL;
@@ -242,7 +243,7 @@ void hub_handle_push(struct hub *h, struct store *s,
 	rc = sync_batch_open_meta(req->body, req->body_len, p.pk, &meta,
 				  push_one, &x, &e);
 	if (!rc)
-		rc = store_peer_ack(s, p.idx, x.ack, 0, &e);
+		rc = registry_peer_ack(s, p.idx, x.ack, 0, &e);
 	if (!rc)
 		rc = store_commit(s, &e);
 	if (rc) {

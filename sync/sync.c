@@ -386,7 +386,7 @@ struct push_batch {
 };
 
 /* Add entries until the batch is full by count (the log's limit) or by
- * size; returning 1 stops the walk. */
+ * size: ERR_STOP ends the walk there (store_log_own() then returns 0). */
 static int add_change(void *ctx, const struct store_change *c)
 {
 	struct push_batch *p = ctx;
@@ -395,7 +395,7 @@ static int add_change(void *ctx, const struct store_change *c)
 	if (c->seq > p->upto || (sync_batch_count(p->b) &&
 				 sync_batch_bytes(p->b) >=
 				     SYNC_BATCH_TARGET_BYTES))
-		return 1;
+		return ERR_STOP;
 	rc = sync_batch_add(p->b, c);
 	if (!rc && c->seq > p->hub_has)
 		p->fresh++;
@@ -465,8 +465,6 @@ static int push_all(struct conn *k, uint64_t after, uint64_t hub_has,
 			break;
 		}
 		rc = store_log_own(k->s, after, limit, add_change, &pb, e);
-		if (rc == 1)
-			rc = 0;
 		if (rc || sync_batch_count(pb.b) == 0)
 			break;
 		/* What this node had pulled when it made each change: the

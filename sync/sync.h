@@ -24,6 +24,7 @@
 
 #include "common/err.h"
 #include "node/store.h"
+#include "node/store_sync.h"
 
 #define SYNC_CK_PUSH "sync.push"
 #define SYNC_CK_PULL STORE_CK_SEEN /* "sync.pull": own changes note it */

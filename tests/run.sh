@@ -20,12 +20,14 @@
 # (default 5) from its seed corpus (tests/fuzz/run.sh), one pass or
 # failure each.
 #
-# The builds given run side by side, each build's output shown whole once
-# all are done (RUN_SERIAL=1: one after the other, as they go).
+# Every test of every build (and the fuzz run) is one job of a queue that
+# RUN_JOBS workers (default 2, one a core here) take heaviest first; each
+# build's output is shown whole, in order, once all are done (RUN_SERIAL=1:
+# one worker).
 #
 # Environment: E2E_TIMEOUT (seconds per script, default 300),
 # UNIT_TIMEOUT (seconds per unit binary, default 600), FUZZ_BUILD,
-# FUZZ_SECONDS, RUN_SERIAL.
+# FUZZ_SECONDS, RUN_JOBS, RUN_SERIAL.
 
 set -u
 
@@ -126,102 +128,107 @@ run_e2e() {
 	fi
 }
 
-# run_build DIR N: every test of build DIR, its counts left in
-# $work/N.counts; its own scratch files in $work/N/.
-run_build() {
-	dir=$1
-	bw=$work/$2
-	mkdir -p "$bw"
-	adir=$(abspath "$dir")
-	build_pass=0
-	build_fail=0
-	echo "=== build: $dir ==="
-	if is_asan "$adir"; then
-		echo "    (sanitizers: leak detection on, abort on first report)"
+# build_env DIR: the environment of DIR's tests.  A sanitizer build runs
+# with leak detection on, aborting on the first report, and smaller
+# workloads in the longest scripts (the plain build runs the full ones).
+build_env() {
+	if is_asan "$(abspath "$1")"; then
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-		# The plain build runs 80 faulty sync rounds (40 a node); here
-		# fewer keep the sanitizer pass within its time.
+		# 80 faulty sync rounds on the plain build (40 a node): 28 here
 		SYNC_FAULT_ROUNDS_DEFAULT=14
-		# and the pull through cut links a smaller workload
+		# the pull through cut links, and the killed imports
 		SYNC_CUTS_PERSONS_DEFAULT=300
+		DURABILITY_PERSONS_DEFAULT=1500
 		export ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
-			SYNC_CUTS_PERSONS_DEFAULT
+			SYNC_CUTS_PERSONS_DEFAULT DURABILITY_PERSONS_DEFAULT
 	else
 		unset ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
-			SYNC_CUTS_PERSONS_DEFAULT
+			SYNC_CUTS_PERSONS_DEFAULT DURABILITY_PERSONS_DEFAULT
 	fi
-
-	units=$(find "$adir/tests" -path "$adir/tests/*/test_*" -type f \
-		-perm -u+x 2>/dev/null | LC_ALL=C sort)
-	if [ -z "$units" ]; then
-		echo "   (no unit-test binaries under $dir/tests)"
-	fi
-	nl='
-'
-	old_ifs=$IFS
-	IFS=$nl
-	for bin in $units; do
-		IFS=$old_ifs
-		run_unit "$bin"
-	done
-	IFS=$old_ifs
-
-	bin="$adir/presidio"
-	for script in "$top"/tests/e2e/*.sh; do
-		[ -f "$script" ] || continue
-		case ${script##*/} in *lib.sh) continue ;; esac
-		if [ ! -x "$bin" ]; then
-			echo "-- e2e: ${script#"$top"/}"
-			echo "   FAIL ${script##*/}: no $dir/presidio"
-			build_fail=$((build_fail + 1))
-			continue
-		fi
-		run_e2e "$script" "$bin"
-	done
-
-	echo "=== total for $dir: $build_pass passed, $build_fail failed ==="
-	echo "$build_pass $build_fail" >"$work/$2.counts"
 }
 
-# The builds run side by side (RUN_SERIAL=1: one after the other): their
-# tests wait on disks, clocks and sockets more than on the processor, and
-# share nothing (temporary directories, ports chosen by the kernel).  Each
-# build's output is shown whole, in order, once all are done.
+# The jobs: one line each, "WEIGHT<TAB>BUILD_INDEX<TAB>KIND<TAB>PATH",
+# KIND unit, e2e or fuzz.  The weight is a rough cost class: a pool of
+# workers takes the heaviest first, so that the short unit tests fill the
+# end instead of one long script running alone (the builds' tests wait on
+# disks, clocks and sockets as much as on the processor, and share
+# nothing: temporary directories, ports chosen by the kernel).
+: >"$work/jobs"
 n=0
 for dir in "$@"; do
 	n=$((n + 1))
-	if [ "${RUN_SERIAL:-0}" = 1 ]; then
-		run_build "$dir" "$n" >"$work/$n.out" 2>&1 </dev/null
-		cat "$work/$n.out"
-	else
-		run_build "$dir" "$n" >"$work/$n.out" 2>&1 </dev/null &
+	adir=$(abspath "$dir")
+	printf '%s\n' "$dir" >"$work/dir.$n"
+	asan=0
+	is_asan "$adir" && asan=1
+	find "$adir/tests" -path "$adir/tests/*/test_*" -type f -perm -u+x \
+		2>/dev/null | LC_ALL=C sort >"$work/units.$n"
+	if [ ! -s "$work/units.$n" ]; then
+		echo "   (no unit-test binaries under $dir/tests)" >"$work/note.$n"
 	fi
+	while IFS= read -r bin; do
+		w=$((1 + asan))
+		case ${bin##*/} in *_sim) w=$((w + 4)) ;; esac
+		printf '%s\t%s\tunit\t%s\n' "$w" "$n" "$bin" >>"$work/jobs"
+	done <"$work/units.$n"
+	for script in "$top"/tests/e2e/*.sh; do
+		[ -f "$script" ] || continue
+		case ${script##*/} in *lib.sh) continue ;; esac
+		printf '%s\t%s\te2e\t%s\n' "$((4 + 3 * asan))" "$n" "$script" \
+			>>"$work/jobs"
+	done
 done
-wait
-i=0
-for dir in "$@"; do
-	i=$((i + 1))
-	[ "${RUN_SERIAL:-0}" = 1 ] || cat "$work/$i.out"
-	if [ -s "$work/$i.counts" ]; then
-		read -r p f <"$work/$i.counts"
-	else
-		echo "   FAIL $dir: its run ended without counts"
-		p=0
-		f=1
-	fi
-	total_pass=$((total_pass + p))
-	total_fail=$((total_fail + f))
-done
-
 if [ -n "${FUZZ_BUILD:-}" ]; then
-	echo "=== fuzz: $FUZZ_BUILD (${FUZZ_SECONDS:-5} s per target) ==="
+	printf '5\t0\tfuzz\t%s\n' "$(abspath "$FUZZ_BUILD")" >>"$work/jobs"
+fi
+# Each job keeps its place in the listing as its number (the order
+# output is shown in); the queue is taken heaviest first, in a class in
+# the listing's order (stable sort).
+cat -n "$work/jobs" | sed 's/^ *//' >"$work/listing"
+sort -s -t "$(printf '\t')" -k2,2nr "$work/listing" >"$work/queue"
+njobs=$(wc -l <"$work/queue")
+echo 0 >"$work/next"
+
+# run_job LINE: one job of the queue; its output in $work/job.I.out and
+# its counts ("passed failed") in $work/job.I.counts.
+run_job() {
+	idx=$(printf '%s\n' "$1" | cut -f1)
+	b=$(printf '%s\n' "$1" | cut -f3)
+	kind=$(printf '%s\n' "$1" | cut -f4)
+	path=$(printf '%s\n' "$1" | cut -f5)
+	bw=$work/scratch.$idx
+	mkdir -p "$bw"
+	build_pass=0
+	build_fail=0
+	if [ "$kind" = fuzz ]; then
+		run_fuzz "$path"
+	else
+		dir=$(cat "$work/dir.$b")
+		build_env "$dir"
+		if [ "$kind" = unit ]; then
+			run_unit "$path"
+		elif [ ! -x "$(abspath "$dir")/presidio" ]; then
+			echo "-- e2e: ${path#"$top"/}"
+			echo "   FAIL ${path##*/}: no $dir/presidio"
+			build_fail=$((build_fail + 1))
+		else
+			run_e2e "$path" "$(abspath "$dir")/presidio"
+		fi
+	fi
+	echo "$build_pass $build_fail" >"$work/job.$idx.counts"
+	rm -rf "$bw"
+}
+
+# run_fuzz BUILD: every fuzz target of BUILD for FUZZ_SECONDS.
+run_fuzz() {
+	echo "-- fuzz: $1 (${FUZZ_SECONDS:-5} s per target)"
 	t0=$(date +%s)
-	(cd "$top" && sh tests/fuzz/run.sh "$(abspath "$FUZZ_BUILD")" \
-		"${FUZZ_SECONDS:-5}") >"$work/fuzz.out" 2>&1 </dev/null
-	sed 's/^/   /' "$work/fuzz.out"
+	(cd "$top" && sh tests/fuzz/run.sh "$1" "${FUZZ_SECONDS:-5}") \
+		>"$bw/fuzz.out" 2>&1 </dev/null
+	sed 's/^/   /' "$bw/fuzz.out"
 	echo "   ($(($(date +%s) - t0)) s)"
-	last=$(sed -n '$p' "$work/fuzz.out")
+	last=$(sed -n '$p' "$bw/fuzz.out")
 	p=$(printf '%s\n' "$last" |
 		sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
 	f=$(printf '%s\n' "$last" |
@@ -231,9 +238,81 @@ if [ -n "${FUZZ_BUILD:-}" ]; then
 		p=0
 		f=1
 	fi
-	echo "=== total for fuzz: $p passed, $f failed ==="
-	total_pass=$((total_pass + p))
-	total_fail=$((total_fail + f))
+	build_pass=$p
+	build_fail=$f
+}
+
+# worker: take the next job of the queue until none is left.
+worker() {
+	while :; do
+		i=$(
+			flock 9
+			i=$(cat "$work/next")
+			echo $((i + 1)) >"$work/next"
+			echo $((i + 1))
+		) 9>"$work/lock"
+		[ "$i" -le "$njobs" ] || break
+		line=$(sed -n "${i}p" "$work/queue")
+		idx=$(printf '%s\n' "$line" | cut -f1)
+		(run_job "$line") >"$work/job.$idx.out" 2>&1 </dev/null
+	done
+}
+
+jobs_n=${RUN_JOBS:-2}
+[ "${RUN_SERIAL:-0}" = 1 ] && jobs_n=1
+w=0
+while [ "$w" -lt "$jobs_n" ]; do
+	worker &
+	w=$((w + 1))
+done
+wait
+
+# Each build's output whole, in the listing's order, then the fuzz run.
+# show B: the jobs of build index B (the listing on stdin), adding up
+# their counts in bp and bf.
+show() {
+	bp=0
+	bf=0
+	while IFS= read -r line; do
+		idx=$(printf '%s\n' "$line" | cut -f1)
+		[ "$(printf '%s\n' "$line" | cut -f3)" = "$1" ] || continue
+		cat "$work/job.$idx.out" 2>/dev/null
+		if [ -s "$work/job.$idx.counts" ]; then
+			read -r p f <"$work/job.$idx.counts"
+		else
+			echo "   FAIL $(printf '%s\n' "$line" | cut -f5): no result"
+			p=0
+			f=1
+		fi
+		bp=$((bp + p))
+		bf=$((bf + f))
+	done
+	total_pass=$((total_pass + bp))
+	total_fail=$((total_fail + bf))
+}
+n=0
+for dir in "$@"; do
+	n=$((n + 1))
+	{
+			echo "=== build: $dir ==="
+			is_asan "$(abspath "$dir")" &&
+				echo "    (sanitizers: leak detection on, abort on first report)"
+			cat "$work/note.$n" 2>/dev/null
+			show "$n"
+			echo "=== total for $dir: $bp passed, $bf failed ==="
+			echo "$total_pass $total_fail" >"$work/totals.$n"
+		} <"$work/listing" >"$work/show.$n"
+	cat "$work/show.$n"
+	read -r total_pass total_fail <"$work/totals.$n"
+done
+if [ -n "${FUZZ_BUILD:-}" ]; then
+	{
+		echo "=== fuzz: $FUZZ_BUILD (${FUZZ_SECONDS:-5} s per target) ==="
+		show 0
+		echo "=== total for fuzz: $bp passed, $bf failed ==="
+		echo "$total_pass $total_fail" >"$work/totals.0"
+	} <"$work/listing"
+	read -r total_pass total_fail <"$work/totals.0"
 fi
 
 echo "$total_pass passed, $total_fail failed"

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "registry/registry.h"
+#include "view/view_record.h"
 
 int cli_exit_code(int err_code)
 {
@@ -230,6 +232,9 @@ int cli_open(struct cli *c, struct store **out, struct err *e)
 	rc = store_open(&s, c->dir, e);
 	if (rc < 0)
 		goto out;
+	/* A hub's record writes keep its registry's scope index. */
+	if (store_role(s) == STORE_ROLE_HUB)
+		registry_attach(s);
 	err_init(&le);
 	snprintf(path, sizeof(path), "%s/%s", c->dir, STORE_LOG_FILE);
 	if (log_open(path, &le) < 0)
@@ -363,15 +368,7 @@ int cli_print_json(const json_t *j, size_t flags, struct err *e)
 const char *cli_field_name(const struct schema_collection *coll, uint16_t f,
 			   char buf[16])
 {
-	const struct schema_field *fd;
-
-	if (f == SCHEMA_FIELD_DELETED)
-		return SCHEMA_FIELD_DELETED_NAME;
-	fd = coll ? schema_field_by_id(coll, f) : NULL;
-	if (fd)
-		return fd->name;
-	snprintf(buf, 16, "field#%u", (unsigned)f);
-	return buf;
+	return view_field_name(coll, f, buf);
 }
 
 const char *cli_json_error(const json_error_t *je)

@@ -183,7 +183,8 @@ int cli_parse_id(const struct cli *c, const char *s, struct id *out);
 /* The operator: -u, else PRESIDIO_OPERATOR, else NULL. */
 const char *cli_operator(const struct cli *c);
 
-/* store_open() on c->dir, then open the node's log file. */
+/* store_open() on c->dir (a hub's store with its registry attached:
+ * registry_attach()), then open the node's log file. */
 int cli_open(struct cli *c, struct store **out, struct err *e) ERR_MUST_USE;
 
 /*

@@ -21,6 +21,7 @@
 
 #include "common/log.h"
 #include "conflict/hlc.h"
+#include "view/view_conflict.h"
 
 #define VALUE_COLUMN 8 /* text output: short values are padded to this */
 
@@ -85,16 +86,6 @@ const char cli_usage_resolve[] =
 
 #define VALUE_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY)
 
-static const char *kind_name(enum merge_conflict_kind k)
-{
-	switch (k) {
-	case MERGE_CONFLICT_FIELD: return "field";
-	case MERGE_CONFLICT_DELETE: return "delete";
-	case MERGE_CONFLICT_RULE: return "rule";
-	default: return "unknown";
-	}
-}
-
 static const char *who(const struct store_candidate *c)
 {
 	return c->operator && c->operator[0] ? c->operator : "?";
@@ -119,13 +110,8 @@ static int record_coll(struct store *s, const struct id *id,
 /* ---- conflicts ---- */
 
 struct show_ctx {
-	int json;                        /* --json */
-	uint64_t n;                      /* conflicts reported */
-	int grouped;                     /* a field or delete group is open */
-	struct id rec;                   /* its record */
-	enum merge_conflict_kind kind;   /* its kind */
-	char field[SCHEMA_NAME_MAX + 8]; /* its field */
-	unsigned long pick;              /* number of its last candidate */
+	int json;   /* --json */
+	uint64_t n; /* conflicts reported */
 	struct err *e;
 };
 
@@ -153,92 +139,45 @@ static void put_when(const struct store_candidate *c)
 	printf("%s by %s on %s", when, who(c), node);
 }
 
-static int put_candidate(unsigned long n, const struct store_candidate *c,
+static int put_candidate(uint64_t n, const struct store_candidate *c,
 			 int current)
 {
 	int rc;
 
-	printf("    %lu) ", n);
+	printf("    %lu) ", (unsigned long)n);
 	rc = put_value(c->value);
 	put_when(c);
 	puts(current ? "  (current)" : "");
 	return rc;
 }
 
-/* The command that settles c, into buf. */
-static const char *settle_text(const struct store_conflict *c, char *buf,
-			       size_t n)
+static int show_text(struct show_ctx *sc, const struct view_conflict *vc)
 {
-	char rec[ID_TEXT_LEN + 1];
-
-	id_format(&c->record, rec);
-	switch (c->form) {
-	case MERGE_FORM_FIELD:
-		snprintf(buf, n, "presidio resolve %s %s --pick N", rec,
-			 c->field ? c->field : "FIELD");
-		break;
-	case MERGE_FORM_DELETE:
-		snprintf(buf, n, "presidio resolve %s --keep-deleted | "
-			 "--undelete", rec);
-		break;
-	default:
-		snprintf(buf, n, "presidio resolve %s FIELD < value.json", rec);
-		break;
-	}
-	return buf;
-}
-
-/* A field conflict on the deletion marker: two nodes settled a delete
- * differently (or undid one while another deleted). */
-static int on_marker(const struct store_conflict *c)
-{
-	return c->kind == MERGE_CONFLICT_FIELD && c->field &&
-	       strcmp(c->field, SCHEMA_FIELD_DELETED_NAME) == 0;
-}
-
-/* Does c continue the group printed last?  (Opens a new one if not.) */
-static int same_group(struct show_ctx *sc, const struct store_conflict *c)
-{
+	const struct store_conflict *c = vc->c;
 	const char *field = c->field ? c->field : "";
-
-	if (sc->grouped && c->kind == sc->kind &&
-	    id_cmp(&c->record, &sc->rec) == 0 && strcmp(field, sc->field) == 0)
-		return 1;
-	sc->grouped = c->kind != MERGE_CONFLICT_RULE;
-	sc->rec = c->record;
-	sc->kind = c->kind;
-	snprintf(sc->field, sizeof(sc->field), "%s", field);
-	sc->pick = 1;
-	return 0;
-}
-
-static int show_text(struct show_ctx *sc, const struct store_conflict *c,
-		     int cont)
-{
-	char rec[ID_TEXT_LEN + 1], how[ID_TEXT_LEN + SCHEMA_NAME_MAX + 48];
+	char rec[ID_TEXT_LEN + 1];
 	int rc = 0;
 
 	id_format(&c->record, rec);
-	settle_text(c, how, sizeof(how));
 	switch (c->kind) {
 	case MERGE_CONFLICT_FIELD:
-		if (!cont) {
-			if (on_marker(c))
+		if (vc->first) {
+			if (view_conflict_on_marker(c))
 				printf("%s (%s) kept deleted and undeleted at "
 				       "once:\n", rec, c->coll->name);
 			else
 				printf("%s (%s) field %s:\n", rec,
-				       c->coll->name, sc->field);
-			printf("    settle: %s\n", how);
+				       c->coll->name, field);
+			printf("    settle: %s\n", vc->settle);
 			rc |= put_candidate(1, &c->current, 1);
 		}
-		rc |= put_candidate(++sc->pick, &c->other, 0);
+		rc |= put_candidate(vc->pick, &c->other, 0);
 		break;
 	case MERGE_CONFLICT_DELETE:
-		if (!cont)
+		if (vc->first)
 			printf("%s (%s) deleted while being edited "
 			       "(field %s):\n    settle: %s\n",
-			       rec, c->coll->name, sc->field, how);
+			       rec, c->coll->name, field, vc->settle);
 		fputs("    deleted ", stdout);
 		put_when(&c->current);
 		fputs("; edit: ", stdout);
@@ -249,66 +188,18 @@ static int show_text(struct show_ctx *sc, const struct store_conflict *c,
 	default:
 		printf("%s (%s) rule: %s\n    settle: %s\n", rec,
 		       c->coll->name, c->reason ? c->reason : "(no message)",
-		       how);
+		       vc->settle);
 		break;
 	}
 	return rc ? err_set(sc->e, ERR_IO, "cannot write output") : 0;
 }
 
-/* Set o[k] = v (taking v); -1 when v is NULL or out of memory. */
-static int jset(json_t *o, const char *k, json_t *v)
+static int show_json(struct show_ctx *sc, const struct view_conflict *vc)
 {
-	return v ? json_object_set_new(o, k, v) : -1;
-}
-
-/* A string, or JSON null for NULL. */
-static json_t *jstr(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-/* {"value","time","hlc","node","operator"}, or NULL when out of memory. */
-static json_t *candidate_json(const struct store_candidate *c)
-{
-	char when[HLC_TEXT_LEN], node[ID_TEXT_LEN + 1];
-	json_t *o = json_object();
-
-	hlc_format(c->hlc, when);
-	id_format(&c->node, node);
-	if (!o ||
-	    jset(o, "value",
-		 c->value ? json_deep_copy(c->value) : json_null()) ||
-	    jset(o, "time", json_string(when)) ||
-	    jset(o, "hlc", json_integer((json_int_t)c->hlc)) ||
-	    jset(o, "node", json_string(node)) ||
-	    jset(o, "operator", json_string(c->operator ? c->operator : ""))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static int show_json(struct show_ctx *sc, const struct store_conflict *c)
-{
-	char rec[ID_TEXT_LEN + 1], how[ID_TEXT_LEN + SCHEMA_NAME_MAX + 48];
-	int rule = c->kind == MERGE_CONFLICT_RULE;
-	json_t *o = json_object();
+	json_t *o = view_conflict_json(vc);
 	int rc;
 
-	id_format(&c->record, rec);
-	settle_text(c, how, sizeof(how));
-	if (!o || jset(o, "record", json_string(rec)) ||
-	    jset(o, "collection", json_string(c->coll->name)) ||
-	    jset(o, "kind", json_string(kind_name(c->kind))) ||
-	    jset(o, "field", jstr(c->field)) ||
-	    jset(o, "reason", jstr(c->reason)) ||
-	    jset(o, "pick",
-		 c->kind == MERGE_CONFLICT_FIELD
-			 ? json_integer((json_int_t)++sc->pick)
-			 : json_null()) ||
-	    jset(o, "current", rule ? json_null() : candidate_json(&c->current)) ||
-	    jset(o, "other", rule ? json_null() : candidate_json(&c->other)) ||
-	    jset(o, "settle", json_string(how)))
+	if (!o)
 		rc = err_set(sc->e, ERR_NOMEM, "out of memory");
 	else
 		rc = cli_print_json(o, JSON_COMPACT, sc->e);
@@ -316,13 +207,12 @@ static int show_json(struct show_ctx *sc, const struct store_conflict *c)
 	return rc;
 }
 
-static int show_one(void *ctx, const struct store_conflict *c)
+static int show_one(void *ctx, const struct view_conflict *vc)
 {
 	struct show_ctx *sc = ctx;
-	int cont = same_group(sc, c);
 
 	sc->n++;
-	return sc->json ? show_json(sc, c) : show_text(sc, c, cont);
+	return sc->json ? show_json(sc, vc) : show_text(sc, vc);
 }
 
 static int conflicts(struct cli *c, const struct id *id, int json)
@@ -337,10 +227,8 @@ static int conflicts(struct cli *c, const struct id *id, int json)
 	sc.json = json;
 	sc.e = &e;
 	rc = cli_open_unlocked(c, &s, &e);
-	if (rc == 0 && id)
-		rc = record_coll(s, id, NULL, &e);
 	if (rc == 0)
-		rc = store_conflicts(s, id, show_one, &sc, &e);
+		rc = view_conflicts(s, id, show_one, &sc, &e);
 	if (rc == 0 && !json) {
 		if (sc.n == 0)
 			puts("no open conflicts");
@@ -381,71 +269,6 @@ int cmd_conflicts(struct cli *c, int argc, char **argv)
 }
 
 /* ---- resolve ---- */
-
-/* Candidate `want` of one field, numbered as `conflicts` numbers them. */
-struct pick_ctx {
-	const char *field;
-	uint64_t want;  /* N of --pick */
-	uint64_t count; /* candidates numbered so far */
-	json_t *value;  /* a copy of candidate `want`, once found */
-	struct err *e;
-};
-
-static int pick_one(void *ctx, const struct store_conflict *c)
-{
-	struct pick_ctx *p = ctx;
-	const struct store_candidate *cand = NULL;
-
-	if (c->kind != MERGE_CONFLICT_FIELD || !c->field ||
-	    strcmp(c->field, p->field) != 0)
-		return 0;
-	if (p->count == 0) {
-		p->count = 1;
-		if (p->want == 1)
-			cand = &c->current;
-	}
-	if (++p->count == p->want)
-		cand = &c->other;
-	if (!cand)
-		return 0;
-	p->value = cand->value ? json_deep_copy(cand->value) : json_null();
-	if (!p->value)
-		return err_set(p->e, ERR_NOMEM, "out of memory");
-	return 1; /* found: stop listing */
-}
-
-/* Candidate n of field of record id into *out (caller decrefs):
- * ERR_INVALID when the field has no open conflict or no candidate n. */
-static int pick_value(struct store *s, const struct id *id, const char *field,
-		      uint64_t n, json_t **out, struct err *e)
-{
-	struct pick_ctx p = { field, n, 0, NULL, e };
-	char rec[ID_TEXT_LEN + 1];
-	int rc = 0;
-
-	*out = NULL;
-	id_format(id, rec);
-	if (n > 0)
-		rc = store_conflicts(s, id, pick_one, &p, e);
-	if (rc < 0)
-		return rc;
-	if (p.value) {
-		*out = p.value;
-		return 0;
-	}
-	if (n > 0 && p.count == 0)
-		return err_set(e, ERR_INVALID,
-			       "no open conflict on field %s of record %s",
-			       field, rec);
-	if (p.count == 0)
-		return err_set(e, ERR_INVALID,
-			       "candidates are numbered from 1 (see "
-			       "'presidio conflicts %s')", rec);
-	return err_set(e, ERR_INVALID,
-		       "field %s of record %s has %" PRIu64 " candidates: "
-		       "pick 1 to %" PRIu64,
-		       field, rec, p.count, p.count);
-}
 
 /* The JSON value on stdin into *out (caller decrefs). */
 static int read_value(json_t **out, struct err *e)
@@ -492,8 +315,8 @@ static int resolve_marker(struct store *s, const struct id *id, int has_pick,
 
 	id_format(id, rec);
 	if (has_pick)
-		rc = pick_value(s, id, SCHEMA_FIELD_DELETED_NAME, pick, &value,
-				e);
+		rc = view_conflict_pick(s, id, SCHEMA_FIELD_DELETED_NAME,
+					pick, &value, e);
 	else
 		rc = read_value(&value, e);
 	if (rc == 0 && !json_is_boolean(value))
@@ -539,7 +362,7 @@ static int resolve_field(struct cli *c, const struct id *id,
 		goto out;
 	}
 	if (has_pick)
-		rc = pick_value(s, id, f->name, pick, &value, &e);
+		rc = view_conflict_pick(s, id, f->name, pick, &value, &e);
 	else
 		rc = read_value(&value, &e);
 	if (rc == 0)

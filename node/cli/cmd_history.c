@@ -2,18 +2,8 @@
  * cmd_history.c - `presidio history` (the changes of one record, with old
  * and new values) and `presidio log` (the node's change log).
  *
- * The change log stores only new values.  history finds each old value in
- * the earlier entry that wrote the version the change replaced: walking
- * the entries in order, it remembers the value written for every (field,
- * version) in a JSON object keyed "field:hlc:node-id", and looks the
- * entry's previous version up there.  Versions are matched by node id,
- * not by the store's actor number: one node may have several actors (one
- * per operator, and one for changes received without an operator), and
- * (hlc, node) alone names a write everywhere.  A resolution names several
- * previous versions of a field (every candidate it settles): its old
- * value is the one that was in force, the greatest of them found.  A
- * previous version written before this node saw the record (or none at
- * all) shows as "(none)".
+ * The views (view/view_history.h) find the old values and build the JSON;
+ * this file prints them as text or JSON Lines.
  */
 #include "node/cli/cli.h"
 
@@ -22,6 +12,7 @@
 #include <string.h>
 
 #include "conflict/hlc.h"
+#include "view/view_history.h"
 
 enum { OPT_JSON = CLI_OPT_LOCAL, OPT_AFTER, OPT_LIMIT, OPT_VALUES };
 
@@ -55,51 +46,6 @@ const char cli_usage_log[] =
 	"  --key-file PATH       unlock with a key file\n"
 	"  --passphrase-fd N     read the passphrase from descriptor N\n";
 
-static const char *kind_name(enum store_change_kind k)
-{
-	switch (k) {
-	case STORE_CHANGE_CREATE: return "create";
-	case STORE_CHANGE_UPDATE: return "update";
-	case STORE_CHANGE_DELETE: return "delete";
-	case STORE_CHANGE_RESOLVE: return "resolve";
-	default: return "unknown";
-	}
-}
-
-/* The value a change wrote to field f (borrowed), JSON null if none. */
-static json_t *written(const struct store_change *c, uint16_t f)
-{
-	char buf[16];
-	json_t *v;
-
-	v = c->fields ? json_object_get(c->fields,
-					cli_field_name(c->coll, f, buf))
-		      : NULL;
-	return v ? v : json_null();
-}
-
-#define VERSION_KEY_MAX 80 /* "field:hlc:node-id" */
-
-static void version_key(char out[VERSION_KEY_MAX], uint16_t f, uint64_t hlc,
-			const struct id *node)
-{
-	char nid[ID_TEXT_LEN + 1];
-
-	id_format(node, nid);
-	snprintf(out, VERSION_KEY_MAX, "%u:%" PRIu64 ":%s", (unsigned)f, hlc,
-		 nid);
-}
-
-/* Common head of a JSON Lines entry. */
-static json_t *entry_head(const struct store_change *c)
-{
-	char when[HLC_TEXT_LEN];
-
-	hlc_format(c->hlc, when);
-	return json_pack("{sIsssIss}", "seq", (json_int_t)c->seq, "time", when,
-			 "hlc", (json_int_t)c->hlc, "kind", kind_name(c->kind));
-}
-
 static int put_json(FILE *f, const json_t *v)
 {
 	return json_dumpf(v, f, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -107,56 +53,20 @@ static int put_json(FILE *f, const json_t *v)
 
 /* ---- history ---- */
 
-struct hist_ctx {
-	struct store *s;
-	json_t *seen; /* "field:hlc:node-id" -> value written */
-	int json;     /* --json */
-	struct err *e;
-};
-
-/*
- * Old value of field i of c (borrowed), NULL when unknown.  prev_ids holds
- * c->prev with the actors' node ids.  A resolution names every candidate
- * it settles: of those history has seen, the greatest version is the one
- * that was in force (merge.h: the winner is the greatest version of the
- * frontier), so that is the old value shown.
- */
-static json_t *old_value(struct hist_ctx *h, const struct store_change *c,
-			 size_t i)
-{
-	const struct merge_vid *best = NULL, *v;
-	uint16_t f = c->vers.e[i].field;
-	char key[VERSION_KEY_MAX];
-	json_t *old = NULL, *x;
-	size_t k;
-
-	for (k = 0; k < c->nprev_ids && k < c->prev.n; k++) {
-		v = &c->prev_ids[k].v;
-		if (c->prev_ids[k].field != f || !c->prev.e[k].v.actor)
-			continue;
-		version_key(key, f, v->hlc, &v->node);
-		x = json_object_get(h->seen, key);
-		if (x && (!best || merge_vid_cmp(v, best) > 0)) {
-			best = v;
-			old = x;
-		}
-	}
-	return old;
-}
-
-static int hist_text(struct hist_ctx *h, const struct store_change *c)
+static int hist_text(struct err *e, const struct view_history *vh,
+		     const struct store_change *c)
 {
 	char when[HLC_TEXT_LEN], node[ID_TEXT_LEN + 1], buf[16];
-	json_t *old;
+	const json_t *old;
 	size_t i;
 	int rc = 0;
 
 	hlc_format(c->hlc, when);
 	id_format(&c->origin, node);
 	printf("#%" PRIu64 " %s %s by %s on %s\n", c->seq, when,
-	       kind_name(c->kind), c->operator, node);
+	       view_change_kind_name(c->kind), c->operator, node);
 	for (i = 0; i < c->vers.n && rc == 0; i++) {
-		old = old_value(h, c, i);
+		old = view_history_old(vh, c, i);
 		printf("    %s: ",
 		       cli_field_name(c->coll, c->vers.e[i].field, buf));
 		if (old)
@@ -164,101 +74,51 @@ static int hist_text(struct hist_ctx *h, const struct store_change *c)
 		else
 			fputs("(none)", stdout);
 		fputs(" -> ", stdout);
-		rc |= put_json(stdout, written(c, c->vers.e[i].field));
+		rc |= put_json(stdout, view_change_new(c, i));
 		putchar('\n');
 	}
-	return rc ? err_set(h->e, ERR_IO, "cannot write output") : 0;
+	return rc ? err_set(e, ERR_IO, "cannot write output") : 0;
 }
 
-static int hist_json(struct hist_ctx *h, const struct store_change *c)
+static int hist_json(struct err *e, const struct view_history *vh,
+		     const struct store_change *c)
 {
-	char node[ID_TEXT_LEN + 1], buf[16];
-	json_t *o = entry_head(c), *changes = json_array(), *one;
-	json_t *old;
-	size_t i;
-	int rc = 0;
+	json_t *o = view_history_json(vh, c);
+	int rc;
 
-	id_format(&c->origin, node);
-	if (!o || !changes ||
-	    json_object_set_new(o, "node", json_string(node)) ||
-	    json_object_set_new(o, "operator", json_string(c->operator)))
-		rc = ERR_NOMEM;
-	for (i = 0; i < c->vers.n && rc == 0; i++) {
-		old = old_value(h, c, i);
-		one = json_pack("{sssOsO}", "field",
-				cli_field_name(c->coll, c->vers.e[i].field,
-					       buf),
-				"old", old ? old : json_null(), "new",
-				written(c, c->vers.e[i].field));
-		if (json_array_append_new(changes, one) < 0)
-			rc = ERR_NOMEM;
-	}
-	if (rc == 0 && json_object_set(o, "changes", changes) < 0)
-		rc = ERR_NOMEM;
-	if (rc == 0)
-		rc = cli_print_json(o, JSON_COMPACT, h->e);
-	else
-		err_set(h->e, rc, "out of memory");
-	json_decref(changes);
+	if (!o)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = cli_print_json(o, JSON_COMPACT, e);
 	json_decref(o);
 	return rc;
 }
 
-/* Remember what c wrote, for the entries after it. */
-static int remember(struct hist_ctx *h, const struct store_change *c)
-{
-	const struct version *v;
-	char key[VERSION_KEY_MAX];
-	struct id node;
-	size_t i;
-	int rc;
+struct hist_ctx {
+	int json; /* --json */
+	struct err *e;
+};
 
-	for (i = 0; i < c->vers.n; i++) {
-		v = &c->vers.e[i].v;
-		rc = store_actor(h->s, v->actor, &node, NULL, h->e);
-		if (rc < 0)
-			return rc;
-		version_key(key, c->vers.e[i].field, v->hlc, &node);
-		if (json_object_set(h->seen, key,
-				    written(c, c->vers.e[i].field)) < 0)
-			return err_set(h->e, ERR_NOMEM, "out of memory");
-	}
-	return 0;
-}
-
-static int hist_one(void *ctx, const struct store_change *c)
+static int hist_one(void *ctx, const struct view_history *vh,
+		    const struct store_change *c)
 {
 	struct hist_ctx *h = ctx;
-	int rc;
 
-	rc = h->json ? hist_json(h, c) : hist_text(h, c);
-	if (rc == 0)
-		rc = remember(h, c);
-	return rc;
+	return h->json ? hist_json(h->e, vh, c) : hist_text(h->e, vh, c);
 }
 
 static int history(struct cli *c, const struct id *id, int json)
 {
-	struct hist_ctx h;
 	struct store *s = NULL;
+	struct hist_ctx h;
 	struct err e;
 	int rc;
 
 	err_init(&e);
-	h.s = NULL;
-	h.seen = json_object();
 	h.json = json;
 	h.e = &e;
-	rc = h.seen ? 0 : err_set(&e, ERR_NOMEM, "out of memory");
-	if (rc < 0)
-		goto out;
 	rc = cli_open_unlocked(c, &s, &e);
-	if (rc < 0)
-		goto out;
-	h.s = s;
-	rc = store_history(s, id, hist_one, &h, &e);
-out:
-	json_decref(h.seen);
+	if (rc == 0)
+		rc = view_history(s, id, hist_one, &h, &e);
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }
@@ -305,7 +165,7 @@ static int log_text(struct log_ctx *l, const struct store_change *c)
 	hlc_format(c->hlc, when);
 	id_format(&c->record, rec);
 	printf("%" PRIu64 " %s %s %s %s %s ", c->seq, when, rec,
-	       c->coll->name, kind_name(c->kind), c->operator);
+	       c->coll->name, view_change_kind_name(c->kind), c->operator);
 	for (i = 0; i < c->vers.n; i++)
 		printf("%s%s", i ? "," : "",
 		       cli_field_name(c->coll, c->vers.e[i].field, buf));
@@ -313,53 +173,18 @@ static int log_text(struct log_ctx *l, const struct store_change *c)
 	for (i = 0; l->values && i < c->vers.n; i++) {
 		printf("    %s: ",
 		       cli_field_name(c->coll, c->vers.e[i].field, buf));
-		rc |= put_json(stdout, written(c, c->vers.e[i].field));
+		rc |= put_json(stdout, view_change_new(c, i));
 		putchar('\n');
 	}
 	return rc ? err_set(l->e, ERR_IO, "cannot write output") : 0;
 }
 
-/* The "fields" member: [names], or {name: value} with --values. */
-static json_t *log_fields(const struct log_ctx *l,
-			  const struct store_change *c)
-{
-	json_t *f = l->values ? json_object() : json_array();
-	const char *name;
-	char buf[16];
-	size_t i;
-	int bad = !f;
-
-	for (i = 0; !bad && i < c->vers.n; i++) {
-		name = cli_field_name(c->coll, c->vers.e[i].field, buf);
-		if (l->values)
-			bad = json_object_set(f, name,
-					      written(c, c->vers.e[i].field));
-		else
-			bad = json_array_append_new(f, json_string(name));
-	}
-	if (bad) {
-		json_decref(f);
-		return NULL;
-	}
-	return f;
-}
-
 static int log_json(struct log_ctx *l, const struct store_change *c)
 {
-	char rec[ID_TEXT_LEN + 1], origin[ID_TEXT_LEN + 1];
-	json_t *o = entry_head(c);
+	json_t *o = view_log_json(c, l->values);
 	int rc;
 
-	id_format(&c->record, rec);
-	id_format(&c->origin, origin);
-	if (!o || json_object_set_new(o, "record", json_string(rec)) ||
-	    json_object_set_new(o, "collection",
-				json_string(c->coll->name)) ||
-	    json_object_set_new(o, "origin", json_string(origin)) ||
-	    json_object_set_new(o, "origin_seq",
-				json_integer((json_int_t)c->origin_seq)) ||
-	    json_object_set_new(o, "operator", json_string(c->operator)) ||
-	    json_object_set_new(o, "fields", log_fields(l, c)))
+	if (!o)
 		rc = err_set(l->e, ERR_NOMEM, "out of memory");
 	else
 		rc = cli_print_json(o, JSON_COMPACT, l->e);

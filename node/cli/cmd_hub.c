@@ -12,6 +12,7 @@
 
 #include "conflict/scope.h"
 #include "sync/hub.h"
+#include "sync/hub_loop.h"
 
 enum {
 	OPT_LISTEN = CLI_OPT_LOCAL,
@@ -31,9 +32,6 @@ enum {
 	OPT_MAX_CONNS,
 	OPT_MAX_PER_IP
 };
-
-#define PURGE_HORIZON_DAYS 30
-#define PURGE_EVERY_S 3600
 
 const char cli_usage_hub[] =
 	"usage: presidio hub serve --cert FILE --key FILE [--listen ADDR]\n"
@@ -99,51 +97,80 @@ static int write_port_file(const char *path, uint16_t port, struct err *e)
 	return 0;
 }
 
-static int serve(struct cli *c, struct hub_config *cfg, const char *port_file,
-		 uint64_t purge_every, uint64_t horizon)
+/* What the hooks of `hub serve` share. */
+struct serve_ctx {
+	sigset_t set;          /* SIGINT, SIGTERM: blocked, waited for */
+	struct store *s;
+	const struct hub_config *cfg;
+	const char *port_file; /* or NULL */
+};
+
+/* The purge interval, or a stop signal (then says so, before the hub
+ * stops). */
+static int serve_wait(void *ctx, uint64_t ms)
 {
-	struct store *s = NULL;
-	struct hub *h = NULL;
-	sigset_t set;
+	struct serve_ctx *sc = ctx;
+	struct timespec ts = { (time_t)(ms / 1000),
+			       (long)(ms % 1000) * 1000000L };
+
+	if (sigtimedwait(&sc->set, NULL, &ts) <= 0)
+		return 0;
+	fprintf(stderr, "presidio: hub stopping\n");
+	return 1;
+}
+
+static int serve_started(void *ctx, uint16_t port, struct err *e)
+{
+	struct serve_ctx *sc = ctx;
+	int rc = 0;
+
+	if (sc->port_file)
+		rc = write_port_file(sc->port_file, port, e);
+	if (rc < 0)
+		return rc;
+	fprintf(stderr, "presidio: hub '%s' serving %s on %s port %u\n",
+		store_node_name(sc->s), sc->cfg->http.plain_http ? "HTTP"
+								 : "HTTPS",
+		sc->cfg->http.address, (unsigned)port);
+	return 0;
+}
+
+static void serve_purged(void *ctx, int rc, uint64_t purged,
+			 const struct err *e)
+{
+	(void)ctx;
+	if (rc < 0)
+		fprintf(stderr, "presidio: tombstone purge: %s\n", e->msg);
+	else if (purged)
+		fprintf(stderr, "presidio: purged %" PRIu64 " tombstones\n",
+			purged);
+}
+
+static int serve(struct cli *c, struct hub_config *cfg, const char *port_file,
+		 const struct hub_loop_opts *lo)
+{
+	struct hub_loop_hooks h = { serve_wait, serve_started, serve_purged,
+				    NULL };
+	struct serve_ctx sc;
 	struct err e;
-	int sig = 0, rc;
+	int rc;
 
 	err_init(&e);
-	/* Signals go to this thread's sigwait, not to the workers. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sc.s = NULL;
+	sc.cfg = cfg;
+	sc.port_file = port_file;
+	h.ctx = &sc;
+	/* Signals go to this thread's sigwait, not to the workers (which
+	 * inherit the mask when the hub starts them). */
+	sigemptyset(&sc.set);
+	sigaddset(&sc.set, SIGINT);
+	sigaddset(&sc.set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	rc = hub_store(c, &s, 1, &e);
+	rc = hub_store(c, &sc.s, 1, &e);
 	if (!rc)
-		rc = hub_start(&h, s, cfg, &e);
-	if (!rc && port_file)
-		rc = write_port_file(port_file, hub_port(h), &e);
-	if (rc < 0)
-		goto out;
-	fprintf(stderr, "presidio: hub '%s' serving %s on %s port %u\n",
-		store_node_name(s), cfg->http.plain_http ? "HTTP" : "HTTPS",
-		cfg->http.address, (unsigned)hub_port(h));
-	for (;;) {
-		struct timespec ts = { (time_t)purge_every, 0 };
-		uint64_t purged = 0;
-
-		sig = sigtimedwait(&set, NULL, &ts);
-		if (sig > 0)
-			break;
-		if (store_tombstone_sweep(s, (int64_t)horizon, &purged, &e))
-			fprintf(stderr, "presidio: tombstone purge: %s\n",
-				e.msg);
-		else if (purged)
-			fprintf(stderr, "presidio: purged %" PRIu64
-				" tombstones\n", purged);
-		err_init(&e);
-	}
-	fprintf(stderr, "presidio: hub stopping\n");
-out:
-	hub_stop(h);
-	store_close(s);
+		rc = hub_loop_run(sc.s, cfg, lo, &h, &e);
+	store_close(sc.s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }
 
@@ -165,11 +192,12 @@ static int hub_serve(struct cli *c, int argc, char **argv)
 		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
 	};
 	struct hub_config cfg;
+	struct hub_loop_opts lo;
 	const char *port_file = NULL;
-	uint64_t v = 0, purge_every = PURGE_EVERY_S;
-	uint64_t horizon = PURGE_HORIZON_DAYS * 86400;
+	uint64_t v = 0;
 	int opt;
 
+	hub_loop_opts_init(&lo);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.http.address = "0.0.0.0";
 	cfg.http.port = 8443;
@@ -210,11 +238,13 @@ static int hub_serve(struct cli *c, int argc, char **argv)
 			cfg.http.max_body = (size_t)v;
 			break;
 		case OPT_PURGE_EVERY:
-			if (cli_parse_u64(optarg, 1, 86400 * 7, &purge_every))
+			if (cli_parse_u64(optarg, 1, 86400 * 7,
+					  &lo.purge_every_s))
 				return cli_usage(c, "bad --purge-every");
 			break;
 		case OPT_HORIZON:
-			if (cli_parse_u64(optarg, 0, 86400 * 3650, &horizon))
+			if (cli_parse_u64(optarg, 0, 86400 * 3650,
+					  &lo.horizon_s))
 				return cli_usage(c, "bad --horizon");
 			break;
 		case OPT_MAX_CONNS:
@@ -242,7 +272,7 @@ static int hub_serve(struct cli *c, int argc, char **argv)
 				 "--plain-http behind a TLS proxy)");
 	if (cfg.http.plain_http && strcmp(cfg.http.address, "0.0.0.0") == 0)
 		cfg.http.address = "127.0.0.1";
-	return serve(c, &cfg, port_file, purge_every, horizon);
+	return serve(c, &cfg, port_file, &lo);
 }
 
 /* ---- node ---- */
@@ -255,7 +285,7 @@ static int node_add(struct cli *c, int argc, char **argv)
 		{ "ttl", required_argument, NULL, OPT_TTL },
 		CLI_OPTION_HELP, CLI_OPTION_END
 	};
-	char token[STORE_TOKEN_LEN + 1];
+	char token[REGISTRY_TOKEN_LEN + 1];
 	const char *kind = NULL, *region = NULL;
 	struct store *s = NULL;
 	uint64_t ttl = 72;
@@ -284,8 +314,8 @@ static int node_add(struct cli *c, int argc, char **argv)
 	err_init(&e);
 	rc = hub_store(c, &s, 1, &e);
 	if (!rc)
-		rc = store_peer_add(s, argv[optind], kind, region,
-				    (int64_t)ttl * 3600, token, &e);
+		rc = registry_peer_add(s, argv[optind], kind, region,
+				       (int64_t)ttl * 3600, token, &e);
 	if (!rc) {
 		printf("%s\n", token);
 		fprintf(stderr, "presidio: node '%s' registered; give it this "
@@ -304,7 +334,7 @@ static int node_simple(struct cli *c, int argc, char **argv, const char *cmd)
 		{ "ttl", required_argument, NULL, OPT_TTL },
 		CLI_OPTION_HELP, CLI_OPTION_END
 	};
-	char token[STORE_TOKEN_LEN + 1];
+	char token[REGISTRY_TOKEN_LEN + 1];
 	int is_cap = strcmp(cmd, "hub node cap") == 0;
 	int is_token = strcmp(cmd, "hub node token") == 0;
 	struct store *s = NULL;
@@ -332,15 +362,15 @@ static int node_simple(struct cli *c, int argc, char **argv, const char *cmd)
 	if (rc)
 		goto out;
 	if (is_cap) {
-		rc = store_peer_set_cap(s, argv[optind], cap, &e);
+		rc = registry_peer_set_cap(s, argv[optind], cap, &e);
 	} else if (is_token) {
-		rc = store_peer_token(s, argv[optind], (int64_t)ttl * 3600,
-				      token, &e);
+		rc = registry_peer_token(s, argv[optind], (int64_t)ttl * 3600,
+					 token, &e);
 		if (!rc)
 			printf("%s\n", token);
 		sodium_memzero(token, sizeof(token));
 	} else {
-		rc = store_peer_revoke(s, argv[optind], &e);
+		rc = registry_peer_revoke(s, argv[optind], &e);
 		if (!rc)
 			fprintf(stderr, "presidio: node '%s' revoked\n",
 				argv[optind]);
@@ -361,7 +391,7 @@ static void when(int64_t t, char *out, size_t n)
 		strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int print_peer(void *ctx, const struct store_peer *p)
+static int print_peer(void *ctx, const struct registry_peer *p)
 {
 	json_t *list = ctx;
 	char contact[32];
@@ -419,7 +449,7 @@ static int node_list(struct cli *c, int argc, char **argv)
 		list = json_array();
 	rc = hub_store(c, &s, 0, &e);
 	if (!rc)
-		rc = store_peer_list(s, print_peer, list, &e);
+		rc = registry_peer_list(s, print_peer, list, &e);
 	if (!rc && json)
 		rc = cli_print_json(list, JSON_INDENT(2), &e);
 	json_decref(list);
@@ -433,7 +463,7 @@ static int hub_purge(struct cli *c, int argc, char **argv)
 		{ "horizon", required_argument, NULL, OPT_HORIZON },
 		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
 	};
-	uint64_t horizon = PURGE_HORIZON_DAYS * 86400, purged = 0;
+	uint64_t horizon = HUB_LOOP_HORIZON_S, purged = 0;
 	struct store *s = NULL;
 	struct err e;
 	int opt, rc;
@@ -454,7 +484,7 @@ static int hub_purge(struct cli *c, int argc, char **argv)
 	err_init(&e);
 	rc = hub_store(c, &s, 1, &e);
 	if (!rc)
-		rc = store_tombstone_sweep(s, (int64_t)horizon, &purged, &e);
+		rc = registry_tombstone_sweep(s, (int64_t)horizon, &purged, &e);
 	if (!rc)
 		printf("purged %" PRIu64 " tombstone%s\n", purged,
 		       purged == 1 ? "" : "s");

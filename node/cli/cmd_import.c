@@ -146,18 +146,16 @@ static int read_lines(struct store *s, struct import *im, FILE *f,
 		      struct err *e)
 {
 	struct import_reader r;
-	int rc = import_reader_init(&r, f, IMPORT_LINE_MAX, e);
+	int rc = import_reader_init(&r, f, IMPORT_LINE_MAX, e), got = 0;
 
 	while (rc == 0) {
-		rc = import_read_line(&r, e);
-		if (rc == 0)
+		rc = import_read_line(&r, &got, e);
+		if (rc == 0 && !got)
 			break;
 		im->lineno++;
-		if (rc == 1 && im->lineno <= im->skip) {
-			rc = 0;
+		if (rc == 0 && im->lineno <= im->skip)
 			continue;
-		}
-		if (rc == 1)
+		if (rc == 0)
 			rc = feed(s, im, r.buf, r.len, e);
 		if (rc < 0)
 			err_prefix(e, "%s:%" PRIu64, im->file, im->lineno);

@@ -65,20 +65,23 @@ static const struct option unlock_only[] = {
 	CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
 };
 
-/* Parse options that are only unlocking ones, and nargs arguments:
- * 0, or an exit code + 1000. */
+/* Parse options that are only unlocking ones, and nargs arguments.
+ * *done is set when the command ends here (help printed, usage error):
+ * the exit code is then returned. */
 static int simple_opts(struct cli *c, const char *name, const char *usage,
-		       int argc, char **argv, size_t nargs)
+		       int argc, char **argv, size_t nargs, int *done)
 {
 	int opt;
 
+	*done = 1;
 	cli_opts_begin(c, name, usage);
 	opt = cli_next_opt(c, argc, argv, "hu:", unlock_only);
 	if (opt != CLI_NEXT_END)
-		return 1000 + cli_opts_exit(opt);
+		return cli_opts_exit(opt);
 	if (cli_args(c, argc, nargs, nargs) < 0)
-		return 1000 + CLI_EXIT_USAGE;
-	return 0;
+		return CLI_EXIT_USAGE;
+	*done = 0;
+	return CLI_EXIT_OK;
 }
 
 /* ---- operator add ---- */
@@ -157,12 +160,12 @@ static int op_remove(struct cli *c, int argc, char **argv)
 	struct store *s = NULL;
 	const char *name;
 	struct err e;
-	int rc;
+	int rc, done;
 
 	rc = simple_opts(c, "operator remove", cli_usage_operator, argc, argv,
-			 1);
-	if (rc)
-		return rc - 1000;
+			 1, &done);
+	if (done)
+		return rc;
 	name = argv[optind];
 	err_init(&e);
 	rc = cli_open_unlocked(c, &s, &e);
@@ -307,11 +310,11 @@ static int key_rotate(struct cli *c, int argc, char **argv)
 	struct store_status st;
 	struct store *s = NULL;
 	struct err e;
-	int rc;
+	int rc, done;
 
-	rc = simple_opts(c, "key rotate", cli_usage_key, argc, argv, 0);
-	if (rc)
-		return rc - 1000;
+	rc = simple_opts(c, "key rotate", cli_usage_key, argc, argv, 0, &done);
+	if (done)
+		return rc;
 	err_init(&e);
 	cli_progress_init(&prog, c->tty_err);
 	rc = cli_open_unlocked(c, &s, &e);
@@ -346,11 +349,11 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 	struct store *s = NULL;
 	uint64_t bad = 0;
 	struct err e;
-	int rc;
+	int rc, done;
 
-	rc = simple_opts(c, "verify", cli_usage_verify, argc, argv, 0);
-	if (rc)
-		return rc - 1000;
+	rc = simple_opts(c, "verify", cli_usage_verify, argc, argv, 0, &done);
+	if (done)
+		return rc;
 	err_init(&e);
 	rc = cli_open_unlocked(c, &s, &e);
 	if (rc < 0)

@@ -9,15 +9,13 @@
  */
 #include "node/cli/cli.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/log.h"
-#include "conflict/hlc.h"
+#include "view/view_record.h"
 
-#define WHERE_MAX 16
+#define WHERE_MAX VIEW_WHERE_MAX
 
 enum { OPT_VERSIONS = CLI_OPT_LOCAL, OPT_WHERE, OPT_DELETED, OPT_LIMIT,
        OPT_COUNT };
@@ -71,92 +69,6 @@ const char cli_usage_delete[] =
 static const struct option unlock_only[] = {
 	CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
 };
-
-/* Set o[k] = v (taking v); -1 when v is NULL or out of memory. */
-static int jset(json_t *o, const char *k, json_t *v)
-{
-	return v ? json_object_set_new(o, k, v) : -1;
-}
-
-/* ---- output of one record ---- */
-
-static json_t *version_json(struct store *s, const struct version *v,
-			    struct err *e)
-{
-	char when[HLC_TEXT_LEN], node[ID_TEXT_LEN + 1];
-	const char *op = NULL;
-	struct id nid;
-	json_t *o;
-
-	if (store_actor(s, v->actor, &nid, &op, e) < 0)
-		return NULL;
-	hlc_format(v->hlc, when);
-	id_format(&nid, node);
-	o = json_object();
-	if (!o || jset(o, "time", json_string(when)) ||
-	    jset(o, "hlc", json_integer((json_int_t)v->hlc)) ||
-	    jset(o, "node", json_string(node)) ||
-	    jset(o, "operator", json_string(op ? op : ""))) {
-		json_decref(o);
-		err_set(e, ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	return o;
-}
-
-static int add_versions(struct store *s, const struct store_record *r,
-			json_t *out, struct err *e)
-{
-	json_t *vers = json_object(), *v;
-	const char *name;
-	char buf[16];
-	size_t i;
-	int rc = 0;
-
-	if (!vers)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	for (i = 0; i < r->vers.n && rc == 0; i++) {
-		v = version_json(s, &r->vers.e[i].v, e);
-		name = cli_field_name(r->coll, r->vers.e[i].field, buf);
-		if (!v)
-			rc = e->code ? e->code : ERR_NOMEM;
-		else if (json_object_set_new(vers, name, v) < 0)
-			rc = err_set(e, ERR_NOMEM, "out of memory");
-	}
-	if (rc == 0 && json_object_set_new(out, "versions", vers) < 0)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	if (rc < 0)
-		json_decref(vers);
-	return rc;
-}
-
-/* {"id","collection","deleted","fields"[,"versions"]} into *out. */
-static int record_json(struct store *s, const struct store_record *r,
-		       int versions, json_t **out, struct err *e)
-{
-	char idtext[ID_TEXT_LEN + 1];
-	json_t *o = json_object();
-	int rc = 0;
-
-	id_format(&r->id, idtext);
-	if (!o || jset(o, "id", json_string(idtext)) ||
-	    jset(o, "collection", json_string(r->coll->name)) ||
-	    jset(o, "deleted", json_boolean(r->deleted)) ||
-	    jset(o, "fields",
-		 r->fields ? json_incref(r->fields) : json_object())) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (versions)
-		rc = add_versions(s, r, o, e);
-out:
-	if (rc < 0) {
-		json_decref(o);
-		o = NULL;
-	}
-	*out = o;
-	return rc;
-}
 
 /* ---- put ---- */
 
@@ -244,27 +156,22 @@ int cmd_put(struct cli *c, int argc, char **argv)
 
 static int get_record(struct cli *c, const struct id *id, int versions)
 {
-	struct store_record r;
 	struct store *s = NULL;
 	json_t *o = NULL;
 	struct err e;
 	int rc;
 
 	err_init(&e);
-	store_record_init(&r);
 	rc = cli_open_unlocked(c, &s, &e);
 	if (rc < 0)
 		goto out;
-	rc = store_get(s, id, &r, &e);
-	if (rc < 0)
-		goto out;
-	rc = record_json(s, &r, versions, &o, &e);
+	rc = view_record_get(s, id, versions ? VIEW_RECORD_VERSIONS : 0, &o,
+			     &e);
 	if (rc < 0)
 		goto out;
 	rc = cli_print_json(o, JSON_INDENT(2) | JSON_SORT_KEYS, &e);
 out:
 	json_decref(o);
-	store_record_release(&r);
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }
@@ -296,151 +203,73 @@ int cmd_get(struct cli *c, int argc, char **argv)
 
 /* ---- list ---- */
 
-struct where {
-	const char *arg;                  /* FIELD=VALUE as given */
-	const struct schema_field *field; /* FIELD */
-	const char *value;                /* VALUE */
-	double num;                       /* VALUE as a number */
-};
-
 struct list_ctx {
-	struct store *s;
-	struct where w[WHERE_MAX];
-	size_t nw;
-	uint64_t limit; /* 0: all */
-	uint64_t n;     /* records matched */
-	int count;      /* print only n */
+	const char *arg[WHERE_MAX];          /* --where FIELD=VALUE as given */
+	struct view_where w[WHERE_MAX];      /* parsed */
+	struct view_list_opts o;
 	struct err *e;
 };
 
-static int is_list_type(enum schema_type t)
-{
-	return t == SCHEMA_STRING_LIST;
-}
-
-static int is_number_type(enum schema_type t)
-{
-	return t == SCHEMA_INT || t == SCHEMA_NUMBER;
-}
-
-static int where_match(const struct where *w, const json_t *fields)
-{
-	const json_t *v = json_object_get(fields, w->field->name), *x;
-	size_t i;
-
-	if (!v)
-		return 0;
-	if (is_list_type(w->field->type)) {
-		json_array_foreach(v, i, x)
-			if (json_is_string(x) &&
-			    strcmp(json_string_value(x), w->value) == 0)
-				return 1;
-		return 0;
-	}
-	if (is_number_type(w->field->type))
-		return json_is_number(v) && json_number_value(v) == w->num;
-	if (w->field->type == SCHEMA_BOOL)
-		return json_is_boolean(v) &&
-		       json_is_true(v) == (strcmp(w->value, "true") == 0);
-	return json_is_string(v) && strcmp(json_string_value(v), w->value) == 0;
-}
-
-static int list_one(void *ctx, const struct store_record *r)
+static int list_print(void *ctx, json_t *record)
 {
 	struct list_ctx *l = ctx;
-	json_t *o = NULL;
-	size_t i;
-	int rc;
 
-	for (i = 0; i < l->nw; i++)
-		if (!r->fields || !where_match(&l->w[i], r->fields))
-			return 0;
-	l->n++;
-	if (!l->count) {
-		rc = record_json(l->s, r, 0, &o, l->e);
-		if (rc == 0)
-			rc = cli_print_json(o, JSON_COMPACT, l->e);
-		json_decref(o);
-		if (rc < 0)
-			return rc;
-	}
-	return l->limit && l->n >= l->limit ? 1 : 0;
+	return cli_print_json(record, JSON_COMPACT, l->e);
 }
 
-static int list_records(struct cli *c, const char *coll, struct list_ctx *l,
-			int with_deleted)
+static int list_records(struct cli *c, const char *coll, struct list_ctx *l)
 {
+	struct store *s = NULL;
+	uint64_t n = 0;
 	struct err e;
 	int rc;
 
 	err_init(&e);
 	l->e = &e;
-	rc = cli_open_unlocked(c, &l->s, &e);
+	l->o.where = l->w;
+	rc = cli_open_unlocked(c, &s, &e);
 	if (rc < 0)
 		goto out;
-	rc = store_list(l->s, coll, with_deleted, list_one, l, &e);
-	if (rc > 0)
-		rc = 0; /* stopped at the limit */
-	if (rc == 0 && l->count)
-		printf("%llu\n", (unsigned long long)l->n);
+	rc = view_record_list(s, coll, &l->o, list_print, l, &n, &e);
+	if (rc == 0 && l->o.count_only)
+		printf("%llu\n", (unsigned long long)n);
 out:
-	store_close(l->s);
+	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }
 
-/* Split and check --where FIELD=VALUE: 0, or an exit code. */
+/* Check --where FIELD=VALUE into w: 0, or an exit code. */
 static int where_resolve(const struct cli *c,
-			 const struct schema_collection *coll, struct where *w)
+			 const struct schema_collection *coll, const char *arg,
+			 struct view_where *w)
 {
-	const char *eq = strchr(w->arg, '=');
-	char name[SCHEMA_NAME_MAX + 1];
-	char *end = NULL;
-	size_t n;
+	enum view_where_error why;
+	struct err e;
 
-	if (!eq || eq == w->arg)
+	err_init(&e);
+	if (view_where_parse(coll, arg, w, &why, &e) == 0)
+		return 0;
+	if (why == VIEW_WHERE_SYNTAX)
 		return cli_usage(c, "--where wants FIELD=VALUE");
-	n = (size_t)(eq - w->arg);
-	if (n > SCHEMA_NAME_MAX)
-		n = SCHEMA_NAME_MAX;
-	memcpy(name, w->arg, n);
-	name[n] = '\0';
-	w->value = eq + 1;
-	w->field = schema_field(coll, name);
-	if (!w->field) {
-		cli_error("unknown field '%s' in collection %s", name,
-			  coll->name);
-		return CLI_EXIT_INVALID;
-	}
-	if (is_number_type(w->field->type)) {
-		errno = 0;
-		w->num = strtod(w->value, &end);
-		if (!strchr("-0123456789", *w->value) || !*w->value || errno ||
-		    *end || !isfinite(w->num)) {
-			cli_error("--where %s wants a number", name);
-			return CLI_EXIT_INVALID;
-		}
-	}
-	if (w->field->type == SCHEMA_BOOL && strcmp(w->value, "true") &&
-	    strcmp(w->value, "false")) {
-		cli_error("--where %s wants true or false", name);
-		return CLI_EXIT_INVALID;
-	}
-	return 0;
+	if (why == VIEW_WHERE_FIELD)
+		cli_error("%s", e.msg);
+	else
+		cli_error("--where %s", e.msg);
+	return CLI_EXIT_INVALID;
 }
 
-static int list_opt(struct cli *c, int opt, struct list_ctx *l,
-		    int *with_deleted)
+static int list_opt(struct cli *c, int opt, struct list_ctx *l)
 {
 	if (opt == OPT_WHERE) {
-		if (l->nw == WHERE_MAX)
+		if (l->o.nwhere == WHERE_MAX)
 			return cli_usage(c, "at most %d --where", WHERE_MAX);
-		l->w[l->nw++].arg = optarg;
+		l->arg[l->o.nwhere++] = optarg;
 	} else if (opt == OPT_DELETED) {
-		*with_deleted = 1;
+		l->o.with_deleted = 1;
 	} else if (opt == OPT_COUNT) {
-		l->count = 1;
+		l->o.count_only = 1;
 	} else if (opt == OPT_LIMIT &&
-		   cli_parse_u64(optarg, 0, UINT64_MAX, &l->limit) < 0) {
+		   cli_parse_u64(optarg, 0, UINT64_MAX, &l->o.limit) < 0) {
 		return cli_usage(c, "--limit wants a number");
 	}
 	return 0;
@@ -457,7 +286,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 	};
 	const struct schema_collection *coll;
 	struct list_ctx l;
-	int opt, rc, with_deleted = 0;
+	int opt, rc;
 	size_t i;
 
 	memset(&l, 0, sizeof(l));
@@ -466,7 +295,7 @@ int cmd_list(struct cli *c, int argc, char **argv)
 		opt = cli_next_opt(c, argc, argv, "hu:", opts);
 		if (opt < 0)
 			break;
-		rc = list_opt(c, opt, &l, &with_deleted);
+		rc = list_opt(c, opt, &l);
 		if (rc)
 			return rc;
 	}
@@ -481,12 +310,12 @@ int cmd_list(struct cli *c, int argc, char **argv)
 						       : "(malformed, not shown)");
 		return CLI_EXIT_INVALID;
 	}
-	for (i = 0; i < l.nw; i++) {
-		rc = where_resolve(c, coll, &l.w[i]);
+	for (i = 0; i < l.o.nwhere; i++) {
+		rc = where_resolve(c, coll, l.arg[i], &l.w[i]);
 		if (rc)
 			return rc;
 	}
-	return list_records(c, coll->name, &l, with_deleted);
+	return list_records(c, coll->name, &l);
 }
 
 /* ---- delete ---- */

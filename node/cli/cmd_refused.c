@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "conflict/hlc.h"
+#include "view/view_history.h"
 
 enum { OPT_JSON = CLI_OPT_LOCAL, OPT_EXPORT };
 
@@ -43,17 +44,6 @@ const char cli_usage_refused[] =
 	"  --key-file PATH       unlock with a key file\n"
 	"  --passphrase-fd N     read the passphrase from descriptor N\n";
 
-static const char *kind_name(enum store_change_kind k)
-{
-	switch (k) {
-	case STORE_CHANGE_CREATE: return "create";
-	case STORE_CHANGE_UPDATE: return "update";
-	case STORE_CHANGE_DELETE: return "delete";
-	case STORE_CHANGE_RESOLVE: return "resolve";
-	default: return "unknown";
-	}
-}
-
 struct refused_ctx {
 	int json;      /* --json */
 	FILE *out;     /* --export: the file, else NULL */
@@ -70,7 +60,7 @@ static json_t *refused_entry(const struct store_refused *r)
 	return json_pack("{sIsssIssssssssss?sIsssI}", "seq", (json_int_t)r->seq,
 			 "time", when, "hlc", (json_int_t)r->hlc, "record", rec,
 			 "collection", r->coll->name, "kind",
-			 kind_name(r->kind), "operator", r->operator, "node",
+			 view_change_kind_name(r->kind), "operator", r->operator, "node",
 			 r->peer, "origin_seq", (json_int_t)r->oseq, "reason",
 			 r->reason, "kept", (json_int_t)r->at);
 }
@@ -102,7 +92,7 @@ static int refused_one(void *ctx, const struct store_refused *r)
 		hlc_format(r->hlc, when);
 		id_format(&r->record, rec);
 		printf("%" PRIu64 " %s %s %s %s %s%s%s: %s%s\n", r->seq, when,
-		       rec, r->coll->name, kind_name(r->kind), r->operator,
+		       rec, r->coll->name, view_change_kind_name(r->kind), r->operator,
 		       r->peer ? " from " : "", r->peer ? r->peer : "",
 		       r->reason,
 		       r->at && !r->peer ? " (its case has left this node)"

@@ -13,6 +13,7 @@
 #include "sync/auth.h"
 #include "sync/client.h"
 #include "sync/sync.h"
+#include "sync/sync_loop.h"
 
 enum {
 	OPT_HUB = CLI_OPT_LOCAL,
@@ -191,6 +192,7 @@ int cmd_enroll(struct cli *c, int argc, char **argv)
 
 /* ---- sync ---- */
 
+/* Set by SIGINT/SIGTERM during --watch; read by watch_wait(). */
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -198,6 +200,13 @@ static void on_signal(int sig)
 	(void)sig;
 	stop_requested = 1;
 }
+
+/* What the rounds of one run share with the hooks below. */
+struct watch_ctx {
+	struct cli_progress prog; /* the round's progress line */
+	int tty;                  /* stderr is a terminal */
+	int code;                 /* exit code of the last round */
+};
 
 static void progress(void *ctx, const char *phase, const struct sync_stats *st)
 {
@@ -236,44 +245,44 @@ static void clock_note(const struct sync_stats *st)
 	fflush(stdout);
 }
 
-/* One round: prints its summary, returns the exit code. */
-static int round_once(struct cli *c, struct store *s,
-		      const struct sync_options *base, int quiet_errors)
+/*
+ * After a round: its summary, or its error when offline (once while the
+ * hub stays unreachable).  Any other error is printed by the caller when
+ * the loop returns it.  Keeps the round's exit code.
+ */
+static void watch_round(void *ctx, const struct sync_loop_round *r)
 {
-	struct cli_progress prog;
-	struct sync_options o = *base;
-	struct sync_stats st;
-	struct err e;
-	int rc;
+	struct watch_ctx *w = ctx;
+	const struct sync_stats *st = r->st;
 
-	err_init(&e);
-	cli_progress_init(&prog, c->tty_err);
-	o.progress = progress;
-	o.progress_ctx = &prog;
-	rc = sync_round(s, &o, &st, &e);
-	cli_progress_end(&prog);
-	clock_note(&st);
-	if (rc == ERR_IO) {
-		if (!quiet_errors)
-			cli_error("%s", e.msg);
-		return CLI_EXIT_OFFLINE;
+	cli_progress_end(&w->prog);
+	cli_progress_init(&w->prog, w->tty);
+	clock_note(st);
+	if (r->rc == ERR_IO) {
+		if (!r->retrying)
+			cli_error("%s", r->e->msg);
+		w->code = CLI_EXIT_OFFLINE;
+		return;
 	}
-	if (rc < 0)
-		return cli_fail(&e);
-	if (st.rebootstrapped)
+	if (r->rc < 0)
+		return;
+	if (st->rebootstrapped)
 		printf("sync: the hub purged deletions this node had not "
 		       "seen: its copy was rebuilt from the hub\n");
 	printf("sync: pushed %" PRIu64 ", pulled %" PRIu64 ", purged %" PRIu64
 	       ", refused %" PRIu64 ", fields refused %" PRIu64
 	       " (%" PRIu64 " bytes up, %" PRIu64 " down)\n",
-	       st.pushed, st.pulled, st.purged, st.refused, st.rejected,
-	       st.bytes_up, st.bytes_down);
+	       st->pushed, st->pulled, st->purged, st->refused, st->rejected,
+	       st->bytes_up, st->bytes_down);
 	fflush(stdout);
-	return st.refused || st.rejected ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
+	w->code = st->refused || st->rejected ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
 }
 
-static void sleep_interruptible(uint64_t ms)
+/* Sleep up to ms, in steps so that Ctrl-C is heard within 200 ms;
+ * non-zero once a stop was asked. */
+static int watch_wait(void *ctx, uint64_t ms)
 {
+	(void)ctx;
 	while (ms && !stop_requested) {
 		uint64_t step = ms < 200 ? ms : 200;
 		struct timespec ts = { (time_t)(step / 1000),
@@ -282,54 +291,43 @@ static void sleep_interruptible(uint64_t ms)
 		nanosleep(&ts, NULL);
 		ms -= step;
 	}
+	return stop_requested != 0;
 }
 
-static int sync_cmd(struct cli *c, uint64_t watch, uint64_t rounds,
-		    const struct sync_options *o)
+static int sync_cmd(struct cli *c, struct sync_loop_opts *lo)
 {
+	struct sync_loop_hooks h;
+	struct watch_ctx w;
 	struct store *s = NULL;
 	struct err e;
-	uint64_t backoff = 0, done = 0;
-	int rc, code = CLI_EXIT_OK;
+	int rc;
 
 	err_init(&e);
+	memset(&h, 0, sizeof(h));
+	memset(&w, 0, sizeof(w));
+	w.tty = c->tty_err;
+	w.code = CLI_EXIT_OK;
+	cli_progress_init(&w.prog, w.tty);
+	lo->sync.progress = progress;
+	lo->sync.progress_ctx = &w.prog;
+	h.wait = watch_wait;
+	h.round = watch_round;
+	h.ctx = &w;
 	rc = client_global_init(&e);
 	if (!rc)
 		rc = cli_open_unlocked(c, &s, &e);
-	if (rc < 0) {
-		code = cli_fail(&e);
+	if (rc < 0)
 		goto out;
+	if (lo->interval_ms) {
+		/* --watch: Ctrl-C ends the loop between rounds. */
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
 	}
-	if (!watch) {
-		code = round_once(c, s, o, 0);
-		goto out;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	while (!stop_requested && (!rounds || done < rounds)) {
-		code = round_once(c, s, o, backoff > 0);
-		done++;
-		if (code == CLI_EXIT_OFFLINE) {
-			/* Offline: wait longer each time, up to an hour,
-			 * with jitter so nodes do not return in step. */
-			backoff = backoff ? backoff * 2 : watch * 1000;
-			if (backoff > 3600 * 1000)
-				backoff = 3600 * 1000;
-			sleep_interruptible(backoff / 2 +
-					    randombytes_uniform(
-						(uint32_t)(backoff / 2 + 1)));
-			continue;
-		}
-		backoff = 0;
-		if (code != CLI_EXIT_OK && code != CLI_EXIT_PARTIAL)
-			break;
-		if (!rounds || done < rounds)
-			sleep_interruptible(watch * 1000);
-	}
+	rc = sync_loop_run(s, lo, &h, &e);
 out:
 	store_close(s);
 	client_global_cleanup();
-	return code;
+	return rc < 0 ? cli_fail(&e) : w.code;
 }
 
 int cmd_sync(struct cli *c, int argc, char **argv)
@@ -342,11 +340,12 @@ int cmd_sync(struct cli *c, int argc, char **argv)
 		{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
 		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
 	};
-	struct sync_options o;
+	struct sync_loop_opts lo;
+	struct sync_options *o = &lo.sync;
 	uint64_t watch = 0, rounds = 0, v = 0;
 	int opt;
 
-	sync_options_init(&o);
+	sync_loop_opts_init(&lo);
 	cli_opts_begin(c, "sync", cli_usage_sync);
 	for (;;) {
 		opt = cli_next_opt(c, argc, argv, "hu:", opts);
@@ -361,17 +360,17 @@ int cmd_sync(struct cli *c, int argc, char **argv)
 		if (opt == OPT_RETRIES) {
 			if (cli_parse_u64(optarg, 0, 100, &v))
 				return cli_usage(c, "bad --retries");
-			o.retries = (unsigned)v;
+			o->retries = (unsigned)v;
 		}
 		if (opt == OPT_RETRY_DELAY) {
 			if (cli_parse_u64(optarg, 1, 600000, &v))
 				return cli_usage(c, "bad --retry-delay");
-			o.backoff_ms = (unsigned)v;
+			o->backoff_ms = (unsigned)v;
 		}
 		if (opt == OPT_BATCH) {
 			if (cli_parse_u64(optarg, 1, 5000, &v))
 				return cli_usage(c, "bad --batch");
-			o.push_limit = o.pull_limit = (size_t)v;
+			o->push_limit = o->pull_limit = (size_t)v;
 		}
 	}
 	if (opt != CLI_NEXT_END)
@@ -380,7 +379,10 @@ int cmd_sync(struct cli *c, int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	if (rounds && !watch)
 		return cli_usage(c, "--rounds needs --watch");
-	o.allow_plain = 1; /* the client allows it for loopback only, and
+	o->allow_plain = 1; /* the client allows it for loopback only, and
 			      only when enrolled with an http:// URL */
-	return sync_cmd(c, watch, rounds, &o);
+	/* Without --watch: one round, no pause after it. */
+	lo.interval_ms = watch * 1000;
+	lo.rounds = watch ? rounds : 1;
+	return sync_cmd(c, &lo);
 }

@@ -30,11 +30,12 @@ void import_reader_release(struct import_reader *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int import_read_line(struct import_reader *r, struct err *e)
+int import_read_line(struct import_reader *r, int *got, struct err *e)
 {
 	size_t n = 0;
 	int c;
 
+	*got = 0;
 	/* max + 2 bytes hold the longest line and its "\r\n"; a line that
 	 * fills them without ending is too long, and is not read on. */
 	for (;;) {
@@ -50,14 +51,15 @@ int import_read_line(struct import_reader *r, struct err *e)
 		return err_set(e, ERR_IO, "read failed: %s",
 			       strerror(errno ? errno : EIO));
 	if (c == EOF && n == 0)
-		return 0;
+		return 0; /* the end: *got stays 0 */
 	if (n > 0 && r->buf[n - 1] == '\r')
 		n--;
 	if (n > r->max)
 		return err_set(e, ERR_INVALID, "line longer than %zu bytes",
 			       r->max);
 	r->len = n;
-	return 1;
+	*got = 1;
+	return 0;
 }
 
 void import_op_release(struct import_op *op)

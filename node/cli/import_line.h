@@ -36,11 +36,13 @@ void import_reader_release(struct import_reader *r);
 
 /*
  * The next line into r->buf (r->len bytes, end of line "\n" or "\r\n"
- * removed, not NUL-terminated; a last line may lack its "\n").  1 when a
- * line was read, 0 at the end of the stream, ERR_INVALID when the line
- * is longer than r->max (reading stops there), ERR_IO.
+ * removed, not NUL-terminated; a last line may lack its "\n").  0 with
+ * *got 1 when a line was read, 0 with *got 0 at the end of the stream;
+ * ERR_INVALID when the line is longer than r->max (reading stops there),
+ * ERR_IO.
  */
-int import_read_line(struct import_reader *r, struct err *e) ERR_MUST_USE;
+int import_read_line(struct import_reader *r, int *got,
+		     struct err *e) ERR_MUST_USE;
 
 /* One operation: {"op":"put","collection":C,"id":UUID,"fields":{...}}. */
 struct import_op {

@@ -13,7 +13,6 @@
 
 #include <limits.h>
 #include <sodium.h>
-#include <stdalign.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/jwipe.h"
 #include "common/log.h"
 
 static int cmd_help(struct cli *c, int argc, char **argv);
@@ -175,38 +175,6 @@ static int cmd_version(struct cli *c, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-/* ---- wiping allocator for Jansson ---- */
-
-/* Each block carries its size in front, aligned for any object. */
-union wipe_head {
-	size_t size;
-	max_align_t align;
-};
-
-static void *wipe_malloc(size_t size)
-{
-	union wipe_head *h;
-
-	if (size > SIZE_MAX - sizeof(*h))
-		return NULL;
-	h = malloc(sizeof(*h) + size);
-	if (!h)
-		return NULL;
-	h->size = size;
-	return h + 1;
-}
-
-static void wipe_free(void *p)
-{
-	union wipe_head *h;
-
-	if (!p)
-		return;
-	h = (union wipe_head *)p - 1;
-	sodium_memzero(h, sizeof(*h) + h->size);
-	free(h);
-}
-
 /* ---- start-up ---- */
 
 static int harden(void)
@@ -219,7 +187,7 @@ static int harden(void)
 		cli_error("cannot disable core dumps");
 		return -1;
 	}
-	json_set_alloc_funcs(wipe_malloc, wipe_free);
+	jwipe_install();
 	if (sodium_init() < 0) {
 		cli_error("cannot initialise libsodium");
 		return -1;
@@ -277,9 +245,11 @@ static void bad_global(int argc, char **argv)
 			  (int)(n > 40 ? 40 : n), arg);
 }
 
-/* Global options up to the command word: sets *dir; 0, or an exit code
- * + 1000 when the program should stop (help, usage error). */
-static int global_options(int argc, char **argv, const char **dir)
+/* Global options up to the command word: sets *dir.  *done is set when
+ * the program ends here (help printed, usage error): the exit code is
+ * then returned. */
+static int global_options(int argc, char **argv, const char **dir,
+			  int *done)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -290,18 +260,21 @@ static int global_options(int argc, char **argv, const char **dir)
 
 	optind = 0;
 	opterr = 0;
+	*done = 0;
 	for (;;) {
 		opt = getopt_long(argc, argv, "+:d:h", opts, NULL);
 		if (opt == -1)
-			return 0;
+			return CLI_EXIT_OK;
+		*done = 1;
 		if (opt == 'd') {
 			*dir = optarg;
+			*done = 0;
 		} else if (opt == 'h') {
 			print_usage(stdout);
-			return 1000 + CLI_EXIT_OK;
+			return CLI_EXIT_OK;
 		} else {
 			bad_global(argc, argv);
-			return 1000 + CLI_EXIT_USAGE;
+			return CLI_EXIT_USAGE;
 		}
 	}
 }
@@ -311,12 +284,12 @@ static int run(int argc, char **argv)
 	const struct cli_command *cmd;
 	const char *dir = NULL;
 	struct cli c;
-	int rc;
+	int rc, done;
 
 	cli_init(&c);
-	rc = global_options(argc, argv, &dir);
-	if (rc)
-		return rc - 1000;
+	rc = global_options(argc, argv, &dir, &done);
+	if (done)
+		return rc;
 	if (optind >= argc) {
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -23,10 +23,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-/* read_line() results besides 0 */
-#define LINE_EOF 1       /* end of input before any byte */
-#define LINE_LONG (-2)   /* longer than the buffer */
-#define LINE_ERRNO (-1)  /* read error, see errno */
+/* What read_line() found: a status of its own, not an ERR_* code (the
+ * callers turn it into one, with a message fit for where it was read). */
+enum line_status {
+	LINE_OK = 0,
+	LINE_EOF,  /* end of input before any byte */
+	LINE_LONG, /* longer than the buffer */
+	LINE_ERRNO /* read error, see errno */
+};
 
 void cli_secret_init(struct cli_secret *s)
 {
@@ -56,7 +60,8 @@ static int secret_alloc(struct cli_secret *s, size_t cap, struct err *e)
  * Read one line from fd into buf (at most cap bytes, the newline and a
  * trailing \r stripped).  Byte by byte: never reads past the newline.
  */
-static int read_line(int fd, uint8_t *buf, size_t cap, size_t *len)
+static enum line_status read_line(int fd, uint8_t *buf, size_t cap,
+				  size_t *len)
 {
 	size_t n = 0;
 	int any = 0, too_long = 0;
@@ -85,25 +90,26 @@ static int read_line(int fd, uint8_t *buf, size_t cap, size_t *len)
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
 	*len = n;
-	return 0;
+	return LINE_OK;
 }
 
 static int from_fd(int fd, struct cli_secret *out, struct err *e)
 {
+	enum line_status ls;
 	int rc;
 
 	rc = secret_alloc(out, CLI_SECRET_MAX, e);
 	if (rc < 0)
 		return rc;
-	rc = read_line(fd, out->buf, CLI_SECRET_MAX, &out->len);
-	if (rc == LINE_ERRNO)
+	ls = read_line(fd, out->buf, CLI_SECRET_MAX, &out->len);
+	if (ls == LINE_ERRNO)
 		return err_set(e, CLI_ERR_USAGE,
 			       "cannot read descriptor %d: %s", fd,
 			       strerror(errno));
-	if (rc == LINE_EOF)
+	if (ls == LINE_EOF)
 		return err_set(e, CLI_ERR_USAGE,
 			       "no passphrase line on descriptor %d", fd);
-	if (rc == LINE_LONG)
+	if (ls == LINE_LONG)
 		return err_set(e, ERR_INVALID,
 			       "passphrase on descriptor %d longer than %d "
 			       "bytes", fd, CLI_SECRET_MAX);
@@ -296,19 +302,21 @@ static void tty_write(int fd, const char *s)
 }
 
 /*
- * Read one line from the terminal with echo off.  Returns 0, 1 when there
- * is no terminal, or a negative ERR_*.
+ * Read one line from the terminal with echo off: 0 (*no_tty set when fd
+ * is not a terminal, nothing read) or a negative ERR_*.
  */
 static int tty_read(int fd, const char *prompt, struct cli_secret *out,
-		    struct err *e)
+		    int *no_tty, struct err *e)
 {
 	struct sigaction sa, old[TTY_NSIG];
 	struct termios quiet;
+	enum line_status ls;
 	size_t i;
 	int rc;
 
-	if (tcgetattr(fd, &tty_saved) < 0)
-		return 1;
+	*no_tty = tcgetattr(fd, &tty_saved) < 0;
+	if (*no_tty)
+		return 0;
 	rc = secret_alloc(out, CLI_SECRET_MAX, e);
 	if (rc < 0)
 		return rc;
@@ -323,39 +331,41 @@ static int tty_read(int fd, const char *prompt, struct cli_secret *out,
 	quiet.c_lflag |= ICANON;
 	tty_write(fd, prompt);
 	tcsetattr(fd, TCSAFLUSH, &quiet);
-	rc = read_line(fd, out->buf, CLI_SECRET_MAX, &out->len);
+	ls = read_line(fd, out->buf, CLI_SECRET_MAX, &out->len);
 	tcsetattr(fd, TCSAFLUSH, &tty_saved);
 	tty_fd = -1;
 	for (i = 0; i < TTY_NSIG; i++)
 		sigaction(tty_signals[i], &old[i], NULL);
 	tty_write(fd, "\n");
-	if (rc == LINE_LONG)
+	if (ls == LINE_LONG)
 		return err_set(e, ERR_INVALID,
 			       "passphrase longer than %d bytes",
 			       CLI_SECRET_MAX);
-	if (rc != 0 || out->len == 0)
+	if (ls != LINE_OK || out->len == 0)
 		return err_set(e, CLI_ERR_USAGE, "no passphrase entered");
 	out->kind = KEYSLOT_PASSPHRASE;
 	return 0;
 }
 
-/* Prompt on /dev/tty: 0, 1 when there is no terminal, or ERR_*. */
+/* Prompt on /dev/tty: 0 (*no_tty set when there is no terminal, nothing
+ * read) or ERR_*. */
 static int tty_prompt(const char *prompt, struct cli_secret *out,
-		      struct err *e)
+		      int *no_tty, struct err *e)
 {
 	int fd, rc;
 
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	rc = tty_read(fd, prompt, out, e);
+	*no_tty = fd < 0;
+	if (*no_tty)
+		return 0;
+	rc = tty_read(fd, prompt, out, no_tty, e);
 	close(fd);
 	return rc;
 }
 
-/* Two prompts that must match. */
+/* Two prompts that must match (*no_tty as for tty_prompt()). */
 static int tty_prompt_new(const char *who, struct cli_secret *out,
-			  struct err *e)
+			  int *no_tty, struct err *e)
 {
 	struct cli_secret again;
 	char prompt[128];
@@ -363,11 +373,11 @@ static int tty_prompt_new(const char *who, struct cli_secret *out,
 
 	cli_secret_init(&again);
 	snprintf(prompt, sizeof(prompt), "New passphrase for %s: ", who);
-	rc = tty_prompt(prompt, out, e);
-	if (rc != 0)
+	rc = tty_prompt(prompt, out, no_tty, e);
+	if (rc != 0 || *no_tty)
 		goto out;
-	rc = tty_prompt("Repeat: ", &again, e);
-	if (rc != 0)
+	rc = tty_prompt("Repeat: ", &again, no_tty, e);
+	if (rc != 0 || *no_tty)
 		goto out;
 	if (again.len != out->len ||
 	    sodium_memcmp(again.buf, out->buf, out->len) != 0)
@@ -393,7 +403,7 @@ int cli_secret_unlock(const struct cli *c, const char *operator,
 	const char *kf = key_file;
 	const char *pass = getenv("PRESIDIO_PASSPHRASE");
 	char prompt[128];
-	int rc;
+	int rc, no_tty = 0;
 
 	if (!kf)
 		kf = env_nonempty("PRESIDIO_KEY_FILE");
@@ -408,8 +418,8 @@ int cli_secret_unlock(const struct cli *c, const char *operator,
 			 operator);
 	else
 		snprintf(prompt, sizeof(prompt), "Passphrase: ");
-	rc = tty_prompt(prompt, out, e);
-	if (rc == 1)
+	rc = tty_prompt(prompt, out, &no_tty, e);
+	if (rc == 0 && no_tty)
 		rc = err_set(e, CLI_ERR_USAGE,
 			     "no passphrase: give --passphrase-fd N or set "
 			     "PRESIDIO_PASSPHRASE (or run on a terminal)");
@@ -422,7 +432,7 @@ static int new_source(const struct cli *c, const char *who,
 {
 	const char *np = getenv("PRESIDIO_NEW_PASSPHRASE");
 	const char *pass = getenv("PRESIDIO_PASSPHRASE");
-	int rc;
+	int rc, no_tty = 0;
 
 	if (c->new_pass_fd >= 0)
 		return from_fd(c->new_pass_fd, out, e);
@@ -432,8 +442,8 @@ static int new_source(const struct cli *c, const char *who,
 		return from_fd(c->pass_fd, out, e);
 	if (with_unlock_sources && pass)
 		return from_env("PRESIDIO_PASSPHRASE", pass, out, e);
-	rc = tty_prompt_new(who, out, e);
-	if (rc == 1)
+	rc = tty_prompt_new(who, out, &no_tty, e);
+	if (rc == 0 && no_tty)
 		rc = err_set(e, CLI_ERR_USAGE,
 			     "no new passphrase: give --new-passphrase-fd N "
 			     "or set PRESIDIO_NEW_PASSPHRASE (or run on a "

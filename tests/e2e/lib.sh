@@ -8,7 +8,12 @@
 #
 # Provided:
 #   $T              private temporary directory, removed on exit
-#   $P              the presidio binary ($PRESIDIO_BIN, else build/presidio)
+#   $P              the presidio binary ($PRESIDIO_BIN, else build/presidio);
+#                   a script that writes the test collections (test_item,
+#                   ...: tests/schema/collections.h) sets E2E_TEST_SCHEMA=1
+#                   before sourcing this file and gets the test build next
+#                   to it (tests/presidio-test in the same build directory)
+#   $E2E_BUILD      that build directory (its tests/tools/, ...)
 #   run CMD...      run CMD: stdout in $T/out, stderr in $T/err (and appended
 #                   to $T/stderr.all), status in $RC; always returns 0.  A
 #                   sanitizer report or a crash is recorded as a failure.
@@ -41,6 +46,10 @@ WHY=
 
 if [ -z "${PRESIDIO_BIN:-}" ]; then
 	PRESIDIO_BIN=$(cd "$(dirname "$0")/../.." && pwd)/build/presidio
+fi
+E2E_BUILD=$(dirname "$PRESIDIO_BIN")
+if [ "${E2E_TEST_SCHEMA:-0}" = 1 ]; then
+	PRESIDIO_BIN=$(dirname "$PRESIDIO_BIN")/tests/presidio-test
 fi
 P=$PRESIDIO_BIN
 

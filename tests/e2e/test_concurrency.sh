@@ -7,6 +7,8 @@
 # a status run against the same node.  Every command must succeed, every
 # record put must be there afterwards, the import must complete, and the
 # database must pass integrity_check and `presidio verify`.
+# Writes test collections: runs the test build (lib.sh).
+E2E_TEST_SCHEMA=1
 . "$(dirname "$0")/lib.sh"
 
 GEN=${PRESIDIO_WORKLOAD_GEN:-$(dirname "$0")/../../../shared/workload/gen.js}

@@ -5,6 +5,8 @@
 # collection's rule), and resolve is driven through its edits, its
 # refusals and the delete marker.  Field and delete-vs-edit conflicts
 # between nodes are covered by tests/node/test_store_merge.c.
+# Writes test collections: runs the test build (lib.sh).
+E2E_TEST_SCHEMA=1
 . "$(dirname "$0")/lib.sh"
 
 setup_node

@@ -6,6 +6,8 @@
 # conflicts, status, a case handed over (moves in with its history, is
 # purged where it left), a write outside the scope refused and recorded,
 # revocation.
+# Writes test collections: runs the test build (lib.sh).
+E2E_TEST_SCHEMA=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

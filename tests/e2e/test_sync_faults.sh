@@ -6,12 +6,14 @@
 # with edits in between, then rounds until both nodes get through: every
 # change is on the hub exactly once, both nodes hold the same records,
 # and the cursors never went back.
+# Writes test collections: runs the test build (lib.sh).
+E2E_TEST_SCHEMA=1
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 
 ROUNDS=${SYNC_FAULT_ROUNDS:-${SYNC_FAULT_ROUNDS_DEFAULT:-40}}
 SEED=${SYNC_FAULT_SEED:-$(date +%s)}
-PROXY=$(dirname "$P")/tests/tools/faultproxy
+PROXY=$E2E_BUILD/tests/tools/faultproxy
 [ -x "$PROXY" ] || { fail faultproxy "no $PROXY"; finish; }
 echo "# seed $SEED (SYNC_FAULT_SEED=$SEED to replay the proxy's choices)"
 

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err e;
 	size_t max;
 	FILE *f;
-	int rc;
+	int rc, got = 0;
 
 	if (size < 2)
 		return 0;
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(f);
 		return 0;
 	}
-	while ((rc = import_read_line(&r, &e)) == 1) {
+	while ((rc = import_read_line(&r, &got, &e)) == 0 && got) {
 		if (r.len > max)
 			abort();
 		if (import_parse_line(r.buf, r.len, &op, &e) == 0 &&

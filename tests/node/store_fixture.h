@@ -8,6 +8,8 @@
 #define PRESIDIO_TEST_STORE_FIXTURE_H
 
 #include "node/store.h"
+#include "node/store_sync.h"
+#include "registry/registry.h"
 #include "tests/test.h"
 
 #include <sqlite3.h>
@@ -60,6 +62,9 @@ static inline struct store *fixture_node(const char *name,
 		store_close(s);
 		return NULL;
 	}
+	/* A hub keeps its registry, as `presidio` opens it (cli_open()). */
+	if (role == STORE_ROLE_HUB)
+		registry_attach(s);
 	return s;
 }
 
@@ -73,6 +78,8 @@ static inline struct store *reopen(struct store *s)
 		store_close(s);
 		return NULL;
 	}
+	if (store_role(s) == STORE_ROLE_HUB)
+		registry_attach(s);
 	return s;
 }
 

@@ -390,6 +390,74 @@ static void test_init_refuses_existing_node(void)
 	CHECK(store_open(&s, "/nonexistent/presidio", NULL) == ERR_NOTFOUND);
 }
 
+/* A walk's callback: counts, then ends the walk with k->stop_rc once it
+ * has seen k->stop_at items. */
+struct walk_count {
+	int n, stop_at, stop_rc;
+};
+
+static int count_record(void *ctx, const struct store_record *r)
+{
+	struct walk_count *k = ctx;
+
+	(void)r;
+	return ++k->n == k->stop_at ? k->stop_rc : 0;
+}
+
+static int count_change(void *ctx, const struct store_change *c)
+{
+	struct walk_count *k = ctx;
+
+	(void)c;
+	return ++k->n == k->stop_at ? k->stop_rc : 0;
+}
+
+/* common/err.h: ERR_STOP ends a walk early and the walk returns 0; any
+ * other ERR_* ends it and is returned. */
+static void test_walks_stop_early_with_err_stop(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r;
+	struct walk_count k;
+
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r));
+	CHECK_OK(put_json(s, "test_item", &r.id, "{\"title\":\"b\"}", NULL));
+	CHECK_OK(put_json(s, "test_item", &r.id, "{\"title\":\"c\"}", NULL));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"d\"}", NULL));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"e\"}", NULL));
+
+	k = (struct walk_count){ 0, 0, 0 };
+	CHECK_OK(store_list(s, NULL, 0, count_record, &k, NULL));
+	CHECK(k.n == 3);
+	k = (struct walk_count){ 0, 2, ERR_STOP };
+	CHECK_OK(store_list(s, NULL, 0, count_record, &k, NULL));
+	CHECK(k.n == 2);
+	k = (struct walk_count){ 0, 2, ERR_INVALID };
+	CHECK(store_list(s, NULL, 0, count_record, &k, NULL) == ERR_INVALID);
+	CHECK(k.n == 2);
+
+	k = (struct walk_count){ 0, 4, ERR_STOP };
+	CHECK_OK(store_log(s, 0, 0, STORE_VALUES_NONE, count_change, &k,
+			   NULL));
+	CHECK(k.n == 4);
+	k = (struct walk_count){ 0, 1, ERR_CORRUPT };
+	CHECK(store_log(s, 0, 0, STORE_VALUES_NONE, count_change, &k, NULL) ==
+	      ERR_CORRUPT);
+	CHECK(k.n == 1);
+	k = (struct walk_count){ 0, 2, ERR_STOP };
+	CHECK_OK(store_log_own(s, 0, 0, count_change, &k, NULL));
+	CHECK(k.n == 2);
+
+	k = (struct walk_count){ 0, 2, ERR_STOP };
+	CHECK_OK(store_history(s, &r.id, count_change, &k, NULL));
+	CHECK(k.n == 2);
+	k = (struct walk_count){ 0, 3, ERR_NOMEM };
+	CHECK(store_history(s, &r.id, count_change, &k, NULL) == ERR_NOMEM);
+	CHECK(k.n == 3);
+	store_close(s);
+}
+
 TEST_MAIN(T(test_put_get_update_delete),
 	  T(test_put_rejects_bad_input_and_writes_nothing),
 	  T(test_history_entries_chain_versions),
@@ -401,4 +469,5 @@ TEST_MAIN(T(test_put_get_update_delete),
 	  T(test_checkpoint_follows_its_transaction),
 	  T(test_clear_metadata_tampering_detected),
 	  T(test_failed_init_leaves_nothing),
-	  T(test_init_refuses_existing_node))
+	  T(test_init_refuses_existing_node),
+	  T(test_walks_stop_early_with_err_stop))

@@ -88,17 +88,17 @@ static int add_case(struct store *s, const char *nodes, struct id *kase)
 static struct store *hub_with_case(struct id *node, struct id *kase)
 {
 	struct store *h = named("hub", STORE_ROLE_HUB);
-	char token[STORE_TOKEN_LEN + 1];
+	char token[REGISTRY_TOKEN_LEN + 1];
 	uint8_t pk[STORE_SIGN_PKBYTES];
-	struct store_peer p;
+	struct registry_peer p;
 
 	memset(pk, 9, sizeof(pk));
 	id_generate(node);
-	if (h && (store_peer_add(h, "polo-ba", "polo", "Puglia", 60, token,
-				 NULL) ||
-		  store_peer_add(h, "polo-fg", "polo", "Puglia", 60, token,
-				 NULL) ||
-		  store_peer_enroll(h, token, node, pk, &p, NULL) ||
+	if (h && (registry_peer_add(h, "polo-ba", "polo", "Puglia", 60, token,
+				    NULL) ||
+		  registry_peer_add(h, "polo-fg", "polo", "Puglia", 60, token,
+				    NULL) ||
+		  registry_peer_enroll(h, token, node, pk, &p, NULL) ||
 		  add_case(h, "[\"polo-fg\"]", kase))) {
 		store_close(h);
 		return NULL;
@@ -112,18 +112,18 @@ static void test_peer_key_replaced_refused(void)
 {
 	struct id node, kase;
 	struct store *h = hub_with_case(&node, &kase);
-	struct store_peer p;
+	struct registry_peer p;
 
 	CHECK(h);
-	CHECK_OK(store_peer_by_node(h, &node, &p, NULL));
+	CHECK_OK(registry_peer_by_node(h, &node, &p, NULL));
 	CHECK(verify_ok(h));
 	h = tamper(h, "UPDATE peer SET pk = zeroblob(32) WHERE name = "
 		      "'polo-fg'");
 	CHECK(h);
-	CHECK(store_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
-	CHECK(store_peer_by_name(h, "polo-fg", &p, NULL) == ERR_AUTH);
+	CHECK(registry_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
+	CHECK(registry_peer_by_name(h, "polo-fg", &p, NULL) == ERR_AUTH);
 	/* Nor does an operator's command bless the altered row. */
-	CHECK(store_peer_set_cap(h, "polo-fg", 10, NULL) == ERR_AUTH);
+	CHECK(registry_peer_set_cap(h, "polo-fg", 10, NULL) == ERR_AUTH);
 	CHECK(verify_names(h, "peer 1", "polo-fg"));
 	store_close(h);
 }
@@ -135,26 +135,26 @@ static void test_altered_peer_revoked(void)
 {
 	struct id node, kase;
 	struct store *h = hub_with_case(&node, &kase);
-	struct store_peer p;
+	struct registry_peer p;
 
 	CHECK(h);
 	h = tamper(h, "UPDATE peer SET pk = randomblob(32), revoked = 0 "
 		      "WHERE name = 'polo-fg'");
 	CHECK(h);
-	CHECK(store_peer_by_name(h, "polo-fg", &p, NULL) == ERR_AUTH);
-	CHECK_OK(store_peer_revoke(h, "polo-fg", NULL));
-	CHECK_OK(store_peer_by_name(h, "polo-fg", &p, NULL));
+	CHECK(registry_peer_by_name(h, "polo-fg", &p, NULL) == ERR_AUTH);
+	CHECK_OK(registry_peer_revoke(h, "polo-fg", NULL));
+	CHECK_OK(registry_peer_by_name(h, "polo-fg", &p, NULL));
 	CHECK(p.revoked && !p.enrolled);
-	CHECK(store_peer_by_node(h, &node, &p, NULL) == ERR_NOTFOUND);
+	CHECK(registry_peer_by_node(h, &node, &p, NULL) == ERR_NOTFOUND);
 	CHECK(sql_int("SELECT count(*) FROM peer WHERE name = 'polo-fg' AND "
 		      "(pk IS NOT NULL OR node_id IS NOT NULL OR token_hash "
 		      "IS NOT NULL)") == 0);
 	CHECK(verify_ok(h));
 	/* An intact peer revoked keeps its identity: it is told it was. */
-	CHECK_OK(store_peer_revoke(h, "polo-ba", NULL));
-	CHECK_OK(store_peer_by_name(h, "polo-ba", &p, NULL));
+	CHECK_OK(registry_peer_revoke(h, "polo-ba", NULL));
+	CHECK_OK(registry_peer_by_name(h, "polo-ba", &p, NULL));
 	CHECK(p.revoked);
-	CHECK(store_peer_revoke(h, "nobody", NULL) == ERR_NOTFOUND);
+	CHECK(registry_peer_revoke(h, "nobody", NULL) == ERR_NOTFOUND);
 	CHECK(verify_ok(h));
 	store_close(h);
 }
@@ -166,7 +166,7 @@ static void test_peer_and_scope_added_refused(void)
 {
 	struct id node, kase, other, evil;
 	struct store *h = hub_with_case(&node, &kase);
-	struct store_peer p;
+	struct registry_peer p;
 	char sql[1024], hex[2 * ID_BYTES + 1];
 
 	CHECK(h);
@@ -181,21 +181,21 @@ static void test_peer_and_scope_added_refused(void)
 		 hex);
 	h = tamper(h, sql);
 	CHECK(h);
-	CHECK(store_peer_by_node(h, &evil, &p, NULL) == ERR_AUTH);
+	CHECK(registry_peer_by_node(h, &evil, &p, NULL) == ERR_AUTH);
 	CHECK(verify_names(h, "scope_member 2", NULL));
 	CHECK(verify_names(h, "peer 1", "evil"));
 	h = tamper(h, "DELETE FROM scope_member WHERE peer = (SELECT idx "
 		      "FROM peer WHERE name = 'evil'); DELETE FROM peer WHERE "
 		      "name = 'evil'");
 	CHECK(h && verify_ok(h));
-	CHECK_OK(store_peer_by_node(h, &node, &p, NULL));
+	CHECK_OK(registry_peer_by_node(h, &node, &p, NULL));
 	/* polo-fg given polo-ba's case by a planted membership. */
 	h = tamper(h, "INSERT INTO scope_member(peer, case_id) SELECT (SELECT "
 		      "idx FROM peer WHERE name = 'polo-fg'), case_id FROM "
 		      "scope_member WHERE peer = (SELECT idx FROM peer WHERE "
 		      "name = 'polo-ba')");
 	CHECK(h);
-	CHECK(store_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
+	CHECK(registry_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
 	CHECK(verify_names(h, "scope_member 1", NULL));
 	/* Or by a planted event that would bring its history along. */
 	h = tamper(h, "DELETE FROM scope_member WHERE mac IS NULL; INSERT "
@@ -204,7 +204,7 @@ static void test_peer_and_scope_added_refused(void)
 		      "1 FROM scope_member WHERE peer = (SELECT idx FROM peer "
 		      "WHERE name = 'polo-ba')");
 	CHECK(h);
-	CHECK(store_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
+	CHECK(registry_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
 	CHECK(verify_names(h, "scope_event 1", NULL));
 	store_close(h);
 }
@@ -370,7 +370,7 @@ static void test_blanked_mac_is_failure(void)
 {
 	struct id node, kase;
 	struct store *h = hub_with_case(&node, &kase);
-	struct store_peer p;
+	struct registry_peer p;
 
 	CHECK(h);
 	h = tamper(h, "UPDATE peer SET mac = NULL, pk = zeroblob(32) WHERE "
@@ -378,7 +378,7 @@ static void test_blanked_mac_is_failure(void)
 	CHECK(h);
 	h = reopen(h);
 	CHECK(h);
-	CHECK(store_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
+	CHECK(registry_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
 	CHECK(verify_names(h, "peer 1", NULL));
 	CHECK(verify_names(h, "change", NULL));
 	store_close(h);
@@ -389,7 +389,7 @@ static void test_rotation_keeps_rows_authenticated(void)
 {
 	struct id node, kase;
 	struct store *h = hub_with_case(&node, &kase);
-	struct store_peer p;
+	struct registry_peer p;
 	uint64_t v = 0;
 
 	struct store *worker = NULL;
@@ -399,24 +399,24 @@ static void test_rotation_keeps_rows_authenticated(void)
 	/* A handle that served before the rotation (a hub worker) still
 	 * authenticates the node after it. */
 	CHECK_OK(store_clone(h, &worker, NULL));
-	CHECK_OK(store_peer_by_node(worker, &node, &p, NULL));
+	CHECK_OK(registry_peer_by_node(worker, &node, &p, NULL));
 	CHECK_OK(store_key_rotate(h, NULL, NULL, NULL));
 	CHECK(verify_ok(h));
-	CHECK_OK(store_peer_by_node(worker, &node, &p, NULL));
+	CHECK_OK(registry_peer_by_node(worker, &node, &p, NULL));
 	store_close(worker);
 	h = reopen(h);
 	CHECK(h && verify_ok(h));
-	CHECK_OK(store_peer_by_node(h, &node, &p, NULL));
+	CHECK_OK(registry_peer_by_node(h, &node, &p, NULL));
 	CHECK_OK(store_checkpoint_get(h, "x", &v, NULL));
 	CHECK(v == 5);
 	CHECK_OK(store_key_rotate(h, NULL, NULL, NULL));
 	h = tamper(h, "UPDATE peer SET pk = zeroblob(32) WHERE name = "
 		      "'polo-fg'");
 	CHECK(h);
-	CHECK(store_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
+	CHECK(registry_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
 	/* A rotation does not bless it either. */
 	CHECK_OK(store_key_rotate(h, NULL, NULL, NULL));
-	CHECK(store_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
+	CHECK(registry_peer_by_node(h, &node, &p, NULL) == ERR_AUTH);
 	CHECK(verify_names(h, "peer 1", NULL));
 	store_close(h);
 }
@@ -589,11 +589,11 @@ static void test_fresh_slot_mac_put_back(void)
 {
 	struct store_secret sec = secret_of("m.rossi");
 	struct store *h = NULL;
-	struct store_peer p;
+	struct registry_peer p;
 	struct id evil, node, kase;
 	char mac[256], sql[1024];
 	uint8_t pk[STORE_SIGN_PKBYTES];
-	char token[STORE_TOKEN_LEN + 1];
+	char token[REGISTRY_TOKEN_LEN + 1];
 	struct err e;
 	int rc;
 
@@ -607,9 +607,9 @@ static void test_fresh_slot_mac_put_back(void)
 	if (!h)
 		return;
 	id_generate(&node);
-	CHECK_OK(store_peer_add(h, "polo-fg", "polo", "Puglia", 60, token,
-				NULL));
-	CHECK_OK(store_peer_enroll(h, token, &node, pk, &p, NULL));
+	CHECK_OK(
+	    registry_peer_add(h, "polo-fg", "polo", "Puglia", 60, token, NULL));
+	CHECK_OK(registry_peer_enroll(h, token, &node, pk, &p, NULL));
 	CHECK_OK(add_case(h, "[\"polo-fg\"]", &kase));
 	store_close(h);
 	snprintf(sql, sizeof(sql), "UPDATE keyslot SET mac = x'%s'; " PLANT_PEER,
@@ -621,7 +621,7 @@ static void test_fresh_slot_mac_put_back(void)
 	rc = unlock_err(&h, &e);
 	if (rc == 0) {
 		/* Not upgraded over: the planted rows stay refused. */
-		CHECK(store_peer_by_node(h, &evil, &p, NULL) == ERR_AUTH);
+		CHECK(registry_peer_by_node(h, &evil, &p, NULL) == ERR_AUTH);
 		CHECK(verify_names(h, "peer 1", "evil"));
 		CHECK(sql_int("SELECT count(*) FROM peer WHERE mac IS NULL") ==
 		      1);
@@ -642,7 +642,7 @@ static void test_fresh_slot_mac_put_back(void)
 static void test_landed_slot_mac_put_back(void)
 {
 	struct store *h = NULL;
-	struct store_peer p;
+	struct registry_peer p;
 	char mac[256], sql[2048], cmd[13000];
 	struct err e;
 
@@ -658,7 +658,7 @@ static void test_landed_slot_mac_put_back(void)
 	CHECK(h);
 	if (!h)
 		return;
-	CHECK_OK(store_peer_by_name(h, "polo-fg", &p, NULL));
+	CHECK_OK(registry_peer_by_name(h, "polo-fg", &p, NULL));
 	CHECK_OK(put_json(h, "person", NULL, "{\"given_name\":\"C\",\"family_name\":\"D\"}", NULL));
 	CHECK(verify_ok(h));
 	store_close(h);
@@ -722,7 +722,7 @@ static void test_planted_trigger_refused(void)
 		      "BEGIN UPDATE peer SET pk = zeroblob(32) WHERE idx = "
 		      "NEW.idx; END");
 	CHECK(h);
-	CHECK(store_peer_set_cap(h, "polo-fg", 5, NULL) == ERR_CORRUPT);
+	CHECK(registry_peer_set_cap(h, "polo-fg", 5, NULL) == ERR_CORRUPT);
 	CHECK(verify_names(h, "trigger", NULL));
 	store_close(h);
 }
@@ -740,7 +740,7 @@ static void test_landed_store_upgraded(void)
 
 	for (size_t i = 0; i < 2; i++) {
 		struct store *s = NULL;
-		struct store_peer p;
+		struct registry_peer p;
 		struct store_remote r;
 		uint64_t v = 0;
 		int n = 0;
@@ -765,9 +765,10 @@ static void test_landed_store_upgraded(void)
 		CHECK_OK(store_list(s, "person", 0, read_all, &n, NULL));
 		CHECK(n >= 1);
 		if (i == 0) {
-			CHECK_OK(store_peer_by_name(s, "polo-fg", &p, NULL));
+			CHECK_OK(registry_peer_by_name(s, "polo-fg", &p, NULL));
 			CHECK(p.enrolled);
-			CHECK_OK(store_peer_by_node(s, &p.node_id, &p, NULL));
+			CHECK_OK(
+			    registry_peer_by_node(s, &p.node_id, &p, NULL));
 		} else {
 			CHECK_OK(store_remote_get(s, &r, NULL));
 			CHECK_OK(store_checkpoint_get(s, "sync.pull", &v,
@@ -779,7 +780,7 @@ static void test_landed_store_upgraded(void)
 		CHECK(s);
 		CHECK(verify_names(s, i == 0 ? "peer" : "remote", NULL));
 		if (i == 0)
-			CHECK(store_peer_by_name(s, "polo-fg", &p, NULL) ==
+			CHECK(registry_peer_by_name(s, "polo-fg", &p, NULL) ==
 			      ERR_AUTH);
 		else
 			CHECK(store_remote_get(s, &r, NULL) == ERR_AUTH);

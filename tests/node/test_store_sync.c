@@ -1,8 +1,7 @@
 /*
- * test_store_sync.c - what the store keeps for sync: sealed secrets, the
- * hub's registry of nodes (tokens, enrollment, revocation, nonces),
- * eviction without reusing sequence numbers, handles for other threads,
- * and the hub's scope index and scoped log.
+ * test_store_sync.c - what the store keeps for sync: sealed secrets,
+ * eviction without reusing sequence numbers, handles for other threads.
+ * The hub's registry is tested in tests/registry/.
  */
 #include "tests/node/store_fixture.h"
 
@@ -41,86 +40,6 @@ static void test_secret_sealed_and_survives_rotation(void)
 		       "FROM secret WHERE name = 'sign_seed'") == 0);
 	CHECK(store_secret_get(s, "moved", out, sizeof(out), &len, NULL) ==
 	      ERR_CORRUPT);
-	store_close(s);
-}
-
-static void test_peer_tokens_enroll_once(void)
-{
-	struct store *s = named("hub", STORE_ROLE_HUB);
-	char token[STORE_TOKEN_LEN + 1], t2[STORE_TOKEN_LEN + 1];
-	uint8_t pk[STORE_SIGN_PKBYTES];
-	struct store_peer p;
-	struct id node, other;
-
-	CHECK(s);
-	memset(pk, 9, sizeof(pk));
-	id_generate(&node);
-	id_generate(&other);
-	CHECK_OK(store_peer_add(s, "polo-fg", "polo", "Puglia", 3600, token,
-				NULL));
-	CHECK(strlen(token) == STORE_TOKEN_LEN);
-	CHECK(!test_file_contains(dir, token, STORE_TOKEN_LEN));
-	CHECK(store_peer_add(s, "polo-fg", "polo", "Puglia", 3600, t2, NULL) ==
-	      ERR_EXISTS);
-	CHECK(store_peer_add(s, "x", "hub", "Puglia", 3600, t2, NULL) ==
-	      ERR_INVALID);
-	CHECK(store_peer_add(s, "x", "polo", "Lazio", 3600, t2, NULL) ==
-	      ERR_INVALID);
-	CHECK(store_peer_add(s, "Bad Name", "polo", "Puglia", 3600, t2,
-			     NULL) == ERR_INVALID);
-	CHECK(store_peer_enroll(s, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-				&node, pk, &p, NULL) == ERR_AUTH);
-	/* Never under the hub's own id. */
-	CHECK(store_peer_enroll(s, token, store_node_id(s), pk, &p, NULL) ==
-	      ERR_EXISTS);
-	CHECK_OK(store_peer_enroll(s, token, &node, pk, &p, NULL));
-	CHECK(p.enrolled && strcmp(p.name, "polo-fg") == 0);
-	/* Spent. */
-	CHECK(store_peer_enroll(s, token, &other, pk, &p, NULL) == ERR_AUTH);
-	CHECK_OK(store_peer_by_node(s, &node, &p, NULL));
-	CHECK(strcmp(p.kind, "polo") == 0 && !p.revoked);
-	/* An expired token does not enroll (expiring it in the file is an
-	 * alteration: the row is refused as well). */
-	CHECK_OK(store_peer_add(s, "pda-sic", "pda", "Sicilia", 3600, t2,
-				NULL));
-	CHECK(sql_exec("UPDATE peer SET token_expires = 1 WHERE name = "
-		       "'pda-sic'") == 0);
-	CHECK(store_peer_enroll(s, t2, &other, pk, &p, NULL) == ERR_AUTH);
-	CHECK(store_peer_token(s, "pda-sic", 60, t2, NULL) == ERR_AUTH);
-	CHECK(sql_exec("DELETE FROM peer WHERE name = 'pda-sic'") == 0);
-	CHECK_OK(store_peer_add(s, "pda-sic", "pda", "Sicilia", 3600, t2,
-				NULL));
-	/* Nor under another node's id; its own again is fine. */
-	CHECK_OK(store_peer_token(s, "pda-sic", 60, t2, NULL));
-	CHECK(store_peer_enroll(s, t2, &node, pk, &p, NULL) == ERR_EXISTS);
-	CHECK_OK(store_peer_token(s, "polo-fg", 60, token, NULL));
-	CHECK_OK(store_peer_enroll(s, token, &node, pk, &p, NULL));
-	CHECK_OK(store_peer_revoke(s, "polo-fg", NULL));
-	CHECK_OK(store_peer_by_name(s, "polo-fg", &p, NULL));
-	CHECK(p.revoked);
-	CHECK(store_peer_revoke(s, "nobody", NULL) == ERR_NOTFOUND);
-	store_close(s);
-}
-
-static void test_peer_nonce_replay(void)
-{
-	struct store *s = named("hub", STORE_ROLE_HUB);
-	char token[STORE_TOKEN_LEN + 1];
-	uint8_t n1[16], n2[16];
-	int64_t now = 1790000000000;
-
-	CHECK(s);
-	memset(n1, 1, sizeof(n1));
-	memset(n2, 2, sizeof(n2));
-	CHECK_OK(store_peer_add(s, "p", "polo", "Puglia", 60, token, NULL));
-	CHECK_OK(store_peer_nonce(s, 1, n1, now, 300000, NULL));
-	CHECK(store_peer_nonce(s, 1, n1, now + 10, 300000, NULL) ==
-	      ERR_CONFLICT);
-	CHECK_OK(store_peer_nonce(s, 1, n2, now + 10, 300000, NULL));
-	/* Old nonces are forgotten once outside twice the window. */
-	CHECK_OK(store_peer_nonce(s, 1, n2, now + 700000, 300000, NULL) ==
-		 ERR_CONFLICT ? -1 : 0);
-	CHECK(sql_int("SELECT count(*) FROM nonce") == 1);
 	store_close(s);
 }
 
@@ -336,152 +255,6 @@ static void test_read_group_lets_writers_in(void)
 	store_close(s);
 }
 
-struct items {
-	int changes, entered, left;
-	uint64_t last;
-	int ordered;
-};
-
-static int count_items(void *ctx, const struct store_scope_item *it)
-{
-	struct items *k = ctx;
-
-	if (it->seq < k->last)
-		k->ordered = 0;
-	k->last = it->seq;
-	if (it->change)
-		k->changes++;
-	else if (it->entered)
-		k->entered++;
-	else
-		k->left++;
-	return 0;
-}
-
-/*
- * More cases leave a peer's scope than one page holds, with nothing in
- * its scope between them: paging by the last item's seq, as a pull does,
- * every one of them is seen, and a page that stops early says so.
- */
-static void test_hub_scope_log_pages_events(void)
-{
-	struct store *h = named("hub", STORE_ROLE_HUB);
-	char token[STORE_TOKEN_LEN + 1], json[512];
-	struct store_put_result kase[5];
-	struct store_peer polo;
-	struct items k;
-	uint64_t after = 0;
-	size_t left = 0, pages = 0;
-	int more = 1;
-
-	CHECK(h);
-	CHECK_OK(store_peer_add(h, "polo-fg", "polo", "Puglia", 60, token,
-				NULL));
-	CHECK_OK(store_peer_by_name(h, "polo-fg", &polo, NULL));
-	for (int i = 0; i < 5; i++) {
-		struct store_put_result person;
-		char pid[ID_TEXT_LEN + 1];
-
-		CHECK_OK(put_json(h, "person", NULL, "{\"given_name\":\"A\","
-				  "\"family_name\":\"B\"}", &person));
-		id_format(&person.id, pid);
-		snprintf(json, sizeof(json),
-			 "{\"person_id\":\"%s\",\"region\":\"Puglia\","
-			 "\"stage\":\"intake\",\"nodes\":[\"polo-fg\"]}",
-			 pid);
-		CHECK_OK(put_json(h, "case", NULL, json, &kase[i]));
-	}
-	memset(&k, 0, sizeof(k));
-	CHECK_OK(store_scope_log(h, &polo, 0, 0, count_items, &k, &more, NULL));
-	CHECK(k.changes == 10 && more == 0);
-	after = k.last;
-	for (int i = 0; i < 5; i++)
-		CHECK_OK(put_json(h, "case", &kase[i].id,
-				  "{\"region\":\"Sicilia\",\"nodes\":[]}",
-				  NULL));
-	snprintf(json, sizeof(json), "{\"given_name\":\"A\","
-		 "\"family_name\":\"B\"}");
-	CHECK_OK(put_json(h, "person", NULL, json, NULL));
-	for (more = 1; more && pages < 10; pages++) {
-		memset(&k, 0, sizeof(k));
-		k.ordered = 1;
-		CHECK_OK(store_scope_log(h, &polo, after, 2, count_items, &k,
-					 &more, NULL));
-		CHECK(k.changes == 0 && k.ordered && k.left <= 2);
-		left += k.left;
-		if (more) {
-			CHECK(k.last > after);
-			after = k.last;
-		}
-	}
-	CHECK(left == 5 && pages == 3);
-	store_close(h);
-}
-
-static void test_hub_scope_follows_assignment(void)
-{
-	struct store *h = named("hub", STORE_ROLE_HUB);
-	char token[STORE_TOKEN_LEN + 1], json[512], pid[ID_TEXT_LEN + 1];
-	char cid[ID_TEXT_LEN + 1];
-	struct store_put_result person, kase;
-	struct store_peer polo, pda;
-	struct items k;
-	int seen = 0, more = 1;
-
-	CHECK(h);
-	CHECK_OK(store_peer_add(h, "polo-fg", "polo", "Puglia", 60, token,
-				NULL));
-	CHECK_OK(store_peer_add(h, "pda-sic", "pda", "Sicilia", 60, token,
-				NULL));
-	CHECK_OK(store_peer_by_name(h, "polo-fg", &polo, NULL));
-	CHECK_OK(store_peer_by_name(h, "pda-sic", &pda, NULL));
-	CHECK_OK(put_json(h, "person", NULL, "{\"given_name\":\"A\",\"family_name\":\"B\"}",
-			  &person));
-	id_format(&person.id, pid);
-	snprintf(json, sizeof(json),
-		 "{\"person_id\":\"%s\",\"region\":\"Puglia\",\"stage\":"
-		 "\"intake\",\"nodes\":[\"polo-fg\"]}",
-		 pid);
-	CHECK_OK(put_json(h, "case", NULL, json, &kase));
-	id_format(&kase.id, cid);
-	snprintf(json, sizeof(json),
-		 "{\"case_id\":\"%s\",\"service_type\":\"legal_advice\","
-		 "\"date\":\"2026-01-02\"}",
-		 cid);
-	CHECK_OK(put_json(h, "service", NULL, json, NULL));
-	CHECK_OK(store_scope_sees(h, &polo, &kase.id, &seen, NULL));
-	CHECK(seen);
-	CHECK_OK(store_scope_sees(h, &polo, &person.id, &seen, NULL));
-	CHECK(seen);
-	CHECK_OK(store_scope_sees(h, &pda, &kase.id, &seen, NULL));
-	CHECK(!seen);
-	memset(&k, 0, sizeof(k));
-	k.ordered = 1;
-	CHECK_OK(store_scope_log(h, &polo, 0, 0, count_items, &k, &more, NULL));
-	/* The case came as entries; its person (the hub's) entered the
-	 * scope with it: an event, whose history (what the node passed
-	 * before this pull: nothing) adds no entry. */
-	CHECK(k.changes == 3 && k.entered == 1 && k.left == 0 && k.ordered);
-	CHECK(more == 0);
-	memset(&k, 0, sizeof(k));
-	CHECK_OK(store_scope_log(h, &pda, 0, 0, count_items, &k, &more, NULL));
-	CHECK(k.changes == 0);
-	/* Handed over to Sicily: the PdA gets the whole case (3 entries
-	 * before the move, then the move), the Polo a purge. */
-	CHECK_OK(put_json(h, "case", &kase.id,
-			  "{\"region\":\"Sicilia\",\"nodes\":[]}", NULL));
-	memset(&k, 0, sizeof(k));
-	k.ordered = 1;
-	CHECK_OK(store_scope_log(h, &pda, 3, 0, count_items, &k, &more, NULL));
-	CHECK(k.entered == 1 && k.changes == 5 && k.ordered);
-	memset(&k, 0, sizeof(k));
-	CHECK_OK(store_scope_log(h, &polo, 3, 0, count_items, &k, &more, NULL));
-	CHECK(k.left == 1 && k.changes == 0 && more == 0);
-	CHECK_OK(store_scope_sees(h, &polo, &person.id, &seen, NULL));
-	CHECK(!seen);
-	store_close(h);
-}
-
 /* The hub cursor an own change notes (change.seen) is taken only from a
  * checkpoint row whose MAC holds: lowered in the file, it would make a
  * later edit look concurrent with a hand-over; the change then notes
@@ -520,12 +293,9 @@ static void test_seen_only_from_authentic_cursor(void)
 }
 
 TEST_MAIN(T(test_secret_sealed_and_survives_rotation),
-	  T(test_peer_tokens_enroll_once), T(test_peer_nonce_replay),
 	  T(test_evict_keeps_sequence_numbers),
 	  T(test_evict_waits_for_acknowledged_and_keeps_refusals),
 	  T(test_own_changes_come_back_after_eviction),
 	  T(test_rollback_forgets_cached_node), T(test_clone_shares_the_node),
-	  T(test_hub_scope_follows_assignment),
-	  T(test_hub_scope_log_pages_events),
 	  T(test_read_group_lets_writers_in),
 	  T(test_seen_only_from_authentic_cursor))

@@ -12,7 +12,7 @@
 #include "sync/auth.h"
 #include "sync/batch.h"
 #include "sync/client.h"
-#include "sync/http.h"
+#include "http/http.h"
 #include "sync/hub.h"
 #include "sync/sync.h"
 #include "tests/node/store_fixture.h"
@@ -44,7 +44,7 @@ static struct world {
 	struct hub *h;
 	char url[64];
 	struct store *n[NNODES], *more; /* a node not enrolled */
-	char token[NNODES][STORE_TOKEN_LEN + 1];
+	char token[NNODES][REGISTRY_TOKEN_LEN + 1];
 	struct sync_options o;
 	struct sync_stats st;   /* of the last round() */
 	json_t *doc;            /* body of the last xfer(), when JSON */
@@ -86,8 +86,8 @@ static inline int world_up(void)
 	}
 	w.hub = open_node("hub", STORE_ROLE_HUB);
 	for (int i = 0; w.hub && i < NNODES; i++)
-		if (store_peer_add(w.hub, peers[i].name, peers[i].kind,
-				   peers[i].region, 3600, w.token[i], &e))
+		if (registry_peer_add(w.hub, peers[i].name, peers[i].kind,
+				      peers[i].region, 3600, w.token[i], &e))
 			return 0;
 	if (!w.hub || hub_start(&w.h, w.hub, &cfg, &e))
 		return 0;

@@ -3,7 +3,7 @@
  * exchange, on real stores (hub_world.h's world):
  *
  *   1. every node holds exactly the hub's records in its scope (the hub's
- *      own judgment, store_scope_sees()), each with the same collection,
+ *      own judgment, registry_scope_sees()), each with the same collection,
  *      fields, deletion flag, versions (actors translated to node and
  *      operator) and open conflicts; a tombstone the hub has purged may
  *      stay on a node;
@@ -266,10 +266,10 @@ static inline int sim_check_scopes(struct sim_ctx *x,
 	if (store_list(w.hub, NULL, 1, sim_collect_id, &hub, NULL))
 		rc = sim_fail(x, "cannot list the hub");
 	for (int i = 0; !rc && i < NNODES; i++) {
-		struct store_peer p;
+		struct registry_peer p;
 
 		node.n = 0;
-		if (store_peer_by_name(w.hub, peers[i].name, &p, NULL) ||
+		if (registry_peer_by_name(w.hub, peers[i].name, &p, NULL) ||
 		    store_list(w.n[i], NULL, 1, sim_collect_id, &node, NULL)) {
 			rc = sim_fail(x, "cannot list %s", peers[i].name);
 			break;
@@ -277,8 +277,8 @@ static inline int sim_check_scopes(struct sim_ctx *x,
 		for (size_t k = 0; !rc && k < hub.n; k++) {
 			int sees = 0;
 
-			if (store_scope_sees(w.hub, &p, &hub.id[k], &sees,
-					     NULL) ||
+			if (registry_scope_sees(w.hub, &p, &hub.id[k], &sees,
+						NULL) ||
 			    sim_record_text(w.hub, &hub.id[k], a) ||
 			    sim_record_text(w.n[i], &hub.id[k], b))
 				rc = sim_fail(x, "cannot read record %s",

@@ -191,6 +191,8 @@ static inline int world_reset(store_clock_fn clock)
 		}
 		store_set_clock(s, clock, NULL);
 		if (a == HUB)
+			registry_attach(s);
+		if (a == HUB)
 			w.hub = s;
 		else
 			w.n[a] = s;

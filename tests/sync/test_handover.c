@@ -162,7 +162,7 @@ WORLD_TEST(test_edits_during_handover_never_vanish)
 	struct seen_refusal on_b = { 0, 0, { { 0 } } },
 			    on_hub = { 0, 0, { { 0 } } };
 	struct store_status st;
-	struct store_peer p;
+	struct registry_peer p;
 
 	CHECK(shared_case(&person, &cs));
 	CHECK(put(w.n[B], "case", &cs, NULL, "{\"case_worker\":\"rossi\"}") ==
@@ -189,7 +189,7 @@ WORLD_TEST(test_edits_during_handover_never_vanish)
 	CHECK_OK(store_refused_list(w.hub, 1, one_refusal, &on_hub, NULL));
 	CHECK(on_hub.n == 1 && on_hub.late &&
 	      id_cmp(&on_hub.record, &cs) == 0);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-b", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-b", &p, NULL));
 	CHECK(p.refused == 1);
 	/* The new holder gets every accepted edit. */
 	CHECK(round_of(A) == 0);
@@ -217,7 +217,7 @@ WORLD_TEST(test_edits_during_handover_never_vanish)
 WORLD_TEST(test_node_without_seen_judged_by_its_pull_ack)
 {
 	struct id person, cs;
-	struct store_peer p;
+	struct registry_peer p;
 	char path[128];
 	uint8_t *env;
 	size_t len = 0;
@@ -242,7 +242,7 @@ WORLD_TEST(test_node_without_seen_judged_by_its_pull_ack)
 	CHECK(env && req(w.n[B], "POST", "/v1/push", env, len) == 200);
 	CHECK(json_array_size(json_object_get(w.doc, "refused")) == 1);
 	CHECK(!holds(w.hub, &cs, "province", "Bari"));
-	CHECK_OK(store_peer_by_name(w.hub, "polo-b", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-b", &p, NULL));
 	CHECK(p.refused == 1);
 }
 

@@ -41,7 +41,7 @@ WORLD_TEST(test_revoked_node_403)
 	CHECK(round_of(B) == 0);
 	CHECK(put_json(w.n[B], "person", NULL, PERSON, NULL) == 0);
 	CHECK((env = batch_of(w.n[B], w.n[B], &len)) != NULL);
-	CHECK_OK(store_peer_revoke(w.hub, "polo-b", NULL));
+	CHECK_OK(registry_peer_revoke(w.hub, "polo-b", NULL));
 	before = changes();
 	err_init(&e);
 	CHECK(sync_round(w.n[B], &w.o, &w.st, &e) == ERR_AUTH);
@@ -155,7 +155,7 @@ WORLD_TEST(test_bad_signature_or_batch_401)
  * with a JSON error, nothing applied, no cursor moved. */
 WORLD_TEST(test_envelope_naming_another_sender_400)
 {
-	struct store_peer p;
+	struct registry_peer p;
 	uint64_t before;
 	uint8_t *env;
 	size_t len = 0;
@@ -170,7 +170,7 @@ WORLD_TEST(test_envelope_naming_another_sender_400)
 	CHECK(json_is_string(json_object_get(json_object_get(w.doc, "error"),
 					     "message")));
 	CHECK(changes() == before);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-a", &p, NULL));
 	CHECK(p.push_ack == 0 && p.refused == 0);
 	CHECK(alive(A));
 }
@@ -340,9 +340,9 @@ static char *enroll_body(struct store *s, const char *token)
 
 WORLD_TEST(test_endpoints_and_tokens)
 {
-	char late[STORE_TOKEN_LEN + 1];
+	char late[REGISTRY_TOKEN_LEN + 1];
 	struct store *x = w.more = open_node("newcomer", STORE_ROLE_NODE);
-	struct store_peer p;
+	struct registry_peer p;
 	uint64_t before = changes();
 	struct err e;
 	char *body;
@@ -361,15 +361,16 @@ WORLD_TEST(test_endpoints_and_tokens)
 	/* polo-a's token, spent by polo-a, presented by another node. */
 	CHECK(x && (body = enroll_body(x, w.token[A])) != NULL);
 	CHECK(xfer(NULL, "POST", "/v1/enroll", body, strlen(body)) == 401);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-a", &p, NULL));
 	CHECK(id_cmp(&p.node_id, store_node_id(w.n[A])) == 0);
-	CHECK_OK(store_peer_add(w.hub, "late", "polo", "Puglia", 1, late, &e));
+	CHECK_OK(
+	    registry_peer_add(w.hub, "late", "polo", "Puglia", 1, late, &e));
 	sleep(2);
 	CHECK((body = enroll_body(x, late)) != NULL);
 	CHECK(xfer(NULL, "POST", "/v1/enroll", body, strlen(body)) == 401);
 	err_init(&e);
 	CHECK(sync_enroll(x, w.url, late, NULL, NULL, &w.o, &e) == ERR_AUTH);
-	CHECK_OK(store_peer_by_name(w.hub, "late", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "late", &p, NULL));
 	CHECK(!p.enrolled);
 	CHECK(changes() == before);
 	CHECK(alive(SIC));
@@ -379,7 +380,7 @@ WORLD_TEST(test_endpoints_and_tokens)
  * must not acknowledge polo-a's own pending change, sequence 1 < 5. */
 WORLD_TEST(test_foreign_changes_keep_own_ack)
 {
-	struct store_peer p;
+	struct registry_peer p;
 	uint64_t before;
 	uint8_t *env;
 	size_t len = 0;
@@ -393,7 +394,7 @@ WORLD_TEST(test_foreign_changes_keep_own_ack)
 	 * refuse the whole batch, and move none of its cursors. */
 	CHECK(req(w.n[A], "POST", "/v1/push", env, len) == 400);
 	CHECK(changes() == before);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-a", &p, NULL));
 	CHECK(round_of(A) == 0);
 	CHECK(w.st.pushed == 1 && changes() == before + 1);
 	CHECK(p.push_ack == 0);
@@ -609,13 +610,13 @@ WORLD_TEST(test_lost_push_answer_recorded)
  * numbers the hub has (and be taken as known): it stops and says so. */
 WORLD_TEST(test_node_restored_from_older_copy_stops)
 {
-	struct store_peer p;
+	struct registry_peer p;
 	struct err e;
 
 	CHECK(put_json(w.n[A], "person", NULL, PERSON, NULL) == 0);
 	CHECK(round_of(A) == 0 && w.st.pushed == 1);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
-	CHECK_OK(store_peer_ack(w.hub, p.idx, 50, 0, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK_OK(registry_peer_ack(w.hub, p.idx, 50, 0, NULL));
 	CHECK(put_json(w.n[A], "person", NULL, PERSON, NULL) == 0);
 	err_init(&e);
 	CHECK(sync_round(w.n[A], &w.o, &w.st, &e) == ERR_CONFLICT);

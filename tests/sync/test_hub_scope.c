@@ -10,7 +10,7 @@
 WORLD_TEST(test_out_of_scope_write_refused)
 {
 	struct store_status st;
-	struct store_peer p;
+	struct registry_peer p;
 	struct id person, cs;
 	const char *was;
 	uint64_t before;
@@ -31,7 +31,7 @@ WORLD_TEST(test_out_of_scope_write_refused)
 	CHECK(changes() == before);
 	CHECK_OK(store_status(w.n[B], &st, NULL));
 	CHECK(st.rejected >= 1);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-b", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-b", &p, NULL));
 	CHECK(p.refused == 1);
 	CHECK(round_of(A) == 0 && w.st.pulled == 0);
 	CHECK(round_of(B) == 0 && w.st.refused == 0);
@@ -44,7 +44,7 @@ WORLD_TEST(test_out_of_scope_write_refused)
 WORLD_TEST(test_borrowed_reference_refused)
 {
 	struct id p1, c1, p2, c2, own, svc;
-	struct store_peer p;
+	struct registry_peer p;
 	uint64_t before;
 
 	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &c1));
@@ -71,7 +71,7 @@ WORLD_TEST(test_borrowed_reference_refused)
 	CHECK(changes() == before);
 	CHECK(has(w.hub, &own) == 0);
 	CHECK(has(w.n[B], &p1) == 0 && has(w.n[B], &c1) == 0);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-b", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-b", &p, NULL));
 	CHECK(p.refused == 3);
 	/* A person polo-b does see may be named by a new case of its own. */
 	CHECK(put(w.n[B], "case", NULL, &own,
@@ -222,9 +222,10 @@ WORLD_TEST(test_pages_of_moves)
 
 static int marked(const char *name)
 {
-	struct store_peer p;
+	struct registry_peer p;
 
-	return store_peer_by_name(w.hub, name, &p, NULL) ? -1 : p.rebootstrap;
+	return registry_peer_by_name(w.hub, name, &p, NULL) ? -1
+							    : p.rebootstrap;
 }
 
 /*
@@ -236,7 +237,7 @@ static int marked(const char *name)
 WORLD_TEST(test_rebootstrap_confirmed_only_after_forgetting)
 {
 	struct id person, cs, p2, c2;
-	struct store_peer p;
+	struct registry_peer p;
 	uint64_t purged = 0, pending = 1;
 
 	CHECK_OK(open_case(w.n[A], "Puglia", "", &person, &cs));
@@ -244,7 +245,7 @@ WORLD_TEST(test_rebootstrap_confirmed_only_after_forgetting)
 	CHECK(round_of(A) == 0 && w.st.pushed == 4);
 	CHECK_OK(store_delete(w.hub, &cs, NULL));
 	/* polo-a counts as away (horizon in the future): marked, purged. */
-	CHECK_OK(store_tombstone_sweep(w.hub, -10, &purged, NULL));
+	CHECK_OK(registry_tombstone_sweep(w.hub, -10, &purged, NULL));
 	CHECK(purged == 1 && marked("polo-a") == 1);
 	CHECK(req(w.n[A], "GET", "/v1/pull?after=4&limit=10&ack=4", NULL,
 		  0) == 200);
@@ -263,7 +264,7 @@ WORLD_TEST(test_rebootstrap_confirmed_only_after_forgetting)
 	CHECK(round_of(A) == 0 && w.st.rebootstrapped == 1);
 	CHECK(w.st.pushed == 1 && w.st.pulled >= 3);
 	CHECK(marked("polo-a") == 0);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-a", &p, NULL));
 	CHECK(p.pull_ack > 0);
 	CHECK(has(w.n[A], &cs) == 0 && has(w.n[A], &c2) == 1 &&
 	      has(w.n[A], &person) == 1 && has(w.n[A], &p2) == 1);
@@ -355,7 +356,7 @@ WORLD_TEST(test_rebuild_pages_bring_own_changes)
 	/* The hub deletes the service; polo-b stays away past the horizon
 	 * and the tombstone is purged without it. */
 	CHECK_OK(store_delete(w.hub, &svc, NULL));
-	CHECK_OK(store_tombstone_sweep(w.hub, -10, &purged, NULL));
+	CHECK_OK(registry_tombstone_sweep(w.hub, -10, &purged, NULL));
 	CHECK(purged == 1 && marked("polo-b") == 1);
 	w.o.pull_limit = 2;
 	CHECK(round_of(B) == 0 && w.st.rebootstrapped == 1);
@@ -502,7 +503,7 @@ WORLD_TEST(test_polo_cannot_hand_over)
 {
 	char msg[ERR_MSG_MAX];
 	const char *was;
-	struct store_peer p;
+	struct registry_peer p;
 	struct id person, cs;
 	uint64_t before;
 
@@ -544,7 +545,7 @@ WORLD_TEST(test_polo_cannot_hand_over)
 	CHECK(w.st.refused == 2);
 	CHECK(changes() == before);
 	CHECK(*was && strcmp(was, fields_of(w.hub, &cs)) == 0);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-b", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-b", &p, NULL));
 	CHECK(p.refused == 2);
 	CHECK(reasons_with(w.hub, "refusal", "'nodes'") == 2);
 	CHECK(reasons_with(w.n[B], "rejection", "'nodes'") == 2);
@@ -621,7 +622,7 @@ WORLD_TEST(test_reference_names_live_record_of_its_collection)
 {
 	char msg[ERR_MSG_MAX], missing[ID_TEXT_LEN + 1];
 	struct id p1, c1, p2, svc, gone, cs;
-	struct store_peer p;
+	struct registry_peer p;
 	uint64_t n = 0, before;
 
 	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &c1));
@@ -667,7 +668,7 @@ WORLD_TEST(test_reference_names_live_record_of_its_collection)
 	CHECK(round_of(A) == 0 && w.st.refused == 2);
 	CHECK(changes() == before);
 	CHECK(has(w.hub, &svc) == 0 && has(w.hub, &cs) == 0);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-a", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-a", &p, NULL));
 	CHECK(p.refused == 2);
 	CHECK(reasons_with(w.hub, "refusal", "'case_id'") == 1);
 	CHECK(reasons_with(w.hub, "refusal", "'person_id'") == 1);
@@ -702,7 +703,7 @@ WORLD_TEST(test_purge_takes_children_of_absent_case)
 		  "{\"nodes\":[],\"region\":\"Puglia\"}") == 0);
 	CHECK(round_of(SIC) == 0);
 	CHECK_OK(store_delete(w.hub, &cs, NULL));
-	CHECK_OK(store_tombstone_sweep(w.hub, -10, &purged, NULL));
+	CHECK_OK(registry_tombstone_sweep(w.hub, -10, &purged, NULL));
 	CHECK(purged == 1 && has(w.hub, &cs) == 0 && has(w.hub, &svc) == 1);
 	CHECK(round_of(B) == 0);
 	CHECK(has(w.n[B], &svc) == 0 && has(w.n[B], &cs) == 0);
@@ -742,7 +743,7 @@ WORLD_TEST(test_rebuild_own_edit_of_later_record_purged)
 	/* polo-b must start over (a tombstone it did not see, purged), and
 	 * the case leaves it. */
 	CHECK_OK(store_delete(w.hub, &gone, NULL));
-	CHECK_OK(store_tombstone_sweep(w.hub, -10, &purged, NULL));
+	CHECK_OK(registry_tombstone_sweep(w.hub, -10, &purged, NULL));
 	CHECK(purged == 1);
 	CHECK(put(w.hub, "case", &cs, NULL, "{\"nodes\":[]}") == 0);
 	w.o.pull_limit = 2;

@@ -123,7 +123,7 @@ WORLD_TEST(test_own_edit_survives_leave_and_return)
 WORLD_TEST(test_change_to_refused_record_refused)
 {
 	struct id p1, c1, own, svc;
-	struct store_peer p;
+	struct registry_peer p;
 	uint64_t before;
 
 	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &c1));
@@ -143,7 +143,7 @@ WORLD_TEST(test_change_to_refused_record_refused)
 	CHECK(w.st.refused == 2);
 	CHECK(has(w.hub, &own) == 0 && has(w.hub, &svc) == 0);
 	CHECK(changes() == before);
-	CHECK_OK(store_peer_by_name(w.hub, "polo-b", &p, NULL));
+	CHECK_OK(registry_peer_by_name(w.hub, "polo-b", &p, NULL));
 	CHECK(p.refused == 3);
 	CHECK(reasons_with(w.hub, "refusal", "holds no such record") == 1);
 	CHECK(reasons_with(w.n[B], "rejection", "holds no such record") == 1);

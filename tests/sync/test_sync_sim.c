@@ -536,7 +536,7 @@ static void op_sweep(void)
 	if (rnd(2))
 		op_delete(HUB);
 	err_init(&e);
-	rc = store_tombstone_sweep(w.hub, horizon, &purged, &e);
+	rc = registry_tombstone_sweep(w.hub, horizon, &purged, &e);
 	sim_log("hub sweeps tombstones, horizon %" PRId64 " s -> %d %s: %"
 		PRIu64 " purged", horizon, rc, rc ? e.msg : "", purged);
 }

@@ -1,0 +1,370 @@
+/*
+ * rule.c - see rule.h.
+ *
+ * Declarations are small constant tables (a procedure has a dozen steps),
+ * so every question is a linear scan: nothing to build or free, safe from
+ * any thread.  Values are compared as the constants of the declarations
+ * (rule_value()), which is also what lets messages quote them: a string
+ * from a record that is not a declared value is never echoed.
+ */
+#include "schema/rule.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *rule_value(const struct schema_field *f, const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (!f || !s || !f->values)
+		return NULL;
+	for (const char *const *p = f->values; *p; p++)
+		if (strcmp(*p, s) == 0)
+			return *p;
+	return NULL;
+}
+
+int rule_is_procedure(const struct schema_field *f)
+{
+	return f && f->transitions && f->ntransitions > 0;
+}
+
+/* Two step ends (NULL: no value) are the same. */
+static int same_end(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+const struct schema_transition *rule_transition(const struct schema_field *f,
+						const char *from,
+						const char *to)
+{
+	if (!rule_is_procedure(f) || !to)
+		return NULL;
+	for (size_t i = 0; i < f->ntransitions; i++) {
+		const struct schema_transition *t = &f->transitions[i];
+
+		if (same_end(t->from, from) && same_end(t->to, to))
+			return t;
+	}
+	return NULL;
+}
+
+int rule_role_ok(const struct schema_transition *t, const char *role)
+{
+	if (!t->roles)
+		return 1;
+	for (const char *const *r = t->roles; role && *r; r++)
+		if (strcmp(*r, role) == 0)
+			return 1;
+	return 0;
+}
+
+/* The roles of t as "a, b" into buf. */
+static void roles_text(const struct schema_transition *t, char *buf,
+		       size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (const char *const *r = t->roles; *r && used < n; r++) {
+		int w = snprintf(buf + used, n - used, "%s%s",
+				 used ? ", " : "", *r);
+
+		if (w < 0)
+			return;
+		used += (size_t)w;
+	}
+}
+
+/* The refusal of step from -> to of f (t the declared step, NULL if
+ * none) by role. */
+static int refuse_step(const struct schema_collection *c,
+		       const struct schema_field *f, const char *from,
+		       const char *to, const struct schema_transition *t,
+		       const char *role, struct err *e)
+{
+	char roles[160];
+
+	if (!to)
+		return err_set(e, ERR_INVALID, "field '%s' of '%s' is a "
+			       "procedure: it cannot be cleared", f->name,
+			       c->name);
+	if (!t)
+		return err_set(e, ERR_INVALID, "field '%s' of '%s': '%s' -> "
+			       "'%s' is not a declared transition", f->name,
+			       c->name, from ? from : "(none)", to);
+	roles_text(t, roles, sizeof(roles));
+	return err_set(e, ERR_CONFLICT, "field '%s' of '%s': '%s' -> '%s' is "
+		       "taken by %s, not by %s", f->name, c->name,
+		       from ? from : "(none)", to, roles,
+		       role && schema_name_ok(role) ? role
+						    : "a node with no role");
+}
+
+int rule_check_step(const struct schema_collection *c,
+		      const struct schema_field *f, const char *from,
+		      const char *to, const char *role, struct err *e)
+{
+	const struct schema_transition *t = rule_transition(f, from, to);
+
+	if (t && rule_role_ok(t, role))
+		return 0;
+	return refuse_step(c, f, from, to, t, role, e);
+}
+
+int rule_check_steps(const struct schema_collection *c, const json_t *cur,
+		     const json_t *fields, const char *role, struct err *e)
+{
+	const char *key;
+	json_t *val;
+	int rc;
+
+	json_object_foreach((json_t *)fields, key, val) {
+		const struct schema_field *f = schema_field(c, key);
+		const json_t *old = cur ? json_object_get(cur, key) : NULL;
+
+		if (!rule_is_procedure(f))
+			continue;
+		/* Writing the value it has is no step. */
+		if (old && json_equal(old, val))
+			continue;
+		rc = rule_check_step(c, f, rule_value(f, old),
+				     rule_value(f, val), role, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int rule_check_settle(const struct schema_collection *c,
+		      const struct schema_field *f, const json_t *const *cand,
+		      size_t ncand, const json_t *to, const char *role,
+		      struct err *e)
+{
+	const char *want = rule_value(f, to);
+	const struct schema_transition *seen = NULL;
+
+	if (!rule_is_procedure(f))
+		return 0;
+	for (size_t i = 0; want && i < ncand; i++) {
+		const char *from = rule_value(f, cand[i]);
+		const struct schema_transition *t =
+			rule_transition(f, from, want);
+
+		if (from == want || (t && rule_role_ok(t, role)))
+			return 0;
+		if (t)
+			seen = t;
+	}
+	return refuse_step(c, f,
+			   ncand ? rule_value(f, cand[0]) : NULL, want, seen,
+			   role, e);
+}
+
+/* ---- aggregates ---- */
+
+/* The collection c's parent field points to, or NULL. */
+static const struct schema_collection *
+parent_coll(const struct schema_collection *c)
+{
+	const struct schema_field *f = schema_field(c, c->parent);
+
+	return f && f->type == SCHEMA_REF ? schema_collection(f->ref) : NULL;
+}
+
+const struct schema_aggregate *
+rule_aggregate_over(const struct schema_collection *child, size_t i,
+		    const struct schema_collection **parent)
+{
+	const struct schema_collection *p = child ? parent_coll(child) : NULL;
+
+	*parent = p;
+	for (size_t k = 0; p && k < p->naggregates; k++) {
+		const struct schema_aggregate *a = &p->aggregates[k];
+
+		if (strcmp(a->child, child->name) == 0 && i-- == 0)
+			return a;
+	}
+	return NULL;
+}
+
+int rule_sum_add(const struct schema_aggregate *a, const json_t *child,
+		 long long *total)
+{
+	const json_t *v = json_object_get(child, a->sum);
+	long long x = json_is_integer(v) ? (long long)json_integer_value(v)
+					  : 0;
+
+	if ((x > 0 && *total > LLONG_MAX - x) ||
+	    (x < 0 && *total < LLONG_MIN - x))
+		return ERR_INVALID;
+	*total += x;
+	return 0;
+}
+
+void rule_sum_init(struct rule_sum *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void rule_sum_take(const struct schema_aggregate *a, const json_t *child,
+		   struct rule_sum *t)
+{
+	const json_t *v = json_object_get(child, a->sum);
+	long long x = json_is_integer(v) ? (long long)json_integer_value(v)
+					  : 0;
+
+	if (x > 0 && t->pos > LLONG_MAX - x) {
+		t->pos = LLONG_MAX;
+		t->overflow = 1;
+	} else if (x < 0 && t->neg < LLONG_MIN - x) {
+		t->neg = LLONG_MIN;
+		t->overflow = 1;
+	} else if (x > 0) {
+		t->pos += x;
+	} else {
+		t->neg += x;
+	}
+}
+
+int rule_sum_total(const struct rule_sum *t, long long *total)
+{
+	/* pos <= LLONG_MAX and neg >= LLONG_MIN: pos + neg always fits. */
+	*total = t->pos + t->neg;
+	return t->overflow ? ERR_INVALID : 0;
+}
+
+int rule_sum_over(const struct rule_sum *t, long long cap)
+{
+	long long total;
+
+	return rule_sum_total(t, &total) || rule_over_cap(total, cap);
+}
+
+long long rule_cap(const struct schema_aggregate *a, const json_t *parent)
+{
+	const json_t *v = a->cap_field && parent
+				  ? json_object_get(parent, a->cap_field)
+				  : NULL;
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : a->cap;
+}
+
+int rule_over_cap(long long total, long long cap)
+{
+	return total > cap;
+}
+
+int rule_check_cap(const struct schema_collection *parent,
+		   const struct schema_aggregate *a, long long before,
+		   long long after, long long cap, struct err *e)
+{
+	if (!rule_over_cap(after, cap) || after <= before)
+		return 0;
+	return err_set(e, ERR_INVALID, "field '%s' of '%s': the sum over the "
+		       "'%s' records of one '%s' would pass its cap%s%s%s",
+		       a->sum, a->child, a->child, parent->name,
+		       a->cap_field ? " ('" : "",
+		       a->cap_field ? a->cap_field : "",
+		       a->cap_field ? "')" : "");
+}
+
+void rule_cap_reason(const struct schema_collection *parent,
+		     const struct schema_aggregate *a, char *buf, size_t n)
+{
+	snprintf(buf, n, "the sum of '%s' over its '%s' records is above its "
+		 "cap%s%s%s", a->sum, a->child, a->cap_field ? " ('" : "",
+		 a->cap_field ? a->cap_field : "",
+		 a->cap_field ? "')" : "");
+	(void)parent;
+}
+
+/* ---- self-check ---- */
+
+/* 1 when s is one of f's values. */
+static int declared(const struct schema_field *f, const char *s)
+{
+	for (const char *const *p = f->values; s && *p; p++)
+		if (strcmp(*p, s) == 0)
+			return 1;
+	return 0;
+}
+
+static int check_steps_decl(const struct schema_collection *c,
+			    const struct schema_field *f, struct err *e)
+{
+	if (f->type != SCHEMA_ENUM || !f->values)
+		return err_set(e, ERR_FAIL, "field '%s' of '%s': transitions "
+			       "need an ENUM", f->name, c->name);
+	for (size_t i = 0; i < f->ntransitions; i++) {
+		const struct schema_transition *t = &f->transitions[i];
+
+		if (!declared(f, t->to) || (t->from && !declared(f, t->from)))
+			return err_set(e, ERR_FAIL, "field '%s' of '%s': "
+				       "transition %zu names an undeclared "
+				       "value", f->name, c->name, i);
+		for (const char *const *r = t->roles; r && *r; r++)
+			if (!schema_name_ok(*r))
+				return err_set(e, ERR_FAIL, "field '%s' of "
+					       "'%s': transition %zu has a "
+					       "malformed role", f->name,
+					       c->name, i);
+		if (rule_transition(f, t->from, t->to) != t)
+			return err_set(e, ERR_FAIL, "field '%s' of '%s': "
+				       "transition %zu declared twice",
+				       f->name, c->name, i);
+	}
+	return 0;
+}
+
+static int check_aggregate_decl(const struct schema_collection *c,
+				const struct schema_aggregate *a,
+				struct err *e)
+{
+	const struct schema_collection *child =
+		a->child ? schema_collection(a->child) : NULL;
+	const struct schema_field *sum = schema_field(child, a->sum);
+	const struct schema_field *cap =
+		a->cap_field ? schema_field(c, a->cap_field) : NULL;
+
+	if (!child || parent_coll(child) != c)
+		return err_set(e, ERR_FAIL, "collection '%s': an aggregate's "
+			       "child is not a collection whose parent it is",
+			       c->name);
+	if (!sum || sum->type != SCHEMA_INT)
+		return err_set(e, ERR_FAIL, "collection '%s': aggregate over "
+			       "'%s' sums no INT field", c->name, child->name);
+	if (a->cap_field && (!cap || cap->type != SCHEMA_INT))
+		return err_set(e, ERR_FAIL, "collection '%s': aggregate over "
+			       "'%s' has a cap field that is not INT",
+			       c->name, child->name);
+	return 0;
+}
+
+int rule_check_decl(const struct schema_collection *c, struct err *e)
+{
+	int rc;
+
+	for (size_t i = 0; i < c->nfields; i++) {
+		const struct schema_field *f = &c->fields[i];
+
+		if (!f->transitions != !f->ntransitions)
+			return err_set(e, ERR_FAIL, "field '%s' of '%s': "
+				       "transitions without a count",
+				       f->name, c->name);
+		rc = rule_is_procedure(f) ? check_steps_decl(c, f, e) : 0;
+		if (rc)
+			return rc;
+	}
+	if (!c->aggregates != !c->naggregates)
+		return err_set(e, ERR_FAIL, "collection '%s': aggregates "
+			       "without a count", c->name);
+	for (size_t i = 0; i < c->naggregates; i++) {
+		rc = check_aggregate_decl(c, &c->aggregates[i], e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
