@@ -3,7 +3,7 @@
 # connection: every connection to the hub goes through
 # tests/tools/faultproxy and is cut after 20 to 50 KB (both directions
 # together, FIN or RST).  With the default options, without --batch:
-#   - the initial pull of the 1,000-person workload (shared/workload/
+#   - the initial pull of the 600-person workload (shared/workload/
 #     gen.js, imported on the hub, every case assigned to polo-a)
 #     completes in a bounded number of `presidio sync` runs and the node
 #     ends with every record;
@@ -91,10 +91,10 @@ enroll() {
 	unset PRESIDIO_TOKEN
 }
 
-# ---- the initial pull of 1,000 persons -------------------------------------
+# ---- the initial pull of 600 persons ---------------------------------------
 # (SYNC_CUTS_PERSONS; the sanitizer build's run sets a smaller default:
 # the same cuts on fewer pages, within its time)
-PERSONS=${SYNC_CUTS_PERSONS:-${SYNC_CUTS_PERSONS_DEFAULT:-1000}}
+PERSONS=${SYNC_CUTS_PERSONS:-${SYNC_CUTS_PERSONS_DEFAULT:-600}}
 
 # The nodes are known before the import: the hub decides each case's
 # scope as it imports it.
