@@ -173,6 +173,17 @@ int store_keys_create(struct store *s, const struct store_secret *first,
 int store_slot_row(struct store_q *st, struct keyslot *slot, int64_t *id,
 		   struct err *e);
 
+/*
+ * Walk the key slots' MACs (store_rotate.c).  check set: a slot whose MAC
+ * fails under check counts in *bad and is skipped.  remac set: every
+ * other slot gets its MAC made again under remac (a rotation: check
+ * NULL; the upgrade from MACs under the data key itself: check = that
+ * key).  remac NULL: checking only (verify), ERR_CORRUPT when *bad, the
+ * first failure's message in e.
+ */
+int store_slots_mac(struct store *s, const uint8_t *check,
+		    const uint8_t *remac, uint64_t *bad, struct err *e);
+
 /* Seal dek (generation gen) to slot and store it in datakey. */
 int store_datakey_insert(struct store *s, int64_t slot_id,
 			 const struct keyslot *slot, uint32_t gen,

@@ -476,38 +476,6 @@ int store_mac_verify(struct store *s, uint64_t *bad, struct err *e)
 
 /* ---- unlock: older stores ---- */
 
-/* Re-authenticate every key slot that passes under the data key itself
- * (version 1) under the derived slot key (version 2). */
-static int slots_upgrade(struct store *s, const uint8_t *dek,
-			 const uint8_t *slotkey, struct err *e)
-{
-	struct keyslot slot;
-	struct store_q *st = NULL, *upd = NULL;
-	uint8_t mac[KEYSLOT_MACBYTES];
-	int64_t id;
-	int rc = 0;
-
-	st = store_q(s, "SELECT " SLOT_COLUMNS " FROM keyslot", "key slots");
-	while (!rc && store_q_row(st)) {
-		rc = store_slot_row(st, &slot, &id, e);
-		if (rc)
-			goto out;
-		if (keyslot_mac_check(
-			&slot, dek, store_q_col_blob(st, SLOT_MAC_COLUMN),
-			(size_t)store_q_col_bytes(st, SLOT_MAC_COLUMN),
-			NULL))
-			continue; /* fails either way: verify reports it */
-		keyslot_mac(&slot, slotkey, mac);
-		upd = store_q(s, "UPDATE keyslot SET mac = ?2 WHERE id = ?1",
-			      "key slots");
-		store_q_bind_int(upd, 1, id);
-		store_q_bind_blob(upd, 2, mac, sizeof(mac));
-		rc = store_q_run(upd, e);
-	}
-out:
-	return store_q_done(st, rc, e);
-}
-
 /* 1 when the unlocked slot is authenticated under the data key itself:
  * a store from before row MACs. */
 static int slot_is_v1(struct store *s, const uint8_t *dek)
@@ -572,7 +540,7 @@ int store_mac_unlocked(struct store *s, struct err *e)
 	/* Again under the write lock: another process may have done it. */
 	dek = store_dek_of(s, (uint32_t)gen);
 	if (dek && slot_is_v1(s, dek)) {
-		uint64_t marked = 0;
+		uint64_t marked = 0, bad = 0;
 		int found = 0, marked_found = 0;
 
 		/* A store the landed release made has no row MAC and no
@@ -595,8 +563,11 @@ int store_mac_unlocked(struct store *s, struct err *e)
 			goto end;
 		store_mac_slot_key(dek, slotkey);
 		rc = remac_all(s, 1, e);
+		/* Slots that pass under the data key itself (version 1)
+		 * move to the derived slot key (version 2); one that fails
+		 * either way is left for verify to report. */
 		if (!rc)
-			rc = slots_upgrade(s, dek, slotkey, e);
+			rc = store_slots_mac(s, dek, slotkey, &bad, e);
 		sodium_memzero(slotkey, sizeof(slotkey));
 	}
 end:

@@ -71,13 +71,8 @@ out:
 	return store_tx_end(s, opened, rc, e);
 }
 
-/*
- * Authenticate every slot under dek (remac = 1: rewrite their MACs, as a
- * rotation finishes) or check them (remac = 0, for verify).  Counts the
- * slots that fail in *bad.
- */
-static int slots_mac(struct store *s, const uint8_t *dek, int remac,
-		     uint64_t *bad, struct err *e)
+int store_slots_mac(struct store *s, const uint8_t *check,
+		    const uint8_t *remac, uint64_t *bad, struct err *e)
 {
 	struct keyslot slot;
 	struct store_q *st = NULL, *upd = NULL;
@@ -91,19 +86,22 @@ static int slots_mac(struct store *s, const uint8_t *dek, int remac,
 		rc = store_slot_row(st, &slot, &id, e);
 		if (rc)
 			goto out;
-		if (!remac) {
-			if (keyslot_mac_check(
-				&slot, dek,
-				store_q_col_blob(st, SLOT_MAC_COLUMN),
-				(size_t)store_q_col_bytes(st,
-							     SLOT_MAC_COLUMN),
-				*bad ? NULL : e))
-				(*bad)++;
+		/* A failing slot is only reported when checking (the first
+		 * one's message); rewriting never vouches for it. */
+		if (check &&
+		    keyslot_mac_check(&slot, check,
+				      store_q_col_blob(st, SLOT_MAC_COLUMN),
+				      (size_t)store_q_col_bytes(
+					      st, SLOT_MAC_COLUMN),
+				      !remac && !*bad ? e : NULL)) {
+			(*bad)++;
 			continue;
 		}
+		if (!remac)
+			continue;
 		/* Only the MAC column changes, which the scan does not walk
 		 * by, so updating the row being read is safe. */
-		keyslot_mac(&slot, dek, mac);
+		keyslot_mac(&slot, remac, mac);
 		upd = store_q(s, "UPDATE keyslot SET mac = ?2 WHERE id = ?1",
 			      "key slots");
 		store_q_bind_int(upd, 1, id);
@@ -112,7 +110,7 @@ static int slots_mac(struct store *s, const uint8_t *dek, int remac,
 	}
 out:
 	rc = store_q_done(st, rc, e);
-	if (!rc && *bad)
+	if (!rc && !remac && *bad)
 		rc = ERR_CORRUPT;
 	return rc;
 }
@@ -123,7 +121,7 @@ int store_slots_verify(struct store *s, uint64_t *bad, struct err *e)
 	int rc = store_slot_mac_dek(s, &dek, e);
 
 	*bad = 0;
-	return rc ? rc : slots_mac(s, dek, 0, bad, e);
+	return rc ? rc : store_slots_mac(s, dek, NULL, bad, e);
 }
 
 /*
@@ -164,7 +162,7 @@ static int rotation_finish(struct store *s, uint32_t gen, struct err *e)
 
 		if (newdek) {
 			store_mac_slot_key(newdek, slotkey);
-			rc = slots_mac(s, slotkey, 1, &bad, e);
+			rc = store_slots_mac(s, NULL, slotkey, &bad, e);
 			sodium_memzero(slotkey, sizeof(slotkey));
 		} else {
 			rc = err_set(e, ERR_CORRUPT,

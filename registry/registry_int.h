@@ -21,6 +21,11 @@
 #include "node/store_sql.h"
 #include "registry/registry.h"
 
+/* Record that case root entered (1) or left (0) peer's scope at hub
+ * sequence seq (registry_scope.c): the pull walks these events. */
+int registry_event_add(struct store *s, uint64_t seq, int64_t peer,
+		       const struct id *root, int entered, struct err *e);
+
 /* A root record (case) was written by change seq; keep the scope
  * index and the scope events up to date (registry_scope.c). */
 int registry_scope_note(struct store *s, const struct id *id,

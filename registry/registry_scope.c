@@ -168,15 +168,23 @@ static int member_set(struct store *s, int64_t peer, const struct id *cs,
 	rc = store_q_run(st, e);
 	if (rc || !with_event || store_sql_changes(s) == 0)
 		return rc;
-	st = store_q(s,
-		     "INSERT INTO scope_event(seq, peer, case_id, entered, "
-		     "mac) VALUES (?1, ?2, ?3, ?4, presidio_mac("
-		     "'scope_event', ?1, ?2, ?3, ?4))",
-		     "recording scope");
+	return registry_event_add(s, seq, peer, cs, visible, e);
+}
+
+int registry_event_add(struct store *s, uint64_t seq, int64_t peer,
+		       const struct id *root, int entered, struct err *e)
+{
+	struct store_q *st = store_q(s,
+				     "INSERT INTO scope_event(seq, peer, "
+				     "case_id, entered, mac) VALUES (?1, ?2, "
+				     "?3, ?4, presidio_mac('scope_event', ?1, "
+				     "?2, ?3, ?4))",
+				     "recording scope");
+
 	store_q_bind_int(st, 1, (int64_t)seq);
 	store_q_bind_int(st, 2, peer);
-	store_q_bind_blob(st, 3, cs->b, ID_BYTES);
-	store_q_bind_int(st, 4, visible);
+	store_q_bind_blob(st, 3, root->b, ID_BYTES);
+	store_q_bind_int(st, 4, entered);
 	return store_q_run(st, e);
 }
 

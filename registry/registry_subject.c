@@ -83,23 +83,6 @@ static int case_event_covers(struct store *s, uint64_t seq, int64_t peer,
 	return store_q_end(st, e);
 }
 
-static int event_add(struct store *s, uint64_t seq, int64_t peer,
-		     const struct id *root, int entered, struct err *e)
-{
-	struct store_q *st = store_q(s,
-				     "INSERT INTO scope_event(seq, peer, "
-				     "case_id, entered, mac) VALUES (?1, ?2, "
-				     "?3, ?4, presidio_mac('scope_event', ?1, "
-				     "?2, ?3, ?4))",
-				     "recording scope");
-
-	store_q_bind_int(st, 1, (int64_t)seq);
-	store_q_bind_int(st, 2, peer);
-	store_q_bind_blob(st, 3, root->b, ID_BYTES);
-	store_q_bind_int(st, 4, entered);
-	return store_q_run(st, e);
-}
-
 /*
  * Who sees a person, before and after a case's write, and the events for
  * the peers for whom that changed: a person entering a peer's scope
@@ -133,7 +116,7 @@ static int subject_events(struct store *s,
 				rc = case_event_covers(s, seq, from[i], cs,
 						       entered, &covered, e);
 			if (!rc && !covered)
-				rc = event_add(s, seq, from[i], &x->person,
+				rc = registry_event_add(s, seq, from[i], &x->person,
 					       entered, e);
 		}
 	}
