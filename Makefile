@@ -1,6 +1,8 @@
 # Presidio - one binary, `presidio`; see README.md.
 #
 #   make            build ./presidio (in $(BUILD), default build/)
+#   make demo       the BdI procedure on a hub and three nodes (README's
+#                   first command)
 #   make tour       a scripted tour of one node
 #   make check      check-style, unit + end-to-end tests, then again under
 #                   ASan+UBSan
@@ -68,7 +70,9 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # (tests/schema/collections.h), registered before main() in every binary
 # they are linked into.
 TEST_SUPPORT := $(BUILD)/obj/tests/test.o \
-	$(BUILD)/obj/tests/schema/collections.o
+	$(BUILD)/obj/tests/schema/collections.o \
+	$(BUILD)/obj/tests/schema/collections_rules.o \
+	$(BUILD)/obj/tests/schema/next.o
 # The command line with the test collections, for the end-to-end scripts
 # that write them (tests/e2e/lib.sh, E2E_TEST_SCHEMA=1); never installed.
 TEST_CLI := $(BUILD)/tests/presidio-test
@@ -87,7 +91,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 # The support objects are shared by every test binary: keep them.
 .SECONDARY: $(TEST_SUPPORT)
 
-.PHONY: all check check-fast bench soak install clean check-style tests tour \
+.PHONY: all check check-fast bench soak install clean check-style tests tour demo \
 	fuzz fuzz-build fuzz-bins fuzz-corpus
 all: $(BIN) presidio
 
@@ -97,10 +101,13 @@ presidio: $(BIN)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
-$(TEST_CLI): $(CLI_OBJ) $(BUILD)/obj/tests/schema/collections.o $(LIB)
+TEST_SCHEMA_OBJ := $(BUILD)/obj/tests/schema/collections.o \
+	$(BUILD)/obj/tests/schema/collections_rules.o \
+	$(BUILD)/obj/tests/schema/next.o
+
+$(TEST_CLI): $(CLI_OBJ) $(TEST_SCHEMA_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) \
-		$(BUILD)/obj/tests/schema/collections.o $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TEST_SCHEMA_OBJ) $(LIB) $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -143,7 +150,12 @@ $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(LIB)
 
 tests: $(BIN) $(TEST_CLI) $(TEST_BIN) $(TOOL_BIN)
 
-# A scripted tour of one node (the README's first command).
+# The demo (the README's first command): a hub and three nodes on
+# loopback, one case through the Budget di Integrazione procedure.
+demo: $(BIN)
+	sh packaging/demo.sh
+
+# A scripted tour of the engine: one node, then a hub and two nodes.
 tour: $(BIN)
 	sh packaging/tour.sh
 

@@ -54,8 +54,10 @@ void merge_record_free(struct merge_record *r)
 	for (size_t i = 0; i < r->nch; i++)
 		change_release(&r->ch[i]);
 	free(r->ch);
+	free(r->unk);
 	free(r);
 }
+
 
 int merge_is_empty(const struct merge_record *r)
 {
@@ -113,30 +115,16 @@ int merge_in_frontier(const struct merge_record *r, const struct change *c,
 	return writes(c, field) && !superseded(r, field, &c->v);
 }
 
-/* Position of a value in a monotonic field's procedure order, -1 when it
- * is not one of them (null included). */
-static int state_index(const struct schema_field *f, const json_t *value)
-{
-	const char *s = json_string_value(value);
-
-	if (!s || !f || !f->values)
-		return -1;
-	for (int i = 0; f->values[i]; i++)
-		if (!strcmp(f->values[i], s))
-			return i;
-	return -1;
-}
-
 /* >0 when write a (of change ca) beats b on field f. */
 static int beats(const struct schema_field *f, const struct change *ca,
 		 const struct change *cb, uint16_t field)
 {
 	if (f && f->merge == SCHEMA_MERGE_MONOTONIC) {
-		int sa = state_index(f, merge_find_write(ca, field)->value);
-		int sb = state_index(f, merge_find_write(cb, field)->value);
+		int cmp = merge_state_cmp(f, merge_find_write(ca, field)->value,
+					  merge_find_write(cb, field)->value);
 
-		if (sa != sb)
-			return sa > sb;
+		if (cmp)
+			return cmp > 0;
 	}
 	return merge_vid_cmp(&ca->v, &cb->v) > 0;
 }
@@ -198,6 +186,16 @@ json_t *merge_values(const struct merge_record *r)
 
 		if (c && json_object_set(out, f->name,
 					 merge_find_write(c, f->id)->value)) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < r->nunk; i++) {
+		const struct change *c = merge_winner_of(r, r->unk[i].id);
+
+		if (c && json_object_set(out, r->unk[i].name,
+					 merge_find_write(c, r->unk[i].id)
+						 ->value)) {
 			json_decref(out);
 			return NULL;
 		}
@@ -490,7 +488,7 @@ enum merge_status merge_status_of(const struct merge_record *r,
 /* ---- applying a change ---- */
 
 /* Check the names and values of a change's fields; build its writes. */
-static int build_writes(const struct merge_record *r,
+static int build_writes(struct merge_record *r,
 			const struct merge_change *in, struct change *c,
 			struct merge_result *res, struct err *e)
 {
@@ -521,14 +519,21 @@ static int build_writes(const struct merge_record *r,
 			w->field = SCHEMA_FIELD_DELETED;
 		} else {
 			f = schema_field(r->coll, key);
-			if (!f) {
+			/* Of the next schema version: kept under an id of
+			 * its own (checked with the rest below). */
+			w->field = f ? f->id
+				     : (in->newer_schema &&
+						    schema_name_ok(key) &&
+						    key[0] != '_'
+					    ? merge_unknown_id(r, key)
+					    : 0);
+			if (!w->field) {
 				rc = err_set(e, ERR_INVALID,
 					     "unknown field '%s' in '%s'",
 					     schema_name_ok(key) ? key : "?",
 					     r->coll->name);
 				goto out;
 			}
-			w->field = f->id;
 			if (json_object_set(plain, key, val)) {
 				rc = err_set(e, ERR_NOMEM, "out of memory");
 				goto out;
@@ -552,7 +557,8 @@ static int build_writes(const struct merge_record *r,
 			res->applied++;
 		}
 	}
-	rc = schema_validate(r->coll, plain, 0, e);
+	rc = in->newer_schema ? schema_validate_received(r->coll, plain, 0, e)
+			      : schema_validate(r->coll, plain, 0, e);
 out:
 	json_decref(plain);
 	return rc;

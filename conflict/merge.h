@@ -54,6 +54,31 @@
  *     where the writer's role is known: the local write (node/).
  * Applying a change twice, or an old change after a newer one, leaves the
  * state as it was.  Append-only collections only ever see creates.
+ *
+ * Fields and values of the next schema version (sync/README.md, "Schema
+ * versions").  A change written by a newer schema version (newer_schema)
+ * may write a field this build does not declare, or put in an ENUM field
+ * a value it does not declare (schema_validate_received()).  Both are
+ * kept and merged:
+ *   - an undeclared field gets an id of its own in the record, from
+ *     MERGE_UNKNOWN_FIRST up (a hash of its name, the next free one on a
+ *     clash with another undeclared name of the record: stable for one
+ *     record's replay, never a declared id), and the default per-field
+ *     merge (the greatest version wins: a change always has a greater
+ *     version than the writes it supersedes, so the winner is the newer
+ *     build's unless that build settles the field by a rule); it has no
+ *     open conflict here (this build cannot show or settle one: the
+ *     newer build does), it is in merge_values() by its name, and a
+ *     build that declares it replays the record with its declared rules;
+ *   - in a MONOTONIC field, a value this build does not declare ranks
+ *     above every value it declares (values are only ever appended to a
+ *     procedure's order, schema.h), and two such values by byte order of
+ *     their text (then version): replicas of both versions settle on the
+ *     same value when at most one undeclared value is in play, or when the
+ *     newer values were appended in byte order; otherwise they agree once
+ *     the older one is upgraded;
+ *   - a step from or to an undeclared value is not judged (the older
+ *     build does not know the newer rules; the hub, which does, judges).
  */
 #ifndef PRESIDIO_MERGE_H
 #define PRESIDIO_MERGE_H
@@ -92,6 +117,10 @@ struct merge_change {
 					  deletion marker as "_deleted" */
 	const struct merge_prev *prev; /* see above; any order */
 	size_t nprev;
+	int newer_schema;              /* written by a newer schema version:
+					  fields and ENUM values this build
+					  does not declare are kept (below),
+					  else refused */
 };
 
 /* What merge_apply() did with a change. */
@@ -174,14 +203,29 @@ int merge_record_new(struct merge_record **out,
 /* Free r and every value it holds.  Accepts NULL. */
 void merge_record_free(struct merge_record *r);
 
+/* Ids of the fields a record holds that its collection does not declare. */
+#define MERGE_UNKNOWN_FIRST 0x8000
+
 /*
- * Apply change c.  Unknown fields or malformed values are ERR_INVALID
- * (nothing applied); authority refusals are not errors: they are counted
+ * Apply change c.  Fields and ENUM values this build does not declare are
+ * kept when c->newer_schema (see above; within schema_validate_received()'s
+ * bounds), else ERR_INVALID like a malformed name or value (nothing
+ * applied); authority refusals are not errors: they are counted
  * in res (which may be NULL) and the other fields are applied.  Values are
  * copied (json_deep_copy); c is not kept.
  */
 int merge_apply(struct merge_record *r, const struct merge_change *c,
 		struct merge_result *res, struct err *e) ERR_MUST_USE;
+
+/* The id of field `name` in r: its declared id, the deletion marker's
+ * (0), or the id r gave it as an undeclared field; -1 when r has no such
+ * field. */
+int merge_field_id(const struct merge_record *r, const char *name);
+
+/* The ids r gave its undeclared fields, in the order they arrived: at
+ * most max into out; returns how many there are. */
+size_t merge_unknown_ids(const struct merge_record *r, uint16_t *out,
+			 size_t max);
 
 /* No change applied yet (a record only ever named, or a fresh one). */
 int merge_is_empty(const struct merge_record *r);

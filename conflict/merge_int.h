@@ -25,12 +25,39 @@ struct change {
 	size_t nw;
 };
 
+/* A field the record's collection does not declare here (one of the
+ * next schema version, merge.h): its name and the id it has in this
+ * record. */
+struct unknown_field {
+	char name[SCHEMA_NAME_MAX];
+	uint16_t id; /* MERGE_UNKNOWN_FIRST and up */
+};
+
 struct merge_record {
 	const struct schema_collection *coll;
 	struct change *ch; /* owned, nch entries */
 	size_t nch;
 	size_t cap;
+	struct unknown_field *unk; /* owned, nunk entries, in arrival order */
+	size_t nunk;
 };
+
+/* The id of undeclared field `name` (a well-formed name) in r, given one
+ * the first time: FNV-1a of the name in the upper half of the ids
+ * (MERGE_UNKNOWN_FIRST up), then the next free one.  0 when out of memory
+ * or of ids (merge_unknown.c). */
+uint16_t merge_unknown_id(struct merge_record *r, const char *name);
+
+/* Order of two values of MONOTONIC field f in its procedure (<0, 0, >0;
+ * 0: the same step, the versions decide): declared values in their
+ * order, after them values this build does not declare, by their text
+ * (merge.h). */
+int merge_state_cmp(const struct schema_field *f, const json_t *a,
+		    const json_t *b);
+
+/* 1 when v is a value of procedure or ENUM field f this build does not
+ * declare (a string; null is a value every build knows). */
+int merge_value_unknown(const struct schema_field *f, const json_t *v);
 
 /* Where merge_conflicts() collects: the first max into out, n in all. */
 struct conflict_sink {

@@ -79,10 +79,15 @@ static void steps_flush(struct conflict_sink *k, struct steps_seen *seen)
 static int step_ok(const struct merge_record *r, const struct schema_field *f,
 		   const struct change *c, const char **from)
 {
-	const char *to = rule_value(f, merge_find_write(c, f->id)->value);
+	const json_t *tv = merge_find_write(c, f->id)->value;
+	const char *to = rule_value(f, tv);
 	size_t named = 0, known = 0;
 
 	*from = NULL;
+	/* A value of the next schema version: its steps are that version's
+	 * to judge (the hub does), not this build's. */
+	if (merge_value_unknown(f, tv))
+		return 1;
 	for (size_t i = 0; i < c->nprev; i++) {
 		const struct change *pc;
 		const struct write *w;
@@ -95,6 +100,8 @@ static int step_ok(const struct merge_record *r, const struct schema_field *f,
 		w = pc ? merge_find_write(pc, f->id) : NULL;
 		if (!w || w->rejected)
 			continue;
+		if (merge_value_unknown(f, w->value))
+			return 1;
 		was = rule_value(f, w->value);
 		if (known++ == 0)
 			*from = was;
@@ -112,9 +119,11 @@ static void field_steps(const struct merge_record *r,
 	const struct change *win = merge_winner_of(r, f->id);
 	const char *to_win;
 	struct steps_seen seen;
+	int unknown_win;
 
 	if (!win)
 		return;
+	unknown_win = merge_value_unknown(f, merge_find_write(win, f->id)->value);
 	/* Each frontier change adds at most two steps. */
 	seen.n = 0;
 	seen.max = 2 * r->nch;
@@ -133,6 +142,8 @@ static void field_steps(const struct merge_record *r,
 		 * field merged forward, that is a step too.  (A field merged
 		 * by version lists the pair as a field conflict already.) */
 		if (c != win && f->merge == SCHEMA_MERGE_MONOTONIC &&
+		    !unknown_win &&
+		    !merge_value_unknown(f, merge_find_write(c, f->id)->value) &&
 		    to != to_win && !rule_transition(f, to, to_win))
 			add_step(k, &seen, f->id, MERGE_RULE_MOVES, to, to_win);
 	}

@@ -465,6 +465,12 @@ void store_set_write_hook(struct store *s, store_write_fn fn, void *ctx)
 	s->write_hook_ctx = ctx;
 }
 
+void store_set_quota_hook(struct store *s, store_quota_fn fn, void *ctx)
+{
+	s->quota_hook = fn;
+	s->quota_hook_ctx = ctx;
+}
+
 void store_set_holds_all(struct store *s, int on)
 {
 	s->holds_all = on ? 1 : 0;

@@ -105,7 +105,11 @@ int store_open(struct store **out, const char *dir,
  * key rotation was interrupted, the store finishes it later through
  * store_key_rotate(); reads and writes work meanwhile.  The same as
  * store_session_open() and store_session_use() (node/store_session.h) with
- * the session held by s alone; s is locked first.
+ * the session held by s alone; s is locked first.  A build whose schema
+ * version is above the one the store recorded (STORE_CK_SCHEMA) re-derives
+ * every record from its log first (once: a one-time cost of a replay per
+ * record, in batches of their own transactions; a record that fails is
+ * counted in STORE_CK_SCHEMA_FAILED, not fatal).
  */
 int store_unlock(struct store *s, const struct store_secret *secret,
 		 struct err *e) ERR_MUST_USE;
@@ -306,6 +310,21 @@ struct store_change {
  * keeps its pull cursor there (sync.h SYNC_CK_PULL). */
 #define STORE_CK_SEEN "sync.pull"
 
+/* The checkpoint holding the schema version (schema.h) of the newest
+ * build that opened the store: a newer one re-derives its records at
+ * unlock (store_unlock()), so that fields and values an older build kept
+ * without declaring them get their declared rules. */
+#define STORE_CK_SCHEMA "schema.version"
+
+/* The number of records that upgrade could not re-derive from their log
+ * (a sealed value that does not open, a malformed entry): they keep the
+ * row the older build derived, and store_verify() reports them until the
+ * next upgrade finds none. */
+#define STORE_CK_SCHEMA_FAILED "schema.failed"
+
+/* Records re-derived per transaction by that upgrade. */
+#define STORE_UPGRADE_BATCH 500
+
 typedef int (*store_change_fn)(void *ctx, const struct store_change *c);
 
 /* with_values for the log readers: none, parsed (fields), or as the JSON
@@ -352,6 +371,9 @@ struct store_incoming {
 	const json_t *fields;           /* values; "_deleted" for the marker */
 	const struct merge_prev *prev;  /* versions its writer had */
 	size_t nprev;
+	int newer_schema;               /* from a newer schema version: keep
+					   the fields and ENUM values this
+					   build does not declare (merge.h) */
 };
 
 struct store_apply_result {
@@ -528,8 +550,10 @@ int store_status(struct store *s, struct store_status *out,
 
 /*
  * Check the database (PRAGMA integrity_check) and, when unlocked, that every
- * sealed value opens.  ERR_CORRUPT with the first problem (naming the
- * record); *bad, when not NULL, counts the records that failed.
+ * sealed value opens, and that the last schema upgrade re-derived every
+ * record (STORE_CK_SCHEMA_FAILED).  ERR_CORRUPT with the first problem
+ * (naming the record); *bad, when not NULL, counts the records that
+ * failed.
  */
 int store_verify(struct store *s, uint64_t *bad, struct err *e) ERR_MUST_USE;
 

@@ -9,6 +9,13 @@
  *   collection the schema declares for it: not another collection's, not
  *   a deleted or purged one.  A node may name a record it does not hold
  *   (it may not see it); the hub holds everything and judges that.
+ * - A SCHEMA_FIXED field (the case of a plan or of a dote) keeps the
+ *   value its record was created with: the children of such a record
+ *   follow it through the hub's scope index only as far as their parent's
+ *   current case, and the hub records scope events for cases only, so a
+ *   plan moved to another case would reach the new holders without its
+ *   goals and reviews.  Refused locally and on the hub alike (an Italian
+ *   message naming the field: it is a domain refusal).
  * - Where a case lives (the fields the schema declares as its
  *   scope_region and scope_nodes) is decided by conflict/scope.h: a node
  *   opens a case for itself, and only the hub or the Punto di Accesso of
@@ -78,8 +85,16 @@ int store_check_refs(struct store *s, const struct schema_collection *c,
 		uint16_t coll;
 		int state, rc;
 
-		if (!f || f->type != SCHEMA_REF || json_is_null(val) ||
-		    (cur && same_value(json_object_get(cur, key), val)))
+		if (!f || (cur && same_value(json_object_get(cur, key), val)))
+			continue;
+		if (cur && (f->flags & SCHEMA_FIXED)) {
+			snprintf(why, n, "il campo '%s' (%s) di '%s' non si "
+				 "cambia dopo la creazione: per spostare il "
+				 "record se ne crea uno nuovo", f->name,
+				 f->label, c->name);
+			return 0;
+		}
+		if (f->type != SCHEMA_REF || json_is_null(val))
 			continue;
 		target = schema_collection(f->ref);
 		if (!text || id_parse(&ref, text) < 0) {
@@ -195,7 +210,8 @@ int store_check_writes(const struct schema_collection *c,
 	{
 		const struct schema_field *f = schema_field(c, key);
 
-		if (f && f->type == SCHEMA_REF && !json_is_null(val))
+		if (f && ((f->type == SCHEMA_REF && !json_is_null(val)) ||
+			  (f->flags & SCHEMA_FIXED)))
 			return 1;
 	}
 	return 0;

@@ -5,6 +5,7 @@
  */
 #include "node/store_int.h"
 #include "node/store_rule.h"
+#include "schema/enumset.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ int store_apply(struct store *s, const struct store_incoming *in,
 	rc = store_mstate_load(s, row.exists ? row.rid : 0, coll, &m, e);
 	if (!rc)
 		rc = store_mstate_incoming(s, m, &row, &c, in->prev, in->nprev,
-					   &mres, e);
+					   in->newer_schema, &mres, e);
 	if (rc)
 		goto out;
 	if (mres.known) {
@@ -291,6 +292,14 @@ static int resolution_values(const struct store *s,
 					(json_t *)value))
 		return err_set(e, ERR_NOMEM, "out of memory");
 	rc = f ? schema_validate(coll, *values, 0, e) : 0;
+	/* A set resolved to is kept in its one order, as a put keeps it
+	 * (schema/enumset.h). */
+	if (!rc && f && f->type == SCHEMA_ENUM_SET && json_is_array(value)) {
+		json_t *sorted = enumset_sorted(f, value);
+
+		if (!sorted || json_object_set_new(*values, f->name, sorted))
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+	}
 	return rc;
 }
 

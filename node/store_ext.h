@@ -109,7 +109,8 @@ struct scope_peer;
 /*
  * The references fields sets (those that differ from cur, the record's
  * current values, NULL for a create) must name a live record of their
- * declared collection; one not held here passes unless must_hold.  why
+ * declared collection; one not held here passes unless must_hold; and a
+ * SCHEMA_FIXED field of an existing record may not differ from cur.  why
  * (n bytes) is "" when they do, else the reason naming the field.
  * Returns 0 or an ERR_* of the database.
  */
@@ -117,9 +118,9 @@ int store_check_refs(struct store *s, const struct schema_collection *c,
 		     const json_t *cur, const json_t *fields, int must_hold,
 		     char *why, size_t n, struct err *e) ERR_MUST_USE;
 
-/* 1 when fields sets a reference or writes a scope field of c: a change
- * that writes neither needs no check of store_check_refs() or
- * store_check_scope(). */
+/* 1 when fields sets a reference, writes a SCHEMA_FIXED field or a scope
+ * field of c: a change that writes none needs no check of
+ * store_check_refs() or store_check_scope(). */
 int store_check_writes(const struct schema_collection *c,
 		       const json_t *fields);
 
@@ -134,27 +135,80 @@ void store_check_scope(const struct schema_collection *c,
 /* Room for a role name: "hub" or a node's kind (SCOPE_KIND_*). */
 #define STORE_ROLE_TEXT_MAX 16
 
+/* The node that pushed a change the hub judges
+ * (store_rule_check_incoming()). */
+struct store_pusher {
+	const char *role; /* its kind (SCOPE_KIND_*) */
+	struct id node;   /* its node id */
+	/* *refused 1 when the hub refused whole the change the node made
+	 * with version time hlc (the registry's record of refusals); NULL:
+	 * none ever is. */
+	int (*refused)(void *ctx, struct store *s, uint64_t hlc, int *refused,
+		       struct err *e);
+	void *ctx;
+};
+
 /*
- * Hub: a change pushed by a peer of kind role (SCOPE_KIND_*), judged for
- * the steps of its procedure fields (schema/rule.h).  The hub receives a
- * node's changes in order, so every earlier version a change names is
- * here; refused (why gets the reason, for registry_peer_refuse()):
+ * Hub: a change pushed by node w, judged for the steps of its procedure
+ * fields (schema/rule.h) and what they require (struct
+ * schema_requirement, on the hub's records).  The hub receives a node's
+ * changes in order, so every earlier version of the node's own that a
+ * change names is here, or was refused whole; refused (why gets the
+ * reason, for registry_peer_refuse()):
  *   - a create naming earlier versions of a procedure field (a new
  *     record has none);
- *   - a change naming, for a procedure field, an earlier version the hub
- *     does not hold (a forged origin would let any step pass);
- *   - a step declared but not open to role from any earlier value named
- *     (for a resolution, from every one: it settles on one of them).
- *     Every named value, not the hub's winner: the winner may hold a
- *     concurrent step the node never saw, which the merge judges.
- * An undeclared step from what the node saw is not refused here: the
- * merge makes it a rule conflict.  why (n bytes) is "" when the change
- * passes.  Returns 0 or an ERR_* of the database.
+ *   - a change naming, for a procedure field, an earlier version of the
+ *     pushing node's own that the hub neither holds nor refused, or one
+ *     of the hub's own it does not hold (a forged origin would let any
+ *     step pass).  An earlier version the hub does not hold otherwise
+ *     (the node's that the hub refused whole, another node's) tells no
+ *     step: the step is judged from the hub's current value;
+ *   - a step declared but not open to w's role, or whose requirements do
+ *     not hold, from any earlier value named (for a resolution, from
+ *     every one: it settles on one of them).  Every named value, not the
+ *     hub's winner: the winner may hold a concurrent step the node never
+ *     saw, which the merge judges.
+ *   - a step nobody declared taken by a create, or by a change naming no
+ *     earlier value of the field when the hub holds none either: nothing
+ *     concurrent there for the merge to weigh;
+ *   - before its steps, a change the collection's quota refuses on the
+ *     hub's data (store_require_incoming_quota(), node/store_require.h:
+ *     a create, undelete or change of the group or skip field past the
+ *     allocation; a change of the group field by a node).
+ * An undeclared step from a value the node saw, or from none while the
+ * hub holds a value the change did not see (concurrent), is not refused
+ * here: the merge makes it a rule conflict.  why (n bytes) is "" when
+ * the change passes.  Returns 0 or an ERR_* of the database.
  */
-int store_rule_check_incoming(struct store *s, const char *role,
+int store_rule_check_incoming(struct store *s, const struct store_pusher *w,
 			      const struct schema_collection *c,
 			      const struct store_incoming *in, char *why,
 			      size_t n, struct err *e) ERR_MUST_USE;
+
+/* ---- quotas (struct schema_quota, node/store_require.h) ---- */
+
+/*
+ * The limit of group (a value of c->quota->group) of collection c, as the
+ * one who configures it (the hub's registry) keeps it: *has 0 when the
+ * group has none (then there is no limit), else *limit.  Runs inside the
+ * write's transaction, on the store s it judges.  0 or an ERR_*.
+ */
+typedef int (*store_quota_fn)(void *ctx, struct store *s,
+			      const struct schema_collection *c,
+			      const char *group, int64_t *limit, int *has,
+			      struct err *e);
+
+/* Have local writes of s (and its clones) keep the quotas of the
+ * collections that declare one, with the limits fn gives; NULL: no limit
+ * (the default, and every node's: only the hub counts). */
+void store_set_quota_hook(struct store *s, store_quota_fn fn, void *ctx);
+
+/* How many live records of c count in group of c's quota (skip: a record
+ * not counted, or NULL), each opened and its row checked under its MAC
+ * (ERR_AUTH when one fails).  0 or an ERR_*. */
+int store_quota_used(struct store *s, const struct schema_collection *c,
+		     const char *group, const struct id *skip, int64_t *used,
+		     struct err *e) ERR_MUST_USE;
 
 /* ---- row MACs (store_mac.c) ----
  *
@@ -176,6 +230,7 @@ enum store_mac_table {
 	STORE_MAC_META,
 	STORE_MAC_RECORD,
 	STORE_MAC_CHANGE,
+	STORE_MAC_ALLOCATION,
 	STORE_MAC_TABLES
 };
 
@@ -184,6 +239,7 @@ enum store_mac_table {
 #define STORE_MAC_COLS_PEER                                                    \
 	"idx, name, kind, region, node_id, pk, token_hash, token_expires, "    \
 	"revoked, record_cap, created, push_ack, pull_ack, rebootstrap"
+#define STORE_MAC_COLS_ALLOCATION "coll, grp, allocated"
 #define STORE_MAC_COLS_SCOPE_CASE "id, person, region, nodes, creator"
 #define STORE_MAC_COLS_SCOPE_MEMBER "peer, case_id"
 #define STORE_MAC_COLS_SCOPE_EVENT "seq, peer, case_id, entered"

@@ -26,6 +26,8 @@
  *   store_secret.c small secrets sealed under the data key
  *   store_rekey.c  re-sealing in batches (rotation), verifying boxes
  *   store_sync.c   a node's sync state (node/store_sync.h)
+ *   store_search.c the person index: built, kept current, wiped
+ *   store_person.c finding people, duplicates, merge (node/store_search.h)
  */
 #ifndef PRESIDIO_STORE_INT_H
 #define PRESIDIO_STORE_INT_H
@@ -102,6 +104,8 @@ struct store {
 	void *clock_ctx;
 	store_write_fn write_hook; /* store_set_write_hook(); NULL: none */
 	void *write_hook_ctx;
+	store_quota_fn quota_hook; /* store_set_quota_hook(); NULL: none */
+	void *quota_hook_ctx;
 	int holds_all; /* store_set_holds_all() */
 	uint64_t next_seq; /* next change seq, valid in a tx */
 
@@ -123,6 +127,10 @@ struct store {
 	uint32_t rowkey_gen[SEAL_MAX_KEYS];
 	uint8_t *slotkey;   /* key slots' MAC key (store_slot_mac_dek) */
 	uint64_t mark_high; /* high-water mark written or seen */
+
+	/* The person index (store_search.c): derived personal data in
+	 * memory only, freed with the keys; NULL until first needed. */
+	struct store_search *search;
 };
 
 /* PRAGMA user_version: the schema migration the database is at. */
@@ -264,8 +272,23 @@ void store_change_out_init(struct store_change_out *c,
 			   enum store_change_kind kind);
 void store_change_out_release(struct store_change_out *c);
 
-/* Write row l (insert or update) and append change c, sealing both; in
- * the caller's transaction.  Advances s->next_seq. */
+/*
+ * Write row l (insert or update) and append change c, sealing both; in
+ * the caller's transaction.  Advances s->next_seq.  c NULL: the row
+ * alone, re-derived from the log (store_schema_upgrade()): no entry, and
+ * the write hook (store_set_write_hook(); the hub's scope index) is not
+ * called.  That is right because the hook's inputs cannot change by
+ * re-deriving: it reads a case's region, nodes and subject, fields every
+ * schema version declares and the merge settles by version, never by
+ * value, so the winners an older build chose are the winners again;
+ * re-deriving changes only what that build could not rank (fields it did
+ * not declare, the order of values it did not know in a MONOTONIC
+ * field).  Nor would calling it be harmless: it records scope events at
+ * a change's sequence number, and there is no change here.  (A version
+ * that changed how a scope field merges would have to rebuild the index
+ * at its upgrade.)  The person index needs no notice either: the
+ * upgrade runs at unlock, before the index is built.
+ */
 int store_row_write(struct store *s, const struct id *id,
 		    const struct schema_collection *coll, struct store_row *l,
 		    struct store_change_out *c, struct err *e);
@@ -301,13 +324,35 @@ int store_mstate_local(struct store *s, struct store_mstate *m,
 		       struct err *e);
 
 /* A received change c (kind, hlc, origin, oseq, actor, values set) with
- * its prev in merge form: fill c->vers and c->prev, apply, update row. */
+ * its prev in merge form: fill c->vers and c->prev, apply, update row.
+ * newer: it comes from a newer schema version (merge.h).  Replaying the
+ * log (store_mstate_load()) keeps whatever a stored entry holds: only
+ * what was accepted is stored. */
 int store_mstate_incoming(struct store *s, struct store_mstate *m,
 			  struct store_row *row, struct store_change_out *c,
 			  const struct merge_prev *prev, size_t nprev,
-			  struct merge_result *res, struct err *e);
+			  int newer, struct merge_result *res, struct err *e);
 
 const struct merge_record *store_mstate_record(const struct store_mstate *m);
+
+/*
+ * After an unlock: when this build's schema version
+ * (schema_running_version()) is above the one the store last recorded
+ * (checkpoint STORE_CK_SCHEMA), every record is re-derived from its log
+ * so that fields and values an older build kept without declaring them
+ * get their declared ids and rules (conflict/merge.h); then the version
+ * is recorded.  A store that recorded none (made by the landed release,
+ * which kept nothing undeclared, or new) only records it.
+ * Records go STORE_UPGRADE_BATCH to a transaction (a hub's writers wait
+ * for one batch, not for the whole store), each in a savepoint: one whose
+ * log does not re-derive (ERR_CORRUPT and the like) is rolled back alone,
+ * logged by row number and counted (checkpoint STORE_CK_SCHEMA_FAILED,
+ * reported by store_verify()) instead of keeping the store locked for
+ * ever.  The version is recorded only at the end: an upgrade cut short
+ * (a crash, a database error, which stays fatal) starts over at the next
+ * unlock, and re-deriving a record again changes nothing.
+ */
+int store_schema_upgrade(struct store *s, struct err *e);
 
 /* Actor and entry of an applied change.  ERR_NOTFOUND. */
 int store_mstate_who(const struct store_mstate *m, const struct merge_vid *v,
@@ -375,5 +420,105 @@ int store_mac_mark_read(struct store *s, uint64_t *marked, int *found,
  * verify against the highest change number now there (high). */
 void store_mac_mark(struct store *s);
 int store_mac_mark_check(struct store *s, uint64_t high, struct err *e);
+
+/* ---- the person index (store_search.c, read by store_person.c) ---- */
+
+#define STORE_SEARCH_BAG_MAX 32     /* name tokens of one person indexed */
+#define STORE_SEARCH_VARIANTS_MAX 8 /* names: the main one + other_names */
+#define STORE_SEARCH_NONE UINT32_MAX
+#define STORE_SEARCH_STRICT 0 /* the key arrays */
+#define STORE_SEARCH_LOOSE 1
+#define STORE_SEARCH_STEM 2
+
+/* One person as indexed.  tok[i] is the offset in blob of token i's
+ * strict key; its loose and stem keys follow it, each NUL-terminated. */
+struct store_search_person {
+	struct id id;
+	struct id into;  /* merged_into, when has_into */
+	int has_into;
+	int live;        /* 0: replaced or deleted since (its keys stay in
+			    the arrays until the next compaction) */
+	int32_t born;    /* YYYYMMDD, 0 unknown */
+	char nat[4];     /* upper case, "" unknown */
+	char *tax;       /* tax code, upper case without spaces, or NULL */
+	char *blob;      /* keys, malloc'd, wiped before free */
+	size_t bloblen;
+	uint16_t tok[STORE_SEARCH_BAG_MAX];
+	uint8_t ntok;
+	uint8_t nvar;    /* name variants; variant v is tokens
+			    [v ? var_end[v - 1] : 0, var_end[v]) */
+	uint8_t var_end[STORE_SEARCH_VARIANTS_MAX];
+};
+
+/* A key of a token and the person slot it belongs to. */
+struct store_search_key {
+	const char *k;
+	uint32_t p;
+};
+
+struct store_search {
+	struct store_search_person *p; /* slots, append-only until compacted */
+	size_t np, capp, ndead;
+	uint32_t *map;                 /* id -> slot, open addressing */
+	size_t mapcap;                 /* a power of 2, 0 when none */
+	struct store_search_key *key[3]; /* sorted [0, sorted), then tail */
+	size_t nkey[3], capkey[3], sorted[3];
+	uint64_t seq;       /* the change log is reflected up to here */
+	int64_t floor;      /* meta seq_floor then */
+	int64_t evictions;  /* eviction rows then */
+	int stale;          /* built inside a group: rebuild after it */
+};
+
+/* The index, current (built, or caught up with the change log).  Owned
+ * by s: valid until the next call that may write or lock. */
+int store_search_index(struct store *s, struct store_search **out,
+		       struct err *e);
+
+/* Wipe and free.  Accepts NULL. */
+void store_search_free(struct store_search *x);
+
+/*
+ * Grow the block at *p (used bytes in use, may be 0 with *p NULL) to n
+ * bytes: a new block, the used bytes copied, the old block wiped
+ * (sodium_memzero) and freed.  realloc() would leave the old block in the
+ * heap as it was (persons' dates, nationalities, merge links, matches),
+ * which the index promises never to do.  0, or ERR_NOMEM with *p as it
+ * was.
+ */
+int store_search_grow(void **p, size_t used, size_t n,
+		      struct err *e) ERR_MUST_USE;
+
+/* Fill *p from a person's fields (no id, not live); release with
+ * store_search_person_release().  ERR_NOMEM only: a name that yields no
+ * key (another script) is left out. */
+int store_search_person_fill(struct store_search_person *p,
+			     const json_t *fields, struct err *e);
+void store_search_person_release(struct store_search_person *p);
+
+/* Slot of id, or STORE_SEARCH_NONE. */
+uint32_t store_search_slot(const struct store_search *x, const struct id *id);
+
+/* The end of slot's merged_into chain: itself when not merged or its
+ * target is not held here; for a cycle, the member with the smallest id
+ * (*cycle set). */
+uint32_t store_search_resolve(const struct store_search *x, uint32_t slot,
+			      int *cycle);
+
+typedef void (*store_search_fn)(void *ctx, uint32_t slot);
+
+/* Call fn with the slot of every live key of array a (STORE_SEARCH_*)
+ * that starts with prefix (equals it when exact): a binary search of the
+ * sorted part, a scan of the tail.  Nothing for an empty prefix. */
+void store_search_each(const struct store_search *x, int a,
+		       const char *prefix, int exact, store_search_fn fn,
+		       void *ctx);
+
+/* Token i of p's keys. */
+static inline const char *store_search_strict(
+	const struct store_search_person *p, size_t i)
+{
+	return p->blob + p->tok[i];
+}
+const char *store_search_next(const char *key);
 
 #endif

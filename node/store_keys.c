@@ -284,6 +284,10 @@ void store_keys_release(struct store *s)
 	store_session_unref(s->sess);
 	s->sess = NULL;
 	store_mac_release(s);
+	/* The person index is derived personal data: it goes with the
+	 * keys that opened it (lock, sign-out, another session, close). */
+	store_search_free(s->search);
+	s->search = NULL;
 }
 
 int store_operator_add(struct store *s, const struct store_secret *secret,

@@ -90,6 +90,8 @@ static const struct mac_table tables[STORE_MAC_TABLES] = {
 			 STORE_MAC_META_FILTER },
     [STORE_MAC_RECORD] = { "record", STORE_MAC_COLS_RECORD, "rid = ?1", "1" },
     [STORE_MAC_CHANGE] = { "change", STORE_MAC_COLS_CHANGE, "seq = ?1", "1" },
+    [STORE_MAC_ALLOCATION] = { "allocation", STORE_MAC_COLS_ALLOCATION,
+			       "rowid = ?1", "1" },
 };
 
 /* ---- keys ---- */

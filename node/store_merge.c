@@ -15,6 +15,8 @@
  */
 #include "node/store_int.h"
 
+#include "common/log.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,11 +135,13 @@ static int from_merge_prev(struct store *s, const struct store_mstate *m,
 	return 0;
 }
 
-/* Apply one change to the merge state and remember its actor. */
+/* Apply one change to the merge state and remember its actor; newer:
+ * keep what this build does not declare (merge.h). */
 static int mstate_apply(struct store *s, struct store_mstate *m,
 			uint64_t hlc, uint32_t actor, uint64_t seq,
 			const json_t *values, const struct merge_prev *prev,
-			size_t nprev, struct merge_result *res, struct err *e)
+			size_t nprev, int newer, struct merge_result *res,
+			struct err *e)
 {
 	const struct store_actor *a = NULL;
 	struct merge_change c;
@@ -152,6 +156,7 @@ static int mstate_apply(struct store *s, struct store_mstate *m,
 	c.values = values;
 	c.prev = prev;
 	c.nprev = nprev;
+	c.newer_schema = newer;
 	rc = merge_apply(m->mr, &c, res, e);
 	if (!rc)
 		rc = map_add(m, &c.v, actor, seq) ? ERR_NOMEM : 0;
@@ -208,7 +213,7 @@ int store_mstate_load(struct store *s, int64_t rid,
 				s, m, (uint64_t)store_q_col_i64(st, 2),
 				(uint32_t)store_q_col_i64(st, 1),
 				(uint64_t)store_q_col_i64(st, 0), values,
-				mp, nmp, NULL, e);
+				mp, nmp, 1, NULL, e);
 		json_decref(values);
 		free(mp);
 		mp = NULL;
@@ -234,6 +239,8 @@ static int derive_row(struct store *s, struct store_mstate *m,
 {
 	const struct schema_collection *coll = schema_collection_by_id(row->coll);
 	json_t *values = merge_values(m->mr);
+	uint16_t unk[VERSION_SET_MAX];
+	size_t nunk = merge_unknown_ids(m->mr, unk, VERSION_SET_MAX);
 	int rc = 0;
 
 	if (!values || !coll)
@@ -241,9 +248,13 @@ static int derive_row(struct store *s, struct store_mstate *m,
 	json_decref(row->fields);
 	row->fields = values;
 	version_set_clear(&row->vers);
-	for (size_t i = 0; !rc && i <= coll->nfields; i++) {
-		uint16_t field = i ? coll->fields[i - 1].id
-				   : SCHEMA_FIELD_DELETED;
+	if (nunk > VERSION_SET_MAX)
+		nunk = VERSION_SET_MAX;
+	/* The declared fields, then those of the next schema version. */
+	for (size_t i = 0; !rc && i <= coll->nfields + nunk; i++) {
+		uint16_t field = i == 0 ? SCHEMA_FIELD_DELETED
+				 : i <= coll->nfields ? coll->fields[i - 1].id
+						      : unk[i - 1 - coll->nfields];
 		struct merge_vid v;
 		struct version sv;
 
@@ -277,7 +288,7 @@ int store_mstate_local(struct store *s, struct store_mstate *m,
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 	if (!rc)
 		rc = mstate_apply(s, m, c->hlc, c->actor, s->next_seq,
-				  c->values, mp, nmp, NULL, e);
+				  c->values, mp, nmp, 0, NULL, e);
 	if (!rc)
 		rc = derive_row(s, m, row, e);
 	free(mp);
@@ -287,7 +298,7 @@ int store_mstate_local(struct store *s, struct store_mstate *m,
 int store_mstate_incoming(struct store *s, struct store_mstate *m,
 			  struct store_row *row, struct store_change_out *c,
 			  const struct merge_prev *prev, size_t nprev,
-			  struct merge_result *res, struct err *e)
+			  int newer, struct merge_result *res, struct err *e)
 {
 	struct version v = { c->hlc, c->actor };
 	const char *key;
@@ -296,14 +307,17 @@ int store_mstate_incoming(struct store *s, struct store_mstate *m,
 
 	if (!rc)
 		rc = mstate_apply(s, m, c->hlc, c->actor, s->next_seq,
-				  c->values, prev, nprev, res, e);
+				  c->values, prev, nprev, newer, res, e);
 	json_object_foreach(c->values, key, val)
 	{
-		const struct schema_field *f =
-			schema_field(schema_collection_by_id(row->coll), key);
-		uint16_t field = f ? f->id : SCHEMA_FIELD_DELETED;
+		/* Declared, the marker, or the id the merge gave a field of
+		 * the next schema version (merge.h). */
+		int field = rc ? -1 : merge_field_id(m->mr, key);
 
-		if (!rc && version_set_put(&c->vers, field, v))
+		if (!rc && field < 0)
+			rc = err_set(e, ERR_INVALID, "change of a field the "
+				     "merge did not take");
+		if (!rc && version_set_put(&c->vers, (uint16_t)field, v))
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 	}
 	if (!rc)
@@ -328,4 +342,137 @@ int store_mstate_who(const struct store_mstate *m, const struct merge_vid *v,
 	if (seq)
 		*seq = x->seq;
 	return 0;
+}
+
+/* ---- a newer schema version: records re-derived ---- */
+
+/* Record id's row again from its log, with this build's declarations. */
+static int rederive(struct store *s, const struct id *id, struct err *e)
+{
+	const struct schema_collection *coll = NULL;
+	struct store_mstate *m = NULL;
+	struct store_row row;
+	int rc;
+
+	memset(&row, 0, sizeof(row));
+	version_set_init(&row.vers);
+	rc = store_row_load(s, id, &row, e);
+	if (!rc && row.exists)
+		coll = schema_collection_by_id(row.coll);
+	if (!rc && coll)
+		rc = store_mstate_load(s, row.rid, coll, &m, e);
+	/* A record with no entry left (evicted, purged) has nothing to
+	 * derive. */
+	if (!rc && m && !merge_is_empty(m->mr)) {
+		rc = derive_row(s, m, &row, e);
+		if (!rc)
+			rc = store_row_write(s, id, coll, &row, NULL, e);
+	}
+	store_mstate_free(m);
+	store_row_release(&row);
+	return rc;
+}
+
+/* A record whose log cannot be re-derived (a sealed value that does not
+ * open, a malformed entry): counted, not fatal, so that one bad record
+ * does not keep the store from ever unlocking.  What the database or the
+ * allocator fails ends the upgrade (it resumes at the next unlock). */
+static int upgrade_skippable(int rc)
+{
+	return rc == ERR_CORRUPT || rc == ERR_INVALID || rc == ERR_AUTH ||
+	       rc == ERR_NOTFOUND || rc == ERR_FAIL;
+}
+
+/* The next record after rid *after, into *id (*more 0: none left). */
+static int upgrade_next(struct store *s, int64_t *after, struct id *id,
+			int *more, struct err *e)
+{
+	struct store_q *st = store_q(s, "SELECT rid, id FROM record "
+				     "WHERE rid > ?1 ORDER BY rid LIMIT 1",
+				     "listing records");
+	int rc = 0;
+
+	store_q_bind_int(st, 1, *after);
+	*more = store_q_row(st);
+	if (*more) {
+		*after = store_q_col_i64(st, 0);
+		if (store_q_col_bytes(st, 1) == ID_BYTES)
+			memcpy(id->b, store_q_col_blob(st, 1), ID_BYTES);
+		else
+			memset(id->b, 0, ID_BYTES); /* rederive() fails it */
+	}
+	return store_q_done(st, rc, e);
+}
+
+/* Up to STORE_UPGRADE_BATCH records after *after, each in a savepoint of
+ * one transaction: a record that fails is rolled back alone, logged by
+ * its id and error code (never the message, which might quote what the
+ * log holds) and counted in *failed. */
+static int upgrade_batch(struct store *s, int64_t *after, int *more,
+			 uint64_t *failed, struct err *e)
+{
+	int opened = 0, rc = store_tx_begin(s, &opened, e);
+
+	for (size_t i = 0; !rc && *more && i < STORE_UPGRADE_BATCH; i++) {
+		struct err one;
+		struct id id;
+		int sp = 0, r;
+
+		rc = upgrade_next(s, after, &id, more, e);
+		if (rc || !*more)
+			break;
+		err_init(&one);
+		r = store_tx_begin(s, &sp, &one);
+		if (!r)
+			r = rederive(s, &id, &one);
+		r = store_tx_end(s, sp, r, &one);
+		if (r && upgrade_skippable(r)) {
+			char idtext[ID_TEXT_LEN + 1];
+
+			id_format(&id, idtext);
+			log_warn("schema upgrade: record %s not re-derived "
+				 "(error %d)", idtext, r);
+			(*failed)++;
+		} else if (r) {
+			rc = err_set(e, r, "%s", one.msg);
+		}
+	}
+	return store_tx_end(s, opened, rc, e);
+}
+
+int store_schema_upgrade(struct store *s, struct err *e)
+{
+	uint64_t had = 0, failed = 0, now = (uint64_t)schema_running_version();
+	int64_t after = 0;
+	int opened = 0, more = 1;
+	int rc = store_checkpoint_get(s, STORE_CK_SCHEMA, &had, NULL);
+
+	/* None recorded: the landed release (which kept nothing it did not
+	 * declare) or a new store.  An older build than the store's newest
+	 * leaves it as it is (a later upgrade re-derives again). */
+	if (rc == ERR_NOTFOUND)
+		had = now;
+	else if (rc)
+		return err_set(e, rc, "cannot read the store's schema version");
+	if (had >= now && rc == 0)
+		return 0;
+	rc = 0;
+	/* Batches of their own transactions, so that a hub's writers wait
+	 * for one batch at most; the version moves only at the end, so an
+	 * upgrade cut short starts over at the next unlock (re-deriving a
+	 * record twice changes nothing). */
+	while (!rc && more && had < now)
+		rc = upgrade_batch(s, &after, &more, &failed, e);
+	if (!rc)
+		rc = store_tx_begin(s, &opened, e);
+	if (!rc && had < now)
+		rc = store_checkpoint_set(s, STORE_CK_SCHEMA_FAILED, failed, e);
+	if (!rc)
+		rc = store_checkpoint_set(s, STORE_CK_SCHEMA, now, e);
+	rc = store_tx_end(s, opened, rc, e);
+	if (!rc && failed)
+		log_warn("schema upgrade to version %" PRIu64 ": %" PRIu64
+			 " records not re-derived (see presidio verify)",
+			 now, failed);
+	return rc;
 }

@@ -5,6 +5,7 @@
  */
 #include "node/store_int.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -189,6 +190,18 @@ int store_verify(struct store *s, uint64_t *bad, struct err *e)
 		if (r == ERR_CORRUPT)
 			nbad++;
 		rc = rc ? rc : r;
+		/* Records the last schema upgrade could not re-derive
+		 * (store_schema_upgrade()): they keep an older build's row. */
+		n = 0;
+		r = store_checkpoint_get(s, STORE_CK_SCHEMA_FAILED, &n, NULL);
+		if (!r && n) {
+			nbad += n;
+			r = err_set(rc ? &one : e, ERR_CORRUPT,
+				    "%" PRIu64 " records could not be "
+				    "re-derived at the schema upgrade (their "
+				    "log is damaged; see the log file)", n);
+			rc = rc ? rc : r;
+		}
 	}
 	if (bad)
 		*bad = nbad;

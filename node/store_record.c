@@ -11,6 +11,7 @@
  */
 #include "node/store_int.h"
 #include "node/store_rule.h"
+#include "schema/enumset.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -109,8 +110,47 @@ static int parent_of(const struct schema_collection *c, const json_t *fields,
 }
 
 
+/* Append change c of record l to the log (its encoded versions nv and
+ * previous versions pv, its sealed values box) and tell the write hook. */
+static int log_change(struct store *s, const struct id *id,
+		      const struct schema_collection *coll,
+		      const struct store_row *l,
+		      const struct store_change_out *c, const uint8_t *nv,
+		      size_t nvlen, const uint8_t *pv, size_t pvlen,
+		      const uint8_t *box, size_t boxlen, struct err *e)
+{
+	struct store_q *st;
+	int rc;
+
+	st = store_q_fixed(s, STMT_CHANGE_INSERT, "writing change log");
+	store_q_bind_int(st, 1, (int64_t)s->next_seq);
+	store_q_bind_int(st, 2, l->rid);
+	store_q_bind_int(st, 3, c->kind);
+	store_q_bind_int(st, 4, c->origin);
+	if (c->oseq)
+		store_q_bind_int(st, 5, (int64_t)c->oseq);
+	else
+		store_q_bind_null(st, 5);
+	store_q_bind_int(st, 6, c->actor);
+	store_q_bind_int(st, 7, (int64_t)c->hlc);
+	store_q_bind_blob(st, 8, nv, nvlen);
+	store_q_bind_blob(st, 9, pv, pvlen);
+	store_q_bind_blob(st, 10, box, boxlen);
+	rc = store_q_run(st, e);
+	if (rc)
+		return rc;
+	s->next_seq++;
+	if (s->write_hook) {
+		struct store_write w = { id, coll, l->fields, c->origin,
+					 s->next_seq - 1 };
+
+		rc = s->write_hook(s->write_hook_ctx, s, &w, e);
+	}
+	return rc;
+}
+
 /* Write record l (new values in l->fields, versions in l->vers) and the
- * change entry c, sealing both. */
+ * change entry c, sealing both; c NULL: the row alone (store_int.h). */
 int store_row_write(struct store *s, const struct id *id,
 			const struct schema_collection *coll, struct store_row *l,
 			struct store_change_out *c, struct err *e)
@@ -131,9 +171,9 @@ int store_row_write(struct store *s, const struct id *id,
 	if (rc)
 		return rc;
 	rc = store_encode_vers(&l->vers, &rv, &rvlen);
-	if (!rc)
+	if (!rc && c)
 		rc = store_encode_vers(&c->vers, &nv, &nvlen);
-	if (!rc)
+	if (!rc && c)
 		rc = store_encode_vers(&c->prev, &pv, &pvlen);
 	if (!rc)
 		rc = store_body_ad(id, coll->id, rv, rvlen, NULL, 0, &rad,
@@ -158,9 +198,9 @@ int store_row_write(struct store *s, const struct id *id,
 	/* A create writes every field with one version: the entry's values,
 	 * versions and (empty) previous versions are the record's, so the
 	 * record's box is the entry's box too. */
-	shared = c->kind == STORE_CHANGE_CREATE && c->prev.n == 0 &&
+	shared = c && c->kind == STORE_CHANGE_CREATE && c->prev.n == 0 &&
 		 rvlen == nvlen && memcmp(rv, nv, rvlen) == 0;
-	if (!shared) {
+	if (c && !shared) {
 		rc = store_body_ad(id, coll->id, nv, nvlen, pv, pvlen, &cad,
 				   &cadlen);
 		if (rc) {
@@ -198,34 +238,11 @@ int store_row_write(struct store *s, const struct id *id,
 		l->rid = store_sql_last_id(s);
 		l->exists = 1;
 	}
-	st = store_q_fixed(s, STMT_CHANGE_INSERT, "writing change log");
-	store_q_bind_int(st, 1, (int64_t)s->next_seq);
-	store_q_bind_int(st, 2, l->rid);
-	store_q_bind_int(st, 3, c->kind);
-	store_q_bind_int(st, 4, c->origin);
-	if (c->oseq)
-		store_q_bind_int(st, 5, (int64_t)c->oseq);
-	else
-		store_q_bind_null(st, 5);
-	store_q_bind_int(st, 6, c->actor);
-	store_q_bind_int(st, 7, (int64_t)c->hlc);
-	store_q_bind_blob(st, 8, nv, nvlen);
-	store_q_bind_blob(st, 9, pv, pvlen);
-	if (shared)
-		store_q_bind_blob(st, 10, rbox, rboxlen);
-	else
-		store_q_bind_blob(st, 10, cbox, cboxlen);
-	rc = store_q_run(st, e);
-	if (rc)
-		goto out;
-	s->next_seq++;
-	rc = 0;
-	if (s->write_hook) {
-		struct store_write w = { id, coll, l->fields, c->origin,
-					 s->next_seq - 1 };
-
-		rc = s->write_hook(s->write_hook_ctx, s, &w, e);
-	}
+	/* A create's entry shares the record's box. */
+	if (c)
+		rc = log_change(s, id, coll, l, c, nv, nvlen, pv, pvlen,
+				shared ? rbox : cbox,
+				shared ? rboxlen : cboxlen, e);
 	if (!rc)
 		rc = store_rule_after(s, coll, l->fields,
 				      had_parent ? &was : NULL, e);
@@ -347,6 +364,7 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	struct store_row l;
 	struct store_change_out c;
 	struct id rid;
+	json_t *canon = NULL;
 	char idtext[ID_TEXT_LEN + 1];
 	struct hlc clock_before;
 	int dirty_before, purged = 0;
@@ -402,6 +420,14 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 	rc = schema_validate(coll, fields, !l.exists, e);
 	if (rc)
 		goto out;
+	/* From here on, the write as it is kept: its sets in the one order
+	 * (the same set in another order is no change, and no conflict). */
+	canon = enumset_canonical(coll, fields);
+	if (!canon) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	fields = canon;
 	rc = check_authority(s, coll, fields, e);
 	if (!rc)
 		rc = store_check_local(s, coll, l.exists ? l.fields : NULL,
@@ -452,6 +478,7 @@ out:
 		res->id = rid;
 	store_change_out_release(&c);
 	store_row_release(&l);
+	json_decref(canon);
 	return store_tx_end(s, opened, rc, e);
 }
 

@@ -3,12 +3,14 @@
  *
  * The children of a parent are found by the record row's clear `parent`
  * column (the value of the child's declared parent field, which is what
- * scope follows too) and opened one by one: a dote has tens of ledger
+ * scope follows too) and opened one by one, by the walk requirements and
+ * quotas use too (store_require_walk()): a dote has tens of ledger
  * entries, not thousands.  Opened values live only as long as the sum
  * needs them.  The statements here are prepared per call: rules run on
  * the few collections that declare them, never on an import of persons.
  */
 #include "node/store_rule.h"
+#include "node/store_require.h"
 #include "node/store_sql.h"
 
 #include <limits.h>
@@ -55,68 +57,32 @@ static int parent_id(const struct schema_collection *c, const json_t *fields,
 	return text && id_parse(out, text) == 0;
 }
 
+struct summing {
+	const struct schema_aggregate *a;
+	struct rule_sum *sum;
+};
+
+static int sum_one(void *ctx, const struct id *id, const json_t *fields)
+{
+	struct summing *x = ctx;
+
+	(void)id;
+	rule_sum_take(x->a, fields, x->sum);
+	return 0;
+}
+
 /* Add a's field over the live records of child under parent (but skip,
- * when not NULL) to *sum, opening each.  The rows are read for a sum
- * that decides refusals and conflict counts: one whose MAC fails (its
- * parent or deletion flag planted) fails the sum with ERR_AUTH. */
+ * when not NULL) to *sum, by the walk of node/store_require.h: a row
+ * whose MAC fails (its parent or deletion flag planted) fails the sum
+ * with ERR_AUTH, since the sum decides refusals and conflict counts. */
 static int sum_children(struct store *s, const struct schema_aggregate *a,
 			const struct schema_collection *child,
 			const struct id *parent, const struct id *skip,
 			struct rule_sum *sum, struct err *e)
 {
-	struct store_q *st;
-	json_t *fields = NULL;
-	uint8_t *ad = NULL;
-	size_t adlen;
-	int rc = 0;
+	struct summing x = { a, sum };
 
-	st = store_q(s,
-		     "SELECT id, vers, body, presidio_mac_ok(mac, 'record', "
-		     STORE_MAC_COLS_RECORD ") FROM record WHERE "
-		     "parent = ?1 AND coll = ?2 AND deleted = 0 "
-		     "ORDER BY rid",
-		     "reading a record's children");
-	store_q_bind_blob(st, 1, parent->b, ID_BYTES);
-	store_q_bind_int(st, 2, child->id);
-	while (store_q_row(st)) {
-		struct id id;
-
-		if (store_q_col_bytes(st, 0) != ID_BYTES) {
-			rc = err_set(e, ERR_CORRUPT, "record with a bad id");
-			goto out;
-		}
-		if (!store_q_col_int(st, 3)) {
-			rc = err_set(e, ERR_AUTH, "a '%s' record fails its "
-				     "row MAC", child->name);
-			goto out;
-		}
-		memcpy(id.b, store_q_col_blob(st, 0), ID_BYTES);
-		if (skip && id_cmp(&id, skip) == 0)
-			continue;
-		rc = store_body_ad(&id, child->id, store_q_col_blob(st, 1),
-				   (size_t)store_q_col_bytes(st, 1), NULL,
-				   0, &ad, &adlen);
-		if (rc) {
-			rc = err_set(e, ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		rc = store_open_json(s, &id, store_q_col_blob(st, 2),
-				     (size_t)store_q_col_bytes(st, 2), ad,
-				     adlen, &fields, e);
-		free(ad);
-		ad = NULL;
-		if (!rc)
-			rule_sum_take(a, fields, sum);
-		json_decref(fields);
-		fields = NULL;
-		if (rc)
-			goto out;
-	}
-out:
-	rc = store_q_done(st, rc, e);
-	free(ad);
-	json_decref(fields);
-	return rc;
+	return store_require_walk(s, child, parent, skip, sum_one, &x, e);
 }
 
 /* How many caps of c the live children of record id pass; a sum that
@@ -266,12 +232,26 @@ int store_rule_check_put(struct store *s, const struct schema_collection *c,
 	const char *role = NULL;
 	int rc = 0;
 
+	json_t *after = NULL;
+
 	if (has_procedure(c)) {
 		rc = store_rule_role(s, buf, &role, e);
 		if (!rc)
 			rc = rule_check_steps(c, cur, fields, role, e);
+		if (!rc)
+			rc = store_require_steps(s, c, id, cur, fields, role,
+						 e);
 	}
-	return rc ? rc : check_caps(s, c, id, cur, fields, e);
+	if (!rc)
+		rc = check_caps(s, c, id, cur, fields, e);
+	/* Only what may refuse is worth a copy of the values. */
+	if (!rc && ((c->invariant && c->invariant_refuses) ||
+		    (c->quota && s->quota_hook)))
+		rc = store_require_merged(cur, fields, &after, e);
+	if (!rc && after)
+		rc = store_require_values(s, c, id, cur, after, 0, e);
+	json_decref(after);
+	return rc;
 }
 
 int store_rule_check_settle(struct store *s,
@@ -283,26 +263,33 @@ int store_rule_check_settle(struct store *s,
 	const json_t *cand[FRONTIER_MAX];
 	char buf[STORE_ROLE_TEXT_MAX];
 	const char *role = NULL, *key;
-	json_t *val;
-	int rc = 0;
+	json_t *val, *after = NULL;
+	int rc = store_require_merged(cur, values, &after, e);
 
 	json_object_foreach((json_t *)values, key, val) {
 		const struct schema_field *f = schema_field(c, key);
 		size_t n;
 
+		if (rc)
+			break;
 		if (!rule_is_procedure(f))
 			continue;
 		n = merge_frontier(mr, f->id, cand, FRONTIER_MAX);
+		if (n > FRONTIER_MAX)
+			n = FRONTIER_MAX;
 		rc = store_rule_role(s, buf, &role, e);
 		if (!rc)
-			rc = rule_check_settle(c, f, cand,
-					       n < FRONTIER_MAX ? n
-								: FRONTIER_MAX,
-					       val, role, e);
-		if (rc)
-			return rc;
+			rc = rule_check_settle(c, f, cand, n, val, role, e);
+		if (!rc)
+			rc = store_require_settle(s, c, id, after, f, cand, n,
+						  val, role, e);
 	}
-	return check_caps(s, c, id, cur, values, e);
+	if (!rc)
+		rc = check_caps(s, c, id, cur, values, e);
+	if (!rc)
+		rc = store_require_values(s, c, id, cur, after, 0, e);
+	json_decref(after);
+	return rc;
 }
 
 int store_rule_check_undelete(struct store *s,
@@ -311,12 +298,13 @@ int store_rule_check_undelete(struct store *s,
 			      struct err *e)
 {
 	const struct schema_collection *pc = NULL;
+	int rc = 0;
 
-	/* A child comes back into its parent's sum: from none, as a new
-	 * record would. */
-	if (!rule_aggregate_over(c, 0, &pc))
-		return 0;
-	return check_as_child(s, c, id, NULL, fields, e);
+	/* A child comes back into its parent's sum, and a record into its
+	 * quota's group: from none, as a new record would. */
+	if (rule_aggregate_over(c, 0, &pc))
+		rc = check_as_child(s, c, id, NULL, fields, e);
+	return rc ? rc : store_require_values(s, c, id, NULL, fields, 1, e);
 }
 
 /* 1 when fields writes a procedure field of c. */
@@ -332,92 +320,170 @@ static int writes_procedure(const struct schema_collection *c,
 	return 0;
 }
 
-/* The refusal of in's write of procedure field f (value val), if any,
- * into why (store_ext.h says which); mr the hub's merge state of the
- * record (NULL: none). */
-static void incoming_step(const struct schema_collection *c,
-			  const struct schema_field *f,
-			  const struct store_incoming *in,
-			  const struct merge_record *mr, const json_t *val,
-			  const char *role, char *why, size_t n)
+/* A change the hub judges (store_rule_check_incoming()). */
+struct incoming {
+	struct store *s;
+	const struct store_pusher *w;
+	const struct schema_collection *c;
+	const struct store_incoming *in;
+	const struct merge_record *mr; /* the hub's merge state, or NULL */
+	const json_t *cur;             /* the hub's values, or NULL */
+	const json_t *after;           /* them with the change's */
+};
+
+/* The step from -> to of f by the pusher: *verdict 0 (taken: declared,
+ * open to its role, requirements held), ERR_CONFLICT (refused, reason in
+ * le) or ERR_INVALID (undeclared: the merge judges it).  Returns 0 or an
+ * ERR_* of the database. */
+static int incoming_judge(const struct incoming *x,
+			  const struct schema_field *f, const char *from,
+			  const char *to, int *verdict, struct err *le,
+			  struct err *e)
 {
+	int held = 1, rc;
+
+	*verdict = rule_check_step(x->c, f, from, to, x->w->role, le);
+	if (*verdict)
+		return 0;
+	rc = store_require_step(x->s, x->c, &x->in->record, x->after, f, from,
+				to, x->w->role, &held, le, e);
+	if (!rc && !held)
+		*verdict = ERR_CONFLICT;
+	return rc;
+}
+
+/* The value the hub's record holds for f now, as a declared value. */
+static const char *hub_value(const struct incoming *x,
+			     const struct schema_field *f)
+{
+	return rule_value(f, x->cur ? json_object_get(x->cur, f->name) : NULL);
+}
+
+/* The refusal of the change's write of procedure field f (value val),
+ * if any, into why (store_ext.h says which). */
+static int incoming_step(const struct incoming *x,
+			 const struct schema_field *f, const json_t *val,
+			 char *why, size_t n, struct err *e)
+{
+	const struct store_incoming *in = x->in;
 	const int any = in->kind == STORE_CHANGE_RESOLVE;
 	const char *to = rule_value(f, val);
-	struct err le;
+	struct err le, scratch;
 	size_t named = 0, allowed = 0, refused = 0;
+	int verdict, rc;
 
 	err_init(&le);
+	err_init(&scratch);
 	for (size_t i = 0; i < in->nprev; i++) {
+		const struct merge_vid *v = &in->prev[i].v;
 		const json_t *was;
 		const char *from;
+		int gone = 0, own;
 
 		if (in->prev[i].field != f->id)
 			continue;
 		named++;
 		if (in->kind == STORE_CHANGE_CREATE) {
 			snprintf(why, n, "field '%s' of '%s': a new record "
-				 "names an earlier value", f->name, c->name);
-			return;
+				 "names an earlier value", f->name,
+				 x->c->name);
+			return 0;
 		}
-		was = mr ? merge_write_value(mr, f->id, &in->prev[i].v) : NULL;
-		if (!was) {
+		was = x->mr ? merge_write_value(x->mr, f->id, v) : NULL;
+		/* Not held: of the pusher's own, only one the hub refused
+		 * whole may be missing (it receives them in order), and of
+		 * the hub's own none; any other names no step the hub can
+		 * judge (forged or not, the hub's value then decides). */
+		own = !was && id_cmp(&v->node, &x->w->node) == 0;
+		if (own && x->w->refused) {
+			rc = x->w->refused(x->w->ctx, x->s, v->hlc, &gone, e);
+			if (rc)
+				return rc;
+		}
+		if ((own && !gone) ||
+		    (!was && id_cmp(&v->node, &x->s->node_id) == 0)) {
 			snprintf(why, n, "field '%s' of '%s': the change names "
 				 "an earlier value this hub does not hold",
-				 f->name, c->name);
-			return;
+				 f->name, x->c->name);
+			return 0;
 		}
-		from = rule_value(f, was);
+		from = was ? rule_value(f, was) : hub_value(x, f);
 		/* Keeping the value it had is no step. */
 		if (to && from == to) {
 			allowed++;
 			continue;
 		}
-		switch (rule_check_step(c, f, from, to, role,
-					refused ? NULL : &le)) {
-		case 0:
+		rc = incoming_judge(x, f, from, to, &verdict,
+				    refused ? &scratch : &le, e);
+		if (rc)
+			return rc;
+		if (verdict == 0)
 			allowed++;
-			break;
-		case ERR_CONFLICT:
+		else if (verdict == ERR_CONFLICT)
 			refused++;
-			break;
-		default:
-			break; /* undeclared: the merge judges it */
-		}
+		/* else undeclared: the merge judges it */
 	}
-	if (named == 0 &&
-	    rule_check_step(c, f, NULL, to, role, &le) == ERR_CONFLICT)
-		refused++;
+	if (named == 0 && (to || hub_value(x, f))) {
+		rc = incoming_judge(x, f, NULL, to, &verdict, &le, e);
+		if (rc)
+			return rc;
+		/* Undeclared from no value, when the hub holds none either
+		 * (or the change creates the record): nothing concurrent
+		 * for the merge to weigh, a step nobody may take.  Only a
+		 * value the hub holds and the change did not see leaves it
+		 * to the merge. */
+		if (verdict == ERR_CONFLICT ||
+		    (verdict == ERR_INVALID &&
+		     (in->kind == STORE_CHANGE_CREATE || !hub_value(x, f))))
+			refused++;
+	}
 	/* A step from every value named; a resolution settles on one. */
 	if (refused && (!any || !allowed))
 		snprintf(why, n, "%s", le.msg);
+	return 0;
 }
 
-int store_rule_check_incoming(struct store *s, const char *role,
+int store_rule_check_incoming(struct store *s, const struct store_pusher *w,
 			      const struct schema_collection *c,
 			      const struct store_incoming *in, char *why,
 			      size_t n, struct err *e)
 {
 	struct store_mstate *m = NULL;
 	struct store_row row;
+	struct incoming x;
+	json_t *after = NULL, *val;
 	const char *key;
-	json_t *val;
 	int rc;
 
 	why[0] = '\0';
-	if (!c || !writes_procedure(c, in->fields))
+	if (!c)
 		return 0;
+	rc = store_require_incoming_quota(s, c, in, w->role, why, n, e);
+	if (rc || why[0] || !writes_procedure(c, in->fields))
+		return rc;
 	rc = store_row_load(s, &in->record, &row, e);
 	if (!rc && row.exists && row.coll == c->id)
 		rc = store_mstate_load(s, row.rid, c, &m, e);
+	if (!rc)
+		rc = store_require_merged(m ? row.fields : NULL, in->fields,
+					  &after, e);
+	memset(&x, 0, sizeof(x));
+	x.s = s;
+	x.w = w;
+	x.c = c;
+	x.in = in;
+	x.mr = m ? store_mstate_record(m) : NULL;
+	x.cur = m ? row.fields : NULL;
+	x.after = after;
 	json_object_foreach((json_t *)in->fields, key, val) {
 		const struct schema_field *f = schema_field(c, key);
 
 		if (rc || why[0])
 			break;
 		if (rule_is_procedure(f))
-			incoming_step(c, f, in, m ? store_mstate_record(m) : NULL,
-				      val, role, why, n);
+			rc = incoming_step(&x, f, val, why, n, e);
 	}
+	json_decref(after);
 	store_mstate_free(m);
 	store_row_release(&row);
 	return rc;

@@ -7,10 +7,13 @@
  *
  * - Procedure steps.  A local put or resolution is refused when it takes
  *   a step its field does not declare, or one the writer's role may not
- *   take.  The hub judges a pushed change again (store_rule_check_incoming(),
- *   declared in store_ext.h for the registry): a declared step the pushing
- *   node's kind may not take, from any earlier value the change names, an
- *   earlier value the hub does not hold, or a create naming one, is
+ *   take, or one whose requirements do not hold (node/store_require.h,
+ *   which also keeps invariants and quotas on local writes).  The hub
+ *   judges a pushed change again (store_rule_check_incoming(), declared
+ *   in store_ext.h for the registry): a declared step the pushing node's
+ *   kind may not take or whose requirements fail on the hub's records,
+ *   from any earlier value the change names, an earlier value of its own
+ *   the hub neither holds nor refused, or a create naming one, is
  *   refused.  The role is what the store knows of the writer: "hub" on
  *   the hub, else the node's kind from its enrolment (SCOPE_KIND_*:
  *   "polo", "pda", "attuatore"); a node not enrolled has none, and takes

@@ -243,6 +243,10 @@ int store_session_use(struct store *s, struct store_session *sess,
 		rc = self_actor(s, e);
 	if (!rc)
 		rc = store_mac_unlocked(s, e);
+	/* A build of a newer schema version re-derives what an older one
+	 * kept without declaring it (store_int.h). */
+	if (!rc)
+		rc = store_schema_upgrade(s, e);
 	if (rc)
 		store_keys_release(s);
 	return rc;
@@ -286,6 +290,7 @@ int store_clone(struct store *s, struct store **out, struct err *e)
 		/* A worker's writes keep what watches them (the hub's
 		 * registry) up to date as the first handle's do. */
 		store_set_write_hook(c, s->write_hook, s->write_hook_ctx);
+		store_set_quota_hook(c, s->quota_hook, s->quota_hook_ctx);
 		store_set_holds_all(c, s->holds_all);
 	}
 	if (rc) {

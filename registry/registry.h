@@ -18,8 +18,11 @@
  * collection's name.
  *
  * Owns the tables peer, nonce, refusal, peer_rebuild, scope_case,
- * scope_member, scope_event and the hub's rows of refused; the records,
- * the log, keys and checkpoints are the store's.
+ * scope_member, scope_event, allocation and the hub's rows of refused;
+ * the records, the log, keys and checkpoints are the store's.  The
+ * allocation gives the limits of the collections that declare a quota
+ * (struct schema_quota: dotes per partner) through the store's quota
+ * hook, which registry_attach() installs too.
  */
 #ifndef PRESIDIO_REGISTRY_H
 #define PRESIDIO_REGISTRY_H
@@ -29,7 +32,9 @@
 /*
  * Install the registry's write hook on s (a hub's store): every record
  * written through s from now on keeps the scope index in the same
- * transaction; and mark s as holding every record (store_set_holds_all()).
+ * transaction; its quota hook (registry_quota_limit()), so that local
+ * writes keep the allocation; and mark s as holding every record
+ * (store_set_holds_all()).
  * Call after store_open() on the hub (again is harmless: hub_start()
  * attaches the handle it serves from); store_clone() carries both.
  * Cannot fail.
@@ -56,6 +61,8 @@ struct registry_peer {
 	uint64_t record_cap;          /* records it may hold; 0 no cap */
 	uint64_t refused;             /* its changes refused whole */
 	int rebootstrap;              /* must start over (see sweep) */
+	int schema_version;           /* its schema at its last hello or
+					 enroll (sync/hub.h); 0 never said */
 };
 
 /*
@@ -110,6 +117,10 @@ int registry_peer_list(struct store *s, registry_peer_fn fn, void *ctx,
 int registry_peer_nonce(struct store *s, int64_t peer, const uint8_t *nonce,
 			int64_t ms, int64_t window_ms,
 			struct err *e) ERR_MUST_USE;
+
+/* Record the schema version peer said it runs (enroll, hello). */
+int registry_peer_schema(struct store *s, int64_t peer, int version,
+			 struct err *e) ERR_MUST_USE;
 
 /* Move a peer's acknowledged cursors forward (never back). */
 int registry_peer_ack(struct store *s, int64_t peer, uint64_t push_ack,
@@ -215,6 +226,47 @@ int registry_scope_sees(struct store *s, const struct registry_peer *p,
 /* Records in the peer's scope now. */
 int registry_scope_count(struct store *s, const struct registry_peer *p,
 			 uint64_t *n, struct err *e) ERR_MUST_USE;
+
+/* ---- the allocation (registry_alloc.c) ---- */
+
+/* The collection and the field whose allocation `presidio hub
+ * allocation` shows: the dotes per partner. */
+#define REGISTRY_ALLOC_COLL "dote"
+
+struct registry_allocation {
+	char group[64];    /* a value of the quota's group field */
+	int64_t allocated; /* the limit */
+	int64_t used;      /* live records counted in it now */
+};
+typedef int (*registry_allocation_fn)(void *ctx,
+				      const struct registry_allocation *a);
+
+/* The allocation of collection coll, group by group in the order they
+ * were first set (the programme's defaults first, written by
+ * registry_alloc.c at the first use), with the records used (0 when coll
+ * declares no quota here).  A row failing its MAC: ERR_AUTH.  Opens
+ * records: the store must be unlocked. */
+int registry_allocation_list(struct store *s, const char *coll,
+			     registry_allocation_fn fn, void *ctx,
+			     struct err *e) ERR_MUST_USE;
+
+/*
+ * Set the allocation of group of collection coll to n.  The group must be
+ * a value of the quota's group field (or, coll not declared here, one
+ * the table holds): ERR_NOTFOUND naming it otherwise; ERR_CONFLICT naming
+ * it when n is below the records it uses now.  Unlocked store.
+ */
+int registry_allocation_set(struct store *s, const char *coll,
+			    const char *group, int64_t n,
+			    struct err *e) ERR_MUST_USE;
+
+/* The store's quota hook (node/store_ext.h, store_quota_fn): the
+ * allocation of c's group; 0 when the table has no row for a group the
+ * quota's field declares (none for another); ERR_AUTH when its row fails
+ * its MAC. */
+int registry_quota_limit(void *ctx, struct store *s,
+			 const struct schema_collection *c, const char *group,
+			 int64_t *limit, int *has, struct err *e);
 
 /* ---- refusals ---- */
 

@@ -1,7 +1,8 @@
 /*
  * registry_check.c - the rules a peer's pushed change keeps beyond its
  * scope, judged again on the hub (a node's own checks can be bypassed):
- * procedure steps by the peer's kind (node/store_ext.h), references and
+ * procedure steps by the peer's kind and their requirements
+ * (node/store_ext.h), references and
  * hand-overs, as node/store_check.c states them.
  */
 #include "registry/registry_int.h"
@@ -10,12 +11,23 @@
 
 #include "conflict/scope.h"
 
+/* store_pusher.refused: the peer's change made at hlc was refused whole
+ * here (kept in refused, registry_refused_keep()). */
+static int refused_at(void *ctx, struct store *s, uint64_t hlc, int *refused,
+		      struct err *e)
+{
+	const struct registry_peer *p = ctx;
+
+	return registry_refused_at(s, p->idx, hlc, refused, e);
+}
+
 int registry_check_incoming(struct store *s, const struct registry_peer *p,
 			    const struct store_incoming *in, char *why,
 			    size_t n, struct err *e)
 {
 	const struct schema_collection *c = schema_collection(in->collection);
 	struct scope_peer w = { p->name, p->kind, p->region };
+	struct store_pusher pusher;
 	struct store_row row;
 	int rc;
 
@@ -24,8 +36,14 @@ int registry_check_incoming(struct store *s, const struct registry_peer *p,
 	version_set_init(&row.vers);
 	if (!c)
 		return err_set(e, ERR_INVALID, "unknown collection");
-	/* Procedure steps by the peer's kind (node/store_ext.h). */
-	rc = store_rule_check_incoming(s, p->kind, c, in, why, n, e);
+	/* Procedure steps by the peer's kind, and what they require
+	 * (node/store_ext.h). */
+	memset(&pusher, 0, sizeof(pusher));
+	pusher.role = p->kind;
+	pusher.node = p->node_id;
+	pusher.refused = refused_at;
+	pusher.ctx = (void *)p;
+	rc = store_rule_check_incoming(s, &pusher, c, in, why, n, e);
 	if (rc || why[0])
 		return rc;
 	/* Most changes write neither a reference nor a scope field: they

@@ -18,15 +18,19 @@
  * sequence number seen is its leaving: the peer held the case at seen
  * (events of a (peer, case) alternate) and no longer does.  A case it
  * never held, or left before seen (the peer had applied the purge when it
- * wrote), gives 0.
+ * wrote), gives 0.  cs may also be a record under a case (a plan, a
+ * dote): its case's events count, so that a plan's goal or a dote's
+ * ledger entry, two levels below the case, is judged like a service.
  */
 static int held_at(struct store *s, const struct registry_peer *p,
 		   const struct id *cs, uint64_t seen, int *held, struct err *e)
 {
 	struct store_q *st = store_q(s,
 				     "SELECT entered FROM scope_event WHERE "
-				     "peer = ?1 AND case_id = ?2 AND seq > ?3 "
-				     "ORDER BY seq, rowid LIMIT 1",
+				     "peer = ?1 AND case_id = coalesce(("
+				     "SELECT parent FROM record WHERE id = "
+				     "?2), ?2) AND seq > ?3 ORDER BY seq, "
+				     "rowid LIMIT 1",
 				     "reading scope");
 	int rc;
 

@@ -80,6 +80,11 @@ void registry_scope_condition(char *out, size_t n);
 int registry_scope_peer_node(struct store *s, const struct registry_peer *p,
 			     int64_t *idx, struct err *e);
 
+/* *refused 1 when a change of peer made at version time hlc was refused
+ * whole and kept (registry_refused_keep()), registry_refused.c. */
+int registry_refused_at(struct store *s, int64_t peer, uint64_t hlc,
+			int *refused, struct err *e);
+
 /* Run sql (?1 = idx, ?2 = a, ?3 = b) on the row of peer idx,
  * checked before and authenticated again after (registry_peer.c). */
 int registry_peer_write(struct store *s, int64_t idx, const char *sql,

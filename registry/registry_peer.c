@@ -19,7 +19,7 @@
 	"coalesce(token_expires, 0), created, coalesce(last_contact, 0), "     \
 	"push_ack, pull_ack, record_cap, (SELECT count(*) FROM refusal f "     \
 	"WHERE f.peer = peer.idx), rebootstrap, " STORE_MAC_PEER_OK            \
-	" FROM peer "
+	", coalesce(schema_version, 0) FROM peer "
 
 static int name_ok(const char *name)
 {
@@ -210,6 +210,7 @@ static int peer_row(struct store_q *st, struct registry_peer *p, struct err *e)
 	p->record_cap = (uint64_t)store_q_col_i64(st, 12);
 	p->refused = (uint64_t)store_q_col_i64(st, 13);
 	p->rebootstrap = store_q_col_int(st, 14);
+	p->schema_version = store_q_col_int(st, 16);
 	/* A row altered outside presidio (a public key replaced, a node
 	 * added, a cursor moved) is refused as unauthenticated. */
 	if (!store_q_col_int(st, 15))
@@ -578,6 +579,21 @@ int registry_peer_ack(struct store *s, int64_t peer, uint64_t push_ack,
 				   "WHERE idx = ?1",
 				   (int64_t)push_ack, (int64_t)pull_ack,
 				   "updating cursors", e);
+}
+
+int registry_peer_schema(struct store *s, int64_t peer, int version,
+			 struct err *e)
+{
+	/* Not under the row's MAC (like last_contact): it decides nothing,
+	 * the hub judges the version a node sends at every hello.  What the
+	 * node says now, lower too: a node restored to an older release
+	 * runs that release's schema. */
+	return registry_peer_write(s, peer,
+				   "UPDATE peer SET schema_version = ?2 "
+				   "WHERE idx = ?1",
+				   version, 0,
+				   "recording the schema version",
+				   e);
 }
 
 int registry_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,

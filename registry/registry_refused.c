@@ -83,3 +83,17 @@ int registry_refusal_of(struct store *s, int64_t peer, const struct id *node,
 	}
 	return store_q_end(st, e);
 }
+
+int registry_refused_at(struct store *s, int64_t peer, uint64_t hlc,
+			int *refused, struct err *e)
+{
+	struct store_q *st = store_q(s,
+				     "SELECT 1 FROM refused WHERE peer = ?1 "
+				     "AND hlc = ?2 LIMIT 1",
+				     "reading a refusal");
+
+	store_q_bind_int(st, 1, peer);
+	store_q_bind_int(st, 2, (int64_t)hlc);
+	*refused = store_q_row(st);
+	return store_q_end(st, e);
+}

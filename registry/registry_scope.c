@@ -14,8 +14,9 @@
  * come in order with the entries, the node's pull cursor stays a single
  * number.
  *
- * Records with a parent follow it one level up (a service its case);
- * deeper chains are not declared today.  A subject (the case's person)
+ * Records with a parent follow it up to their case: one level (a
+ * service its case) or two (a plan's goal its plan, then the plan's case;
+ * a dote's ledger entry its dote).  Deeper chains are not declared.  A subject (the case's person)
  * is seen through any case that names it, or by its creator while no
  * case does (its events: registry/registry_subject.c).
  */
@@ -53,6 +54,13 @@ void registry_scope_coll_list(enum schema_scope cls, int parent_root, char *out,
 		snprintf(out + o, n - o, ")");
 }
 
+/* The intermediate record (a plan or dote between a goal or ledger entry
+ * and its case) passes its row MAC: its parent column decides the scope,
+ * so a planted one must not widen it (node/store_mac.c). */
+#define G_ROW_OK                                                               \
+	"presidio_mac_ok(g.mac, 'record', g.id, g.coll, g.parent, g.deleted, " \
+	"g.vers, g.conflicts)"
+
 /*
  * The WHERE condition "record r is in peer ?2's scope" (node.idx of the
  * peer in ?3, -1 when not enrolled), into out.
@@ -72,7 +80,10 @@ void registry_scope_condition(char *out, size_t n)
 		 "(r.coll IN %s OR (r.coll IN %s AND EXISTS (SELECT 1 FROM "
 		 "scope_member m WHERE m.peer = ?2 AND m.case_id = r.id)) OR "
 		 "(r.coll IN %s AND EXISTS (SELECT 1 FROM scope_member m "
-		 "WHERE m.peer = ?2 AND m.case_id = r.parent)) OR (r.coll IN "
+		 "WHERE m.peer = ?2 AND m.case_id IN (r.parent, (SELECT "
+		 "g.parent FROM record g WHERE g.id = r.parent AND "
+		 G_ROW_OK ")))) OR "
+		 "(r.coll IN "
 		 "%s AND (EXISTS (SELECT 1 FROM scope_case sc JOIN "
 		 "scope_member m ON m.case_id = sc.id AND m.peer = ?2 WHERE "
 		 "sc.person = r.id) OR (NOT EXISTS (SELECT 1 FROM scope_case "
@@ -414,6 +425,40 @@ int registry_scope_count(struct store *s, const struct registry_peer *p,
 }
 
 /*
+ * A subject (a person) may name another of its collection only when the
+ * peer sees it: a duplicate's merged_into, written by a node that does
+ * not see the record it names, would attach the node's person to
+ * someone else's (and tell it that id is a person).  Other REF fields of
+ * a subject, to a collection shared by all, need nothing.  *ok is left as
+ * it is when all pass.
+ */
+static int subject_refs_visible(struct store *s,
+				const struct registry_peer *p,
+				const struct schema_collection *c,
+				const json_t *fields, int *ok, struct err *e)
+{
+	for (size_t i = 0; i < c->nfields && *ok; i++) {
+		const struct schema_field *f = &c->fields[i];
+		const json_t *v = json_object_get(fields, f->name);
+		struct id ref;
+		int rc;
+
+		if (f->type != SCHEMA_REF || strcmp(f->ref, c->name) || !v ||
+		    json_is_null(v))
+			continue;
+		if (!json_is_string(v) ||
+		    id_parse(&ref, json_string_value(v))) {
+			*ok = 0;
+			return 0;
+		}
+		rc = registry_scope_sees(s, p, &ref, ok, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * The records a change points at must be the peer's already: a case may
  * name as its subject only a person the peer sees (else a node could draw
  * anyone's person into its scope by naming it), and a child may move only
@@ -430,6 +475,8 @@ static int refs_visible(struct store *s, const struct registry_peer *p,
 	const json_t *v;
 	struct id ref;
 
+	if (cls == SCHEMA_SCOPE_SUBJECT)
+		return subject_refs_visible(s, p, c, fields, ok, e);
 	if (!name || !(v = json_object_get(fields, name)) || json_is_null(v))
 		return 0;
 	if (!json_is_string(v) || id_parse(&ref, json_string_value(v))) {
@@ -495,6 +542,7 @@ int registry_scope_allows(struct store *s, const struct registry_peer *p,
 		/* A new subject (a person) is the creator's until a case
 		 * names it. */
 		*ok = 1;
+		rc = refs_visible(s, p, c, cls, in->fields, ok, e);
 		break;
 	}
 out:
@@ -517,5 +565,6 @@ static int on_write(void *ctx, struct store *s, const struct store_write *w,
 void registry_attach(struct store *s)
 {
 	store_set_write_hook(s, on_write, NULL);
+	store_set_quota_hook(s, registry_quota_limit, NULL);
 	store_set_holds_all(s, 1);
 }

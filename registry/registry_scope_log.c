@@ -125,7 +125,10 @@ static int emit_event(struct scope_walk *w, const struct scope_event_row *ev)
 		     "(c.seq = (SELECT min(f.seq) FROM change f WHERE f.rid = "
 		     "c.rid) AND EXISTS (SELECT 1 FROM change o WHERE o.rid = "
 		     "c.rid AND o.seq > ?2 AND o.origin = ?3))) AND (r.id = ?1 "
-		     "OR r.parent = ?1 OR r.id = (SELECT person FROM "
+		     "OR r.parent = ?1 OR r.parent IN (SELECT g.id FROM "
+		     "record g WHERE g.parent = ?1 AND "
+		     "presidio_mac_ok(g.mac, 'record', g.id, g.coll, g.parent, "
+		     "g.deleted, g.vers, g.conflicts)) OR r.id = (SELECT person FROM "
 		     "scope_case WHERE id = ?1)) AND " SCOPE_ROWS_OK
 		     " ORDER BY c.seq",
 		     "reading change log");

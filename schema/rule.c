@@ -78,8 +78,21 @@ static void roles_text(const struct schema_transition *t, char *buf,
 	}
 }
 
+/* The label of f for a message (its name when it has none). */
+static const char *label_of(const struct schema_field *f)
+{
+	return f->label && f->label[0] ? f->label : f->name;
+}
+
+/* A step's end for a message: "(nessuno)" for no value. */
+static const char *end_text(const char *v)
+{
+	return v ? v : "(nessuno)";
+}
+
 /* The refusal of step from -> to of f (t the declared step, NULL if
- * none) by role. */
+ * none) by role.  Domain refusals are in Italian and name the field by
+ * name and label (the domain contract, "Messages"). */
 static int refuse_step(const struct schema_collection *c,
 		       const struct schema_field *f, const char *from,
 		       const char *to, const struct schema_transition *t,
@@ -88,19 +101,20 @@ static int refuse_step(const struct schema_collection *c,
 	char roles[160];
 
 	if (!to)
-		return err_set(e, ERR_INVALID, "field '%s' of '%s' is a "
-			       "procedure: it cannot be cleared", f->name,
-			       c->name);
+		return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': e' "
+			       "lo stato di una procedura, non si cancella",
+			       f->name, label_of(f), c->name);
 	if (!t)
-		return err_set(e, ERR_INVALID, "field '%s' of '%s': '%s' -> "
-			       "'%s' is not a declared transition", f->name,
-			       c->name, from ? from : "(none)", to);
+		return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': il "
+			       "passo '%s' -> '%s' non e' previsto dalla "
+			       "procedura", f->name, label_of(f), c->name,
+			       end_text(from), to);
 	roles_text(t, roles, sizeof(roles));
-	return err_set(e, ERR_CONFLICT, "field '%s' of '%s': '%s' -> '%s' is "
-		       "taken by %s, not by %s", f->name, c->name,
-		       from ? from : "(none)", to, roles,
+	return err_set(e, ERR_CONFLICT, "campo '%s' (%s) di '%s': il passo "
+		       "'%s' -> '%s' spetta a: %s; non a: %s", f->name,
+		       label_of(f), c->name, end_text(from), to, roles,
 		       role && schema_name_ok(role) ? role
-						    : "a node with no role");
+						    : "un nodo senza ruolo");
 }
 
 int rule_check_step(const struct schema_collection *c,
@@ -257,28 +271,53 @@ int rule_over_cap(long long total, long long cap)
 	return total > cap;
 }
 
+/* The label of field name of collection c (its name when either is not
+ * declared or has no label). */
+static const char *field_label(const struct schema_collection *c,
+			       const char *name)
+{
+	const struct schema_field *f = c ? schema_field(c, name) : NULL;
+
+	return f ? label_of(f) : name;
+}
+
+/* " 'cap' (label)" naming a's cap field, into buf; "" when a's cap is a
+ * constant. */
+static void cap_text(const struct schema_collection *parent,
+		     const struct schema_aggregate *a, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (a->cap_field)
+		snprintf(buf, n, " '%s' (%s)", a->cap_field,
+			 field_label(parent, a->cap_field));
+}
+
 int rule_check_cap(const struct schema_collection *parent,
 		   const struct schema_aggregate *a, long long before,
 		   long long after, long long cap, struct err *e)
 {
+	char capf[160];
+
 	if (!rule_over_cap(after, cap) || after <= before)
 		return 0;
-	return err_set(e, ERR_INVALID, "field '%s' of '%s': the sum over the "
-		       "'%s' records of one '%s' would pass its cap%s%s%s",
-		       a->sum, a->child, a->child, parent->name,
-		       a->cap_field ? " ('" : "",
-		       a->cap_field ? a->cap_field : "",
-		       a->cap_field ? "')" : "");
+	cap_text(parent, a, capf, sizeof(capf));
+	return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': la somma "
+		       "sui record '%s' di una scheda '%s' supererebbe il "
+		       "tetto%s",
+		       a->sum, field_label(schema_collection(a->child), a->sum),
+		       a->child, a->child, parent->name, capf);
 }
 
 void rule_cap_reason(const struct schema_collection *parent,
 		     const struct schema_aggregate *a, char *buf, size_t n)
 {
-	snprintf(buf, n, "the sum of '%s' over its '%s' records is above its "
-		 "cap%s%s%s", a->sum, a->child, a->cap_field ? " ('" : "",
-		 a->cap_field ? a->cap_field : "",
-		 a->cap_field ? "')" : "");
-	(void)parent;
+	char capf[160];
+
+	cap_text(parent, a, capf, sizeof(capf));
+	snprintf(buf, n, "campo '%s' (%s) dei record '%s': la somma supera "
+		 "il tetto%s", a->sum,
+		 field_label(schema_collection(a->child), a->sum), a->child,
+		 capf);
 }
 
 /* ---- self-check ---- */
@@ -289,6 +328,80 @@ static int declared(const struct schema_field *f, const char *s)
 	for (const char *const *p = f->values; s && *p; p++)
 		if (strcmp(*p, s) == 0)
 			return 1;
+	return 0;
+}
+
+/* 1 when every one of values (NULL: none) is declared by field f when
+ * f is an ENUM (other types take any text). */
+static int values_declared(const struct schema_field *f,
+			   const char *const *values)
+{
+	for (const char *const *p = values; p && *p; p++)
+		if (f->type == SCHEMA_ENUM && (!f->values || !declared(f, *p)))
+			return 0;
+	return 1;
+}
+
+/* Requirement r of transition i of field f of c. */
+static int check_require_decl(const struct schema_collection *c,
+			      const struct schema_field *f, size_t i,
+			      const struct schema_requirement *r,
+			      struct err *e)
+{
+	const struct schema_collection *t = rule_requirement_target(c, r);
+	const struct schema_collection *pc = parent_coll(c);
+	const struct schema_field *rf = t && r->field
+						? schema_field(t, r->field)
+						: NULL;
+	const char *bad = NULL;
+
+	if (!t)
+		bad = "reaches no collection";
+	else if (r->link == SCHEMA_LINK_CHILD && parent_coll(t) != c)
+		bad = "names a child collection whose parent is not this one";
+	else if (r->link == SCHEMA_LINK_SIBLING &&
+		 (!pc || parent_coll(t) != pc))
+		bad = "names a sibling collection not under this one's parent";
+	else if (!r->field && (r->link == SCHEMA_LINK_SELF ||
+			       r->link == SCHEMA_LINK_PARENT || r->values))
+		bad = "names no field";
+	else if (r->field && !rf)
+		bad = "names a field its collection does not declare";
+	else if (rf && !values_declared(rf, r->values))
+		bad = "names an undeclared value";
+	else if (r->unset && !schema_field(t, r->unset))
+		bad = "names an undeclared field to be unset";
+	else if (!r->label || !r->label[0])
+		bad = "has no label";
+	for (const char *const *p = r->roles; !bad && p && *p; p++)
+		if (!schema_name_ok(*p))
+			bad = "has a malformed role";
+	if (bad)
+		return err_set(e, ERR_FAIL, "field '%s' of '%s': a requirement "
+			       "of transition %zu %s", f->name, c->name, i,
+			       bad);
+	return 0;
+}
+
+static int check_quota_decl(const struct schema_collection *c,
+			    struct err *e)
+{
+	const struct schema_quota *q = c->quota;
+	const struct schema_field *g = q->group ? schema_field(c, q->group)
+						: NULL;
+	const struct schema_field *k = q->skip ? schema_field(c, q->skip)
+					       : NULL;
+
+	if (!g || (g->type != SCHEMA_ENUM && g->type != SCHEMA_STRING))
+		return err_set(e, ERR_FAIL, "collection '%s': a quota groups "
+			       "by no ENUM or STRING field", c->name);
+	if ((q->skip && !k) || (k && !values_declared(k, q->skip_values)) ||
+	    (!q->skip && q->skip_values))
+		return err_set(e, ERR_FAIL, "collection '%s': a quota skips "
+			       "by an undeclared field or value", c->name);
+	if (!q->label || !q->label[0])
+		return err_set(e, ERR_FAIL, "collection '%s': a quota has no "
+			       "label", c->name);
 	return 0;
 }
 
@@ -315,6 +428,17 @@ static int check_steps_decl(const struct schema_collection *c,
 			return err_set(e, ERR_FAIL, "field '%s' of '%s': "
 				       "transition %zu declared twice",
 				       f->name, c->name, i);
+		if (!t->requires != !t->nrequires)
+			return err_set(e, ERR_FAIL, "field '%s' of '%s': "
+				       "transition %zu has requirements "
+				       "without a count", f->name, c->name, i);
+		for (size_t k = 0; k < t->nrequires; k++) {
+			int rc = check_require_decl(c, f, i, &t->requires[k],
+						    e);
+
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -366,5 +490,148 @@ int rule_check_decl(const struct schema_collection *c, struct err *e)
 		if (rc)
 			return rc;
 	}
+	return c->quota ? check_quota_decl(c, e) : 0;
+}
+
+/* ---- requirements ---- */
+
+int rule_requirement_applies(const struct schema_requirement *r,
+			     const char *role)
+{
+	if (!r->roles)
+		return 1;
+	for (const char *const *p = r->roles; role && *p; p++)
+		if (strcmp(*p, role) == 0)
+			return 1;
 	return 0;
+}
+
+const struct schema_collection *
+rule_requirement_target(const struct schema_collection *c,
+			const struct schema_requirement *r)
+{
+	switch (r->link) {
+	case SCHEMA_LINK_SELF:
+		return c;
+	case SCHEMA_LINK_PARENT:
+		return parent_coll(c);
+	case SCHEMA_LINK_CHILD:
+	case SCHEMA_LINK_SIBLING:
+		return r->collection ? schema_collection(r->collection) : NULL;
+	}
+	return NULL;
+}
+
+/* 1 when the JSON string v is one of values. */
+static int among(const char *const *values, const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	for (const char *const *p = values; s && *p; p++)
+		if (strcmp(*p, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when v (a value of a record) is set: present, not null, and for a
+ * string or a list not empty. */
+static int is_set(const json_t *v)
+{
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	return 1;
+}
+
+int rule_requirement_met(const struct schema_requirement *r,
+			 const json_t *rec)
+{
+	const json_t *v;
+
+	if (!rec)
+		return 0;
+	if (r->unset && is_set(json_object_get(rec, r->unset)))
+		return 0;
+	if (!r->field)
+		return 1;
+	v = json_object_get(rec, r->field);
+	if (!r->values)
+		return is_set(v);
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *item;
+
+		json_array_foreach(v, i, item)
+			if (among(r->values, item))
+				return 1;
+		return 0;
+	}
+	return among(r->values, v);
+}
+
+int rule_check_requires(const struct schema_collection *c,
+			const struct schema_field *f,
+			const struct schema_transition *t, const char *role,
+			rule_requirement_fn fn, void *ctx, struct err *e)
+{
+	for (size_t i = 0; t && i < t->nrequires; i++) {
+		const struct schema_requirement *r = &t->requires[i];
+		int holds = 0, rc;
+
+		if (!rule_requirement_applies(r, role))
+			continue;
+		rc = fn(ctx, r, &holds, e);
+		if (rc)
+			return rc;
+		if (!holds)
+			return err_set(e, ERR_CONFLICT, "campo '%s' (%s) di "
+				       "'%s': il passo '%s' -> '%s' richiede: "
+				       "%s", f->name, label_of(f), c->name,
+				       end_text(t->from), t->to,
+				       r->label ? r->label : "?");
+	}
+	return 0;
+}
+
+/* ---- invariants, quotas ---- */
+
+int rule_check_invariant(const struct schema_collection *c,
+			 const json_t *cur, const json_t *after,
+			 struct err *e)
+{
+	const char *why;
+
+	if (!c->invariant || !c->invariant_refuses || !after)
+		return 0;
+	why = c->invariant(after);
+	if (!why || (cur && c->invariant(cur)))
+		return 0;
+	return err_set(e, ERR_INVALID, "'%s': regola non rispettata: %s",
+		       c->name, why);
+}
+
+int rule_quota_counts(const struct schema_quota *q, const json_t *rec,
+		      const char **group)
+{
+	const char *g = json_string_value(json_object_get(rec, q->group));
+
+	*group = g;
+	if (!g)
+		return 0;
+	return !(q->skip && q->skip_values &&
+		 among(q->skip_values, json_object_get(rec, q->skip)));
+}
+
+int rule_check_quota(const struct schema_collection *c, long long used,
+		     long long limit, struct err *e)
+{
+	if (!c->quota || used < limit)
+		return 0;
+	return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': raggiunto il "
+		       "limite di %s", c->quota->group,
+		       field_label(c, c->quota->group), c->name,
+		       c->quota->label ? c->quota->label : "record");
 }

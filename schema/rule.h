@@ -1,16 +1,20 @@
 /*
  * rule.h - rules over more than one value, as pure logic: the steps a
- * procedure field may take (struct schema_transition) and caps on the sum
- * of a field over a record's children (struct schema_aggregate), both
- * declared in schema.h.
+ * procedure field may take (struct schema_transition) and what they
+ * require of the records around them (struct schema_requirement), caps on
+ * the sum of a field over a record's children (struct schema_aggregate),
+ * a collection's invariant on a local write, and limits on records per
+ * group (struct schema_quota), all declared in schema.h.
  *
  * No I/O and no allocation.  The store (node/store_rule.c) loads the
  * current record or the children, knows the writer's role and asks here
  * before a local write; the merge (conflict/merge_rule.c) asks which steps
  * concurrent changes took, so that a step nobody declared becomes a rule
- * conflict instead of a lost change.  Messages name collections, fields,
- * roles and declared ENUM values (constants of the declarations), never a
- * value from a record, a sum or a cap.
+ * conflict instead of a lost change.  Messages name collections, fields
+ * (by name and label), roles and declared ENUM values (constants of the
+ * declarations), never a value from a record, a sum or a cap; the
+ * refusals of the domain rules are in Italian (the domain contract,
+ * "Messages"), the self-check's stay English.
  */
 #ifndef PRESIDIO_SCHEMA_RULE_H
 #define PRESIDIO_SCHEMA_RULE_H
@@ -42,9 +46,11 @@ int rule_role_ok(const struct schema_transition *t, const char *role);
  * record's values; NULL for a new record) by a writer holding role (NULL:
  * none known).  Every procedure field it gives a new value must take a
  * declared step, by a role the step allows.  0; ERR_INVALID naming the
- * field and both values when the step is not declared (clearing a
- * procedure field never is); ERR_CONFLICT naming the roles that may take
- * it when the writer's role may not.
+ * field and both values when the step is not declared ("campo 'f' (label)
+ * di 'c': il passo 'a' -> 'b' non e' previsto dalla procedura"; clearing
+ * a procedure field never is); ERR_CONFLICT naming the roles that may
+ * take it when the writer's role may not ("... il passo 'a' -> 'b' spetta
+ * a: hub, pda; non a: polo"; a missing value is "(nessuno)").
  */
 int rule_check_steps(const struct schema_collection *c, const json_t *cur,
 		     const json_t *fields, const char *role,
@@ -116,25 +122,100 @@ int rule_over_cap(long long total, long long cap);
 
 /*
  * A local write that moves the sum from `before` to `after` under cap: it
- * is refused (ERR_INVALID naming the fields) when it leaves the sum above
- * the cap and higher than it was, so that a reversal or a smaller entry is
- * taken even while the cap is passed (the way out of a rule conflict).
+ * is refused (ERR_INVALID naming the fields and their labels: "campo 's'
+ * (label) di 'child': la somma ... supererebbe il tetto") when it leaves
+ * the sum above the cap and higher than it was, so that a reversal or a
+ * smaller entry is taken even while the cap is passed (the way out of a
+ * rule conflict).
  */
 int rule_check_cap(const struct schema_collection *parent,
 		   const struct schema_aggregate *a, long long before,
 		   long long after, long long cap,
 		   struct err *e) ERR_MUST_USE;
 
-/* The reason of an open cap conflict on a parent: names the fields and
- * the child collection, into buf (n bytes). */
+/* The reason of an open cap conflict on a parent: names the fields (name
+ * and label) and the child collection, in Italian, into buf (n bytes). */
 void rule_cap_reason(const struct schema_collection *parent,
 		     const struct schema_aggregate *a, char *buf, size_t n);
+
+/* ---- requirements of steps (struct schema_requirement) ---- */
+
+/* 1 when r applies to a writer holding role (NULL: none known): r names
+ * no roles, or role is one of them. */
+int rule_requirement_applies(const struct schema_requirement *r,
+			     const char *role);
+
+/* The collection whose records r reads, from a record of c: c itself
+ * (SELF), c's parent collection (PARENT), r->collection (CHILD,
+ * SIBLING); NULL when the declaration reaches none. */
+const struct schema_collection *
+rule_requirement_target(const struct schema_collection *c,
+			const struct schema_requirement *r);
+
+/*
+ * 1 when rec, the values of one record r's link reaches (NULL: none
+ * held), meets r: its field set (values NULL) or holding one of values
+ * (a list: one of its items), and r->unset unset.  A CHILD or SIBLING
+ * requirement holds when one live record of r->collection meets it.
+ */
+int rule_requirement_met(const struct schema_requirement *r,
+			 const json_t *rec);
+
+/* Whether requirement r of the step being judged holds: *holds 1 or 0;
+ * 0 or an ERR_* of whoever loads the records (the store). */
+typedef int (*rule_requirement_fn)(void *ctx,
+				   const struct schema_requirement *r,
+				   int *holds, struct err *e);
+
+/*
+ * The requirements of step t of procedure field f of c (from -> to) that
+ * apply to role, asked of fn in declaration order.  0 when each holds;
+ * ERR_CONFLICT naming the step and the first failing requirement's label
+ * ("campo 'f' (label) di 'c': il passo 'a' -> 'b' richiede: label"); or
+ * fn's error.
+ */
+int rule_check_requires(const struct schema_collection *c,
+			const struct schema_field *f,
+			const struct schema_transition *t, const char *role,
+			rule_requirement_fn fn, void *ctx,
+			struct err *e) ERR_MUST_USE;
+
+/* ---- invariants and quotas on local writes ---- */
+
+/*
+ * A local write leaving record values after (cur: the values before it,
+ * NULL for a new record) must not break c's invariant, when c declares
+ * invariant_refuses, unless cur broke it already (a record in an
+ * invariant's rule conflict can be put right one field at a time).  0,
+ * or ERR_INVALID with the invariant's reason.
+ */
+int rule_check_invariant(const struct schema_collection *c,
+			 const json_t *cur, const json_t *after,
+			 struct err *e) ERR_MUST_USE;
+
+/* 1 when the record with values rec counts in quota q: its group field
+ * is a string (into *group, borrowed from rec) and its skip field is not
+ * one of the skip values. */
+int rule_quota_counts(const struct schema_quota *q, const json_t *rec,
+		      const char **group);
+
+/* A local write that adds a record to a group of c's quota holding used
+ * others, under limit: ERR_INVALID naming the field (name and label) and
+ * the quota's label ("... raggiunto il limite di label") when used
+ * already reaches limit, else 0. */
+int rule_check_quota(const struct schema_collection *c, long long used,
+		     long long limit, struct err *e) ERR_MUST_USE;
 
 /*
  * Self-check of c's declarations (schema_check()): transitions only on
  * ENUM fields, between declared values, each step once, roles well-formed
  * names; an aggregate's child a collection whose parent is c, its sum field
- * and c's cap field INT.  0 or ERR_FAIL with the problem in e.
+ * and c's cap field INT; requirements reaching a declared collection
+ * (CHILD: one whose parent is c, SIBLING: one whose parent is c's
+ * parent), naming fields it declares, values declared when the field is
+ * an ENUM, a label; a quota's group and skip fields declared (skip values
+ * declared when skip is an ENUM) and a label.  0 or ERR_FAIL with the
+ * problem in e.
  */
 int rule_check_decl(const struct schema_collection *c,
 		    struct err *e) ERR_MUST_USE;

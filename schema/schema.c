@@ -1,6 +1,7 @@
 /*
  * schema.c - lookups over the declarations of collections.c, validation of
- * incoming field values, and the self-check of the declarations.
+ * incoming field values, and scopes (the self-check of the declarations
+ * is schema_check.c).
  *
  * Collections and fields are few (a handful of collections, at most 255
  * fields each), so lookups are linear scans of constant tables: no index
@@ -13,19 +14,11 @@
  * echoed either, since a client that puts data where a name belongs would
  * otherwise leak it the same way.
  */
-#include "schema/schema.h"
+#include "schema/schema_int.h"
 
 #include <string.h>
 
 #include "common/id.h"
-#include "schema/rule.h"
-
-#define STRING_MAX 1024  /* bytes in a STRING or STRING_LIST element */
-#define TEXT_MAX 65536   /* bytes in a TEXT */
-#define LIST_MAX 64      /* elements in a STRING_LIST */
-#define FIELDS_MAX 255   /* fields in a collection (version.h relies on it) */
-
-#define KNOWN_FLAGS (SCHEMA_REQUIRED | SCHEMA_PERSONAL | SCHEMA_HUB_ONLY)
 
 /* The limits as text, for messages that must not drift from them. */
 #define STR_(x) #x
@@ -34,6 +27,34 @@
 /* The registered sets (schema_register()); none: the product's. */
 static struct schema_set sets[SCHEMA_SETS_MAX];
 static size_t nsets;
+static int version_set; /* schema_set_version(); 0: the product's */
+
+/* schema_set_previous(); none: unknown here. */
+static struct schema_set prev_sets[SCHEMA_SETS_MAX];
+static size_t nprev;
+
+void schema_set_previous(const struct schema_set *in, size_t n)
+{
+	nprev = n <= SCHEMA_SETS_MAX ? n : 0;
+	for (size_t k = 0; k < nprev; k++)
+		prev_sets[k] = in[k];
+}
+
+const struct schema_set *schema_previous(size_t *n)
+{
+	*n = nprev;
+	return nprev ? prev_sets : NULL;
+}
+
+int schema_running_version(void)
+{
+	return version_set ? version_set : schema_version();
+}
+
+void schema_set_version(int v)
+{
+	version_set = v >= 1 ? v : 0;
+}
 
 /* The sets in force: registered ones, else the product's. */
 static const struct schema_set *sets_in_force(size_t *n)
@@ -262,8 +283,35 @@ static int enum_ok(const struct schema_field *f, const char *s)
 	return 0;
 }
 
-/* 1 when the non-null value v fits field f (NULs are checked apart). */
-static int value_ok(const struct schema_field *f, const json_t *v)
+/* An ENUM_SET: an array of at most LIST_MAX declared values, none twice
+ * (a set: the same value twice would make two equal sets compare
+ * different in the merge); received: an item the field does not declare
+ * (appended by the next version) is kept as a STRING would be. */
+static int enum_set_ok(const struct schema_field *f, const json_t *v,
+		       int received)
+{
+	size_t n = json_array_size(v);
+
+	if (!json_is_array(v) || n > LIST_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *x = json_array_get(v, i);
+
+		if (!json_is_string(x) ||
+		    !(enum_ok(f, json_string_value(x)) ||
+		      (received && string_ok(x, STRING_MAX))))
+			return 0;
+		for (size_t j = 0; j < i; j++)
+			if (json_equal(x, json_array_get(v, j)))
+				return 0;
+	}
+	return 1;
+}
+
+/* 1 when the non-null value v fits field f (NULs are checked apart);
+ * received: leniently (see schema_validate_received()). */
+static int value_ok(const struct schema_field *f, const json_t *v,
+		    int received)
 {
 	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
 
@@ -285,9 +333,13 @@ static int value_ok(const struct schema_field *f, const json_t *v)
 	case SCHEMA_STRING_LIST:
 		return list_ok(v);
 	case SCHEMA_ENUM:
-		return s && enum_ok(f, s);
+		/* A value appended by the next version: kept as a STRING. */
+		return s && (enum_ok(f, s) ||
+			     (received && string_ok(v, STRING_MAX)));
 	case SCHEMA_REF:
 		return s && ref_ok(s);
+	case SCHEMA_ENUM_SET:
+		return enum_set_ok(f, v, received);
 	}
 	return 0;
 }
@@ -318,6 +370,8 @@ static const char *expected(const struct schema_field *f)
 		return "one of the declared values";
 	case SCHEMA_REF:
 		return "a record id (UUID)";
+	case SCHEMA_ENUM_SET:
+		return "a list of distinct declared values";
 	}
 	return "of its declared type";
 }
@@ -351,17 +405,48 @@ static int bad_value(const struct schema_collection *c,
 {
 	char values[400];
 
-	if (f->type != SCHEMA_ENUM)
+	if (f->type != SCHEMA_ENUM && f->type != SCHEMA_ENUM_SET)
 		return err_set(e, ERR_INVALID, "field '%s' of '%s' must be %s",
 			       f->name, c->name, expected(f));
 	list_values(f, values, sizeof(values));
+	if (f->type == SCHEMA_ENUM_SET)
+		return err_set(e, ERR_INVALID, "field '%s' of '%s' must be a "
+			       "list of at most " STR(LIST_MAX) " values, none "
+			       "twice, each one of: %s", f->name, c->name,
+			       values);
 	return err_set(e, ERR_INVALID, "field '%s' of '%s' must be one of: %s",
 		       f->name, c->name, values);
 }
 
-/* Check one key and its value. */
+int schema_opaque_ok(const json_t *v)
+{
+	if (json_is_array(v)) {
+		if (json_array_size(v) > LIST_MAX)
+			return 0;
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			const json_t *x = json_array_get(v, i);
+
+			if (json_is_array(x) || json_is_object(x) ||
+			    (json_is_string(x) && !string_ok(x, STRING_MAX)))
+				return 0;
+		}
+		return !has_nul(v);
+	}
+	if (json_is_object(v))
+		return 0;
+	return !json_is_string(v) || (string_ok(v, TEXT_MAX) && !has_nul(v));
+}
+
+int schema_enum_unknown(const struct schema_field *f, const json_t *v)
+{
+	return f && f->type == SCHEMA_ENUM && json_is_string(v) &&
+	       !enum_ok(f, json_string_value(v));
+}
+
+/* Check one key and its value; received: leniently (see
+ * schema_validate_received()). */
 static int check_entry(const struct schema_collection *c, const char *key,
-		       const json_t *value, struct err *e)
+		       const json_t *value, int received, struct err *e)
 {
 	const struct schema_field *f;
 
@@ -373,6 +458,13 @@ static int check_entry(const struct schema_collection *c, const char *key,
 			       "reserved field '%s' in collection '%s'", key,
 			       c->name);
 	f = schema_field(c, key);
+	if (!f && received) {
+		if (!schema_opaque_ok(value))
+			return err_set(e, ERR_INVALID, "field '%s' of '%s' "
+				       "(not declared here) holds a value "
+				       "that cannot be kept", key, c->name);
+		return 0;
+	}
 	if (!f)
 		return err_set(e, ERR_INVALID,
 			       "unknown field '%s' in collection '%s'", key,
@@ -385,7 +477,7 @@ static int check_entry(const struct schema_collection *c, const char *key,
 		return 0;
 	}
 	/* Type first: it bounds the size has_nul() walks. */
-	if (!value_ok(f, value))
+	if (!value_ok(f, value, received))
 		return bad_value(c, f, e);
 	if (has_nul(value))
 		return err_set(e, ERR_INVALID, "field '%s' of '%s' must not "
@@ -393,8 +485,8 @@ static int check_entry(const struct schema_collection *c, const char *key,
 	return 0;
 }
 
-int schema_validate(const struct schema_collection *c, const json_t *fields,
-		    int creating, struct err *e)
+static int validate(const struct schema_collection *c, const json_t *fields,
+		    int creating, int received, struct err *e)
 {
 	const char *key;
 	json_t *value;
@@ -407,7 +499,7 @@ int schema_validate(const struct schema_collection *c, const json_t *fields,
 			       "fields of '%s' must be a JSON object", c->name);
 	/* Jansson's iteration API takes a non-const object; it only reads. */
 	json_object_foreach((json_t *)fields, key, value) {
-		rc = check_entry(c, key, value, e);
+		rc = check_entry(c, key, value, received, e);
 		if (rc)
 			return rc;
 	}
@@ -426,182 +518,27 @@ int schema_validate(const struct schema_collection *c, const json_t *fields,
 	return 0;
 }
 
-/* ---- self-check ---- */
-
-static int check_values(const struct schema_collection *c,
-			const struct schema_field *f, struct err *e)
+int schema_validate(const struct schema_collection *c, const json_t *fields,
+		    int creating, struct err *e)
 {
-	if (!f->values || !f->values[0])
-		return err_set(e, ERR_FAIL, "field '%s' of '%s' has no values",
-			       f->name, c->name);
-	for (size_t i = 0; f->values[i]; i++) {
-		size_t len = strlen(f->values[i]);
-
-		if (len == 0 || len > STRING_MAX)
-			return err_set(e, ERR_FAIL,
-				       "field '%s' of '%s': value %zu is empty "
-				       "or too long", f->name, c->name, i);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(f->values[i], f->values[j]) == 0)
-				return err_set(e, ERR_FAIL,
-					       "field '%s' of '%s': value "
-					       "'%s' declared twice", f->name,
-					       c->name, f->values[i]);
-	}
-	return 0;
+	return validate(c, fields, creating, 0, e);
 }
 
-static int check_field(const struct schema_collection *c, size_t i,
-		       struct err *e)
+int schema_validate_received(const struct schema_collection *c,
+			     const json_t *fields, int creating,
+			     struct err *e)
 {
-	const struct schema_field *f = &c->fields[i];
-
-	if (!schema_name_ok(f->name) || f->name[0] == '_')
-		return err_set(e, ERR_FAIL,
-			       "field %zu of '%s': name must be [a-z0-9_], "
-			       "1 to %d characters, not starting with '_'",
-			       i, c->name, SCHEMA_NAME_MAX - 1);
-	if (f->id == SCHEMA_FIELD_DELETED)
-		return err_set(e, ERR_FAIL, "field '%s' of '%s': id 0 is "
-			       "reserved", f->name, c->name);
-	if (f->type < SCHEMA_STRING || f->type > SCHEMA_REF ||
-	    (f->flags & ~(unsigned)KNOWN_FLAGS) ||
-	    (f->merge != SCHEMA_MERGE_FIELD &&
-	     f->merge != SCHEMA_MERGE_MONOTONIC))
-		return err_set(e, ERR_FAIL, "field '%s' of '%s': unknown type, "
-			       "flag or merge rule", f->name, c->name);
-	for (size_t j = 0; j < i; j++) {
-		if (strcmp(c->fields[j].name, f->name) == 0)
-			return err_set(e, ERR_FAIL, "field '%s' of '%s' "
-				       "declared twice", f->name, c->name);
-		if (c->fields[j].id == f->id)
-			return err_set(e, ERR_FAIL, "field '%s' of '%s': id %u "
-				       "already used by '%s'", f->name,
-				       c->name, (unsigned)f->id,
-				       c->fields[j].name);
-	}
-	if (f->merge == SCHEMA_MERGE_MONOTONIC && f->type != SCHEMA_ENUM)
-		return err_set(e, ERR_FAIL, "field '%s' of '%s': MONOTONIC "
-			       "needs an ENUM", f->name, c->name);
-	if (f->type == SCHEMA_ENUM)
-		return check_values(c, f, e);
-	if (f->values)
-		return err_set(e, ERR_FAIL, "field '%s' of '%s': values on a "
-			       "non-ENUM field", f->name, c->name);
-	if (f->type != SCHEMA_REF && f->ref)
-		return err_set(e, ERR_FAIL, "field '%s' of '%s': ref on a "
-			       "non-REF field", f->name, c->name);
-	if (f->type == SCHEMA_REF && !schema_collection(f->ref))
-		return err_set(e, ERR_FAIL, "field '%s' of '%s': REF target "
-			       "'%s' is not a collection", f->name, c->name,
-			       f->ref ? f->ref : "(none)");
-	return 0;
+	return validate(c, fields, creating, 1, e);
 }
 
-/* The collection whose scope c follows, or NULL for a root (or when the
- * parent field is broken, which check_parent() reports). */
-static const struct schema_collection *
-parent_of(const struct schema_collection *c)
+/* ---- scope ---- */
+
+const struct schema_collection *
+schema_parent_of(const struct schema_collection *c)
 {
 	const struct schema_field *f = schema_field(c, c->parent);
 
 	return f && f->type == SCHEMA_REF ? schema_collection(f->ref) : NULL;
-}
-
-/*
- * The parent field must be a REQUIRED REF: scope follows it, so a record
- * without one would have no scope.  Following parents from c must end at a
- * root within schema_count() steps, or they loop.
- */
-static int check_parent(const struct schema_collection *c, struct err *e)
-{
-	const struct schema_field *f = schema_field(c, c->parent);
-	const struct schema_collection *p = c;
-
-	if (!c->parent)
-		return 0;
-	if (!f || f->type != SCHEMA_REF || !(f->flags & SCHEMA_REQUIRED))
-		return err_set(e, ERR_FAIL, "collection '%s': parent '%s' is "
-			       "not a REQUIRED REF field", c->name, c->parent);
-	for (size_t steps = 0; p; steps++) {
-		if (steps > schema_count())
-			return err_set(e, ERR_FAIL, "collection '%s': parents "
-				       "form a cycle", c->name);
-		p = parent_of(p);
-	}
-	return 0;
-}
-
-static int check_collection(size_t i, struct err *e)
-{
-	const struct schema_collection *c = schema_at(i);
-	int rc;
-
-	if (!schema_name_ok(c->name))
-		return err_set(e, ERR_FAIL, "collection %zu: name must be "
-			       "[a-z0-9_], 1 to %d characters", i,
-			       SCHEMA_NAME_MAX - 1);
-	if (c->id == 0)
-		return err_set(e, ERR_FAIL, "collection '%s': id 0", c->name);
-	if (c->kind != SCHEMA_RECORDS && c->kind != SCHEMA_APPEND_ONLY)
-		return err_set(e, ERR_FAIL, "collection '%s': unknown kind",
-			       c->name);
-	if (c->nfields > FIELDS_MAX || (c->nfields && !c->fields))
-		return err_set(e, ERR_FAIL, "collection '%s': %zu fields "
-			       "(at most %d)", c->name, c->nfields,
-			       FIELDS_MAX);
-	for (size_t j = 0; j < i; j++) {
-		const struct schema_collection *o = schema_at(j);
-
-		if (strcmp(o->name, c->name) == 0)
-			return err_set(e, ERR_FAIL, "collection '%s' declared "
-				       "twice", c->name);
-		if (o->id == c->id)
-			return err_set(e, ERR_FAIL, "collection '%s': id %u "
-				       "already used by '%s'", c->name,
-				       (unsigned)c->id, o->name);
-	}
-	for (size_t j = 0; j < c->nfields; j++) {
-		rc = check_field(c, j, e);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-/*
- * A scope root names a REQUIRED ENUM or STRING region field and a
- * STRING_LIST nodes field, has no parent, and its subject (if any) is a
- * REQUIRED REF to a collection that is not itself scoped otherwise.
- */
-static int check_scope(const struct schema_collection *c, struct err *e)
-{
-	const struct schema_field *r, *n, *sub;
-
-	if (!c->scope_region && !c->scope_nodes && !c->scope_subject)
-		return 0;
-	r = schema_field(c, c->scope_region);
-	n = schema_field(c, c->scope_nodes);
-	if (!r || !(r->flags & SCHEMA_REQUIRED) ||
-	    (r->type != SCHEMA_ENUM && r->type != SCHEMA_STRING))
-		return err_set(e, ERR_FAIL, "collection '%s': scope region is "
-			       "not a REQUIRED ENUM or STRING field", c->name);
-	if (!n || n->type != SCHEMA_STRING_LIST)
-		return err_set(e, ERR_FAIL, "collection '%s': scope nodes is "
-			       "not a STRING_LIST field", c->name);
-	if (c->parent)
-		return err_set(e, ERR_FAIL, "collection '%s': a scope root "
-			       "has no parent", c->name);
-	if (!c->scope_subject)
-		return 0;
-	sub = schema_field(c, c->scope_subject);
-	if (!sub || sub->type != SCHEMA_REF || !(sub->flags & SCHEMA_REQUIRED))
-		return err_set(e, ERR_FAIL, "collection '%s': scope subject "
-			       "is not a REQUIRED REF field", c->name);
-	if (schema_scope_of(schema_collection(sub->ref)) != SCHEMA_SCOPE_SUBJECT)
-		return err_set(e, ERR_FAIL, "collection '%s': scope subject "
-			       "'%s' is scoped otherwise", c->name, sub->ref);
-	return 0;
 }
 
 enum schema_scope schema_scope_of(const struct schema_collection *c)
@@ -629,30 +566,7 @@ schema_scope_root(const struct schema_collection *c)
 	for (size_t steps = 0; c && steps <= schema_count(); steps++) {
 		if (!c->parent)
 			return c;
-		c = parent_of(c);
+		c = schema_parent_of(c);
 	}
 	return NULL;
-}
-
-int schema_check(struct err *e)
-{
-	int rc;
-
-	/* Collections and fields first: following parents assumes every
-	 * collection name is unique and every REF target exists. */
-	for (size_t i = 0; i < schema_count(); i++) {
-		rc = check_collection(i, e);
-		if (rc)
-			return rc;
-	}
-	for (size_t i = 0; i < schema_count(); i++) {
-		rc = check_parent(schema_at(i), e);
-		if (!rc)
-			rc = check_scope(schema_at(i), e);
-		if (!rc)
-			rc = rule_check_decl(schema_at(i), e);
-		if (rc)
-			return rc;
-	}
-	return 0;
 }

@@ -68,6 +68,11 @@ int sync_batch_set_meta(struct sync_batch *b, json_t *meta)
 	return 0;
 }
 
+json_t *sync_batch_meta(struct sync_batch *b)
+{
+	return b->meta;
+}
+
 size_t sync_batch_count(const struct sync_batch *b)
 {
 	return b->count;
@@ -422,6 +427,7 @@ out:
 struct parsed {
 	struct store_incoming in;
 	struct merge_prev *prev;
+	int skip; /* of a collection of a newer schema version (batch.h) */
 };
 
 static int json_u64(const json_t *v, uint64_t min, uint64_t max,
@@ -439,10 +445,16 @@ static int json_u64(const json_t *v, uint64_t min, uint64_t max,
 }
 
 /* The values of change k against its collection's schema: types, known
- * fields, required fields of a create; "_deleted" a boolean. */
+ * fields, required fields of a create; "_deleted" a boolean.  In a batch
+ * of a newer schema version (newer), fields and ENUM values this build
+ * does not declare are kept within bounds (schema_validate_received()). */
 static int check_values(size_t k, const struct schema_collection *coll,
-			const json_t *fields, int creating, struct err *e)
+			const json_t *fields, int creating, int newer,
+			struct err *e)
 {
+	int (*check)(const struct schema_collection *, const json_t *, int,
+		     struct err *) =
+		newer ? schema_validate_received : schema_validate;
 	const json_t *marker = json_object_get(fields, SCHEMA_FIELD_DELETED_NAME);
 	json_t *plain = NULL;
 	const char *key;
@@ -450,7 +462,7 @@ static int check_values(size_t k, const struct schema_collection *coll,
 	int rc;
 
 	if (!marker)
-		rc = schema_validate(coll, fields, creating, e);
+		rc = check(coll, fields, creating, e);
 	else if (!json_is_boolean(marker))
 		rc = err_set(e, ERR_INVALID, "deletion marker not a boolean");
 	else {
@@ -464,7 +476,7 @@ static int check_values(size_t k, const struct schema_collection *coll,
 				json_decref(plain);
 				return err_set(e, ERR_NOMEM, "out of memory");
 			}
-		rc = schema_validate(coll, plain, creating, e);
+		rc = check(coll, plain, creating, e);
 		json_decref(plain);
 	}
 	if (rc)
@@ -473,8 +485,8 @@ static int check_values(size_t k, const struct schema_collection *coll,
 }
 
 static int parse_change(size_t k, const json_t *row, const struct id *nodes,
-			size_t nnodes, const json_t *ops, struct parsed *p,
-			struct err *e)
+			size_t nnodes, const json_t *ops, int newer,
+			struct parsed *p, struct err *e)
 {
 	uint64_t oseq, kind, node, op, hlc;
 	const json_t *prev;
@@ -488,7 +500,9 @@ static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 	    !json_is_string(json_array_get(row, 1)) ||
 	    strlen(json_string_value(json_array_get(row, 1))) != 2 * ID_BYTES ||
 	    id_parse(&p->in.record, json_string_value(json_array_get(row, 1))) ||
-	    !schema_collection(json_string_value(json_array_get(row, 2))) ||
+	    !schema_name_ok(json_string_value(json_array_get(row, 2))) ||
+	    (!newer &&
+	     !schema_collection(json_string_value(json_array_get(row, 2)))) ||
 	    json_u64(json_array_get(row, 3), STORE_CHANGE_CREATE,
 		     STORE_CHANGE_RESOLVE, &kind) ||
 	    json_u64(json_array_get(row, 4), 0, nnodes ? nnodes - 1 : 0,
@@ -501,12 +515,26 @@ static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 	    !json_is_array(json_array_get(row, 8)))
 		return err_set(e, ERR_INVALID, "change %zu: malformed", k);
 	p->in.collection = json_string_value(json_array_get(row, 2));
+	/* A collection only a newer version declares: passed over (batch.h);
+	 * its values are still bounded as undeclared fields are. */
+	if (!schema_collection(p->in.collection)) {
+		const char *key;
+		json_t *val;
+
+		p->skip = 1;
+		json_object_foreach(json_array_get(row, 7), key, val)
+			if (!schema_name_ok(key) || !schema_opaque_ok(val))
+				return err_set(e, ERR_INVALID, "change %zu: "
+					       "malformed", k);
+		return 0;
+	}
 	rc = check_values(k, schema_collection(p->in.collection),
 			  json_array_get(row, 7), kind == STORE_CHANGE_CREATE,
-			  e);
+			  newer, e);
 	if (rc)
 		return rc;
 	p->in.kind = (enum store_change_kind)kind;
+	p->in.newer_schema = newer;
 	p->in.origin = nodes[node];
 	p->in.origin_seq = oseq;
 	p->in.operator = json_string_value(json_array_get(ops, op));
@@ -575,15 +603,26 @@ static int parse_lists(const json_t *doc, struct id **nodes, size_t *nnodes,
 	return 0;
 }
 
+/* 1 when the batch's signed meta says it is of a schema version newer
+ * than this build's (a hub one version ahead: batch.h). */
+static int newer_schema(const json_t *meta)
+{
+	const json_t *v = json_object_get(meta, "schema_version");
+
+	return json_is_integer(v) &&
+	       json_integer_value(v) > schema_running_version();
+}
+
 int sync_batch_open(const uint8_t *in, size_t len, const uint8_t *pk,
 		    sync_change_fn fn, void *ctx, struct err *e)
 {
 	return sync_batch_open_meta(in, len, pk, NULL, fn, ctx, e);
 }
 
-int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
-			 json_t **meta, sync_change_fn fn, void *ctx,
-			 struct err *e)
+/* sync_batch_open_passed(), and with pushed 1 sync_batch_open_pushed(). */
+static int open_batch(const uint8_t *in, size_t len, const uint8_t *pk,
+		      json_t **meta, size_t *passed, sync_change_fn fn,
+		      void *ctx, int pushed, struct err *e)
 {
 	struct parsed *ps = NULL;
 	struct id *nodes = NULL;
@@ -595,6 +634,8 @@ int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
 	json_error_t je;
 	int rc;
 
+	if (passed)
+		*passed = 0;
 	rc = envelope(in, len, &plen, e);
 	if (rc)
 		return rc;
@@ -621,6 +662,13 @@ int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
 	rc = sync_batch_members_known(doc, e);
 	if (!rc)
 		rc = sync_batch_meta_known(json_object_get(doc, "meta"), e);
+	/* Only a hub's pull answer may say it is of a newer schema: from a
+	 * node it would have the hub pass over changes it acknowledges. */
+	if (!rc && pushed &&
+	    json_object_get(json_object_get(doc, "meta"), "schema_version"))
+		rc = err_set(e, ERR_INVALID, "batch: a pushed batch's meta "
+			     "carries 'schema_version' (only a hub's pull "
+			     "answer may)");
 	if (rc)
 		goto out;
 	if (!json_is_integer(json_object_get(doc, "v")) ||
@@ -647,6 +695,7 @@ int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
 	for (; nch < json_array_size(changes); nch++) {
 		rc = parse_change(nch, json_array_get(changes, nch), nodes,
 				  nnodes, json_object_get(doc, "ops"),
+				  newer_schema(json_object_get(doc, "meta")),
 				  &ps[nch], e);
 		if (rc) {
 			nch++; /* its prev may be allocated */
@@ -668,7 +717,9 @@ int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
 		}
 	}
 	for (size_t i = 0; !rc && i < nch; i++)
-		rc = fn(ctx, &ps[i].in);
+		rc = ps[i].skip ? 0 : fn(ctx, &ps[i].in);
+	for (size_t i = 0; !rc && passed && i < nch; i++)
+		*passed += ps[i].skip ? 1 : 0;
 	if (rc && meta) {
 		json_decref(*meta);
 		*meta = NULL;
@@ -684,4 +735,25 @@ out:
 		free(text);
 	}
 	return rc;
+}
+
+int sync_batch_open_passed(const uint8_t *in, size_t len, const uint8_t *pk,
+			   json_t **meta, size_t *passed, sync_change_fn fn,
+			   void *ctx, struct err *e)
+{
+	return open_batch(in, len, pk, meta, passed, fn, ctx, 0, e);
+}
+
+int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
+			 json_t **meta, sync_change_fn fn, void *ctx,
+			 struct err *e)
+{
+	return open_batch(in, len, pk, meta, NULL, fn, ctx, 0, e);
+}
+
+int sync_batch_open_pushed(const uint8_t *in, size_t len, const uint8_t *pk,
+			   json_t **meta, sync_change_fn fn, void *ctx,
+			   struct err *e)
+{
+	return open_batch(in, len, pk, meta, NULL, fn, ctx, 1, e);
 }

@@ -79,6 +79,9 @@ int sync_batch_set_meta(struct sync_batch *b, json_t *meta) ERR_MUST_USE;
 /* Changes added so far. */
 size_t sync_batch_count(const struct sync_batch *b);
 
+/* The meta object set on b (borrowed; NULL when none). */
+json_t *sync_batch_meta(struct sync_batch *b);
+
 /* About how many bytes of JSON they make (values included), counting
  * each JSON value as SYNC_BATCH_VALUE_BYTES at least (receivers bound
  * values as well as bytes): senders stop adding at
@@ -118,7 +121,14 @@ typedef int (*sync_change_fn)(void *ctx, const struct store_incoming *in);
  * then call fn for each change in order.  Checked first: the envelope,
  * the lists, and every change's numbers, ids, collection, operator and
  * values against the schema (types, known fields, required fields of a
- * create).  ERR_AUTH: bad signature, or
+ * create).  A batch whose signed meta says "schema_version" above this
+ * build's (a hub one version ahead, sync/README.md "Schema versions")
+ * is checked leniently: fields and ENUM values this build does not
+ * declare are kept within bounds (schema_validate_received()) and handed
+ * on with in->newer_schema set; a change of a collection this build does
+ * not declare is passed over (not handed to fn: the older node keeps no
+ * record of it; its hub does, and the node pulls it again once upgraded:
+ * sync_batch_open_passed()).  ERR_AUTH: bad signature, or
  * signed by another node; ERR_INVALID: not an envelope, corrupt zlib
  * stream, too large, malformed JSON or change (the message says which
  * change, never a value).  Nothing is passed to fn unless the whole batch
@@ -140,5 +150,25 @@ void sync_batch_env_free(uint8_t *env, size_t len);
 int sync_batch_open_meta(const uint8_t *in, size_t len, const uint8_t *pk,
 			 json_t **meta, sync_change_fn fn, void *ctx,
 			 struct err *e) ERR_MUST_USE;
+
+/*
+ * sync_batch_open_meta() that also counts, in *passed (when not NULL; 0
+ * on failure), the changes passed over because this build does not
+ * declare their collection: a node that passes some over notes where, to
+ * pull them again once upgraded (sync_pull.c, sync/README.md "Schema
+ * versions").
+ */
+int sync_batch_open_passed(const uint8_t *in, size_t len, const uint8_t *pk,
+			   json_t **meta, size_t *passed, sync_change_fn fn,
+			   void *ctx, struct err *e) ERR_MUST_USE;
+
+/*
+ * sync_batch_open_meta() of a batch a node pushed: its meta must not say
+ * "schema_version" (only a hub's pull answer does, from a hub one version
+ * ahead): ERR_INVALID naming the member, before fn is called.
+ */
+int sync_batch_open_pushed(const uint8_t *in, size_t len, const uint8_t *pk,
+			   json_t **meta, sync_change_fn fn, void *ctx,
+			   struct err *e) ERR_MUST_USE;
 
 #endif

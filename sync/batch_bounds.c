@@ -11,7 +11,7 @@
 
 /*
  * The value bounds of schema.h (SCHEMA_STRING, SCHEMA_TEXT,
- * SCHEMA_STRING_LIST), and what the rest of a change can take as text:
+ * SCHEMA_STRING_LIST and SCHEMA_ENUM_SET), and what the rest of a change can take as text:
  * they bound a change's size on the wire (change_bounds()).
  */
 #define STRING_BYTES 1024
@@ -39,6 +39,19 @@ size_t sync_batch_values_of(const json_t *j)
 		json_object_foreach((json_t *)j, key, v)
 			n += 1 + sync_batch_values_of(v);
 	return n;
+}
+
+/* The longest of an ENUM's or ENUM_SET's values, escaped at worst. */
+static size_t longest_value(const struct schema_field *f)
+{
+	size_t v = 0;
+
+	for (size_t k = 0; f->values && f->values[k]; k++) {
+		size_t e = ESCAPED(strlen(f->values[k]));
+
+		v = e > v ? e : v;
+	}
+	return v;
 }
 
 /*
@@ -84,13 +97,11 @@ static void change_bounds(size_t *values, size_t *bytes)
 				v = ESCAPED(UUID_TEXT);
 				break;
 			case SCHEMA_ENUM:
-				v = 0;
-				for (size_t k = 0; f->values && f->values[k];
-				     k++) {
-					size_t e = strlen(f->values[k]);
-
-					v = ESCAPED(e) > v ? ESCAPED(e) : v;
-				}
+				v = longest_value(f);
+				break;
+			case SCHEMA_ENUM_SET:
+				nv += LIST_ITEMS;
+				v = 2 + LIST_ITEMS * (longest_value(f) + 1);
 				break;
 			default:
 				break;
@@ -149,7 +160,8 @@ int sync_batch_members_known(const json_t *doc, struct err *e)
 int sync_batch_meta_known(const json_t *meta, struct err *e)
 {
 	static const char *const known[] = { "seen", "cursor", "more",
-					     "purge", "rebootstrap" };
+					     "purge", "rebootstrap",
+					     "schema_version" };
 
 	return members_in(meta, known, sizeof(known) / sizeof(known[0]),
 			  "meta member", e);

@@ -13,37 +13,164 @@
 #include "sync/auth.h"
 #include "sync/batch.h"
 
+/*
+ * What two nodes must agree on to exchange records: names, ids, kinds,
+ * parents, types, flags, merge rules and declared values (ENUM and
+ * ENUM_SET alike), in order.  Labels, help and doc are what people read,
+ * not the contract: they are left out, so that rewording a form changes
+ * no fingerprint (tests/sync/test_hub_fingerprint.c).
+ */
+static void fingerprint_coll(crypto_generichash_state *st,
+			     const struct schema_collection *c)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "c %s %u %d %s;", c->name, (unsigned)c->id,
+		 (int)c->kind, c->parent ? c->parent : "");
+	crypto_generichash_update(st, (const uint8_t *)line, strlen(line));
+	for (size_t j = 0; j < c->nfields; j++) {
+		const struct schema_field *f = &c->fields[j];
+
+		snprintf(line, sizeof(line), "f %s %u %d %u %d;", f->name,
+			 (unsigned)f->id, (int)f->type, f->flags,
+			 (int)f->merge);
+		crypto_generichash_update(st, (const uint8_t *)line,
+					  strlen(line));
+		for (size_t k = 0; f->values && f->values[k]; k++)
+			crypto_generichash_update(
+			    st, (const uint8_t *)f->values[k],
+			    strlen(f->values[k]) + 1);
+	}
+}
+
+static void fingerprint_end(crypto_generichash_state *st, char out[33])
+{
+	uint8_t h[16];
+
+	crypto_generichash_final(st, h, sizeof(h));
+	sodium_bin2hex(out, 33, h, sizeof(h));
+}
+
 void hub_schema_fingerprint(char out[33])
 {
 	crypto_generichash_state st;
-	uint8_t h[16];
-	char line[256];
 
-	crypto_generichash_init(&st, NULL, 0, sizeof(h));
-	for (size_t i = 0; i < schema_count(); i++) {
-		const struct schema_collection *c = schema_at(i);
+	crypto_generichash_init(&st, NULL, 0, 16);
+	for (size_t i = 0; i < schema_count(); i++)
+		fingerprint_coll(&st, schema_at(i));
+	fingerprint_end(&st, out);
+}
 
-		snprintf(line, sizeof(line), "c %s %u %d %s;", c->name,
-			 (unsigned)c->id, (int)c->kind,
-			 c->parent ? c->parent : "");
-		crypto_generichash_update(&st, (const uint8_t *)line,
-					  strlen(line));
-		for (size_t j = 0; j < c->nfields; j++) {
-			const struct schema_field *f = &c->fields[j];
+/*
+ * The released fingerprints, the one place that knows them: a hub serves
+ * a node one version behind only with the declarations that version was
+ * released with.  Version 1 (the landed release) has none here: it cannot
+ * keep the fields a newer hub sends, so it is never served one behind.
+ * A row without a fingerprint is a version this build declares itself:
+ * the running declarations at that version, or those registered as the
+ * version below (schema_set_previous(), the tests' next schema).  When a
+ * version 3 is released, version 2's row gets its fingerprint as text.
+ */
+static const struct {
+	int version;
+	const char *fp; /* NULL: computed, see above */
+} released[] = {
+	{ 2, NULL },
+};
 
-			snprintf(line, sizeof(line), "f %s %u %d %u %d;",
-				 f->name, (unsigned)f->id, (int)f->type,
-				 f->flags, (int)f->merge);
-			crypto_generichash_update(&st, (const uint8_t *)line,
-						  strlen(line));
-			for (size_t k = 0; f->values && f->values[k]; k++)
-				crypto_generichash_update(
-				    &st, (const uint8_t *)f->values[k],
-				    strlen(f->values[k]) + 1);
+int hub_schema_released(int version, char out[33])
+{
+	const struct schema_set *prev;
+	crypto_generichash_state st;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(released) / sizeof(released[0]); i++) {
+		if (released[i].version != version)
+			continue;
+		if (released[i].fp) {
+			snprintf(out, 33, "%s", released[i].fp);
+			return 1;
 		}
+		if (version == schema_running_version()) {
+			hub_schema_fingerprint(out);
+			return 1;
+		}
+		prev = schema_previous(&n);
+		if (!prev || version != schema_running_version() - 1)
+			return 0;
+		crypto_generichash_init(&st, NULL, 0, 16);
+		for (size_t k = 0; k < n; k++)
+			for (size_t j = 0; j < prev[k].n; j++)
+				fingerprint_coll(&st, &prev[k].colls[j]);
+		fingerprint_end(&st, out);
+		return 1;
 	}
-	crypto_generichash_final(&st, h, sizeof(h));
-	sodium_bin2hex(out, 33, h, sizeof(h));
+	return 0;
+}
+
+int hub_schema_compatible(int node_v, const char *node_fp, int hub_v,
+			  const char *hub_fp, struct err *e)
+{
+	char fp[33];
+
+	if (node_v > hub_v)
+		return err_set(e, ERR_CONFLICT, "the node's schema is version "
+			       "%d, the hub's %d: upgrade the hub first",
+			       node_v, hub_v);
+	if (node_v < hub_v && node_v < HUB_SCHEMA_KEEPS)
+		return err_set(e, ERR_CONFLICT, "the node's schema is version "
+			       "%d, which cannot keep the fields of the hub's "
+			       "version %d: upgrade the node", node_v, hub_v);
+	if (node_v < hub_v - 1)
+		return err_set(e, ERR_CONFLICT, "the node's schema is version "
+			       "%d, more than one behind the hub's %d: "
+			       "upgrade the node", node_v, hub_v);
+	if (node_v == hub_v && node_fp && hub_fp && strcmp(node_fp, hub_fp))
+		return err_set(e, ERR_CONFLICT, "the node's schema differs "
+			       "from the hub's at the same version %d: install "
+			       "the same Presidio version", hub_v);
+	if (node_v < hub_v &&
+	    (!hub_schema_released(node_v, fp) ||
+	     (node_fp && strcmp(node_fp, fp))))
+		return err_set(e, ERR_CONFLICT, "the node's schema is not "
+			       "version %d as released: install a released "
+			       "Presidio version on the node", node_v);
+	return 0;
+}
+
+/* A schema version from the wire: an integer 1..65535, or absent (the
+ * landed release, which sent none: 1); -1 when malformed. */
+static int version_of(const json_t *v)
+{
+	if (!v)
+		return 1;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 65535)
+		return -1;
+	return (int)json_integer_value(v);
+}
+
+/* The node's schema at hello (HUB_SCHEMA_HEADER "V FP"): *version (1
+ * when absent) and fp (empty when absent).  -1 when malformed. */
+static int hello_schema(const struct http_request *req, int *version,
+			char fp[33])
+{
+	const char *h = http_request_header(req, HUB_SCHEMA_HEADER);
+	long v = 0;
+	size_t i = 0;
+
+	*version = 1;
+	fp[0] = '\0';
+	if (!h)
+		return 0;
+	while (h[i] >= '0' && h[i] <= '9' && v <= 65535)
+		v = v * 10 + (h[i++] - '0');
+	if (i == 0 || v < 1 || v > 65535 || h[i] != ' ' ||
+	    strspn(h + i + 1, "0123456789abcdef") != 32 || h[i + 33] != '\0')
+		return -1;
+	*version = (int)v;
+	memcpy(fp, h + i + 1, 33);
+	return 0;
 }
 
 /* ---- the pool of store handles ---- */
@@ -227,7 +354,7 @@ static void handle_enroll(struct hub *h, struct store *s,
 	json_t *doc, *out = NULL;
 	size_t got = 0;
 	struct err e;
-	int rc;
+	int rc, version;
 
 	err_init(&e);
 	doc = jscan_load((const char *)req->body, req->body_len,
@@ -237,7 +364,8 @@ static void handle_enroll(struct hub *h, struct store *s,
 	node_text = json_string_value(json_object_get(doc, "node_id"));
 	pk_text = json_string_value(json_object_get(doc, "pk"));
 	schema = json_string_value(json_object_get(doc, "schema"));
-	if (!token || !node_text || !pk_text ||
+	version = version_of(json_object_get(doc, "schema_version"));
+	if (version < 0 || !token || !node_text || !pk_text ||
 	    strlen(node_text) != 2 * ID_BYTES || id_parse(&node, node_text) ||
 	    strlen(pk_text) != 2 * sizeof(pk) ||
 	    sodium_hex2bin(pk, sizeof(pk), pk_text, strlen(pk_text), NULL,
@@ -248,21 +376,27 @@ static void handle_enroll(struct hub *h, struct store *s,
 		goto out;
 	}
 	hub_schema_fingerprint(fp);
-	if (!schema || strcmp(schema, fp) != 0) {
-		http_response_error(res, 409, "schema",
-				    "the node's schema differs from the hub's: "
-				    "install the same Presidio version");
+	/* The landed release sends its fingerprint and no version: it is
+	 * version 1, judged as one. */
+	if (!schema || hub_schema_compatible(version, schema,
+					     schema_running_version(), fp,
+					     &e)) {
+		http_response_error(res, 409, "schema", "%s",
+				    schema ? e.msg : "the node sent no schema");
 		goto out;
 	}
 	rc = registry_peer_enroll(s, token, &node, pk, &p, &e);
+	if (!rc)
+		rc = registry_peer_schema(s, p.idx, version, &e);
 	if (rc) {
 		hub_store_error(res, rc, &e);
 		goto out;
 	}
 	sodium_bin2hex(hub_pk, sizeof(hub_pk), h->ident.pk, sizeof(h->ident.pk));
 	hub_hex_id(&h->hub_id, hub_id);
-	out = json_pack("{ssssssssss}", "hub_id", hub_id, "hub_pk", hub_pk,
-			"name", p.name, "kind", p.kind, "region", p.region);
+	out = json_pack("{sssssssssssi}", "hub_id", hub_id, "hub_pk", hub_pk,
+			"name", p.name, "kind", p.kind, "region", p.region,
+			"schema_version", schema_running_version());
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 out:
@@ -277,17 +411,40 @@ static void handle_hello(struct hub *h, struct store *s,
 			 struct http_response *res)
 {
 	struct registry_peer p;
-	char hub_id[33], fp[33];
+	char hub_id[33], fp[33], node_fp[33];
 	json_t *out;
+	struct err e;
+	int version;
 
+	err_init(&e);
 	if (hub_authenticate(s, req, "/v1/hello", &p, res))
 		return;
 	hub_hex_id(&h->hub_id, hub_id);
 	hub_schema_fingerprint(fp);
-	out = json_pack("{sssssIsIsI}", "hub_id", hub_id, "schema", fp,
+	/* A node of another schema is told so before anything moves; a
+	 * node that sends none (the landed release) checks the fingerprint
+	 * answered below itself, as it always did. */
+	if (hello_schema(req, &version, node_fp)) {
+		http_response_error(res, 400, "invalid", "malformed "
+				    HUB_SCHEMA_HEADER " header");
+		return;
+	}
+	if (hub_schema_compatible(version, node_fp[0] ? node_fp : NULL,
+				  schema_running_version(), fp, &e)) {
+		log_warn("node '%s': %s", p.name, e.msg);
+		http_response_error(res, 409, "schema", "%s", e.msg);
+		return;
+	}
+	if (version != p.schema_version &&
+	    registry_peer_schema(s, p.idx, version, &e)) {
+		hub_store_error(res, ERR_FAIL, &e);
+		return;
+	}
+	out = json_pack("{sssssIsIsIsi}", "hub_id", hub_id, "schema", fp,
 			"push_ack", (json_int_t)p.push_ack, "pull_ack",
 			(json_int_t)p.pull_ack, "time",
-			(json_int_t)sync_now_ms());
+			(json_int_t)sync_now_ms(), "schema_version",
+			schema_running_version());
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 	json_decref(out);

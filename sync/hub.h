@@ -8,20 +8,26 @@
  * requests of different nodes run at once and SQLite serialises only the
  * writes.  Endpoints (JSON errors {"error":{"code","message"}} on 4xx/5xx):
  *
- *   POST /v1/enroll   {"token","node_id","pk","name"} -> the hub's id and
- *                     public key, the node's name, kind and region.  The
- *                     only unsigned request: the one-time token is the
- *                     credential.
- *   GET  /v1/hello    -> {"hub_id","schema","push_ack","pull_ack","time"}:
- *                     where to resume, and the schema check.
+ *   POST /v1/enroll   {"token","node_id","pk","name","schema",
+ *                     "schema_version"} -> the hub's id and public key,
+ *                     the node's name, kind and region, "schema_version".
+ *                     The only unsigned request: the one-time token is
+ *                     the credential.
+ *   GET  /v1/hello    (header HUB_SCHEMA_HEADER) -> {"hub_id","schema",
+ *                     "schema_version","push_ack","pull_ack","time"}:
+ *                     where to resume, and the schema check
+ *                     (hub_schema_compatible(): a node of the hub's
+ *                     version or the one below; a version absent is 1).
  *   POST /v1/push     body: a batch (sync/batch.h) of the node's own
  *                     changes signed by it -> {"ack","applied","known",
  *                     "refused":[{"oseq","record","reason"}],
  *                     "rejected":[{"oseq","reason"}]}
  *   GET  /v1/pull?after=N&limit=M&ack=K -> a batch signed by the hub of
  *                     the changes in the node's scope after N, with meta
- *                     {"cursor","more","purge":[[index,id]...]}; K is
- *                     the cursor the node has committed (K <= N).
+ *                     {"cursor","more","purge":[[index,id]...]}, and
+ *                     "schema_version" for a node one version behind
+ *                     (from version 2: batch.h); K is the cursor the
+ *                     node has committed (K <= N).
  *
  * Before any body is read, the hub looks at the headers (http/http.h
  * headers_fn, through the router): an unknown endpoint or method is
@@ -73,5 +79,41 @@ void hub_stop(struct hub *h); /* accepts NULL */
 
 /* The schema fingerprint both sides compare (hex text of 16 bytes). */
 void hub_schema_fingerprint(char out[33]);
+
+/*
+ * The node's schema version and fingerprint at hello, in a header the
+ * request's signature does not cover ("V FINGERPRINT"; enroll carries
+ * them in its body): a proxy that alters it can only get the node refused
+ * or a wrong version recorded, never data sent or taken.  A node that
+ * sends none is version 1 (the landed release).
+ */
+#define HUB_SCHEMA_HEADER "X-Presidio-Schema"
+
+/* The first schema version that keeps the fields and values it does not
+ * declare (sync/README.md "Schema versions"): a node below it is never
+ * served by a newer hub. */
+#define HUB_SCHEMA_KEEPS 2
+
+/*
+ * The fingerprint of schema version `version` as released, into out: 1,
+ * or 0 when this build knows of no such release (sync/hub.c keeps the
+ * table).
+ */
+int hub_schema_released(int version, char out[33]);
+
+/*
+ * Whether a node running schema version node_v (fingerprint node_fp,
+ * NULL when it sent none) and a hub running hub_v (hub_fp, NULL likewise)
+ * may sync: the same version with the same declarations, or the node one
+ * version behind, at least HUB_SCHEMA_KEEPS (it keeps and relays what it
+ * does not know), with that version's released fingerprint
+ * (hub_schema_released()).  0, or ERR_CONFLICT with what to upgrade in
+ * e: a node newer than its hub, below HUB_SCHEMA_KEEPS or more than one
+ * version behind ("upgrade the node"), of the version behind but not as
+ * released, or of the same version with other declarations.  Both sides
+ * ask it: the hub at enroll and hello, the node on the hub's answer.
+ */
+int hub_schema_compatible(int node_v, const char *node_fp, int hub_v,
+			  const char *hub_fp, struct err *e) ERR_MUST_USE;
 
 #endif

@@ -224,6 +224,14 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	rc = sync_batch_set_meta(x.b, json_pack("{sIsbsO}", "cursor",
 						(json_int_t)x.cursor, "more",
 						x.more, "purge", x.purge));
+	/* A node one schema version behind keeps what it does not declare
+	 * when told the batch is of a newer version (batch.h); the landed
+	 * release (version 1) knows no such member and would refuse it. */
+	if (!rc && p.schema_version >= 2 &&
+	    p.schema_version < schema_running_version() &&
+	    json_object_set_new(sync_batch_meta(x.b), "schema_version",
+				json_integer(schema_running_version())))
+		rc = err_set(&e, ERR_NOMEM, "out of memory");
 	if (!rc)
 		rc = sync_batch_seal(x.b, &h->hub_id, h->ident.sk, &env,
 				     &envlen, NULL, &e);

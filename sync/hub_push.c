@@ -116,6 +116,32 @@ static int seen_of(const struct push *x, size_t i, uint64_t *seen)
 	return 0;
 }
 
+/*
+ * The batch decoder keeps fields and ENUM values it does not declare
+ * (batch.h: a node one schema version behind its hub keeps them); the
+ * hub runs the newest version, and a node writes only what its own
+ * version declares, which the hub's declares too: anything else is
+ * refused as an invalid batch, as before versions.
+ */
+static int declared_here(const struct store_incoming *in, struct err *e)
+{
+	const struct schema_collection *c = schema_collection(in->collection);
+	int creating = in->kind == STORE_CHANGE_CREATE;
+	json_t *plain;
+	int rc;
+
+	/* Most changes carry no deletion marker: checked as they are. */
+	if (!json_object_get(in->fields, SCHEMA_FIELD_DELETED_NAME))
+		return schema_validate(c, in->fields, creating, e);
+	plain = json_copy((json_t *)in->fields);
+	if (!plain)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	json_object_del(plain, SCHEMA_FIELD_DELETED_NAME);
+	rc = schema_validate(c, plain, creating, e);
+	json_decref(plain);
+	return rc;
+}
+
 static int push_one(void *ctx, const struct store_incoming *in)
 {
 	struct push *x = ctx;
@@ -134,6 +160,9 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	if (memcmp(in->origin.b, x->p->node_id.b, ID_BYTES) != 0)
 		return err_set(x->e, ERR_INVALID, "the batch carries changes "
 			       "made by another node");
+	rc = declared_here(in, x->e);
+	if (rc)
+		return rc;
 	if (in->origin_seq <= x->p->push_ack && in->origin_seq <= x->ack) {
 		x->known++;
 		return again(x, in);
@@ -240,8 +269,8 @@ void hub_handle_push(struct hub *h, struct store *s,
 		hub_store_error(res, rc, &e);
 		goto out;
 	}
-	rc = sync_batch_open_meta(req->body, req->body_len, p.pk, &meta,
-				  push_one, &x, &e);
+	rc = sync_batch_open_pushed(req->body, req->body_len, p.pk, &meta,
+				    push_one, &x, &e);
 	if (!rc)
 		rc = registry_peer_ack(s, p.idx, x.ack, 0, &e);
 	if (!rc)

@@ -42,7 +42,37 @@ static int sign_request(void *ctx, const char *method, const char *path,
 			    k->req_sig, e);
 	for (int i = 0; !rc && i < SYNC_AUTH_HEADERS; i++)
 		rc = client_header_add(h, lines[i]);
+	/* hello carries this node's schema (hub.h): the hub refuses a node
+	 * it cannot serve, and records the version of those it can. */
+	if (!rc && strncmp(path, "/v1/hello", 9) == 0) {
+		char fp[33], line[SYNC_AUTH_LINE_MAX];
+
+		hub_schema_fingerprint(fp);
+		snprintf(line, sizeof(line), "%s: %d %s", HUB_SCHEMA_HEADER,
+			 schema_running_version(), fp);
+		rc = client_header_add(h, line);
+	}
 	return rc;
+}
+
+/* The hub's schema in its answer (enroll, hello) against this node's:
+ * an answer without a version comes from the landed release (1). */
+static int hub_schema_ok(const json_t *doc, const char *hub_fp,
+			 struct err *e)
+{
+	const json_t *jv = json_object_get(doc, "schema_version");
+	char fp[33];
+	int hub_v = 1;
+
+	if (jv && (!json_is_integer(jv) || json_integer_value(jv) < 1 ||
+		   json_integer_value(jv) > 65535))
+		return err_set(e, ERR_INVALID, "the hub's answer: malformed "
+			       "schema version");
+	if (jv)
+		hub_v = (int)json_integer_value(jv);
+	hub_schema_fingerprint(fp);
+	return hub_schema_compatible(schema_running_version(), fp, hub_v,
+				     hub_fp, e);
 }
 
 static void on_retry(void *ctx, unsigned attempt, unsigned delay_ms,
@@ -193,8 +223,9 @@ int sync_enroll(struct store *s, const char *url, const char *token,
 	sodium_bin2hex(pkhex, sizeof(pkhex), k.ident.pk, sizeof(k.ident.pk));
 	sodium_bin2hex(idhex, sizeof(idhex), store_node_id(s)->b, ID_BYTES);
 	hub_schema_fingerprint(fp);
-	req = json_pack("{ssssssssss}", "token", token, "node_id", idhex, "pk",
-			pkhex, "name", store_node_name(s), "schema", fp);
+	req = json_pack("{sssssssssssi}", "token", token, "node_id", idhex,
+			"pk", pkhex, "name", store_node_name(s), "schema", fp,
+			"schema_version", schema_running_version());
 	body = req ? jtext_dump(req, JSON_COMPACT, NULL) : NULL;
 	if (!body) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
@@ -214,6 +245,11 @@ int sync_enroll(struct store *s, const char *url, const char *token,
 	name = json_string_value(json_object_get(doc, "name"));
 	kind = json_string_value(json_object_get(doc, "kind"));
 	region = json_string_value(json_object_get(doc, "region"));
+	/* The hub judged this node's schema; this node judges the hub's (an
+	 * older hub checked only the fingerprint). */
+	rc = hub_schema_ok(doc, NULL, e);
+	if (rc)
+		goto out;
 	memset(&rem, 0, sizeof(rem));
 	if (!hub_id || !hub_pk || !name || !kind || !region ||
 	    id_parse(&rem.hub_id, hub_id) ||
@@ -606,7 +642,6 @@ int sync_round(struct store *s, const struct sync_options *o,
 	struct conn k;
 	json_t *hello = NULL;
 	const char *schema;
-	char fp[33];
 	uint64_t push_ack = 0, hub_ms = 0, start = 0;
 	int rc;
 
@@ -637,12 +672,13 @@ int sync_round(struct store *s, const struct sync_options *o,
 	if (!sync_json_u64(hello, "time", &hub_ms))
 		learn_offset(&k, hub_ms, store_wall_ms(s));
 	schema = json_string_value(json_object_get(hello, "schema"));
-	hub_schema_fingerprint(fp);
-	if (!schema || strcmp(schema, fp) != 0) {
-		rc = err_set(e, ERR_CONFLICT, "the hub runs another schema: "
-			     "install the same Presidio version on both");
+	if (!schema) {
+		rc = err_set(e, ERR_INVALID, "hello: no schema in the answer");
 		goto out;
 	}
+	rc = hub_schema_ok(hello, schema, e);
+	if (rc)
+		goto out;
 	/* Resume where the hub is, or where this node last heard from
 	 * it: the hub may have applied a batch whose answer never
 	 * arrived. */

@@ -34,6 +34,13 @@
 #define SYNC_CK_CLOCK "sync.clock_offset"
 #define SYNC_CLOCK_NOTE_MS (60 * 1000) /* an offset worth telling */
 /* Changes per page the link carried lately (see sync_round()). */
+/* Changes of a collection this build does not declare, passed over in a
+ * pull (sync/README.md "Schema versions"): the lowest hub cursor after
+ * which a page held some, and the highest schema version of those pages
+ * (0: none pending).  A build of that version or newer pulls again from
+ * that cursor at its next round, so that it gets them. */
+#define SYNC_CK_PASSED "sync.passed"
+#define SYNC_CK_PASSED_SCHEMA "sync.passed_schema"
 #define SYNC_CK_PUSH_PAGE "sync.push_page"
 #define SYNC_CK_PULL_PAGE "sync.pull_page"
 #define SYNC_PUSH_LIMIT 1000
@@ -100,6 +107,11 @@ int sync_enroll(struct store *s, const char *url, const char *token,
  * fails, so the next round on a bad link does not start at full size;
  * an explicit limit in the options caps them for its round and is not
  * kept.
+ *
+ * Changes of a collection this build does not declare (from a hub one
+ * schema version ahead) are passed over and noted (SYNC_CK_PASSED); the
+ * first round of a build that declares them pulls again from the cursor
+ * noted, so that it gets them (sync/README.md "Schema versions").
  */
 int sync_round(struct store *s, const struct sync_options *o,
 	       struct sync_stats *st, struct err *e) ERR_MUST_USE;

@@ -117,7 +117,8 @@ size_t sync_pull_page_count(const struct fetched *f); /* changes in it */
 void sync_pull_page_free(struct fetched *f);          /* NULL ok */
 
 /* Pull until the hub has nothing more (sync_pull.c), in pages sized by
- * k->pull_pace. */
+ * k->pull_pace; first from the cursor where an older build passed changes
+ * over, when this build declares them (SYNC_CK_PASSED, sync.h). */
 int sync_pull_all(struct conn *k, const struct sync_options *o,
 		  struct err *e);
 

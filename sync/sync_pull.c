@@ -14,6 +14,14 @@
  * what was only fetched: the hub's tombstone purge relies on it.  After
  * the chain, one more request acknowledges the last batch, and brings
  * what arrived meanwhile.
+ *
+ * A page of a hub one schema version ahead may hold changes of a
+ * collection this build does not declare; they are passed over, and the
+ * page notes where (SYNC_CK_PASSED, in the page's transaction).  A build
+ * that declares them moves its cursor back there at its next round
+ * (repull_passed()): the hub walks that stretch of the log again, scope
+ * and purges as they were, and what the node already has merges as
+ * known.
  */
 #include "sync/sync_int.h"
 
@@ -41,6 +49,9 @@ struct fetched {
 	struct pulled *c;
 	size_t n, cap;
 	uint64_t cursor;
+	uint64_t after;       /* the cursor it was asked after */
+	size_t passed;        /* changes of undeclared collections */
+	uint64_t schema;      /* the hub's schema version, when it says */
 	int more, rebootstrap;
 	struct fetched *next; /* on the spent list */
 };
@@ -109,7 +120,9 @@ int sync_pull_decode(const uint8_t *body, size_t len, const uint8_t *hub_pk,
 	*out = NULL;
 	if (!f)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = sync_batch_open_meta(body, len, hub_pk, &f->meta, collect, f, e);
+	f->after = after;
+	rc = sync_batch_open_passed(body, len, hub_pk, &f->meta, &f->passed,
+				    collect, f, e);
 	if (rc == ERR_NOMEM)
 		err_set(e, rc, "out of memory");
 	purge = json_object_get(f->meta, "purge");
@@ -121,6 +134,8 @@ int sync_pull_decode(const uint8_t *body, size_t len, const uint8_t *hub_pk,
 		f->more = json_is_true(json_object_get(f->meta, "more"));
 		f->rebootstrap =
 		    json_is_true(json_object_get(f->meta, "rebootstrap"));
+		/* Present whenever something was passed over (batch.h). */
+		(void)sync_json_u64(f->meta, "schema_version", &f->schema);
 		if (f->rebootstrap && (f->n || f->cursor))
 			rc = err_set(e, ERR_INVALID,
 				     "pull: malformed re-bootstrap");
@@ -253,6 +268,44 @@ static int start_over(struct conn *k, struct err *e)
 	return rc;
 }
 
+/*
+ * The page f passed over changes this build does not declare: note the
+ * lowest cursor to pull again from and the highest version that declares
+ * them, in the page's transaction (a cursor moved past them without the
+ * note would lose them).  Checkpoints carry a MAC like the cursors.
+ */
+static int note_passed(struct conn *k, const struct fetched *f,
+		       struct err *e)
+{
+	uint64_t at = f->after, v = 0, had = 0;
+	/* A note altered in the file fails its MAC: ERR_AUTH, said. */
+	int rc = store_checkpoint_get(k->s, SYNC_CK_PASSED_SCHEMA, &v, e);
+
+	if (rc == ERR_NOTFOUND) {
+		err_init(e);
+		v = 0;
+	} else if (rc) {
+		return rc;
+	}
+	if (v) {
+		rc = store_checkpoint_get(k->s, SYNC_CK_PASSED, &had, e);
+		if (rc)
+			return rc;
+		if (had < at)
+			at = had;
+	}
+	if (f->schema > v)
+		v = f->schema;
+	/* A page passes over only under a newer version's meta; a hub that
+	 * said none still gets the note (pulled again by the next build). */
+	if (!v)
+		v = (uint64_t)schema_running_version() + 1;
+	rc = store_checkpoint_set(k->s, SYNC_CK_PASSED, at, e);
+	if (!rc)
+		rc = store_checkpoint_set(k->s, SYNC_CK_PASSED_SCHEMA, v, e);
+	return rc;
+}
+
 /* Apply one batch and move the cursor, in one transaction. */
 static int apply_one(struct conn *k, struct fetched *f,
 		     const struct sync_options *o, struct err *e)
@@ -286,6 +339,8 @@ static int apply_one(struct conn *k, struct fetched *f,
 		rc = purge_until(k, f, &next, SIZE_MAX, e);
 	if (!rc && f->rebootstrap)
 		rc = start_over(k, e);
+	if (!rc && f->passed)
+		rc = note_passed(k, f, e);
 	if (!rc)
 		rc = store_checkpoint_set(k->s, SYNC_CK_PULL, f->cursor, e);
 	if (!rc)
@@ -473,10 +528,55 @@ out:
 	return rc;
 }
 
+/*
+ * Changes passed over by an older build (note_passed()) whose version
+ * this build runs: the pull cursor goes back to where they were, and the
+ * note goes, in one transaction (neither without the other).  The hub
+ * then walks that stretch again for this node as for any node behind:
+ * its scope, entering cases and purges in log order, so what left the
+ * node's scope meanwhile leaves again; what the node already holds is
+ * known by (origin, sequence) and applied once.
+ */
+static int repull_passed(struct conn *k, struct err *e)
+{
+	uint64_t v = 0, at = 0, cursor = 0;
+	int rc = store_checkpoint_get(k->s, SYNC_CK_PASSED_SCHEMA, &v, e);
+
+	if (rc == ERR_NOTFOUND) {
+		err_init(e);
+		return 0;
+	}
+	if (rc || !v || v > (uint64_t)schema_running_version())
+		return rc;
+	rc = store_begin(k->s, e);
+	if (rc)
+		return rc;
+	rc = store_checkpoint_get(k->s, SYNC_CK_PASSED, &at, e);
+	if (!rc) {
+		rc = store_checkpoint_get(k->s, SYNC_CK_PULL, &cursor, e);
+		if (rc == ERR_NOTFOUND) {
+			err_init(e);
+			rc = 0;
+		}
+	}
+	if (!rc && at < cursor)
+		rc = store_checkpoint_set(k->s, SYNC_CK_PULL, at, e);
+	if (!rc)
+		rc = store_checkpoint_set(k->s, SYNC_CK_PASSED_SCHEMA, 0, e);
+	if (!rc)
+		rc = store_commit(k->s, e);
+	if (rc)
+		store_rollback(k->s);
+	return rc;
+}
+
 int sync_pull_all(struct conn *k, const struct sync_options *o,
 		  struct err *e)
 {
-	int again = 0, rc = pull_pass(k, 0, o, &again, e);
+	int again = 0, rc = repull_passed(k, e);
+
+	if (!rc)
+		rc = pull_pass(k, 0, o, &again, e);
 
 	/* Started over: pull the whole scope, confirming it.  Asked to start
 	 * over once more straight away means the hub and this node disagree

@@ -5,12 +5,15 @@
 #
 # For each build directory: every unit-test binary DIR/tests/*/test_*
 # (sorted), whose last line must be "N passed, N failed"; then every
-# end-to-end script tests/e2e/*.sh (the *lib.sh helpers excepted) with PRESIDIO_BIN set
+# end-to-end script tests/e2e/*.sh (the *lib.sh helpers excepted; on a
+# sanitizer build, also those marked "# e2e: plain build only") with PRESIDIO_BIN set
 # to DIR/presidio, each under a timeout, counting its "ok NAME" and
 # "FAIL NAME: reason" lines.  A unit binary that crashes or prints no
 # summary, and a script that exits non-zero without a FAIL line, count as
 # one failure.  A build linked with AddressSanitizer runs with leak
-# detection on and aborts on the first sanitizer report.
+# detection on and aborts on the first sanitizer report.  The slowest
+# jobs are listed at the end with their seconds, so that a test that
+# makes `make check` pass its 10 minutes is found at once.
 #
 # The last line of output is the total "N passed, N failed"; the exit
 # status is 1 when anything failed or nothing passed.
@@ -135,11 +138,11 @@ build_env() {
 	if is_asan "$(abspath "$1")"; then
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-		# 80 faulty sync rounds on the plain build (40 a node): 28 here
-		SYNC_FAULT_ROUNDS_DEFAULT=14
+		# 80 faulty sync rounds on the plain build (40 a node): 20 here
+		SYNC_FAULT_ROUNDS_DEFAULT=10
 		# the pull through cut links, and the killed imports
-		SYNC_CUTS_PERSONS_DEFAULT=300
-		DURABILITY_PERSONS_DEFAULT=1500
+		SYNC_CUTS_PERSONS_DEFAULT=200
+		DURABILITY_PERSONS_DEFAULT=1000
 		export ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
 			SYNC_CUTS_PERSONS_DEFAULT DURABILITY_PERSONS_DEFAULT
 	else
@@ -175,6 +178,12 @@ for dir in "$@"; do
 	for script in "$top"/tests/e2e/*.sh; do
 		[ -f "$script" ] || continue
 		case ${script##*/} in *lib.sh) continue ;; esac
+		# A script marked "# e2e: plain build only" drives paths the
+		# sanitizer build already runs through other scripts.
+		if [ "$asan" = 1 ] &&
+			grep -q '^# e2e: plain build only' "$script"; then
+			continue
+		fi
 		printf '%s\t%s\te2e\t%s\n' "$((4 + 3 * asan))" "$n" "$script" \
 			>>"$work/jobs"
 	done
@@ -199,6 +208,7 @@ run_job() {
 	path=$(printf '%s\n' "$1" | cut -f5)
 	bw=$work/scratch.$idx
 	mkdir -p "$bw"
+	job_t0=$(date +%s)
 	build_pass=0
 	build_fail=0
 	if [ "$kind" = fuzz ]; then
@@ -217,6 +227,9 @@ run_job() {
 		fi
 	fi
 	echo "$build_pass $build_fail" >"$work/job.$idx.counts"
+	printf '%s\t%s\n' "$(($(date +%s) - job_t0))" \
+		"$(cat "$work/dir.$b" 2>/dev/null || echo fuzz): ${path#"$top"/}" \
+		>"$work/job.$idx.time"
 	rm -rf "$bw"
 }
 
@@ -315,5 +328,9 @@ if [ -n "${FUZZ_BUILD:-}" ]; then
 	read -r total_pass total_fail <"$work/totals.0"
 fi
 
+# The slowest jobs, to keep `make check` within its time.
+echo "slowest jobs (seconds):"
+cat "$work"/job.*.time 2>/dev/null | sort -t "$(printf '\t')" -k1,1nr |
+	head -8 | sed 's/^/   /'
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]

@@ -185,7 +185,8 @@ int view_where_match(const struct view_where *w, const json_t *fields)
 
 	if (!v)
 		return 0;
-	if (w->field->type == SCHEMA_STRING_LIST) {
+	if (w->field->type == SCHEMA_STRING_LIST ||
+	    w->field->type == SCHEMA_ENUM_SET) {
 		json_array_foreach(v, i, x)
 			if (json_is_string(x) &&
 			    strcmp(json_string_value(x), w->value) == 0)

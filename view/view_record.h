@@ -56,8 +56,9 @@ int view_record_get(struct store *s, const struct id *id, unsigned flags,
 
 #define VIEW_WHERE_MAX 16 /* conditions one listing takes at most */
 
-/* One condition FIELD=VALUE: the field is VALUE (a list field: contains
- * it).  value points into the text parsed (it must outlive the filter). */
+/* One condition FIELD=VALUE: the field is VALUE (a STRING_LIST or an
+ * ENUM_SET: contains it).  value points into the text parsed (it must
+ * outlive the filter). */
 struct view_where {
 	const struct schema_field *field; /* FIELD */
 	const char *value;                /* VALUE, as given */

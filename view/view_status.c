@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "conflict/hlc.h"
+#include "schema/schema.h"
 #include "sync/sync.h"
 
 const char *view_status_role_name(enum store_role r)
@@ -100,7 +101,7 @@ json_t *view_status_json(const struct view_status *v)
 
 	id_format(&st->node_id, id);
 	hlc_format(st->hlc, clock);
-	o = json_pack("{sssssssIsIsIsosIsIsIsIsssIsIsbsi}", "name", st->name,
+	o = json_pack("{sssssssIsIsIsosIsIsIsIsssIsIsbsisi}", "name", st->name,
 		      "id", id, "role", view_status_role_name(st->role),
 		      "operators", (json_int_t)st->operators, "records",
 		      (json_int_t)st->records, "deleted",
@@ -111,7 +112,8 @@ json_t *view_status_json(const struct view_status *v)
 		      (json_int_t)st->rejected, "clock", clock, "hlc",
 		      (json_int_t)st->hlc, "key_generation",
 		      (json_int_t)st->key_gen, "rotating", st->rotating,
-		      "schema_version", st->schema_version);
+		      "schema_version", schema_running_version(),
+		      "database_version", st->schema_version);
 	if (o && json_object_set_new(
 		     o, "sync",
 		     json_pack("{sbsssIssso}", "enrolled", v->enrolled, "hub",

@@ -50,8 +50,9 @@ void view_status_counts(const struct view_status *v,
 /*
  * {"name","id","role","operators","records","deleted","collections":
  * {NAME: {"live","deleted"}},"changes","last_seq","conflicted",
- * "rejected","clock","hlc","key_generation","rotating","schema_version",
- * "sync": {"enrolled","hub","pending","last_sync","clock_offset_ms"}}: a
+ * "rejected","clock","hlc","key_generation","rotating","schema_version"
+ * (the declarations' version, schema.h),"database_version" (the store's
+ * last migration), "sync": {"enrolled","hub","pending","last_sync","clock_offset_ms"}}: a
  * new tree the caller json_decref()s, NULL when out of memory.
  */
 json_t *view_status_json(const struct view_status *v);

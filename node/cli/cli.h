@@ -126,6 +126,28 @@ int cmd_enroll(struct cli *c, int argc, char **argv);
 int cmd_sync(struct cli *c, int argc, char **argv);
 int cmd_hub(struct cli *c, int argc, char **argv);
 int cmd_refused(struct cli *c, int argc, char **argv);
+int cmd_schema(struct cli *c, int argc, char **argv);
+int cmd_person(struct cli *c, int argc, char **argv);
+int cmd_report(struct cli *c, int argc, char **argv);
+/* Operators' domain commands (wp13-ops): cmd_dote.c, cmd_care.c,
+ * cmd_directory.c; what they share is node/cli/ops.h. */
+int cmd_dote(struct cli *c, int argc, char **argv);
+int cmd_budget(struct cli *c, int argc, char **argv);
+int cmd_service(struct cli *c, int argc, char **argv);
+int cmd_consent(struct cli *c, int argc, char **argv);
+int cmd_referral(struct cli *c, int argc, char **argv);
+int cmd_directory(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+/* The BdI procedure (cmd_case.c, cmd_assess.c, cmd_bdi.c). */
+int cmd_case(struct cli *c, int argc, char **argv);
+int cmd_assess(struct cli *c, int argc, char **argv);
+int cmd_validate(struct cli *c, int argc, char **argv);
+int cmd_match(struct cli *c, int argc, char **argv);
+int cmd_profile(struct cli *c, int argc, char **argv);
+int cmd_plan(struct cli *c, int argc, char **argv);
+int cmd_take_charge(struct cli *c, int argc, char **argv);
+int cmd_close(struct cli *c, int argc, char **argv);
+int cmd_followup(struct cli *c, int argc, char **argv);
 
 /* Usage texts, defined next to each command. */
 extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
@@ -134,7 +156,14 @@ extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
 	cli_usage_operator[], cli_usage_key[], cli_usage_verify[],
 	cli_usage_conflicts[], cli_usage_resolve[], cli_usage_enroll[],
 	cli_usage_sync[], cli_usage_hub[];
-extern const char cli_usage_refused[];
+extern const char cli_usage_refused[], cli_usage_schema[],
+	cli_usage_person[], cli_usage_report[];
+extern const char cli_usage_dote[], cli_usage_budget[], cli_usage_service[],
+	cli_usage_consent[], cli_usage_referral[], cli_usage_directory[],
+	cli_usage_export[];
+extern const char cli_usage_case[], cli_usage_assess[], cli_usage_validate[],
+	cli_usage_match[], cli_usage_profile[], cli_usage_plan[],
+	cli_usage_take_charge[], cli_usage_close[], cli_usage_followup[];
 
 /* ---- errors and exit codes (cli.c) ---- */
 

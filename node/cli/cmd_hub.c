@@ -45,6 +45,8 @@ const char cli_usage_hub[] =
 	"       presidio hub node cap NAME RECORDS\n"
 	"       presidio hub node list [--json]\n"
 	"       presidio hub purge [--horizon SECONDS]\n"
+	"       presidio hub allocation [--json]\n"
+	"       presidio hub allocation set PARTNER N\n"
 	"\n"
 	"serve: answer the nodes' sync over HTTPS (TLS 1.2 or later) with\n"
 	"the certificate chain and key in PEM files, on ADDR (default\n"
@@ -69,7 +71,12 @@ const char cli_usage_hub[] =
 	"purge: purge the deleted records that every node seeing them has\n"
 	"acknowledged.  A node silent longer than the horizon (--horizon\n"
 	"SECONDS, default 30 days) does not hold the purge back: it rebuilds\n"
-	"its copy from the hub at its next sync, after pushing its changes.\n";
+	"its copy from the hub at its next sync, after pushing its changes.\n"
+	"\n"
+	"allocation: the dotes each partner may hold (live, not revoked)\n"
+	"and how many it holds; a dote the hub assigns past the allocation\n"
+	"is refused.  allocation set: change one partner's (never below what\n"
+	"it holds).  Both unlock the hub.\n";
 
 static int hub_store(struct cli *c, struct store **s, int unlock,
 		     struct err *e)
@@ -403,7 +410,7 @@ static int print_peer(void *ctx, const struct registry_peer *p)
 	when(p->last_contact, contact, sizeof(contact));
 	if (list)
 		return json_array_append_new(
-			   list, json_pack("{sssssssssssIsIsIsI}", "name",
+			   list, json_pack("{sssssssssssIsIsIsIsi}", "name",
 					   p->name, "kind", p->kind, "region",
 					   p->region, "state", state,
 					   "last_contact", contact, "push_ack",
@@ -411,13 +418,15 @@ static int print_peer(void *ctx, const struct registry_peer *p)
 					   (json_int_t)p->pull_ack,
 					   "record_cap",
 					   (json_int_t)p->record_cap,
-					   "refused", (json_int_t)p->refused))
+					   "refused", (json_int_t)p->refused,
+					   "schema_version", p->schema_version))
 			   ? ERR_NOMEM
 			   : 0;
 	printf("%-24s %-9s %-10s %-19s contact %-20s push %" PRIu64
-	       " pull %" PRIu64 " refused %" PRIu64 "%s\n",
+	       " pull %" PRIu64 " refused %" PRIu64 " schema %d%s\n",
 	       p->name, p->kind, p->region, state, contact, p->push_ack,
-	       p->pull_ack, p->refused, p->record_cap ? " (capped)" : "");
+	       p->pull_ack, p->refused, p->schema_version,
+	       p->record_cap ? " (capped)" : "");
 	return 0;
 }
 
@@ -492,6 +501,69 @@ static int hub_purge(struct cli *c, int argc, char **argv)
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }
 
+/* ---- allocation ---- */
+
+static int print_alloc(void *ctx, const struct registry_allocation *a)
+{
+	json_t *list = ctx;
+
+	if (list)
+		return json_array_append_new(
+			       list, json_pack("{sssIsI}", "partner", a->group,
+					       "allocated",
+					       (json_int_t)a->allocated, "used",
+					       (json_int_t)a->used))
+			       ? ERR_NOMEM
+			       : 0;
+	printf("%-16s allocated %6" PRId64 "  used %6" PRId64 "\n", a->group,
+	       a->allocated, a->used);
+	return 0;
+}
+
+static int hub_allocation(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		CLI_OPTION_HELP, CLI_OPTION_END
+	};
+	struct store *s = NULL;
+	json_t *list = NULL;
+	uint64_t n = 0;
+	struct err e;
+	int opt, rc, json = 0, set;
+
+	cli_opts_begin(c, "hub allocation", cli_usage_hub);
+	for (;;) {
+		opt = cli_next_opt(c, argc, argv, "h", opts);
+		if (opt < 0)
+			break;
+		if (opt == OPT_JSON)
+			json = 1;
+	}
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	set = optind < argc && strcmp(argv[optind], "set") == 0;
+	if (cli_args(c, argc, set ? 3 : 0, set ? 3 : 0) < 0)
+		return CLI_EXIT_USAGE;
+	if (set && cli_parse_u64(argv[optind + 2], 0, 1000000, &n))
+		return cli_usage(c, "bad allocation");
+	err_init(&e);
+	if (json && !set)
+		list = json_array();
+	rc = hub_store(c, &s, 1, &e);
+	if (!rc && set)
+		rc = registry_allocation_set(s, REGISTRY_ALLOC_COLL,
+					     argv[optind + 1], (int64_t)n, &e);
+	else if (!rc)
+		rc = registry_allocation_list(s, REGISTRY_ALLOC_COLL,
+					      print_alloc, list, &e);
+	if (!rc && list)
+		rc = cli_print_json(list, JSON_INDENT(2), &e);
+	json_decref(list);
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
 int cmd_hub(struct cli *c, int argc, char **argv)
 {
 	c->cmd_name = "hub";
@@ -505,6 +577,8 @@ int cmd_hub(struct cli *c, int argc, char **argv)
 		return hub_serve(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "purge") == 0)
 		return hub_purge(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "allocation") == 0)
+		return hub_allocation(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "node") != 0)
 		return cli_usage(c, "unknown subcommand '%.40s'", argv[1]);
 	if (argc < 3)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "conflict/hlc.h"
+#include "schema/schema.h"
 #include "view/view_status.h"
 
 enum { OPT_JSON = CLI_OPT_LOCAL };
@@ -71,7 +72,8 @@ static void status_text(const struct view_status *v)
 	printf("clock:      %s\n", st->hlc ? clock : "(never used)");
 	printf("key:        generation %" PRIu32 "%s\n", st->key_gen,
 	       st->rotating ? ", rotation unfinished" : "");
-	printf("schema:     version %d\n", st->schema_version);
+	printf("schema:     version %d (database migration %d)\n",
+	       schema_running_version(), st->schema_version);
 	sync_text(v);
 }
 

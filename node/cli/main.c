@@ -57,8 +57,12 @@ static const struct cli_command commands[] = {
 	  cli_usage_refused },
 	{ "status", cmd_status, "node, records, clock and keys",
 	  cli_usage_status },
+	{ "report", cmd_report, "indicators without personal data (JSON, CSV)",
+	  cli_usage_report },
 	{ "import", cmd_import, "load records from a JSON Lines file",
 	  cli_usage_import },
+	{ "schema", cmd_schema, "the collections and fields, in Italian",
+	  cli_usage_schema },
 	{ "operator", cmd_operator, "add, remove, list operators; passwd",
 	  cli_usage_operator },
 	{ "key", cmd_key, "rotate the data key", cli_usage_key },
@@ -73,6 +77,46 @@ static const struct cli_command commands[] = {
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The commands of the operators (in Italian), listed apart in the help. */
+static const struct cli_command operator_commands[] = {
+	{ "person", cmd_person, "cercare persone, registrarle, unire "
+	  "doppioni", cli_usage_person },
+	{ "case", cmd_case, "aprire un caso; vederlo (procedura BdI, "
+	  "schede)", cli_usage_case },
+	{ "assess", cmd_assess, "scheda di valutazione preliminare; "
+	  "inviarla", cli_usage_assess },
+	{ "validate", cmd_validate, "hub: eleggibile o non eleggibile",
+	  cli_usage_validate },
+	{ "match", cmd_match, "scegliere il soggetto attuatore; affidare "
+	  "al PdA", cli_usage_match },
+	{ "profile", cmd_profile, "scheda profilo di entrata o di uscita",
+	  cli_usage_profile },
+	{ "plan", cmd_plan, "progetto di accompagnamento e obiettivi",
+	  cli_usage_plan },
+	{ "take-charge", cmd_take_charge, "presa in carico BdI",
+	  cli_usage_take_charge },
+	{ "close", cmd_close, "proporre (nodo) o formalizzare (hub) la "
+	  "chiusura", cli_usage_close },
+	{ "followup", cmd_followup, "follow-up dopo la chiusura",
+	  cli_usage_followup },
+	{ "dote", cmd_dote, "doti BdI: assegnare, attivare, chiudere, "
+	  "revocare", cli_usage_dote },
+	{ "budget", cmd_budget, "movimenti di budget di una dote (euro)",
+	  cli_usage_budget },
+	{ "service", cmd_service, "registrare un intervento",
+	  cli_usage_service },
+	{ "consent", cmd_consent, "consensi della persona",
+	  cli_usage_consent },
+	{ "referral", cmd_referral, "invii ad altri servizi",
+	  cli_usage_referral },
+	{ "directory", cmd_directory, "mappa dei servizi (Allegato 1)",
+	  cli_usage_directory },
+	{ "export", cmd_export, "CSV per il foglio di calcolo (dati in "
+	  "chiaro)", cli_usage_export },
+};
+
+#define NOPCOMMANDS (sizeof(operator_commands) / sizeof(operator_commands[0]))
 
 static const char usage_head[] =
 	"usage: presidio [--dir DIR] COMMAND [OPTIONS] [ARGS]\n"
@@ -122,6 +166,10 @@ static void print_usage(FILE *f)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name,
 			commands[i].summary);
+	fputs("\nComandi per gli operatori (in italiano):\n", f);
+	for (i = 0; i < NOPCOMMANDS; i++)
+		fprintf(f, "  %-11s %s\n", operator_commands[i].name,
+			operator_commands[i].summary);
 	fputs(usage_tail, f);
 }
 
@@ -132,6 +180,9 @@ static const struct cli_command *find_command(const char *name)
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
+	for (i = 0; i < NOPCOMMANDS; i++)
+		if (strcmp(operator_commands[i].name, name) == 0)
+			return &operator_commands[i];
 	return NULL;
 }
 

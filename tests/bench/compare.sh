@@ -65,6 +65,12 @@ figures() {
 	function out(k, v, better) { printf "%s\t%s\t%s\n", sect ": " k, v, better }
 	/^workload / { n = split($2, p, "/"); sect = p[n]; next }
 	/^merge into/ { sect = "merge"; next }
+	/^person search/ { sect = "search"; next }
+	/^  [a-z+]+ +p50 +[0-9.]+ ms +p99 +[0-9.]+ ms/ {
+		out($1 " p50 (ms)", $3, "down"); out($1 " p99 (ms)", $6, "down")
+		next
+	}
+	/^  build +[0-9.]+ ms/ { out("build (ms)", $2, "down"); next }
 	/^presidio import / { sect = "import " $3; next }
 	/^[0-9]\. / { sect = $0; sub(/ \(.*/, "", sect); sect = "sync " sect; next }
 	/^  [a-z].*  +[0-9.]+ (records|changes)\/s/ {

@@ -8,7 +8,9 @@
 # BUILD_DIR/bench/bench_store on them, then times `presidio import` of the
 # same file through the command line for comparison, then
 # BUILD_DIR/bench/bench_merge (changes from another node merged into a
-# store of 100,000 records, next to its local write rate).  Not part of
+# store of 100,000 records, next to its local write rate), then
+# BUILD_DIR/bench/bench_search (person search and the duplicate check
+# over 50,000 persons of the same generator).  Not part of
 # `make check`: the figures depend on the machine (see CALIBRATION.md).
 
 set -u
@@ -70,6 +72,21 @@ fi
 if [ -x "$build/bench/bench_merge" ]; then
 	echo
 	TMPDIR=$work "$build/bench/bench_merge" || rc=1
+fi
+
+# Person search and the duplicate check at 50,000 persons (target p99
+# under 20 ms); BENCH_SEARCH_PERSONS sets another size.
+if [ -x "$build/bench/bench_search" ]; then
+	n=${BENCH_SEARCH_PERSONS:-50000}
+	if node "$gen" --seed 42 --persons "$n" --updates 0 \
+		--out "$work/wsearch.jsonl" 2>/dev/null; then
+		TMPDIR=$work "$build/bench/bench_search" "$work/wsearch.jsonl" ||
+			rc=1
+	else
+		echo "bench: the workload of $n persons failed" >&2
+		rc=1
+	fi
+	rm -f "$work/wsearch.jsonl"
 fi
 
 # Sync over TLS on 127.0.0.1: initial pull, push, incremental updates.

@@ -142,19 +142,26 @@ static const char *const many_values[MANY_VALUES + 1] = {
 	"s10", "s11", "s12", "s13", "s14", "s15", "s16", "s17", "s18", "s19",
 	NULL
 };
+static const char *const many_labels[MANY_VALUES + 1] = {
+	"S00", "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09",
+	"S10", "S11", "S12", "S13", "S14", "S15", "S16", "S17", "S18", "S19",
+	NULL
+};
 static const struct schema_transition many_steps[] = {
 	{ .from = NULL, .to = "s00" },
 };
 static const struct schema_field many_fields[] = {
 	{ .name = "stage", .id = 1, .type = SCHEMA_ENUM,
 	  .merge = SCHEMA_MERGE_MONOTONIC, .values = many_values,
+	  .value_labels = many_labels, .label = "Fase", .help = "La fase.",
 	  .transitions = many_steps, .ntransitions = 1,
 	  .doc = "twenty stages, one declared step" },
 };
 static const struct schema_collection many_colls[] = {
 	{ .name = "test_many_steps", .id = 9, .kind = SCHEMA_RECORDS,
 	  .fields = many_fields, .nfields = 1,
-	  .doc = "tests only: more distinct steps than 32" },
+	  .doc = "tests only: more distinct steps than 32",
+	  .label = "Molti passaggi", .help = "Solo per i test." },
 };
 static const struct schema_set many_set = { many_colls, 1 };
 

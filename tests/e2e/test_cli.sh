@@ -43,7 +43,7 @@ unchanged() {
 
 bad=
 for c in init put get list delete history log conflicts resolve status import \
-	operator key verify help version; do
+	operator key verify schema help version; do
 	run "$P" "$c" --help
 	if [ "$RC" -ne 0 ] || [ ! -s "$T/out" ]; then
 		bad="$bad $c:$RC"
@@ -69,6 +69,33 @@ check "help_global" [ "$RC" -eq 0 ]
 pr help
 if [ "$RC" -eq 0 ] && out_has "Exit codes"; then ok "help_lists_exit_codes"
 else fail "help_lists_exit_codes" "exit $RC, or no 'Exit codes' section"; fi
+# ---- schema: the declarations, for people and for tools ------------------
+
+pr schema
+if [ "$RC" -eq 0 ] && out_has "versione 2" && out_has "service_directory" &&
+	out_has "Presa in carico"; then ok schema_lists_collections
+else fail schema_lists_collections "exit $RC ($(first_err))"; fi
+pr schema case
+if [ "$RC" -eq 0 ] && out_has "bdi_stage (17)  Fase del Budget di" &&
+	out_has "submitted    -> validated    hub" &&
+	out_has "Servizi Sociali Territoriali"; then ok schema_one_collection
+else fail schema_one_collection "exit $RC ($(first_err))"; fi
+pr schema --json dote
+if [ "$RC" -eq 0 ] && out_has '"cap": 1200000' &&
+	out_has '"label": "Dote BdI"' && out_has '"roles": ['; then
+	ok schema_json
+else fail schema_json "exit $RC ($(first_err))"; fi
+pr schema --json
+if [ "$RC" -eq 0 ] && out_has '"version": 2' &&
+	out_has '"type": "enum_set"'; then ok schema_json_all
+else fail schema_json_all "exit $RC ($(first_err))"; fi
+pr schema no_such
+if [ "$RC" -eq 6 ] && err_has "unknown collection 'no_such'"; then
+	ok schema_unknown_collection
+else fail schema_unknown_collection "exit $RC ($(first_err))"; fi
+pr schema case dote
+check schema_too_many_args [ "$RC" -eq 2 ]
+
 pr version
 if [ "$RC" -eq 0 ] && [ "$(out_line)" = "presidio 0.1.0" ]; then
 	ok "version"

@@ -87,4 +87,25 @@ else
 	fail directory_refused "exit $RC ($(first_err))"
 fi
 
+# ---- the workload still imports whole ------------------------------------
+
+# Every line shared/workload/gen.js writes (creates of person, case and
+# service, then updates) validates against the product schema: its field
+# names and enum values are kept from release to release.
+GEN=${PRESIDIO_WORKLOAD_GEN:-$(dirname "$0")/../../../shared/workload/gen.js}
+if ! command -v node >/dev/null 2>&1 || [ ! -f "$GEN" ]; then
+	ok "workload_imports (skipped: no gen.js)"
+elif ! node "$GEN" --seed 1 --persons 30 --updates 20 \
+	--out "$T/work.jsonl" 2>"$T/gen.err"; then
+	fail workload_imports "gen.js failed: $(head -c 200 "$T/gen.err")"
+else
+	lines=$(wc -l <"$T/work.jsonl" | tr -d ' ')
+	pr import "$T/work.jsonl"
+	if [ "$RC" -eq 0 ] && out_has "imported $lines lines"; then
+		ok workload_imports
+	else
+		fail workload_imports "exit $RC ($(first_err))"
+	fi
+fi
+
 finish

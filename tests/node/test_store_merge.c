@@ -3,7 +3,8 @@
  * stores exchange their change logs the way sync will (store_log() on one
  * side, store_apply() on the other) and must agree, keep conflicts open
  * until resolved, refuse authority writes from nodes, refuse clocks far
- * ahead, and take every change only once.
+ * ahead, take every change only once, and see a set written in another
+ * order as the same set.
  */
 #include "tests/node/store_fixture.h"
 
@@ -164,6 +165,83 @@ static void test_store_merge_concurrent_edit_conflict_and_resolution(void)
 	CHECK(int_field(a, &r.id, "count") == json_integer_value(k.other));
 	CHECK(int_field(b, &r.id, "count") == json_integer_value(k.other));
 	seen_release(&k);
+	store_close(a);
+	store_close(b);
+}
+
+/* The marks (an ENUM_SET) of a record, comma-separated, in a static
+ * buffer; "?" when not held. */
+static const char *marks_of(struct store *s, const struct id *id)
+{
+	static char out[128];
+	struct store_record rec;
+	const json_t *v;
+	size_t n = 0, i;
+	json_t *x;
+
+	snprintf(out, sizeof(out), "?");
+	store_record_init(&rec);
+	if (store_get(s, id, &rec, NULL) == 0 &&
+	    (v = json_object_get(rec.fields, "marks")) != NULL) {
+		out[0] = '\0';
+		json_array_foreach(v, i, x) {
+			int w = snprintf(out + n, sizeof(out) - n, "%s%s",
+					 i ? "," : "", json_string_value(x));
+
+			if (w < 0 || (size_t)w >= sizeof(out) - n)
+				break;
+			n += (size_t)w;
+		}
+	}
+	store_record_release(&rec);
+	return out;
+}
+
+/* A set is kept in its declaration order (schema/enumset.h): writing it
+ * again in another order is no change, and two nodes writing the same set
+ * in different orders agree without a conflict. */
+static void test_store_merge_enum_set_order(void)
+{
+	struct store *a = node_named("polo", STORE_ROLE_NODE);
+	struct store *b = node_named("pda", STORE_ROLE_NODE);
+	struct store_put_result r, r2, again;
+	json_t *set = NULL;
+
+	CHECK(a && b);
+	CHECK_OK(put_json(a, "test_item", NULL,
+			  "{\"title\":\"t\",\"marks\":[\"shared\","
+			  "\"urgent\"]}", &r));
+	CHECK(!strcmp(marks_of(a, &r.id), "urgent,shared"));
+	CHECK_OK(put_json(a, "test_item", &r.id,
+			  "{\"marks\":[\"urgent\",\"shared\"]}", &again));
+	CHECK(again.changed == 0);
+	CHECK(ship(a, b) == 1);
+	/* Offline, the same set in two orders. */
+	CHECK_OK(put_json(a, "test_item", &r.id,
+			  "{\"marks\":[\"archived\",\"checked\"]}", NULL));
+	CHECK_OK(put_json(b, "test_item", &r.id,
+			  "{\"marks\":[\"checked\",\"archived\"]}", NULL));
+	CHECK(ship(a, b) == 1 && ship(b, a) == 1);
+	CHECK(count_conflicts(a) == 0 && count_conflicts(b) == 0);
+	CHECK(!strcmp(marks_of(a, &r.id), "checked,archived"));
+	CHECK(!strcmp(marks_of(b, &r.id), "checked,archived"));
+	/* Two sets: a conflict, settled with a set given in another order,
+	 * kept in the one order. */
+	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"u\"}", &r2));
+	CHECK(ship(a, b) == 1);
+	CHECK_OK(put_json(a, "test_item", &r2.id, "{\"marks\":[\"urgent\"]}",
+			  NULL));
+	CHECK_OK(put_json(b, "test_item", &r2.id, "{\"marks\":[\"shared\"]}",
+			  NULL));
+	CHECK(ship(a, b) == 1 && ship(b, a) == 1);
+	CHECK(count_conflicts(a) == 1);
+	set = json_loads("[\"shared\",\"urgent\"]", 0, NULL);
+	CHECK_OK(store_resolve(a, &r2.id, "marks", set, NULL, NULL));
+	CHECK(!strcmp(marks_of(a, &r2.id), "urgent,shared"));
+	CHECK(ship(a, b) == 1);
+	CHECK(count_conflicts(b) == 0);
+	CHECK(!strcmp(marks_of(b, &r2.id), "urgent,shared"));
+	json_decref(set);
 	store_close(a);
 	store_close(b);
 }
@@ -520,4 +598,4 @@ TEST_MAIN(T(test_store_merge_purged_tombstone_not_resurrected), T(test_store_mer
 	  T(test_store_merge_authority_fields),
 	  T(test_store_merge_refuses_clock_far_ahead),
 	  T(test_store_merge_idempotent), T(test_store_merge_out_of_order),
-	  T(test_store_merge_rule_conflict))
+	  T(test_store_merge_rule_conflict), T(test_store_merge_enum_set_order))

@@ -135,13 +135,13 @@ static void test_store_rule_transition_refused(void)
 	CHECK(put_e(s, "test_case", NULL,
 		    "{\"title\":\"t\",\"stage\":\"review\"}", NULL,
 		    &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "'(none)' -> 'review'") != NULL);
+	CHECK(strstr(e.msg, "'(nessuno)' -> 'review'") != NULL);
 	CHECK_OK(put_e(s, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &r, &e));
 	CHECK(put_e(s, "test_case", &r.id, "{\"stage\":\"done\"}", NULL,
 		    &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'stage' of 'test_case': 'open' -> 'done' "
-			    "is not a declared transition") != NULL);
+	CHECK(strstr(e.msg, "campo 'stage' (Fase) di 'test_case': il passo "
+			    "'open' -> 'done' non e' previsto") != NULL);
 	CHECK(stage_is(s, &r.id, "open"));
 	CHECK_OK(put_e(s, "test_case", &r.id, "{\"stage\":\"review\"}", NULL,
 		       &e));
@@ -166,7 +166,8 @@ static void test_store_rule_role_refused(void)
 		       NULL, &e));
 	CHECK(put_e(polo, "test_case", &r.id, "{\"stage\":\"done\"}", NULL,
 		    &e) == ERR_CONFLICT);
-	CHECK(strstr(e.msg, "'review' -> 'done' is taken by hub, pda, not by "
+	CHECK(strstr(e.msg, "campo 'stage' (Fase) di 'test_case': il passo "
+			    "'review' -> 'done' spetta a: hub, pda; non a: "
 			    "polo") != NULL);
 	CHECK(stage_is(polo, &r.id, "review"));
 	/* Not enrolled: no role, only steps open to anyone. */
@@ -174,7 +175,7 @@ static void test_store_rule_role_refused(void)
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &f, &e));
 	CHECK(put_e(free_node, "test_case", &f.id,
 		    "{\"stage\":\"cancelled\"}", NULL, &e) == ERR_CONFLICT);
-	CHECK(strstr(e.msg, "not by a node with no role") != NULL);
+	CHECK(strstr(e.msg, "non a: un nodo senza ruolo") != NULL);
 	/* The hub takes them. */
 	CHECK_OK(put_e(hub, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &h, &e));
@@ -202,8 +203,9 @@ static void test_store_rule_cap_refused_locally(void)
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":50}",
 		 idtext);
 	CHECK(put_e(s, "test_entry", NULL, json, NULL, &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'amount' of 'test_entry'") != NULL);
-	CHECK(strstr(e.msg, "would pass its cap") != NULL);
+	CHECK(strstr(e.msg, "campo 'amount' (Importo) di 'test_entry'") !=
+	      NULL);
+	CHECK(strstr(e.msg, "supererebbe il tetto 'cap' (Tetto)") != NULL);
 	/* The cap field raises it; lowering it below the sum is refused. */
 	CHECK_OK(put_e(s, "test_budget", &b.id, "{\"cap\":150}", NULL, &e));
 	CHECK_OK(put_e(s, "test_entry", NULL, json, NULL, &e));
@@ -257,8 +259,9 @@ static void test_store_rule_cap_conflict_from_two_offline_nodes(void)
 	CHECK_OK(store_get(b, &ea.id, &rec, NULL));
 	k = conflicts_of(a);
 	CHECK(k.n == 1 && k.rules == 1 && id_cmp(&k.record, &bud.id) == 0);
-	CHECK(strstr(k.reason, "the sum of 'amount' over its 'test_entry' "
-			       "records is above its cap") != NULL);
+	CHECK(strstr(k.reason, "campo 'amount' (Importo) dei record "
+			       "'test_entry': la somma supera il tetto") !=
+	      NULL);
 	k = conflicts_of(b);
 	CHECK(k.n == 1 && k.rules == 1 && id_cmp(&k.record, &bud.id) == 0);
 	/* More is refused while it is passed; a reversal is taken. */
@@ -384,8 +387,8 @@ static void test_store_rule_hub_refuses_step_by_kind(void)
 	CHECK_OK(put_e(b, "test_case", &c.id, "{\"stage\":\"done\"}", &done,
 		       &e));
 	CHECK(judge(b, done.seq, &j, "polo") == 0);
-	CHECK(strstr(j.why, "'review' -> 'done' is taken by hub, pda, not by "
-			    "polo") != NULL);
+	CHECK(strstr(j.why, "il passo 'review' -> 'done' spetta a: hub, pda; "
+			    "non a: polo") != NULL);
 	CHECK(judge(b, done.seq, &j, "pda") == 0);
 	CHECK(j.why[0] == '\0');
 	store_close(hub);
@@ -490,7 +493,7 @@ static void test_store_rule_hub_refuses_forged_earlier_value(void)
 
 static const struct schema_field pot_fields[] = {
 	{ .name = "title", .id = 1, .type = SCHEMA_STRING,
-	  .doc = "its name" },
+	  .doc = "its name", .label = "Nome", .help = "Il suo nome." },
 };
 static const struct schema_aggregate pot_caps[] = {
 	{ .child = "test_share", .sum = "amount", .cap = 100,
@@ -498,11 +501,14 @@ static const struct schema_aggregate pot_caps[] = {
 };
 static const struct schema_field share_fields[] = {
 	{ .name = "pot", .id = 1, .type = SCHEMA_REF, .ref = "test_pot",
-	  .flags = SCHEMA_REQUIRED, .doc = "the pot it is taken from" },
+	  .flags = SCHEMA_REQUIRED, .doc = "the pot it is taken from",
+	  .label = "Fondo", .help = "Il fondo da cui è preso." },
 	{ .name = "amount", .id = 2, .type = SCHEMA_INT,
-	  .flags = SCHEMA_REQUIRED, .doc = "amount" },
+	  .flags = SCHEMA_REQUIRED, .doc = "amount", .label = "Importo",
+	  .help = "L'importo." },
 };
 static const char *const flow_values[] = { "a", "b", "c", NULL };
+static const char *const flow_labels[] = { "A", "B", "C", NULL };
 static const char *const flow_roles[] = { "hub", "pda", NULL };
 static const struct schema_transition flow_steps[] = {
 	{ .from = NULL, .to = "a" },
@@ -513,19 +519,23 @@ static const struct schema_transition flow_steps[] = {
 static const struct schema_field flow_fields[] = {
 	{ .name = "stage", .id = 1, .type = SCHEMA_ENUM,
 	  .merge = SCHEMA_MERGE_MONOTONIC, .values = flow_values,
-	  .transitions = flow_steps, .ntransitions = 4,
+	  .value_labels = flow_labels, .transitions = flow_steps,
+	  .ntransitions = 4, .label = "Fase", .help = "La fase.",
 	  .doc = "c from a by anyone, from b by hub and pda" },
 };
 static const struct schema_collection pot_colls[] = {
 	{ .name = "test_flow", .id = 6, .kind = SCHEMA_RECORDS,
 	  .fields = flow_fields, .nfields = 1,
-	  .doc = "tests only: one step open to all from one value only" },
+	  .doc = "tests only: one step open to all from one value only",
+	  .label = "Flusso di prova", .help = "Solo per i test." },
 	{ .name = "test_pot", .id = 7, .kind = SCHEMA_RECORDS,
 	  .fields = pot_fields, .nfields = 1, .aggregates = pot_caps,
-	  .naggregates = 1, .doc = "tests only: a parent with a cap" },
+	  .naggregates = 1, .doc = "tests only: a parent with a cap",
+	  .label = "Fondo di prova", .help = "Solo per i test." },
 	{ .name = "test_share", .id = 8, .kind = SCHEMA_RECORDS,
 	  .parent = "pot", .fields = share_fields, .nfields = 2,
-	  .doc = "tests only: children that move and are deleted" },
+	  .doc = "tests only: children that move and are deleted",
+	  .label = "Quota di prova", .help = "Solo per i test." },
 };
 
 /* The test collections and these, once. */
@@ -603,7 +613,7 @@ static void test_store_rule_child_leaving_recounts_parent(void)
 		/* Back in the sum it would pass the cap: refused. */
 		err_init(&e);
 		CHECK(store_resolve_delete(a, &w.id, 0, &e) == ERR_INVALID);
-		CHECK(strstr(e.msg, "would pass its cap") != NULL);
+		CHECK(strstr(e.msg, "supererebbe il tetto") != NULL);
 		CHECK(conflicted(a) == 0);
 		/* Within it, it is taken. */
 		CHECK_OK(put_share(a, &z.id, &pb.id, 5, NULL, &e));
@@ -757,13 +767,13 @@ static void test_store_rule_hub_judges_every_named_value(void)
 	j.add = 0;
 	j.field = 99; /* nothing forged */
 	CHECK(forge(b, to_c.seq, &j, "polo") == 0);
-	CHECK(strstr(j.why, "'b' -> 'c' is taken by hub, pda, not by polo"));
+	CHECK(strstr(j.why, "'b' -> 'c' spetta a: hub, pda; non a: polo"));
 	CHECK(forge(b, to_c.seq, &j, "pda") == 0 && j.why[0] == '\0');
 	/* Naming the older "a" too, from which c is anyone's. */
 	j.add = 1;
 	j.field = 1;
 	CHECK(forge(b, to_c.seq, &j, "polo") == 0);
-	CHECK(strstr(j.why, "'b' -> 'c' is taken by hub, pda, not by polo"));
+	CHECK(strstr(j.why, "'b' -> 'c' spetta a: hub, pda; non a: polo"));
 	store_close(hub);
 	store_close(b);
 }

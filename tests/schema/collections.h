@@ -14,6 +14,10 @@
  *   test_case   a procedure field with transitions and roles (stage)
  *   test_budget a parent whose test_entry children's amounts stay within
  *   test_entry  its cap (an aggregate rule), append-only like a ledger
+ *
+ * and, in tests/schema/collections_rules.c (test_rules_set), steps that
+ * require the records around them, an invariant on local writes and a
+ * quota: test_file, test_check, test_consent, test_grant.
  */
 #ifndef PRESIDIO_TESTS_SCHEMA_COLLECTIONS_H
 #define PRESIDIO_TESTS_SCHEMA_COLLECTIONS_H
@@ -22,5 +26,8 @@
 
 /* The test collections alone (without the product's). */
 extern const struct schema_set test_schema_set;
+
+/* The rules' test collections (tests/schema/collections_rules.c). */
+extern const struct schema_set test_rules_set;
 
 #endif

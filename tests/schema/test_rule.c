@@ -1,6 +1,8 @@
 /*
- * test_rule.c - schema/rule.c: procedure steps and roles, caps over a
- * parent's children, the self-check of those declarations, and the
+ * test_rule.c - schema/rule.c: procedure steps and roles, what steps
+ * require (struct schema_requirement), caps over a parent's children,
+ * invariants and quotas on local writes, the self-check of those
+ * declarations, and the
  * registration seam (schema_register()) that keeps the test collections
  * (tests/schema/collections.c) out of the product.
  */
@@ -46,39 +48,43 @@ static void test_rule_product_knows_no_test_collection(void)
 	/* The tests' binaries know both. */
 	CHECK(schema_collection("test_item") != NULL);
 	CHECK(schema_collection("person") != NULL);
-	CHECK(schema_count() == schema_product.n + test_schema_set.n);
+	CHECK(schema_count() ==
+	      schema_product.n + test_schema_set.n + test_rules_set.n);
 }
 
 static void test_rule_register_refuses_bad_sets(void)
 {
 	static const char *const vals[] = { "a", "b", NULL };
+	static const char *const val_labels[] = { "A", "B", NULL };
 	static const struct schema_transition bad_steps[] = {
 		{ .from = "a", .to = "zzz" },
 	};
 	static const struct schema_field bad_fields[] = {
 		{ .name = "s", .id = 1, .type = SCHEMA_ENUM, .values = vals,
-		  .transitions = bad_steps, .ntransitions = 1 },
+		  .value_labels = val_labels, .label = "Stato",
+		  .help = "Uno stato.", .transitions = bad_steps,
+		  .ntransitions = 1 },
 	};
 	static const struct schema_collection bad[] = {
-		{ .name = "test_bad", .id = 9, .fields = bad_fields,
-		  .nfields = 1 },
+		{ .name = "test_bad", .id = 99, .fields = bad_fields,
+		  .nfields = 1, .label = "Prova", .help = "Solo per i test." },
 	};
-	struct schema_set sets[3] = { schema_product, test_schema_set,
-				      { bad, 1 } };
+	struct schema_set sets[4] = { schema_product, test_schema_set,
+				      test_rules_set, { bad, 1 } };
 	size_t before = schema_count();
 	struct err e;
 
 	err_init(&e);
 	CHECK(schema_register(sets, 0, &e) == ERR_INVALID);
 	err_init(&e);
-	CHECK(schema_register(sets, 3, &e) == ERR_FAIL);
+	CHECK(schema_register(sets, 4, &e) == ERR_FAIL);
 	CHECK(strstr(e.msg, "undeclared value") != NULL);
 	/* Nothing changed. */
 	CHECK(schema_count() == before);
 	CHECK(schema_collection("test_bad") == NULL);
 	CHECK(schema_collection("test_case") != NULL);
 	/* Registering the same sets again is fine. */
-	CHECK_OK(schema_register(sets, 2, &e));
+	CHECK_OK(schema_register(sets, 3, &e));
 	CHECK(schema_count() == before);
 }
 
@@ -107,20 +113,23 @@ static void test_rule_steps_refused_naming_field_and_values(void)
 		       &e));
 	CHECK(steps(NULL, "{\"title\":\"t\",\"stage\":\"review\"}", NULL,
 		    &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "'(none)' -> 'review'") != NULL);
+	CHECK(strstr(e.msg, "'(nessuno)' -> 'review'") != NULL);
 	CHECK_OK(steps("{\"stage\":\"open\"}", "{\"stage\":\"review\"}",
 		       "polo", &e));
 	CHECK(steps("{\"stage\":\"open\"}", "{\"stage\":\"done\"}", "hub",
 		    &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'stage' of 'test_case'") != NULL);
-	CHECK(strstr(e.msg, "'open' -> 'done' is not a declared") != NULL);
+	/* In Italian, the field by name and label, the step, no record
+	 * value (the domain contract, "Messages"). */
+	CHECK(strcmp(e.msg, "campo 'stage' (Fase) di 'test_case': il passo "
+		     "'open' -> 'done' non e' previsto dalla procedura") == 0);
 	/* The same value is no step; other fields are not procedures. */
 	CHECK_OK(steps("{\"stage\":\"done\"}",
 		       "{\"stage\":\"done\",\"note\":\"x\"}", NULL, &e));
 	/* A procedure is never cleared. */
 	CHECK(steps("{\"stage\":\"open\"}", "{\"stage\":null}", "hub", &e) ==
 	      ERR_INVALID);
-	CHECK(strstr(e.msg, "cannot be cleared") != NULL);
+	CHECK(strcmp(e.msg, "campo 'stage' (Fase) di 'test_case': e' lo "
+		     "stato di una procedura, non si cancella") == 0);
 }
 
 static void test_rule_steps_refused_by_role(void)
@@ -133,11 +142,12 @@ static void test_rule_steps_refused_by_role(void)
 		       "hub", &e));
 	CHECK(steps("{\"stage\":\"review\"}", "{\"stage\":\"done\"}", "polo",
 		    &e) == ERR_CONFLICT);
-	CHECK(strstr(e.msg, "'review' -> 'done' is taken by hub, pda, not "
-			    "by polo") != NULL);
+	CHECK(strcmp(e.msg, "campo 'stage' (Fase) di 'test_case': il passo "
+		     "'review' -> 'done' spetta a: hub, pda; non a: polo") ==
+	      0);
 	CHECK(steps("{\"stage\":\"open\"}", "{\"stage\":\"cancelled\"}",
 		    NULL, &e) == ERR_CONFLICT);
-	CHECK(strstr(e.msg, "not by a node with no role") != NULL);
+	CHECK(strstr(e.msg, "; non a: un nodo senza ruolo") != NULL);
 }
 
 static void test_rule_settle_on_a_candidate_or_a_step(void)
@@ -171,6 +181,7 @@ static void test_rule_caps(void)
 	json_t *big = json_pack("{sI}", "amount", (json_int_t)LLONG_MAX);
 	json_t *p = json_pack("{si}", "cap", 150);
 	long long total = 0;
+	char why[256];
 	struct err e;
 
 	CHECK(a != NULL && parent == schema_collection("test_budget"));
@@ -185,10 +196,15 @@ static void test_rule_caps(void)
 	err_init(&e);
 	CHECK_OK(rule_check_cap(parent, a, 60, 100, 100, &e));
 	CHECK(rule_check_cap(parent, a, 60, 120, 100, &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "'amount' of 'test_entry'") != NULL);
-	CHECK(strstr(e.msg, "('cap')") != NULL);
+	CHECK(strcmp(e.msg, "campo 'amount' (Importo) di 'test_entry': la "
+		     "somma sui record 'test_entry' di una scheda "
+		     "'test_budget' supererebbe il tetto 'cap' (Tetto)") == 0);
 	/* A reversal is taken while the cap is passed. */
 	CHECK_OK(rule_check_cap(parent, a, 140, 120, 100, &e));
+	/* The reason of the rule conflict a passed cap leaves, alike. */
+	rule_cap_reason(parent, a, why, sizeof(why));
+	CHECK(strcmp(why, "campo 'amount' (Importo) dei record 'test_entry': "
+		     "la somma supera il tetto 'cap' (Tetto)") == 0);
 	json_decref(child);
 	json_decref(big);
 	json_decref(p);
@@ -243,10 +259,259 @@ static void test_rule_sum_saturates_in_any_order(void)
 	json_decref(low);
 }
 
+/* ---- requirements, invariants, quotas (test_rules_set) ---- */
+
+static const struct schema_transition *file_step(const char *from,
+						 const char *to)
+{
+	return rule_transition(schema_field(schema_collection("test_file"),
+					    "stage"),
+			       from, to);
+}
+
+static void test_rule_requirement_met(void)
+{
+	const struct schema_transition *m = file_step("validated", "matched");
+	const struct schema_transition *v = file_step("submitted", "validated");
+	const struct schema_requirement *consent =
+		&rule_transition(schema_field(schema_collection("test_grant"),
+					      "status"),
+				 "assigned", "active")->requires[0];
+	json_t *rec = json_pack("{ssss}", "attuatore", "x", "matching", "hub");
+	json_t *empty = json_pack("{ss}", "attuatore", "");
+	json_t *list = json_pack("{s[ss]}", "decision", "no", "eligible");
+	json_t *ok = json_pack("{ss}", "purpose", "referral");
+	json_t *gone = json_pack("{ssss}", "purpose", "referral",
+				 "revoked_on", "2026-01-02");
+
+	CHECK(m && v && m->nrequires == 3 && v->nrequires == 1);
+	/* Set: present, not null, not empty. */
+	CHECK(rule_requirement_met(&m->requires[0], rec));
+	CHECK(!rule_requirement_met(&m->requires[0], empty));
+	CHECK(!rule_requirement_met(&m->requires[0], NULL));
+	/* Values: one of them; a list holds one of them. */
+	CHECK(!rule_requirement_met(&m->requires[1], rec));
+	CHECK(rule_requirement_met(&v->requires[0], list));
+	/* unset: the found record's field must be unset. */
+	CHECK(rule_requirement_met(consent, ok));
+	CHECK(!rule_requirement_met(consent, gone));
+	/* Roles. */
+	CHECK(rule_requirement_applies(&m->requires[0], "polo"));
+	CHECK(rule_requirement_applies(&m->requires[1], "pda"));
+	CHECK(!rule_requirement_applies(&m->requires[1], "hub"));
+	CHECK(!rule_requirement_applies(&m->requires[1], NULL));
+	/* What each reads. */
+	CHECK(rule_requirement_target(schema_collection("test_file"),
+				      &v->requires[0]) ==
+	      schema_collection("test_check"));
+	CHECK(rule_requirement_target(schema_collection("test_grant"),
+				      &rule_transition(schema_field(
+					       schema_collection("test_grant"),
+					       "status"), NULL, "assigned")
+					       ->requires[0]) ==
+	      schema_collection("test_file"));
+	json_decref(rec);
+	json_decref(empty);
+	json_decref(list);
+	json_decref(ok);
+	json_decref(gone);
+}
+
+struct asked {
+	int n, holds, rc;
+	const struct schema_requirement *last;
+};
+
+static int ask(void *ctx, const struct schema_requirement *r, int *holds,
+	       struct err *e)
+{
+	struct asked *a = ctx;
+
+	a->n++;
+	a->last = r;
+	*holds = a->holds;
+	return a->rc ? err_set(e, a->rc, "database") : 0;
+}
+
+static void test_rule_check_requires_names_step_and_label(void)
+{
+	const struct schema_collection *c = schema_collection("test_file");
+	const struct schema_field *f = schema_field(c, "stage");
+	struct asked a = { 0, 0, 0, NULL };
+	struct err e;
+
+	err_init(&e);
+	CHECK(rule_check_requires(c, f, file_step("submitted", "validated"),
+				  "hub", ask, &a, &e) == ERR_CONFLICT);
+	CHECK(strcmp(e.msg, "campo 'stage' (Prova) di 'test_file': il passo "
+		     "'submitted' -> 'validated' richiede: una verifica con "
+		     "esito positivo") == 0);
+	a.holds = 1;
+	CHECK_OK(rule_check_requires(c, f, file_step("submitted", "validated"),
+				     "hub", ask, &a, &e));
+	/* Only the requirements of the writer's role are asked. */
+	a.n = 0;
+	CHECK_OK(rule_check_requires(c, f, file_step("validated", "matched"),
+				     "hub", ask, &a, &e));
+	CHECK(a.n == 1);
+	a.n = 0;
+	CHECK_OK(rule_check_requires(c, f, file_step("validated", "matched"),
+				     "pda", ask, &a, &e));
+	CHECK(a.n == 3);
+	/* A step with none asks nothing; the loader's error is returned. */
+	a.n = 0;
+	CHECK_OK(rule_check_requires(c, f, file_step("new", "submitted"),
+				     NULL, ask, &a, &e));
+	CHECK(a.n == 0);
+	a.rc = ERR_AUTH;
+	CHECK(rule_check_requires(c, f, file_step("matched", "closed"), NULL,
+				  ask, &a, &e) == ERR_AUTH);
+}
+
+static void test_rule_invariant_and_quota(void)
+{
+	const struct schema_collection *g = schema_collection("test_grant");
+	json_t *fine = json_pack("{si}", "months", 6);
+	json_t *bad = json_pack("{si}", "months", 12);
+	json_t *why = json_pack("{siss}", "months", 12, "justification", "x");
+	json_t *rev = json_pack("{ssss}", "partner", "north", "status",
+				"revoked");
+	json_t *act = json_pack("{ssss}", "partner", "north", "status",
+				"active");
+	const char *group = NULL;
+	struct err e;
+
+	err_init(&e);
+	CHECK_OK(rule_check_invariant(g, NULL, fine, &e));
+	CHECK(rule_check_invariant(g, NULL, bad, &e) == ERR_INVALID);
+	CHECK(strstr(e.msg, "'test_grant'") &&
+	      strstr(e.msg, "campo 'months' fuori da 2..9"));
+	CHECK(rule_check_invariant(g, fine, bad, &e) == ERR_INVALID);
+	/* Broken before: a write that leaves it broken is taken. */
+	CHECK_OK(rule_check_invariant(g, bad, bad, &e));
+	CHECK_OK(rule_check_invariant(g, bad, why, &e));
+	/* Without invariant_refuses, a local write is judged as a received
+	 * one: a rule conflict, no refusal. */
+	{
+		json_t *over = json_pack("{sisi}", "cap", 1, "spent", 2);
+
+		CHECK_OK(rule_check_invariant(schema_collection("test_item"),
+					      NULL, over, &e));
+		json_decref(over);
+	}
+	CHECK(!rule_quota_counts(g->quota, rev, &group));
+	CHECK(rule_quota_counts(g->quota, act, &group) &&
+	      strcmp(group, "north") == 0);
+	CHECK_OK(rule_check_quota(g, 1, 2, &e));
+	CHECK(rule_check_quota(g, 2, 2, &e) == ERR_INVALID);
+	CHECK(strcmp(e.msg, "campo 'partner' (Prova) di 'test_grant': "
+		     "raggiunto il limite di sovvenzioni per partner") == 0);
+	json_decref(fine);
+	json_decref(bad);
+	json_decref(why);
+	json_decref(rev);
+	json_decref(act);
+}
+
+/* One declaration of a requirement (or quota) that schema_check()
+ * refuses, with what its message says. */
+static const char *const bad_vals[] = { "a", "b", NULL };
+static const char *const bad_val_labels[] = { "A", "B", NULL };
+static const char *const bad_nope[] = { "nope", NULL };
+static const char *const bad_yes[] = { "eligible", NULL };
+static const struct schema_requirement bad_reqs[] = {
+	/* 0: a CHILD collection whose parent is not test_bad */
+	{ .link = SCHEMA_LINK_CHILD, .collection = "test_check",
+	  .label = "x" },
+	/* 1: an undeclared field */
+	{ .link = SCHEMA_LINK_SELF, .field = "zzz", .label = "x" },
+	/* 2: an undeclared ENUM value */
+	{ .link = SCHEMA_LINK_SELF, .field = "s", .values = bad_nope,
+	  .label = "x" },
+	/* 3: no label */
+	{ .link = SCHEMA_LINK_SELF, .field = "s" },
+	/* 4: a SIBLING not under test_bad's parent (it has none) */
+	{ .link = SCHEMA_LINK_SIBLING, .collection = "test_check",
+	  .label = "x" },
+	/* 5: a PARENT of a collection with no parent */
+	{ .link = SCHEMA_LINK_PARENT, .field = "stage", .label = "x" },
+	/* 6: fine */
+	{ .link = SCHEMA_LINK_SELF, .field = "s", .values = bad_vals,
+	  .label = "x" },
+	/* 7: a child's field value */
+	{ .link = SCHEMA_LINK_CHILD, .collection = "test_check",
+	  .field = "decision", .values = bad_yes, .label = "x" },
+};
+
+static int bad_decl(size_t k, const struct schema_quota *q, struct err *e)
+{
+	struct schema_transition step = { .from = "a", .to = "b",
+					  .requires = &bad_reqs[k],
+					  .nrequires = 1 };
+	struct schema_field fields[1] = {
+		{ .name = "s", .id = 1, .type = SCHEMA_ENUM, .values = bad_vals,
+		  .value_labels = bad_val_labels, .label = "Stato",
+		  .help = "Uno stato.", .transitions = &step,
+		  .ntransitions = 1 },
+	};
+	struct schema_collection bad[1] = {
+		{ .name = "test_bad", .id = 99, .fields = fields,
+		  .nfields = 1, .quota = q, .label = "Prova",
+		  .help = "Solo per i test." },
+	};
+	struct schema_set sets[4] = { schema_product, test_schema_set,
+				      test_rules_set, { bad, 1 } };
+	int rc;
+
+	err_init(e);
+	rc = schema_register(sets, 4, e);
+	/* Back to what the binary started with. */
+	if (schema_register(sets, 3, NULL))
+		return -1;
+	return rc;
+}
+
+static void test_rule_requirement_decl_checked(void)
+{
+	static const char *const skip_bad[] = { "zzz", NULL };
+	const struct schema_quota q_bad = { .group = "nope", .label = "x" };
+	const struct schema_quota q_skip = { .group = "s", .skip = "s",
+					     .skip_values = skip_bad,
+					     .label = "x" };
+	const struct schema_quota q_ok = { .group = "s", .label = "x" };
+	struct err e;
+
+	CHECK(bad_decl(0, NULL, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "child collection whose parent is not"));
+	CHECK(bad_decl(1, NULL, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "a field its collection does not declare"));
+	CHECK(bad_decl(2, NULL, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "an undeclared value"));
+	CHECK(bad_decl(3, NULL, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "has no label"));
+	CHECK(bad_decl(4, NULL, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "sibling collection"));
+	CHECK(bad_decl(5, NULL, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "reaches no collection"));
+	CHECK(bad_decl(7, NULL, &e) == ERR_FAIL); /* not its parent */
+	CHECK_OK(bad_decl(6, NULL, &e));
+	CHECK(bad_decl(6, &q_bad, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "a quota groups by no ENUM or STRING field"));
+	CHECK(bad_decl(6, &q_skip, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "a quota skips"));
+	CHECK_OK(bad_decl(6, &q_ok, &e));
+	CHECK(schema_collection("test_bad") == NULL);
+	CHECK(schema_collection("test_grant") != NULL);
+}
+
 TEST_MAIN(T(test_rule_product_knows_no_test_collection),
 	  T(test_rule_register_refuses_bad_sets),
 	  T(test_rule_transition_lookup),
 	  T(test_rule_steps_refused_naming_field_and_values),
 	  T(test_rule_steps_refused_by_role),
 	  T(test_rule_settle_on_a_candidate_or_a_step), T(test_rule_caps),
-	  T(test_rule_sum_saturates_in_any_order))
+	  T(test_rule_sum_saturates_in_any_order),
+	  T(test_rule_requirement_met),
+	  T(test_rule_check_requires_names_step_and_label),
+	  T(test_rule_invariant_and_quota),
+	  T(test_rule_requirement_decl_checked))

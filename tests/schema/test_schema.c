@@ -341,6 +341,90 @@ static void test_enum_values(void)
 	CHECK(strlen(e.msg) < ERR_MSG_MAX);
 }
 
+/* An ENUM_SET is a list of distinct declared values; its errors name the
+ * field and list the declared values, never the value written. */
+static void test_enum_set(void)
+{
+	json_t *big = json_array();
+	struct err e;
+
+	CHECK_OK(check_json("marks", "[]", &e));
+	CHECK_OK(check_json("marks", "[\"urgent\"]", &e));
+	CHECK_OK(check_json("marks", "[\"shared\", \"urgent\", \"archived\","
+			    " \"checked\"]", &e));
+	CHECK(check_json("marks", "[\"urgent\", \"Mohamed\"]", &e) ==
+	      ERR_INVALID);
+	CHECK(strstr(e.msg, "field 'marks' of 'test_item'") != NULL);
+	CHECK(strstr(e.msg, "none twice") != NULL);
+	CHECK(strstr(e.msg, "urgent, checked, shared, archived") != NULL);
+	CHECK(strstr(e.msg, "Mohamed") == NULL);
+	CHECK(check_json("marks", "[\"urgent\", \"urgent\"]", &e) ==
+	      ERR_INVALID);
+	CHECK(strstr(e.msg, "field 'marks'") != NULL);
+	CHECK(check_json("marks", "\"urgent\"", &e) == ERR_INVALID);
+	CHECK(check_json("marks", "[1]", &e) == ERR_INVALID);
+	CHECK(check_json("marks", "[null]", &e) == ERR_INVALID);
+	CHECK(check_json("marks", "[[\"urgent\"]]", &e) == ERR_INVALID);
+	CHECK(check_json("marks", "{\"urgent\": true}", &e) == ERR_INVALID);
+	/* null clears it, like any optional field */
+	CHECK_OK(check_json("marks", "null", &e));
+	/* more than 64 elements: refused before anything else */
+	for (int i = 0; i < 65; i++)
+		json_array_append_new(big, json_string("urgent"));
+	CHECK(check_value("marks", big, &e) == ERR_INVALID);
+	CHECK(strstr(e.msg, "at most 64") != NULL);
+}
+
+/* {marks: v} (JSON text) of test_item as received from another node,
+ * which may run the next schema version. */
+static int received_marks(const char *json, struct err *e)
+{
+	json_t *o = json_object();
+	json_t *v = json_loads(json, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	int rc = 1; /* neither 0 nor an ERR_* code: the test is wrong */
+
+	if (o && v && !json_object_set_new(o, "marks", v)) {
+		err_init(e);
+		rc = schema_validate_received(schema_collection("test_item"), o,
+					      0, e);
+	}
+	json_decref(o);
+	return rc;
+}
+
+/* An item the next version appended to an ENUM_SET is kept when
+ * received, as an ENUM's value is (sync/README.md, "Schema versions"):
+ * a bounded string, the set still distinct and at most 64 items; a local
+ * write stays strict. */
+static void test_enum_set_received_unknown_item(void)
+{
+	json_t *big = repeat("x", 1025);
+	char *text = NULL;
+	struct err e;
+
+	CHECK_OK(received_marks("[\"urgent\", \"next_mark\"]", &e));
+	CHECK_OK(received_marks("[\"next_mark\"]", &e));
+	CHECK(check_json("marks", "[\"urgent\", \"next_mark\"]", &e) ==
+	      ERR_INVALID);
+	CHECK(received_marks("[\"next_mark\", \"next_mark\"]", &e) ==
+	      ERR_INVALID);
+	CHECK(strstr(e.msg, "field 'marks' of 'test_item'") != NULL);
+	CHECK(strstr(e.msg, "next_mark") == NULL);
+	CHECK(received_marks("[\"urgent\", 1]", &e) == ERR_INVALID);
+	CHECK(received_marks("[\"urgent\", \"a\\u0000b\"]", &e) ==
+	      ERR_INVALID);
+	/* An item longer than a STRING is not kept. */
+	CHECK(big != NULL);
+	if (big) {
+		json_t *arr = json_pack("[o]", big);
+
+		text = arr ? json_dumps(arr, 0) : NULL;
+		json_decref(arr);
+	}
+	CHECK(text && received_marks(text, &e) == ERR_INVALID);
+	free(text);
+}
+
 static void test_ref_uuid(void)
 {
 	struct err e;
@@ -563,6 +647,7 @@ TEST_MAIN(T(test_lookup_by_name_and_id), T(test_lookup_unknown_is_null),
 	  T(test_string_length_in_bytes), T(test_text_limit),
 	  T(test_int_and_number), T(test_bool), T(test_date_calendar),
 	  T(test_datetime_forms), T(test_string_list), T(test_enum_values),
+	  T(test_enum_set), T(test_enum_set_received_unknown_item),
 	  T(test_ref_uuid), T(test_nul_bytes_rejected),
 	  T(test_null_clears_optional_only), T(test_required_on_create_only),
 	  T(test_unknown_and_reserved_fields), T(test_non_object_rejected),

@@ -215,9 +215,19 @@ static inline int add_lines(void *ctx, const char *method, const char *path,
 	const char(*lines)[SYNC_AUTH_LINE_MAX] = ctx;
 	int rc = 0;
 
-	(void)method, (void)path, (void)body, (void)len, (void)e;
+	(void)method, (void)body, (void)len, (void)e;
 	for (int i = 0; lines && !rc && i < SYNC_AUTH_HEADERS; i++)
 		rc = client_header_add(h, lines[i]);
+	/* A signed hello says the schema, as every node of this build's
+	 * does (sync.c): one without is the landed release, refused. */
+	if (!rc && lines && strcmp(path, "/v1/hello") == 0) {
+		char fp[33], line[128];
+
+		hub_schema_fingerprint(fp);
+		snprintf(line, sizeof(line), "%s: %d %s", HUB_SCHEMA_HEADER,
+			 schema_running_version(), fp);
+		rc = client_header_add(h, line);
+	}
 	return rc;
 }
 

@@ -347,6 +347,9 @@ static void test_batch_bounds_largest_change_still_opens(void)
 	json_object_set_new(fields, "title", json_string(tag));
 	json_object_set_new(fields, "body", json_string(body));
 	json_object_set_new(fields, "tags", tags);
+	json_object_set_new(fields, "marks", json_pack("[ssss]", "urgent",
+						       "checked", "shared",
+						       "archived"));
 	if (!store_put(a, "test_item", NULL, fields, NULL, NULL) &&
 	    !sync_batch_new(&x.b) &&
 	    !store_log(a, 0, 0, 1, add_one, &x, NULL) && !x.rc &&

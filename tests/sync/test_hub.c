@@ -333,6 +333,9 @@ static char *enroll_body(struct store *s, const char *token)
 	doc = json_pack("{ssssssssss}", "token", token, "node_id", id, "pk",
 			pk, "name", store_node_name(s), "schema", fp);
 	if (doc)
+		json_object_set_new(doc, "schema_version",
+				    json_integer(schema_running_version()));
+	if (doc)
 		text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	return keep(text);

@@ -4,7 +4,8 @@
  * gets the person's history (even when its cursor is past it); a
  * creator that loses sight of its person has it purged; and a change to
  * a record the hub does not hold (its creation was refused) is refused
- * like its creation, never creating a record missing its fields.
+ * like its creation, never creating a record missing its fields; a
+ * person may be merged only into one the node sees.
  */
 #include "tests/sync/hub_world.h"
 
@@ -177,9 +178,40 @@ WORLD_TEST(test_creator_edit_concurrent_with_case_accepted)
 	CHECK(round_of(SIC) == 0 && has(w.n[SIC], &person) == 0);
 }
 
+/* A node may not attach its person to one it does not see: a pushed
+ * merged_into naming polo-a's person is refused, on an existing person
+ * of polo-b's and on a new one; naming a person it sees goes through. */
+WORLD_TEST(test_merge_into_unseen_person_refused)
+{
+	struct id p1, c1, mine, other, fresh;
+	uint64_t before;
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &c1));
+	CHECK(round_of(A) == 0 && w.st.pushed == 2);
+	CHECK(put(w.n[B], "person", NULL, &mine, "%s", PERSON) == 0);
+	CHECK(put(w.n[B], "person", NULL, &other, "%s", PERSON) == 0);
+	CHECK(round_of(B) == 0 && w.st.pushed == 2 && w.st.refused == 0);
+	before = changes();
+	CHECK(put(w.n[B], "person", &mine, NULL, "{\"merged_into\":\"%s\"}",
+		  idtext(&p1)) == 0);
+	CHECK(put(w.n[B], "person", NULL, &fresh,
+		  "{\"given_name\":\"A\",\"family_name\":\"B\","
+		  "\"merged_into\":\"%s\"}", idtext(&p1)) == 0);
+	CHECK(round_of(B) == 0 && w.st.refused == 2);
+	CHECK(changes() == before);
+	CHECK(strstr(fields_of(w.hub, &mine), "merged_into") == NULL);
+	CHECK(has(w.hub, &fresh) == 0);
+	/* Its own other person is one it sees. */
+	CHECK(put(w.n[B], "person", &other, NULL, "{\"merged_into\":\"%s\"}",
+		  idtext(&mine)) == 0);
+	CHECK(round_of(B) == 0 && w.st.pushed == 1 && w.st.refused == 0);
+	CHECK(strstr(fields_of(w.hub, &other), idtext(&mine)) != NULL);
+}
+
 TEST_MAIN(T(test_new_case_brings_its_person),
 	  T(test_subject_change_brings_the_person),
 	  T(test_creator_loses_person_to_a_case_it_does_not_see),
 	  T(test_own_edit_survives_leave_and_return),
 	  T(test_change_to_refused_record_refused),
-	  T(test_creator_edit_concurrent_with_case_accepted))
+	  T(test_creator_edit_concurrent_with_case_accepted),
+	  T(test_merge_into_unseen_person_refused))

@@ -99,7 +99,8 @@ static void test_view_where_accepts_and_rejects(void)
 	const struct schema_collection *c = schema_collection("test_item");
 	json_t *f = json_loads("{\"title\":\"Rossi\",\"count\":3,"
 			       "\"score\":2.5,\"done\":true,"
-			       "\"tags\":[\"fr\",\"it\"]}", 0, NULL);
+			       "\"tags\":[\"fr\",\"it\"],"
+			       "\"marks\":[\"urgent\",\"shared\"]}", 0, NULL);
 	struct view_where w;
 	enum view_where_error why;
 	struct err e;
@@ -125,6 +126,11 @@ static void test_view_where_accepts_and_rejects(void)
 	CHECK_OK(view_where_parse(c, "tags=it", &w, &why, &e));
 	CHECK(view_where_match(&w, f));
 	CHECK_OK(view_where_parse(c, "tags=de", &w, &why, &e));
+	CHECK(!view_where_match(&w, f));
+	/* An ENUM_SET is a list: it matches the values it holds. */
+	CHECK_OK(view_where_parse(c, "marks=shared", &w, &why, &e));
+	CHECK(view_where_match(&w, f));
+	CHECK_OK(view_where_parse(c, "marks=checked", &w, &why, &e));
 	CHECK(!view_where_match(&w, f));
 	/* A field the record lacks, and a record with no fields. */
 	CHECK_OK(view_where_parse(c, "color=red", &w, &why, &e));
