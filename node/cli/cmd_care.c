@@ -489,43 +489,22 @@ out:
 	return rc ? ops_fail(&e, "invio non fatto") : CLI_EXIT_OK;
 }
 
+/* referral accept|decline|complete|revoke: an answer of the service
+ * (accepted, declined) is dated today. */
 static int referral_step(struct cli *c, int argc, char **argv,
 			 const char *to, const char *name, const char *done)
 {
-	char date[VIEW_DATE_TEXT];
-	struct store_record r;
-	struct store *s = NULL;
-	json_t *f = NULL;
-	struct err e;
-	int opt, rc;
+	const struct ops_status_step st = {
+		.name = name, .usage = cli_usage_referral, .coll = "referral",
+		.to = to,
+		.date_field = strcmp(to, "accepted") == 0 ||
+				      strcmp(to, "declined") == 0
+				  ? "answered_on"
+				  : NULL,
+		.done = done, .fail = "stato dell'invio non cambiato",
+	};
 
-	cli_opts_begin(c, name, cli_usage_referral);
-	opt = cli_next_opt(c, argc, argv, "hu:", (const struct option[]){
-		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END });
-	if (opt != CLI_NEXT_END)
-		return cli_opts_exit(opt);
-	if (cli_args(c, argc, 1, 1) < 0)
-		return CLI_EXIT_USAGE;
-	view_date_today(date);
-	err_init(&e);
-	store_record_init(&r);
-	rc = cli_open_unlocked(c, &s, &e);
-	if (!rc)
-		rc = ops_load(s, argv[optind], "referral", &r, &e);
-	if (rc)
-		goto out;
-	f = json_pack("{s:s}", "status", to);
-	if (f && (strcmp(to, "accepted") == 0 || strcmp(to, "declined") == 0))
-		json_object_set_new(f, "answered_on", json_string(date));
-	rc = put(s, "referral", &r.id, f, &e);
-	if (!rc)
-		printf("%s\n", done);
-out:
-	json_decref(f);
-	store_record_release(&r);
-	store_close(s);
-	return rc ? ops_fail(&e, "stato dell'invio non cambiato")
-		  : CLI_EXIT_OK;
+	return ops_status(c, argc, argv, &st);
 }
 
 static int referral_accept(struct cli *c, int argc, char **argv)

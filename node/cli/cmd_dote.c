@@ -265,42 +265,16 @@ out:
 }
 
 /* activate, close, revoke: the status step to. */
+/* dote activate|close|revoke: the store judges who may (schema/coll_dote.c). */
 static int dote_step(struct cli *c, int argc, char **argv, const char *to,
 		     const char *name, const char *done)
 {
-	struct store_record r;
-	struct store *s = NULL;
-	json_t *f = NULL;
-	struct err e;
-	int opt, rc;
+	const struct ops_status_step st = {
+		.name = name, .usage = cli_usage_dote, .coll = "dote",
+		.to = to, .done = done, .fail = "stato della dote non cambiato",
+	};
 
-	cli_opts_begin(c, name, cli_usage_dote);
-	opt = cli_next_opt(c, argc, argv, "hu:", (const struct option[]){
-		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END });
-	if (opt != CLI_NEXT_END)
-		return cli_opts_exit(opt);
-	if (cli_args(c, argc, 1, 1) < 0)
-		return CLI_EXIT_USAGE;
-	err_init(&e);
-	store_record_init(&r);
-	rc = cli_open_unlocked(c, &s, &e);
-	if (!rc)
-		rc = ops_load(s, argv[optind], "dote", &r, &e);
-	if (rc)
-		goto out;
-	f = json_pack("{s:s}", "status", to);
-	rc = f ? store_put(s, "dote", &r.id, f, NULL, &e)
-	       : err_set(&e, ERR_NOMEM, "out of memory");
-	if (rc)
-		goto out;
-	printf("%s\n", done);
-	log_info("%s: operator %s", name, store_operator(s));
-out:
-	json_decref(f);
-	store_record_release(&r);
-	store_close(s);
-	return rc ? ops_fail(&e, "stato della dote non cambiato")
-		  : CLI_EXIT_OK;
+	return ops_status(c, argc, argv, &st);
 }
 
 static int dote_activate(struct cli *c, int argc, char **argv)

@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/log.h"
+
 /* ---- text ---- */
 
 /* All of fd into a malloc'd NUL-terminated buffer of CLI_INPUT_MAX + 1
@@ -389,3 +391,42 @@ const struct ops_alias ops_area_aliases[] = {
 	{ "integration", "integration" }, { "labour", "labour" },
 	{ NULL, NULL }
 };
+
+int ops_status(struct cli *c, int argc, char **argv,
+	       const struct ops_status_step *st)
+{
+	char date[VIEW_DATE_TEXT];
+	struct store_record r;
+	struct store *s = NULL;
+	json_t *f;
+	struct err e;
+	int opt, rc;
+
+	cli_opts_begin(c, st->name, st->usage);
+	opt = cli_next_opt(c, argc, argv, "hu:", (const struct option[]){
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END });
+	if (opt != CLI_NEXT_END)
+		return cli_opts_exit(opt);
+	if (cli_args(c, argc, 1, 1) < 0)
+		return CLI_EXIT_USAGE;
+	err_init(&e);
+	store_record_init(&r);
+	rc = cli_open_unlocked(c, &s, &e);
+	if (!rc)
+		rc = ops_load(s, argv[optind], st->coll, &r, &e);
+	if (rc)
+		goto out;
+	view_date_today(date);
+	f = json_pack("{s:s}", "status", st->to);
+	if (f && st->date_field)
+		json_object_set_new(f, st->date_field, json_string(date));
+	rc = ops_put(s, st->coll, &r.id, f, NULL, &e);
+	if (rc)
+		goto out;
+	printf("%s\n", st->done);
+	log_info("%s: operator %s", st->name, store_operator(s));
+out:
+	store_record_release(&r);
+	store_close(s);
+	return rc ? ops_fail(&e, st->fail) : CLI_EXIT_OK;
+}

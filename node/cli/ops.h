@@ -134,6 +134,28 @@ int ops_put(struct store *s, const char *coll, const struct id *id,
 /* Set key of o to the string v; nothing when o or v is NULL. */
 void ops_set_text(json_t *o, const char *key, const char *v);
 
+/*
+ * A status step of one record, as `dote activate|close|revoke` and
+ * `referral accept|decline|complete|revoke` take it: the command takes
+ * one record id (and the unlock options), sets field `status` of that
+ * record of collection coll to `to`, and `date_field` (NULL: none) to
+ * today; prints `done` (Italian) or, on a refusal, "NON FATTO: fail: ..."
+ * (ops_fail()).  The store judges the step (roles, requirements).
+ */
+struct ops_status_step {
+	const char *name;       /* command words, "dote activate" */
+	const char *usage;      /* the command's usage text */
+	const char *coll;       /* the record's collection */
+	const char *to;         /* the status it takes */
+	const char *date_field; /* a DATE field set to today, or NULL */
+	const char *done;       /* printed when it is taken */
+	const char *fail;       /* what was not done, for ops_fail() */
+};
+
+/* Run st on argv (an exit code). */
+int ops_status(struct cli *c, int argc, char **argv,
+	       const struct ops_status_step *st);
+
 /* The four areas of intervention (ledger, plan_goal, followup...: the
  * schema's schema_areas) by their Italian short names or their codes. */
 extern const struct ops_alias ops_area_aliases[];
