@@ -513,7 +513,7 @@ static int get_person(struct store *s, const struct id *id,
 	if (rc)
 		return rc;
 	id_format(id, text);
-	if (strcmp(r->coll->name, STORE_SEARCH_COLLECTION) != 0)
+	if (r->coll != schema_search_collection())
 		return err_set(e, ERR_INVALID, "record %s is not a person",
 			       text);
 	if (r->deleted)
@@ -521,10 +521,22 @@ static int get_person(struct store *s, const struct id *id,
 	return 0;
 }
 
+/* The field that marks a merged record (schema_search.merged_into), or
+ * NULL when the schema declares none. */
+static const char *merged_field(void)
+{
+	const struct schema_collection *c = schema_search_collection();
+
+	return c ? c->search->merged_into : NULL;
+}
+
 static int into_of(const struct store_record *r, struct id *into)
 {
-	const char *t = json_string_value(json_object_get(r->fields,
-							  "merged_into"));
+	const struct schema_search *k = r->coll->search;
+	const char *t = k && k->merged_into
+				? json_string_value(json_object_get(
+					  r->fields, k->merged_into))
+				: NULL;
 
 	return t && id_parse(into, t) == 0;
 }
@@ -540,6 +552,9 @@ int store_search_merge(struct store *s, const struct id *dup,
 
 	store_record_init(&r);
 	rc = get_person(s, dup, &r, e);
+	if (!rc && !merged_field())
+		rc = err_set(e, ERR_INVALID, "the schema declares no merge "
+			     "of records");
 	if (!rc && into_of(&r, &next))
 		rc = err_set(e, ERR_INVALID, "the duplicate is merged "
 			     "already: unmerge it first");
@@ -566,12 +581,13 @@ int store_search_merge(struct store *s, const struct id *dup,
 	if (rc)
 		goto out;
 	id_format(&cur, text);
-	fields = json_pack("{s:s}", "merged_into", text);
+	fields = json_pack("{s:s}", merged_field(), text);
 	if (!fields) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = store_put(s, STORE_SEARCH_COLLECTION, dup, fields, NULL, e);
+	rc = store_put(s, schema_search_collection()->name, dup, fields,
+		       NULL, e);
 	if (!rc && end)
 		*end = cur;
 out:
@@ -590,16 +606,20 @@ int store_search_unmerge(struct store *s, const struct id *dup,
 
 	store_record_init(&r);
 	rc = get_person(s, dup, &r, e);
+	if (!rc && !merged_field())
+		rc = err_set(e, ERR_INVALID, "the schema declares no merge "
+			     "of records");
 	if (!rc && !into_of(&r, &into))
 		rc = err_set(e, ERR_INVALID, "the record is not merged");
 	if (rc)
 		goto out;
-	fields = json_pack("{s:n}", "merged_into");
+	fields = json_pack("{s:n}", merged_field());
 	if (!fields) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = store_put(s, STORE_SEARCH_COLLECTION, dup, fields, NULL, e);
+	rc = store_put(s, schema_search_collection()->name, dup, fields,
+		       NULL, e);
 out:
 	json_decref(fields);
 	store_record_release(&r);

@@ -139,20 +139,24 @@ static char *tax_of(const char *s)
 	return t;
 }
 
+/* The text of field name of fields (name NULL: not declared). */
+static const char *search_text(const json_t *fields, const char *name)
+{
+	return name ? json_string_value(json_object_get(fields, name)) : NULL;
+}
+
 int store_search_person_fill(struct store_search_person *p,
 			     const json_t *fields, struct err *e)
 {
-	const char *given = json_string_value(json_object_get(fields,
-							      "given_name"));
-	const char *family = json_string_value(
-		json_object_get(fields, "family_name"));
-	const char *nat = json_string_value(json_object_get(fields,
-							    "nationality"));
-	const char *tax = json_string_value(json_object_get(fields,
-							    "tax_code"));
-	const char *into = json_string_value(json_object_get(fields,
-							     "merged_into"));
-	const json_t *others = json_object_get(fields, "other_names");
+	const struct schema_collection *c = schema_search_collection();
+	const struct schema_search *k = c ? c->search : NULL;
+	const char *given = k ? search_text(fields, k->given) : NULL;
+	const char *family = k ? search_text(fields, k->family) : NULL;
+	const char *nat = k ? search_text(fields, k->nationality) : NULL;
+	const char *tax = k ? search_text(fields, k->tax_code) : NULL;
+	const char *into = k ? search_text(fields, k->merged_into) : NULL;
+	const json_t *others =
+		k && k->others ? json_object_get(fields, k->others) : NULL;
 	char buf[2 * NAMEKEY_INPUT_MAX + 2];
 	size_t i;
 	int rc = 0;
@@ -180,8 +184,7 @@ int store_search_person_fill(struct store_search_person *p,
 	}
 	if (rc)
 		goto out;
-	p->born = parse_date(json_string_value(json_object_get(fields,
-								"birth_date")));
+	p->born = parse_date(k ? search_text(fields, k->birth_date) : NULL);
 	for (i = 0; nat && nat[i] && i < sizeof(p->nat) - 1; i++)
 		p->nat[i] = (nat[i] >= 'a' && nat[i] <= 'z')
 				    ? (char)(nat[i] - 32)
@@ -467,7 +470,8 @@ static int build_one(void *ctx, const struct store_record *r)
 
 static int build(struct store *s, struct store_search *x, struct err *e)
 {
-	int rc = store_list(s, STORE_SEARCH_COLLECTION, 0, build_one, x, e);
+	const struct schema_collection *c = schema_search_collection();
+	int rc = c ? store_list(s, c->name, 0, build_one, x, e) : 0;
 
 	if (rc == ERR_NOMEM)
 		err_set(e, ERR_NOMEM, "out of memory");
@@ -477,8 +481,7 @@ static int build(struct store *s, struct store_search *x, struct err *e)
 /* Re-index the persons written after x->seq. */
 static int catch_up(struct store *s, struct store_search *x, struct err *e)
 {
-	const struct schema_collection *c =
-		schema_collection(STORE_SEARCH_COLLECTION);
+	const struct schema_collection *c = schema_search_collection();
 	struct store_record r;
 	struct id *ids = NULL;
 	size_t n = 0, cap = 0;
@@ -491,7 +494,7 @@ static int catch_up(struct store *s, struct store_search *x, struct err *e)
 			"r.rid = c.rid WHERE c.seq > ?1 AND r.coll = ?2",
 		     "reading the change log");
 	store_q_bind_int(st, 1, (int64_t)x->seq);
-	store_q_bind_int(st, 2, c->id);
+	store_q_bind_int(st, 2, c ? c->id : 0); /* 0: no collection */
 	while (!rc && store_q_row(st)) {
 		if (n == cap) {
 			void *ni = ids;

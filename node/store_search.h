@@ -72,7 +72,6 @@
 #include "common/id.h"
 #include "node/store.h"
 
-#define STORE_SEARCH_COLLECTION "person"
 #define STORE_SEARCH_LIMIT 20     /* hits when the query says 0 */
 #define STORE_SEARCH_LIMIT_MAX 500
 

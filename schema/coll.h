@@ -45,6 +45,7 @@ extern const char *const schema_roles_all_kinds[5];
 /* ---- the field tables (one file each, see above) ---- */
 
 extern const struct schema_field schema_person_fields[27];
+extern const struct schema_search schema_person_search;
 
 extern const struct schema_field schema_case_fields[18];
 extern const struct schema_field schema_assessment_fields[12];

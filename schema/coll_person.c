@@ -18,6 +18,14 @@ static const char *const person_sex_labels[] = {
 
 #define P SCHEMA_PERSONAL
 
+/* Who a person is, for search and the duplicate warning. */
+const struct schema_search schema_person_search = {
+	.given = "given_name", .family = "family_name",
+	.others = "other_names", .birth_date = "birth_date",
+	.nationality = "nationality", .tax_code = "tax_code",
+	.merged_into = "merged_into",
+};
+
 const struct schema_field schema_person_fields[27] = {
 	{ .name = "given_name", .id = 1, .type = SCHEMA_STRING,
 	  .flags = SCHEMA_REQUIRED | P, .doc = "given name",

@@ -61,6 +61,7 @@ const char *const schema_roles_all_kinds[5] = {
 static const struct schema_collection product[] = {
 	{ .name = "person", .id = 10, .kind = SCHEMA_RECORDS,
 	  .fields = SCHEMA_FIELDS(schema_person_fields),
+	  .search = &schema_person_search,
 	  .doc = "beneficiary (destinatario): personal record",
 	  .label = "Scheda anagrafica",
 	  .help = "Chi è la persona: dati anagrafici, documenti, contatti. "

@@ -118,6 +118,14 @@ const struct schema_collection *schema_collection(const char *name)
 	return NULL;
 }
 
+const struct schema_collection *schema_search_collection(void)
+{
+	for (size_t i = 0; i < schema_count(); i++)
+		if (schema_at(i)->search)
+			return schema_at(i);
+	return NULL;
+}
+
 const struct schema_collection *schema_collection_by_id(uint16_t id)
 {
 	const struct schema_collection *c;

@@ -208,6 +208,23 @@ struct schema_field {
 	size_t ntransitions;
 };
 
+/*
+ * The fields that identify a person, for search and the duplicate check
+ * (node/store_search.h): names of fields of the collection declaring it
+ * (STRING unless said; NULL: not held).  The store learns from here
+ * which collection it indexes and what each field is, so that it never
+ * names one itself.
+ */
+struct schema_search {
+	const char *given;       /* given name */
+	const char *family;      /* family name */
+	const char *others;      /* STRING_LIST: other names, variants */
+	const char *birth_date;  /* DATE */
+	const char *nationality; /* two-letter code */
+	const char *tax_code;    /* a code that identifies on its own */
+	const char *merged_into; /* REF to the same collection: merged */
+};
+
 struct schema_collection {
 	const char *name;           /* [a-z0-9_]+, unique */
 	uint16_t id;                /* stable id, >= 1 */
@@ -246,7 +263,12 @@ struct schema_collection {
 	size_t naggregates;
 	/* A limit on live records per value of a field, or NULL. */
 	const struct schema_quota *quota;
+	/* The collection of persons found by name (at most one), or NULL. */
+	const struct schema_search *search;
 };
+
+/* The collection that declares search (struct schema_search), or NULL. */
+const struct schema_collection *schema_search_collection(void);
 
 /* How a collection's records are scoped (see struct schema_collection). */
 enum schema_scope {

@@ -221,6 +221,45 @@ static int check_scope(const struct schema_collection *c, struct err *e)
 	return 0;
 }
 
+/* The search declaration (struct schema_search): on one collection at
+ * most, naming its own fields, merged_into a REF to itself. */
+static int check_search(struct err *e)
+{
+	const struct schema_collection *c = NULL;
+
+	for (size_t i = 0; i < schema_count(); i++) {
+		const struct schema_collection *o = schema_at(i);
+		const struct schema_search *k = o->search;
+		const char *names[7];
+
+		if (!k)
+			continue;
+		if (c)
+			return err_set(e, ERR_FAIL, "collections '%s' and '%s' "
+				       "both declare search", c->name, o->name);
+		c = o;
+		names[0] = k->given;
+		names[1] = k->family;
+		names[2] = k->others;
+		names[3] = k->birth_date;
+		names[4] = k->nationality;
+		names[5] = k->tax_code;
+		names[6] = k->merged_into;
+		for (size_t j = 0; j < 7; j++)
+			if (names[j] && !schema_field(o, names[j]))
+				return err_set(e, ERR_FAIL, "collection '%s': "
+					       "search names an undeclared "
+					       "field", o->name);
+		if (k->merged_into &&
+		    (schema_field(o, k->merged_into)->type != SCHEMA_REF ||
+		     strcmp(schema_field(o, k->merged_into)->ref, o->name)))
+			return err_set(e, ERR_FAIL, "collection '%s': search's "
+				       "merged_into is not a REF to '%s'",
+				       o->name, o->name);
+	}
+	return 0;
+}
+
 int schema_check(struct err *e)
 {
 	int rc;
@@ -241,5 +280,5 @@ int schema_check(struct err *e)
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return check_search(e);
 }

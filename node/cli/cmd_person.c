@@ -19,6 +19,7 @@
 #include "node/store_search.h"
 
 #define DUPS_MAX 10
+#define PERSON_COLL "person" /* the product's persons (schema/coll_person.c) */
 
 enum { OPT_NAME = CLI_OPT_LOCAL, OPT_BORN, OPT_NAT, OPT_JSON, OPT_LIMIT,
        OPT_FORCE };
@@ -326,7 +327,7 @@ static int person_add(struct cli *c, int argc, char **argv)
 			     je.line, je.column);
 		goto out;
 	}
-	rc = schema_validate(schema_collection(STORE_SEARCH_COLLECTION),
+	rc = schema_validate(schema_collection(PERSON_COLL),
 			     fields, 1, &e);
 	if (!rc)
 		rc = store_search_duplicates(s, fields, NULL, dups, DUPS_MAX,
@@ -345,7 +346,7 @@ static int person_add(struct cli *c, int argc, char **argv)
 		refused = 1;
 		goto out;
 	}
-	rc = store_put(s, STORE_SEARCH_COLLECTION, NULL, fields, &res, &e);
+	rc = store_put(s, PERSON_COLL, NULL, fields, &res, &e);
 	if (rc)
 		goto out;
 	id_format(&res.id, idtext);

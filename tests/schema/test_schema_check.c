@@ -199,7 +199,45 @@ static void test_check_middle_parent_fixed(void)
 	      SCHEMA_FIXED);
 }
 
-TEST_MAIN(T(test_check_good_field_passes),
+/* search (struct schema_search): one collection, its own fields. */
+static int try_search(const struct schema_search *k, struct err *e)
+{
+	struct schema_field f = {
+		.name = "name", .id = 1, .type = SCHEMA_STRING,
+		.label = "Nome", .help = "Il nome.",
+	};
+	struct schema_collection c = {
+		.name = "test_who", .id = 98, .kind = SCHEMA_RECORDS,
+		.fields = &f, .nfields = 1, .doc = "tests only",
+		.label = "Chi", .help = "Prova.", .search = k,
+	};
+	struct schema_set sets[4] = { schema_product, test_schema_set,
+				      test_rules_set, { &c, 1 } };
+	int rc;
+
+	err_init(e);
+	rc = schema_register(sets, 4, e);
+	if (rc == 0 && schema_register(sets, 3, NULL))
+		return 1;
+	return rc;
+}
+
+static void test_check_search_decl(void)
+{
+	const struct schema_search missing = { .given = "nope" };
+	const struct schema_search mine = { .given = "name" };
+	struct err e;
+
+	/* The product's persons declare it: a second one is refused. */
+	CHECK(schema_search_collection() == schema_collection("person"));
+	CHECK(try_search(&mine, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "both declare search") != NULL);
+	CHECK(try_search(&missing, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "undeclared") || strstr(e.msg, "both"));
+	CHECK_OK(try_search(NULL, &e));
+}
+
+TEST_MAIN(T(test_check_search_decl), T(test_check_good_field_passes),
 	  T(test_check_collection_label_and_help),
 	  T(test_check_field_label_and_help), T(test_check_value_labels),
 	  T(test_check_enum_set_decl), T(test_check_middle_parent_fixed))
