@@ -158,6 +158,10 @@ echo "# push pages: $kept changes kept for the next round"
 cuts=$(sed -n 's/^cuts //p' "$T/proxy.stats")
 conns=$(sed -n 's/^connections //p' "$T/proxy.stats")
 echo "# proxy: $conns connections, $cuts cut"
-[ "${cuts:-0}" -ge 20 ] && ok every_connection_cut || fail every_connection_cut "only ${cuts:-0} cuts"
+# Connections that carry less than their cut point (hello, a last short
+# page) end whole; the rest must have been cut, and the transfers above
+# must have needed several of them, whatever the workload's size.
+[ "${cuts:-0}" -ge 5 ] && [ $((cuts * 2)) -ge "${conns:-0}" ] &&
+	ok most_connections_cut || fail most_connections_cut "only ${cuts:-0} of ${conns:-0} cut"
 stop_hub
 finish
