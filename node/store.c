@@ -5,6 +5,7 @@
  * store_meta.c (store_int.h lists them all).
  */
 #include "node/store_int.h"
+#include "node/store_require.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -251,6 +252,8 @@ static int open_db(struct store **out, const char *dir, int create,
 		rc = store_mac_register(s, e);
 	if (!rc)
 		rc = migrate(s, e);
+	if (!rc)
+		rc = store_require_kin_init(s, e);
 out:
 	free(path);
 	if (rc)

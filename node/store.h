@@ -322,6 +322,10 @@ struct store_change {
  * next upgrade finds none. */
 #define STORE_CK_SCHEMA_FAILED "schema.failed"
 
+/* The checkpoint holding which collections the kin table indexes (a hash
+ * of their ids, node/store_require.h): another set rebuilds it at unlock. */
+#define STORE_CK_KIN "kin.colls"
+
 /* Records re-derived per transaction by that upgrade. */
 #define STORE_UPGRADE_BATCH 500
 

@@ -76,6 +76,10 @@ struct store_actor {
 	int known; /* slot filled */
 };
 
+/* Collections a store indexes for group reads (struct store, kin); a
+ * schema counting more is refused at open. */
+#define STORE_KIN_MAX 64
+
 struct store {
 	struct sqlite3 *db;    /* the connection (store_sql.c) */
 	struct store_sql *sql; /* statement cache (store_sql.c) */
@@ -107,6 +111,11 @@ struct store {
 	store_quota_fn quota_hook; /* store_set_quota_hook(); NULL: none */
 	void *quota_hook_ctx;
 	int holds_all; /* store_set_holds_all() */
+	/* The collections rules read as a group (schema/rule.h
+	 * rule_counted()), whose records have a row in table kin
+	 * (node/store_require.h); set at open. */
+	uint16_t kin[STORE_KIN_MAX];
+	size_t nkin;
 	uint64_t next_seq; /* next change seq, valid in a tx */
 
 	/* The last node and actor looked up (store_node.c): a received

@@ -10,6 +10,7 @@
  * under the same associated data, so the values are sealed once.
  */
 #include "node/store_int.h"
+#include "node/store_require.h"
 #include "node/store_rule.h"
 #include "schema/enumset.h"
 
@@ -238,6 +239,10 @@ int store_row_write(struct store *s, const struct id *id,
 		l->rid = store_sql_last_id(s);
 		l->exists = 1;
 	}
+	rc = store_require_kin_put(s, coll, l->rid, has_parent ? &parent : NULL,
+				   e);
+	if (rc)
+		goto out;
 	/* A create's entry shares the record's box. */
 	if (c)
 		rc = log_change(s, id, coll, l, c, nv, nvlen, pv, pvlen,

@@ -28,15 +28,18 @@ int store_require_walk(struct store *s, const struct schema_collection *c,
 	/* Deleted rows are read too, and their MAC checked before the flag
 	 * is believed: a deletion flag planted on a live row fails the walk
 	 * rather than hide the row from a count. */
+	/* The kin row only points: the record's own columns decide (the
+	 * MAC's columns are STORE_MAC_COLS_RECORD's, of r). */
+#define WALK_COLS                                                              \
+	"SELECT r.id, r.vers, r.body, presidio_mac_ok(r.mac, 'record', "       \
+	"r.id, r.coll, r.parent, r.deleted, r.vers, r.conflicts), r.deleted, " \
+	"r.coll = k.coll AND r.parent IS k.parent FROM kin k JOIN record r "   \
+	"ON r.rid = k.rid WHERE k.coll = ?2 "
 	st = store_q(s,
-		     parent ? "SELECT id, vers, body, presidio_mac_ok(mac, "
-			      "'record', " STORE_MAC_COLS_RECORD "), deleted "
-			      "FROM record WHERE parent = ?1 AND coll = ?2 "
-			      "ORDER BY rid"
-			    : "SELECT id, vers, body, presidio_mac_ok(mac, "
-			      "'record', " STORE_MAC_COLS_RECORD "), deleted "
-			      "FROM record WHERE coll = ?2 ORDER BY rid",
+		     parent ? WALK_COLS "AND k.parent = ?1 ORDER BY k.rid"
+			    : WALK_COLS "ORDER BY k.rid",
 		     "reading the records a rule counts");
+#undef WALK_COLS
 	if (parent)
 		store_q_bind_blob(st, 1, parent->b, ID_BYTES);
 	store_q_bind_int(st, 2, c->id);
@@ -50,6 +53,13 @@ int store_require_walk(struct store *s, const struct schema_collection *c,
 		if (!store_q_col_int(st, 3)) {
 			rc = err_set(e, ERR_AUTH, "a '%s' record fails its "
 				     "row MAC", c->name);
+			break;
+		}
+		/* A record moved in the file (its MAC holds only if it was
+		 * moved back) or an index row planted or moved. */
+		if (!store_q_col_int(st, 5)) {
+			rc = err_set(e, ERR_AUTH, "a '%s' record does not match "
+				     "its index row", c->name);
 			break;
 		}
 		memcpy(id.b, store_q_col_blob(st, 0), ID_BYTES);
@@ -73,6 +83,95 @@ int store_require_walk(struct store *s, const struct schema_collection *c,
 	}
 	rc = err_walk_end(rc);
 	return store_q_done(st, rc, e);
+}
+
+int store_require_kin_init(struct store *s, struct err *e)
+{
+	const struct schema_collection *c;
+
+	s->nkin = 0;
+	for (size_t i = 0; (c = schema_at(i)) != NULL; i++) {
+		if (!rule_counted(c))
+			continue;
+		if (s->nkin == STORE_KIN_MAX)
+			return err_set(e, ERR_INVALID,
+				       "more than %d collections read as a "
+				       "group", STORE_KIN_MAX);
+		s->kin[s->nkin++] = c->id;
+	}
+	return 0;
+}
+
+/* 1 when collection id has kin rows. */
+static int kin_has(const struct store *s, uint16_t id)
+{
+	for (size_t i = 0; i < s->nkin; i++)
+		if (s->kin[i] == id)
+			return 1;
+	return 0;
+}
+
+/* A hash of the set (FNV-1a over the ids in schema order), never 0: the
+ * value of STORE_CK_KIN. */
+static uint64_t kin_mark(const struct store *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < s->nkin; i++) {
+		h ^= s->kin[i];
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+int store_require_kin_sync(struct store *s, struct err *e)
+{
+	uint64_t had = 0, want = kin_mark(s);
+	int opened = 0;
+	int rc = store_checkpoint_get(s, STORE_CK_KIN, &had, NULL);
+
+	if (rc == 0 && had == want)
+		return 0;
+	if (rc && rc != ERR_NOTFOUND)
+		return err_set(e, rc, "cannot read which records are indexed");
+	rc = store_tx_begin(s, &opened, e);
+	if (!rc)
+		rc = store_q_run(store_q(s, "DELETE FROM kin",
+					 "rebuilding the group index"), e);
+	for (size_t i = 0; !rc && i < s->nkin; i++) {
+		struct store_q *st = store_q(
+		    s,
+		    "INSERT INTO kin(rid, coll, parent) SELECT rid, coll, "
+		    "parent FROM record WHERE coll = ?1",
+		    "rebuilding the group index");
+
+		store_q_bind_int(st, 1, s->kin[i]);
+		rc = store_q_run(st, e);
+	}
+	if (!rc)
+		rc = store_checkpoint_set(s, STORE_CK_KIN, want, e);
+	return store_tx_end(s, opened, rc, e);
+}
+
+int store_require_kin_put(struct store *s, const struct schema_collection *c,
+			  int64_t rid, const struct id *parent, struct err *e)
+{
+	struct store_q *st;
+
+	if (!kin_has(s, c->id))
+		return 0;
+	st = store_q(s,
+		     "INSERT INTO kin(rid, coll, parent) VALUES (?1, ?2, ?3) "
+		     "ON CONFLICT(rid) DO UPDATE SET coll = excluded.coll, "
+		     "parent = excluded.parent",
+		     "indexing a record read as a group");
+	store_q_bind_int(st, 1, rid);
+	store_q_bind_int(st, 2, c->id);
+	if (parent)
+		store_q_bind_blob(st, 3, parent->b, ID_BYTES);
+	else
+		store_q_bind_null(st, 3);
+	return store_q_run(st, e);
 }
 
 /* The id a record's parent field names; 0 when it names none. */

@@ -27,6 +27,11 @@
  *   naming the field and the quota's label).  Without a hook there is no
  *   limit.
  *
+ * - The group reads: the walk below finds records by collection and
+ *   parent through table kin (schema/migrations/0011), which holds a row
+ *   for each record of a collection rules read as a group
+ *   (rule_counted()) and none for the others, whose writes pay nothing.
+ *
  * Messages name collections, fields, declared values and labels, never
  * another value of a record.
  */
@@ -46,14 +51,39 @@ typedef int (*store_walk_fn)(void *ctx, const struct id *id,
  * caps (store_rule.c).  Every row selected is checked under its MAC
  * before its deletion flag is believed, so a flag planted on a live row
  * fails the walk (ERR_AUTH) instead of hiding it; the values are
- * authenticated by their box.  Not covered: a row whose `parent` or
- * `coll` column is rewritten is not selected at all (it fails verify and
- * the hub's pull, node/store_mac.c), nor a row deleted from the file.
+ * authenticated by their box; a record whose collection or parent is not
+ * its kin row's fails the walk too (ERR_AUTH), so a record moved to
+ * another parent in the file fails where its index row points, and moving
+ * both fails the MAC.  Not covered: a row deleted from the file, or its
+ * kin row alone (it fails verify and the hub's pull, node/store_mac.c).  c must be a collection rules read as a group
+ * (rule_counted()); another has no kin rows and no record is found.
  * ERR_STOP from fn ends the walk with 0.
  */
 int store_require_walk(struct store *s, const struct schema_collection *c,
 		       const struct id *parent, const struct id *skip,
 		       store_walk_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
+
+/*
+ * The collections of the schema in force that rules read as a group, in
+ * s->kin (at open).  ERR_INVALID when there are more than STORE_KIN_MAX.
+ */
+int store_require_kin_init(struct store *s, struct err *e) ERR_MUST_USE;
+
+/*
+ * After an unlock: when the kin table was built for another set of
+ * collections (checkpoint STORE_CK_KIN: a new store, a schema upgrade),
+ * rebuild it from the records, in one transaction.
+ */
+int store_require_kin_sync(struct store *s, struct err *e) ERR_MUST_USE;
+
+/*
+ * Keep record rid's row in kin, in the write's transaction: its
+ * collection c and parent (NULL: none).  Nothing for a collection rules
+ * do not read as a group.
+ */
+int store_require_kin_put(struct store *s, const struct schema_collection *c,
+			  int64_t rid, const struct id *parent,
+			  struct err *e) ERR_MUST_USE;
 
 /*
  * Whether the requirements of step from -> to of procedure field f hold

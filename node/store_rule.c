@@ -3,7 +3,7 @@
  *
  * The children of a parent are found by the record row's clear `parent`
  * column (the value of the child's declared parent field, which is what
- * scope follows too) and opened one by one, by the walk requirements and
+ * scope follows too), through its copy in table kin, and opened one by one, by the walk requirements and
  * quotas use too (store_require_walk()): a dote has tens of ledger
  * entries, not thousands.  Opened values live only as long as the sum
  * needs them.  The statements here are prepared per call: rules run on

@@ -4,6 +4,7 @@
  * sign-out; store_unlock() and store_clone() on top of them.
  */
 #include "node/store_int.h"
+#include "node/store_require.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -245,6 +246,9 @@ int store_session_use(struct store *s, struct store_session *sess,
 		rc = store_mac_unlocked(s, e);
 	/* A build of a newer schema version re-derives what an older one
 	 * kept without declaring it (store_int.h). */
+	/* The group index first: the upgrade's writes keep it. */
+	if (!rc)
+		rc = store_require_kin_sync(s, e);
 	if (!rc)
 		rc = store_schema_upgrade(s, e);
 	if (rc)

@@ -229,10 +229,6 @@ int registry_scope_count(struct store *s, const struct registry_peer *p,
 
 /* ---- the allocation (registry_alloc.c) ---- */
 
-/* The collection and the field whose allocation `presidio hub
- * allocation` shows: the dotes per partner. */
-#define REGISTRY_ALLOC_COLL "dote"
-
 struct registry_allocation {
 	char group[64];    /* a value of the quota's group field */
 	int64_t allocated; /* the limit */

@@ -9,8 +9,9 @@
  * Rows carry a MAC (STORE_MAC_ALLOCATION, node/store_mac.c): one that
  * fails is refused (ERR_AUTH), and a group the quota's field declares
  * with no row has 0 (a deleted row lifts no limit).  The programme's
- * defaults are written here, authenticated, the first time the unlocked
- * store needs its allocation; the checkpoint "allocation.seeded" (under
+ * defaults (declared with each quota, schema_quota.defaults) are written
+ * here, authenticated, the first time the unlocked store needs its
+ * allocation; the checkpoint "allocation.seeded" (under
  * its MAC) says they were, so deleting rows does not bring them back.
  * Deleting that checkpoint and every row together would: the defaults
  * are the programme's own numbers, not a limit lifted.
@@ -21,16 +22,6 @@
 #include <string.h>
 
 #define SEEDED "allocation.seeded"
-
-/* The programme's allocation of the 195 dotes among its partners. */
-static const struct {
-	const char *coll, *grp;
-	int allocated;
-} defaults[] = {
-	{ "dote", "nova", 42 },       { "dote", "campania", 39 },
-	{ "dote", "puglia", 33 },     { "dote", "basilicata", 14 },
-	{ "dote", "calabria", 21 },   { "dote", "sicilia", 46 },
-};
 
 /* Write the row of (coll, group) with n, authenticated in the statement:
  * every covered column is written here, so nothing planted is blessed. */
@@ -63,11 +54,14 @@ static int seed(struct store *s, struct err *e)
 		return rc;
 	err_init(e);
 	rc = store_tx_begin(s, &opened, e);
-	for (size_t i = 0; !rc && i < sizeof(defaults) / sizeof(defaults[0]);
-	     i++)
-		if (schema_collection(defaults[i].coll))
-			rc = write_row(s, defaults[i].coll, defaults[i].grp,
-				       defaults[i].allocated, e);
+	for (size_t i = 0; !rc && i < schema_count(); i++) {
+		const struct schema_collection *c = schema_at(i);
+		const struct schema_quota *q = c->quota;
+
+		for (size_t k = 0; !rc && q && k < q->ndefaults; k++)
+			rc = write_row(s, c->name, q->defaults[k].group,
+				       q->defaults[k].allocated, e);
+	}
 	if (!rc)
 		rc = store_checkpoint_set(s, SEEDED, 1, e);
 	return store_tx_end(s, opened, rc, e);

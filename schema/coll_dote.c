@@ -51,12 +51,19 @@ static const struct schema_requirement need_validated[] = {
 };
 
 /* Doti per partner within the hub's allocation (Tabella 2; the numbers
- * are the hub's configuration, `presidio hub allocation`); a revoked dote
- * gives its place back. */
+ * are the hub's configuration, `presidio hub allocation`, starting from
+ * the programme's: 195 doti among its partners); a revoked dote gives its
+ * place back. */
 static const char *const revoked[] = { "revoked", NULL };
+static const struct schema_quota_default dote_allocation[] = {
+	{ "nova", 42 },       { "campania", 39 }, { "puglia", 33 },
+	{ "basilicata", 14 }, { "calabria", 21 }, { "sicilia", 46 },
+};
 const struct schema_quota schema_dote_quota = {
 	.group = "partner", .skip = "status", .skip_values = revoked,
 	.label = "le doti assegnabili al partner (allocazione dell'hub)",
+	.defaults = dote_allocation,
+	.ndefaults = sizeof(dote_allocation) / sizeof(dote_allocation[0]),
 };
 
 static const struct schema_transition dote_steps[] = {

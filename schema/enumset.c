@@ -72,14 +72,36 @@ out:
 	return out;
 }
 
+/* 1 when fields holds a set value of c (the only values sorted). */
+static int has_set(const struct schema_collection *c, const json_t *fields)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach((json_t *)fields, key, val) {
+		const struct schema_field *f;
+
+		if (!json_is_array(val))
+			continue;
+		f = schema_field(c, key);
+		if (f && f->type == SCHEMA_ENUM_SET)
+			return 1;
+	}
+	return 0;
+}
+
 json_t *enumset_canonical(const struct schema_collection *c,
 			  const json_t *fields)
 {
-	json_t *out = json_copy((json_t *)fields);
+	json_t *out;
 	const char *key;
 	json_t *val;
 	int done = 0;
 
+	/* Most writes carry no set: they are kept as given, uncopied. */
+	if (json_is_object(fields) && !has_set(c, fields))
+		return json_incref((json_t *)fields);
+	out = json_copy((json_t *)fields);
 	if (!out || !json_is_object(out))
 		goto out;
 	json_object_foreach(out, key, val) {

@@ -31,7 +31,8 @@ json_t *enumset_sorted(const struct schema_field *f, const json_t *set);
 /*
  * fields (a JSON object of c's values, already validated) with every
  * ENUM_SET value sorted (enumset_sorted()); the other values are shared.
- * A new reference the caller releases; NULL when out of memory.
+ * A new reference the caller releases (to fields itself when it holds no
+ * set value); NULL when out of memory.
  */
 json_t *enumset_canonical(const struct schema_collection *c,
 			  const json_t *fields);

@@ -204,6 +204,37 @@ rule_aggregate_over(const struct schema_collection *child, size_t i,
 	return NULL;
 }
 
+int rule_counted(const struct schema_collection *c)
+{
+	const struct schema_collection *o, *p;
+
+	if (!c)
+		return 0;
+	if (c->quota || rule_aggregate_over(c, 0, &p))
+		return 1;
+	for (size_t i = 0; (o = schema_at(i)) != NULL; i++) {
+		for (size_t j = 0; j < o->nfields; j++) {
+			const struct schema_field *f = &o->fields[j];
+
+			for (size_t k = 0; k < f->ntransitions; k++) {
+				const struct schema_transition *t =
+				    &f->transitions[k];
+
+				for (size_t n = 0; n < t->nrequires; n++) {
+					const struct schema_requirement *r =
+					    &t->requires[n];
+
+					if ((r->link == SCHEMA_LINK_CHILD ||
+					     r->link == SCHEMA_LINK_SIBLING) &&
+					    rule_requirement_target(o, r) == c)
+						return 1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int rule_sum_add(const struct schema_aggregate *a, const json_t *child,
 		 long long *total)
 {
@@ -402,6 +433,15 @@ static int check_quota_decl(const struct schema_collection *c,
 	if (!q->label || !q->label[0])
 		return err_set(e, ERR_FAIL, "collection '%s': a quota has no "
 			       "label", c->name);
+	for (size_t i = 0; i < q->ndefaults; i++) {
+		const char *one[] = { q->defaults[i].group, NULL };
+
+		if (!q->defaults || !one[0] || q->defaults[i].allocated < 0 ||
+		    (g->type == SCHEMA_ENUM && !values_declared(g, one)))
+			return err_set(e, ERR_FAIL, "collection '%s': a "
+				       "quota's default names an undeclared "
+				       "group or a negative limit", c->name);
+	}
 	return 0;
 }
 

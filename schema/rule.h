@@ -83,6 +83,15 @@ const struct schema_aggregate *
 rule_aggregate_over(const struct schema_collection *child, size_t i,
 		    const struct schema_collection **parent);
 
+/*
+ * 1 when rules read the records of c as a group: the children an
+ * aggregate sums, the records a CHILD or SIBLING requirement of any
+ * collection looks in, the records c's quota counts.  The store finds
+ * only those by parent or collection (node/store_require.h), so only
+ * they pay for an index.
+ */
+int rule_counted(const struct schema_collection *c);
+
 /* Add the value a sums of one child's fields to *total.  0, or
  * ERR_INVALID when the total would overflow. */
 int rule_sum_add(const struct schema_aggregate *a, const json_t *child,

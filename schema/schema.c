@@ -3,9 +3,13 @@
  * incoming field values, and scopes (the self-check of the declarations
  * is schema_check.c).
  *
- * Collections and fields are few (a handful of collections, at most 255
- * fields each), so lookups are linear scans of constant tables: no index
- * to build, nothing to free, safe from any thread.
+ * Collections are few, so finding one is a linear scan of constant
+ * tables.  Finding a field by name is not: every write looks up each of
+ * its keys several times (validation, authority, merge, rules), and the
+ * product's collections have dozens of fields.  A hash table over the
+ * fields of the sets in force answers instead (field_index below): built
+ * once, before any thread can ask, for the product's sets, and again by
+ * schema_register() at start-up; nothing to free.
  *
  * Validation runs on every write that enters a node, local or synced, and
  * its messages reach logs and terminals.  They therefore name the
@@ -16,6 +20,8 @@
  */
 #include "schema/schema_int.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/id.h"
@@ -86,6 +92,78 @@ const struct schema_collection *schema_at(size_t i)
 	return NULL;
 }
 
+/* Field lookup by (collection, name): open addressing over every field of
+ * the sets in force.  FIELD_SLOTS is at least twice the fields it may hold
+ * (FIELD_INDEXED_MAX); sets with more fall back to the linear scan, as do
+ * collections outside the sets in force (a previous version's). */
+#define FIELD_SLOTS 4096
+#define FIELD_INDEXED_MAX (FIELD_SLOTS / 2)
+
+struct field_slot {
+	const struct schema_collection *c; /* NULL: empty */
+	const struct schema_field *f;
+};
+
+static struct field_slot field_index[FIELD_SLOTS];
+static int field_index_ok; /* the table covers the sets in force */
+static pthread_once_t field_index_once = PTHREAD_ONCE_INIT;
+
+/* FNV-1a over the name, mixed with the collection's address. */
+static size_t field_hash(const struct schema_collection *c, const char *name)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(uintptr_t)c;
+
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* (Re)build the table for the sets in force; single-threaded callers only
+ * (field_index_product() through pthread_once, schema_register()). */
+static void field_index_build(void)
+{
+	const struct schema_collection *c;
+	size_t total = 0;
+
+	field_index_ok = 0;
+	memset(field_index, 0, sizeof(field_index));
+	for (size_t i = 0; (c = schema_at(i)) != NULL; i++)
+		total += c->nfields;
+	if (total > FIELD_INDEXED_MAX)
+		return;
+	for (size_t i = 0; (c = schema_at(i)) != NULL; i++) {
+		for (size_t j = 0; j < c->nfields; j++) {
+			size_t k = field_hash(c, c->fields[j].name);
+
+			while (field_index[k % FIELD_SLOTS].c)
+				k++;
+			field_index[k % FIELD_SLOTS] =
+				(struct field_slot){ c, &c->fields[j] };
+		}
+	}
+	field_index_ok = 1;
+}
+
+static void field_index_product(void)
+{
+	if (!nsets)
+		field_index_build();
+}
+
+/* 1 when c is one of the collections of the sets in force. */
+static int in_force(const struct schema_collection *c)
+{
+	size_t n;
+	const struct schema_set *t = sets_in_force(&n);
+
+	for (size_t k = 0; k < n; k++)
+		if (c >= t[k].colls && c < t[k].colls + t[k].n)
+			return 1;
+	return 0;
+}
+
 int schema_register(const struct schema_set *in, size_t n, struct err *e)
 {
 	struct schema_set saved[SCHEMA_SETS_MAX];
@@ -98,11 +176,16 @@ int schema_register(const struct schema_set *in, size_t n, struct err *e)
 	memcpy(saved, sets, sizeof(saved));
 	memcpy(sets, in, n * sizeof(*in));
 	nsets = n;
+	field_index_ok = 0;
 	rc = schema_check(e);
 	if (rc) {
 		memcpy(sets, saved, sizeof(saved));
 		nsets = nsaved;
 	}
+	/* The product's table may be built later by the first lookup: a
+	 * registration made first leaves that call nothing to do. */
+	pthread_once(&field_index_once, field_index_product);
+	field_index_build();
 	return rc;
 }
 
@@ -126,6 +209,14 @@ const struct schema_collection *schema_search_collection(void)
 	return NULL;
 }
 
+const struct schema_collection *schema_quota_collection(void)
+{
+	for (size_t i = 0; i < schema_count(); i++)
+		if (schema_at(i)->quota)
+			return schema_at(i);
+	return NULL;
+}
+
 const struct schema_collection *schema_collection_by_id(uint16_t id)
 {
 	const struct schema_collection *c;
@@ -141,6 +232,17 @@ const struct schema_field *schema_field(const struct schema_collection *c,
 {
 	if (!c || !name)
 		return NULL;
+	pthread_once(&field_index_once, field_index_product);
+	if (field_index_ok && in_force(c)) {
+		for (size_t k = field_hash(c, name);; k++) {
+			const struct field_slot *sl = &field_index[k % FIELD_SLOTS];
+
+			if (!sl->c)
+				return NULL;
+			if (sl->c == c && strcmp(sl->f->name, name) == 0)
+				return sl->f;
+		}
+	}
 	for (size_t i = 0; i < c->nfields; i++)
 		if (strcmp(c->fields[i].name, name) == 0)
 			return &c->fields[i];

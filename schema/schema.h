@@ -153,11 +153,21 @@ struct schema_requirement {
  * group already at its limit is refused (node/store_require.h); changes
  * received never are.
  */
+struct schema_quota_default {
+	const char *group;  /* a declared value of the quota's group field */
+	long long allocated; /* its limit, >= 0 */
+};
+
 struct schema_quota {
 	const char *group;              /* the field grouping (ENUM, STRING) */
 	const char *skip;               /* a field, or NULL: count all */
 	const char *const *skip_values; /* NULL-terminated values of skip */
 	const char *label;              /* what is counted, in Italian */
+	/* The programme's limits to start from (the hub writes them once,
+	 * registry/registry_alloc.c; then they are its configuration),
+	 * or NULL: every group starts at 0. */
+	const struct schema_quota_default *defaults;
+	size_t ndefaults;
 };
 
 /*
@@ -269,6 +279,10 @@ struct schema_collection {
 
 /* The collection that declares search (struct schema_search), or NULL. */
 const struct schema_collection *schema_search_collection(void);
+
+/* The first collection that declares a quota (struct schema_quota: the
+ * one `presidio hub allocation` shows), or NULL. */
+const struct schema_collection *schema_quota_collection(void);
 
 /* How a collection's records are scoped (see struct schema_collection). */
 enum schema_scope {

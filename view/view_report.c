@@ -584,7 +584,7 @@ int view_report(struct store *s, const struct view_report_opts *o,
 	}
 	tabs_init(&r);
 	rc = store_role(s) == STORE_ROLE_HUB
-		     ? registry_allocation_list(s, REGISTRY_ALLOC_COLL,
+		     ? registry_allocation_list(s, "dote",
 						alloc_one, &r, e)
 		     : 0;
 	if (rc == 0)

@@ -151,8 +151,7 @@ static int check_alloc(struct store *s, const char *partner,
 	struct alloc_find f = { partner, 0, { { 0 }, 0, 0 } };
 	int rc;
 
-	rc = registry_allocation_list(s, REGISTRY_ALLOC_COLL, alloc_one, &f,
-				      e);
+	rc = registry_allocation_list(s, "dote", alloc_one, &f, e);
 	if (rc || !f.found || f.a.used < f.a.allocated)
 		return rc;
 	return err_set(e, ERR_INVALID, "il partner %s ha gia' %" PRId64

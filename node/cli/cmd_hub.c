@@ -526,6 +526,7 @@ static int hub_allocation(struct cli *c, int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		CLI_OPTION_HELP, CLI_OPTION_END
 	};
+	const struct schema_collection *q;
 	struct store *s = NULL;
 	json_t *list = NULL;
 	uint64_t n = 0;
@@ -550,13 +551,17 @@ static int hub_allocation(struct cli *c, int argc, char **argv)
 	err_init(&e);
 	if (json && !set)
 		list = json_array();
-	rc = hub_store(c, &s, 1, &e);
+	/* The collection whose quota is the programme's allocation. */
+	q = schema_quota_collection();
+	rc = q ? hub_store(c, &s, 1, &e)
+	       : err_set(&e, ERR_NOTFOUND, "nessuna quota dichiarata dallo "
+			 "schema: niente da allocare");
 	if (!rc && set)
-		rc = registry_allocation_set(s, REGISTRY_ALLOC_COLL,
-					     argv[optind + 1], (int64_t)n, &e);
+		rc = registry_allocation_set(s, q->name, argv[optind + 1],
+					     (int64_t)n, &e);
 	else if (!rc)
-		rc = registry_allocation_list(s, REGISTRY_ALLOC_COLL,
-					      print_alloc, list, &e);
+		rc = registry_allocation_list(s, q->name, print_alloc, list,
+					      &e);
 	if (!rc && list)
 		rc = cli_print_json(list, JSON_INDENT(2), &e);
 	json_decref(list);

@@ -93,6 +93,41 @@ static inline int put_json(struct store *s, const char *coll, const struct id *i
 	return rc;
 }
 
+/* put_json with the error kept in e, whose message the tests read. */
+static inline int put_err(struct store *s, const char *coll,
+			  const struct id *id, const char *json,
+			  struct store_put_result *res, struct err *e)
+{
+	json_t *v = json_loads(json, 0, NULL);
+	int rc;
+
+	err_init(e);
+	rc = v ? store_put(s, coll, id, v, res, e) : ERR_FAIL;
+	json_decref(v);
+	return rc;
+}
+
+/* Enrol s as a node of kind (its role for procedure steps) in region,
+ * with hub (NULL: a made-up one). */
+static inline int fixture_enrol(struct store *s, const char *kind,
+				const char *region, const struct id *hub)
+{
+	struct store_remote r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.url, sizeof(r.url), "https://hub.example:8443");
+	if (hub)
+		r.hub_id = *hub;
+	else
+		id_generate(&r.hub_id);
+	memset(r.hub_pk, 5, sizeof(r.hub_pk));
+	snprintf(r.name, sizeof(r.name), "%s-1", kind);
+	snprintf(r.kind, sizeof(r.kind), "%s", kind);
+	snprintf(r.region, sizeof(r.region), "%s", region);
+	r.enrolled = 1700000000;
+	return store_remote_set(s, &r, NULL);
+}
+
 /* Run a one-value SQL query through a separate connection. */
 static inline long long sql_int(const char *sql)
 {
@@ -123,6 +158,23 @@ static inline int sql_exec(const char *sql)
 		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	sqlite3_close(db);
 	return rc;
+}
+
+/* Close s (whose file is dir), run sql on the file as a thief with the
+ * disk would, reopen it and unlock it as op; NULL on any failure. */
+static inline struct store *fixture_tamper(struct store *s, const char *sql,
+					   const char *op)
+{
+	struct store_secret sec = secret_of(op);
+
+	store_close(s);
+	s = NULL;
+	if (sql_exec(sql) != SQLITE_OK || store_open(&s, dir, NULL) ||
+	    store_unlock(s, &sec, NULL)) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
 }
 
 /* A logged change as the receiving side of sync gets it. */

@@ -28,20 +28,8 @@ static struct store *the_hub;
 
 static int enrol(struct store *s, const char *kind, const char *region)
 {
-	struct store_remote r;
-
-	memset(&r, 0, sizeof(r));
-	snprintf(r.url, sizeof(r.url), "https://hub.example:8443");
-	if (the_hub)
-		r.hub_id = *store_node_id(the_hub);
-	else
-		id_generate(&r.hub_id);
-	memset(r.hub_pk, 5, sizeof(r.hub_pk));
-	snprintf(r.name, sizeof(r.name), "%s-1", kind);
-	snprintf(r.kind, sizeof(r.kind), "%s", kind);
-	snprintf(r.region, sizeof(r.region), "%s", region);
-	r.enrolled = 1700000000;
-	return store_remote_set(s, &r, NULL);
+	return fixture_enrol(s, kind, region,
+			     the_hub ? store_node_id(the_hub) : NULL);
 }
 
 static int put_e(struct store *s, const char *coll, const struct id *id,

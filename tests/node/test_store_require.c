@@ -27,30 +27,7 @@ static struct store *node_named(const char *name, enum store_role role)
 /* Enrol s as a node of kind (its role for procedure steps). */
 static int enrol(struct store *s, const char *kind)
 {
-	struct store_remote r;
-
-	memset(&r, 0, sizeof(r));
-	snprintf(r.url, sizeof(r.url), "https://hub.example:8443");
-	id_generate(&r.hub_id);
-	memset(r.hub_pk, 5, sizeof(r.hub_pk));
-	snprintf(r.name, sizeof(r.name), "%s-1", kind);
-	snprintf(r.kind, sizeof(r.kind), "%s", kind);
-	snprintf(r.region, sizeof(r.region), "Sicilia");
-	r.enrolled = 1700000000;
-	return store_remote_set(s, &r, NULL);
-}
-
-/* put_json with the error kept. */
-static int put_e(struct store *s, const char *coll, const struct id *id,
-		 const char *json, struct store_put_result *res, struct err *e)
-{
-	json_t *v = json_loads(json, 0, NULL);
-	int rc;
-
-	err_init(e);
-	rc = v ? store_put(s, coll, id, v, res, e) : ERR_FAIL;
-	json_decref(v);
-	return rc;
+	return fixture_enrol(s, kind, "Sicilia", NULL);
 }
 
 /* A child of file: {"file_id": file, rest...}. */
@@ -63,7 +40,7 @@ static int put_child(struct store *s, const char *coll, const struct id *id,
 	id_format(file, f);
 	snprintf(json, sizeof(json), "{\"file_id\":\"%s\"%s%s}", f,
 		 rest[0] ? "," : "", rest);
-	return put_e(s, coll, id, json, res, e);
+	return put_err(s, coll, id, json, res, e);
 }
 
 struct ship {
@@ -122,11 +99,11 @@ static const char *value_of(struct store *s, const struct id *id,
 static int submitted_file(struct store *s, struct store_put_result *f,
 			  struct err *e)
 {
-	int rc = put_e(s, "test_file", NULL,
+	int rc = put_err(s, "test_file", NULL,
 		       "{\"title\":\"t\",\"stage\":\"new\"}", f, e);
 
 	return rc ? rc
-		  : put_e(s, "test_file", &f->id, "{\"stage\":\"submitted\"}",
+		  : put_err(s, "test_file", &f->id, "{\"stage\":\"submitted\"}",
 			  NULL, e);
 }
 
@@ -143,18 +120,18 @@ static void test_require_child_refused_then_taken(void)
 
 	CHECK(hub != NULL);
 	CHECK_OK(submitted_file(hub, &f, &e));
-	CHECK(put_e(hub, "test_file", &f.id, "{\"stage\":\"validated\"}", NULL,
+	CHECK(put_err(hub, "test_file", &f.id, "{\"stage\":\"validated\"}", NULL,
 		    &e) == ERR_CONFLICT);
 	CHECK(strcmp(e.msg, "campo 'stage' (Prova) di 'test_file': il passo "
 			    "'submitted' -> 'validated' richiede: una verifica "
 			    "con esito positivo") == 0);
 	CHECK_OK(put_child(hub, "test_check", NULL, &f.id,
 			   "\"decision\":\"not_eligible\"", NULL, &e));
-	CHECK(put_e(hub, "test_file", &f.id, "{\"stage\":\"validated\"}", NULL,
+	CHECK(put_err(hub, "test_file", &f.id, "{\"stage\":\"validated\"}", NULL,
 		    &e) == ERR_CONFLICT);
 	CHECK_OK(put_child(hub, "test_check", NULL, &f.id,
 			   "\"decision\":\"eligible\"", NULL, &e));
-	CHECK_OK(put_e(hub, "test_file", &f.id, "{\"stage\":\"validated\"}",
+	CHECK_OK(put_err(hub, "test_file", &f.id, "{\"stage\":\"validated\"}",
 		       NULL, &e));
 	CHECK(strcmp(value_of(hub, &f.id, "stage", buf, sizeof(buf)),
 		     "validated") == 0);
@@ -177,37 +154,37 @@ static void test_require_self_and_role_limited(void)
 	CHECK_OK(submitted_file(hub, &f, &e));
 	CHECK_OK(put_child(hub, "test_check", NULL, &f.id,
 			   "\"decision\":\"eligible\"", NULL, &e));
-	CHECK_OK(put_e(hub, "test_file", &f.id,
+	CHECK_OK(put_err(hub, "test_file", &f.id,
 		       "{\"stage\":\"validated\",\"region\":\"sicilia\"}",
 		       NULL, &e));
 	CHECK_OK(submitted_file(hub, &g, &e));
 	CHECK_OK(put_child(hub, "test_check", NULL, &g.id,
 			   "\"decision\":\"eligible\"", NULL, &e));
-	CHECK_OK(put_e(hub, "test_file", &g.id, "{\"stage\":\"validated\"}",
+	CHECK_OK(put_err(hub, "test_file", &g.id, "{\"stage\":\"validated\"}",
 		       NULL, &e));
 	CHECK(ship(hub, pda, NULL) == 0);
-	CHECK(put_e(hub, "test_file", &f.id, "{\"stage\":\"matched\"}", NULL,
+	CHECK(put_err(hub, "test_file", &f.id, "{\"stage\":\"matched\"}", NULL,
 		    &e) == ERR_CONFLICT);
 	CHECK(strstr(e.msg, "richiede: il soggetto attuatore") != NULL);
 	CHECK(strstr(e.msg, "sicilia") == NULL);
 	/* The PdA: attuatore set, but not its matching. */
-	CHECK(put_e(pda, "test_file", &f.id,
+	CHECK(put_err(pda, "test_file", &f.id,
 		    "{\"stage\":\"matched\",\"attuatore\":\"coop\"}", NULL,
 		    &e) == ERR_CONFLICT);
 	CHECK(strstr(e.msg, "richiede: il matching affidato al PdA") != NULL);
 	CHECK(strstr(e.msg, "coop") == NULL);
-	CHECK_OK(put_e(pda, "test_file", &f.id,
+	CHECK_OK(put_err(pda, "test_file", &f.id,
 		       "{\"stage\":\"matched\",\"attuatore\":\"coop\","
 		       "\"matching\":\"pda\"}", NULL, &e));
 	/* A region the PdA does not cover. */
-	CHECK(put_e(pda, "test_file", &g.id,
+	CHECK(put_err(pda, "test_file", &g.id,
 		    "{\"stage\":\"matched\",\"attuatore\":\"coop\","
 		    "\"matching\":\"pda\",\"region\":\"Puglia\"}", NULL,
 		    &e) == ERR_CONFLICT);
 	CHECK(strstr(e.msg, "richiede: una regione del PdA") != NULL);
 	CHECK(strstr(e.msg, "Puglia") == NULL);
 	/* The hub needs none of the PdA's. */
-	CHECK_OK(put_e(hub, "test_file", &g.id,
+	CHECK_OK(put_err(hub, "test_file", &g.id,
 		       "{\"stage\":\"matched\",\"attuatore\":\"coop\"}", NULL,
 		       &e));
 	store_close(hub);
@@ -237,12 +214,12 @@ static void test_require_parent_and_sibling(void)
 			    "pratica validata") != NULL);
 	CHECK_OK(put_child(hub, "test_check", NULL, &f.id,
 			   "\"decision\":\"eligible\"", NULL, &e));
-	CHECK_OK(put_e(hub, "test_file", &f.id, "{\"stage\":\"validated\"}",
+	CHECK_OK(put_err(hub, "test_file", &f.id, "{\"stage\":\"validated\"}",
 		       NULL, &e));
 	CHECK_OK(put_child(hub, "test_grant", NULL, &f.id,
 			   "\"partner\":\"north\",\"status\":\"assigned\"",
 			   &gr, &e));
-	CHECK(put_e(hub, "test_grant", &gr.id, "{\"status\":\"active\"}", NULL,
+	CHECK(put_err(hub, "test_grant", &gr.id, "{\"status\":\"active\"}", NULL,
 		    &e) == ERR_CONFLICT);
 	CHECK(strstr(e.msg, "richiede: un consenso all'invio non revocato"));
 	/* A consent for another purpose, then a revoked one: not enough. */
@@ -251,11 +228,11 @@ static void test_require_parent_and_sibling(void)
 	CHECK_OK(put_child(hub, "test_consent", NULL, &f.id,
 			   "\"purpose\":\"referral\","
 			   "\"revoked_on\":\"2026-01-02\"", &cs, &e));
-	CHECK(put_e(hub, "test_grant", &gr.id, "{\"status\":\"active\"}", NULL,
+	CHECK(put_err(hub, "test_grant", &gr.id, "{\"status\":\"active\"}", NULL,
 		    &e) == ERR_CONFLICT);
-	CHECK_OK(put_e(hub, "test_consent", &cs.id, "{\"revoked_on\":null}",
+	CHECK_OK(put_err(hub, "test_consent", &cs.id, "{\"revoked_on\":null}",
 		       NULL, &e));
-	CHECK_OK(put_e(hub, "test_grant", &gr.id, "{\"status\":\"active\"}",
+	CHECK_OK(put_err(hub, "test_grant", &gr.id, "{\"status\":\"active\"}",
 		       NULL, &e));
 	store_close(hub);
 }
@@ -274,7 +251,7 @@ static void test_require_received_never_refused(void)
 	CHECK_OK(submitted_file(hub, &f, &e));
 	CHECK_OK(put_child(hub, "test_check", NULL, &f.id,
 			   "\"decision\":\"eligible\"", NULL, &e));
-	CHECK_OK(put_e(hub, "test_file", &f.id, "{\"stage\":\"validated\"}",
+	CHECK_OK(put_err(hub, "test_file", &f.id, "{\"stage\":\"validated\"}",
 		       NULL, &e));
 	CHECK(ship(hub, polo, &f.id) == 0);
 	CHECK(strcmp(value_of(polo, &f.id, "stage", buf, sizeof(buf)),
@@ -355,7 +332,7 @@ static void test_require_hub_refuses_then_later_change_judged(void)
 	CHECK(ship(hub, pda, NULL) == 0);
 	CHECK_OK(put_child(pda, "test_check", NULL, &f.id,
 			   "\"decision\":\"eligible\"", NULL, &e));
-	CHECK_OK(put_e(pda, "test_file", &f.id, "{\"stage\":\"validated\"}",
+	CHECK_OK(put_err(pda, "test_file", &f.id, "{\"stage\":\"validated\"}",
 		       &valid, &e));
 	j.keep = 1;
 	CHECK(judge(pda, valid.seq, &j) == 0);
@@ -363,7 +340,7 @@ static void test_require_hub_refuses_then_later_change_judged(void)
 			    "'submitted' -> 'validated' richiede: una verifica "
 			    "con esito positivo") == 0);
 	/* Sent back by the node: it names its refused version. */
-	CHECK_OK(put_e(pda, "test_file", &f.id, "{\"stage\":\"submitted\"}",
+	CHECK_OK(put_err(pda, "test_file", &f.id, "{\"stage\":\"submitted\"}",
 		       &back, &e));
 	j.keep = 0;
 	CHECK(judge(pda, back.seq, &j) == 0);
@@ -395,7 +372,7 @@ static void test_require_invariant_local_refused_fix_taken(void)
 	CHECK_OK(submitted_file(a, &f, &e));
 	CHECK_OK(put_child(a, "test_check", NULL, &f.id,
 			   "\"decision\":\"eligible\"", NULL, &e));
-	CHECK_OK(put_e(a, "test_file", &f.id, "{\"stage\":\"validated\"}",
+	CHECK_OK(put_err(a, "test_file", &f.id, "{\"stage\":\"validated\"}",
 		       NULL, &e));
 	snprintf(rest, sizeof(rest), "%s,\"months\":12", grant);
 	CHECK(put_child(a, "test_grant", NULL, &f.id, rest, NULL, &e) ==
@@ -406,25 +383,25 @@ static void test_require_invariant_local_refused_fix_taken(void)
 	snprintf(rest, sizeof(rest),
 		 "%s,\"months\":12,\"justification\":\"x\"", grant);
 	CHECK_OK(put_child(a, "test_grant", NULL, &f.id, rest, &g, &e));
-	CHECK(put_e(a, "test_grant", &g.id, "{\"justification\":null}", NULL,
+	CHECK(put_err(a, "test_grant", &g.id, "{\"justification\":null}", NULL,
 		    &e) == ERR_INVALID);
-	CHECK_OK(put_e(a, "test_grant", &g.id, "{\"months\":6}", NULL, &e));
+	CHECK_OK(put_err(a, "test_grant", &g.id, "{\"months\":6}", NULL, &e));
 	/* Offline, each within the invariant; together not. */
 	CHECK(ship(a, b, NULL) == 0);
-	CHECK_OK(put_e(a, "test_grant", &g.id, "{\"justification\":null}",
+	CHECK_OK(put_err(a, "test_grant", &g.id, "{\"justification\":null}",
 		       NULL, &e));
-	CHECK_OK(put_e(b, "test_grant", &g.id, "{\"months\":12}", NULL, &e));
+	CHECK_OK(put_err(b, "test_grant", &g.id, "{\"months\":12}", NULL, &e));
 	CHECK(ship(b, a, NULL) == 0);
 	CHECK(ship(a, b, NULL) == 0);
 	memset(&st, 0, sizeof(st));
 	CHECK(store_status(b, &st, NULL) == 0 && st.conflicted == 1);
 	/* Broken already: another write is taken, and so is the fix. */
-	CHECK_OK(put_e(b, "test_grant", &g.id, "{\"months\":11}", NULL, &e));
-	CHECK_OK(put_e(b, "test_grant", &g.id, "{\"months\":5}", NULL, &e));
-	CHECK(put_e(b, "test_grant", &g.id, "{\"months\":1}", NULL, &e) ==
+	CHECK_OK(put_err(b, "test_grant", &g.id, "{\"months\":11}", NULL, &e));
+	CHECK_OK(put_err(b, "test_grant", &g.id, "{\"months\":5}", NULL, &e));
+	CHECK(put_err(b, "test_grant", &g.id, "{\"months\":1}", NULL, &e) ==
 	      ERR_INVALID);
 	/* test_item's invariant makes rule conflicts of local writes. */
-	CHECK_OK(put_e(a, "test_item", NULL,
+	CHECK_OK(put_err(a, "test_item", NULL,
 		       "{\"title\":\"t\",\"cap\":10,\"spent\":20}", NULL,
 		       &e));
 	store_close(a);
@@ -459,7 +436,7 @@ static void test_require_quota_through_hook(void)
 	CHECK_OK(submitted_file(hub, &f, &e));
 	CHECK_OK(put_child(hub, "test_check", NULL, &f.id,
 			   "\"decision\":\"eligible\"", NULL, &e));
-	CHECK_OK(put_e(hub, "test_file", &f.id, "{\"stage\":\"validated\"}",
+	CHECK_OK(put_err(hub, "test_file", &f.id, "{\"stage\":\"validated\"}",
 		       NULL, &e));
 	store_set_quota_hook(hub, north_one, NULL);
 	CHECK_OK(put_child(hub, "test_grant", NULL, &f.id, assigned_north,
@@ -474,14 +451,14 @@ static void test_require_quota_through_hook(void)
 			   &g2, &e));
 	/* Moving one into the full group is refused; a write that leaves
 	 * it in its group is not counted again. */
-	CHECK(put_e(hub, "test_grant", &g2.id, "{\"partner\":\"north\"}",
+	CHECK(put_err(hub, "test_grant", &g2.id, "{\"partner\":\"north\"}",
 		    NULL, &e) == ERR_INVALID);
-	CHECK_OK(put_e(hub, "test_grant", &g1.id, "{\"months\":4}", NULL,
+	CHECK_OK(put_err(hub, "test_grant", &g1.id, "{\"months\":4}", NULL,
 		       &e));
 	/* A revoked one is not counted. */
-	CHECK_OK(put_e(hub, "test_grant", &g1.id, "{\"status\":\"revoked\"}",
+	CHECK_OK(put_err(hub, "test_grant", &g1.id, "{\"status\":\"revoked\"}",
 		       NULL, &e));
-	CHECK_OK(put_e(hub, "test_grant", &g2.id, "{\"partner\":\"north\"}",
+	CHECK_OK(put_err(hub, "test_grant", &g2.id, "{\"partner\":\"north\"}",
 		       NULL, &e));
 	/* No hook, no limit. */
 	store_set_quota_hook(hub, NULL, NULL);
@@ -508,14 +485,14 @@ static void test_require_resolution_step(void)
 	CHECK_OK(submitted_file(a, &f, &e));
 	CHECK_OK(put_child(a, "test_check", NULL, &f.id,
 			   "\"decision\":\"eligible\"", &ck, &e));
-	CHECK_OK(put_e(a, "test_file", &f.id, "{\"stage\":\"validated\"}",
+	CHECK_OK(put_err(a, "test_file", &f.id, "{\"stage\":\"validated\"}",
 		       NULL, &e));
 	CHECK(ship(a, b, NULL) == 0);
 	/* Offline: the hub matches, the PdA sends it back. */
-	CHECK_OK(put_e(a, "test_file", &f.id,
+	CHECK_OK(put_err(a, "test_file", &f.id,
 		       "{\"stage\":\"matched\",\"attuatore\":\"coop\"}",
 		       NULL, &e));
-	CHECK_OK(put_e(b, "test_file", &f.id, "{\"stage\":\"submitted\"}",
+	CHECK_OK(put_err(b, "test_file", &f.id, "{\"stage\":\"submitted\"}",
 		       NULL, &e));
 	CHECK(ship(b, a, NULL) == 0);
 	memset(&st, 0, sizeof(st));
@@ -534,7 +511,40 @@ static void test_require_resolution_step(void)
 	store_close(b);
 }
 
+/* The index of records read as a group is rebuilt when the store's
+ * checkpoint does not name the set in force (a new schema, a store of an
+ * older build): emptied in the file, a sum counts every row again; the
+ * records no rule reads as a group get no row. */
+static void test_require_group_index_rebuilt(void)
+{
+	struct store *s;
+	struct store_put_result b;
+	char json[160], idtext[ID_TEXT_LEN + 1];
+	struct err e;
+
+	s = node_named("polo", STORE_ROLE_NODE);
+	CHECK(s);
+	CHECK_OK(put_err(s, "test_budget", NULL, "{\"title\":\"b\"}", &b, &e));
+	id_format(&b.id, idtext);
+	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":60}",
+		 idtext);
+	CHECK_OK(put_err(s, "test_entry", NULL, json, NULL, &e));
+	CHECK(put_err(s, "test_entry", NULL, json, NULL, &e) == ERR_INVALID);
+	s = fixture_tamper(s, "DELETE FROM kin; DELETE FROM meta WHERE key LIKE "
+		      "'%kin.colls%'", "op.req");
+	CHECK(s != NULL);
+	/* 60 booked: another 60 passes the declared 100. */
+	CHECK(put_err(s, "test_entry", NULL, json, NULL, &e) == ERR_INVALID);
+	CHECK(strstr(e.msg, "supererebbe il tetto") != NULL);
+	CHECK(sql_int("SELECT count(*) FROM kin") == 1);
+	CHECK(sql_int("SELECT count(*) FROM kin k JOIN record r ON "
+		      "r.rid = k.rid WHERE r.coll <> k.coll OR "
+		      "r.parent IS NOT k.parent") == 0);
+	store_close(s);
+}
+
 TEST_MAIN(T(test_require_child_refused_then_taken),
+	  T(test_require_group_index_rebuilt),
 	  T(test_require_self_and_role_limited),
 	  T(test_require_parent_and_sibling),
 	  T(test_require_received_never_refused),

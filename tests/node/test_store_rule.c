@@ -22,17 +22,7 @@ static struct store *node_named(const char *name, enum store_role role)
 /* Enrol s as a node of kind (its role for procedure steps). */
 static int enrol(struct store *s, const char *kind)
 {
-	struct store_remote r;
-
-	memset(&r, 0, sizeof(r));
-	snprintf(r.url, sizeof(r.url), "https://hub.example:8443");
-	id_generate(&r.hub_id);
-	memset(r.hub_pk, 5, sizeof(r.hub_pk));
-	snprintf(r.name, sizeof(r.name), "%s-1", kind);
-	snprintf(r.kind, sizeof(r.kind), "%s", kind);
-	snprintf(r.region, sizeof(r.region), "Sicilia");
-	r.enrolled = 1700000000;
-	return store_remote_set(s, &r, NULL);
+	return fixture_enrol(s, kind, "Sicilia", NULL);
 }
 
 struct ship {
@@ -96,19 +86,6 @@ static struct seen conflicts_of(struct store *s)
 	return k;
 }
 
-/* put_json with the error kept. */
-static int put_e(struct store *s, const char *coll, const struct id *id,
-		 const char *json, struct store_put_result *res, struct err *e)
-{
-	json_t *v = json_loads(json, 0, NULL);
-	int rc;
-
-	err_init(e);
-	rc = v ? store_put(s, coll, id, v, res, e) : ERR_FAIL;
-	json_decref(v);
-	return rc;
-}
-
 static int stage_is(struct store *s, const struct id *id, const char *want)
 {
 	struct store_record r;
@@ -132,20 +109,20 @@ static void test_store_rule_transition_refused(void)
 	struct err e;
 
 	CHECK(s && enrol(s, "pda") == 0);
-	CHECK(put_e(s, "test_case", NULL,
+	CHECK(put_err(s, "test_case", NULL,
 		    "{\"title\":\"t\",\"stage\":\"review\"}", NULL,
 		    &e) == ERR_INVALID);
 	CHECK(strstr(e.msg, "'(nessuno)' -> 'review'") != NULL);
-	CHECK_OK(put_e(s, "test_case", NULL,
+	CHECK_OK(put_err(s, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &r, &e));
-	CHECK(put_e(s, "test_case", &r.id, "{\"stage\":\"done\"}", NULL,
+	CHECK(put_err(s, "test_case", &r.id, "{\"stage\":\"done\"}", NULL,
 		    &e) == ERR_INVALID);
 	CHECK(strstr(e.msg, "campo 'stage' (Fase) di 'test_case': il passo "
 			    "'open' -> 'done' non e' previsto") != NULL);
 	CHECK(stage_is(s, &r.id, "open"));
-	CHECK_OK(put_e(s, "test_case", &r.id, "{\"stage\":\"review\"}", NULL,
+	CHECK_OK(put_err(s, "test_case", &r.id, "{\"stage\":\"review\"}", NULL,
 		       &e));
-	CHECK_OK(put_e(s, "test_case", &r.id, "{\"stage\":\"done\"}", NULL,
+	CHECK_OK(put_err(s, "test_case", &r.id, "{\"stage\":\"done\"}", NULL,
 		       &e));
 	CHECK(stage_is(s, &r.id, "done"));
 	store_close(s);
@@ -160,26 +137,26 @@ static void test_store_rule_role_refused(void)
 	struct err e;
 
 	CHECK(polo && free_node && hub && enrol(polo, "polo") == 0);
-	CHECK_OK(put_e(polo, "test_case", NULL,
+	CHECK_OK(put_err(polo, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &r, &e));
-	CHECK_OK(put_e(polo, "test_case", &r.id, "{\"stage\":\"review\"}",
+	CHECK_OK(put_err(polo, "test_case", &r.id, "{\"stage\":\"review\"}",
 		       NULL, &e));
-	CHECK(put_e(polo, "test_case", &r.id, "{\"stage\":\"done\"}", NULL,
+	CHECK(put_err(polo, "test_case", &r.id, "{\"stage\":\"done\"}", NULL,
 		    &e) == ERR_CONFLICT);
 	CHECK(strstr(e.msg, "campo 'stage' (Fase) di 'test_case': il passo "
 			    "'review' -> 'done' spetta a: hub, pda; non a: "
 			    "polo") != NULL);
 	CHECK(stage_is(polo, &r.id, "review"));
 	/* Not enrolled: no role, only steps open to anyone. */
-	CHECK_OK(put_e(free_node, "test_case", NULL,
+	CHECK_OK(put_err(free_node, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &f, &e));
-	CHECK(put_e(free_node, "test_case", &f.id,
+	CHECK(put_err(free_node, "test_case", &f.id,
 		    "{\"stage\":\"cancelled\"}", NULL, &e) == ERR_CONFLICT);
 	CHECK(strstr(e.msg, "non a: un nodo senza ruolo") != NULL);
 	/* The hub takes them. */
-	CHECK_OK(put_e(hub, "test_case", NULL,
+	CHECK_OK(put_err(hub, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &h, &e));
-	CHECK_OK(put_e(hub, "test_case", &h.id, "{\"stage\":\"cancelled\"}",
+	CHECK_OK(put_err(hub, "test_case", &h.id, "{\"stage\":\"cancelled\"}",
 		       NULL, &e));
 	store_close(polo);
 	store_close(free_node);
@@ -195,29 +172,29 @@ static void test_store_rule_cap_refused_locally(void)
 
 	CHECK(s);
 	/* No cap field: the declared 100. */
-	CHECK_OK(put_e(s, "test_budget", NULL, "{\"title\":\"b\"}", &b, &e));
+	CHECK_OK(put_err(s, "test_budget", NULL, "{\"title\":\"b\"}", &b, &e));
 	id_format(&b.id, idtext);
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":60}",
 		 idtext);
-	CHECK_OK(put_e(s, "test_entry", NULL, json, NULL, &e));
+	CHECK_OK(put_err(s, "test_entry", NULL, json, NULL, &e));
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":50}",
 		 idtext);
-	CHECK(put_e(s, "test_entry", NULL, json, NULL, &e) == ERR_INVALID);
+	CHECK(put_err(s, "test_entry", NULL, json, NULL, &e) == ERR_INVALID);
 	CHECK(strstr(e.msg, "campo 'amount' (Importo) di 'test_entry'") !=
 	      NULL);
 	CHECK(strstr(e.msg, "supererebbe il tetto 'cap' (Tetto)") != NULL);
 	/* The cap field raises it; lowering it below the sum is refused. */
-	CHECK_OK(put_e(s, "test_budget", &b.id, "{\"cap\":150}", NULL, &e));
-	CHECK_OK(put_e(s, "test_entry", NULL, json, NULL, &e));
-	CHECK(put_e(s, "test_budget", &b.id, "{\"cap\":100}", NULL, &e) ==
+	CHECK_OK(put_err(s, "test_budget", &b.id, "{\"cap\":150}", NULL, &e));
+	CHECK_OK(put_err(s, "test_entry", NULL, json, NULL, &e));
+	CHECK(put_err(s, "test_budget", &b.id, "{\"cap\":100}", NULL, &e) ==
 	      ERR_INVALID);
 	CHECK(strstr(e.msg, "field 'cap' of 'test_budget'") != NULL);
 	/* Another budget's entries do not count. */
-	CHECK_OK(put_e(s, "test_budget", NULL, "{\"title\":\"c\"}", &c, &e));
+	CHECK_OK(put_err(s, "test_budget", NULL, "{\"title\":\"c\"}", &c, &e));
 	id_format(&c.id, idtext);
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":100}",
 		 idtext);
-	CHECK_OK(put_e(s, "test_entry", NULL, json, NULL, &e));
+	CHECK_OK(put_err(s, "test_entry", NULL, json, NULL, &e));
 	CHECK(conflicts_of(s).n == 0);
 	store_close(s);
 }
@@ -241,16 +218,16 @@ static void test_store_rule_cap_conflict_from_two_offline_nodes(void)
 
 	store_record_init(&rec);
 	CHECK(a && b);
-	CHECK_OK(put_e(a, "test_budget", NULL, "{\"title\":\"dote\"}", &bud,
+	CHECK_OK(put_err(a, "test_budget", NULL, "{\"title\":\"dote\"}", &bud,
 		       &e));
 	CHECK(ship(a, b) == 0);
 	id_format(&bud.id, idtext);
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":60}",
 		 idtext);
-	CHECK_OK(put_e(a, "test_entry", NULL, json, &ea, &e));
+	CHECK_OK(put_err(a, "test_entry", NULL, json, &ea, &e));
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":70}",
 		 idtext);
-	CHECK_OK(put_e(b, "test_entry", NULL, json, &eb, &e));
+	CHECK_OK(put_err(b, "test_entry", NULL, json, &eb, &e));
 	CHECK(conflicts_of(a).n == 0 && conflicts_of(b).n == 0);
 	CHECK(ship(b, a) == 0);
 	CHECK(ship(a, b) == 0);
@@ -267,10 +244,10 @@ static void test_store_rule_cap_conflict_from_two_offline_nodes(void)
 	/* More is refused while it is passed; a reversal is taken. */
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":1}",
 		 idtext);
-	CHECK(put_e(b, "test_entry", NULL, json, NULL, &e) == ERR_INVALID);
+	CHECK(put_err(b, "test_entry", NULL, json, NULL, &e) == ERR_INVALID);
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":-30}",
 		 idtext);
-	CHECK_OK(put_e(b, "test_entry", NULL, json, NULL, &e));
+	CHECK_OK(put_err(b, "test_entry", NULL, json, NULL, &e));
 	CHECK(conflicts_of(b).n == 0);
 	CHECK(conflicts_of(a).n == 1);
 	CHECK(ship(b, a) == 0);
@@ -299,14 +276,14 @@ static void test_store_rule_transition_conflict_from_two_offline_nodes(void)
 	struct err e;
 
 	CHECK(a && b && enrol(b, "pda") == 0);
-	CHECK_OK(put_e(a, "test_case", NULL,
+	CHECK_OK(put_err(a, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &c, &e));
-	CHECK_OK(put_e(a, "test_case", &c.id, "{\"stage\":\"review\"}", NULL,
+	CHECK_OK(put_err(a, "test_case", &c.id, "{\"stage\":\"review\"}", NULL,
 		       &e));
 	CHECK(ship(a, b) == 0);
-	CHECK_OK(put_e(a, "test_case", &c.id, "{\"stage\":\"done\"}", NULL,
+	CHECK_OK(put_err(a, "test_case", &c.id, "{\"stage\":\"done\"}", NULL,
 		       &e));
-	CHECK_OK(put_e(b, "test_case", &c.id, "{\"stage\":\"open\"}", NULL,
+	CHECK_OK(put_err(b, "test_case", &c.id, "{\"stage\":\"open\"}", NULL,
 		       &e));
 	CHECK(ship(b, a) == 0);
 	CHECK(ship(a, b) == 0);
@@ -379,12 +356,12 @@ static void test_store_rule_hub_refuses_step_by_kind(void)
 	CHECK(hub && b && enrol(b, "pda") == 0);
 	memset(&j, 0, sizeof(j));
 	j.hub = hub;
-	CHECK_OK(put_e(hub, "test_case", NULL,
+	CHECK_OK(put_err(hub, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &c, &e));
-	CHECK_OK(put_e(hub, "test_case", &c.id, "{\"stage\":\"review\"}",
+	CHECK_OK(put_err(hub, "test_case", &c.id, "{\"stage\":\"review\"}",
 		       NULL, &e));
 	CHECK(ship(hub, b) == 0);
-	CHECK_OK(put_e(b, "test_case", &c.id, "{\"stage\":\"done\"}", &done,
+	CHECK_OK(put_err(b, "test_case", &c.id, "{\"stage\":\"done\"}", &done,
 		       &e));
 	CHECK(judge(b, done.seq, &j, "polo") == 0);
 	CHECK(strstr(j.why, "il passo 'review' -> 'done' spetta a: hub, pda; "
@@ -464,12 +441,12 @@ static void test_store_rule_hub_refuses_forged_earlier_value(void)
 	memset(&j, 0, sizeof(j));
 	j.hub = hub;
 	j.field = 2; /* test_case.stage */
-	CHECK_OK(put_e(hub, "test_case", NULL,
+	CHECK_OK(put_err(hub, "test_case", NULL,
 		       "{\"title\":\"t\",\"stage\":\"open\"}", &c, &e));
-	CHECK_OK(put_e(hub, "test_case", &c.id, "{\"stage\":\"review\"}",
+	CHECK_OK(put_err(hub, "test_case", &c.id, "{\"stage\":\"review\"}",
 		       NULL, &e));
 	CHECK(ship(hub, b) == 0);
-	CHECK_OK(put_e(b, "test_case", &c.id, "{\"stage\":\"done\"}", &done,
+	CHECK_OK(put_err(b, "test_case", &c.id, "{\"stage\":\"done\"}", &done,
 		       &e));
 	/* review -> done is not the polo's: an origin the hub does not
 	 * hold must not hide it. */
@@ -479,7 +456,7 @@ static void test_store_rule_hub_refuses_forged_earlier_value(void)
 	CHECK(forge(b, done.seq, &j, "pda") == 0);
 	CHECK(strstr(j.why, "does not hold") != NULL);
 	/* A create starts from no value. */
-	CHECK_OK(put_e(b, "test_case", NULL,
+	CHECK_OK(put_err(b, "test_case", NULL,
 		       "{\"title\":\"u\",\"stage\":\"open\"}", &fresh_case, &e));
 	j.add = 1;
 	j.extra.hlc = 1;
@@ -557,7 +534,7 @@ static int put_share(struct store *s, const struct id *id,
 	id_format(pot, idtext);
 	snprintf(json, sizeof(json), "{\"pot\":\"%s\",\"amount\":%lld}",
 		 idtext, amount);
-	return put_e(s, "test_share", id, json, res, e);
+	return put_err(s, "test_share", id, json, res, e);
 }
 
 static uint64_t conflicted(struct store *s)
@@ -584,8 +561,8 @@ static void test_store_rule_child_leaving_recounts_parent(void)
 	a = node_named("hub", STORE_ROLE_HUB);
 	b = node_named("pda", STORE_ROLE_NODE);
 	CHECK(a && b);
-	CHECK_OK(put_e(a, "test_pot", NULL, "{\"title\":\"A\"}", &pa, &e));
-	CHECK_OK(put_e(a, "test_pot", NULL, "{\"title\":\"B\"}", &pb, &e));
+	CHECK_OK(put_err(a, "test_pot", NULL, "{\"title\":\"A\"}", &pa, &e));
+	CHECK_OK(put_err(a, "test_pot", NULL, "{\"title\":\"B\"}", &pb, &e));
 	CHECK(ship(a, b) == 0);
 	CHECK_OK(put_share(a, NULL, &pa.id, 60, &x, &e));
 	CHECK_OK(put_share(b, NULL, &pa.id, 70, &y, &e));
@@ -644,11 +621,11 @@ static void test_store_rule_overflowing_sum_received_is_conflict(void)
 	a = node_named("hub", STORE_ROLE_HUB);
 	b = node_named("pda", STORE_ROLE_NODE);
 	CHECK(a && b);
-	CHECK_OK(put_e(a, "test_budget", NULL, "{\"title\":\"dote\"}", &pa,
+	CHECK_OK(put_err(a, "test_budget", NULL, "{\"title\":\"dote\"}", &pa,
 		       &e));
 	CHECK(ship(a, b) == 0);
 	snprintf(json, sizeof(json), "{\"cap\":%lld}", (long long)INT64_MAX);
-	CHECK_OK(put_e(b, "test_budget", &pa.id, json, NULL, &e));
+	CHECK_OK(put_err(b, "test_budget", &pa.id, json, NULL, &e));
 	{
 		char idtext[ID_TEXT_LEN + 1], entry[160];
 
@@ -656,12 +633,12 @@ static void test_store_rule_overflowing_sum_received_is_conflict(void)
 		snprintf(entry, sizeof(entry),
 			 "{\"budget\":\"%s\",\"amount\":%lld}", idtext,
 			 (long long)INT64_MAX - 10);
-		CHECK_OK(put_e(b, "test_entry", NULL, entry, &big, &e));
+		CHECK_OK(put_err(b, "test_entry", NULL, entry, &big, &e));
 		snprintf(entry, sizeof(entry),
 			 "{\"budget\":\"%s\",\"amount\":60}", idtext);
-		CHECK_OK(put_e(a, "test_entry", NULL, entry, NULL, &e));
+		CHECK_OK(put_err(a, "test_entry", NULL, entry, NULL, &e));
 		/* Locally, more would not fit the sum: refused. */
-		CHECK(put_e(b, "test_entry", NULL, entry, NULL, &e) ==
+		CHECK(put_err(b, "test_entry", NULL, entry, NULL, &e) ==
 		      ERR_INVALID);
 		CHECK(strstr(e.msg, "overflows the sum") != NULL);
 	}
@@ -680,19 +657,9 @@ static void test_store_rule_overflowing_sum_received_is_conflict(void)
 	store_close(b);
 }
 
-/* Close s (whose file is dir), run sql on the file, reopen it. */
 static struct store *tamper(struct store *s, const char *sql)
 {
-	struct store_secret sec = secret_of("op.rule");
-
-	store_close(s);
-	s = NULL;
-	if (sql_exec(sql) != SQLITE_OK || store_open(&s, dir, NULL) ||
-	    store_unlock(s, &sec, NULL)) {
-		store_close(s);
-		return NULL;
-	}
-	return s;
+	return fixture_tamper(s, sql, "op.rule");
 }
 
 static void hex_of(const struct id *id, char *out)
@@ -701,30 +668,44 @@ static void hex_of(const struct id *id, char *out)
 		snprintf(out + 2 * i, 3, "%02x", id->b[i]);
 }
 
-/* A child row moved under another parent through the file fails its
- * MAC: a cap's sum does not count it, it stops with ERR_AUTH. */
+/* A child row moved under another parent through the file fails its MAC,
+ * and an index row moved under another parent points at a record that
+ * does not match it: either way a cap's sum does not count the row
+ * silently, the write stops with ERR_AUTH. */
 static void test_store_rule_tampered_child_row_fails_sum(void)
 {
 	struct store *s;
 	struct store_put_result pa, pb, y;
-	char sql[256], ha[2 * ID_BYTES + 1], hy[2 * ID_BYTES + 1];
+	char sql[512], ha[2 * ID_BYTES + 1], hb[2 * ID_BYTES + 1],
+	    hy[2 * ID_BYTES + 1];
 	struct err e;
 
 	CHECK(pots_registered());
 	s = node_named("polo", STORE_ROLE_NODE);
 	CHECK(s);
-	CHECK_OK(put_e(s, "test_pot", NULL, "{\"title\":\"A\"}", &pa, &e));
-	CHECK_OK(put_e(s, "test_pot", NULL, "{\"title\":\"B\"}", &pb, &e));
+	CHECK_OK(put_err(s, "test_pot", NULL, "{\"title\":\"A\"}", &pa, &e));
+	CHECK_OK(put_err(s, "test_pot", NULL, "{\"title\":\"B\"}", &pb, &e));
 	CHECK_OK(put_share(s, NULL, &pa.id, 10, NULL, &e));
 	CHECK_OK(put_share(s, NULL, &pb.id, 60, &y, &e));
 	hex_of(&pa.id, ha);
+	hex_of(&pb.id, hb);
 	hex_of(&y.id, hy);
 	snprintf(sql, sizeof(sql),
 		 "UPDATE record SET parent = x'%s' WHERE id = x'%s'", ha, hy);
 	s = tamper(s, sql);
 	CHECK(s != NULL);
-	CHECK(put_share(s, NULL, &pa.id, 5, NULL, &e) == ERR_AUTH);
+	CHECK(put_share(s, NULL, &pb.id, 5, NULL, &e) == ERR_AUTH);
 	CHECK(strstr(e.msg, "'test_share' record fails its row MAC") != NULL);
+	/* The record back where it was, its index row moved. */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE record SET parent = x'%s' WHERE id = x'%s'; "
+		 "UPDATE kin SET parent = x'%s' WHERE rid = (SELECT rid FROM "
+		 "record WHERE id = x'%s')", hb, hy, ha, hy);
+	s = tamper(s, sql);
+	CHECK(s != NULL);
+	CHECK(put_share(s, NULL, &pa.id, 5, NULL, &e) == ERR_AUTH);
+	CHECK(strstr(e.msg, "'test_share' record does not match its index "
+			    "row") != NULL);
 	store_close(s);
 }
 
@@ -756,12 +737,12 @@ static void test_store_rule_hub_judges_every_named_value(void)
 	memset(&j, 0, sizeof(j));
 	j.hub = hub;
 	j.field = 1; /* test_flow.stage */
-	CHECK_OK(put_e(hub, "test_flow", NULL, "{\"stage\":\"a\"}", &f, &e));
+	CHECK_OK(put_err(hub, "test_flow", NULL, "{\"stage\":\"a\"}", &f, &e));
 	CHECK_OK(store_log(hub, f.seq - 1, 1, 1, vid_of, &j.extra, NULL));
-	CHECK_OK(put_e(hub, "test_flow", &f.id, "{\"stage\":\"b\"}", NULL,
+	CHECK_OK(put_err(hub, "test_flow", &f.id, "{\"stage\":\"b\"}", NULL,
 		       &e));
 	CHECK(ship(hub, b) == 0);
-	CHECK_OK(put_e(b, "test_flow", &f.id, "{\"stage\":\"c\"}", &to_c,
+	CHECK_OK(put_err(b, "test_flow", &f.id, "{\"stage\":\"c\"}", &to_c,
 		       &e));
 	/* As sent: b -> c, not the polo's; the pda's. */
 	j.add = 0;

@@ -32,36 +32,24 @@ static int enrol_pda(struct store *s)
 	return store_remote_set(s, &r, NULL);
 }
 
-static int put_e(struct store *s, const char *coll, const struct id *id,
-		 const char *json, struct store_put_result *res, struct err *e)
-{
-	json_t *v = json_loads(json, 0, NULL);
-	int rc;
-
-	err_init(e);
-	rc = v ? store_put(s, coll, id, v, res, e) : ERR_FAIL;
-	json_decref(v);
-	return rc;
-}
-
 /* A validated test_file on s, into *f. */
 static int validated_file(struct store *s, struct store_put_result *f,
 			  struct err *e)
 {
 	char json[160], id[ID_TEXT_LEN + 1];
-	int rc = put_e(s, "test_file", NULL,
+	int rc = put_err(s, "test_file", NULL,
 		       "{\"title\":\"t\",\"stage\":\"new\"}", f, e);
 
 	if (!rc)
-		rc = put_e(s, "test_file", &f->id, "{\"stage\":\"submitted\"}",
+		rc = put_err(s, "test_file", &f->id, "{\"stage\":\"submitted\"}",
 			   NULL, e);
 	id_format(&f->id, id);
 	snprintf(json, sizeof(json),
 		 "{\"file_id\":\"%s\",\"decision\":\"eligible\"}", id);
 	if (!rc)
-		rc = put_e(s, "test_check", NULL, json, NULL, e);
+		rc = put_err(s, "test_check", NULL, json, NULL, e);
 	if (!rc)
-		rc = put_e(s, "test_file", &f->id, "{\"stage\":\"validated\"}",
+		rc = put_err(s, "test_file", &f->id, "{\"stage\":\"validated\"}",
 			   NULL, e);
 	return rc;
 }
@@ -75,7 +63,7 @@ static int grant(struct store *s, const struct id *file, const char *partner,
 	snprintf(json, sizeof(json),
 		 "{\"file_id\":\"%s\",\"partner\":\"%s\","
 		 "\"status\":\"assigned\"}", id, partner);
-	return put_e(s, "test_grant", NULL, json, res, e);
+	return put_err(s, "test_grant", NULL, json, res, e);
 }
 
 struct listed {
@@ -111,7 +99,7 @@ static void test_alloc_defaults(void)
 
 	CHECK(hub != NULL);
 	memset(&l, 0, sizeof(l));
-	CHECK_OK(registry_allocation_list(hub, REGISTRY_ALLOC_COLL, list_one,
+	CHECK_OK(registry_allocation_list(hub, "dote", list_one,
 					  &l, NULL));
 	CHECK(l.n == 6);
 	for (int i = 0; i < 6 && i < l.n; i++) {
@@ -125,14 +113,14 @@ static void test_alloc_defaults(void)
 		struct err e;
 
 		err_init(&e);
-		CHECK(registry_allocation_set(hub, REGISTRY_ALLOC_COLL, "lazio",
+		CHECK(registry_allocation_set(hub, "dote", "lazio",
 					      5, &e) == ERR_NOTFOUND);
 		CHECK(strstr(e.msg, "'lazio'") != NULL);
-		CHECK_OK(registry_allocation_set(hub, REGISTRY_ALLOC_COLL,
+		CHECK_OK(registry_allocation_set(hub, "dote",
 						 "nova", 50, &e));
 	}
 	memset(&l, 0, sizeof(l));
-	CHECK_OK(registry_allocation_list(hub, REGISTRY_ALLOC_COLL, list_one,
+	CHECK_OK(registry_allocation_list(hub, "dote", list_one,
 					  &l, NULL));
 	CHECK(l.n == 6 && l.allocated[0] == 50);
 	store_close(hub);
@@ -173,7 +161,7 @@ static void test_alloc_limits_grants_through_hook(void)
 	CHECK_OK(registry_allocation_set(hub, "test_grant", "north", 2, &e));
 	CHECK_OK(grant(hub, &f.id, "north", NULL, &e));
 	/* A revoked grant frees its place. */
-	CHECK_OK(put_e(hub, "test_grant", &g.id, "{\"status\":\"revoked\"}",
+	CHECK_OK(put_err(hub, "test_grant", &g.id, "{\"status\":\"revoked\"}",
 		       NULL, &e));
 	CHECK_OK(grant(hub, &f.id, "north", NULL, &e));
 	CHECK(grant(hub, &f.id, "north", NULL, &e) == ERR_INVALID);
@@ -223,7 +211,7 @@ static void test_alloc_rows_authenticated(void)
 	CHECK(sql_exec("DELETE FROM allocation WHERE grp = 'basilicata'") ==
 	      0);
 	memset(&l, 0, sizeof(l));
-	CHECK_OK(registry_allocation_list(hub, REGISTRY_ALLOC_COLL, list_one,
+	CHECK_OK(registry_allocation_list(hub, "dote", list_one,
 					  &l, &e));
 	CHECK(l.n == 5);
 	store_close(hub);

@@ -88,6 +88,44 @@ static void test_rule_register_refuses_bad_sets(void)
 	CHECK(schema_count() == before);
 }
 
+/* The collections rules read as a group: an aggregate's children, a
+ * quota's records, a CHILD or SIBLING requirement's targets; no other
+ * (the store indexes only those, node/store_require.h). */
+static void test_rule_counted(void)
+{
+	const struct schema_collection *c;
+	int n = 0;
+
+	CHECK(rule_counted(schema_collection("ledger")));   /* aggregate */
+	CHECK(rule_counted(schema_collection("dote")));     /* quota */
+	CHECK(rule_counted(schema_collection("test_entry")));
+	CHECK(!rule_counted(schema_collection("test_budget")));
+	CHECK(!rule_counted(schema_collection("person")));
+	CHECK(!rule_counted(schema_collection("case")));
+	CHECK(!rule_counted(schema_collection("service")));
+	CHECK(!rule_counted(NULL));
+	/* Every requirement's CHILD or SIBLING target is counted. */
+	for (size_t i = 0; (c = schema_at(i)) != NULL; i++)
+		for (size_t j = 0; j < c->nfields; j++)
+			for (size_t k = 0; k < c->fields[j].ntransitions; k++) {
+				const struct schema_transition *t =
+				    &c->fields[j].transitions[k];
+
+				for (size_t r = 0; r < t->nrequires; r++) {
+					const struct schema_requirement *q =
+					    &t->requires[r];
+
+					if (q->link != SCHEMA_LINK_CHILD &&
+					    q->link != SCHEMA_LINK_SIBLING)
+						continue;
+					CHECK(rule_counted(
+					    rule_requirement_target(c, q)));
+					n++;
+				}
+			}
+	CHECK(n > 0);
+}
+
 static void test_rule_transition_lookup(void)
 {
 	const struct schema_field *f = stage();
@@ -479,6 +517,14 @@ static void test_rule_requirement_decl_checked(void)
 					     .skip_values = skip_bad,
 					     .label = "x" };
 	const struct schema_quota q_ok = { .group = "s", .label = "x" };
+	static const struct schema_quota_default def_bad[] = { { "zzz", 3 } };
+	static const struct schema_quota_default def_neg[] = { { "a", -1 } };
+	const struct schema_quota q_def_bad = { .group = "s", .label = "x",
+						.defaults = def_bad,
+						.ndefaults = 1 };
+	const struct schema_quota q_def_neg = { .group = "s", .label = "x",
+						.defaults = def_neg,
+						.ndefaults = 1 };
 	struct err e;
 
 	CHECK(bad_decl(0, NULL, &e) == ERR_FAIL);
@@ -500,13 +546,17 @@ static void test_rule_requirement_decl_checked(void)
 	CHECK(bad_decl(6, &q_skip, &e) == ERR_FAIL);
 	CHECK(strstr(e.msg, "a quota skips"));
 	CHECK_OK(bad_decl(6, &q_ok, &e));
+	CHECK(bad_decl(6, &q_def_bad, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "a quota's default names an undeclared group"));
+	CHECK(bad_decl(6, &q_def_neg, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "a negative limit"));
 	CHECK(schema_collection("test_bad") == NULL);
 	CHECK(schema_collection("test_grant") != NULL);
 }
 
 TEST_MAIN(T(test_rule_product_knows_no_test_collection),
 	  T(test_rule_register_refuses_bad_sets),
-	  T(test_rule_transition_lookup),
+	  T(test_rule_transition_lookup), T(test_rule_counted),
 	  T(test_rule_steps_refused_naming_field_and_values),
 	  T(test_rule_steps_refused_by_role),
 	  T(test_rule_settle_on_a_candidate_or_a_step), T(test_rule_caps),

@@ -160,6 +160,37 @@ static void test_field_lookup(void)
 	CHECK(f && (f->flags & SCHEMA_HUB_ONLY));
 }
 
+/* schema_field answers from its table what a scan of the declarations
+ * answers: every field of every collection in force by its name, nothing
+ * for another name, and a collection outside the sets in force (a copy,
+ * as a previous version's) by the scan. */
+static void test_field_lookup_every_field(void)
+{
+	const struct schema_collection *c;
+	struct schema_collection copy;
+	size_t total = 0;
+
+	for (size_t i = 0; (c = schema_at(i)) != NULL; i++) {
+		for (size_t j = 0; j < c->nfields; j++) {
+			CHECK(schema_field(c, c->fields[j].name) ==
+			      &c->fields[j]);
+			total++;
+		}
+		CHECK(schema_field(c, "no_such_field") == NULL);
+		CHECK(schema_field(c, "") == NULL);
+	}
+	CHECK(total > 100);
+	c = schema_collection("person");
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	copy = *c;
+	CHECK(schema_field(&copy, "given_name") == schema_field(c, "given_name"));
+	CHECK(schema_field(&copy, "no_such_field") == NULL);
+	/* A name of one collection is not another's. */
+	CHECK(schema_field(schema_collection("service"), "given_name") == NULL);
+}
+
 static void test_schema_check_passes(void)
 {
 	struct err e;
@@ -643,7 +674,8 @@ static void test_workload_records_validate(void)
 }
 
 TEST_MAIN(T(test_lookup_by_name_and_id), T(test_lookup_unknown_is_null),
-	  T(test_field_lookup), T(test_schema_check_passes),
+	  T(test_field_lookup), T(test_field_lookup_every_field),
+	  T(test_schema_check_passes),
 	  T(test_string_length_in_bytes), T(test_text_limit),
 	  T(test_int_and_number), T(test_bool), T(test_date_calendar),
 	  T(test_datetime_forms), T(test_string_list), T(test_enum_values),

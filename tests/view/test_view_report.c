@@ -292,7 +292,7 @@ static void test_view_report_cases(void)
 	if (s) {
 		struct err e;
 
-		CHECK_OK(registry_allocation_set(s, REGISTRY_ALLOC_COLL,
+		CHECK_OK(registry_allocation_set(s, "dote",
 						 "puglia", 30, &e));
 		rep = report_of(s, 0, NULL);
 	}
