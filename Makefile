@@ -17,8 +17,8 @@
 # Layers, each depending only on those after it:
 #   node/cli (commands) -> view (JSON views) -> sync -> registry (the hub's)
 #   -> node (store) -> conflict -> schema -> common
-#   sync (the hub's endpoints), the web interface -> http (the HTTP server,
-#   routing, cookies) -> common
+#   sync (the hub's endpoints), the web interface (node/ui) -> http (the
+#   HTTP server, routing, cookies) -> common; node/ui -> view -> node
 
 PREFIX ?= /usr/local
 BUILD ?= build
@@ -52,19 +52,24 @@ ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined \
 endif
 
 LIB_SRC := $(wildcard common/*.c schema/*.c conflict/*.c node/*.c http/*.c \
-	registry/*.c sync/*.c view/*.c)
+	registry/*.c sync/*.c view/*.c node/ui/*.c)
 CLI_SRC := $(wildcard node/cli/*.c)
 MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 GEN_SRC := $(BUILD)/gen/migrations.c
+# The web interface's files, embedded (node/ui/ui_pages.h).
+UI_PAGES := $(sort $(wildcard node/ui/pages/*))
+UI_GEN := $(BUILD)/gen/ui_pages.c
 
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o \
+	$(BUILD)/obj/gen/ui_pages.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libpresidio.a
 BIN := $(BUILD)/presidio
 
 TEST_SRC := $(wildcard tests/common/test_*.c tests/schema/test_*.c \
 	tests/conflict/test_*.c tests/node/test_*.c tests/http/test_*.c \
-	tests/registry/test_*.c tests/sync/test_*.c tests/view/test_*.c)
+	tests/registry/test_*.c tests/sync/test_*.c tests/view/test_*.c \
+	tests/ui/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # The test runner, and the collections only the tests know
 # (tests/schema/collections.h), registered before main() in every binary
@@ -120,6 +125,14 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/gen/migrations.o: $(GEN_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/gen/ui_pages.o: $(UI_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(UI_GEN): $(UI_PAGES) node/ui/embed.sh
+	@mkdir -p $(dir $@)
+	sh node/ui/embed.sh $@ $(UI_PAGES)
 
 $(GEN_SRC): $(MIGRATIONS) schema/embed.sh
 	@mkdir -p $(dir $@)

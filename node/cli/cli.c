@@ -17,6 +17,24 @@
 #include "registry/registry.h"
 #include "view/view_record.h"
 
+int cli_port_file(const char *path, uint16_t port, struct err *e)
+{
+	char tmp[4200];
+	FILE *f;
+
+	int ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return err_set(e, ERR_IO, "cannot write the port file");
+	ok = fprintf(f, "%u\n", (unsigned)port) >= 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0)
+		return err_set(e, ERR_IO, "cannot write the port file");
+	return 0;
+}
+
 int cli_exit_code(int err_code)
 {
 	switch (err_code) {

@@ -129,6 +129,7 @@ int cmd_refused(struct cli *c, int argc, char **argv);
 int cmd_schema(struct cli *c, int argc, char **argv);
 int cmd_person(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
+int cmd_ui(struct cli *c, int argc, char **argv);
 /* Operators' domain commands (wp13-ops): cmd_dote.c, cmd_care.c,
  * cmd_directory.c; what they share is node/cli/ops.h. */
 int cmd_dote(struct cli *c, int argc, char **argv);
@@ -157,13 +158,17 @@ extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
 	cli_usage_conflicts[], cli_usage_resolve[], cli_usage_enroll[],
 	cli_usage_sync[], cli_usage_hub[];
 extern const char cli_usage_refused[], cli_usage_schema[],
-	cli_usage_person[], cli_usage_report[];
+	cli_usage_person[], cli_usage_report[], cli_usage_ui[];
 extern const char cli_usage_dote[], cli_usage_budget[], cli_usage_service[],
 	cli_usage_consent[], cli_usage_referral[], cli_usage_directory[],
 	cli_usage_export[];
 extern const char cli_usage_case[], cli_usage_assess[], cli_usage_validate[],
 	cli_usage_match[], cli_usage_profile[], cli_usage_plan[],
 	cli_usage_take_charge[], cli_usage_close[], cli_usage_followup[];
+
+/* Write port (a server's, chosen when 0 was asked) to path, whole or not
+ * at all (a temporary file renamed): tests and scripts wait for it. */
+int cli_port_file(const char *path, uint16_t port, struct err *e);
 
 /* ---- errors and exit codes (cli.c) ---- */
 

@@ -91,19 +91,6 @@ static int hub_store(struct cli *c, struct store **s, int unlock,
 
 /* ---- serve ---- */
 
-static int write_port_file(const char *path, uint16_t port, struct err *e)
-{
-	char tmp[4200];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%u\n", (unsigned)port) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0)
-		return err_set(e, ERR_IO, "cannot write the port file");
-	return 0;
-}
-
 /* What the hooks of `hub serve` share. */
 struct serve_ctx {
 	sigset_t set;          /* SIGINT, SIGTERM: blocked, waited for */
@@ -132,7 +119,7 @@ static int serve_started(void *ctx, uint16_t port, struct err *e)
 	int rc = 0;
 
 	if (sc->port_file)
-		rc = write_port_file(sc->port_file, port, e);
+		rc = cli_port_file(sc->port_file, port, e);
 	if (rc < 0)
 		return rc;
 	fprintf(stderr, "presidio: hub '%s' serving %s on %s port %u\n",

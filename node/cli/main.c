@@ -72,6 +72,8 @@ static const struct cli_command commands[] = {
 	  cli_usage_enroll },
 	{ "sync", cmd_sync, "exchange changes with the hub", cli_usage_sync },
 	{ "hub", cmd_hub, "hub: serve sync, manage nodes", cli_usage_hub },
+	{ "ui", cmd_ui, "serve the operators' web interface (Italian)",
+	  cli_usage_ui },
 	{ "help", cmd_help, "this text, or a command's usage", usage_help },
 	{ "version", cmd_version, "print the version", usage_version },
 };

@@ -1,0 +1,536 @@
+/*
+ * ui.c - see ui.h.  The server, its routes, the pages and the session
+ * endpoints; the API over cases and persons builds on with_session().
+ */
+#include "node/ui/ui.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http/http_cookie.h"
+#include "http/http_route.h"
+#include "node/keyslot.h"
+#include "node/store.h"
+#include "node/store_session.h"
+#include "node/ui/ui_pages.h"
+#include "node/ui/ui_session.h"
+#include "view/view_status.h"
+
+/* Scripts, styles, images and requests from this origin only; no inline
+ * script or style, no plugin, no framing, forms post here only. */
+#define UI_CSP                                                                 \
+	"default-src 'none'; script-src 'self'; style-src 'self'; "            \
+	"img-src 'self'; connect-src 'self'; form-action 'self'; "             \
+	"frame-ancestors 'none'; base-uri 'none'"
+
+struct ui {
+	struct http_server *http;
+	struct ui_sessions *sessions;
+	int tls;
+	uint64_t idle_s;
+	/* Store handles: all of them, and the free ones. */
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct store **all, **pool;
+	size_t nall, npool;
+};
+
+static uint64_t now_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+/* ---- the pool of store handles ---- */
+
+static struct store *pool_get(struct ui *u)
+{
+	struct store *s;
+
+	pthread_mutex_lock(&u->lock);
+	while (u->npool == 0)
+		pthread_cond_wait(&u->freed, &u->lock);
+	s = u->pool[--u->npool];
+	pthread_mutex_unlock(&u->lock);
+	return s;
+}
+
+static void pool_put(struct ui *u, struct store *s)
+{
+	pthread_mutex_lock(&u->lock);
+	u->pool[u->npool++] = s;
+	pthread_cond_signal(&u->freed);
+	pthread_mutex_unlock(&u->lock);
+}
+
+/* ---- answers ---- */
+
+/* The store's error as an answer: the message is the store's, which
+ * names fields and rules, never values. */
+static void store_error(struct http_response *res, int rc,
+			const struct err *e)
+{
+	switch (rc) {
+	case ERR_INVALID:
+		http_response_error(res, 400, "invalid", "%s", e->msg);
+		break;
+	case ERR_AUTH:
+		http_response_error(res, 401, "no_session", "%s", e->msg);
+		break;
+	case ERR_NOTFOUND:
+		http_response_error(res, 404, "not_found", "%s", e->msg);
+		break;
+	case ERR_CONFLICT:
+	case ERR_EXISTS:
+		http_response_error(res, 409, "conflict", "%s", e->msg);
+		break;
+	case ERR_BUSY:
+		http_response_error(res, 503, "busy", "%s", e->msg);
+		break;
+	default:
+		http_response_error(res, 500, "internal",
+				    "errore interno del nodo");
+		break;
+	}
+}
+
+static void answer_json(struct http_response *res, int status, json_t *o)
+{
+	if (!o || http_response_json(res, status, o))
+		http_response_error(res, 500, "internal", "memoria esaurita");
+	json_decref(o);
+}
+
+/* 1 when a write comes from a page of this origin: an Origin header,
+ * when the browser sends one, names the Host the request went to. */
+static int same_origin(const struct ui *u, const struct http_request *req)
+{
+	const char *origin = http_request_header(req, "Origin");
+	const char *host = http_request_header(req, "Host");
+	const char *scheme = u->tls ? "https://" : "http://";
+	size_t n = strlen(scheme);
+
+	if (!origin)
+		return 1;
+	return host && strncmp(origin, scheme, n) == 0 &&
+	       strcmp(origin + n, host) == 0;
+}
+
+/* The session cookie's value into out; 0, ERR_NOTFOUND (none) or
+ * ERR_INVALID (a Cookie header that does not parse). */
+static int cookie_of(const struct http_request *req, char out[UI_TOKEN_TEXT])
+{
+	return http_request_cookie(req, UI_COOKIE, out, UI_TOKEN_TEXT);
+}
+
+/* ---- the pages ---- */
+
+static void send_page(struct http_response *res, const char *name)
+{
+	for (size_t i = 0; i < ui_npages; i++) {
+		const struct ui_page *p = &ui_pages[i];
+
+		if (strcmp(p->name, name) != 0)
+			continue;
+		if (http_response_copy(res, 200, p->type, p->data, p->len))
+			http_response_error(res, 500, "internal",
+					    "memoria esaurita");
+		return;
+	}
+	http_response_error(res, 404, "not_found", "pagina non trovata");
+}
+
+static void route_index(void *ctx, const struct http_request *req,
+			struct http_response *res)
+{
+	(void)ctx;
+	(void)req;
+	send_page(res, "index.html");
+}
+
+static void route_static(void *ctx, const struct http_request *req,
+			 struct http_response *res)
+{
+	const char *name = http_route_param(req, "*");
+
+	(void)ctx;
+	/* One level of names, no directories. */
+	if (!name || !*name || strchr(name, '/'))
+		http_response_error(res, 404, "not_found",
+				    "pagina non trovata");
+	else
+		send_page(res, name);
+}
+
+/* ---- sessions ---- */
+
+typedef void (*ui_handler_fn)(struct ui *u, struct store *s,
+			      const struct ui_who *who,
+			      const struct http_request *req,
+			      struct http_response *res);
+
+/*
+ * Run fn for req's session with a store handle acting for it: 401 without
+ * a session (or an expired one), 403 for a write without the session's
+ * CSRF token or from another origin.
+ */
+static void with_session(struct ui *u, const struct http_request *req,
+			 struct http_response *res, ui_handler_fn fn)
+{
+	char cookie[UI_TOKEN_TEXT];
+	struct ui_who who;
+	struct store *s;
+	struct err e;
+	int rc, write = strcmp(req->method, "GET") != 0 &&
+			strcmp(req->method, "HEAD") != 0;
+
+	err_init(&e);
+	rc = cookie_of(req, cookie);
+	if (rc == ERR_INVALID) {
+		http_response_error(res, 400, "bad_cookie",
+				    "intestazione Cookie non valida");
+		return;
+	}
+	if (rc == 0)
+		rc = ui_session_find(u->sessions, cookie, now_s(), &who, &e);
+	sodium_memzero(cookie, sizeof(cookie));
+	if (rc) {
+		http_response_error(res, 401, "no_session", "%s",
+				    rc == ERR_AUTH ? e.msg
+						   : "accesso richiesto");
+		return;
+	}
+	if (write && (!same_origin(u, req) ||
+		      !ui_csrf_ok(&who, http_request_header(req,
+							    UI_CSRF_HEADER)))) {
+		http_response_error(res, 403, "csrf",
+				    "richiesta rifiutata: manca il token "
+				    "anti-falsificazione (ricarica la pagina)");
+		ui_who_release(&who);
+		return;
+	}
+	s = pool_get(u);
+	rc = store_session_use(s, who.sess, &e);
+	if (rc)
+		store_error(res, rc, &e);
+	else
+		fn(u, s, &who, req, res);
+	/* Between requests a handle holds no keys (leaving cannot fail). */
+	if (store_session_use(s, NULL, NULL))
+		http_response_error(res, 500, "internal", "sessione non chiusa");
+	pool_put(u, s);
+	ui_who_release(&who);
+}
+
+/* {"operator","node","role","csrf","idle_seconds"} */
+static json_t *session_json(const struct ui *u, struct store *s,
+			    const struct ui_who *who)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "operator", who->operator,
+			 "node", store_node_name(s), "role",
+			 view_status_role_name(store_role(s)), "csrf",
+			 who->csrf, "idle_seconds", (json_int_t)u->idle_s);
+}
+
+static void session_get(struct ui *u, struct store *s,
+			const struct ui_who *who,
+			const struct http_request *req,
+			struct http_response *res)
+{
+	(void)req;
+	answer_json(res, 200, session_json(u, s, who));
+}
+
+static void route_session_get(void *ctx, const struct http_request *req,
+			      struct http_response *res)
+{
+	with_session(ctx, req, res, session_get);
+}
+
+/* The sign-in body's fields: 0, or 400 answered naming the field. */
+static int signin_fields(const struct http_request *req, json_t **body,
+			 const char **op, const char **pass,
+			 struct http_response *res)
+{
+	const char *type = http_request_header(req, "Content-Type");
+	json_t *o, *jo, *jp;
+
+	*body = NULL;
+	/* JSON only: a form of another site cannot send it without the
+	 * browser asking this server first (CORS), which it never allows. */
+	if (!type || strncmp(type, "application/json", 16) != 0) {
+		http_response_error(res, 415, "bad_type",
+				    "il corpo deve essere JSON");
+		return -1;
+	}
+	o = req->body ? json_loadb((const char *)req->body, req->body_len,
+				   JSON_REJECT_DUPLICATES, NULL)
+		      : NULL;
+	jo = json_object_get(o, "operator");
+	jp = json_object_get(o, "passphrase");
+	if (!json_is_object(o)) {
+		http_response_error(res, 400, "invalid",
+				    "il corpo deve essere un oggetto JSON");
+	} else if (!json_is_string(jo) || json_string_length(jo) == 0 ||
+		   json_string_length(jo) >= KEYSLOT_OPERATOR_MAX) {
+		http_response_error(res, 400, "invalid",
+				    "campo 'operator': il nome dell'operatore "
+				    "e' obbligatorio (al massimo %d caratteri)",
+				    KEYSLOT_OPERATOR_MAX - 1);
+	} else if (!json_is_string(jp) || json_string_length(jp) == 0 ||
+		   json_string_length(jp) > 1024) {
+		http_response_error(res, 400, "invalid",
+				    "campo 'passphrase': obbligatorio (al "
+				    "massimo 1024 byte)");
+	} else {
+		*body = o;
+		*op = json_string_value(jo);
+		*pass = json_string_value(jp);
+		return 0;
+	}
+	json_decref(o);
+	return -1;
+}
+
+static void route_signin(void *ctx, const struct http_request *req,
+			 struct http_response *res)
+{
+	struct ui *u = ctx;
+	const char *op = NULL, *pass = NULL;
+	char cookie[UI_TOKEN_TEXT], csrf[UI_TOKEN_TEXT], retry[24];
+	struct store_session *sess = NULL;
+	struct store_secret secret;
+	struct ui_who who;
+	struct store *s;
+	json_t *body;
+	uint64_t wait;
+	struct err e;
+	int rc;
+
+	if (!same_origin(u, req)) {
+		http_response_error(res, 403, "csrf",
+				    "richiesta da un'altra origine rifiutata");
+		return;
+	}
+	if (signin_fields(req, &body, &op, &pass, res))
+		return;
+	err_init(&e);
+	wait = ui_pace_wait(u->sessions, op, req->remote, now_s());
+	if (wait) {
+		snprintf(retry, sizeof(retry), "%llu", (unsigned long long)wait);
+		http_response_error(res, 429, "too_fast",
+				    "troppi tentativi: riprova tra %llu "
+				    "second%s", (unsigned long long)wait,
+				    wait == 1 ? "o" : "i");
+		if (http_response_header(res, "Retry-After", retry))
+			http_response_error(res, 500, "internal",
+					    "memoria esaurita");
+		json_decref(body);
+		return;
+	}
+	secret = (struct store_secret){ op, KEYSLOT_PASSPHRASE,
+					(const uint8_t *)pass, strlen(pass) };
+	s = pool_get(u);
+	rc = store_session_open(s, &secret, &sess, &e);
+	pool_put(u, s);
+	ui_pace_note(u->sessions, op, req->remote, rc == 0, now_s());
+	json_decref(body); /* jwipe: the passphrase goes with it */
+	if (rc == ERR_AUTH || rc == ERR_NOTFOUND) {
+		http_response_error(res, 401, "bad_credentials",
+				    "operatore o passphrase non validi");
+		return;
+	}
+	if (rc) {
+		store_error(res, rc, &e);
+		return;
+	}
+	rc = ui_session_start(u->sessions, sess, now_s(), cookie, csrf, &e);
+	if (rc) {
+		store_session_lock(sess);
+		store_session_unref(sess);
+		store_error(res, rc, &e);
+		return;
+	}
+	memset(&who, 0, sizeof(who));
+	memcpy(who.csrf, csrf, sizeof(csrf));
+	snprintf(who.operator, sizeof(who.operator), "%s",
+		 store_session_operator(sess));
+	store_session_unref(sess);
+	{
+		struct http_cookie ck = { UI_COOKIE, cookie, "/", 0, !u->tls };
+
+		s = pool_get(u);
+		answer_json(res, 200, session_json(u, s, &who));
+		pool_put(u, s);
+		if (http_response_cookie(res, &ck))
+			http_response_error(res, 500, "internal",
+					    "cookie non impostato");
+	}
+	sodium_memzero(cookie, sizeof(cookie));
+	sodium_memzero(csrf, sizeof(csrf));
+	sodium_memzero(&who, sizeof(who));
+}
+
+static void signout(struct ui *u, struct store *s, const struct ui_who *who,
+		    const struct http_request *req,
+		    struct http_response *res)
+{
+	char cookie[UI_TOKEN_TEXT];
+
+	(void)s;
+	(void)who;
+	if (cookie_of(req, cookie) == 0)
+		(void)ui_session_end(u->sessions, cookie);
+	sodium_memzero(cookie, sizeof(cookie));
+	answer_json(res, 200, json_pack("{s:b}", "signed_out", 1));
+	if (http_response_cookie_delete(res, UI_COOKIE, "/", !u->tls))
+		http_response_error(res, 500, "internal",
+				    "cookie non cancellato");
+}
+
+static void route_signout(void *ctx, const struct http_request *req,
+			  struct http_response *res)
+{
+	with_session(ctx, req, res, signout);
+}
+
+/* ---- the API ---- */
+
+static void status(struct ui *u, struct store *s, const struct ui_who *who,
+		   const struct http_request *req, struct http_response *res)
+{
+	struct view_status v;
+	struct err e;
+	int rc;
+
+	(void)u;
+	(void)who;
+	(void)req;
+	err_init(&e);
+	rc = view_status_load(s, &v, &e);
+	if (rc)
+		store_error(res, rc, &e);
+	else
+		answer_json(res, 200, view_status_json(&v));
+}
+
+static void route_status(void *ctx, const struct http_request *req,
+			 struct http_response *res)
+{
+	with_session(ctx, req, res, status);
+}
+
+static const struct http_route ui_routes[] = {
+	{ HTTP_GET | HTTP_HEAD, "/", route_index, NULL, 0, 0 },
+	{ HTTP_GET | HTTP_HEAD, "/static/*", route_static, NULL, 0, 0 },
+	{ HTTP_GET, "/api/session", route_session_get, NULL, 0, 0 },
+	{ HTTP_POST, "/api/session", route_signin, NULL, UI_SIGNIN_MAX_BODY,
+	  0 },
+	{ HTTP_DELETE, "/api/session", route_signout, NULL, 0, 0 },
+	{ HTTP_GET, "/api/status", route_status, NULL, 0, 0 },
+};
+
+static const struct http_router ui_router = {
+	ui_routes, sizeof(ui_routes) / sizeof(ui_routes[0]),
+};
+
+static void precheck(void *ctx, const struct http_request *req,
+		     size_t *max_body, struct http_response *res)
+{
+	(void)http_router_headers(&ui_router, ctx, req, max_body, res);
+}
+
+/* What every answer carries, whoever asked. */
+static void security_headers(struct http_response *res)
+{
+	static const char *const h[][2] = {
+		{ "Content-Security-Policy", UI_CSP },
+		{ "X-Frame-Options", "DENY" },
+		{ "Referrer-Policy", "no-referrer" },
+		{ "Cross-Origin-Opener-Policy", "same-origin" },
+		{ "Cross-Origin-Resource-Policy", "same-origin" },
+	};
+
+	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+		if (http_response_header(res, h[i][0], h[i][1])) {
+			/* Never an answer without them: an error body
+			 * instead (which the server sends as it is). */
+			http_response_error(res, 500, "internal",
+					    "intestazioni non impostate");
+			return;
+		}
+}
+
+static void handle(void *ctx, const struct http_request *req,
+		   struct http_response *res)
+{
+	(void)http_router_dispatch(&ui_router, ctx, req, res);
+	security_headers(res);
+}
+
+/* ---- life ---- */
+
+int ui_start(struct ui **out, const char *dir, const struct ui_config *cfg,
+	     struct err *e)
+{
+	struct ui *u = calloc(1, sizeof(*u));
+	struct http_config hc = cfg->http;
+	unsigned threads = hc.threads ? hc.threads : 4;
+	int rc = 0;
+
+	*out = NULL;
+	if (!u)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->freed, NULL);
+	u->tls = !hc.plain_http;
+	u->idle_s = cfg->idle_s ? cfg->idle_s : UI_IDLE_DEFAULT_S;
+	u->sessions = ui_sessions_new(u->idle_s);
+	u->all = calloc(threads, sizeof(*u->all));
+	u->pool = calloc(threads, sizeof(*u->pool));
+	if (!u->sessions || !u->all || !u->pool) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (unsigned i = 0; i < threads; i++) {
+		rc = store_open(&u->all[i], dir, e);
+		if (rc)
+			goto out;
+		u->nall++;
+		u->pool[u->npool++] = u->all[i];
+	}
+	hc.threads = threads;
+	hc.headers_fn = precheck;
+	hc.headers_ctx = u;
+	rc = http_server_start(&u->http, &hc, handle, u, e);
+out:
+	if (rc) {
+		ui_stop(u);
+		return rc;
+	}
+	*out = u;
+	return 0;
+}
+
+uint16_t ui_port(const struct ui *u)
+{
+	return http_server_port(u->http);
+}
+
+void ui_stop(struct ui *u)
+{
+	if (!u)
+		return;
+	http_server_stop(u->http);
+	ui_sessions_free(u->sessions);
+	for (size_t i = 0; i < u->nall; i++)
+		store_close(u->all[i]);
+	free(u->all);
+	free(u->pool);
+	pthread_cond_destroy(&u->freed);
+	pthread_mutex_destroy(&u->lock);
+	free(u);
+}

@@ -1,0 +1,208 @@
+#!/bin/sh
+# tests/e2e/test_ui.sh - `presidio ui` (node/ui/ui.h) over HTTP on
+# 127.0.0.1 and over TLS, driven with curl as a browser would drive it:
+#   - the pages, with their security headers and no inline script;
+#   - a client without a session gets no data, and no personal value in
+#     any answer (a person is registered first);
+#   - a wrong passphrase is refused and slowed down (429, Retry-After);
+#   - signing in sets a cookie HttpOnly and SameSite=Strict (Secure under
+#     TLS) and gives the CSRF token; the status answers;
+#   - writes without the CSRF token, or from another origin, are refused;
+#   - bad sign-in bodies get 4xx naming the field;
+#   - the session ends after --idle seconds without a request, and on
+#     sign-out (the cookie deleted, the next request refused);
+#   - a non-loopback address without TLS is refused at start.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sync_lib.sh"
+
+setup_node
+NAME="Ifeoma Okonkwo-Nwosu"
+printf '{"given_name":"Ifeoma","family_name":"Okonkwo-Nwosu","sex":"F","birth_date":"1990-03-04","nationality":"NG"}' >"$T/p.json"
+pr put person <"$T/p.json"
+[ "$RC" -eq 0 ] && ok person_registered || fail person_registered "exit $RC ($(first_err))"
+
+# ui_start [ARGS]: serve the node on a free port ($UI, $UI_PID).
+ui_start() {
+	rm -f "$T/ui.port"
+	"$P" -d "$PRESIDIO_DIR" ui --port 0 --port-file "$T/ui.port" "$@" \
+		2>>"$T/ui.log" &
+	UI_PID=$!
+	E2E_PIDS="$E2E_PIDS $UI_PID"
+	i=0
+	while [ ! -s "$T/ui.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$T/ui.port" ] || { fail ui_start "no port ($(tail -n 3 "$T/ui.log"))"; finish; }
+}
+
+ui_stop() {
+	kill "$UI_PID" 2>/dev/null
+	wait "$UI_PID" 2>/dev/null
+}
+
+# req METHOD PATH [CURL ARGS...]: status in $ST, headers in $T/h, body in
+# $T/b; the cookie jar is $T/jar.
+req() {
+	r_m=$1
+	r_p=$2
+	shift 2
+	ST=$(curl -s -o "$T/b" -D "$T/h" -w '%{http_code}' -X "$r_m" \
+		-b "$T/jar" -c "$T/jar" $CURL_TLS "$@" "$BASE$r_p")
+	cat "$T/b" "$T/h" >>"$T/answers"
+}
+
+# signin OPERATOR PASSPHRASE
+signin() {
+	req POST /api/session -H 'Content-Type: application/json' \
+		-d "{\"operator\":\"$1\",\"passphrase\":\"$2\"}"
+}
+
+hdr() { grep -i "^$1:" "$T/h" | head -n 1 | tr -d '\r'; }
+
+ui_start --idle 4
+BASE="http://127.0.0.1:$(cat "$T/ui.port")"
+CURL_TLS=
+: >"$T/jar"
+
+# ---- the pages -------------------------------------------------------------
+req GET /
+[ "$ST" = 200 ] && grep -q '<html lang="it">' "$T/b" && ok index_served ||
+	fail index_served "status $ST"
+csp=$(hdr Content-Security-Policy)
+case $csp in
+*"script-src 'self'"*"frame-ancestors 'none'"*) ok csp_strict ;;
+*) fail csp_strict "'$csp'" ;;
+esac
+case $csp in *unsafe*) fail csp_no_unsafe "'$csp'" ;; *) ok csp_no_unsafe ;; esac
+[ "$(hdr X-Frame-Options)" = "X-Frame-Options: DENY" ] && ok no_framing ||
+	fail no_framing "$(hdr X-Frame-Options)"
+# No inline script or style in any page: every <script> has a src.
+inline=0
+for f in index.html; do
+	req GET "/$( [ $f = index.html ] || echo static/)$f"
+	grep -o '<script[^>]*>' "$T/b" | grep -v ' src=' >/dev/null && inline=1
+	grep -q ' style=' "$T/b" && inline=1
+	grep -q ' on[a-z]*=' "$T/b" && inline=1
+done
+[ $inline = 0 ] && ok no_inline_script || fail no_inline_script "inline code in a page"
+req GET /static/app.js
+[ "$ST" = 200 ] && hdr Content-Type | grep -q javascript && ok script_served ||
+	fail script_served "status $ST"
+req GET /static/nothing.js
+[ "$ST" = 404 ] && grep -q '"error"' "$T/b" && ok unknown_page_404 ||
+	fail unknown_page_404 "status $ST"
+
+# ---- without a session -----------------------------------------------------
+nodata=1
+for p in /api/status /api/session; do
+	req GET $p
+	[ "$ST" = 401 ] || nodata=0
+	grep -q '"error"' "$T/b" || nodata=0
+done
+req DELETE /api/session
+[ "$ST" = 401 ] || nodata=0
+[ $nodata = 1 ] && ok no_session_no_data || fail no_session_no_data "status $ST"
+
+# ---- sign-in: bad input, wrong passphrase, pacing --------------------------
+req POST /api/session -d '{"operator":"alice","passphrase":"x"}'
+[ "$ST" = 415 ] && ok signin_needs_json || fail signin_needs_json "status $ST"
+req POST /api/session -H 'Content-Type: application/json' -d '{"passphrase":"x"}'
+[ "$ST" = 400 ] && grep -q "campo 'operator'" "$T/b" && ok signin_names_field ||
+	fail signin_names_field "status $ST $(head -c 200 "$T/b")"
+req POST /api/session -H 'Content-Type: application/json' -d '[1,2'
+[ "$ST" = 400 ] && ok signin_bad_json || fail signin_bad_json "status $ST"
+req POST /api/session -H 'Content-Type: application/json' \
+	-H 'Origin: http://evil.example' -d '{"operator":"alice","passphrase":"x"}'
+[ "$ST" = 403 ] && ok signin_other_origin_refused || fail signin_other_origin_refused "status $ST"
+
+signin alice wrong-passphrase
+[ "$ST" = 401 ] && grep -q 'non validi' "$T/b" && ok wrong_passphrase_refused ||
+	fail wrong_passphrase_refused "status $ST"
+signin alice "$E2E_PASSPHRASE"
+retry=$(hdr Retry-After)
+[ "$ST" = 429 ] && [ -n "$retry" ] && ok wrong_passphrase_slowed ||
+	fail wrong_passphrase_slowed "status $ST '$retry'"
+sleep 1.2
+signin alice wrong-again
+signin alice "$E2E_PASSPHRASE"
+[ "$ST" = 429 ] && [ "$(hdr Retry-After | tr -dc 0-9)" -ge 1 ] &&
+	ok pacing_doubles || fail pacing_doubles "status $ST $(hdr Retry-After)"
+sleep 2.2
+
+# ---- signed in -------------------------------------------------------------
+signin alice "$E2E_PASSPHRASE"
+ck=$(hdr Set-Cookie)
+csrf=$(jval csrf "$T/b")
+[ "$ST" = 200 ] && [ -n "$csrf" ] && ok signin_ok || fail signin_ok "status $ST $(head -c 200 "$T/b")"
+case $ck in
+*presidio_sid=*HttpOnly*SameSite=Strict*) ok cookie_httponly_strict ;;
+*) fail cookie_httponly_strict "'$ck'" ;;
+esac
+case $ck in *Secure*) fail cookie_plain_not_secure "'$ck'" ;; *) ok cookie_plain_not_secure ;; esac
+case $ck in *Max-Age*|*Expires*) fail cookie_session_only "'$ck'" ;; *) ok cookie_session_only ;; esac
+req GET /api/status
+[ "$ST" = 200 ] && [ "$(jval records "$T/b")" -ge 1 ] && ok status_signed_in ||
+	fail status_signed_in "status $ST"
+req GET /api/session
+[ "$ST" = 200 ] && [ "$(jval operator "$T/b")" = alice ] && ok who_am_i ||
+	fail who_am_i "status $ST"
+
+req DELETE /api/session
+[ "$ST" = 403 ] && ok write_without_csrf_refused || fail write_without_csrf_refused "status $ST"
+req DELETE /api/session -H "X-Presidio-CSRF: not-the-token"
+[ "$ST" = 403 ] && ok write_wrong_csrf_refused || fail write_wrong_csrf_refused "status $ST"
+req DELETE /api/session -H "X-Presidio-CSRF: $csrf" -H 'Origin: http://evil.example'
+[ "$ST" = 403 ] && ok write_other_origin_refused || fail write_other_origin_refused "status $ST"
+req GET /api/status
+[ "$ST" = 200 ] && ok session_survives_refused_writes || fail session_survives_refused_writes "status $ST"
+
+# ---- idle timeout ----------------------------------------------------------
+sleep 5
+req GET /api/status
+[ "$ST" = 401 ] && grep -q 'inattivita' "$T/b" && ok idle_session_ends ||
+	fail idle_session_ends "status $ST"
+
+# ---- sign-out --------------------------------------------------------------
+signin alice "$E2E_PASSPHRASE"
+csrf=$(jval csrf "$T/b")
+req DELETE /api/session -H "X-Presidio-CSRF: $csrf" -H "Origin: $BASE"
+[ "$ST" = 200 ] && hdr Set-Cookie | grep -q 'Max-Age=0' && ok signout_deletes_cookie ||
+	fail signout_deletes_cookie "status $ST $(hdr Set-Cookie)"
+req GET /api/status
+[ "$ST" = 401 ] && ok after_signout_refused || fail after_signout_refused "status $ST"
+
+# No answer of this run carried the person's name (or the passphrase) to
+# anyone: the status counts, it does not show.
+assert_absent no_personal_data_in_answers "$T/answers" "Okonkwo" "Ifeoma"
+assert_absent nothing_in_log "$T/ui.log" "Okonkwo" "$E2E_PASSPHRASE" "$csrf"
+ui_stop
+
+# ---- TLS: the cookie is Secure; another address needs TLS ------------------
+make_ca || { fail make_ca "openssl"; finish; }
+run "$P" -d "$PRESIDIO_DIR" ui --listen 0.0.0.0 --port 0
+[ "$RC" -ne 0 ] && err_has "loopback" && ok lan_needs_tls ||
+	fail lan_needs_tls "exit $RC ($(first_err))"
+ui_start --cert "$T/pki/hub.pem" --key "$T/pki/hub.key"
+BASE="https://127.0.0.1:$(cat "$T/ui.port")"
+CURL_TLS="--cacert $T/pki/ca.pem"
+: >"$T/jar"
+signin alice "$E2E_PASSPHRASE"
+case $(hdr Set-Cookie) in
+*HttpOnly*Secure*SameSite=Strict*) ok tls_cookie_secure ;;
+*) fail tls_cookie_secure "status $ST '$(hdr Set-Cookie)'" ;;
+esac
+ui_stop
+
+# The server's own stderr: no sanitizer report, from either run.
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/ui.log"; then
+	fail ui_clean_exit "$(grep -m1 -E 'Sanitizer|runtime error' "$T/ui.log")"
+else
+	ok ui_clean_exit
+fi
+
+run "$P" ui --help
+[ "$RC" -eq 0 ] && out_has "--idle SECONDS" && ok ui_help || fail ui_help "exit $RC"
+run "$P" -d "$PRESIDIO_DIR" ui --idle 0
+[ "$RC" -eq 2 ] && err_has "--idle" && ok ui_bad_option || fail ui_bad_option "exit $RC"
+finish
