@@ -1,0 +1,101 @@
+// tests/e2e/browser/signin.js - sign-in, the home page, CSRF, idle end
+// and sign-out in a real headless Chromium (tests/e2e/test_ui_browser.sh
+// starts the node, its web interface and chromedriver, then runs this).
+//   node signin.js DRIVER_URL UI_URL PASSPHRASE SHOTS_DIR PROFILE_DIR
+'use strict';
+
+const wd = require('./wd');
+
+const [driver, ui, pass, shots, profile] = process.argv.slice(2);
+
+async function main() {
+	const b = await wd.open(driver, { shots, profileDir: profile });
+	const tests = [
+		['page_in_italian', async () => {
+			await b.go(ui + '/');
+			await b.wait('#modulo-accesso', 'the sign-in form');
+			const lang = await b.run('return document.documentElement.lang');
+			if (lang !== 'it') throw new Error(`lang '${lang}'`);
+			await b.waitText('#titolo-accesso', 'Accesso');
+			await b.shot('accesso');
+		}],
+		['labelled_controls', async () => {
+			const bad = await b.run(`return [...document.querySelectorAll(
+				'input')].filter(i => !document.querySelector(
+				'label[for="' + i.id + '"]')).length`);
+			if (bad) throw new Error(`${bad} inputs without a label`);
+		}],
+		['wrong_passphrase_shown', async () => {
+			await b.type('#operatore', 'alice');
+			await b.type('#passphrase', 'non-e-questa');
+			await b.click('#modulo-accesso button[type=submit]');
+			await b.waitText('#errore-accesso', 'non validi');
+			const left = await b.run(
+				"return document.getElementById('passphrase').value");
+			if (left) throw new Error('the passphrase stayed in the form');
+			await b.shot('accesso-errato');
+		}],
+		['retry_too_fast_explained', async () => {
+			await b.type('#passphrase', pass);
+			await b.click('#modulo-accesso button[type=submit]');
+			await b.waitText('#errore-accesso', /riprova tra \d+ second/);
+		}],
+		['signin_shows_home', async () => {
+			await wd.sleep(1300);
+			await b.type('#passphrase', pass);
+			await b.click('#modulo-accesso button[type=submit]');
+			await b.waitText('#chi', 'Operatore: alice');
+			await b.waitText('#schede', '1');
+			await b.waitText('#ultima-sync', 'non ancora registrato');
+			await b.shot('home');
+		}],
+		['nothing_for_scripts_or_storage', async () => {
+			const v = await b.run(`return [document.cookie,
+				localStorage.length, sessionStorage.length,
+				document.title, location.href]`);
+			if (v[0] !== '') throw new Error(`cookie readable: '${v[0]}'`);
+			if (v[1] || v[2]) throw new Error('browser storage used');
+			if (v[3] !== 'Presidio') throw new Error(`title '${v[3]}'`);
+			if (v[4] !== ui + '/') throw new Error(`url '${v[4]}'`);
+		}],
+		['csrf_needed_in_browser', async () => {
+			const st = await b.runAsync(`const done = arguments[0];
+				fetch('/api/session', { method: 'DELETE' })
+					.then(r => done(r.status), e => done(String(e)))`);
+			if (st !== 403) throw new Error(`status ${st}`);
+			await b.go(ui + '/');
+			await b.waitText('#chi', 'Operatore: alice');
+		}],
+		['signout', async () => {
+			await b.click('#esci');
+			await b.wait('#modulo-accesso', 'the sign-in form');
+			await b.waitText('#avviso', 'chiavi della sessione');
+			await b.go(ui + '/');
+			await b.wait('#modulo-accesso', 'the sign-in form');
+			await b.shot('uscita');
+		}],
+		['idle_session_ends', async () => {
+			await b.type('#operatore', 'alice');
+			await b.type('#passphrase', pass);
+			await b.click('#modulo-accesso button[type=submit]');
+			await b.waitText('#chi', 'Operatore: alice');
+			await wd.sleep(5000);
+			await b.go(ui + '/');
+			await b.wait('#modulo-accesso', 'the sign-in form');
+			await b.waitText('#avviso', 'inattivit');
+			await b.shot('sessione-scaduta');
+		}],
+	];
+	let failed;
+	try {
+		failed = await wd.runTests(tests);
+	} finally {
+		await b.close();
+	}
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+	console.log(`FAIL browser: ${e.message}`);
+	process.exit(1);
+});
