@@ -17,6 +17,7 @@
 
 #include "common/log.h"
 #include "node/store_search.h"
+#include "view/view_person.h"
 
 #define DUPS_MAX 10
 #define PERSON_COLL "person" /* the product's persons (schema/coll_person.c) */
@@ -131,19 +132,9 @@ static int print_hit(struct store *s, const struct store_search_hit *h,
 		goto out;
 	id_format(&h->id, idtext);
 	if (json) {
-		o = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:O,s:i,s:b}", "id",
-			      idtext, "score", (int)h->score, "given_name",
-			      str(r.fields, "given_name"), "family_name",
-			      str(r.fields, "family_name"), "birth_date",
-			      str(r.fields, "birth_date"), "nationality",
-			      str(r.fields, "nationality"), "other_names",
-			      json_object_get(r.fields, "other_names")
-				      ? json_object_get(r.fields,
-							"other_names")
-				      : json_null(),
-			      "merged", (int)h->merged, "cycle", h->cycle);
-		rc = o ? cli_print_json(o, JSON_COMPACT | JSON_SORT_KEYS, e)
-		       : err_set(e, ERR_NOMEM, "out of memory");
+		rc = view_person_hit(s, h, &o, e);
+		if (!rc)
+			rc = cli_print_json(o, JSON_COMPACT | JSON_SORT_KEYS, e);
 		goto out;
 	}
 	printf("%s  %s %s", idtext, str(r.fields, "family_name"),

@@ -16,6 +16,7 @@
 #include "node/keyslot.h"
 #include "node/store.h"
 #include "node/store_session.h"
+#include "node/ui/ui_int.h"
 #include "node/ui/ui_pages.h"
 #include "node/ui/ui_session.h"
 #include "view/view_status.h"
@@ -32,7 +33,9 @@ struct ui {
 	struct ui_sessions *sessions;
 	int tls;
 	uint64_t idle_s;
-	/* Store handles: all of them, and the free ones. */
+	char *dir; /* the node's directory: each session opens its handle */
+	/* Store handles for what needs no session (sign-in): all of them,
+	 * and the free ones. */
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	struct store **all, **pool;
@@ -42,6 +45,14 @@ struct ui {
 static uint64_t now_s(void)
 {
 	return (uint64_t)time(NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- the pool of store handles ---- */
@@ -68,10 +79,7 @@ static void pool_put(struct ui *u, struct store *s)
 
 /* ---- answers ---- */
 
-/* The store's error as an answer: the message is the store's, which
- * names fields and rules, never values. */
-static void store_error(struct http_response *res, int rc,
-			const struct err *e)
+void ui_store_error(struct http_response *res, int rc, const struct err *e)
 {
 	switch (rc) {
 	case ERR_INVALID:
@@ -97,7 +105,7 @@ static void store_error(struct http_response *res, int rc,
 	}
 }
 
-static void answer_json(struct http_response *res, int status, json_t *o)
+void ui_answer_json(struct http_response *res, int status, json_t *o)
 {
 	if (!o || http_response_json(res, status, o))
 		http_response_error(res, 500, "internal", "memoria esaurita");
@@ -167,22 +175,16 @@ static void route_static(void *ctx, const struct http_request *req,
 
 /* ---- sessions ---- */
 
-typedef void (*ui_handler_fn)(struct ui *u, struct store *s,
-			      const struct ui_who *who,
-			      const struct http_request *req,
-			      struct http_response *res);
-
 /*
- * Run fn for req's session with a store handle acting for it: 401 without
- * a session (or an expired one), 403 for a write without the session's
- * CSRF token or from another origin.
+ * Run fn for req's session with its store handle: 401 without a session
+ * (or an expired one), 403 for a write without the session's CSRF token
+ * or from another origin.
  */
 static void with_session(struct ui *u, const struct http_request *req,
 			 struct http_response *res, ui_handler_fn fn)
 {
 	char cookie[UI_TOKEN_TEXT];
 	struct ui_who who;
-	struct store *s;
 	struct err e;
 	int rc, write = strcmp(req->method, "GET") != 0 &&
 			strcmp(req->method, "HEAD") != 0;
@@ -212,16 +214,7 @@ static void with_session(struct ui *u, const struct http_request *req,
 		ui_who_release(&who);
 		return;
 	}
-	s = pool_get(u);
-	rc = store_session_use(s, who.sess, &e);
-	if (rc)
-		store_error(res, rc, &e);
-	else
-		fn(u, s, &who, req, res);
-	/* Between requests a handle holds no keys (leaving cannot fail). */
-	if (store_session_use(s, NULL, NULL))
-		http_response_error(res, 500, "internal", "sessione non chiusa");
-	pool_put(u, s);
+	fn(u, who.s, &who, req, res);
 	ui_who_release(&who);
 }
 
@@ -241,7 +234,7 @@ static void session_get(struct ui *u, struct store *s,
 			struct http_response *res)
 {
 	(void)req;
-	answer_json(res, 200, session_json(u, s, who));
+	ui_answer_json(res, 200, session_json(u, s, who));
 }
 
 static void route_session_get(void *ctx, const struct http_request *req,
@@ -250,15 +243,13 @@ static void route_session_get(void *ctx, const struct http_request *req,
 	with_session(ctx, req, res, session_get);
 }
 
-/* The sign-in body's fields: 0, or 400 answered naming the field. */
-static int signin_fields(const struct http_request *req, json_t **body,
-			 const char **op, const char **pass,
-			 struct http_response *res)
+int ui_body_object(const struct http_request *req, json_t **out,
+		   struct http_response *res)
 {
 	const char *type = http_request_header(req, "Content-Type");
-	json_t *o, *jo, *jp;
+	json_t *o;
 
-	*body = NULL;
+	*out = NULL;
 	/* JSON only: a form of another site cannot send it without the
 	 * browser asking this server first (CORS), which it never allows. */
 	if (!type || strncmp(type, "application/json", 16) != 0) {
@@ -269,12 +260,29 @@ static int signin_fields(const struct http_request *req, json_t **body,
 	o = req->body ? json_loadb((const char *)req->body, req->body_len,
 				   JSON_REJECT_DUPLICATES, NULL)
 		      : NULL;
-	jo = json_object_get(o, "operator");
-	jp = json_object_get(o, "passphrase");
 	if (!json_is_object(o)) {
+		json_decref(o);
 		http_response_error(res, 400, "invalid",
 				    "il corpo deve essere un oggetto JSON");
-	} else if (!json_is_string(jo) || json_string_length(jo) == 0 ||
+		return -1;
+	}
+	*out = o;
+	return 0;
+}
+
+/* The sign-in body's fields: 0, or 400 answered naming the field. */
+static int signin_fields(const struct http_request *req, json_t **body,
+			 const char **op, const char **pass,
+			 struct http_response *res)
+{
+	json_t *o, *jo, *jp;
+
+	if (ui_body_object(req, body, res))
+		return -1;
+	o = *body;
+	jo = json_object_get(o, "operator");
+	jp = json_object_get(o, "passphrase");
+	if (!json_is_string(jo) || json_string_length(jo) == 0 ||
 		   json_string_length(jo) >= KEYSLOT_OPERATOR_MAX) {
 		http_response_error(res, 400, "invalid",
 				    "campo 'operator': il nome dell'operatore "
@@ -286,12 +294,12 @@ static int signin_fields(const struct http_request *req, json_t **body,
 				    "campo 'passphrase': obbligatorio (al "
 				    "massimo 1024 byte)");
 	} else {
-		*body = o;
 		*op = json_string_value(jo);
 		*pass = json_string_value(jp);
 		return 0;
 	}
 	json_decref(o);
+	*body = NULL;
 	return -1;
 }
 
@@ -318,8 +326,9 @@ static void route_signin(void *ctx, const struct http_request *req,
 	if (signin_fields(req, &body, &op, &pass, res))
 		return;
 	err_init(&e);
-	wait = ui_pace_wait(u->sessions, op, req->remote, now_s());
+	wait = ui_pace_wait(u->sessions, op, req->remote, now_ms());
 	if (wait) {
+		wait = (wait + 999) / 1000; /* whole seconds, rounded up */
 		snprintf(retry, sizeof(retry), "%llu", (unsigned long long)wait);
 		http_response_error(res, 429, "too_fast",
 				    "troppi tentativi: riprova tra %llu "
@@ -336,7 +345,7 @@ static void route_signin(void *ctx, const struct http_request *req,
 	s = pool_get(u);
 	rc = store_session_open(s, &secret, &sess, &e);
 	pool_put(u, s);
-	ui_pace_note(u->sessions, op, req->remote, rc == 0, now_s());
+	ui_pace_note(u->sessions, op, req->remote, rc == 0, now_ms());
 	json_decref(body); /* jwipe: the passphrase goes with it */
 	if (rc == ERR_AUTH || rc == ERR_NOTFOUND) {
 		http_response_error(res, 401, "bad_credentials",
@@ -344,14 +353,23 @@ static void route_signin(void *ctx, const struct http_request *req,
 		return;
 	}
 	if (rc) {
-		store_error(res, rc, &e);
+		ui_store_error(res, rc, &e);
 		return;
 	}
-	rc = ui_session_start(u->sessions, sess, now_s(), cookie, csrf, &e);
+	/* The session's own handle, acting for it until it ends. */
+	s = NULL;
+	rc = store_open(&s, u->dir, &e);
+	if (!rc)
+		rc = store_session_use(s, sess, &e);
+	if (rc)
+		store_close(s);
+	else
+		rc = ui_session_start(u->sessions, sess, s, now_s(), cookie,
+				      csrf, &e);
 	if (rc) {
 		store_session_lock(sess);
 		store_session_unref(sess);
-		store_error(res, rc, &e);
+		ui_store_error(res, rc, &e);
 		return;
 	}
 	memset(&who, 0, sizeof(who));
@@ -363,7 +381,7 @@ static void route_signin(void *ctx, const struct http_request *req,
 		struct http_cookie ck = { UI_COOKIE, cookie, "/", 0, !u->tls };
 
 		s = pool_get(u);
-		answer_json(res, 200, session_json(u, s, &who));
+		ui_answer_json(res, 200, session_json(u, s, &who));
 		pool_put(u, s);
 		if (http_response_cookie(res, &ck))
 			http_response_error(res, 500, "internal",
@@ -385,7 +403,7 @@ static void signout(struct ui *u, struct store *s, const struct ui_who *who,
 	if (cookie_of(req, cookie) == 0)
 		(void)ui_session_end(u->sessions, cookie);
 	sodium_memzero(cookie, sizeof(cookie));
-	answer_json(res, 200, json_pack("{s:b}", "signed_out", 1));
+	ui_answer_json(res, 200, json_pack("{s:b}", "signed_out", 1));
 	if (http_response_cookie_delete(res, UI_COOKIE, "/", !u->tls))
 		http_response_error(res, 500, "internal",
 				    "cookie non cancellato");
@@ -412,9 +430,9 @@ static void status(struct ui *u, struct store *s, const struct ui_who *who,
 	err_init(&e);
 	rc = view_status_load(s, &v, &e);
 	if (rc)
-		store_error(res, rc, &e);
+		ui_store_error(res, rc, &e);
 	else
-		answer_json(res, 200, view_status_json(&v));
+		ui_answer_json(res, 200, view_status_json(&v));
 }
 
 static void route_status(void *ctx, const struct http_request *req,
@@ -422,6 +440,19 @@ static void route_status(void *ctx, const struct http_request *req,
 {
 	with_session(ctx, req, res, status);
 }
+
+#define SESSION_ROUTE(name, fn)                                                \
+	static void name(void *ctx, const struct http_request *req,            \
+			 struct http_response *res)                            \
+	{                                                                      \
+		with_session(ctx, req, res, fn);                               \
+	}
+SESSION_ROUTE(route_person_search, ui_person_search)
+SESSION_ROUTE(route_person_check, ui_person_check)
+SESSION_ROUTE(route_person_add, ui_person_add)
+SESSION_ROUTE(route_record_get, ui_record_get)
+SESSION_ROUTE(route_schema_get, ui_schema_get)
+#undef SESSION_ROUTE
 
 static const struct http_route ui_routes[] = {
 	{ HTTP_GET | HTTP_HEAD, "/", route_index, NULL, 0, 0 },
@@ -431,6 +462,13 @@ static const struct http_route ui_routes[] = {
 	  0 },
 	{ HTTP_DELETE, "/api/session", route_signout, NULL, 0, 0 },
 	{ HTTP_GET, "/api/status", route_status, NULL, 0, 0 },
+	{ HTTP_GET, "/api/schema", route_schema_get, NULL, 0, 0 },
+	{ HTTP_POST, "/api/persons/search", route_person_search, NULL,
+	  UI_BODY_MAX, 0 },
+	{ HTTP_POST, "/api/persons/check", route_person_check, NULL,
+	  UI_BODY_MAX, 0 },
+	{ HTTP_POST, "/api/persons", route_person_add, NULL, UI_BODY_MAX, 0 },
+	{ HTTP_GET, "/api/records/{id}", route_record_get, NULL, 0, 0 },
 };
 
 static const struct http_router ui_router = {
@@ -487,11 +525,12 @@ int ui_start(struct ui **out, const char *dir, const struct ui_config *cfg,
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->freed, NULL);
 	u->tls = !hc.plain_http;
+	u->dir = strdup(dir);
 	u->idle_s = cfg->idle_s ? cfg->idle_s : UI_IDLE_DEFAULT_S;
 	u->sessions = ui_sessions_new(u->idle_s);
 	u->all = calloc(threads, sizeof(*u->all));
 	u->pool = calloc(threads, sizeof(*u->pool));
-	if (!u->sessions || !u->all || !u->pool) {
+	if (!u->sessions || !u->all || !u->pool || !u->dir) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -530,6 +569,7 @@ void ui_stop(struct ui *u)
 		store_close(u->all[i]);
 	free(u->all);
 	free(u->pool);
+	free(u->dir);
 	pthread_cond_destroy(&u->freed);
 	pthread_mutex_destroy(&u->lock);
 	free(u);

@@ -14,10 +14,11 @@
  *   browser), a CSRF token that every write must carry in the header
  *   X-Presidio-CSRF, an end after idle_s without a request, and on
  *   sign-out the operator's keys wiped;
- * - a pool of store handles (one per server thread), each opened locked
- *   and acting for a request's session only during that request
- *   (store_session_use(), then NULL again), so that between requests only
- *   sessions hold keys;
+ * - store handles: each session has its own, opened at sign-in and
+ *   acting for it until it ends (ui_session.h), so that what is built
+ *   from the operator's keys (the person index) serves all its requests;
+ *   a small pool of locked handles serves what needs no session (the
+ *   sign-in's check of the passphrase);
  * - the headers of every answer: a Content-Security-Policy that allows
  *   scripts, styles and connections to this origin only (no inline
  *   script, no framing), no referrer, and no caching (http.h).

@@ -9,21 +9,32 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A session's store handle: used by one request at a time (use), freed
+ * by the last of the table and the requests to let it go (refs). */
+struct ui_handle {
+	pthread_mutex_t use;
+	struct store *s;
+	atomic_int refs;
+};
 
 struct slot {
 	int used;
 	uint8_t hash[crypto_generichash_BYTES]; /* of the cookie token */
 	char csrf[UI_TOKEN_TEXT];
 	struct store_session *sess;
+	struct ui_handle *h;
 	uint64_t last; /* unix seconds of the last request */
 };
 
 struct pace {
 	uint8_t key[16]; /* hash of "o:NAME" or "a:ADDRESS"; zero: free */
 	unsigned fails;
-	uint64_t next_ok; /* unix seconds */
+	uint64_t next_ok; /* unix milliseconds */
 	uint64_t seen;
 };
 
@@ -45,11 +56,35 @@ struct ui_sessions *ui_sessions_new(uint64_t idle_s)
 	return t;
 }
 
-/* End slot sl (the caller holds the lock). */
+static struct ui_handle *handle_new(struct store *s)
+{
+	struct ui_handle *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	pthread_mutex_init(&h->use, NULL);
+	h->s = s;
+	atomic_init(&h->refs, 1);
+	return h;
+}
+
+/* Drop one ref; the last closes the handle (its keys and index wiped). */
+static void handle_unref(struct ui_handle *h)
+{
+	if (!h || atomic_fetch_sub(&h->refs, 1) != 1)
+		return;
+	store_close(h->s);
+	pthread_mutex_destroy(&h->use);
+	free(h);
+}
+
+/* End slot sl (the caller holds the lock): the store session locked at
+ * once, so a request holding the handle now fails its next use. */
 static void slot_end(struct slot *sl)
 {
 	store_session_lock(sl->sess);
 	store_session_unref(sl->sess);
+	handle_unref(sl->h);
 	sodium_memzero(sl, sizeof(*sl));
 }
 
@@ -97,11 +132,16 @@ static struct slot *slot_of(struct ui_sessions *t, const char *token)
 }
 
 int ui_session_start(struct ui_sessions *t, struct store_session *sess,
-		     uint64_t now, char cookie[UI_TOKEN_TEXT],
+		     struct store *s, uint64_t now, char cookie[UI_TOKEN_TEXT],
 		     char csrf[UI_TOKEN_TEXT], struct err *e)
 {
 	struct slot *free_slot = NULL;
+	struct ui_handle *h = handle_new(s);
 
+	if (!h) {
+		store_close(s);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
 	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < UI_SESSIONS_MAX; i++) {
 		struct slot *sl = &t->slots[i];
@@ -119,12 +159,15 @@ int ui_session_start(struct ui_sessions *t, struct store_session *sess,
 		token_hash(cookie, free_slot->hash);
 		memcpy(free_slot->csrf, csrf, UI_TOKEN_TEXT);
 		free_slot->sess = store_session_ref(sess);
+		free_slot->h = h;
 		free_slot->last = now;
 	}
 	pthread_mutex_unlock(&t->lock);
-	if (!free_slot)
+	if (!free_slot) {
+		handle_unref(h);
 		return err_set(e, ERR_BUSY, "troppe sessioni aperte su questo "
 			       "nodo: riprova tra qualche minuto");
+	}
 	return 0;
 }
 
@@ -147,11 +190,19 @@ int ui_session_find(struct ui_sessions *t, const char *cookie, uint64_t now,
 	} else {
 		sl->last = now;
 		who->sess = store_session_ref(sl->sess);
+		who->h = sl->h;
+		atomic_fetch_add(&who->h->refs, 1);
 		memcpy(who->csrf, sl->csrf, UI_TOKEN_TEXT);
 		snprintf(who->operator, sizeof(who->operator), "%s",
 			 store_session_operator(sl->sess));
 	}
 	pthread_mutex_unlock(&t->lock);
+	/* Outside the table's lock: waiting for the session's other request
+	 * must not hold up everyone else's. */
+	if (!rc) {
+		pthread_mutex_lock(&who->h->use);
+		who->s = who->h->s;
+	}
 	return rc;
 }
 
@@ -177,6 +228,10 @@ int ui_csrf_ok(const struct ui_who *who, const char *sent)
 
 void ui_who_release(struct ui_who *who)
 {
+	if (who->h) {
+		pthread_mutex_unlock(&who->h->use);
+		handle_unref(who->h);
+	}
 	store_session_unref(who->sess);
 	sodium_memzero(who, sizeof(*who));
 }
@@ -260,8 +315,9 @@ void ui_pace_note(struct ui_sessions *t, const char *operator,
 		p->seen = now;
 		wait = p->fails >= 10 ? UI_PACE_MAX_S
 				      : (uint64_t)1 << (p->fails - 1);
-		p->next_ok = now + (wait < UI_PACE_MAX_S ? wait
-							  : UI_PACE_MAX_S);
+		p->next_ok = now + 1000 * (wait < UI_PACE_MAX_S
+						   ? wait
+						   : UI_PACE_MAX_S);
 	}
 	pthread_mutex_unlock(&t->lock);
 }

@@ -95,10 +95,15 @@ req GET /static/nothing.js
 
 # ---- without a session -----------------------------------------------------
 nodata=1
-for p in /api/status /api/session; do
-	req GET $p
-	[ "$ST" = 401 ] || nodata=0
+PID=$(db "SELECT lower(hex(id)) FROM record LIMIT 1" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/')
+for p in /api/status /api/session /api/schema "/api/records/$PID"; do
+	req GET "$p"
+	[ "$ST" = 401 ] || { nodata=0; echo "# GET $p: $ST"; }
 	grep -q '"error"' "$T/b" || nodata=0
+done
+for p in /api/persons/search /api/persons/check /api/persons; do
+	req POST $p -H 'Content-Type: application/json' -d '{"name":"okonkwo"}'
+	[ "$ST" = 401 ] || { nodata=0; echo "# POST $p: $ST"; }
 done
 req DELETE /api/session
 [ "$ST" = 401 ] || nodata=0
@@ -131,6 +136,7 @@ signin alice "$E2E_PASSPHRASE"
 sleep 2.2
 
 # ---- signed in -------------------------------------------------------------
+cp "$T/answers" "$T/signed_out.answers"
 signin alice "$E2E_PASSPHRASE"
 ck=$(hdr Set-Cookie)
 csrf=$(jval csrf "$T/b")
@@ -147,6 +153,70 @@ req GET /api/status
 req GET /api/session
 [ "$ST" = 200 ] && [ "$(jval operator "$T/b")" = alice ] && ok who_am_i ||
 	fail who_am_i "status $ST"
+
+# ---- persons ---------------------------------------------------------------
+# post PATH JSON: a write of this session (CSRF token and JSON body).
+post() {
+	req POST "$1" -H 'Content-Type: application/json' \
+		-H "X-Presidio-CSRF: $csrf" -d "$2"
+}
+post /api/persons/search '{"name":"okonkwo"}'
+[ "$ST" = 200 ] && [ "$(jval hits.0.family_name "$T/b")" = Okonkwo-Nwosu ] &&
+	[ "$(jval count "$T/b")" = 1 ] && ok search_by_name ||
+	fail search_by_name "status $ST $(head -c 200 "$T/b")"
+PID=$(jval hits.0.id "$T/b")
+post /api/persons/search '{"birth":"04/03/1990","nationality":"NG"}'
+[ "$ST" = 200 ] && [ "$(jval hits.0.id "$T/b")" = "$PID" ] &&
+	ok search_by_birth_and_nationality || fail search_by_birth_and_nationality "status $ST"
+post /api/persons/search '{"birth":"1991"}'
+[ "$ST" = 200 ] && [ "$(jval count "$T/b")" = 0 ] && ok search_nothing_found ||
+	fail search_nothing_found "status $ST"
+bad=
+for body in '{}' '{"birth":"31/02/1990"}' '{"name":42}' '{"nationality":"NGA"}' \
+	'{"name":"x","limit":0}' '[1]'; do
+	post /api/persons/search "$body"
+	[ "$ST" = 400 ] && grep -q '"error"' "$T/b" || bad="$bad $body:$ST"
+done
+[ -z "$bad" ] && ok search_bad_input_400 || fail search_bad_input_400 "$bad"
+post /api/persons/search '{"birth":"31/02/1990"}'
+grep -q 'nascita' "$T/b" && ok search_error_names_field || fail search_error_names_field "$(head -c 200 "$T/b")"
+post /api/persons/search '{"nationality":"NGA"}'
+grep -q "campo 'nationality'" "$T/b" && ok search_error_names_field_2 || fail search_error_names_field_2 "$(head -c 200 "$T/b")"
+
+before=$(db "SELECT count(*) FROM record")
+DUP='{"given_name":"Ifeoma","family_name":"Okonkwo Nwosu","sex":"F","birth_date":"1990-03-04","nationality":"NG"}'
+post /api/persons/check "{\"fields\":$DUP}"
+[ "$ST" = 200 ] && [ "$(jval duplicates.0.id "$T/b")" = "$PID" ] &&
+	[ "$(jval strong "$T/b")" = true ] && ok duplicate_check ||
+	fail duplicate_check "status $ST $(head -c 300 "$T/b")"
+post /api/persons "{\"fields\":$DUP}"
+[ "$ST" = 409 ] && [ "$(jval error.code "$T/b")" = duplicate ] &&
+	[ "$(jval duplicates.0.id "$T/b")" = "$PID" ] &&
+	[ "$(db "SELECT count(*) FROM record")" = "$before" ] &&
+	ok strong_duplicate_not_written || fail strong_duplicate_not_written "status $ST"
+post /api/persons '{"fields":{"given_name":"Ifeoma","family_name":"X","birth_date":"1990-13-04"}}'
+[ "$ST" = 400 ] && grep -q "birth_date" "$T/b" &&
+	[ "$(db "SELECT count(*) FROM record")" = "$before" ] &&
+	ok invalid_person_names_field || fail invalid_person_names_field "status $ST $(head -c 200 "$T/b")"
+post /api/persons "{\"fields\":$DUP,\"force\":\"yes\"}"
+[ "$ST" = 400 ] && grep -q "campo 'force'" "$T/b" && ok force_must_be_boolean ||
+	fail force_must_be_boolean "status $ST"
+post /api/persons "{\"fields\":$DUP,\"force\":true}"
+NEW=$(jval id "$T/b")
+[ "$ST" = 201 ] && [ -n "$NEW" ] && [ "$(db "SELECT count(*) FROM record")" -gt "$before" ] &&
+	ok confirmed_person_written || fail confirmed_person_written "status $ST $(head -c 200 "$T/b")"
+req GET "/api/records/$NEW"
+[ "$ST" = 200 ] && [ "$(jval fields.family_name "$T/b")" = "Okonkwo Nwosu" ] &&
+	[ "$(jval collection "$T/b")" = person ] && [ -n "$(jval versions.family_name.operator "$T/b")" ] &&
+	ok record_with_versions || fail record_with_versions "status $ST $(head -c 300 "$T/b")"
+req GET /api/records/not-an-id
+[ "$ST" = 400 ] && ok record_bad_id_400 || fail record_bad_id_400 "status $ST"
+req GET /api/records/00000000-0000-4000-8000-000000000000
+[ "$ST" = 404 ] && ok record_unknown_404 || fail record_unknown_404 "status $ST"
+req GET /api/schema
+[ "$ST" = 200 ] && grep -q '"label"' "$T/b" && ok schema_for_forms || fail schema_for_forms "status $ST"
+req POST /api/persons/search -H 'Content-Type: application/json' -d '{"name":"okonkwo"}'
+[ "$ST" = 403 ] && ok search_needs_csrf || fail search_needs_csrf "status $ST"
 
 req DELETE /api/session
 [ "$ST" = 403 ] && ok write_without_csrf_refused || fail write_without_csrf_refused "status $ST"
@@ -172,9 +242,9 @@ req DELETE /api/session -H "X-Presidio-CSRF: $csrf" -H "Origin: $BASE"
 req GET /api/status
 [ "$ST" = 401 ] && ok after_signout_refused || fail after_signout_refused "status $ST"
 
-# No answer of this run carried the person's name (or the passphrase) to
-# anyone: the status counts, it does not show.
-assert_absent no_personal_data_in_answers "$T/answers" "Okonkwo" "Ifeoma"
+# No answer to a client without a session carried the person's name: those
+# answers were kept apart (signed_out.answers) before the first sign-in.
+assert_absent no_personal_data_signed_out "$T/signed_out.answers" "Okonkwo" "Ifeoma"
 assert_absent nothing_in_log "$T/ui.log" "Okonkwo" "$E2E_PASSPHRASE" "$csrf"
 ui_stop
 

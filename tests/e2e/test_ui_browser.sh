@@ -4,7 +4,8 @@
 # tests/e2e/browser/wd.js): a node with a person, `presidio ui` on
 # 127.0.0.1, then tests/e2e/browser/signin.js (sign-in refused and slowed,
 # the home page, no cookie or storage visible to scripts, CSRF, sign-out,
-# the idle end).  Screenshots of each screen go to
+# the idle end) and persons.js (search, the scheda with its history, the
+# form drawn from the schema, the duplicate warning at registration).  Screenshots of each screen go to
 # $E2E_BUILD/test-output/ui/.
 # e2e: plain build only
 . "$(dirname "$0")/lib.sh"
@@ -44,9 +45,11 @@ while { [ ! -s "$T/ui.port" ] ||
 done
 [ -s "$T/ui.port" ] || { fail ui_start "$(tail -n 3 "$T/ui.log")"; finish; }
 
-node "$(dirname "$0")/browser/signin.js" "http://127.0.0.1:$dport" \
-	"http://127.0.0.1:$(cat "$T/ui.port")" "$E2E_PASSPHRASE" "$SHOTS" \
-	"$T/profile" >"$T/browser.out" 2>&1
+for js in signin persons; do
+	node "$(dirname "$0")/browser/$js.js" "http://127.0.0.1:$dport" \
+		"http://127.0.0.1:$(cat "$T/ui.port")" "$E2E_PASSPHRASE" \
+		"$SHOTS" "$T/profile-$js" >>"$T/browser.out" 2>&1
+done
 # Each line of the browser's run is one test.
 while IFS= read -r line; do
 	case $line in
@@ -56,6 +59,6 @@ while IFS= read -r line; do
 	esac
 done <"$T/browser.out"
 n=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
-[ "$n" -ge 5 ] && ok screenshots_saved || fail screenshots_saved "$n in $SHOTS"
+[ "$n" -ge 10 ] && ok screenshots_saved || fail screenshots_saved "$n in $SHOTS"
 assert_absent no_personal_data_in_log "$T/ui.log" Okonkwo "$E2E_PASSPHRASE"
 finish

@@ -11,6 +11,14 @@
 #include "node/store_session.h"
 #include "node/ui/ui_session.h"
 
+/* A locked handle of the node in dir, for a session to take over. */
+static struct store *handle(void)
+{
+	struct store *h = NULL;
+
+	return store_open(&h, dir, NULL) ? NULL : h;
+}
+
 static struct store_session *session_of(struct store *s)
 {
 	struct store_secret sec = secret_of("m.rossi");
@@ -29,12 +37,13 @@ static void test_session_found_by_its_token_only(void)
 	struct err e;
 
 	CHECK(sess && t);
-	CHECK_OK(ui_session_start(t, sess, 1000, cookie, csrf, &e));
+	CHECK_OK(ui_session_start(t, sess, handle(), 1000, cookie, csrf, &e));
 	CHECK(strlen(cookie) == 43 && strlen(csrf) == 43);
 	CHECK(strcmp(cookie, csrf) != 0);
 	CHECK_OK(ui_session_find(t, cookie, 1001, &who, &e));
 	CHECK(strcmp(who.operator, "m.rossi") == 0);
 	CHECK(who.sess == sess);
+	CHECK(who.s != NULL);
 	CHECK(ui_csrf_ok(&who, csrf));
 	CHECK(!ui_csrf_ok(&who, NULL));
 	CHECK(!ui_csrf_ok(&who, ""));
@@ -67,7 +76,7 @@ static void test_session_idle_ends(void)
 	struct err e;
 
 	CHECK(sess && t);
-	CHECK_OK(ui_session_start(t, sess, 1000, cookie, csrf, &e));
+	CHECK_OK(ui_session_start(t, sess, handle(), 1000, cookie, csrf, &e));
 	/* Each request restarts the idle time. */
 	CHECK_OK(ui_session_find(t, cookie, 1050, &who, &e));
 	ui_who_release(&who);
@@ -98,21 +107,21 @@ static void test_sessions_bounded(void)
 	CHECK(first && t);
 	if (!first || !t)
 		return;
-	started += ui_session_start(t, first, 100, cookie, csrf, &e) == 0;
+	started += ui_session_start(t, first, handle(), 100, cookie, csrf, &e) == 0;
 	for (int i = 1; i < UI_SESSIONS_MAX; i++) {
 		struct store_session *one = session_of(s);
 
-		started += one && ui_session_start(t, one, 105, cookie, csrf,
-						   &e) == 0;
+		started += one && ui_session_start(t, one, handle(), 105,
+						   cookie, csrf, &e) == 0;
 		store_session_unref(one);
 	}
 	CHECK(started == UI_SESSIONS_MAX);
 	last = session_of(s);
 	CHECK(last != NULL);
-	CHECK(ui_session_start(t, last, 108, cookie, csrf, &e) == ERR_BUSY);
+	CHECK(ui_session_start(t, last, handle(), 108, cookie, csrf, &e) == ERR_BUSY);
 	CHECK(!store_session_locked(first));
 	/* At 111 the first (idle since 100) gives its place. */
-	CHECK_OK(ui_session_start(t, last, 111, cookie, csrf, &e));
+	CHECK_OK(ui_session_start(t, last, handle(), 111, cookie, csrf, &e));
 	CHECK(store_session_locked(first));
 	CHECK(!store_session_locked(last));
 	ui_sessions_free(t);
@@ -127,26 +136,31 @@ static void test_pacing_doubles_and_clears(void)
 	struct ui_sessions *t = ui_sessions_new(60);
 
 	CHECK(t);
-	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 100) == 0);
-	ui_pace_note(t, "ana", "127.0.0.1", 0, 100);
-	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 100) == 1);
-	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 101) == 0);
-	ui_pace_note(t, "ana", "127.0.0.1", 0, 101);
-	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 101) == 2);
-	ui_pace_note(t, "ana", "127.0.0.1", 0, 103);
-	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 103) == 4);
+	if (!t)
+		return;
+	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 100000) == 0);
+	ui_pace_note(t, "ana", "127.0.0.1", 0, 100000);
+	/* A whole second, whenever in the second the failure came. */
+	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 100000) == 1000);
+	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 100999) == 1);
+	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 101000) == 0);
+	ui_pace_note(t, "ana", "127.0.0.1", 0, 101000);
+	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 101000) == 2000);
+	ui_pace_note(t, "ana", "127.0.0.1", 0, 103000);
+	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 103000) == 4000);
 	/* The operator is slowed from another address, and the address
 	 * for another operator. */
-	CHECK(ui_pace_wait(t, "ana", "10.0.0.9", 103) == 4);
-	CHECK(ui_pace_wait(t, "bruno", "127.0.0.1", 103) == 4);
-	CHECK(ui_pace_wait(t, "bruno", "10.0.0.9", 103) == 0);
+	CHECK(ui_pace_wait(t, "ana", "10.0.0.9", 103000) == 4000);
+	CHECK(ui_pace_wait(t, "bruno", "127.0.0.1", 103000) == 4000);
+	CHECK(ui_pace_wait(t, "bruno", "10.0.0.9", 103000) == 0);
 	/* Capped. */
 	for (int i = 0; i < 20; i++)
-		ui_pace_note(t, "ana", "127.0.0.1", 0, 200);
-	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 200) == UI_PACE_MAX_S);
-	ui_pace_note(t, "ana", "127.0.0.1", 1, 200);
-	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 200) == 0);
-	CHECK(ui_pace_wait(t, "ana", "10.0.0.9", 200) == 0);
+		ui_pace_note(t, "ana", "127.0.0.1", 0, 200000);
+	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 200000) ==
+	      1000 * UI_PACE_MAX_S);
+	ui_pace_note(t, "ana", "127.0.0.1", 1, 200000);
+	CHECK(ui_pace_wait(t, "ana", "127.0.0.1", 200000) == 0);
+	CHECK(ui_pace_wait(t, "ana", "10.0.0.9", 200000) == 0);
 	ui_sessions_free(t);
 }
 

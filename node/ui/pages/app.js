@@ -1,10 +1,10 @@
 // Presidio: the pages' script.  Talks to this node's API only (the CSP
 // allows nothing else); keeps nothing in the browser's storage and puts
-// nothing personal in a URL.  Every write carries the session's CSRF
-// token in the X-Presidio-CSRF header.
+// nothing personal in a URL (searches go in POST bodies).  Every write
+// carries the session's CSRF token in the X-Presidio-CSRF header.
 'use strict';
 
-const stato = { csrf: null };
+const stato = { csrf: null, ruolo: null, schema: null, nuova: null, nodo: null };
 
 function el(id) { return document.getElementById(id); }
 
@@ -20,6 +20,8 @@ async function api(method, path, body) {
 	const r = await fetch(path, init);
 	let data = null;
 	try { data = await r.json(); } catch (e) { data = null; }
+	if (r.status === 401 && stato.csrf)
+		uscito(data && data.error ? data.error.message : '');
 	return { status: r.status, data };
 }
 
@@ -42,26 +44,44 @@ function data(ms) {
 		' ' + p(d.getHours()) + ':' + p(d.getMinutes());
 }
 
+// AAAA-MM-GG as gg/mm/aaaa; anything else as it is.
+function giorno(iso) {
+	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || '');
+	return m ? `${m[3]}/${m[2]}/${m[1]}` : (iso || '');
+}
+
+const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova'];
+
 function mostra(sezione) {
-	el('accesso').hidden = sezione !== 'accesso';
-	el('home').hidden = sezione !== 'home';
-	el('esci').hidden = sezione === 'accesso';
+	for (const s of SEZIONI) el(s).hidden = s !== sezione;
+	const dentro = sezione !== 'accesso';
+	el('esci').hidden = !dentro;
+	el('menu').hidden = !dentro;
+	for (const b of document.querySelectorAll('#menu button')) {
+		if (b.dataset.vai === sezione) b.setAttribute('aria-current', 'page');
+		else b.removeAttribute('aria-current');
+	}
+	const h = el(sezione).querySelector('h1');
+	if (h) { h.tabIndex = -1; h.focus(); }
 }
 
 function uscito(testo) {
 	stato.csrf = null;
+	stato.schema = null;
 	el('chi').textContent = '';
 	mostra('accesso');
 	avviso(testo);
 	el('operatore').focus();
 }
 
+// ---- home ----
+
 async function home() {
 	const r = await api('GET', '/api/status');
-	if (r.status === 401) return uscito(messaggio(r));
 	if (r.status !== 200) return avviso(messaggio(r));
 	const s = r.data, sync = s.sync || {};
 	el('nodo').textContent = 'Nodo ' + s.name;
+	stato.nodo = s.id;
 	el('ultima-sync').textContent = sync.enrolled
 		? (sync.last_sync && sync.last_sync !== 'never'
 			? data(Date.parse(sync.last_sync)) : 'mai')
@@ -73,8 +93,169 @@ async function home() {
 	mostra('home');
 }
 
+// ---- persons ----
+
+async function schema() {
+	if (stato.schema) return stato.schema;
+	const r = await api('GET', '/api/schema');
+	if (r.status !== 200) { avviso(messaggio(r)); return null; }
+	stato.schema = r.data;
+	return stato.schema;
+}
+
+async function collezione(nome) {
+	const s = await schema();
+	return s ? s.collections.find((c) => c.name === nome) : null;
+}
+
+function cella(riga, testo) {
+	const td = document.createElement('td');
+	td.textContent = testo;
+	riga.append(td);
+	return td;
+}
+
+async function cerca(ev) {
+	ev.preventDefault();
+	const q = {};
+	const nome = el('cerca-nome').value.trim();
+	const nascita = el('cerca-nascita').value.trim();
+	const citt = el('cerca-cittadinanza').value.trim().toUpperCase();
+	if (nome) q.name = nome;
+	if (nascita) q.birth = nascita;
+	if (citt) q.nationality = citt;
+	const r = await api('POST', '/api/persons/search', q);
+	const corpo = el('risultati').querySelector('tbody');
+	corpo.replaceChildren();
+	if (r.status !== 200) {
+		el('esito-ricerca').textContent = messaggio(r);
+		el('risultati').hidden = true;
+		return;
+	}
+	const n = r.data.count;
+	el('esito-ricerca').textContent = n === 0 ? 'Nessuna persona trovata.'
+		: n === 1 ? '1 persona trovata.' : `${n} persone trovate.`;
+	for (const h of r.data.hits) {
+		const tr = document.createElement('tr');
+		cella(tr, `${h.family_name} ${h.given_name}` +
+			(h.merged ? ` (${h.merged} schede unite)` : ''));
+		cella(tr, giorno(h.birth_date));
+		cella(tr, h.nationality);
+		const b = document.createElement('button');
+		b.type = 'button';
+		b.textContent = 'Apri la scheda';
+		b.addEventListener('click', () => scheda(h.id));
+		cella(tr, '').append(b);
+		corpo.append(tr);
+	}
+	el('risultati').hidden = n === 0;
+}
+
+function valoreLeggibile(f, v) {
+	if (v === null || v === undefined) return '';
+	if (f && f.type === 'date') return giorno(v);
+	if (f && f.type === 'bool') return v ? 'Sì' : 'No';
+	if (f && (f.type === 'enum' || f.type === 'enum_set')) {
+		const lab = (x) => ((f.values || []).find((y) => y.value === x) || {}).label || x;
+		return Array.isArray(v) ? v.map(lab).join(', ') : lab(v);
+	}
+	return Array.isArray(v) ? v.join(', ') : String(v);
+}
+
+async function scheda(id) {
+	const r = await api('GET', '/api/records/' + encodeURIComponent(id));
+	if (r.status !== 200) return avviso(messaggio(r));
+	const c = await collezione(r.data.collection);
+	const campi = el('campi-scheda');
+	campi.replaceChildren();
+	const storia = el('storia').querySelector('tbody');
+	storia.replaceChildren();
+	el('titolo-scheda').textContent = c ? c.label : 'Scheda';
+	for (const f of c ? c.fields : []) {
+		const v = r.data.fields[f.name];
+		if (v === undefined || v === null || v === '') continue;
+		const dt = document.createElement('dt');
+		dt.textContent = f.label;
+		const dd = document.createElement('dd');
+		dd.textContent = valoreLeggibile(f, v);
+		campi.append(dt, dd);
+		const ver = (r.data.versions || {})[f.name];
+		if (ver) {
+			const tr = document.createElement('tr');
+			cella(tr, f.label);
+			cella(tr, ver.operator || '');
+			cella(tr, ver.time ? data(Date.parse(ver.time)) : '');
+			cella(tr, ver.node === stato.nodo ? 'questo nodo'
+				: (ver.node || '').slice(0, 8));
+			storia.append(tr);
+		}
+	}
+	mostra('scheda');
+}
+
+async function nuova() {
+	const c = await collezione('person');
+	if (!c) return;
+	stato.nuova = c;
+	Moduli.disegna(el('modulo-persona'), c, stato.ruolo, 'Registra');
+	el('doppioni').hidden = true;
+	mostra('nuova');
+}
+
+function mostraDoppioni(lista, forti) {
+	const ul = el('doppioni-lista');
+	ul.replaceChildren();
+	for (const d of lista) {
+		const li = document.createElement('li');
+		li.textContent = `${d.family_name} ${d.given_name}` +
+			(d.birth_date ? `, nata/o il ${giorno(d.birth_date)}` : '') +
+			` (${d.why.join(', ')}) `;
+		const b = document.createElement('button');
+		b.type = 'button';
+		b.textContent = 'Apri la scheda';
+		b.addEventListener('click', () => scheda(d.id));
+		li.append(b);
+		ul.append(li);
+	}
+	el('doppioni-testo').textContent = forti
+		? 'Persona NON registrata: una scheda molto simile esiste già. ' +
+		  'Controlla le schede indicate.'
+		: 'Persona registrata. Attenzione, potrebbe essere già presente:';
+	el('conferma-nuova').hidden = !forti;
+	el('doppioni').hidden = lista.length === 0;
+	el('doppioni').scrollIntoView();
+	el('doppioni-testo').focus();
+}
+
+async function registra(ev, forza) {
+	if (ev) ev.preventDefault();
+	const c = stato.nuova, form = el('modulo-persona');
+	const { out, errori } = Moduli.valori(form, c);
+	Moduli.mostraErrori(form, errori, avviso);
+	if (Object.keys(errori).length) return;
+	const body = { fields: out };
+	if (forza) body.force = true;
+	const r = await api('POST', '/api/persons', body);
+	if (r.status === 409 && r.data.duplicates)
+		return mostraDoppioni(r.data.duplicates, true);
+	if (r.status !== 201) {
+		const campo = Moduli.campoDi(messaggio(r));
+		const e = {};
+		e[campo || '_'] = messaggio(r);
+		return Moduli.mostraErrori(form, e, avviso);
+	}
+	await scheda(r.data.id);
+	avviso(r.data.duplicates && r.data.duplicates.length
+		? 'Persona registrata. Attenzione: potrebbe essere già presente ' +
+		  'in un\'altra scheda (cercala per nome).'
+		: 'Persona registrata.');
+}
+
+// ---- sessions ----
+
 async function sessione(r) {
 	stato.csrf = r.data.csrf;
+	stato.ruolo = r.data.role;
 	el('chi').textContent = 'Operatore: ' + r.data.operator;
 	el('nodo').textContent = 'Nodo ' + r.data.node;
 	avviso('');
@@ -105,6 +286,16 @@ async function esci() {
 async function avvio() {
 	el('modulo-accesso').addEventListener('submit', entra);
 	el('esci').addEventListener('click', esci);
+	el('modulo-cerca').addEventListener('submit', cerca);
+	el('modulo-persona').addEventListener('submit', (ev) => registra(ev, false));
+	el('conferma-nuova').addEventListener('click', () => registra(null, true));
+	for (const b of document.querySelectorAll('#menu button'))
+		b.addEventListener('click', () => {
+			avviso('');
+			if (b.dataset.vai === 'home') home();
+			else if (b.dataset.vai === 'nuova') nuova();
+			else mostra(b.dataset.vai);
+		});
 	const r = await api('GET', '/api/session');
 	if (r.status === 200) return sessione(r);
 	uscito(r.status === 401 && r.data && r.data.error &&

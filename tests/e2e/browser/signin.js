@@ -33,12 +33,13 @@ async function main() {
 			const left = await b.run(
 				"return document.getElementById('passphrase').value");
 			if (left) throw new Error('the passphrase stayed in the form');
-			await b.shot('accesso-errato');
 		}],
+		// At once: the wait after one failure is a second.
 		['retry_too_fast_explained', async () => {
 			await b.type('#passphrase', pass);
 			await b.click('#modulo-accesso button[type=submit]');
 			await b.waitText('#errore-accesso', /riprova tra \d+ second/);
+			await b.shot('accesso-troppo-presto');
 		}],
 		['signin_shows_home', async () => {
 			await wd.sleep(1300);

@@ -1,0 +1,55 @@
+/*
+ * ui_int.h - what the files of the web interface share: the shape of an
+ * API handler (called with the session's store handle, ui.c's
+ * with_session()), the answers, and reading a JSON body.  Internal to
+ * node/ui/.
+ */
+#ifndef PRESIDIO_UI_INT_H
+#define PRESIDIO_UI_INT_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+#include "node/store.h"
+#include "node/ui/ui_session.h"
+
+#define UI_BODY_MAX (64 * 1024) /* bytes of an API request's body */
+
+struct ui;
+
+/* An API handler: s is the session's handle, acting for who. */
+typedef void (*ui_handler_fn)(struct ui *u, struct store *s,
+			      const struct ui_who *who,
+			      const struct http_request *req,
+			      struct http_response *res);
+
+/* Answer o (stolen; NULL: out of memory, answered 500) with status. */
+void ui_answer_json(struct http_response *res, int status, json_t *o);
+
+/* Answer the store's error rc (its message names fields and rules,
+ * never values): 400, 401, 404, 409, 503 or 500. */
+void ui_store_error(struct http_response *res, int rc, const struct err *e);
+
+/*
+ * req's body as a JSON object into *out (the caller's): 0, or -1 with res
+ * answered (415 when it is not declared JSON, 400 when it does not parse
+ * or is not an object).
+ */
+int ui_body_object(const struct http_request *req, json_t **out,
+		   struct http_response *res);
+
+/* The API over persons (ui_person.c). */
+void ui_person_search(struct ui *u, struct store *s, const struct ui_who *who,
+		      const struct http_request *req,
+		      struct http_response *res);
+void ui_person_check(struct ui *u, struct store *s, const struct ui_who *who,
+		     const struct http_request *req,
+		     struct http_response *res);
+void ui_person_add(struct ui *u, struct store *s, const struct ui_who *who,
+		   const struct http_request *req, struct http_response *res);
+void ui_record_get(struct ui *u, struct store *s, const struct ui_who *who,
+		   const struct http_request *req, struct http_response *res);
+void ui_schema_get(struct ui *u, struct store *s, const struct ui_who *who,
+		   const struct http_request *req, struct http_response *res);
+
+#endif
