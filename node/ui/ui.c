@@ -452,6 +452,8 @@ SESSION_ROUTE(route_person_check, ui_person_check)
 SESSION_ROUTE(route_person_add, ui_person_add)
 SESSION_ROUTE(route_record_get, ui_record_get)
 SESSION_ROUTE(route_schema_get, ui_schema_get)
+SESSION_ROUTE(route_review_list, ui_review_list)
+SESSION_ROUTE(route_review_settle, ui_review_settle)
 #undef SESSION_ROUTE
 
 static const struct http_route ui_routes[] = {
@@ -469,6 +471,9 @@ static const struct http_route ui_routes[] = {
 	  UI_BODY_MAX, 0 },
 	{ HTTP_POST, "/api/persons", route_person_add, NULL, UI_BODY_MAX, 0 },
 	{ HTTP_GET, "/api/records/{id}", route_record_get, NULL, 0, 0 },
+	{ HTTP_GET, "/api/conflicts", route_review_list, NULL, 0, 0 },
+	{ HTTP_POST, "/api/conflicts/settle", route_review_settle, NULL,
+	  UI_BODY_MAX, 0 },
 };
 
 static const struct http_router ui_router = {

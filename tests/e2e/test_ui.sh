@@ -218,6 +218,27 @@ req GET /api/schema
 req POST /api/persons/search -H 'Content-Type: application/json' -d '{"name":"okonkwo"}'
 [ "$ST" = 403 ] && ok search_needs_csrf || fail search_needs_csrf "status $ST"
 
+# ---- the review queue: empty here; bad settlements refused -----------------
+req GET /api/conflicts
+[ "$ST" = 200 ] && [ "$(jval count "$T/b")" = 0 ] && ok review_queue_empty ||
+	fail review_queue_empty "status $ST"
+changes=$(db "SELECT count(*) FROM change")
+bad=
+for body in '{}' '{"record":"x","field":"phone","pick":1}' \
+	"{\"record\":\"$PID\"}" \
+	"{\"record\":\"$PID\",\"field\":\"phone\",\"pick\":0}" \
+	"{\"record\":\"$PID\",\"field\":\"phone\",\"pick\":1,\"value\":\"x\"}" \
+	"{\"record\":\"$PID\",\"field\":\"phone\",\"pick\":1}" \
+	"{\"record\":\"$PID\",\"deleted\":\"maybe\"}"; do
+	post /api/conflicts/settle "$body"
+	[ "$ST" = 400 ] && grep -q '"error"' "$T/b" || bad="$bad [$body]:$ST"
+done
+[ -z "$bad" ] && [ "$(db "SELECT count(*) FROM change")" = "$changes" ] &&
+	ok settle_bad_input_400_nothing_written || fail settle_bad_input_400_nothing_written "$bad"
+post /api/conflicts/settle "{\"record\":\"$PID\",\"field\":\"phone\",\"pick\":1}"
+grep -qi "conflict" "$T/b" && ok settle_without_conflict_explained ||
+	fail settle_without_conflict_explained "$(head -c 200 "$T/b")"
+
 req DELETE /api/session
 [ "$ST" = 403 ] && ok write_without_csrf_refused || fail write_without_csrf_refused "status $ST"
 req DELETE /api/session -H "X-Presidio-CSRF: not-the-token"

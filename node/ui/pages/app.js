@@ -50,7 +50,7 @@ function giorno(iso) {
 	return m ? `${m[3]}/${m[2]}/${m[1]}` : (iso || '');
 }
 
-const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova'];
+const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova', 'revisione'];
 
 function mostra(sezione) {
 	for (const s of SEZIONI) el(s).hidden = s !== sezione;
@@ -88,6 +88,7 @@ async function home() {
 		: 'nodo non ancora registrato presso l\'Helpdesk';
 	el('in-attesa').textContent = String(sync.pending ?? 0);
 	el('conflitti').textContent = String(s.conflicted);
+	el('n-conflitti').textContent = s.conflicted ? `(${s.conflicted})` : '';
 	el('rifiutate').textContent = String(s.rejected);
 	el('schede').textContent = String(s.records);
 	mostra('home');
@@ -251,6 +252,113 @@ async function registra(ev, forza) {
 		: 'Persona registrata.');
 }
 
+// ---- the review queue ----
+
+function nodoLeggibile(id) {
+	return id === stato.nodo ? 'questo nodo' : 'nodo ' + (id || '').slice(0, 8);
+}
+
+function candidato(titolo, f, c, quale, conflitto) {
+	const d = document.createElement('div');
+	d.className = 'candidato';
+	const h = document.createElement('h3');
+	h.textContent = titolo;
+	const v = document.createElement('p');
+	v.className = 'valore';
+	v.textContent = valoreLeggibile(f, c.value) || '(vuoto)';
+	const chi = document.createElement('p');
+	chi.className = 'chi';
+	chi.textContent = `scritto da ${c.operator || '?'}, ${nodoLeggibile(c.node)}, ` +
+		`il ${c.time ? data(Date.parse(c.time)) : '?'}`;
+	const b = document.createElement('button');
+	b.type = 'button';
+	b.textContent = 'Tieni questo valore';
+	b.addEventListener('click', () => risolvi({ record: conflitto.record,
+		field: conflitto.field, pick: quale }));
+	d.append(h, v, chi, b);
+	return d;
+}
+
+async function revisione() {
+	const r = await api('GET', '/api/conflicts');
+	if (r.status !== 200) return avviso(messaggio(r));
+	const lista = el('lista-conflitti');
+	lista.replaceChildren();
+	const n = r.data.count;
+	el('esito-revisione').textContent = n === 0
+		? 'Niente da rivedere.' : n === 1 ? '1 scheda da rivedere.'
+		: `${n} questioni da rivedere.`;
+	el('n-conflitti').textContent = n ? `(${n})` : '';
+	for (const k of r.data.conflicts) {
+		const c = await collezione(k.collection);
+		const f = c ? c.fields.find((x) => x.name === k.field) : null;
+		const box = document.createElement('article');
+		box.className = 'conflitto';
+		const h = document.createElement('h2');
+		h.textContent = (c ? c.label : k.collection) +
+			(f ? ' — ' + f.label : '');
+		box.append(h);
+		if (k.kind === 'field' && k.current && k.other) {
+			const cc = document.createElement('div');
+			cc.className = 'candidati';
+			cc.append(candidato('Valore in vigore', f, k.current, 1, k),
+				candidato('Altro valore', f, k.other, k.pick, k));
+			box.append(cc);
+			const nv = document.createElement('form');
+			nv.className = 'nuovo-valore';
+			const id = `nuovo-${k.record}-${k.field}`;
+			const l = document.createElement('label');
+			l.htmlFor = id;
+			l.textContent = 'Oppure un valore nuovo';
+			const i = document.createElement('input');
+			i.id = id;
+			const b = document.createElement('button');
+			b.type = 'submit';
+			b.textContent = 'Salva il valore nuovo';
+			nv.append(l, i, b);
+			nv.addEventListener('submit', (ev) => {
+				ev.preventDefault();
+				let v = i.value.trim();
+				if (f && f.type === 'date') v = Moduli.dataIso(v) || v;
+				if (f && (f.type === 'int' || f.type === 'number')) v = Number(v);
+				risolvi({ record: k.record, field: k.field, value: v });
+			});
+			box.append(nv);
+		} else if (k.kind === 'delete') {
+			const p = document.createElement('p');
+			p.textContent = 'Un nodo ha cancellato la scheda mentre un altro la modificava.';
+			const keep = document.createElement('button');
+			keep.type = 'button';
+			keep.textContent = 'Tieni cancellata';
+			keep.addEventListener('click', () => risolvi({ record: k.record, deleted: 'keep' }));
+			const und = document.createElement('button');
+			und.type = 'button';
+			und.textContent = 'Ripristina con le modifiche';
+			und.addEventListener('click', () => risolvi({ record: k.record, deleted: 'undelete' }));
+			box.append(p, keep, ' ', und);
+		} else {
+			const p = document.createElement('p');
+			p.textContent = 'Una regola non è rispettata: ' + (k.reason || '') +
+				'. Si risolve correggendo le schede interessate.';
+			box.append(p);
+		}
+		const apri = document.createElement('button');
+		apri.type = 'button';
+		apri.textContent = 'Apri la scheda';
+		apri.addEventListener('click', () => scheda(k.record));
+		box.append(document.createElement('p'), apri);
+		lista.append(box);
+	}
+	mostra('revisione');
+}
+
+async function risolvi(corpo) {
+	const r = await api('POST', '/api/conflicts/settle', corpo);
+	if (r.status !== 200) return avviso(messaggio(r));
+	avviso('Scelta salvata: arriverà agli altri nodi con la prossima sincronizzazione.');
+	await revisione();
+}
+
 // ---- sessions ----
 
 async function sessione(r) {
@@ -294,6 +402,7 @@ async function avvio() {
 			avviso('');
 			if (b.dataset.vai === 'home') home();
 			else if (b.dataset.vai === 'nuova') nuova();
+			else if (b.dataset.vai === 'revisione') revisione();
 			else mostra(b.dataset.vai);
 		});
 	const r = await api('GET', '/api/session');

@@ -1,0 +1,107 @@
+#!/bin/sh
+# tests/e2e/test_ui_review.sh - a conflict made on two nodes and settled in
+# the web interface's review queue ("Da rivedere"), in a real headless
+# Chromium: a TLS hub, polo-a (its operator signs in with a passphrase)
+# and polo-b (a key file); both edit one person's phone offline, sync, and
+# polo-a's queue shows the two values side by side with who wrote each and
+# where.  One click keeps polo-b's; after sync no conflict is left on any
+# replica and each holds that value.  Screenshots go to
+# $E2E_BUILD/test-output/ui/.
+# e2e: plain build only
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sync_lib.sh"
+
+DRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+if [ ! -x "$DRIVER" ] || [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null; then
+	fail browser "needs chromium, chromium-driver and node (README's first line installs them)"
+	finish
+fi
+SHOTS=$E2E_BUILD/test-output/ui
+mkdir -p "$SHOTS"
+PRESIDIO_OPERATOR=alice
+PRESIDIO_PASSPHRASE=$E2E_PASSPHRASE
+export PRESIDIO_OPERATOR PRESIDIO_PASSPHRASE
+unset PRESIDIO_DIR
+
+make_ca
+[ -s "$T/pki/hub.pem" ] || { fail test_ca "openssl could not make the test certificates"; finish; }
+KEYED=1
+start_hub
+add_node polo-b polo Puglia
+[ "$RC" -eq 0 ] || { fail enroll_polo_b "exit $RC ($(first_err))"; finish; }
+# polo-a by hand: the hub's command with its key file, the node's with a
+# passphrase.
+on "$T/hub" hub node add polo-a --kind polo --region Puglia
+PRESIDIO_TOKEN=$(cat "$T/out")
+export PRESIDIO_TOKEN
+KEYED=
+node_init "$T/polo-a" polo-a
+on "$T/polo-a" enroll --hub "$HUB_URL" --ca "$T/pki/ca.pem"
+unset PRESIDIO_TOKEN
+[ "$RC" -eq 0 ] || { fail enroll_polo_a "exit $RC ($(first_err))"; finish; }
+
+# a ARGS / b ARGS: presidio on polo-a (passphrase) or polo-b (key file).
+a() { KEYED= on "$T/polo-a" "$@"; }
+b() { KEYED=1 on "$T/polo-b" "$@"; }
+
+printf '{"given_name":"Kofi","family_name":"Mensah","phone":"+39 320 0000001"}' >"$T/in"
+a put person <"$T/in"
+PERSON=$(out_line)
+printf '{"person_id":"%s","region":"Puglia","stage":"intake","nodes":["polo-a","polo-b"]}' "$PERSON" >"$T/in"
+a put case <"$T/in"
+a sync
+b sync
+b get "$PERSON"
+[ "$RC" -eq 0 ] && ok person_on_both || fail person_on_both "exit $RC ($(first_err))"
+
+# Offline on both: each writes the phone.
+printf '{"phone":"+39 320 1111111"}' >"$T/in"
+a put person "$PERSON" <"$T/in"
+printf '{"phone":"+39 320 2222222"}' >"$T/in"
+b put person "$PERSON" <"$T/in"
+a sync
+b sync
+a sync
+a conflicts --json
+[ "$RC" -eq 0 ] && grep -q '"field":"phone"' "$T/out" && ok conflict_made ||
+	fail conflict_made "exit $RC $(head -c 300 "$T/out")"
+
+"$P" -d "$T/polo-a" ui --port 0 --port-file "$T/ui.port" 2>>"$T/ui.log" &
+E2E_PIDS="$E2E_PIDS $!"
+dport=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1",
+	() => { console.log(s.address().port); s.close(); });')
+"$DRIVER" --port="$dport" --allowed-ips=127.0.0.1 >"$T/driver.log" 2>&1 &
+E2E_PIDS="$E2E_PIDS $!"
+i=0
+while { [ ! -s "$T/ui.port" ] ||
+	! curl -s "http://127.0.0.1:$dport/status" >/dev/null 2>&1; } &&
+	[ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -s "$T/ui.port" ] || { fail ui_start "$(tail -n 3 "$T/ui.log")"; finish; }
+
+node "$(dirname "$0")/browser/review.js" "http://127.0.0.1:$dport" \
+	"http://127.0.0.1:$(cat "$T/ui.port")" "$E2E_PASSPHRASE" "$SHOTS" \
+	"$T/profile" >"$T/browser.out" 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok "*) ok "${line#ok }" ;;
+	"FAIL "*) r=${line#FAIL }; fail "${r%%:*}" "${r#*: }" ;;
+	*) echo "# $line" ;;
+	esac
+done <"$T/browser.out"
+
+# The choice reaches every replica; no conflict is left anywhere.
+a sync
+b sync
+a sync
+for n in polo-a polo-b hub; do
+	if [ "$n" = polo-a ]; then a get "$PERSON"; else KEYED=1 on "$T/$n" get "$PERSON"; fi
+	grep -q '2222222' "$T/out" || WHY="$WHY $n:value"
+	if [ "$n" = polo-a ]; then a conflicts --json; else KEYED=1 on "$T/$n" conflicts --json; fi
+	grep -q '"field"' "$T/out" && WHY="$WHY $n:conflict"
+done
+[ -z "${WHY:-}" ] && ok settled_everywhere || fail settled_everywhere "$WHY"
+assert_absent no_personal_data_in_log "$T/ui.log" Mensah 2222222 "$E2E_PASSPHRASE"
+finish
