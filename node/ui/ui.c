@@ -19,6 +19,7 @@
 #include "node/ui/ui_int.h"
 #include "node/ui/ui_pages.h"
 #include "node/ui/ui_session.h"
+#include "registry/registry.h"
 #include "view/view_status.h"
 
 /* Scripts, styles, images and requests from this origin only; no inline
@@ -356,9 +357,13 @@ static void route_signin(void *ctx, const struct http_request *req,
 		ui_store_error(res, rc, &e);
 		return;
 	}
-	/* The session's own handle, acting for it until it ends. */
+	/* The session's own handle, acting for it until it ends; on the hub
+	 * its writes keep the registry's scope index, as every hub handle's
+	 * do (registry/registry.h). */
 	s = NULL;
 	rc = store_open(&s, u->dir, &e);
+	if (!rc && store_role(s) == STORE_ROLE_HUB)
+		registry_attach(s);
 	if (!rc)
 		rc = store_session_use(s, sess, &e);
 	if (rc)
@@ -454,6 +459,9 @@ SESSION_ROUTE(route_record_get, ui_record_get)
 SESSION_ROUTE(route_schema_get, ui_schema_get)
 SESSION_ROUTE(route_review_list, ui_review_list)
 SESSION_ROUTE(route_review_settle, ui_review_settle)
+SESSION_ROUTE(route_case_get, ui_case_get)
+SESSION_ROUTE(route_case_of_person, ui_case_of_person)
+SESSION_ROUTE(route_record_edit, ui_record_edit)
 #undef SESSION_ROUTE
 
 static const struct http_route ui_routes[] = {
@@ -471,6 +479,11 @@ static const struct http_route ui_routes[] = {
 	  UI_BODY_MAX, 0 },
 	{ HTTP_POST, "/api/persons", route_person_add, NULL, UI_BODY_MAX, 0 },
 	{ HTTP_GET, "/api/records/{id}", route_record_get, NULL, 0, 0 },
+	{ HTTP_POST, "/api/records/{id}", route_record_edit, NULL, UI_BODY_MAX,
+	  0 },
+	{ HTTP_GET, "/api/cases/{id}", route_case_get, NULL, 0, 0 },
+	{ HTTP_POST, "/api/cases/of-person", route_case_of_person, NULL,
+	  UI_BODY_MAX, 0 },
 	{ HTTP_GET, "/api/conflicts", route_review_list, NULL, 0, 0 },
 	{ HTTP_POST, "/api/conflicts/settle", route_review_settle, NULL,
 	  UI_BODY_MAX, 0 },

@@ -52,6 +52,15 @@ void ui_record_get(struct ui *u, struct store *s, const struct ui_who *who,
 void ui_schema_get(struct ui *u, struct store *s, const struct ui_who *who,
 		   const struct http_request *req, struct http_response *res);
 
+/* Cases and edits (ui_case.c). */
+void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
+		 const struct http_request *req, struct http_response *res);
+void ui_case_of_person(struct ui *u, struct store *s, const struct ui_who *who,
+		       const struct http_request *req,
+		       struct http_response *res);
+void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
+		    const struct http_request *req, struct http_response *res);
+
 /* The review queue (ui_review.c). */
 void ui_review_list(struct ui *u, struct store *s, const struct ui_who *who,
 		    const struct http_request *req, struct http_response *res);

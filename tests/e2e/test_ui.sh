@@ -96,12 +96,14 @@ req GET /static/nothing.js
 # ---- without a session -----------------------------------------------------
 nodata=1
 PID=$(db "SELECT lower(hex(id)) FROM record LIMIT 1" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/')
-for p in /api/status /api/session /api/schema "/api/records/$PID"; do
+for p in /api/status /api/session /api/schema "/api/records/$PID" \
+	"/api/cases/$PID" /api/conflicts; do
 	req GET "$p"
 	[ "$ST" = 401 ] || { nodata=0; echo "# GET $p: $ST"; }
 	grep -q '"error"' "$T/b" || nodata=0
 done
-for p in /api/persons/search /api/persons/check /api/persons; do
+for p in /api/persons/search /api/persons/check /api/persons \
+	/api/cases/of-person /api/conflicts/settle "/api/records/$PID"; do
 	req POST $p -H 'Content-Type: application/json' -d '{"name":"okonkwo"}'
 	[ "$ST" = 401 ] || { nodata=0; echo "# POST $p: $ST"; }
 done
@@ -217,6 +219,36 @@ req GET /api/schema
 [ "$ST" = 200 ] && grep -q '"label"' "$T/b" && ok schema_for_forms || fail schema_for_forms "status $ST"
 req POST /api/persons/search -H 'Content-Type: application/json' -d '{"name":"okonkwo"}'
 [ "$ST" = 403 ] && ok search_needs_csrf || fail search_needs_csrf "status $ST"
+
+# ---- edits and cases: bad input refused, nothing written -------------------
+changes=$(db "SELECT count(*) FROM change")
+bad=
+for body in '{}' '{"fields":{}}' '{"fields":[1]}' '{"fields":{"birth_date":"1990-02-30"}}' \
+	'{"fields":{"no_such_field":1}}'; do
+	post "/api/records/$PID" "$body"
+	[ "$ST" = 400 ] && grep -q '"error"' "$T/b" || bad="$bad [$body]:$ST"
+done
+post /api/records/not-an-id '{"fields":{"phone":"1"}}'
+[ "$ST" = 400 ] || bad="$bad bad-id:$ST"
+post /api/records/00000000-0000-4000-8000-000000000000 '{"fields":{"phone":"1"}}'
+[ "$ST" = 404 ] || bad="$bad unknown:$ST"
+[ -z "$bad" ] && [ "$(db "SELECT count(*) FROM change")" = "$changes" ] &&
+	ok edit_bad_input_refused_nothing_written || fail edit_bad_input_refused_nothing_written "$bad"
+post "/api/records/$PID" '{"fields":{"birth_date":"1990-02-30"}}'
+grep -q "birth_date" "$T/b" && ok edit_error_names_field || fail edit_error_names_field "$(head -c 200 "$T/b")"
+post "/api/records/$PID" '{"fields":{"phone":"+39 333 0000000"}}'
+req GET "/api/records/$PID"
+[ "$(jval fields.phone "$T/b")" = "+39 333 0000000" ] && ok edit_saved || fail edit_saved "$(head -c 200 "$T/b")"
+req GET "/api/cases/$PID"
+[ "$ST" = 404 ] && ok case_of_a_person_id_404 || fail case_of_a_person_id_404 "status $ST"
+req GET /api/cases/nope
+[ "$ST" = 400 ] && ok case_bad_id_400 || fail case_bad_id_400 "status $ST"
+post /api/cases/of-person '{"person":"nope"}'
+[ "$ST" = 400 ] && grep -q "campo 'person'" "$T/b" && ok cases_of_bad_person_400 ||
+	fail cases_of_bad_person_400 "status $ST"
+post /api/cases/of-person "{\"person\":\"$PID\"}"
+[ "$ST" = 200 ] && [ "$(jval cases "$T/b")" = "[]" ] && ok cases_of_person_none ||
+	fail cases_of_person_none "status $ST $(head -c 200 "$T/b")"
 
 # ---- the review queue: empty here; bad settlements refused -----------------
 req GET /api/conflicts

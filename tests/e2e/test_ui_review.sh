@@ -5,7 +5,11 @@
 # and polo-b (a key file); both edit one person's phone offline, sync, and
 # polo-a's queue shows the two values side by side with who wrote each and
 # where.  One click keeps polo-b's; after sync no conflict is left on any
-# replica and each holds that value.  Screenshots go to
+# replica and each holds that value.  Then a case through the BdI
+# procedure on the web: found from the person's scheda, the next step
+# taken with one click, the Helpdesk's steps that follow shown without a
+# button for this role, and the step on the hub after sync.
+# Screenshots go to
 # $E2E_BUILD/test-output/ui/.
 # e2e: plain build only
 . "$(dirname "$0")/lib.sh"
@@ -92,6 +96,24 @@ while IFS= read -r line; do
 	esac
 done <"$T/browser.out"
 
+# ---- a case through the procedure, on the web ----------------------------
+a case open --person "$PERSON" --region Puglia --bdi
+BDI=$(out_line)
+[ "$RC" -eq 0 ] && [ -n "$BDI" ] && ok bdi_case_opened || fail bdi_case_opened "exit $RC ($(first_err))"
+node "$(dirname "$0")/browser/case.js" "http://127.0.0.1:$dport" \
+	"http://127.0.0.1:$(cat "$T/ui.port")" "$E2E_PASSPHRASE" "$SHOTS" \
+	"$T/profile-case" >"$T/browser.out" 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok "*) ok "${line#ok }" ;;
+	"FAIL "*) r=${line#FAIL }; fail "${r%%:*}" "${r#*: }" ;;
+	*) echo "# $line" ;;
+	esac
+done <"$T/browser.out"
+a case show "$BDI" --json
+grep -q '"stage": *"submitted"' "$T/out" && ok step_stored ||
+	fail step_stored "$(grep -o '"stage": *"[a-z_]*"' "$T/out" | head -1)"
+
 # The choice reaches every replica; no conflict is left anywhere.
 a sync
 b sync
@@ -103,5 +125,8 @@ for n in polo-a polo-b hub; do
 	grep -q '"field"' "$T/out" && WHY="$WHY $n:conflict"
 done
 [ -z "${WHY:-}" ] && ok settled_everywhere || fail settled_everywhere "$WHY"
+KEYED=1 on "$T/hub" case show "$BDI" --json
+grep -q '"stage": *"submitted"' "$T/out" && ok step_reached_hub ||
+	fail step_reached_hub "exit $RC $(head -c 200 "$T/out")"
 assert_absent no_personal_data_in_log "$T/ui.log" Mensah 2222222 "$E2E_PASSPHRASE"
 finish

@@ -50,7 +50,7 @@ function giorno(iso) {
 	return m ? `${m[3]}/${m[2]}/${m[1]}` : (iso || '');
 }
 
-const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova', 'revisione'];
+const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova', 'revisione', 'caso'];
 
 function mostra(sezione) {
 	for (const s of SEZIONI) el(s).hidden = s !== sezione;
@@ -191,7 +191,100 @@ async function scheda(id) {
 			storia.append(tr);
 		}
 	}
+	await casiDi(r.data);
 	mostra('scheda');
+}
+
+// The cases of a person, under their scheda.
+async function casiDi(rec) {
+	const box = el('casi-persona'), ul = el('lista-casi');
+	ul.replaceChildren();
+	box.hidden = true;
+	if (rec.collection !== 'person') return;
+	const r = await api('POST', '/api/cases/of-person', { person: rec.id });
+	if (r.status !== 200 || !r.data.cases.length) return;
+	const c = await collezione('case');
+	const fase = c ? c.fields.find((f) => f.name === 'bdi_stage') : null;
+	for (const k of r.data.cases) {
+		const li = document.createElement('li');
+		const st = k.fields.bdi_stage;
+		li.textContent = 'Caso' + (st ? ' — ' + valoreLeggibile(fase, st) : '') + ' ';
+		const b = document.createElement('button');
+		b.type = 'button';
+		b.textContent = 'Apri il caso';
+		b.addEventListener('click', () => caso(k.id));
+		li.append(b);
+		ul.append(li);
+	}
+	box.hidden = false;
+}
+
+async function caso(id) {
+	const r = await api('GET', '/api/cases/' + encodeURIComponent(id));
+	if (r.status !== 200) return avviso(messaggio(r));
+	const k = r.data, c = await collezione('case');
+	el('titolo-caso').textContent = k.label || 'Caso';
+	const campi = el('campi-caso');
+	campi.replaceChildren();
+	for (const f of c ? c.fields : []) {
+		const v = k.fields[f.name];
+		if (v === undefined || v === null || v === '' || f.type === 'ref') continue;
+		const dt = document.createElement('dt');
+		dt.textContent = f.label;
+		const dd = document.createElement('dd');
+		dd.textContent = valoreLeggibile(f, v);
+		campi.append(dt, dd);
+	}
+	const bdi = k.bdi || {};
+	el('fase-caso').textContent = bdi.stage_label || 'fuori dalla procedura';
+	const crono = el('cronologia');
+	crono.replaceChildren();
+	for (const t of bdi.timeline || []) {
+		const li = document.createElement('li');
+		li.textContent = `${t.label}: ${t.at ? data(Date.parse(t.at)) : ''}`;
+		crono.append(li);
+	}
+	const passi = el('passi');
+	passi.replaceChildren();
+	for (const p of bdi.next || []) {
+		const li = document.createElement('li');
+		if (p.allowed) {
+			const b = document.createElement('button');
+			b.type = 'button';
+			b.textContent = 'Passa a: ' + p.label;
+			b.addEventListener('click', () => passo(id, p.to));
+			li.append(b);
+		} else {
+			const motivo = document.createElement('span');
+			motivo.className = 'motivo';
+			const perche = [];
+			if (!p.role_ok)
+				perche.push('lo può fare solo: ' + (p.roles || []).map(ruolo).join(', '));
+			for (const m of p.missing || []) perche.push('manca ' + m);
+			motivo.textContent = `${p.label}: non disponibile (${perche.join('; ')})`;
+			li.append(motivo);
+		}
+		passi.append(li);
+	}
+	if (!passi.children.length) {
+		const li = document.createElement('li');
+		li.textContent = 'Nessun passo successivo.';
+		passi.append(li);
+	}
+	mostra('caso');
+}
+
+function ruolo(r) {
+	return { hub: 'l\'Helpdesk', polo: 'un Polo', pda: 'un Punto di Accesso',
+		attuatore: 'un soggetto attuatore' }[r] || r;
+}
+
+async function passo(id, verso) {
+	const r = await api('POST', '/api/records/' + encodeURIComponent(id),
+		{ fields: { bdi_stage: verso } });
+	if (r.status !== 200) return avviso(messaggio(r));
+	avviso('Passo registrato.');
+	await caso(id);
 }
 
 async function nuova() {
