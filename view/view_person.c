@@ -37,7 +37,8 @@ static int identity(struct store *s, const struct id *id, json_t **out,
 
 	*out = NULL;
 	if (!d)
-		return err_set(e, ERR_NOTFOUND, "no collection declares search");
+		return err_set(e, ERR_NOTFOUND,
+			       "no collection declares search");
 	store_record_init(&r);
 	rc = store_get(s, id, &r, e);
 	if (rc)

@@ -271,6 +271,18 @@ int ui_body_object(const struct http_request *req, json_t **out,
 	return 0;
 }
 
+int ui_route_id(const struct http_request *req, struct id *id,
+		struct http_response *res)
+{
+	const char *text = http_route_param(req, "id");
+
+	if (text && id_parse(id, text) == 0)
+		return 0;
+	http_response_error(res, 400, "invalid",
+			    "l'identificativo della scheda non e' valido");
+	return -1;
+}
+
 /* The sign-in body's fields: 0, or 400 answered naming the field. */
 static int signin_fields(const struct http_request *req, json_t **body,
 			 const char **op, const char **pass,
@@ -330,7 +342,8 @@ static void route_signin(void *ctx, const struct http_request *req,
 	wait = ui_pace_wait(u->sessions, op, req->remote, now_ms());
 	if (wait) {
 		wait = (wait + 999) / 1000; /* whole seconds, rounded up */
-		snprintf(retry, sizeof(retry), "%llu", (unsigned long long)wait);
+		snprintf(retry, sizeof(retry), "%llu",
+			 (unsigned long long)wait);
 		http_response_error(res, 429, "too_fast",
 				    "troppi tentativi: riprova tra %llu "
 				    "second%s", (unsigned long long)wait,

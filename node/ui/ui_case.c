@@ -10,23 +10,9 @@
 
 #include <string.h>
 
-#include "http/http_route.h"
 #include "schema/schema.h"
 #include "view/view_case.h"
 #include "view/view_record.h"
-
-/* The record id of the route's {id}: 0, or -1 with 400 answered. */
-static int route_id(const struct http_request *req, struct id *id,
-		    struct http_response *res)
-{
-	const char *text = http_route_param(req, "id");
-
-	if (text && id_parse(id, text) == 0)
-		return 0;
-	http_response_error(res, 400, "invalid",
-			    "l'identificativo della scheda non e' valido");
-	return -1;
-}
 
 void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
 		 const struct http_request *req, struct http_response *res)
@@ -39,7 +25,7 @@ void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
 	(void)u;
 	(void)who;
 	err_init(&e);
-	if (route_id(req, &id, res))
+	if (ui_route_id(req, &id, res))
 		return;
 	rc = view_case_json(s, &id, &o, &e);
 	if (rc)
@@ -135,7 +121,7 @@ void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
 	(void)who;
 	err_init(&e);
 	store_record_init(&r);
-	if (route_id(req, &id, res) || ui_body_object(req, &body, res))
+	if (ui_route_id(req, &id, res) || ui_body_object(req, &body, res))
 		goto out;
 	fields = json_object_get(body, "fields");
 	if (!json_is_object(fields) || json_object_size(fields) == 0) {

@@ -38,6 +38,11 @@ void ui_store_error(struct http_response *res, int rc, const struct err *e);
 int ui_body_object(const struct http_request *req, json_t **out,
 		   struct http_response *res);
 
+/* The record id of the route's {id} parameter: 0, or -1 with 400
+ * answered. */
+int ui_route_id(const struct http_request *req, struct id *id,
+		struct http_response *res);
+
 /* The API over persons (ui_person.c). */
 void ui_person_search(struct ui *u, struct store *s, const struct ui_who *who,
 		      const struct http_request *req,

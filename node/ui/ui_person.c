@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-#include "http/http_route.h"
 #include "node/store_search.h"
 #include "schema/schema.h"
 #include "view/view_person.h"
@@ -40,10 +39,8 @@ static int opt_text(const json_t *o, const char *name, size_t max,
 	return 0;
 }
 
-void ui_person_search(struct ui *u, struct store *s,
-	const struct ui_who *who,
-		      const struct http_request *req,
-		      struct http_response *res)
+void ui_person_search(struct ui *u, struct store *s, const struct ui_who *who,
+		      const struct http_request *req, struct http_response *res)
 {
 	struct store_search_hit hits[STORE_SEARCH_LIMIT_MAX];
 	struct store_search_query q;
@@ -153,10 +150,8 @@ static int person_fields(const json_t *body, const json_t **fields,
 	return 0;
 }
 
-void ui_person_check(struct ui *u, struct store *s,
-	const struct ui_who *who,
-		     const struct http_request *req,
-		     struct http_response *res)
+void ui_person_check(struct ui *u, struct store *s, const struct ui_who *who,
+		     const struct http_request *req, struct http_response *res)
 {
 	const json_t *fields;
 	json_t *body = NULL, *dups = NULL;
@@ -180,8 +175,7 @@ out:
 	json_decref(body);
 }
 
-void ui_person_add(struct ui *u, struct store *s,
-	const struct ui_who *who,
+void ui_person_add(struct ui *u, struct store *s, const struct ui_who *who,
 		   const struct http_request *req, struct http_response *res)
 {
 	const struct schema_collection *c = schema_search_collection();
@@ -230,11 +224,9 @@ out:
 	json_decref(body);
 }
 
-void ui_record_get(struct ui *u, struct store *s,
-	const struct ui_who *who,
+void ui_record_get(struct ui *u, struct store *s, const struct ui_who *who,
 		   const struct http_request *req, struct http_response *res)
 {
-	const char *text = http_route_param(req, "id");
 	json_t *o = NULL;
 	struct id id;
 	struct err e;
@@ -243,12 +235,8 @@ void ui_record_get(struct ui *u, struct store *s,
 	(void)u;
 	(void)who;
 	err_init(&e);
-	if (!text || id_parse(&id, text)) {
-		http_response_error(res, 400, "invalid",
-				    "l'identificativo della scheda non e' "
-				    "valido");
+	if (ui_route_id(req, &id, res))
 		return;
-	}
 	rc = view_record_get(s, &id, VIEW_RECORD_VERSIONS, &o, &e);
 	if (rc)
 		ui_store_error(res, rc, &e);
@@ -256,8 +244,7 @@ void ui_record_get(struct ui *u, struct store *s,
 		ui_answer_json(res, 200, o);
 }
 
-void ui_schema_get(struct ui *u, struct store *s,
-	const struct ui_who *who,
+void ui_schema_get(struct ui *u, struct store *s, const struct ui_who *who,
 		   const struct http_request *req, struct http_response *res)
 {
 	(void)s;

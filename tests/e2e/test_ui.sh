@@ -14,32 +14,13 @@
 #   - a non-loopback address without TLS is refused at start.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
+. "$(dirname "$0")/ui_lib.sh"
 
 setup_node
 NAME="Ifeoma Okonkwo-Nwosu"
 printf '{"given_name":"Ifeoma","family_name":"Okonkwo-Nwosu","sex":"F","birth_date":"1990-03-04","nationality":"NG"}' >"$T/p.json"
 pr put person <"$T/p.json"
 [ "$RC" -eq 0 ] && ok person_registered || fail person_registered "exit $RC ($(first_err))"
-
-# ui_start [ARGS]: serve the node on a free port ($UI, $UI_PID).
-ui_start() {
-	rm -f "$T/ui.port"
-	"$P" -d "$PRESIDIO_DIR" ui --port 0 --port-file "$T/ui.port" "$@" \
-		2>>"$T/ui.log" &
-	UI_PID=$!
-	E2E_PIDS="$E2E_PIDS $UI_PID"
-	i=0
-	while [ ! -s "$T/ui.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$T/ui.port" ] || { fail ui_start "no port ($(tail -n 3 "$T/ui.log"))"; finish; }
-}
-
-ui_stop() {
-	kill "$UI_PID" 2>/dev/null
-	wait "$UI_PID" 2>/dev/null
-}
 
 # req METHOD PATH [CURL ARGS...]: status in $ST, headers in $T/h, body in
 # $T/b; the cookie jar is $T/jar.
@@ -60,8 +41,8 @@ signin() {
 
 hdr() { grep -i "^$1:" "$T/h" | head -n 1 | tr -d '\r'; }
 
-ui_start --idle 4
-BASE="http://127.0.0.1:$(cat "$T/ui.port")"
+ui_serve "$PRESIDIO_DIR" --idle 4
+BASE="http://127.0.0.1:$UI_PORT"
 CURL_TLS=
 : >"$T/jar"
 
@@ -299,15 +280,15 @@ req GET /api/status
 # answers were kept apart (signed_out.answers) before the first sign-in.
 assert_absent no_personal_data_signed_out "$T/signed_out.answers" "Okonkwo" "Ifeoma"
 assert_absent nothing_in_log "$T/ui.log" "Okonkwo" "$E2E_PASSPHRASE" "$csrf"
-ui_stop
+ui_unserve
 
 # ---- TLS: the cookie is Secure; another address needs TLS ------------------
 make_ca || { fail make_ca "openssl"; finish; }
 run "$P" -d "$PRESIDIO_DIR" ui --listen 0.0.0.0 --port 0
 [ "$RC" -ne 0 ] && err_has "loopback" && ok lan_needs_tls ||
 	fail lan_needs_tls "exit $RC ($(first_err))"
-ui_start --cert "$T/pki/hub.pem" --key "$T/pki/hub.key"
-BASE="https://127.0.0.1:$(cat "$T/ui.port")"
+ui_serve "$PRESIDIO_DIR" --cert "$T/pki/hub.pem" --key "$T/pki/hub.key"
+BASE="https://127.0.0.1:$UI_PORT"
 CURL_TLS="--cacert $T/pki/ca.pem"
 : >"$T/jar"
 signin alice "$E2E_PASSPHRASE"
@@ -315,7 +296,7 @@ case $(hdr Set-Cookie) in
 *HttpOnly*Secure*SameSite=Strict*) ok tls_cookie_secure ;;
 *) fail tls_cookie_secure "status $ST '$(hdr Set-Cookie)'" ;;
 esac
-ui_stop
+ui_unserve
 
 # The server's own stderr: no sanitizer report, from either run.
 if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/ui.log"; then

@@ -9,19 +9,13 @@
 # procedure on the web: found from the person's scheda, the next step
 # taken with one click, the Helpdesk's steps that follow shown without a
 # button for this role, and the step on the hub after sync.
-# Screenshots go to
-# $E2E_BUILD/test-output/ui/.
+# Screenshots go to $E2E_BUILD/test-output/ui/test_ui_review/.
 # e2e: plain build only
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
+. "$(dirname "$0")/ui_lib.sh"
 
-DRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
-if [ ! -x "$DRIVER" ] || [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null; then
-	fail browser "needs chromium, chromium-driver and node (README's first line installs them)"
-	finish
-fi
-SHOTS=$E2E_BUILD/test-output/ui
-mkdir -p "$SHOTS"
+ui_needs_browser
 PRESIDIO_OPERATOR=alice
 PRESIDIO_PASSPHRASE=$E2E_PASSPHRASE
 export PRESIDIO_OPERATOR PRESIDIO_PASSPHRASE
@@ -70,46 +64,15 @@ a conflicts --json
 [ "$RC" -eq 0 ] && grep -q '"field":"phone"' "$T/out" && ok conflict_made ||
 	fail conflict_made "exit $RC $(head -c 300 "$T/out")"
 
-"$P" -d "$T/polo-a" ui --port 0 --port-file "$T/ui.port" 2>>"$T/ui.log" &
-E2E_PIDS="$E2E_PIDS $!"
-dport=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1",
-	() => { console.log(s.address().port); s.close(); });')
-"$DRIVER" --port="$dport" --allowed-ips=127.0.0.1 >"$T/driver.log" 2>&1 &
-E2E_PIDS="$E2E_PIDS $!"
-i=0
-while { [ ! -s "$T/ui.port" ] ||
-	! curl -s "http://127.0.0.1:$dport/status" >/dev/null 2>&1; } &&
-	[ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$T/ui.port" ] || { fail ui_start "$(tail -n 3 "$T/ui.log")"; finish; }
-
-node "$(dirname "$0")/browser/review.js" "http://127.0.0.1:$dport" \
-	"http://127.0.0.1:$(cat "$T/ui.port")" "$E2E_PASSPHRASE" "$SHOTS" \
-	"$T/profile" >"$T/browser.out" 2>&1
-while IFS= read -r line; do
-	case $line in
-	"ok "*) ok "${line#ok }" ;;
-	"FAIL "*) r=${line#FAIL }; fail "${r%%:*}" "${r#*: }" ;;
-	*) echo "# $line" ;;
-	esac
-done <"$T/browser.out"
+ui_serve "$T/polo-a"
+ui_driver
+ui_browser review profile-review
 
 # ---- a case through the procedure, on the web ----------------------------
 a case open --person "$PERSON" --region Puglia --bdi
 BDI=$(out_line)
 [ "$RC" -eq 0 ] && [ -n "$BDI" ] && ok bdi_case_opened || fail bdi_case_opened "exit $RC ($(first_err))"
-node "$(dirname "$0")/browser/case.js" "http://127.0.0.1:$dport" \
-	"http://127.0.0.1:$(cat "$T/ui.port")" "$E2E_PASSPHRASE" "$SHOTS" \
-	"$T/profile-case" >"$T/browser.out" 2>&1
-while IFS= read -r line; do
-	case $line in
-	"ok "*) ok "${line#ok }" ;;
-	"FAIL "*) r=${line#FAIL }; fail "${r%%:*}" "${r#*: }" ;;
-	*) echo "# $line" ;;
-	esac
-done <"$T/browser.out"
+ui_browser case profile-case
 a case show "$BDI" --json
 grep -q '"stage": *"submitted"' "$T/out" && ok step_stored ||
 	fail step_stored "$(grep -o '"stage": *"[a-z_]*"' "$T/out" | head -1)"

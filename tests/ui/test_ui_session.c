@@ -107,7 +107,8 @@ static void test_sessions_bounded(void)
 	CHECK(first && t);
 	if (!first || !t)
 		return;
-	started += ui_session_start(t, first, handle(), 100, cookie, csrf, &e) == 0;
+	started += ui_session_start(t, first, handle(), 100, cookie, csrf,
+				    &e) == 0;
 	for (int i = 1; i < UI_SESSIONS_MAX; i++) {
 		struct store_session *one = session_of(s);
 
@@ -118,7 +119,8 @@ static void test_sessions_bounded(void)
 	CHECK(started == UI_SESSIONS_MAX);
 	last = session_of(s);
 	CHECK(last != NULL);
-	CHECK(ui_session_start(t, last, handle(), 108, cookie, csrf, &e) == ERR_BUSY);
+	CHECK(ui_session_start(t, last, handle(), 108, cookie, csrf, &e) ==
+	      ERR_BUSY);
 	CHECK(!store_session_locked(first));
 	/* At 111 the first (idle since 100) gives its place. */
 	CHECK_OK(ui_session_start(t, last, handle(), 111, cookie, csrf, &e));

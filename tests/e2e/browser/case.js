@@ -8,16 +8,9 @@
 
 const wd = require('./wd');
 
-const [driver, ui, pass, shots, profile] = process.argv.slice(2);
-
-async function main() {
-	const b = await wd.open(driver, { shots, profileDir: profile });
+wd.script((b, { ui, pass }) => {
 	const openCase = async () => {
-		await b.go(ui + '/');
-		await b.type('#operatore', 'alice');
-		await b.type('#passphrase', pass);
-		await b.click('#modulo-accesso button[type=submit]');
-		await b.waitText('#chi', 'Operatore: alice');
+		await wd.signIn(b, ui, pass);
 		await b.click('#menu button[data-vai=persone]');
 		await b.type('#cerca-nome', 'mensah');
 		await b.click('#modulo-cerca button[type=submit]');
@@ -51,16 +44,5 @@ async function main() {
 			await b.shot('caso-passo-inviato');
 		}],
 	];
-	let failed;
-	try {
-		failed = await wd.runTests(tests);
-	} finally {
-		await b.close();
-	}
-	process.exit(failed ? 1 : 0);
-}
-
-main().catch((e) => {
-	console.log(`FAIL browser: ${e.message}`);
-	process.exit(1);
+	return tests;
 });

@@ -9,17 +9,10 @@
 
 const wd = require('./wd');
 
-const [driver, ui, pass, shots, profile] = process.argv.slice(2);
-
-async function main() {
-	const b = await wd.open(driver, { shots, profileDir: profile });
+wd.script((b, { ui, pass }) => {
 	const tests = [
 		['signin', async () => {
-			await b.go(ui + '/');
-			await b.type('#operatore', 'alice');
-			await b.type('#passphrase', pass);
-			await b.click('#modulo-accesso button[type=submit]');
-			await b.waitText('#chi', 'Operatore: alice');
+			await wd.signIn(b, ui, pass);
 		}],
 		['search_by_part_of_name', async () => {
 			await b.click('#menu button[data-vai=persone]');
@@ -104,16 +97,5 @@ async function main() {
 			await b.waitText('#esito-ricerca', '2 persone trovate');
 		}],
 	];
-	let failed;
-	try {
-		failed = await wd.runTests(tests);
-	} finally {
-		await b.close();
-	}
-	process.exit(failed ? 1 : 0);
-}
-
-main().catch((e) => {
-	console.log(`FAIL browser: ${e.message}`);
-	process.exit(1);
+	return tests;
 });

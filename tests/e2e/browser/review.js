@@ -7,17 +7,10 @@
 
 const wd = require('./wd');
 
-const [driver, ui, pass, shots, profile] = process.argv.slice(2);
-
-async function main() {
-	const b = await wd.open(driver, { shots, profileDir: profile });
+wd.script((b, { ui, pass }) => {
 	const tests = [
 		['signin', async () => {
-			await b.go(ui + '/');
-			await b.type('#operatore', 'alice');
-			await b.type('#passphrase', pass);
-			await b.click('#modulo-accesso button[type=submit]');
-			await b.waitText('#chi', 'Operatore: alice');
+			await wd.signIn(b, ui, pass);
 			await b.waitText('#conflitti', '1');
 			await b.waitText('#menu', 'Da rivedere (1)');
 		}],
@@ -48,16 +41,5 @@ async function main() {
 			await b.waitText('#conflitti', '0');
 		}],
 	];
-	let failed;
-	try {
-		failed = await wd.runTests(tests);
-	} finally {
-		await b.close();
-	}
-	process.exit(failed ? 1 : 0);
-}
-
-main().catch((e) => {
-	console.log(`FAIL browser: ${e.message}`);
-	process.exit(1);
+	return tests;
 });

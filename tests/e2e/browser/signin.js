@@ -6,10 +6,7 @@
 
 const wd = require('./wd');
 
-const [driver, ui, pass, shots, profile] = process.argv.slice(2);
-
-async function main() {
-	const b = await wd.open(driver, { shots, profileDir: profile });
+wd.script((b, { ui, pass }) => {
 	const tests = [
 		['page_in_italian', async () => {
 			await b.go(ui + '/');
@@ -87,16 +84,5 @@ async function main() {
 			await b.shot('sessione-scaduta');
 		}],
 	];
-	let failed;
-	try {
-		failed = await wd.runTests(tests);
-	} finally {
-		await b.close();
-	}
-	process.exit(failed ? 1 : 0);
-}
-
-main().catch((e) => {
-	console.log(`FAIL browser: ${e.message}`);
-	process.exit(1);
+	return tests;
 });

@@ -171,4 +171,30 @@ async function runTests(tests) {
 	return failed;
 }
 
-module.exports = { open, runTests, sleep };
+// A browser test script: node SCRIPT DRIVER_URL UI_URL PASSPHRASE
+// SHOTS_DIR PROFILE_DIR.  build(b, { ui, pass }) gives the tests, run
+// against a new browser b; exits 1 when one fails.
+async function script(build) {
+	const [driver, ui, pass, shots, profile] = process.argv.slice(2);
+	let b = null, failed = 1;
+	try {
+		b = await open(driver, { shots, profileDir: profile });
+		failed = await runTests(build(b, { ui, pass }));
+	} catch (e) {
+		console.log(`FAIL browser: ${e.message}`);
+	} finally {
+		if (b) await b.close();
+	}
+	process.exit(failed ? 1 : 0);
+}
+
+// Sign in as alice on the page at ui.
+async function signIn(b, ui, pass) {
+	await b.go(ui + '/');
+	await b.type('#operatore', 'alice');
+	await b.type('#passphrase', pass);
+	await b.click('#modulo-accesso button[type=submit]');
+	await b.waitText('#chi', 'Operatore: alice');
+}
+
+module.exports = { open, runTests, sleep, script, signIn };
