@@ -475,6 +475,7 @@ SESSION_ROUTE(route_review_settle, ui_review_settle)
 SESSION_ROUTE(route_case_get, ui_case_get)
 SESSION_ROUTE(route_case_of_person, ui_case_of_person)
 SESSION_ROUTE(route_record_edit, ui_record_edit)
+SESSION_ROUTE(route_home, ui_home)
 #undef SESSION_ROUTE
 
 static const struct http_route ui_routes[] = {
@@ -485,6 +486,7 @@ static const struct http_route ui_routes[] = {
 	  0 },
 	{ HTTP_DELETE, "/api/session", route_signout, NULL, 0, 0 },
 	{ HTTP_GET, "/api/status", route_status, NULL, 0, 0 },
+	{ HTTP_GET, "/api/home", route_home, NULL, 0, 0 },
 	{ HTTP_GET, "/api/schema", route_schema_get, NULL, 0, 0 },
 	{ HTTP_POST, "/api/persons/search", route_person_search, NULL,
 	  UI_BODY_MAX, 0 },

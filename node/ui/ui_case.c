@@ -12,6 +12,8 @@
 
 #include "schema/schema.h"
 #include "view/view_case.h"
+#include "view/view_home.h"
+#include "view/view_input.h"
 #include "view/view_record.h"
 
 void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
@@ -142,4 +144,24 @@ void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
 out:
 	store_record_release(&r);
 	json_decref(body);
+}
+
+void ui_home(struct ui *u, struct store *s, const struct ui_who *who,
+	     const struct http_request *req, struct http_response *res)
+{
+	char today[VIEW_DATE_TEXT];
+	json_t *o = NULL;
+	struct err e;
+	int rc;
+
+	(void)u;
+	(void)who;
+	(void)req;
+	err_init(&e);
+	view_date_today(today);
+	rc = view_home_json(s, today, UI_HOME_DAYS, &o, &e);
+	if (rc)
+		ui_store_error(res, rc, &e);
+	else
+		ui_answer_json(res, 200, o);
 }

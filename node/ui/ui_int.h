@@ -57,7 +57,11 @@ void ui_record_get(struct ui *u, struct store *s, const struct ui_who *who,
 void ui_schema_get(struct ui *u, struct store *s, const struct ui_who *who,
 		   const struct http_request *req, struct http_response *res);
 
-/* Cases and edits (ui_case.c). */
+/* Cases and edits (ui_case.c); the home page's cases by stage and
+ * deadlines, UI_HOME_DAYS ahead. */
+#define UI_HOME_DAYS 60
+void ui_home(struct ui *u, struct store *s, const struct ui_who *who,
+	     const struct http_request *req, struct http_response *res);
 void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
 		 const struct http_request *req, struct http_response *res);
 void ui_case_of_person(struct ui *u, struct store *s, const struct ui_who *who,

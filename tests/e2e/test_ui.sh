@@ -21,6 +21,13 @@ NAME="Ifeoma Okonkwo-Nwosu"
 printf '{"given_name":"Ifeoma","family_name":"Okonkwo-Nwosu","sex":"F","birth_date":"1990-03-04","nationality":"NG"}' >"$T/p.json"
 pr put person <"$T/p.json"
 [ "$RC" -eq 0 ] && ok person_registered || fail person_registered "exit $RC ($(first_err))"
+# Permits expiring: in 20 days (listed), 10 days ago (listed, late), in
+# 90 days (beyond the 60 looked at).
+for p in "Soon:$(date -d '+20 days' +%F)" "Late:$(date -d '-10 days' +%F)" "Far:$(date -d '+90 days' +%F)"; do
+	printf '{"given_name":"Permit","family_name":"%s","residence_permit_expiry":"%s"}' \
+		"${p%%:*}" "${p#*:}" >"$T/p2.json"
+	pr put person <"$T/p2.json"
+done
 
 # req METHOD PATH [CURL ARGS...]: status in $ST, headers in $T/h, body in
 # $T/b; the cookie jar is $T/jar.
@@ -78,7 +85,7 @@ req GET /static/nothing.js
 nodata=1
 PID=$(db "SELECT lower(hex(id)) FROM record LIMIT 1" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/')
 for p in /api/status /api/session /api/schema "/api/records/$PID" \
-	"/api/cases/$PID" /api/conflicts; do
+	"/api/cases/$PID" /api/conflicts /api/home; do
 	req GET "$p"
 	[ "$ST" = 401 ] || { nodata=0; echo "# GET $p: $ST"; }
 	grep -q '"error"' "$T/b" || nodata=0
@@ -200,6 +207,15 @@ req GET /api/schema
 [ "$ST" = 200 ] && grep -q '"label"' "$T/b" && ok schema_for_forms || fail schema_for_forms "status $ST"
 req POST /api/persons/search -H 'Content-Type: application/json' -d '{"name":"okonkwo"}'
 [ "$ST" = 403 ] && ok search_needs_csrf || fail search_needs_csrf "status $ST"
+
+# ---- home: cases by stage, deadlines ---------------------------------------
+req GET /api/home
+[ "$ST" = 200 ] && [ "$(jval deadlines.0.person.name "$T/b")" = "Late Permit" ] &&
+	[ "$(jval deadlines.0.late "$T/b")" = true ] &&
+	[ "$(jval deadlines.1.person.name "$T/b")" = "Soon Permit" ] &&
+	[ "$(jval deadlines.1.late "$T/b")" = false ] &&
+	[ "$(grep -o '"kind"' "$T/b" | wc -l)" = 2 ] && [ "$(jval cases.total "$T/b")" = 0 ] &&
+	ok home_deadlines || fail home_deadlines "status $ST $(head -c 400 "$T/b")"
 
 # ---- edits and cases: bad input refused, nothing written -------------------
 changes=$(db "SELECT count(*) FROM change")

@@ -17,6 +17,11 @@ setup_node
 printf '{"given_name":"Ifeoma","family_name":"Okonkwo-Nwosu","sex":"F","birth_date":"1990-03-04","nationality":"NG"}' >"$T/p.json"
 pr put person <"$T/p.json"
 [ "$RC" -eq 0 ] || { fail person "exit $RC ($(first_err))"; finish; }
+PER=$(out_line)
+pr case open --person "$PER" --region Puglia --bdi
+printf '{"given_name":"Musa","family_name":"Camara","residence_permit_expiry":"%s"}' \
+	"$(date -d '+20 days' +%F)" >"$T/p2.json"
+pr put person <"$T/p2.json"
 
 ui_serve "$PRESIDIO_DIR" --idle 4
 ui_driver

@@ -91,7 +91,44 @@ async function home() {
 	el('n-conflitti').textContent = s.conflicted ? `(${s.conflicted})` : '';
 	el('rifiutate').textContent = String(s.rejected);
 	el('schede').textContent = String(s.records);
+	await inizio();
 	mostra('home');
+}
+
+// Cases by stage and the deadlines, on the home page.
+async function inizio() {
+	const r = await api('GET', '/api/home');
+	if (r.status !== 200) return avviso(messaggio(r));
+	const c = r.data.cases;
+	el('casi-totale').textContent = c.total === 1 ? '1 caso su questo nodo.'
+		: `${c.total} casi su questo nodo.`;
+	for (const [id, righe] of [['casi-fase', c.by_stage], ['casi-bdi', c.by_bdi_stage]]) {
+		const tb = el(id).querySelector('tbody');
+		tb.replaceChildren();
+		for (const x of righe) {
+			const tr = document.createElement('tr');
+			cella(tr, x.label);
+			cella(tr, String(x.count));
+			tb.append(tr);
+		}
+	}
+	const tb = el('scadenze').querySelector('tbody');
+	tb.replaceChildren();
+	for (const d of r.data.deadlines) {
+		const tr = document.createElement('tr');
+		const td = cella(tr, giorno(d.date) + (d.late ? ' (scaduta)' : ''));
+		if (d.late) td.className = 'scaduta';
+		cella(tr, d.label);
+		cella(tr, d.person ? d.person.name : '');
+		const b = document.createElement('button');
+		b.type = 'button';
+		b.textContent = 'Apri';
+		b.addEventListener('click', () => scheda(d.id));
+		cella(tr, '').append(b);
+		tb.append(tr);
+	}
+	el('scadenze').hidden = r.data.deadlines.length === 0;
+	el('scadenze-vuote').hidden = r.data.deadlines.length !== 0;
 }
 
 // ---- persons ----

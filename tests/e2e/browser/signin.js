@@ -43,8 +43,12 @@ wd.script((b, { ui, pass }) => {
 			await b.type('#passphrase', pass);
 			await b.click('#modulo-accesso button[type=submit]');
 			await b.waitText('#chi', 'Operatore: alice');
-			await b.waitText('#schede', '1');
+			await b.waitText('#schede', '3');
 			await b.waitText('#ultima-sync', 'non ancora registrato');
+			await b.waitText('#casi-totale', '1 caso');
+			await b.waitText('#casi-bdi', 'Individuazione');
+			await b.waitText('#scadenze', 'Permesso di soggiorno in scadenza');
+			await b.waitText('#scadenze', 'Camara Musa');
 			await b.shot('home');
 		}],
 		['nothing_for_scripts_or_storage', async () => {
