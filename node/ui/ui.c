@@ -476,6 +476,7 @@ SESSION_ROUTE(route_case_get, ui_case_get)
 SESSION_ROUTE(route_case_of_person, ui_case_of_person)
 SESSION_ROUTE(route_record_edit, ui_record_edit)
 SESSION_ROUTE(route_home, ui_home)
+SESSION_ROUTE(route_sync_now, ui_sync_now)
 #undef SESSION_ROUTE
 
 static const struct http_route ui_routes[] = {
@@ -487,6 +488,7 @@ static const struct http_route ui_routes[] = {
 	{ HTTP_DELETE, "/api/session", route_signout, NULL, 0, 0 },
 	{ HTTP_GET, "/api/status", route_status, NULL, 0, 0 },
 	{ HTTP_GET, "/api/home", route_home, NULL, 0, 0 },
+	{ HTTP_POST, "/api/sync", route_sync_now, NULL, 0, 0 },
 	{ HTTP_GET, "/api/schema", route_schema_get, NULL, 0, 0 },
 	{ HTTP_POST, "/api/persons/search", route_person_search, NULL,
 	  UI_BODY_MAX, 0 },

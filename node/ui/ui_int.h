@@ -70,6 +70,10 @@ void ui_case_of_person(struct ui *u, struct store *s, const struct ui_who *who,
 void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
 		    const struct http_request *req, struct http_response *res);
 
+/* "Sincronizza ora" (ui_sync.c). */
+void ui_sync_now(struct ui *u, struct store *s, const struct ui_who *who,
+		 const struct http_request *req, struct http_response *res);
+
 /* The review queue (ui_review.c). */
 void ui_review_list(struct ui *u, struct store *s, const struct ui_who *who,
 		    const struct http_request *req, struct http_response *res);

@@ -95,6 +95,9 @@ for p in /api/persons/search /api/persons/check /api/persons \
 	req POST $p -H 'Content-Type: application/json' -d '{"name":"okonkwo"}'
 	[ "$ST" = 401 ] || { nodata=0; echo "# POST $p: $ST"; }
 done
+# A route that takes no body refuses one before anything else (413).
+req POST /api/sync
+[ "$ST" = 401 ] || { nodata=0; echo "# POST /api/sync: $ST"; }
 req DELETE /api/session
 [ "$ST" = 401 ] || nodata=0
 [ $nodata = 1 ] && ok no_session_no_data || fail no_session_no_data "status $ST"
@@ -216,6 +219,13 @@ req GET /api/home
 	[ "$(jval deadlines.1.late "$T/b")" = false ] &&
 	[ "$(grep -o '"kind"' "$T/b" | wc -l)" = 2 ] && [ "$(jval cases.total "$T/b")" = 0 ] &&
 	ok home_deadlines || fail home_deadlines "status $ST $(head -c 400 "$T/b")"
+
+# ---- "Sincronizza ora" on a node not enrolled ------------------------------
+post /api/sync ''
+[ "$ST" = 409 ] && [ "$(jval error.code "$T/b")" = not_enrolled ] && ok sync_not_enrolled_409 ||
+	fail sync_not_enrolled_409 "status $ST $(head -c 200 "$T/b")"
+req POST /api/sync
+[ "$ST" = 403 ] && ok sync_needs_csrf || fail sync_needs_csrf "status $ST"
 
 # ---- edits and cases: bad input refused, nothing written -------------------
 changes=$(db "SELECT count(*) FROM change")

@@ -77,6 +77,9 @@ a case show "$BDI" --json
 grep -q '"stage": *"submitted"' "$T/out" && ok step_stored ||
 	fail step_stored "$(grep -o '"stage": *"[a-z_]*"' "$T/out" | head -1)"
 
+# "Sincronizza ora": the step just taken goes to the hub from the page.
+ui_browser sync profile-sync
+
 # The choice reaches every replica; no conflict is left anywhere.
 a sync
 b sync
@@ -91,5 +94,19 @@ done
 KEYED=1 on "$T/hub" case show "$BDI" --json
 grep -q '"stage": *"submitted"' "$T/out" && ok step_reached_hub ||
 	fail step_reached_hub "exit $RC $(head -c 200 "$T/out")"
+# The hub down: the page says so, and nothing is lost (a change made
+# after the last round is still waiting to go).
+printf '{"phone":"+39 320 3333333"}' >"$T/in"
+a put person "$PERSON" <"$T/in"
+a status --json
+pending=$(jval sync.pending "$T/out")
+stop_hub
+SYNC_PHASE=offline
+export SYNC_PHASE
+ui_browser sync profile-offline
+a status --json
+[ "$pending" -ge 1 ] && [ "$(jval sync.pending "$T/out")" = "$pending" ] &&
+	ok nothing_lost_offline ||
+	fail nothing_lost_offline "pending $pending then $(jval sync.pending "$T/out")"
 assert_absent no_personal_data_in_log "$T/ui.log" Mensah 2222222 "$E2E_PASSPHRASE"
 finish

@@ -95,6 +95,26 @@ async function home() {
 	mostra('home');
 }
 
+// "Sincronizza ora": one round with the Helpdesk while the operator waits.
+async function sincronizza() {
+	const b = el('sincronizza');
+	b.disabled = true;
+	el('esito-sync').textContent = 'Sincronizzazione in corso...';
+	const r = await api('POST', '/api/sync');
+	b.disabled = false;
+	if (r.status === 200) {
+		const d = r.data;
+		el('esito-sync').textContent = `Sincronizzazione completata: ` +
+			`${d.pushed} modifiche inviate, ${d.pulled} ricevute` +
+			(d.refused ? `, ${d.refused} rifiutate dall'Helpdesk` : '') + '.';
+		avviso('');
+		return home();
+	}
+	el('esito-sync').textContent = '';
+	// The banner: the hub cannot be reached, nothing is lost.
+	avviso(messaggio(r));
+}
+
 // Cases by stage and the deadlines, on the home page.
 async function inizio() {
 	const r = await api('GET', '/api/home');
@@ -524,6 +544,7 @@ async function esci() {
 async function avvio() {
 	el('modulo-accesso').addEventListener('submit', entra);
 	el('esci').addEventListener('click', esci);
+	el('sincronizza').addEventListener('click', sincronizza);
 	el('modulo-cerca').addEventListener('submit', cerca);
 	el('modulo-persona').addEventListener('submit', (ev) => registra(ev, false));
 	el('conferma-nuova').addEventListener('click', () => registra(null, true));
