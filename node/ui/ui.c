@@ -4,7 +4,6 @@
  */
 #include "node/ui/ui.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,13 +33,7 @@ struct ui {
 	struct ui_sessions *sessions;
 	int tls;
 	uint64_t idle_s;
-	char *dir; /* the node's directory: each session opens its handle */
-	/* Store handles for what needs no session (sign-in): all of them,
-	 * and the free ones. */
-	pthread_mutex_t lock;
-	pthread_cond_t freed;
-	struct store **all, **pool;
-	size_t nall, npool;
+	char *dir; /* the node's directory: each sign-in opens its handle */
 };
 
 static uint64_t now_s(void)
@@ -54,28 +47,6 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* ---- the pool of store handles ---- */
-
-static struct store *pool_get(struct ui *u)
-{
-	struct store *s;
-
-	pthread_mutex_lock(&u->lock);
-	while (u->npool == 0)
-		pthread_cond_wait(&u->freed, &u->lock);
-	s = u->pool[--u->npool];
-	pthread_mutex_unlock(&u->lock);
-	return s;
-}
-
-static void pool_put(struct ui *u, struct store *s)
-{
-	pthread_mutex_lock(&u->lock);
-	u->pool[u->npool++] = s;
-	pthread_cond_signal(&u->freed);
-	pthread_mutex_unlock(&u->lock);
 }
 
 /* ---- answers ---- */
@@ -219,14 +190,15 @@ static void with_session(struct ui *u, const struct http_request *req,
 	ui_who_release(&who);
 }
 
-/* {"operator","node","role","csrf","idle_seconds"} */
-static json_t *session_json(const struct ui *u, struct store *s,
-			    const struct ui_who *who)
+/* {"operator","node","role","csrf","idle_seconds"} of who on the node
+ * named node, whose role is role. */
+static json_t *session_json(const struct ui *u, const char *node,
+			    enum store_role role, const struct ui_who *who)
 {
 	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "operator", who->operator,
-			 "node", store_node_name(s), "role",
-			 view_status_role_name(store_role(s)), "csrf",
-			 who->csrf, "idle_seconds", (json_int_t)u->idle_s);
+			 "node", node, "role", view_status_role_name(role),
+			 "csrf", who->csrf, "idle_seconds",
+			 (json_int_t)u->idle_s);
 }
 
 static void session_get(struct ui *u, struct store *s,
@@ -235,7 +207,8 @@ static void session_get(struct ui *u, struct store *s,
 			struct http_response *res)
 {
 	(void)req;
-	ui_answer_json(res, 200, session_json(u, s, who));
+	ui_answer_json(res, 200,
+		       session_json(u, store_node_name(s), store_role(s), who));
 }
 
 static void route_session_get(void *ctx, const struct http_request *req,
@@ -322,6 +295,8 @@ static void route_signin(void *ctx, const struct http_request *req,
 	struct ui *u = ctx;
 	const char *op = NULL, *pass = NULL;
 	char cookie[UI_TOKEN_TEXT], csrf[UI_TOKEN_TEXT], retry[24];
+	char node[STORE_NAME_MAX];
+	enum store_role role;
 	struct store_session *sess = NULL;
 	struct store_secret secret;
 	struct ui_who who;
@@ -356,38 +331,40 @@ static void route_signin(void *ctx, const struct http_request *req,
 	}
 	secret = (struct store_secret){ op, KEYSLOT_PASSPHRASE,
 					(const uint8_t *)pass, strlen(pass) };
-	s = pool_get(u);
-	rc = store_session_open(s, &secret, &sess, &e);
-	pool_put(u, s);
-	ui_pace_note(u->sessions, op, req->remote, rc == 0, now_ms());
-	json_decref(body); /* jwipe: the passphrase goes with it */
-	if (rc == ERR_AUTH || rc == ERR_NOTFOUND) {
-		http_response_error(res, 401, "bad_credentials",
-				    "operatore o passphrase non validi");
-		return;
-	}
-	if (rc) {
-		ui_store_error(res, rc, &e);
-		return;
-	}
-	/* The session's own handle, acting for it until it ends; on the hub
-	 * its writes keep the registry's scope index, as every hub handle's
-	 * do (registry/registry.h). */
+	/* The handle that checks the passphrase becomes the session's own,
+	 * acting for it until it ends; on the hub its writes keep the
+	 * registry's scope index, as every hub handle's do
+	 * (registry/registry.h). */
 	s = NULL;
 	rc = store_open(&s, u->dir, &e);
 	if (!rc && store_role(s) == STORE_ROLE_HUB)
 		registry_attach(s);
+	if (!rc) {
+		rc = store_session_open(s, &secret, &sess, &e);
+		ui_pace_note(u->sessions, op, req->remote, rc == 0, now_ms());
+	}
+	json_decref(body); /* jwipe: the passphrase goes with it */
 	if (!rc)
 		rc = store_session_use(s, sess, &e);
-	if (rc)
-		store_close(s);
-	else
+	if (!rc) {
+		snprintf(node, sizeof(node), "%s", store_node_name(s));
+		role = store_role(s);
+		/* The table takes s over, also when it fails. */
 		rc = ui_session_start(u->sessions, sess, s, now_s(), cookie,
 				      csrf, &e);
+		s = NULL;
+	}
+	store_close(s);
 	if (rc) {
-		store_session_lock(sess);
+		if (sess)
+			store_session_lock(sess);
 		store_session_unref(sess);
-		ui_store_error(res, rc, &e);
+		if (rc == ERR_AUTH || rc == ERR_NOTFOUND)
+			http_response_error(res, 401, "bad_credentials",
+					    "operatore o passphrase non "
+					    "validi");
+		else
+			ui_store_error(res, rc, &e);
 		return;
 	}
 	memset(&who, 0, sizeof(who));
@@ -398,9 +375,7 @@ static void route_signin(void *ctx, const struct http_request *req,
 	{
 		struct http_cookie ck = { UI_COOKIE, cookie, "/", 0, !u->tls };
 
-		s = pool_get(u);
-		ui_answer_json(res, 200, session_json(u, s, &who));
-		pool_put(u, s);
+		ui_answer_json(res, 200, session_json(u, node, role, &who));
 		if (http_response_cookie(res, &ck))
 			http_response_error(res, 500, "internal",
 					    "cookie non impostato");
@@ -551,32 +526,26 @@ int ui_start(struct ui **out, const char *dir, const struct ui_config *cfg,
 {
 	struct ui *u = calloc(1, sizeof(*u));
 	struct http_config hc = cfg->http;
-	unsigned threads = hc.threads ? hc.threads : 4;
+	struct store *probe = NULL;
 	int rc = 0;
 
 	*out = NULL;
 	if (!u)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	pthread_mutex_init(&u->lock, NULL);
-	pthread_cond_init(&u->freed, NULL);
 	u->tls = !hc.plain_http;
 	u->dir = strdup(dir);
 	u->idle_s = cfg->idle_s ? cfg->idle_s : UI_IDLE_DEFAULT_S;
 	u->sessions = ui_sessions_new(u->idle_s);
-	u->all = calloc(threads, sizeof(*u->all));
-	u->pool = calloc(threads, sizeof(*u->pool));
-	if (!u->sessions || !u->all || !u->pool || !u->dir) {
+	if (!u->sessions || !u->dir) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (unsigned i = 0; i < threads; i++) {
-		rc = store_open(&u->all[i], dir, e);
-		if (rc)
-			goto out;
-		u->nall++;
-		u->pool[u->npool++] = u->all[i];
-	}
-	hc.threads = threads;
+	/* A node there (migrated, if it must be) before serving: each
+	 * sign-in opens its own handle later. */
+	rc = store_open(&probe, dir, e);
+	store_close(probe);
+	if (rc)
+		goto out;
 	hc.headers_fn = precheck;
 	hc.headers_ctx = u;
 	rc = http_server_start(&u->http, &hc, handle, u, e);
@@ -600,12 +569,6 @@ void ui_stop(struct ui *u)
 		return;
 	http_server_stop(u->http);
 	ui_sessions_free(u->sessions);
-	for (size_t i = 0; i < u->nall; i++)
-		store_close(u->all[i]);
-	free(u->all);
-	free(u->pool);
 	free(u->dir);
-	pthread_cond_destroy(&u->freed);
-	pthread_mutex_destroy(&u->lock);
 	free(u);
 }

@@ -14,11 +14,10 @@
  *   browser), a CSRF token that every write must carry in the header
  *   X-Presidio-CSRF, an end after idle_s without a request, and on
  *   sign-out the operator's keys wiped;
- * - store handles: each session has its own, opened at sign-in and
- *   acting for it until it ends (ui_session.h), so that what is built
- *   from the operator's keys (the person index) serves all its requests;
- *   a small pool of locked handles serves what needs no session (the
- *   sign-in's check of the passphrase);
+ * - store handles: each sign-in opens one, which checks the passphrase
+ *   and becomes the session's own, acting for it until it ends
+ *   (ui_session.h), so that what is built from the operator's keys (the
+ *   person index) serves all its requests; nothing else needs one;
  * - the headers of every answer: a Content-Security-Policy that allows
  *   scripts, styles and connections to this origin only (no inline
  *   script, no framing), no referrer, and no caching (http.h).
@@ -54,8 +53,8 @@ struct ui_config {
 };
 
 /*
- * Serve the node in dir (its store opened here, one locked handle per
- * server thread) until ui_stop().  ERR_INVALID for a non-loopback address
+ * Serve the node in dir (opened once here to check it is one) until
+ * ui_stop().  ERR_INVALID for a non-loopback address
  * without TLS, else what http_server_start() and store_open() return.
  */
 int ui_start(struct ui **out, const char *dir, const struct ui_config *cfg,
