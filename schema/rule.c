@@ -79,11 +79,6 @@ static void roles_text(const struct schema_transition *t, char *buf,
 }
 
 /* The label of f for a message (its name when it has none). */
-static const char *label_of(const struct schema_field *f)
-{
-	return f->label && f->label[0] ? f->label : f->name;
-}
-
 /* A step's end for a message: "(nessuno)" for no value. */
 static const char *end_text(const char *v)
 {
@@ -103,16 +98,16 @@ static int refuse_step(const struct schema_collection *c,
 	if (!to)
 		return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': e' "
 			       "lo stato di una procedura, non si cancella",
-			       f->name, label_of(f), c->name);
+			       f->name, schema_field_label(f), c->name);
 	if (!t)
 		return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': il "
 			       "passo '%s' -> '%s' non e' previsto dalla "
-			       "procedura", f->name, label_of(f), c->name,
+			       "procedura", f->name, schema_field_label(f), c->name,
 			       end_text(from), to);
 	roles_text(t, roles, sizeof(roles));
 	return err_set(e, ERR_CONFLICT, "campo '%s' (%s) di '%s': il passo "
 		       "'%s' -> '%s' spetta a: %s; non a: %s", f->name,
-		       label_of(f), c->name, end_text(from), to, roles,
+		       schema_field_label(f), c->name, end_text(from), to, roles,
 		       role && schema_name_ok(role) ? role
 						    : "un nodo senza ruolo");
 }
@@ -309,7 +304,7 @@ static const char *field_label(const struct schema_collection *c,
 {
 	const struct schema_field *f = c ? schema_field(c, name) : NULL;
 
-	return f ? label_of(f) : name;
+	return f ? schema_field_label(f) : name;
 }
 
 /* " 'cap' (label)" naming a's cap field, into buf; "" when a's cap is a
@@ -629,7 +624,7 @@ int rule_check_requires(const struct schema_collection *c,
 		if (!holds)
 			return err_set(e, ERR_CONFLICT, "campo '%s' (%s) di "
 				       "'%s': il passo '%s' -> '%s' richiede: "
-				       "%s", f->name, label_of(f), c->name,
+				       "%s", f->name, schema_field_label(f), c->name,
 				       end_text(t->from), t->to,
 				       r->label ? r->label : "?");
 	}

@@ -16,7 +16,10 @@
  * collection and the field, never the value: a bad date of birth must not
  * end up in a log.  A key that is not even a well-formed field name is not
  * echoed either, since a client that puts data where a name belongs would
- * otherwise leak it the same way.
+ * otherwise leak it the same way.  They are in Italian, as the domain's
+ * refusals (rule.c), since the operators read them next to the field
+ * ("campo 'x' (label) di 'coll': ..."; the web interface finds the field
+ * by that opening).
  */
 #include "schema/schema_int.h"
 
@@ -454,36 +457,41 @@ static int value_ok(const struct schema_field *f, const json_t *v,
 	return 0;
 }
 
-/* What a value of f must be, completing "must be ...".  ENUM values are
- * listed by the caller. */
+const char *schema_field_label(const struct schema_field *f)
+{
+	return f->label && f->label[0] ? f->label : f->name;
+}
+
+/* What a value of f must be, completing "deve essere ...".  ENUM values
+ * are listed by the caller. */
 static const char *expected(const struct schema_field *f)
 {
 	switch (f->type) {
 	case SCHEMA_STRING:
-		return "a string of at most " STR(STRING_MAX) " bytes";
+		return "un testo di al massimo " STR(STRING_MAX) " byte";
 	case SCHEMA_TEXT:
-		return "a string of at most " STR(TEXT_MAX) " bytes";
+		return "un testo di al massimo " STR(TEXT_MAX) " byte";
 	case SCHEMA_INT:
-		return "an integer";
+		return "un numero intero";
 	case SCHEMA_NUMBER:
-		return "a number";
+		return "un numero";
 	case SCHEMA_BOOL:
-		return "true or false";
+		return "vero o falso (true o false)";
 	case SCHEMA_DATE:
-		return "a date (YYYY-MM-DD)";
+		return "una data (AAAA-MM-GG)";
 	case SCHEMA_DATETIME:
-		return "a UTC date-time (YYYY-MM-DDTHH:MM:SS[.fraction]Z)";
+		return "una data e ora UTC (AAAA-MM-GGTHH:MM:SS[.frazione]Z)";
 	case SCHEMA_STRING_LIST:
-		return "a list of at most " STR(LIST_MAX) " strings of at most "
-		       STR(STRING_MAX) " bytes";
+		return "un elenco di al massimo " STR(LIST_MAX) " testi di al "
+		       "massimo " STR(STRING_MAX) " byte";
 	case SCHEMA_ENUM:
-		return "one of the declared values";
+		return "uno dei valori previsti";
 	case SCHEMA_REF:
-		return "a record id (UUID)";
+		return "l'identificativo di una scheda (UUID)";
 	case SCHEMA_ENUM_SET:
-		return "a list of distinct declared values";
+		return "un elenco di valori previsti, ciascuno una volta sola";
 	}
-	return "of its declared type";
+	return "del tipo previsto";
 }
 
 /* The allowed values of an ENUM, comma-separated, cut with "..." when
@@ -516,16 +524,18 @@ static int bad_value(const struct schema_collection *c,
 	char values[400];
 
 	if (f->type != SCHEMA_ENUM && f->type != SCHEMA_ENUM_SET)
-		return err_set(e, ERR_INVALID, "field '%s' of '%s' must be %s",
-			       f->name, c->name, expected(f));
+		return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': deve "
+			       "essere %s", f->name, schema_field_label(f),
+			       c->name, expected(f));
 	list_values(f, values, sizeof(values));
 	if (f->type == SCHEMA_ENUM_SET)
-		return err_set(e, ERR_INVALID, "field '%s' of '%s' must be a "
-			       "list of at most " STR(LIST_MAX) " values, none "
-			       "twice, each one of: %s", f->name, c->name,
-			       values);
-	return err_set(e, ERR_INVALID, "field '%s' of '%s' must be one of: %s",
-		       f->name, c->name, values);
+		return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': deve "
+			       "essere un elenco di al massimo " STR(LIST_MAX)
+			       " valori, nessuno ripetuto, ciascuno tra: %s",
+			       f->name, schema_field_label(f), c->name, values);
+	return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': deve essere "
+		       "uno tra: %s", f->name, schema_field_label(f), c->name,
+		       values);
 }
 
 int schema_opaque_ok(const json_t *v)
@@ -561,28 +571,30 @@ static int check_entry(const struct schema_collection *c, const char *key,
 	const struct schema_field *f;
 
 	if (!schema_name_ok(key))
-		return err_set(e, ERR_INVALID, "unknown field in collection "
-			       "'%s' (malformed name, not shown)", c->name);
+		return err_set(e, ERR_INVALID, "campo sconosciuto nella "
+			       "raccolta '%s' (nome non valido, non mostrato)",
+			       c->name);
 	if (key[0] == '_')
 		return err_set(e, ERR_INVALID,
-			       "reserved field '%s' in collection '%s'", key,
+			       "campo '%s' riservato nella raccolta '%s'", key,
 			       c->name);
 	f = schema_field(c, key);
 	if (!f && received) {
 		if (!schema_opaque_ok(value))
-			return err_set(e, ERR_INVALID, "field '%s' of '%s' "
-				       "(not declared here) holds a value "
-				       "that cannot be kept", key, c->name);
+			return err_set(e, ERR_INVALID, "campo '%s' di '%s' "
+				       "(non dichiarato qui): il suo valore "
+				       "non si puo' conservare", key, c->name);
 		return 0;
 	}
 	if (!f)
 		return err_set(e, ERR_INVALID,
-			       "unknown field '%s' in collection '%s'", key,
-			       c->name);
+			       "campo '%s' sconosciuto nella raccolta '%s'",
+			       key, c->name);
 	if (json_is_null(value)) {
 		if (f->flags & SCHEMA_REQUIRED)
-			return err_set(e, ERR_INVALID, "field '%s' of '%s' is "
-				       "required and cannot be null", f->name,
+			return err_set(e, ERR_INVALID, "campo '%s' (%s) di "
+				       "'%s': obbligatorio, non puo' essere "
+				       "vuoto", f->name, schema_field_label(f),
 				       c->name);
 		return 0;
 	}
@@ -590,8 +602,9 @@ static int check_entry(const struct schema_collection *c, const char *key,
 	if (!value_ok(f, value, received))
 		return bad_value(c, f, e);
 	if (has_nul(value))
-		return err_set(e, ERR_INVALID, "field '%s' of '%s' must not "
-			       "contain NUL characters", f->name, c->name);
+		return err_set(e, ERR_INVALID, "campo '%s' (%s) di '%s': non "
+			       "deve contenere caratteri NUL", f->name,
+			       schema_field_label(f), c->name);
 	return 0;
 }
 
@@ -603,10 +616,11 @@ static int validate(const struct schema_collection *c, const json_t *fields,
 	int rc;
 
 	if (!c)
-		return err_set(e, ERR_INVALID, "unknown collection");
+		return err_set(e, ERR_INVALID, "raccolta sconosciuta");
 	if (!json_is_object(fields))
 		return err_set(e, ERR_INVALID,
-			       "fields of '%s' must be a JSON object", c->name);
+			       "i campi di '%s' devono essere un oggetto JSON",
+			       c->name);
 	/* Jansson's iteration API takes a non-const object; it only reads. */
 	json_object_foreach((json_t *)fields, key, value) {
 		rc = check_entry(c, key, value, received, e);
@@ -622,8 +636,8 @@ static int validate(const struct schema_collection *c, const json_t *fields,
 		if ((f->flags & SCHEMA_REQUIRED) &&
 		    !json_object_get(fields, f->name))
 			return err_set(e, ERR_INVALID,
-				       "missing required field '%s' in "
-				       "collection '%s'", f->name, c->name);
+				       "campo '%s' (%s) di '%s': obbligatorio",
+				       f->name, schema_field_label(f), c->name);
 	}
 	return 0;
 }

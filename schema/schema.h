@@ -375,6 +375,10 @@ int schema_name_ok(const char *name);
 const struct schema_collection *schema_collection(const char *name);
 const struct schema_collection *schema_collection_by_id(uint16_t id);
 
+/* f's Italian label, or its name when it has none (test collections):
+ * what a message names the field by after its name. */
+const char *schema_field_label(const struct schema_field *f);
+
 /* Look a field up by name or id; NULL when unknown.  Never returns the
  * deletion pseudo-field. */
 const struct schema_field *schema_field(const struct schema_collection *c,

@@ -9,13 +9,16 @@
  */
 #include "view/view_case.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "conflict/hlc.h"
 #include "node/store_step.h"
+#include "schema/rule.h"
 #include "view/view_history.h"
+#include "view/view_json.h"
 
 static const struct schema_field *bdi_field(struct err *e)
 {
@@ -108,26 +111,6 @@ static const char *iso_of(uint64_t ms, char *buf, size_t n)
 	return buf;
 }
 
-/* json_array_append_new / json_object_set_new that only count a
- * failure: the caller checks once for ERR_NOMEM. */
-static void put(json_t *o, const char *k, json_t *v, int *bad)
-{
-	if (!o || !v || json_object_set_new(o, k, v)) {
-		*bad = 1;
-		if (!o)
-			json_decref(v);
-	}
-}
-
-static void add(json_t *a, json_t *v, int *bad)
-{
-	if (!a || !v || json_array_append_new(a, v)) {
-		*bad = 1;
-		if (!a)
-			json_decref(v);
-	}
-}
-
 static json_t *timeline(const struct schema_field *f,
 			const struct view_case_times *t, int *bad)
 {
@@ -153,11 +136,11 @@ static json_t *timeline(const struct schema_field *f,
 			if (t->step[i] != next)
 				continue;
 			o = json_object();
-			put(o, "stage", json_string(f->values[i]), bad);
-			put(o, "label", json_string(value_label(f, i)), bad);
-			put(o, "at", json_string(iso_of(next, at, sizeof(at))),
+			view_json_put(o, "stage", json_string(f->values[i]), bad);
+			view_json_put(o, "label", json_string(value_label(f, i)), bad);
+			view_json_put(o, "at", json_string(iso_of(next, at, sizeof(at))),
 			    bad);
-			add(a, o, bad);
+			view_json_add(a, o, bad);
 		}
 		last = next;
 	}
@@ -172,7 +155,7 @@ static json_t *strings(const char *const *v, int *bad)
 		return json_null();
 	a = json_array();
 	for (; *v; v++)
-		add(a, json_string(*v), bad);
+		view_json_add(a, json_string(*v), bad);
 	return a;
 }
 
@@ -192,15 +175,15 @@ static int next_steps(struct store *s, const struct schema_collection *c,
 		int k = value_ix_str(f, st[i].t->to);
 
 		for (size_t j = 0; j < st[i].nmissing; j++)
-			add(miss, json_string(st[i].missing[j]->label), bad);
-		put(o, "to", json_string(st[i].t->to), bad);
-		put(o, "label", json_string(k >= 0 ? value_label(f, k)
+			view_json_add(miss, json_string(st[i].missing[j]->label), bad);
+		view_json_put(o, "to", json_string(st[i].t->to), bad);
+		view_json_put(o, "label", json_string(k >= 0 ? value_label(f, k)
 						   : st[i].t->to), bad);
-		put(o, "roles", strings(st[i].t->roles, bad), bad);
-		put(o, "allowed", json_boolean(st[i].ok), bad);
-		put(o, "role_ok", json_boolean(st[i].role_ok), bad);
-		put(o, "missing", miss, bad);
-		add(a, o, bad);
+		view_json_put(o, "roles", strings(st[i].t->roles, bad), bad);
+		view_json_put(o, "allowed", json_boolean(st[i].ok), bad);
+		view_json_put(o, "role_ok", json_boolean(st[i].role_ok), bad);
+		view_json_put(o, "missing", miss, bad);
+		view_json_add(a, o, bad);
 	}
 	return rc;
 }
@@ -249,15 +232,15 @@ static int kid_one(void *ctx, const struct store_record *r)
 		json_t *v = json_object_get(r->fields, f->name);
 
 		if (v && !json_is_null(v) && summary_field(f))
-			put(sum, f->name, json_deep_copy(v), &k->bad);
+			view_json_put(sum, f->name, json_deep_copy(v), &k->bad);
 	}
-	put(o, "collection", json_string(r->coll->name), &k->bad);
-	put(o, "label", json_string(r->coll->label ? r->coll->label
+	view_json_put(o, "collection", json_string(r->coll->name), &k->bad);
+	view_json_put(o, "label", json_string(r->coll->label ? r->coll->label
 						   : r->coll->name), &k->bad);
-	put(o, "id", json_string(idtext), &k->bad);
-	put(o, "parent", json_string(p), &k->bad);
-	put(o, "summary", sum, &k->bad);
-	add(k->out, o, &k->bad);
+	view_json_put(o, "id", json_string(idtext), &k->bad);
+	view_json_put(o, "parent", json_string(p), &k->bad);
+	view_json_put(o, "summary", sum, &k->bad);
+	view_json_add(k->out, o, &k->bad);
 	return k->bad ? ERR_NOMEM : 0;
 }
 
@@ -288,7 +271,7 @@ static int children(struct store *s, const char *idtext, json_t *out,
 	size_t first = 0, end;
 	int rc;
 
-	add(k.parents, json_string(idtext), &k.bad);
+	view_json_add(k.parents, json_string(idtext), &k.bad);
 	rc = k.bad ? err_set(e, ERR_NOMEM, "out of memory")
 		   : kids_of(s, "case", &k, e);
 	/* One level down: the children of each child collection. */
@@ -302,7 +285,7 @@ static int children(struct store *s, const char *idtext, json_t *out,
 
 			if (strcmp(json_string_value(json_object_get(
 					   o, "collection")), c->name) == 0)
-				add(k.parents,
+				view_json_add(k.parents,
 				    json_deep_copy(json_object_get(o, "id")),
 				    &k.bad);
 		}
@@ -313,6 +296,68 @@ static int children(struct store *s, const char *idtext, json_t *out,
 		*bad = 1;
 	json_decref(k.parents);
 	return rc;
+}
+
+/* What child o (a record with caps: a dote) has used of each cap, from
+ * the summaries of its own children in kids (their summed fields are
+ * numbers, never personal: schema_check). */
+static json_t *budgets_of(const struct schema_collection *c, const json_t *o,
+			  const json_t *kids, int *bad)
+{
+	const char *id = json_string_value(json_object_get(o, "id"));
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < c->naggregates; i++) {
+		const struct schema_aggregate *a = &c->aggregates[i];
+		long long cap = rule_cap(a, json_object_get(o, "summary"));
+		long long used = 0;
+		struct rule_sum t;
+		json_t *b = json_object(), *k;
+		size_t j;
+
+		rule_sum_init(&t);
+		json_array_foreach(kids, j, k)
+			if (!strcmp(json_string_value(json_object_get(
+					    k, "collection")), a->child) &&
+			    !strcmp(json_string_value(json_object_get(
+					    k, "parent")), id))
+				rule_sum_take(a, json_object_get(k, "summary"),
+					      &t);
+		view_json_put(b, "child", json_string(a->child), bad);
+		view_json_put(b, "field", json_string(a->sum), bad);
+		view_json_put(b, "cap", json_integer(cap), bad);
+		/* A total that does not fit, or whose distance to the cap
+		 * would not, has no figure: it is over the cap anyway. */
+		if (rule_sum_total(&t, &used) ||
+		    (used < 0 && cap > LLONG_MAX + used)) {
+			view_json_put(b, "used", json_null(), bad);
+			view_json_put(b, "remaining", json_null(), bad);
+		} else {
+			view_json_put(b, "used", json_integer(used), bad);
+			view_json_put(b, "remaining", json_integer(cap - used),
+				      bad);
+		}
+		view_json_put(b, "over", json_boolean(rule_sum_over(&t, cap)),
+			      bad);
+		view_json_add(out, b, bad);
+	}
+	return out;
+}
+
+/* Each child with caps gets its "budgets" (budgets_of()). */
+static void add_budgets(json_t *kids, int *bad)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(kids, i, o) {
+		const struct schema_collection *c = schema_collection(
+			json_string_value(json_object_get(o, "collection")));
+
+		if (c && c->naggregates)
+			view_json_put(o, "budgets", budgets_of(c, o, kids, bad),
+				      bad);
+	}
 }
 
 int view_case_json(struct store *s, const struct id *id, json_t **out,
@@ -347,22 +392,24 @@ int view_case_json(struct store *s, const struct id *id, json_t **out,
 	next = json_array();
 	kids = json_array();
 	k = value_ix(f, json_object_get(r.fields, f->name));
-	put(o, "id", json_string(idtext), &bad);
-	put(o, "label", json_string(r.coll->label ? r.coll->label : "case"),
+	view_json_put(o, "id", json_string(idtext), &bad);
+	view_json_put(o, "label", json_string(r.coll->label ? r.coll->label : "case"),
 	    &bad);
-	put(o, "fields", json_deep_copy(r.fields), &bad);
-	put(o, "role", role ? json_string(role) : json_null(), &bad);
-	put(bdi, "stage", k >= 0 ? json_string(f->values[k]) : json_null(),
+	view_json_put(o, "fields", json_deep_copy(r.fields), &bad);
+	view_json_put(o, "role", role ? json_string(role) : json_null(), &bad);
+	view_json_put(bdi, "stage", k >= 0 ? json_string(f->values[k]) : json_null(),
 	    &bad);
-	put(bdi, "stage_label",
+	view_json_put(bdi, "stage_label",
 	    k >= 0 ? json_string(value_label(f, k)) : json_null(), &bad);
-	put(bdi, "timeline", timeline(f, &t, &bad), &bad);
+	view_json_put(bdi, "timeline", timeline(f, &t, &bad), &bad);
 	rc = next_steps(s, r.coll, id, r.fields, f, role, next, &bad, e);
-	put(bdi, "next", next, &bad);
-	put(o, "bdi", bdi, &bad);
+	view_json_put(bdi, "next", next, &bad);
+	view_json_put(o, "bdi", bdi, &bad);
 	if (!rc)
 		rc = children(s, idtext, kids, &bad, e);
-	put(o, "children", kids, &bad);
+	if (!rc)
+		add_budgets(kids, &bad);
+	view_json_put(o, "children", kids, &bad);
 	if (!rc && bad)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 	if (!rc) {

@@ -54,7 +54,12 @@ int view_case_times(struct store *s, const struct id *id,
  *                      "allowed", "role_ok",
  *                      "missing": [requirement labels]}]},
  *    "children": [{"collection", "label", "id", "parent",
- *                  "summary": {field: value}}]}
+ *                  "summary": {field: value},
+ *                  "budgets": [{"child", "field", "cap", "used",
+ *                               "remaining", "over"}] (a record with caps,
+ *                    schema_aggregate: a dote's ledger against its EUR
+ *                    12,000; used and remaining null when the sum does
+ *                    not fit)}]}
  * ERR_NOTFOUND when id is no live case.
  */
 int view_case_json(struct store *s, const struct id *id, json_t **out,

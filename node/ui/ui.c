@@ -450,6 +450,7 @@ SESSION_ROUTE(route_review_settle, ui_review_settle)
 SESSION_ROUTE(route_case_get, ui_case_get)
 SESSION_ROUTE(route_case_of_person, ui_case_of_person)
 SESSION_ROUTE(route_record_edit, ui_record_edit)
+SESSION_ROUTE(route_record_add, ui_record_add)
 SESSION_ROUTE(route_home, ui_home)
 SESSION_ROUTE(route_sync_now, ui_sync_now)
 #undef SESSION_ROUTE
@@ -470,6 +471,7 @@ static const struct http_route ui_routes[] = {
 	{ HTTP_POST, "/api/persons/check", route_person_check, NULL,
 	  UI_BODY_MAX, 0 },
 	{ HTTP_POST, "/api/persons", route_person_add, NULL, UI_BODY_MAX, 0 },
+	{ HTTP_POST, "/api/records", route_record_add, NULL, UI_BODY_MAX, 0 },
 	{ HTTP_GET, "/api/records/{id}", route_record_get, NULL, 0, 0 },
 	{ HTTP_POST, "/api/records/{id}", route_record_edit, NULL, UI_BODY_MAX,
 	  0 },

@@ -2,7 +2,8 @@
  * ui_case.c - the API over cases and edits (ui_int.h): the cases of a
  * person, a case with its BdI timeline and next steps (view/view_case.h:
  * each step with whether this node's role may take it and what is
- * missing), and the edit of a record's fields, by which a step is taken:
+ * missing), a new record under a case (a service, the PAI, a ledger
+ * entry...), and the edit of a record's fields, by which a step is taken:
  * the store judges it as it judges every write (roles, requirements,
  * caps), and its refusal, in Italian, comes back as the answer.
  */
@@ -15,6 +16,18 @@
 #include "view/view_home.h"
 #include "view/view_input.h"
 #include "view/view_record.h"
+#include "view/view_sync.h"
+
+int ui_add_sync(struct store *s, const struct id *id, json_t *o,
+		struct err *e)
+{
+	json_t *sync = NULL;
+	int rc = view_sync_record_json(s, id, &sync, e);
+
+	if (!rc && json_object_set_new(o, "sync", sync))
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+	return rc;
+}
 
 void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
 		 const struct http_request *req, struct http_response *res)
@@ -30,9 +43,12 @@ void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
 	if (ui_route_id(req, &id, res))
 		return;
 	rc = view_case_json(s, &id, &o, &e);
-	if (rc)
+	if (!rc)
+		rc = ui_add_sync(s, &id, o, &e);
+	if (rc) {
+		json_decref(o);
 		ui_store_error(res, rc, &e);
-	else
+	} else
 		ui_answer_json(res, 200, o);
 }
 
@@ -143,6 +159,50 @@ void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
 		ui_answer_json(res, 200, json_pack("{s:b}", "saved", 1));
 out:
 	store_record_release(&r);
+	json_decref(body);
+}
+
+void ui_record_add(struct ui *u, struct store *s, const struct ui_who *who,
+		   const struct http_request *req, struct http_response *res)
+{
+	const struct schema_collection *c = NULL;
+	struct store_put_result put;
+	char idtext[ID_TEXT_LEN + 1];
+	const json_t *fields;
+	json_t *body = NULL;
+	const char *name;
+	struct err e;
+	int rc;
+
+	(void)u;
+	(void)who;
+	err_init(&e);
+	if (ui_body_object(req, &body, res))
+		goto out;
+	name = json_string_value(json_object_get(body, "collection"));
+	fields = json_object_get(body, "fields");
+	if (name)
+		c = schema_collection(name);
+	/* A person is registered through /api/persons, which looks for
+	 * the same person first. */
+	if (!c || c == schema_search_collection()) {
+		http_response_error(res, 400, "invalid", "campo 'collection': "
+				    "il tipo di scheda da creare");
+		goto out;
+	}
+	if (!json_is_object(fields) || json_object_size(fields) == 0) {
+		http_response_error(res, 400, "invalid", "campo 'fields': i "
+				    "campi da scrivere (un oggetto)");
+		goto out;
+	}
+	rc = store_put(s, c->name, NULL, fields, &put, &e);
+	if (rc) {
+		ui_store_error(res, rc, &e);
+		goto out;
+	}
+	id_format(&put.id, idtext);
+	ui_answer_json(res, 201, json_pack("{s:s}", "id", idtext));
+out:
 	json_decref(body);
 }
 

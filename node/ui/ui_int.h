@@ -30,6 +30,11 @@ void ui_answer_json(struct http_response *res, int status, json_t *o);
  * never values): 400, 401, 404, 409, 503 or 500. */
 void ui_store_error(struct http_response *res, int rc, const struct err *e);
 
+/* o["sync"] = the sync state of record id (view/view_sync.h).  0, or
+ * the view's error (o unchanged). */
+int ui_add_sync(struct store *s, const struct id *id, json_t *o,
+		struct err *e) ERR_MUST_USE;
+
 /*
  * req's body as a JSON object into *out (the caller's): 0, or -1 with res
  * answered (415 when it is not declared JSON, 400 when it does not parse
@@ -69,6 +74,8 @@ void ui_case_of_person(struct ui *u, struct store *s, const struct ui_who *who,
 		       struct http_response *res);
 void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
 		    const struct http_request *req, struct http_response *res);
+void ui_record_add(struct ui *u, struct store *s, const struct ui_who *who,
+		   const struct http_request *req, struct http_response *res);
 
 /* "Sincronizza ora" (ui_sync.c). */
 void ui_sync_now(struct ui *u, struct store *s, const struct ui_who *who,

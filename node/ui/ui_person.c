@@ -238,9 +238,12 @@ void ui_record_get(struct ui *u, struct store *s, const struct ui_who *who,
 	if (ui_route_id(req, &id, res))
 		return;
 	rc = view_record_get(s, &id, VIEW_RECORD_VERSIONS, &o, &e);
-	if (rc)
+	if (!rc)
+		rc = ui_add_sync(s, &id, o, &e);
+	if (rc) {
+		json_decref(o);
 		ui_store_error(res, rc, &e);
-	else
+	} else
 		ui_answer_json(res, 200, o);
 }
 

@@ -91,7 +91,7 @@ for p in /api/status /api/session /api/schema "/api/records/$PID" \
 	grep -q '"error"' "$T/b" || nodata=0
 done
 for p in /api/persons/search /api/persons/check /api/persons \
-	/api/cases/of-person /api/conflicts/settle "/api/records/$PID"; do
+	/api/cases/of-person /api/conflicts/settle "/api/records/$PID" /api/records; do
 	req POST $p -H 'Content-Type: application/json' -d '{"name":"okonkwo"}'
 	[ "$ST" = 401 ] || { nodata=0; echo "# POST $p: $ST"; }
 done
@@ -256,6 +256,38 @@ post /api/cases/of-person '{"person":"nope"}'
 post /api/cases/of-person "{\"person\":\"$PID\"}"
 [ "$ST" = 200 ] && [ "$(jval cases "$T/b")" = "[]" ] && ok cases_of_person_none ||
 	fail cases_of_person_none "status $ST $(head -c 200 "$T/b")"
+
+# ---- new records under a case; where they stand with the hub ---------------
+post /api/records "{\"collection\":\"case\",\"fields\":{\"person_id\":\"$PID\",\"region\":\"Puglia\",\"stage\":\"intake\"}}"
+CASE=$(jval id "$T/b")
+[ "$ST" = 201 ] && [ -n "$CASE" ] && ok case_created || fail case_created "status $ST $(head -c 200 "$T/b")"
+changes=$(db "SELECT count(*) FROM change")
+bad=
+for body in '{}' '{"fields":{"date":"2026-12-01"}}' \
+	'{"collection":"person","fields":{"given_name":"X","family_name":"Y"}}' \
+	'{"collection":"no_such","fields":{"a":1}}' '{"collection":7,"fields":{"a":1}}' \
+	'{"collection":"service","fields":[]}' '{"collection":"service","fields":{}}' \
+	"{\"collection\":\"service\",\"fields\":{\"case_id\":\"$CASE\"}}" \
+	"{\"collection\":\"service\",\"fields\":{\"case_id\":\"$CASE\",\"service_type\":\"no\",\"date\":\"2026-12-01\"}}"; do
+	post /api/records "$body"
+	[ "$ST" = 400 ] && grep -q '"error"' "$T/b" || bad="$bad [$body]:$ST"
+done
+[ -z "$bad" ] && [ "$(db "SELECT count(*) FROM change")" = "$changes" ] &&
+	ok add_bad_input_refused_nothing_written || fail add_bad_input_refused_nothing_written "$bad"
+post /api/records "{\"collection\":\"service\",\"fields\":{\"case_id\":\"$CASE\",\"date\":\"2026-12-01\"}}"
+[ "$ST" = 400 ] && grep -q "campo 'service_type'" "$T/b" && ok add_error_names_field ||
+	fail add_error_names_field "status $ST $(head -c 200 "$T/b")"
+post /api/records "{\"collection\":\"service\",\"fields\":{\"case_id\":\"$CASE\",\"service_type\":\"legal_advice\",\"date\":\"2026-12-01\"}}"
+SERVICE=$(jval id "$T/b")
+[ "$ST" = 201 ] && [ -n "$SERVICE" ] && ok service_added || fail service_added "status $ST $(head -c 200 "$T/b")"
+req GET "/api/cases/$CASE"
+[ "$ST" = 200 ] && [ "$(jval children.0.id "$T/b")" = "$SERVICE" ] &&
+	[ "$(jval children.0.summary.service_type "$T/b")" = legal_advice ] &&
+	[ "$(jval sync.state "$T/b")" = local ] && [ "$(jval sync.fields.region.state "$T/b")" = local ] &&
+	ok case_with_children_and_sync_state || fail case_with_children_and_sync_state "status $ST $(head -c 400 "$T/b")"
+req GET "/api/records/$SERVICE"
+[ "$ST" = 200 ] && [ "$(jval sync.label "$T/b")" = "salvato solo qui" ] && [ "$(jval sync.pending "$T/b")" = 1 ] &&
+	ok record_sync_state || fail record_sync_state "status $ST $(head -c 400 "$T/b")"
 
 # ---- the review queue: empty here; bad settlements refused -----------------
 req GET /api/conflicts

@@ -300,29 +300,31 @@ static void test_domain_errors_name_the_field(void)
 
 	CHECK(validate("case", "{\"bdi_stage\":\"Rossi\"}", 0, &e) ==
 	      ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'bdi_stage' of 'case'") != NULL);
+	CHECK(strstr(e.msg, "campo 'bdi_stage' (Fase del Budget di Integrazione) di 'case'") != NULL);
 	CHECK(strstr(e.msg, "Rossi") == NULL);
 	CHECK(validate("assessment", "{\"indicators\":[\"wages\","
 		       "\"Rossi\"]}", 0, &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'indicators' of 'assessment'") != NULL);
+	CHECK(strstr(e.msg, "campo 'indicators' (Indici art. 603-bis osservati) di "
+		     "'assessment'") != NULL);
 	CHECK(strstr(e.msg, "Rossi") == NULL);
 	CHECK(validate("assessment", "{\"indicators\":[\"hours\","
 		       "\"hours\"]}", 0, &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'indicators' of 'assessment'") != NULL);
+	CHECK(strstr(e.msg, "campo 'indicators' (Indici art. 603-bis osservati) di "
+		     "'assessment'") != NULL);
 	CHECK_OK(validate("assessment", "{\"indicators\":[\"hours\","
 			  "\"wages\",\"safety\",\"degrading\"]}", 0, &e));
 	CHECK(validate("ledger", "{\"dote_id\":\"0b0a3f3e-1111-4222-8333-"
 		       "444455556666\",\"area\":\"housing\",\"amount_cents\":"
 		       "5000,\"date\":\"2025-03-01\"}", 1, &e) == ERR_INVALID);
-	CHECK(strcmp(e.msg, "missing required field 'kind' in collection "
-		     "'ledger'") == 0);
+	CHECK(strcmp(e.msg, "campo 'kind' (Tipo) di 'ledger': obbligatorio") == 0);
 	CHECK(validate("ledger", "{\"amount_cents\":\"5000\"}", 0, &e) ==
 	      ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'amount_cents' of 'ledger'") != NULL);
+	CHECK(strstr(e.msg, "campo 'amount_cents' (Importo (centesimi di euro)) di "
+		     "'ledger'") != NULL);
 	CHECK(strstr(e.msg, "5000") == NULL);
 	CHECK(validate("dote", "{\"start_date\":\"2025-02-30\"}", 0, &e) ==
 	      ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'start_date' of 'dote'") != NULL);
+	CHECK(strstr(e.msg, "campo 'start_date' (") != NULL);
 	CHECK(validate("dote", "{\"partner\":\"lazio\"}", 0, &e) ==
 	      ERR_INVALID);
 	CHECK(strstr(e.msg, "nova, campania") != NULL);

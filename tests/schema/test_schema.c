@@ -214,8 +214,8 @@ static void test_string_length_in_bytes(void)
 	      ERR_INVALID);
 	CHECK(check_json("title", "12", &e) == ERR_INVALID);
 	CHECK(check_json("title", "[\"a\"]", &e) == ERR_INVALID);
-	CHECK(strcmp(e.msg, "field 'title' of 'test_item' must be a string "
-		     "of at most 1024 bytes") == 0);
+	CHECK(strcmp(e.msg, "campo 'title' (Titolo) di 'test_item': deve essere "
+		     "un testo di al massimo 1024 byte") == 0);
 }
 
 static void test_text_limit(void)
@@ -238,7 +238,7 @@ static void test_int_and_number(void)
 	CHECK(check_json("count", "1.0", &e) == ERR_INVALID);
 	CHECK(check_json("count", "\"3\"", &e) == ERR_INVALID);
 	CHECK(check_json("count", "true", &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "must be an integer") != NULL);
+	CHECK(strstr(e.msg, "deve essere un numero intero") != NULL);
 
 	CHECK_OK(check_json("score", "3", &e));
 	CHECK_OK(check_json("score", "1.5", &e));
@@ -285,8 +285,8 @@ static void test_date_calendar(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(json, sizeof(json), "\"%s\"", bad[i]);
 		CHECK(check_json("due", json, &e) == ERR_INVALID);
-		CHECK(strcmp(e.msg, "field 'due' of 'test_item' must be a "
-			     "date (YYYY-MM-DD)") == 0);
+		CHECK(strcmp(e.msg, "campo 'due' (Scadenza) di 'test_item': "
+			     "deve essere una data (AAAA-MM-GG)") == 0);
 	}
 	CHECK(check_json("due", "20230101", &e) == ERR_INVALID);
 }
@@ -323,8 +323,8 @@ static void test_datetime_forms(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(json, sizeof(json), "\"%s\"", bad[i]);
 		CHECK(check_json("at", json, &e) == ERR_INVALID);
-		CHECK(strstr(e.msg, "field 'at' of 'test_item' must be a UTC "
-			     "date-time") != NULL);
+		CHECK(strstr(e.msg, "campo 'at' (Momento) di 'test_item': deve "
+			     "essere una data e ora UTC") != NULL);
 	}
 	CHECK(check_json("at", "1680977528", &e) == ERR_INVALID);
 }
@@ -360,8 +360,8 @@ static void test_enum_values(void)
 	CHECK(check_json("stage", "\"red\"", &e) == ERR_INVALID);
 	CHECK(check_json("color", "\"purple\"", &e) == ERR_INVALID);
 	/* the declared values are constants, safe and useful to show */
-	CHECK(strcmp(e.msg, "field 'color' of 'test_item' must be one of: "
-		     "red, green, blue") == 0);
+	CHECK(strcmp(e.msg, "campo 'color' (Colore) di 'test_item': deve "
+		     "essere uno tra: red, green, blue") == 0);
 	CHECK_OK(check_fields("case", "{\"region\": \"Sicilia\"}", 0, &e));
 	CHECK(check_fields("case", "{\"region\": \"Lazio\"}", 0, &e) ==
 	      ERR_INVALID);
@@ -385,13 +385,13 @@ static void test_enum_set(void)
 			    " \"checked\"]", &e));
 	CHECK(check_json("marks", "[\"urgent\", \"Mohamed\"]", &e) ==
 	      ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'marks' of 'test_item'") != NULL);
-	CHECK(strstr(e.msg, "none twice") != NULL);
+	CHECK(strstr(e.msg, "campo 'marks' (") != NULL);
+	CHECK(strstr(e.msg, "nessuno ripetuto") != NULL);
 	CHECK(strstr(e.msg, "urgent, checked, shared, archived") != NULL);
 	CHECK(strstr(e.msg, "Mohamed") == NULL);
 	CHECK(check_json("marks", "[\"urgent\", \"urgent\"]", &e) ==
 	      ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'marks'") != NULL);
+	CHECK(strstr(e.msg, "campo 'marks'") != NULL);
 	CHECK(check_json("marks", "\"urgent\"", &e) == ERR_INVALID);
 	CHECK(check_json("marks", "[1]", &e) == ERR_INVALID);
 	CHECK(check_json("marks", "[null]", &e) == ERR_INVALID);
@@ -403,7 +403,7 @@ static void test_enum_set(void)
 	for (int i = 0; i < 65; i++)
 		json_array_append_new(big, json_string("urgent"));
 	CHECK(check_value("marks", big, &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "at most 64") != NULL);
+	CHECK(strstr(e.msg, "al massimo 64") != NULL);
 }
 
 /* {marks: v} (JSON text) of test_item as received from another node,
@@ -439,7 +439,7 @@ static void test_enum_set_received_unknown_item(void)
 	      ERR_INVALID);
 	CHECK(received_marks("[\"next_mark\", \"next_mark\"]", &e) ==
 	      ERR_INVALID);
-	CHECK(strstr(e.msg, "field 'marks' of 'test_item'") != NULL);
+	CHECK(strstr(e.msg, "campo 'marks' (") != NULL);
 	CHECK(strstr(e.msg, "next_mark") == NULL);
 	CHECK(received_marks("[\"urgent\", 1]", &e) == ERR_INVALID);
 	CHECK(received_marks("[\"urgent\", \"a\\u0000b\"]", &e) ==
@@ -467,8 +467,8 @@ static void test_ref_uuid(void)
 	CHECK_OK(check_json("link", "\"90381a4549f947a88183baa5f80c7e3c\"",
 			    &e));
 	CHECK(check_json("link", "\"not-a-uuid\"", &e) == ERR_INVALID);
-	CHECK(strcmp(e.msg, "field 'link' of 'test_item' must be a record id "
-		     "(UUID)") == 0);
+	CHECK(strcmp(e.msg, "campo 'link' (Collegamento) di 'test_item': "
+		     "deve essere l'identificativo di una scheda (UUID)") == 0);
 	CHECK(check_json("link", "\"90381a45-49f9-47a8-8183-baa5f80c7e3\"",
 			 &e) == ERR_INVALID);
 	CHECK(check_json("link", "\"90381a45-49f9-47a8-8183-baa5f80c7e3cc\"",
@@ -509,8 +509,8 @@ static void test_null_clears_optional_only(void)
 	CHECK_OK(check_json("count", "null", &e));
 	CHECK_OK(check_json("color", "null", &e));
 	CHECK(check_json("title", "null", &e) == ERR_INVALID);
-	CHECK(strcmp(e.msg, "field 'title' of 'test_item' is required and "
-		     "cannot be null") == 0);
+	CHECK(strcmp(e.msg, "campo 'title' (Titolo) di 'test_item': "
+		     "obbligatorio, non puo' essere vuoto") == 0);
 	CHECK(check_fields("test_item", "{\"title\": null}", 1, &e) ==
 	      ERR_INVALID);
 	CHECK(check_fields("case", "{\"stage\": null}", 0, &e) ==
@@ -522,8 +522,8 @@ static void test_required_on_create_only(void)
 	struct err e;
 
 	CHECK(check_fields("test_item", "{}", 1, &e) == ERR_INVALID);
-	CHECK(strcmp(e.msg, "missing required field 'title' in collection "
-		     "'test_item'") == 0);
+	CHECK(strcmp(e.msg, "campo 'title' (Titolo) di 'test_item': "
+		     "obbligatorio") == 0);
 	CHECK(check_fields("test_item", "{\"count\": 3}", 1, &e) ==
 	      ERR_INVALID);
 	CHECK_OK(check_fields("test_item", "{\"count\": 3}", 0, &e));
@@ -551,11 +551,11 @@ static void test_unknown_and_reserved_fields(void)
 	struct err e;
 
 	CHECK(check_json("colour", "\"red\"", &e) == ERR_INVALID);
-	CHECK(strcmp(e.msg, "unknown field 'colour' in collection "
+	CHECK(strcmp(e.msg, "campo 'colour' sconosciuto nella raccolta "
 		     "'test_item'") == 0);
 	CHECK(check_json(SCHEMA_FIELD_DELETED_NAME, "true", &e) ==
 	      ERR_INVALID);
-	CHECK(strcmp(e.msg, "reserved field '_deleted' in collection "
+	CHECK(strcmp(e.msg, "campo '_deleted' riservato nella raccolta "
 		     "'test_item'") == 0);
 	CHECK(check_json("_deleted", "null", &e) == ERR_INVALID);
 	CHECK(check_json("_title", "\"t\"", &e) == ERR_INVALID);
@@ -566,7 +566,7 @@ static void test_unknown_and_reserved_fields(void)
 	/* a key that is not a name may be data in the wrong place: not
 	 * echoed */
 	CHECK(check_json("Mario Rossi", "1", &e) == ERR_INVALID);
-	CHECK(strstr(e.msg, "unknown field") != NULL);
+	CHECK(strstr(e.msg, "campo sconosciuto") != NULL);
 	CHECK(strstr(e.msg, "Mario") == NULL);
 	CHECK(check_value("x", json_true(), &e) == ERR_INVALID);
 	CHECK(strstr(e.msg, "'x'") != NULL);
@@ -594,7 +594,7 @@ static void test_non_object_rejected(void)
 		rc = schema_validate(c, v, 0, &e);
 		json_decref(v);
 		CHECK(rc == ERR_INVALID);
-		CHECK(strstr(e.msg, "must be a JSON object") != NULL);
+		CHECK(strstr(e.msg, "devono essere un oggetto JSON") != NULL);
 	}
 	err_init(&e);
 	CHECK(schema_validate(c, NULL, 1, &e) == ERR_INVALID);

@@ -248,6 +248,58 @@ static void test_view_case_children_without_personal_data(void)
 	store_close(hub);
 }
 
+/* A dote's ledger against its EUR 12,000: used is the signed sum of its
+ * entries (a reversal subtracts), remaining what is left, from the
+ * summaries alone. */
+static void test_view_case_dote_budget(void)
+{
+	struct store *hub = fixture_node("hub-d", STORE_ROLE_HUB, "op.v");
+	const json_t *kids, *k, *b = NULL;
+	json_t *v = NULL;
+	struct id c, d;
+	size_t i;
+	struct err e;
+
+	CHECK(hub != NULL);
+	if (!hub)
+		return;
+	store_set_clock(hub, clock_at, NULL);
+	CHECK_OK(validated(hub, &c, &e));
+	CHECK_OK(child(hub, "dote", "case_id", &c,
+		       "\"partner\":\"puglia\",\"status\":\"assigned\","
+		       "\"start_date\":\"2026-02-01\",\"planned_end\":"
+		       "\"2026-06-01\"", &d, &e));
+	CHECK_OK(child(hub, "ledger", "dote_id", &d,
+		       "\"area\":\"housing\",\"amount_cents\":500000,"
+		       "\"date\":\"2026-03-01\",\"kind\":\"commitment\"",
+		       NULL, &e));
+	CHECK_OK(child(hub, "ledger", "dote_id", &d,
+		       "\"area\":\"labour\",\"amount_cents\":250000,"
+		       "\"date\":\"2026-03-02\",\"kind\":\"expense\"",
+		       NULL, &e));
+	CHECK_OK(child(hub, "ledger", "dote_id", &d,
+		       "\"area\":\"housing\",\"amount_cents\":-100000,"
+		       "\"date\":\"2026-03-03\",\"kind\":\"reversal\"",
+		       NULL, &e));
+	CHECK_OK(view_case_json(hub, &c, &v, &e));
+	kids = json_object_get(v, "children");
+	json_array_foreach(kids, i, k) {
+		if (strcmp(jstr_of(k, "collection"), "dote") == 0)
+			b = json_array_get(json_object_get(k, "budgets"), 0);
+		else
+			CHECK(json_object_get(k, "budgets") == NULL);
+	}
+	CHECK(b != NULL);
+	CHECK(strcmp(jstr_of(b, "child"), "ledger") == 0);
+	CHECK(jint(b, "cap") == 1200000);
+	CHECK(jint(b, "used") == 650000);
+	CHECK(jint(b, "remaining") == 550000);
+	CHECK(json_is_false(json_object_get(b, "over")));
+	json_decref(v);
+	store_close(hub);
+}
+
 TEST_MAIN(T(test_view_case_timeline_in_time_order),
+	  T(test_view_case_dote_budget),
 	  T(test_view_case_next_steps_by_role),
 	  T(test_view_case_children_without_personal_data))

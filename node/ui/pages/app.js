@@ -4,7 +4,8 @@
 // carries the session's CSRF token in the X-Presidio-CSRF header.
 'use strict';
 
-const stato = { csrf: null, ruolo: null, schema: null, nuova: null, nodo: null };
+const stato = { csrf: null, ruolo: null, schema: null, nuova: null, nodo: null,
+	caso: null, figlio: null };
 
 function el(id) { return document.getElementById(id); }
 
@@ -50,7 +51,8 @@ function giorno(iso) {
 	return m ? `${m[3]}/${m[2]}/${m[1]}` : (iso || '');
 }
 
-const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova', 'revisione', 'caso'];
+const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova', 'revisione', 'caso',
+	'figlio'];
 
 function mostra(sezione) {
 	for (const s of SEZIONI) el(s).hidden = s !== sezione;
@@ -68,6 +70,8 @@ function mostra(sezione) {
 function uscito(testo) {
 	stato.csrf = null;
 	stato.schema = null;
+	stato.caso = null;
+	stato.figlio = null;
 	el('chi').textContent = '';
 	mostra('accesso');
 	avviso(testo);
@@ -229,6 +233,9 @@ async function scheda(id) {
 	const storia = el('storia').querySelector('tbody');
 	storia.replaceChildren();
 	el('titolo-scheda').textContent = c ? c.label : 'Scheda';
+	el('sync-scheda').replaceChildren('Con l\'Helpdesk: ', statoSync(r.data.sync));
+	el('scheda-al-caso').hidden = !stato.caso || r.data.collection === 'person';
+	const perCampo = (r.data.sync && r.data.sync.fields) || {};
 	for (const f of c ? c.fields : []) {
 		const v = r.data.fields[f.name];
 		if (v === undefined || v === null || v === '') continue;
@@ -245,6 +252,7 @@ async function scheda(id) {
 			cella(tr, ver.time ? data(Date.parse(ver.time)) : '');
 			cella(tr, ver.node === stato.nodo ? 'questo nodo'
 				: (ver.node || '').slice(0, 8));
+			cella(tr, '').append(statoSync(perCampo[f.name]));
 			storia.append(tr);
 		}
 	}
@@ -274,74 +282,6 @@ async function casiDi(rec) {
 		ul.append(li);
 	}
 	box.hidden = false;
-}
-
-async function caso(id) {
-	const r = await api('GET', '/api/cases/' + encodeURIComponent(id));
-	if (r.status !== 200) return avviso(messaggio(r));
-	const k = r.data, c = await collezione('case');
-	el('titolo-caso').textContent = k.label || 'Caso';
-	const campi = el('campi-caso');
-	campi.replaceChildren();
-	for (const f of c ? c.fields : []) {
-		const v = k.fields[f.name];
-		if (v === undefined || v === null || v === '' || f.type === 'ref') continue;
-		const dt = document.createElement('dt');
-		dt.textContent = f.label;
-		const dd = document.createElement('dd');
-		dd.textContent = valoreLeggibile(f, v);
-		campi.append(dt, dd);
-	}
-	const bdi = k.bdi || {};
-	el('fase-caso').textContent = bdi.stage_label || 'fuori dalla procedura';
-	const crono = el('cronologia');
-	crono.replaceChildren();
-	for (const t of bdi.timeline || []) {
-		const li = document.createElement('li');
-		li.textContent = `${t.label}: ${t.at ? data(Date.parse(t.at)) : ''}`;
-		crono.append(li);
-	}
-	const passi = el('passi');
-	passi.replaceChildren();
-	for (const p of bdi.next || []) {
-		const li = document.createElement('li');
-		if (p.allowed) {
-			const b = document.createElement('button');
-			b.type = 'button';
-			b.textContent = 'Passa a: ' + p.label;
-			b.addEventListener('click', () => passo(id, p.to));
-			li.append(b);
-		} else {
-			const motivo = document.createElement('span');
-			motivo.className = 'motivo';
-			const perche = [];
-			if (!p.role_ok)
-				perche.push('lo può fare solo: ' + (p.roles || []).map(ruolo).join(', '));
-			for (const m of p.missing || []) perche.push('manca ' + m);
-			motivo.textContent = `${p.label}: non disponibile (${perche.join('; ')})`;
-			li.append(motivo);
-		}
-		passi.append(li);
-	}
-	if (!passi.children.length) {
-		const li = document.createElement('li');
-		li.textContent = 'Nessun passo successivo.';
-		passi.append(li);
-	}
-	mostra('caso');
-}
-
-function ruolo(r) {
-	return { hub: 'l\'Helpdesk', polo: 'un Polo', pda: 'un Punto di Accesso',
-		attuatore: 'un soggetto attuatore' }[r] || r;
-}
-
-async function passo(id, verso) {
-	const r = await api('POST', '/api/records/' + encodeURIComponent(id),
-		{ fields: { bdi_stage: verso } });
-	if (r.status !== 200) return avviso(messaggio(r));
-	avviso('Passo registrato.');
-	await caso(id);
 }
 
 async function nuova() {
@@ -544,6 +484,7 @@ async function esci() {
 async function avvio() {
 	el('modulo-accesso').addEventListener('submit', entra);
 	el('esci').addEventListener('click', esci);
+	el('scheda-al-caso').addEventListener('click', () => caso(stato.caso));
 	el('sincronizza').addEventListener('click', sincronizza);
 	el('modulo-cerca').addEventListener('submit', cerca);
 	el('modulo-persona').addEventListener('submit', (ev) => registra(ev, false));

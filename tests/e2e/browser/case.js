@@ -1,29 +1,20 @@
 // tests/e2e/browser/case.js - a case through the BdI procedure in a real
 // headless Chromium, on an enrolled Polo (tests/e2e/test_ui_review.sh
 // opens the case): found from its person's scheda, its stage and
-// timeline, the next step taken with one click, and the Helpdesk's steps
-// that follow shown without a button, with the reason (the role).
+// timeline, the next step taken with one click and shown as saved here
+// only, the Helpdesk's steps that follow shown without a button, with the
+// reason (the role), and a service added from the form the schema draws.
 //   node case.js DRIVER_URL UI_URL PASSPHRASE SHOTS_DIR PROFILE_DIR
 'use strict';
 
 const wd = require('./wd');
 
 wd.script((b, { ui, pass }) => {
-	const openCase = async () => {
-		await wd.signIn(b, ui, pass);
-		await b.click('#menu button[data-vai=persone]');
-		await b.type('#cerca-nome', 'mensah');
-		await b.click('#modulo-cerca button[type=submit]');
-		await b.waitText('#risultati tbody', 'Mensah Kofi');
-		await b.click('#risultati tbody button');
-		await b.waitText('#lista-casi', 'Individuazione');
-		const i = await b.run(`return [...document.querySelectorAll(
-			'#lista-casi li')].findIndex(l => l.textContent.includes('Individuazione'))`);
-		await b.run(`document.querySelectorAll('#lista-casi li button')[${i}].click()`);
-		await b.waitText('#titolo-caso', 'Presa in carico');
-	};
 	const tests = [
-		['case_from_person', openCase],
+		['case_from_person', async () => {
+			await wd.signIn(b, ui, pass);
+			await wd.openCase(b, 'mensah', 'Individuazione');
+		}],
 		['stage_and_timeline', async () => {
 			await b.waitText('#fase-caso', 'Individuazione');
 			await b.waitText('#cronologia', 'Individuazione');
@@ -35,6 +26,10 @@ wd.script((b, { ui, pass }) => {
 			await b.waitText('#avviso', 'Passo registrato');
 			await b.waitText('#fase-caso', 'Pre-assessment inviato');
 			await b.waitText('#cronologia', 'Pre-assessment inviato');
+			// Not sent yet: saved here only, the stage field too.
+			await b.wait('#sync-caso [data-stato=local]');
+			await b.waitText('#sync-caso', 'salvato solo qui');
+			await b.wait('#campi-caso [data-stato=local]');
 		}],
 		['hub_step_refused_for_role', async () => {
 			await b.waitText('#passi', "lo può fare solo: l'Helpdesk");
@@ -42,6 +37,24 @@ wd.script((b, { ui, pass }) => {
 				"return document.querySelectorAll('#passi button').length");
 			if (buttons) throw new Error(`${buttons} step buttons for the hub's steps`);
 			await b.shot('caso-passo-inviato');
+		}],
+		['service_added_from_schema_form', async () => {
+			await b.run(`const s = document.getElementById('nuova-nel-caso');
+				s.value = 'service'; s.dispatchEvent(new Event('change'));`);
+			await b.click('#aggiungi-al-caso');
+			await b.waitText('#titolo-figlio', 'Nuova scheda: ');
+			// A required field left empty: its error next to it.
+			await b.click('#modulo-figlio button[type=submit]');
+			await b.waitText('[data-campo=date] .errore', 'obbligatorio');
+			await b.run(`const s = document.querySelector('#modulo-figlio [name=service_type]');
+				s.selectedIndex = 1;`);
+			await b.type('#modulo-figlio [name=date]', '01/12/2026');
+			await b.shot('caso-nuovo-servizio');
+			await b.click('#modulo-figlio button[type=submit]');
+			await b.waitText('#avviso', 'Scheda salvata');
+			await b.wait('#schede-caso table[data-raccolta=service] tbody tr');
+			await b.waitText('#schede-caso table[data-raccolta=service]', '01/12/2026');
+			await b.shot('caso-schede');
 		}],
 	];
 	return tests;

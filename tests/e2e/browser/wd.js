@@ -197,4 +197,19 @@ async function signIn(b, ui, pass) {
 	await b.waitText('#chi', 'Operatore: alice');
 }
 
-module.exports = { open, runTests, sleep, script, signIn };
+// From the search, the scheda of the person whose name has `name`, then
+// the case of theirs whose line reads `stage`.
+async function openCase(b, name, stage) {
+	await b.click('#menu button[data-vai=persone]');
+	await b.type('#cerca-nome', name);
+	await b.click('#modulo-cerca button[type=submit]');
+	await b.wait('#risultati tbody button');
+	await b.click('#risultati tbody button');
+	await b.waitText('#lista-casi', stage);
+	const i = await b.run(`return [...document.querySelectorAll(
+		'#lista-casi li')].findIndex(l => l.textContent.includes(${JSON.stringify(stage)}))`);
+	await b.run(`document.querySelectorAll('#lista-casi li button')[${i}].click()`);
+	await b.waitText('#titolo-caso', 'Presa in carico');
+}
+
+module.exports = { open, runTests, sleep, script, signIn, openCase };
