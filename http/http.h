@@ -205,6 +205,16 @@ int http_response_json(struct http_response *res, int status,
 		       const json_t *obj) ERR_MUST_USE;
 
 /*
+ * Read a file the server sends as it is (a library the system installs,
+ * for instance) into *out, malloc'd and NUL-terminated, the caller's
+ * (free()), its length in *len: a regular file of at most max bytes.
+ * ERR_IO (missing, unreadable), ERR_INVALID (not a regular file, empty,
+ * too large), ERR_NOMEM; what names it in the message.
+ */
+int http_file_read(const char *path, const char *what, size_t max,
+		   char **out, size_t *len, struct err *e) ERR_MUST_USE;
+
+/*
  * Status + a copy of len bytes at body (may be NULL when len is 0) with
  * content type (NULL = none; checked as http_response_take() does).  0,
  * or ERR_NOMEM with res unchanged.

@@ -1,6 +1,8 @@
 /*
- * http_pem.c - reading the server's PEM files (see http_int.h): bounded,
- * regular files only, the key straight into guarded memory.
+ * http_pem.c - reading the server's files: its PEM files (see
+ * http_int.h) and the static files it serves from the system
+ * (http_file_read(), http.h): bounded, regular files only, the key
+ * straight into guarded memory.
  */
 #include "http/http_int.h"
 
@@ -14,11 +16,13 @@
 #include <unistd.h>
 
 /*
- * Read the PEM file at path into a NUL-terminated buffer: sodium_malloc'd
- * when secret (*size = bytes allocated), malloc'd otherwise.
+ * Read the regular file at path, at most max bytes, into a NUL-terminated
+ * buffer: sodium_malloc'd when secret (*size = bytes allocated), malloc'd
+ * otherwise; *len the bytes read.
  */
-int http_pem_read(const char *path, const char *what, int secret,
-		  char **out, size_t *size, struct err *e)
+static int file_read(const char *path, const char *what, uint64_t max,
+		     int secret, char **out, size_t *len, size_t *size,
+		     struct err *e)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -38,9 +42,9 @@ int http_pem_read(const char *path, const char *what, int secret,
 						 : "not a regular file");
 		goto out;
 	}
-	if ((uint64_t)sb.st_size > HTTP_PEM_MAX) {
-		rc = err_set(e, ERR_INVALID, "%s file %s: too large for PEM",
-			     what, path);
+	if ((uint64_t)sb.st_size > max) {
+		rc = err_set(e, ERR_INVALID, "%s file %s: larger than %llu "
+			     "bytes", what, path, (unsigned long long)max);
 		goto out;
 	}
 	cap = (size_t)sb.st_size + 1;
@@ -65,6 +69,7 @@ int http_pem_read(const char *path, const char *what, int secret,
 	}
 	buf[n] = '\0';
 	*out = buf;
+	*len = n;
 	*size = cap;
 	buf = NULL;
 out:
@@ -77,4 +82,20 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+int http_pem_read(const char *path, const char *what, int secret,
+		  char **out, size_t *size, struct err *e)
+{
+	size_t len;
+
+	return file_read(path, what, HTTP_PEM_MAX, secret, out, &len, size, e);
+}
+
+int http_file_read(const char *path, const char *what, size_t max,
+		   char **out, size_t *len, struct err *e)
+{
+	size_t size;
+
+	return file_read(path, what, max, 0, out, len, &size, e);
 }

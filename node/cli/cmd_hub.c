@@ -13,6 +13,7 @@
 #include "conflict/scope.h"
 #include "sync/hub.h"
 #include "sync/hub_loop.h"
+#include "view/view_nodes.h"
 
 enum {
 	OPT_LISTEN = CLI_OPT_LOCAL,
@@ -389,31 +390,18 @@ static int print_peer(void *ctx, const struct registry_peer *p)
 {
 	json_t *list = ctx;
 	char contact[32];
-	const char *state = p->revoked		? "revoked"
-			    : p->enrolled	? "enrolled"
-			    : p->token_expires < time(NULL) ? "token expired"
-							    : "awaiting enrollment";
 
-	when(p->last_contact, contact, sizeof(contact));
 	if (list)
-		return json_array_append_new(
-			   list, json_pack("{sssssssssssIsIsIsIsi}", "name",
-					   p->name, "kind", p->kind, "region",
-					   p->region, "state", state,
-					   "last_contact", contact, "push_ack",
-					   (json_int_t)p->push_ack, "pull_ack",
-					   (json_int_t)p->pull_ack,
-					   "record_cap",
-					   (json_int_t)p->record_cap,
-					   "refused", (json_int_t)p->refused,
-					   "schema_version", p->schema_version))
-			   ? ERR_NOMEM
-			   : 0;
+		return json_array_append_new(list,
+					     view_node_json(p, time(NULL)))
+			       ? ERR_NOMEM
+			       : 0;
+	when(p->last_contact, contact, sizeof(contact));
 	printf("%-24s %-9s %-10s %-19s contact %-20s push %" PRIu64
 	       " pull %" PRIu64 " refused %" PRIu64 " schema %d%s\n",
-	       p->name, p->kind, p->region, state, contact, p->push_ack,
-	       p->pull_ack, p->refused, p->schema_version,
-	       p->record_cap ? " (capped)" : "");
+	       p->name, p->kind, p->region, view_node_state(p, time(NULL)),
+	       contact, p->push_ack, p->pull_ack, p->refused,
+	       p->schema_version, p->record_cap ? " (capped)" : "");
 	return 0;
 }
 

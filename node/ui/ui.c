@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/log.h"
 #include "http/http_cookie.h"
 #include "http/http_route.h"
 #include "node/keyslot.h"
@@ -34,6 +35,8 @@ struct ui {
 	int tls;
 	uint64_t idle_s;
 	char *dir; /* the node's directory: each sign-in opens its handle */
+	char *chart;      /* Chart.js as the system installs it, or NULL */
+	size_t chart_len;
 };
 
 static uint64_t now_s(void)
@@ -108,17 +111,22 @@ static int cookie_of(const struct http_request *req, char out[UI_TOKEN_TEXT])
 
 /* ---- the pages ---- */
 
+static void send_bytes(struct http_response *res, const char *type,
+		       const void *data, size_t len)
+{
+	if (http_response_copy(res, 200, type, data, len))
+		http_response_error(res, 500, "internal", "memoria esaurita");
+}
+
 static void send_page(struct http_response *res, const char *name)
 {
 	for (size_t i = 0; i < ui_npages; i++) {
 		const struct ui_page *p = &ui_pages[i];
 
-		if (strcmp(p->name, name) != 0)
-			continue;
-		if (http_response_copy(res, 200, p->type, p->data, p->len))
-			http_response_error(res, 500, "internal",
-					    "memoria esaurita");
-		return;
+		if (strcmp(p->name, name) == 0) {
+			send_bytes(res, p->type, p->data, p->len);
+			return;
+		}
 	}
 	http_response_error(res, 404, "not_found", "pagina non trovata");
 }
@@ -134,13 +142,16 @@ static void route_index(void *ctx, const struct http_request *req,
 static void route_static(void *ctx, const struct http_request *req,
 			 struct http_response *res)
 {
+	const struct ui *u = ctx;
 	const char *name = http_route_param(req, "*");
 
-	(void)ctx;
 	/* One level of names, no directories. */
 	if (!name || !*name || strchr(name, '/'))
 		http_response_error(res, 404, "not_found",
 				    "pagina non trovata");
+	else if (strcmp(name, UI_CHART_NAME) == 0 && u->chart)
+		send_bytes(res, "text/javascript; charset=utf-8", u->chart,
+			   u->chart_len);
 	else
 		send_page(res, name);
 }
@@ -453,6 +464,7 @@ SESSION_ROUTE(route_record_edit, ui_record_edit)
 SESSION_ROUTE(route_record_add, ui_record_add)
 SESSION_ROUTE(route_home, ui_home)
 SESSION_ROUTE(route_sync_now, ui_sync_now)
+SESSION_ROUTE(route_dashboard, ui_dashboard)
 #undef SESSION_ROUTE
 
 static const struct http_route ui_routes[] = {
@@ -465,6 +477,7 @@ static const struct http_route ui_routes[] = {
 	{ HTTP_GET, "/api/status", route_status, NULL, 0, 0 },
 	{ HTTP_GET, "/api/home", route_home, NULL, 0, 0 },
 	{ HTTP_POST, "/api/sync", route_sync_now, NULL, 0, 0 },
+	{ HTTP_GET, "/api/dashboard", route_dashboard, NULL, 0, 0 },
 	{ HTTP_GET, "/api/schema", route_schema_get, NULL, 0, 0 },
 	{ HTTP_POST, "/api/persons/search", route_person_search, NULL,
 	  UI_BODY_MAX, 0 },
@@ -523,6 +536,19 @@ static void handle(void *ctx, const struct http_request *req,
 
 /* ---- life ---- */
 
+/* Chart.js, which the dashboard draws with, from the system (Debian's
+ * libjs-chart.js): read once, so that it is served as the package
+ * installed it.  Without it the dashboard shows its tables only. */
+static void load_chart(struct ui *u, const char *path)
+{
+	struct err e;
+
+	err_init(&e);
+	if (http_file_read(path, "Chart.js", UI_CHART_MAX, &u->chart,
+			   &u->chart_len, &e))
+		log_warn("ui: no charts on the dashboard: %s", e.msg);
+}
+
 int ui_start(struct ui **out, const char *dir, const struct ui_config *cfg,
 	     struct err *e)
 {
@@ -548,6 +574,7 @@ int ui_start(struct ui **out, const char *dir, const struct ui_config *cfg,
 	store_close(probe);
 	if (rc)
 		goto out;
+	load_chart(u, cfg->chart_js ? cfg->chart_js : UI_CHART_JS);
 	hc.headers_fn = precheck;
 	hc.headers_ctx = u;
 	rc = http_server_start(&u->http, &hc, handle, u, e);
@@ -571,6 +598,7 @@ void ui_stop(struct ui *u)
 		return;
 	http_server_stop(u->http);
 	ui_sessions_free(u->sessions);
+	free(u->chart);
 	free(u->dir);
 	free(u);
 }

@@ -43,6 +43,11 @@
 #define UI_CSRF_HEADER "X-Presidio-CSRF"
 #define UI_IDLE_DEFAULT_S (15 * 60)
 #define UI_SIGNIN_MAX_BODY 4096
+/* Chart.js as Debian's libjs-chart.js installs it, served as
+ * /static/chart.js for the hub's dashboard. */
+#define UI_CHART_JS "/usr/share/javascript/chart.js/chart.min.js"
+#define UI_CHART_NAME "chart.js"
+#define UI_CHART_MAX (4u << 20)
 
 struct ui;
 
@@ -50,6 +55,7 @@ struct ui_config {
 	struct http_config http; /* address 127.0.0.1 unless given; a
 				    non-loopback address needs TLS */
 	uint64_t idle_s;         /* session idle limit; 0: the default */
+	const char *chart_js;    /* Chart.js's path; NULL: UI_CHART_JS */
 };
 
 /*

@@ -77,6 +77,10 @@ void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
 void ui_record_add(struct ui *u, struct store *s, const struct ui_who *who,
 		   const struct http_request *req, struct http_response *res);
 
+/* The hub's national dashboard (ui_dashboard.c). */
+void ui_dashboard(struct ui *u, struct store *s, const struct ui_who *who,
+		  const struct http_request *req, struct http_response *res);
+
 /* "Sincronizza ora" (ui_sync.c). */
 void ui_sync_now(struct ui *u, struct store *s, const struct ui_who *who,
 		 const struct http_request *req, struct http_response *res);

@@ -85,7 +85,7 @@ req GET /static/nothing.js
 nodata=1
 PID=$(db "SELECT lower(hex(id)) FROM record LIMIT 1" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/')
 for p in /api/status /api/session /api/schema "/api/records/$PID" \
-	"/api/cases/$PID" /api/conflicts /api/home; do
+	"/api/cases/$PID" /api/conflicts /api/home /api/dashboard; do
 	req GET "$p"
 	[ "$ST" = 401 ] || { nodata=0; echo "# GET $p: $ST"; }
 	grep -q '"error"' "$T/b" || nodata=0
@@ -219,6 +219,11 @@ req GET /api/home
 	[ "$(jval deadlines.1.late "$T/b")" = false ] &&
 	[ "$(grep -o '"kind"' "$T/b" | wc -l)" = 2 ] && [ "$(jval cases.total "$T/b")" = 0 ] &&
 	ok home_deadlines || fail home_deadlines "status $ST $(head -c 400 "$T/b")"
+
+# ---- the national dashboard is the hub's -----------------------------------
+req GET /api/dashboard
+[ "$ST" = 404 ] && grep -q "solo sull'Helpdesk" "$T/b" && ok dashboard_hub_only ||
+	fail dashboard_hub_only "status $ST $(head -c 200 "$T/b")"
 
 # ---- "Sincronizza ora" on a node not enrolled ------------------------------
 post /api/sync ''

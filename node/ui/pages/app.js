@@ -52,7 +52,7 @@ function giorno(iso) {
 }
 
 const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova', 'revisione', 'caso',
-	'figlio'];
+	'figlio', 'cruscotto'];
 
 function mostra(sezione) {
 	for (const s of SEZIONI) el(s).hidden = s !== sezione;
@@ -454,6 +454,7 @@ async function risolvi(corpo) {
 async function sessione(r) {
 	stato.csrf = r.data.csrf;
 	stato.ruolo = r.data.role;
+	el('menu-cruscotto').hidden = r.data.role !== 'hub';
 	el('chi').textContent = 'Operatore: ' + r.data.operator;
 	el('nodo').textContent = 'Nodo ' + r.data.node;
 	avviso('');
@@ -495,6 +496,7 @@ async function avvio() {
 			if (b.dataset.vai === 'home') home();
 			else if (b.dataset.vai === 'nuova') nuova();
 			else if (b.dataset.vai === 'revisione') revisione();
+			else if (b.dataset.vai === 'cruscotto') cruscotto();
 			else mostra(b.dataset.vai);
 		});
 	const r = await api('GET', '/api/session');
