@@ -112,15 +112,18 @@ int store_status(struct store *s, struct store_status *out, struct err *e)
 		return rc;
 	out->key_gen = (uint32_t)gen;
 	out->hlc = (uint64_t)hlc;
+	/* Per collection: all rows, then the tombstones, each counted from
+	 * an index (0013_record_coll.sql), never from the table. */
 	st = store_q(s,
-		     "SELECT coll, sum(deleted = 0), sum(deleted) "
-		     "FROM record GROUP BY coll ORDER BY coll",
+		     "SELECT coll, count(*), (SELECT count(*) FROM record d "
+		     "WHERE d.coll = r.coll AND d.deleted != 0) FROM record r "
+		     "GROUP BY coll ORDER BY coll",
 		     "reading status");
 	while (store_q_row(st)) {
 		const struct schema_collection *c = schema_collection_by_id(
 		    (uint16_t)store_q_col_int(st, 0));
-		uint64_t live = (uint64_t)store_q_col_i64(st, 1);
 		uint64_t dead = (uint64_t)store_q_col_i64(st, 2);
+		uint64_t live = (uint64_t)store_q_col_i64(st, 1) - dead;
 
 		out->records += live;
 		out->deleted += dead;

@@ -646,11 +646,17 @@ int store_list(struct store *s, const char *collection, int with_deleted,
 			    schema_name_ok(collection) ? collection : "?");
 	}
 	store_record_init(&r);
-	st = store_q(s,
-		     "SELECT id, coll, deleted, vers, body FROM record "
-		     "WHERE (?1 IS NULL OR coll = ?1) AND (?2 OR deleted = 0) "
-		     "ORDER BY rid",
-		     "listing records");
+	/* Two statements: one collection is read through its index
+	 * (record_coll), which "?1 IS NULL OR coll = ?1" would defeat. */
+	st = coll ? store_q(s,
+			    "SELECT id, coll, deleted, vers, body FROM record "
+			    "WHERE coll = ?1 AND (?2 OR deleted = 0) "
+			    "ORDER BY rid",
+			    "listing records")
+		  : store_q(s,
+			    "SELECT id, coll, deleted, vers, body FROM record "
+			    "WHERE (?2 OR deleted = 0) ORDER BY rid",
+			    "listing records");
 	if (coll)
 		store_q_bind_int(st, 1, coll->id);
 	store_q_bind_int(st, 2, with_deleted ? 1 : 0);

@@ -66,6 +66,7 @@ figures() {
 	/^workload / { n = split($2, p, "/"); sect = p[n]; next }
 	/^merge into/ { sect = "merge"; next }
 	/^person search/ { sect = "search"; next }
+	/^web interface/ { sect = "ui"; next }
 	/^  [a-z+]+ +p50 +[0-9.]+ ms +p99 +[0-9.]+ ms/ {
 		out($1 " p50 (ms)", $3, "down"); out($1 " p99 (ms)", $6, "down")
 		next

@@ -10,7 +10,8 @@
 # BUILD_DIR/bench/bench_merge (changes from another node merged into a
 # store of 100,000 records, next to its local write rate), then
 # BUILD_DIR/bench/bench_search (person search and the duplicate check
-# over 50,000 persons of the same generator).  Not part of
+# over 50,000 persons of the same generator), then tests/bench/bench_ui.sh
+# (the web interface's first page and search at those 50,000).  Not part of
 # `make check`: the figures depend on the machine (see CALIBRATION.md).
 
 set -u
@@ -82,6 +83,10 @@ if [ -x "$build/bench/bench_search" ]; then
 		--out "$work/wsearch.jsonl" 2>/dev/null; then
 		TMPDIR=$work "$build/bench/bench_search" "$work/wsearch.jsonl" ||
 			rc=1
+		# The web interface on a node holding them: the first page and
+		# the search through HTTP.
+		TMPDIR=$work sh "$top/tests/bench/bench_ui.sh" "$build" \
+			"$work/wsearch.jsonl" || rc=1
 	else
 		echo "bench: the workload of $n persons failed" >&2
 		rc=1

@@ -266,6 +266,10 @@ post /api/cases/of-person "{\"person\":\"$PID\"}"
 post /api/records "{\"collection\":\"case\",\"fields\":{\"person_id\":\"$PID\",\"region\":\"Puglia\",\"stage\":\"intake\"}}"
 CASE=$(jval id "$T/b")
 [ "$ST" = 201 ] && [ -n "$CASE" ] && ok case_created || fail case_created "status $ST $(head -c 200 "$T/b")"
+# The home's figures are kept between requests only while nothing changes.
+req GET /api/home
+[ "$ST" = 200 ] && [ "$(jval cases.total "$T/b")" = 1 ] && ok home_sees_new_case ||
+	fail home_sees_new_case "status $ST $(head -c 200 "$T/b")"
 changes=$(db "SELECT count(*) FROM change")
 bad=
 for body in '{}' '{"fields":{"date":"2026-12-01"}}' \
