@@ -63,7 +63,10 @@ void registry_scope_coll_list(enum schema_scope cls, int parent_root, char *out,
 
 /*
  * The WHERE condition "record r is in peer ?2's scope" (node.idx of the
- * peer in ?3, -1 when not enrolled), into out.
+ * peer in ?3, -1 when not enrolled), into out.  "+r.coll": the queries
+ * it goes in walk the change log by number (a page of a pull), and an
+ * index on the collection (record_coll) must not tempt the planner into
+ * reading every record of a collection and sorting them instead.
  */
 void registry_scope_condition(char *out, size_t n)
 {
@@ -77,13 +80,13 @@ void registry_scope_condition(char *out, size_t n)
 	registry_scope_coll_list(SCHEMA_SCOPE_SUBJECT, 0, subjects,
 				 sizeof(subjects));
 	snprintf(out, n,
-		 "(r.coll IN %s OR (r.coll IN %s AND EXISTS (SELECT 1 FROM "
+		 "(+r.coll IN %s OR (+r.coll IN %s AND EXISTS (SELECT 1 FROM "
 		 "scope_member m WHERE m.peer = ?2 AND m.case_id = r.id)) OR "
-		 "(r.coll IN %s AND EXISTS (SELECT 1 FROM scope_member m "
+		 "(+r.coll IN %s AND EXISTS (SELECT 1 FROM scope_member m "
 		 "WHERE m.peer = ?2 AND m.case_id IN (r.parent, (SELECT "
 		 "g.parent FROM record g WHERE g.id = r.parent AND "
 		 G_ROW_OK ")))) OR "
-		 "(r.coll IN "
+		 "(+r.coll IN "
 		 "%s AND (EXISTS (SELECT 1 FROM scope_case sc JOIN "
 		 "scope_member m ON m.case_id = sc.id AND m.peer = ?2 WHERE "
 		 "sc.person = r.id) OR (NOT EXISTS (SELECT 1 FROM scope_case "

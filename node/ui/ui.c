@@ -465,6 +465,7 @@ SESSION_ROUTE(route_record_add, ui_record_add)
 SESSION_ROUTE(route_home, ui_home)
 SESSION_ROUTE(route_sync_now, ui_sync_now)
 SESSION_ROUTE(route_dashboard, ui_dashboard)
+SESSION_ROUTE(route_allocation_set, ui_allocation_set)
 #undef SESSION_ROUTE
 
 static const struct http_route ui_routes[] = {
@@ -478,6 +479,8 @@ static const struct http_route ui_routes[] = {
 	{ HTTP_GET, "/api/home", route_home, NULL, 0, 0 },
 	{ HTTP_POST, "/api/sync", route_sync_now, NULL, 0, 0 },
 	{ HTTP_GET, "/api/dashboard", route_dashboard, NULL, 0, 0 },
+	{ HTTP_POST, "/api/allocation", route_allocation_set, NULL, UI_BODY_MAX,
+	  0 },
 	{ HTTP_GET, "/api/schema", route_schema_get, NULL, 0, 0 },
 	{ HTTP_POST, "/api/persons/search", route_person_search, NULL,
 	  UI_BODY_MAX, 0 },

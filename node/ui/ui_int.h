@@ -77,9 +77,12 @@ void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
 void ui_record_add(struct ui *u, struct store *s, const struct ui_who *who,
 		   const struct http_request *req, struct http_response *res);
 
-/* The hub's national dashboard (ui_dashboard.c). */
+/* The hub's national dashboard and the doti allocation (ui_dashboard.c). */
 void ui_dashboard(struct ui *u, struct store *s, const struct ui_who *who,
 		  const struct http_request *req, struct http_response *res);
+void ui_allocation_set(struct ui *u, struct store *s, const struct ui_who *who,
+		       const struct http_request *req,
+		       struct http_response *res);
 
 /* "Sincronizza ora" (ui_sync.c). */
 void ui_sync_now(struct ui *u, struct store *s, const struct ui_who *who,

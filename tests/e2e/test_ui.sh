@@ -224,6 +224,8 @@ req GET /api/home
 req GET /api/dashboard
 [ "$ST" = 404 ] && grep -q "solo sull'Helpdesk" "$T/b" && ok dashboard_hub_only ||
 	fail dashboard_hub_only "status $ST $(head -c 200 "$T/b")"
+post /api/allocation '{"partner":"puglia","allocated":3}'
+[ "$ST" = 404 ] && ok allocation_hub_only || fail allocation_hub_only "status $ST"
 
 # ---- "Sincronizza ora" on a node not enrolled ------------------------------
 post /api/sync ''

@@ -5,7 +5,9 @@
 # 127.0.0.1, then tests/e2e/browser/signin.js (sign-in refused and slowed,
 # the home page, no cookie or storage visible to scripts, CSRF, sign-out,
 # the idle end) and persons.js (search, the scheda with its history, the
-# form drawn from the schema, the duplicate warning at registration).
+# form drawn from the schema, the duplicate warning at registration) and
+# usable.js (keyboard only, labels, contrast, the office PC and a 10-inch
+# tablet).
 # Screenshots of each screen go to $E2E_BUILD/test-output/ui/test_ui_browser/.
 # e2e: plain build only
 . "$(dirname "$0")/lib.sh"
@@ -27,6 +29,7 @@ ui_serve "$PRESIDIO_DIR" --idle 4
 ui_driver
 ui_browser signin profile-signin
 ui_browser persons profile-persons
+ui_browser usable profile-usable
 n=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
 [ "$n" -ge 10 ] && ok screenshots_saved || fail screenshots_saved "$n in $SHOTS"
 assert_absent no_personal_data_in_log "$T/ui.log" Okonkwo "$E2E_PASSPHRASE"

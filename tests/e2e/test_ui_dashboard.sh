@@ -63,6 +63,7 @@ req GET "$BASE/api/dashboard"
 	fail dashboard_needs_session "status $ST"
 req POST "$BASE/api/session" -H 'Content-Type: application/json' \
 	-d "{\"operator\":\"alice\",\"passphrase\":\"$E2E_PASSPHRASE\"}"
+cp "$T/b" "$T/session.json"
 [ "$ST" = 200 ] && [ "$(jval role "$T/b")" = hub ] && ok hub_signin ||
 	fail hub_signin "status $ST $(head -c 200 "$T/b")"
 req GET "$BASE/api/dashboard"
@@ -84,6 +85,21 @@ fi
 assert_absent dashboard_no_personal_data "$T/b" Zorbatest Quagliarulo 00000000-0000-4000-8000
 req GET "$BASE/static/chart.js"
 [ "$ST" = 200 ] && grep -q 'Chart' "$T/b" && ok chart_js_served || fail chart_js_served "status $ST"
+
+# The allocation: bad input refused, nothing written; on a hub only.
+bad=
+for body in '{}' '{"partner":"nessuno","allocated":3}' '{"partner":"puglia","allocated":-1}' \
+	'{"partner":"puglia","allocated":"3"}' '{"partner":"puglia","allocated":2000000}' '[1]'; do
+	req POST "$BASE/api/allocation" -H 'Content-Type: application/json' \
+		-H "X-Presidio-CSRF: $(jval csrf "$T/session.json")" -d "$body"
+	[ "$ST" = 400 ] && grep -q '"error"' "$T/b" || bad="$bad [$body]:$ST"
+done
+on "$T/hub" hub allocation --json
+[ -z "$bad" ] && ! grep -q '"allocated": -1' "$T/out" && [ "$(grep -o '"allocated": [0-9]*' "$T/out" |
+	awk '{s += $2} END {print s}')" = 195 ] && ok allocation_bad_input_refused ||
+	fail allocation_bad_input_refused "$bad"
+req POST "$BASE/api/allocation" -H 'Content-Type: application/json' -d '{"partner":"puglia","allocated":3}'
+[ "$ST" = 403 ] && ok allocation_needs_csrf || fail allocation_needs_csrf "status $ST"
 
 ui_driver
 ui_browser dashboard profile-dashboard

@@ -5,7 +5,7 @@
 'use strict';
 
 const stato = { csrf: null, ruolo: null, schema: null, nuova: null, nodo: null,
-	caso: null, figlio: null };
+	caso: null, figlio: null, scheda: null };
 
 function el(id) { return document.getElementById(id); }
 
@@ -52,7 +52,7 @@ function giorno(iso) {
 }
 
 const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova', 'revisione', 'caso',
-	'figlio', 'cruscotto'];
+	'figlio', 'cruscotto', 'modifica'];
 
 function mostra(sezione) {
 	for (const s of SEZIONI) el(s).hidden = s !== sezione;
@@ -72,6 +72,7 @@ function uscito(testo) {
 	stato.schema = null;
 	stato.caso = null;
 	stato.figlio = null;
+	stato.scheda = null;
 	el('chi').textContent = '';
 	mostra('accesso');
 	avviso(testo);
@@ -256,8 +257,49 @@ async function scheda(id) {
 			storia.append(tr);
 		}
 	}
+	stato.scheda = r.data;
 	await casiDi(r.data);
 	mostra('scheda');
+}
+
+// ---- editing a record: the form of its collection, filled in ----
+
+async function modifica() {
+	const rec = stato.scheda;
+	const c = rec ? await collezione(rec.collection) : null;
+	if (!c) return;
+	avviso('');
+	el('titolo-modifica').textContent = 'Modifica: ' + (c.label || c.name);
+	const form = el('modulo-modifica');
+	Moduli.disegna(form, c, stato.ruolo, 'Salva le modifiche');
+	Moduli.riempi(form, c, rec.fields);
+	mostra('modifica');
+}
+
+async function salvaModifica(ev) {
+	ev.preventDefault();
+	const rec = stato.scheda, c = await collezione(rec.collection);
+	const form = el('modulo-modifica');
+	const { out, errori } = Moduli.valori(form, c);
+	Moduli.mostraErrori(form, errori, avviso);
+	if (Object.keys(errori).length) return;
+	// Fields the form does not show (references, the hub's) stay as
+	// they are: only what the operator changed is sent.
+	for (const f of c.fields)
+		if (!form.querySelector(`[data-campo="${f.name}"]`)) delete out[f.name];
+	const shown = { ...rec.fields };
+	for (const f of c.fields)
+		if (!form.querySelector(`[data-campo="${f.name}"]`)) delete shown[f.name];
+	const campi = Moduli.cambiati(c, shown, out);
+	if (!Object.keys(campi).length) return avviso('Nessuna modifica da salvare.');
+	const r = await api('POST', '/api/records/' + encodeURIComponent(rec.id), { fields: campi });
+	if (r.status !== 200) {
+		const e = {};
+		e[Moduli.campoDi(messaggio(r)) || '_'] = messaggio(r);
+		return Moduli.mostraErrori(form, e, avviso);
+	}
+	await scheda(rec.id);
+	avviso('Modifiche salvate su questo nodo.');
 }
 
 // The cases of a person, under their scheda.
@@ -486,6 +528,9 @@ async function avvio() {
 	el('modulo-accesso').addEventListener('submit', entra);
 	el('esci').addEventListener('click', esci);
 	el('scheda-al-caso').addEventListener('click', () => caso(stato.caso));
+	el('modifica-scheda').addEventListener('click', modifica);
+	el('modulo-modifica').addEventListener('submit', salvaModifica);
+	el('annulla-modifica').addEventListener('click', () => scheda(stato.scheda.id));
 	el('sincronizza').addEventListener('click', sincronizza);
 	el('modulo-cerca').addEventListener('submit', cerca);
 	el('modulo-persona').addEventListener('submit', (ev) => registra(ev, false));

@@ -159,6 +159,46 @@ function disegnaNodi(nodi) {
 	el('nodi-vuoti').hidden = nodi.length !== 0;
 }
 
+// The allocation form: the partners of the "doti" table, each with
+// what it has now.
+function disegnaAssegnazione(doti) {
+	const sel = el('assegna-partner');
+	const prima = sel.value;
+	sel.replaceChildren();
+	if (!doti) return;
+	doti.rows.keys.forEach((k, i) => {
+		const o = document.createElement('option');
+		o.value = k;
+		o.textContent = doti.rows.labels[i];
+		o.dataset.assegnate = doti.cells[i][1] === null ? '' : String(doti.cells[i][1]);
+		sel.append(o);
+	});
+	if (prima) sel.value = prima;
+	mostraAssegnate();
+}
+
+function mostraAssegnate() {
+	const o = el('assegna-partner').selectedOptions[0];
+	el('assegna-numero').value = o ? o.dataset.assegnate : '';
+}
+
+async function assegna(ev) {
+	ev.preventDefault();
+	const t = el('assegna-numero').value.trim();
+	if (!/^[0-9]+$/.test(t)) {
+		el('esito-assegnazione').textContent = 'Scrivi un numero intero di doti.';
+		return el('assegna-numero').focus();
+	}
+	const r = await api('POST', '/api/allocation',
+		{ partner: el('assegna-partner').value, allocated: Number(t) });
+	if (r.status !== 200) {
+		el('esito-assegnazione').textContent = messaggio(r);
+		return;
+	}
+	await cruscotto();
+	el('esito-assegnazione').textContent = 'Assegnazione salvata.';
+}
+
 async function cruscotto() {
 	mostra('cruscotto');
 	el('esito-cruscotto').textContent = 'Calcolo degli indicatori...';
@@ -172,6 +212,8 @@ async function cruscotto() {
 	tabelle.replaceChildren();
 	for (const t of rep.tables) tabelle.append(disegnaTabella(t));
 	disegnaNodi(r.data.nodes);
+	disegnaAssegnazione(tabella(rep, 'doti'));
+	el('esito-assegnazione').textContent = '';
 	const conGrafici = await caricaChart();
 	for (const [id, g] of Object.entries(datiGrafici(rep))) {
 		el(id).closest('figure').hidden = !conGrafici;
@@ -182,3 +224,8 @@ async function cruscotto() {
 		: 'Grafici non disponibili su questo server (manca libjs-chart.js): ' +
 		  'restano le tabelle.';
 }
+
+document.addEventListener('DOMContentLoaded', () => {
+	el('modulo-assegnazione').addEventListener('submit', assegna);
+	el('assegna-partner').addEventListener('change', mostraAssegnate);
+});

@@ -146,5 +146,41 @@ const Moduli = (() => {
 		return m ? m[1] : null;
 	}
 
-	return { disegna, valori, mostraErrori, campoDi, dataIso };
+	// Put a record's values into form (drawn by disegna() for c), as
+	// the controls show them.
+	function riempi(form, c, campi) {
+		for (const f of c.fields) {
+			const d = form.querySelector(`[data-campo="${f.name}"]`);
+			const v = campi[f.name];
+			if (!d || v === undefined || v === null) continue;
+			if (f.type === 'enum_set') {
+				for (const cb of d.querySelectorAll('input'))
+					cb.checked = Array.isArray(v) && v.includes(cb.value);
+				continue;
+			}
+			const el = d.querySelector('input, select, textarea');
+			if (f.type === 'date') el.value = /^\d{4}-\d{2}-\d{2}$/.test(v)
+				? `${v.slice(8, 10)}/${v.slice(5, 7)}/${v.slice(0, 4)}` : v;
+			else if (f.type === 'string_list') el.value = Array.isArray(v) ? v.join('\n') : v;
+			else el.value = String(v);
+		}
+	}
+
+	// What differs between the values typed (valori().out) and the
+	// record's: changed or new values, and null for a value emptied.
+	function cambiati(c, prima, dopo) {
+		const out = {};
+		for (const f of c.fields) {
+			const a = prima[f.name], b = dopo[f.name];
+			if (b === undefined) {
+				if (a !== undefined && a !== null && !f.required &&
+				    !(Array.isArray(a) && !a.length)) out[f.name] = null;
+			} else if (JSON.stringify(a) !== JSON.stringify(b)) {
+				out[f.name] = b;
+			}
+		}
+		return out;
+	}
+
+	return { disegna, valori, mostraErrori, campoDi, dataIso, riempi, cambiati };
 })();

@@ -4,7 +4,8 @@
 // "Individuazione" and 5 moved on to "Pre-assessment inviato", Sicilia 7
 // at "Individuazione"): the menu entry, the four charts drawn, the cases
 // chart with those numbers, every chart equal to the report the API
-// gives, and the node with its last contact.
+// gives, a partner's allocation changed (a bad number refused) and drawn
+// again, and the node with its last contact.
 //   node dashboard.js DRIVER_URL UI_URL PASSPHRASE SHOTS_DIR PROFILE_DIR
 'use strict';
 
@@ -76,6 +77,23 @@ wd.script((b, { ui, pass }) => [
 		await b.waitText('table[data-tabella=cases_bdi]', 'Puglia');
 		const t = await b.text('table[data-tabella=cases_bdi] tbody');
 		if (!t.includes('18')) throw new Error(`no total of 18 cases in '${t}'`);
+	}],
+	['allocation_changed_and_drawn', async () => {
+		const first = await b.run(`const s = document.getElementById('assegna-partner');
+			return [s.options[0].value, s.options[0].textContent, s.options[0].dataset.assegnate];`);
+		const before = Number(first[2]);
+		await b.type('#assegna-numero', 'molte');
+		await b.click('#modulo-assegnazione button[type=submit]');
+		await b.waitText('#esito-assegnazione', 'numero intero');
+		await b.type('#assegna-numero', String(before + 7));
+		await b.click('#modulo-assegnazione button[type=submit]');
+		await b.waitText('#esito-assegnazione', 'Assegnazione salvata');
+		const g = await b.run(DRAWN);
+		const doti = g['grafico-doti'];
+		const i = doti.labels.indexOf(first[1]);
+		if (doti.sets[1].data[i] !== before + 7)
+			throw new Error(`${first[1]} drawn with ${doti.sets[1].data[i]}, not ${before + 7}`);
+		await b.shot('cruscotto-assegnazione');
 	}],
 	['nodes_with_last_contact', async () => {
 		await b.waitText('#nodi tbody', 'polo-b');

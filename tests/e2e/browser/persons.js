@@ -75,6 +75,25 @@ wd.script((b, { ui, pass }) => {
 			await b.waitText('#campi-scheda', 'Diallo');
 			await b.waitText('#avviso', 'Persona registrata');
 		}],
+		['scheda_edited_in_its_form', async () => {
+			// The new person's scheda: its form comes filled in.
+			await b.click('#modifica-scheda');
+			await b.waitText('#titolo-modifica', 'Modifica: Scheda anagrafica');
+			const filled = await b.run(`return document.querySelector(
+				'#modulo-modifica [data-campo=birth_date] input').value`);
+			if (filled !== '01/02/1985') throw new Error(`birth date shown as '${filled}'`);
+			await b.type('#modulo-modifica [data-campo=birth_date] input', '31/02/1985');
+			await b.click('#modulo-modifica button[type=submit]');
+			await b.waitText('#modulo-modifica [data-campo=birth_date] .errore', 'birth_date');
+			await b.type('#modulo-modifica [data-campo=birth_date] input', '02/02/1985');
+			await b.type('#modulo-modifica [data-campo=phone] input', '+39 333 1234567');
+			await b.shot('modifica-scheda');
+			await b.click('#modulo-modifica button[type=submit]');
+			await b.waitText('#avviso', 'Modifiche salvate');
+			await b.waitText('#campi-scheda', '02/02/1985');
+			await b.waitText('#campi-scheda', '+39 333 1234567');
+			await b.waitText('#sync-scheda', 'salvato solo qui');
+		}],
 		['duplicate_warning_then_confirm', async () => {
 			await b.click('#menu button[data-vai=nuova]');
 			await b.type('#modulo-persona [data-campo=given_name] input', 'Ifeoma');

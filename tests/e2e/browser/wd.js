@@ -91,6 +91,21 @@ class Browser {
 		}
 	}
 
+	// The window's size in CSS pixels (the viewport of a laptop, a
+	// tablet...).
+	size(width, height) {
+		return this.s('POST', '/window/rect', { width, height });
+	}
+
+	// Press keys on whatever has the focus (WebDriver key codes, e.g.
+	// '\uE004' Tab, '\uE007' Enter), one after the other.
+	keys(...codes) {
+		const actions = [];
+		for (const value of codes)
+			actions.push({ type: 'keyDown', value }, { type: 'keyUp', value });
+		return this.s('POST', '/actions', { actions: [{ type: 'key', id: 'tastiera', actions }] });
+	}
+
 	async type(css, keys) {
 		const el = await this.wait(css);
 		await this.s('POST', `/element/${el}/clear`, {});
