@@ -491,6 +491,26 @@ int store_secret_put(struct store *s, const char *name, const uint8_t *data,
 int store_secret_get(struct store *s, const char *name, uint8_t *out,
 		     size_t max, size_t *len, struct err *e) ERR_MUST_USE;
 
+/*
+ * Memos: what a view derives from every record (the web interface's home
+ * figures), kept sealed under the data key, bound to name ([a-z0-9_],
+ * at most STORE_MEMO_NAME_MAX), so that the view reads it and the changes
+ * made since instead of every record.  The view puts the change-log
+ * position it reflects inside the memo.  A memo is a cache: key rotation
+ * drops every memo, and one that does not open (a retired key, an altered
+ * row) is ERR_NOTFOUND like a missing one.  get returns a malloc'd copy
+ * (NUL-terminated after len bytes) that the caller releases with
+ * store_memo_free(), which wipes it: memos may hold personal data.
+ * Both need an unlocked store.  ERR_INVALID (name, size), ERR_NOMEM.
+ */
+#define STORE_MEMO_NAME_MAX 32
+#define STORE_MEMO_MAX (64u << 20)
+int store_memo_put(struct store *s, const char *name, const uint8_t *data,
+		   size_t len, struct err *e) ERR_MUST_USE;
+int store_memo_get(struct store *s, const char *name, uint8_t **data,
+		   size_t *len, struct err *e) ERR_MUST_USE;
+void store_memo_free(uint8_t *data, size_t len);
+
 /* A change refused whole or in part, kept after its log entry went (a
  * node: its own, purged with its case; the hub: a peer's, refused whole)
  * or still in the log (a node's rejection). */
@@ -548,6 +568,15 @@ struct store_status {
 		uint64_t live, deleted;
 	} coll[STORE_STATUS_COLLECTIONS];
 };
+
+/* How many times records left this store without a change of their own
+ * (an eviction, a purged tombstone, a start-over): a view that keeps what
+ * it derived (a memo) builds it again when this moved. */
+int store_removals(struct store *s, uint64_t *n, struct err *e) ERR_MUST_USE;
+
+/* The live records of coll (tombstones left out), from indexes only. */
+int store_count_live(struct store *s, const struct schema_collection *coll,
+		     uint64_t *n, struct err *e) ERR_MUST_USE;
 
 int store_status(struct store *s, struct store_status *out,
 		 struct err *e) ERR_MUST_USE;

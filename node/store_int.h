@@ -225,11 +225,17 @@ int store_entry_open_text(struct store *s, const struct id *id, uint16_t coll,
 			  size_t *len, struct err *e);
 
 /* Remember the highest sequence number used before entries are removed
- * (store_sync.c). */
+ * (store_sync.c), and count the removal (store_removals()). */
+#define STORE_META_REMOVALS "removals"
 int store_seq_floor_raise(struct store *s, struct err *e);
 
 /* Re-seal every secret under the data key in use (rotation). */
 int store_secrets_reseal(struct store *s, struct err *e);
+
+/* Drop every memo (store_memo.c): at a key rotation, since they are
+ * caches a view builds again, and a retired key must leave nothing it
+ * sealed behind. */
+int store_memos_drop(struct store *s, struct err *e);
 
 /* Wipe and free the unlocked state (and drop the session's ref). */
 void store_keys_release(struct store *s);

@@ -204,6 +204,8 @@ int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,
 	if (!rc)
 		rc = store_secrets_reseal(s, e);
 	if (!rc)
+		rc = store_memos_drop(s, e);
+	if (!rc)
 		rc = rotation_finish(s, gen, e);
 	return rc;
 }

@@ -26,6 +26,7 @@ static int exec_blob(struct store *s, const char *sql, const struct id *id,
 
 int store_seq_floor_raise(struct store *s, struct err *e)
 {
+	int64_t removals = 0;
 	int rc = store_exec(s,
 			    "INSERT OR REPLACE INTO meta(key, value) VALUES "
 			    "('seq_floor', max(coalesce((SELECT max(seq) FROM "
@@ -33,8 +34,29 @@ int store_seq_floor_raise(struct store *s, struct err *e)
 			    "WHERE key = 'seq_floor'), 0)))",
 			    e);
 
-	return rc ? rc
-		  : store_mac_reseal(s, STORE_MAC_META, 0, "seq_floor", -1, e);
+	if (!rc)
+		rc = store_mac_reseal(s, STORE_MAC_META, 0, "seq_floor", -1, e);
+	/* Every removal without a change passes here (an eviction, a
+	 * purged tombstone, a start-over): counted for store_removals(). */
+	if (!rc && store_meta_get_int(s, STORE_META_REMOVALS, &removals,
+				      NULL) != 0)
+		removals = 0;
+	if (!rc)
+		rc = store_meta_set_int(s, STORE_META_REMOVALS, removals + 1, e);
+	return rc;
+}
+
+int store_removals(struct store *s, uint64_t *n, struct err *e)
+{
+	int64_t v = 0;
+	int rc = store_meta_get_int(s, STORE_META_REMOVALS, &v, e);
+
+	if (rc == ERR_NOTFOUND) {
+		v = 0;
+		rc = 0;
+	}
+	*n = rc ? 0 : (uint64_t)v;
+	return rc;
 }
 
 static void text_col(char *dst, size_t n, struct store_q *st, int col)

@@ -6,9 +6,15 @@
  *
  * Deadlines carry personal data (the person's name beside an expiring
  * permit): the web interface sends them to a signed-in session only.
- * Each collection's records are read whole (a node holds its scope, a few
- * thousand; a hub's home would want an index by date).  Layer: views;
- * reads only.
+ *
+ * Reading every case and every dated record takes over a second at
+ * 50,000 persons, so what they give is kept in a memo (store.h, sealed
+ * like the records: it holds names) with the change it reflects; a call
+ * reads the memo and the records changed since, and writes the memo back
+ * when it moved.  It is built again from every record when missing, not
+ * openable, of another build or schema, after records left without a
+ * change (an eviction, a start-over) or after more than a few thousand
+ * changes.  Layer: views; writes nothing but its memo.
  */
 #ifndef PRESIDIO_VIEW_VIEW_HOME_H
 #define PRESIDIO_VIEW_VIEW_HOME_H

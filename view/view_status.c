@@ -52,6 +52,9 @@ static int sync_load(struct store *s, struct view_status *v, struct err *e)
 		sync_clock_describe(v->clock_offset_ms, v->clock,
 				    sizeof(v->clock));
 	}
+	v->stale = v->enrolled &&
+		   (!v->last_ok || (uint64_t)time(NULL) - v->last_ok / 1000 >
+					   VIEW_SYNC_STALE_S);
 	t = (time_t)(v->last_ok / 1000);
 	if (v->last_ok && gmtime_r(&t, &tm))
 		strftime(v->last, sizeof(v->last), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -116,13 +119,14 @@ json_t *view_status_json(const struct view_status *v)
 		      "database_version", st->schema_version);
 	if (o && json_object_set_new(
 		     o, "sync",
-		     json_pack("{sbsssIssso}", "enrolled", v->enrolled, "hub",
-			       v->enrolled ? v->remote.url : "", "pending",
-			       (json_int_t)v->pending, "last_sync", v->last,
-			       "clock_offset_ms",
+		     json_pack("{sbsssIsssosb}", "enrolled", v->enrolled,
+			       "hub", v->enrolled ? v->remote.url : "",
+			       "pending", (json_int_t)v->pending, "last_sync",
+			       v->last, "clock_offset_ms",
 			       v->clock_known
 				   ? json_integer(v->clock_offset_ms)
-				   : json_null()))) {
+				   : json_null(),
+			       "stale", v->stale))) {
 		json_decref(o);
 		o = NULL;
 	}

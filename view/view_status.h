@@ -33,7 +33,13 @@ struct view_status {
 	int clock_known;          /* the hub's clock was learned by a sync */
 	int64_t clock_offset_ms;  /* the hub's minus this computer's */
 	char clock[128];          /* sync_clock_describe() */
+	int stale;                /* enrolled, and no good round in the
+				     last VIEW_SYNC_STALE_S (or ever) */
 };
+
+/* A node enrolled that has not completed a round with the hub for this
+ * long is told so on its home page. */
+#define VIEW_SYNC_STALE_S (24 * 3600)
 
 /* Fill *out from s (open; unlocking not needed).  The store's errors. */
 int view_status_load(struct store *s, struct view_status *out,
@@ -52,7 +58,8 @@ void view_status_counts(const struct view_status *v,
  * {NAME: {"live","deleted"}},"changes","last_seq","conflicted",
  * "rejected","clock","hlc","key_generation","rotating","schema_version"
  * (the declarations' version, schema.h),"database_version" (the store's
- * last migration), "sync": {"enrolled","hub","pending","last_sync","clock_offset_ms"}}: a
+ * last migration), "sync": {"enrolled","hub","pending","last_sync","clock_offset_ms",
+ * "stale"}}: a
  * new tree the caller json_decref()s, NULL when out of memory.
  */
 json_t *view_status_json(const struct view_status *v);

@@ -4,7 +4,8 @@
 # Polo enrolled and synced; the API's dashboard (the report's indicators,
 # small counts hidden as the report hides them, the nodes with their last
 # contact and refusals) and the charts in a real headless Chromium
-# (browser/dashboard.js); a node has no dashboard.
+# (browser/dashboard.js); a node has no dashboard; a Polo enrolled that
+# never synced says so on its home page (browser/stale.js).
 # e2e: plain build only
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
@@ -104,4 +105,18 @@ req POST "$BASE/api/allocation" -H 'Content-Type: application/json' -d '{"partne
 ui_driver
 ui_browser dashboard profile-dashboard
 assert_absent no_personal_data_in_log "$T/ui.log" Zorbatest Quagliarulo "$E2E_PASSPHRASE"
+
+# A Polo enrolled that never synced: its home page says so.
+add_node polo-c polo Puglia
+[ "$RC" -eq 0 ] || { fail enroll_polo_c "exit $RC ($(first_err))"; finish; }
+ui_unserve
+ui_serve "$T/polo-c"
+BASE="http://127.0.0.1:$UI_PORT"
+rm -f "$T/jar"
+req POST "$BASE/api/session" -H 'Content-Type: application/json' \
+	-d "{\"operator\":\"alice\",\"passphrase\":\"$E2E_PASSPHRASE\"}"
+req GET "$BASE/api/status"
+[ "$ST" = 200 ] && [ "$(jval sync.enrolled "$T/b")" = true ] && [ "$(jval sync.stale "$T/b")" = true ] &&
+	ok never_synced_is_stale || fail never_synced_is_stale "status $ST $(head -c 300 "$T/b")"
+ui_browser stale profile-stale
 finish

@@ -8,6 +8,7 @@
  */
 #include "tests/view/view_fixture.h"
 
+#include "node/store_sync.h"
 #include "view/view_home.h"
 
 static struct id put_text(struct store *s, const char *coll, const char *json)
@@ -81,4 +82,115 @@ static void test_view_home_cases_and_deadlines(void)
 	store_close(s);
 }
 
-TEST_MAIN(T(test_view_home_cases_and_deadlines))
+/* The home as computed now (its memo used and kept). */
+static json_t *home_now(struct store *s)
+{
+	json_t *o = NULL;
+
+	if (view_home_json(s, "2026-12-05", 60, &o, NULL))
+		return NULL;
+	return o;
+}
+
+/* The same figures once the memo is gone: built from every record. */
+static json_t *home_rebuilt(struct store **s)
+{
+	*s = fixture_tamper(*s, "DELETE FROM memo", "m.rossi");
+	return *s ? home_now(*s) : NULL;
+}
+
+/* The memo caught up with changes gives what a rebuild from the records
+ * gives: stages moved, a case deleted, a permit set and one emptied, a
+ * name changed, a goal met, a new case; a memo altered in the file, or
+ * one of a retired key, is rebuilt; an eviction (records gone without a
+ * change) rebuilds it too. */
+static void test_view_home_memo_equals_rebuild(void)
+{
+	struct store *s = fresh();
+	char json[256], idtext[ID_TEXT_LEN + 1];
+	struct id p, q, c1, c2, plan, goal;
+	json_t *a = NULL, *b = NULL;
+	uint64_t removed = 0;
+
+	CHECK(s);
+	if (!s)
+		return;
+	p = put_text(s, "person", "{\"given_name\":\"Musa\",\"family_name\":"
+				  "\"Camara\",\"residence_permit_expiry\":"
+				  "\"2027-01-10\"}");
+	q = put_text(s, "person", "{\"given_name\":\"Awa\",\"family_name\":"
+				  "\"Diop\",\"residence_permit_expiry\":"
+				  "\"2026-12-20\"}");
+	id_format(&p, idtext);
+	snprintf(json, sizeof(json), "{\"person_id\":\"%s\",\"region\":"
+		 "\"Puglia\",\"stage\":\"intake\"}", idtext);
+	c1 = put_text(s, "case", json);
+	c2 = put_text(s, "case", json);
+	id_format(&c1, idtext);
+	snprintf(json, sizeof(json), "{\"case_id\":\"%s\",\"status\":"
+		 "\"agreed\",\"review_due\":\"2026-12-20\"}", idtext);
+	plan = put_text(s, "plan", json);
+	id_format(&plan, idtext);
+	snprintf(json, sizeof(json), "{\"plan_id\":\"%s\",\"area\":\"labour\","
+		 "\"goal\":\"g\",\"status\":\"open\",\"deadline\":"
+		 "\"2026-12-10\"}", idtext);
+	goal = put_text(s, "plan_goal", json);
+	a = home_now(s); /* builds and keeps the memo */
+	CHECK(a && jint(json_object_get(a, "cases"), "total") == 2);
+	CHECK(json_array_size(json_object_get(a, "deadlines")) == 4);
+	CHECK(sql_int("SELECT count(*) FROM memo") == 1);
+	json_decref(a);
+
+	CHECK_OK(put_json(s, "case", &c1, "{\"stage\":\"assessment\"}", NULL));
+	CHECK_OK(store_delete(s, &c2, NULL));
+	CHECK_OK(put_json(s, "person", &p, "{\"given_name\":\"Moussa\"}",
+			  NULL));
+	CHECK_OK(put_json(s, "person", &q,
+			  "{\"residence_permit_expiry\":null}", NULL));
+	CHECK_OK(put_json(s, "plan_goal", &goal, "{\"status\":\"achieved\"}",
+			  NULL));
+	id_format(&p, idtext);
+	snprintf(json, sizeof(json), "{\"person_id\":\"%s\",\"region\":"
+		 "\"Sicilia\",\"stage\":\"intake\"}", idtext);
+	put_text(s, "case", json);
+	a = home_now(s); /* caught up */
+	b = home_rebuilt(&s);
+	CHECK(a && b && json_equal(a, b));
+	CHECK(jint(json_object_get(a, "cases"), "total") == 2);
+	/* The permit (renamed) and the plan's review; not the emptied
+	 * permit, not the goal met. */
+	CHECK(json_array_size(json_object_get(a, "deadlines")) == 2);
+	json_decref(a);
+	json_decref(b);
+	a = b = NULL;
+	if (!s)
+		return;
+
+	/* A memo altered in the file does not open: built again. */
+	a = home_now(s);
+	s = fixture_tamper(s, "UPDATE memo SET body = zeroblob(length(body))",
+			   "m.rossi");
+	CHECK(s);
+	if (!s)
+		goto out;
+	b = home_now(s);
+	CHECK(a && b && json_equal(a, b));
+	json_decref(b);
+	b = NULL;
+
+	/* Records gone without a change of their own: built again. */
+	CHECK_OK(store_evict(s, &c1, &removed, NULL));
+	CHECK(removed >= 2);
+	b = home_now(s);
+	CHECK(b && jint(json_object_get(b, "cases"), "total") == 1);
+	json_decref(a);
+	a = home_rebuilt(&s);
+	CHECK(a && b && json_equal(a, b));
+out:
+	json_decref(a);
+	json_decref(b);
+	store_close(s);
+}
+
+TEST_MAIN(T(test_view_home_cases_and_deadlines),
+	  T(test_view_home_memo_equals_rebuild))

@@ -5,6 +5,9 @@
  * needs no unlocking.
  */
 #include "tests/view/view_fixture.h"
+
+#include <time.h>
+#include "sync/sync.h"
 #include "view/view_status.h"
 
 static void test_view_status_counts_and_sync(void)
@@ -57,6 +60,39 @@ static void test_view_status_counts_and_sync(void)
 	store_close(s);
 }
 
+/* An enrolled node that has not synced for a day is stale; one that
+ * never enrolled is not (it has no hub to reach). */
+static void test_view_status_stale_sync(void)
+{
+	struct store *s = fresh();
+	struct view_status v;
+	uint64_t now_ms = (uint64_t)time(NULL) * 1000;
+	json_t *o;
+
+	CHECK(s);
+	if (!s)
+		return;
+	CHECK_OK(view_status_load(s, &v, NULL));
+	CHECK(!v.stale);
+	CHECK_OK(fixture_enrol(s, "polo", "Puglia", NULL));
+	CHECK_OK(view_status_load(s, &v, NULL));
+	CHECK(v.stale); /* enrolled, never synced */
+	CHECK_OK(store_checkpoint_set(s, SYNC_CK_LAST_OK,
+				      now_ms - 3600 * 1000, NULL));
+	CHECK_OK(view_status_load(s, &v, NULL));
+	CHECK(!v.stale);
+	CHECK_OK(store_checkpoint_set(s, SYNC_CK_LAST_OK,
+				      now_ms - (VIEW_SYNC_STALE_S + 60) * 1000ull,
+				      NULL));
+	CHECK_OK(view_status_load(s, &v, NULL));
+	CHECK(v.stale);
+	o = view_status_json(&v);
+	CHECK(json_is_true(json_object_get(json_object_get(o, "sync"),
+					   "stale")));
+	json_decref(o);
+	store_close(s);
+}
+
 /* Metadata only: a store opened but not unlocked has a status. */
 static void test_view_status_without_unlocking(void)
 {
@@ -81,4 +117,5 @@ static void test_view_status_without_unlocking(void)
 }
 
 TEST_MAIN(T(test_view_status_counts_and_sync),
+	  T(test_view_status_stale_sync),
 	  T(test_view_status_without_unlocking))

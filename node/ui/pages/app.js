@@ -96,6 +96,18 @@ async function home() {
 	el('n-conflitti').textContent = s.conflicted ? `(${s.conflicted})` : '';
 	el('rifiutate').textContent = String(s.rejected);
 	el('schede').textContent = String(s.records);
+	// A node that has not reached the Helpdesk for a day says so,
+	// without waiting for an operator to try.
+	const ultima = sync.last_sync && sync.last_sync !== 'never';
+	const vecchia = Boolean(sync.stale);
+	el('sync-vecchia').hidden = !vecchia;
+	if (vecchia)
+		el('sync-vecchia').textContent = ultima
+			? 'Nessuna sincronizzazione con l\'Helpdesk da più di 24 ore: ' +
+			  (sync.pending ? `${sync.pending} modifiche aspettano qui. ` : '') +
+			  'Usa "Sincronizza ora" quando la rete c\'è.'
+			: 'Questo nodo non si è ancora sincronizzato con l\'Helpdesk: ' +
+			  'usa "Sincronizza ora".';
 	await inizio();
 	mostra('home');
 }

@@ -223,4 +223,5 @@ document.addEventListener('DOMContentLoaded', () => {
 	el('modulo-figlio').addEventListener('submit', salvaFiglio);
 	el('aggiungi-al-caso').addEventListener('click', aggiungiAlCaso);
 	el('torna-al-caso').addEventListener('click', () => caso(stato.figlio.caso));
+	el('storia-caso').addEventListener('click', () => scheda(stato.caso));
 });

@@ -57,12 +57,24 @@ class Browser {
 		return all.length ? all[0][ELEMENT] : null;
 	}
 
+	// fn's value, or dflt when the element it reads was replaced in
+	// between (the page draws its lists again): the caller looks again.
+	async alive(fn, dflt = false) {
+		try {
+			return await fn();
+		} catch (e) {
+			if (/stale element/.test(e.message)) return dflt;
+			throw e;
+		}
+	}
+
 	// Wait until css matches a displayed element; its id.
 	async wait(css, what) {
 		const end = Date.now() + this.timeout;
 		for (;;) {
 			const el = await this.find(css);
-			if (el && await this.s('GET', `/element/${el}/displayed`))
+			if (el && await this.alive(() =>
+				this.s('GET', `/element/${el}/displayed`)))
 				return el;
 			if (Date.now() > end)
 				throw new Error(`no visible ${what || css}`);
@@ -81,7 +93,8 @@ class Browser {
 		let last = '';
 		for (;;) {
 			const el = await this.find(css);
-			last = el ? await this.s('GET', `/element/${el}/text`) : '';
+			last = el ? await this.alive(() =>
+				this.s('GET', `/element/${el}/text`), '') : '';
 			if (typeof want === 'string' ? last.includes(want)
 				: want.test(last))
 				return last;
@@ -113,8 +126,16 @@ class Browser {
 	}
 
 	async click(css) {
-		const el = await this.wait(css);
-		return this.s('POST', `/element/${el}/click`, {});
+		const end = Date.now() + this.timeout;
+		for (;;) {
+			const el = await this.wait(css);
+			const done = await this.alive(async () => {
+				await this.s('POST', `/element/${el}/click`, {});
+				return true;
+			});
+			if (done) return;
+			if (Date.now() > end) throw new Error(`${css} kept being replaced`);
+		}
 	}
 
 	// Run a script in the page (sync); its value.
