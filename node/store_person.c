@@ -219,6 +219,13 @@ static int check_query(const struct store_search_query *q, struct err *e)
 	return 0;
 }
 
+int store_search_prepare(struct store *s, struct err *e)
+{
+	struct store_search *x;
+
+	return store_search_index(s, &x, e);
+}
+
 int store_search_find(struct store *s, const struct store_search_query *q,
 		      struct store_search_hit *hits, size_t cap, size_t *n,
 		      struct err *e)

@@ -95,6 +95,13 @@ struct store_search_hit {
 };
 
 /*
+ * Build this handle's person index now (or bring it up to date), so that
+ * the next search does not wait for it: the web interface asks for it
+ * once its first page is shown.  0; ERR_AUTH when locked; the store's.
+ */
+int store_search_prepare(struct store *s, struct err *e) ERR_MUST_USE;
+
+/*
  * Persons matching q, best first (score, then id), at most
  * min(q->limit, cap) into hits, *n set.  0; ERR_AUTH when
  * locked; ERR_INVALID when q->name has no usable token (empty, another

@@ -453,6 +453,7 @@ static void route_status(void *ctx, const struct http_request *req,
 	}
 SESSION_ROUTE(route_person_search, ui_person_search)
 SESSION_ROUTE(route_person_check, ui_person_check)
+SESSION_ROUTE(route_person_prepare, ui_person_prepare)
 SESSION_ROUTE(route_person_add, ui_person_add)
 SESSION_ROUTE(route_record_get, ui_record_get)
 SESSION_ROUTE(route_schema_get, ui_schema_get)
@@ -484,6 +485,7 @@ static const struct http_route ui_routes[] = {
 	{ HTTP_GET, "/api/schema", route_schema_get, NULL, 0, 0 },
 	{ HTTP_POST, "/api/persons/search", route_person_search, NULL,
 	  UI_BODY_MAX, 0 },
+	{ HTTP_GET, "/api/persons/index", route_person_prepare, NULL, 0, 0 },
 	{ HTTP_POST, "/api/persons/check", route_person_check, NULL,
 	  UI_BODY_MAX, 0 },
 	{ HTTP_POST, "/api/persons", route_person_add, NULL, UI_BODY_MAX, 0 },

@@ -52,6 +52,11 @@ int ui_route_id(const struct http_request *req, struct id *id,
 void ui_person_search(struct ui *u, struct store *s, const struct ui_who *who,
 		      const struct http_request *req,
 		      struct http_response *res);
+/* The person index built before the first search (GET
+ * /api/persons/index: the pages ask once the home page is shown). */
+void ui_person_prepare(struct ui *u, struct store *s, const struct ui_who *who,
+		       const struct http_request *req,
+		       struct http_response *res);
 void ui_person_check(struct ui *u, struct store *s, const struct ui_who *who,
 		     const struct http_request *req,
 		     struct http_response *res);

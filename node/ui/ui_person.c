@@ -247,6 +247,24 @@ void ui_record_get(struct ui *u, struct store *s, const struct ui_who *who,
 		ui_answer_json(res, 200, o);
 }
 
+void ui_person_prepare(struct ui *u, struct store *s, const struct ui_who *who,
+		       const struct http_request *req,
+		       struct http_response *res)
+{
+	struct err e;
+	int rc;
+
+	(void)u;
+	(void)who;
+	(void)req;
+	err_init(&e);
+	rc = store_search_prepare(s, &e);
+	if (rc)
+		ui_store_error(res, rc, &e);
+	else
+		ui_answer_json(res, 200, json_pack("{s:b}", "ready", 1));
+}
+
 void ui_schema_get(struct ui *u, struct store *s, const struct ui_who *who,
 		   const struct http_request *req, struct http_response *res)
 {

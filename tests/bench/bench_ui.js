@@ -138,6 +138,14 @@ async function signIn() {
 	console.log(`  first page after sign-in, ${EDITS} changes since  ` +
 		`${first.toFixed(1)} ms`);
 	console.log(`             target 300 ms ${first < 300 ? 'met' : 'MISSED'}`);
+	// The page then has the person index built (as app.js does once
+	// the home page is shown), and the first search finds it ready.
+	let t0 = performance.now();
+	await req('GET', '/api/persons/index');
+	console.log(`  index built after the first page  ${(performance.now() - t0).toFixed(1)} ms`);
+	t0 = performance.now();
+	await req('POST', '/api/persons/search', { name: q.out[1] });
+	console.log(`  first search of that session  ${(performance.now() - t0).toFixed(1)} ms`);
 	await req('DELETE', '/api/session');
 })().catch((e) => {
 	console.error('bench_ui: ' + e.message);

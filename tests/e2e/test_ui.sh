@@ -85,7 +85,7 @@ req GET /static/nothing.js
 nodata=1
 PID=$(db "SELECT lower(hex(id)) FROM record LIMIT 1" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/')
 for p in /api/status /api/session /api/schema "/api/records/$PID" \
-	"/api/cases/$PID" /api/conflicts /api/home /api/dashboard; do
+	"/api/cases/$PID" /api/conflicts /api/home /api/dashboard /api/persons/index; do
 	req GET "$p"
 	[ "$ST" = 401 ] || { nodata=0; echo "# GET $p: $ST"; }
 	grep -q '"error"' "$T/b" || nodata=0
@@ -153,6 +153,9 @@ post() {
 	req POST "$1" -H 'Content-Type: application/json' \
 		-H "X-Presidio-CSRF: $csrf" -d "$2"
 }
+req GET /api/persons/index
+[ "$ST" = 200 ] && [ "$(jval ready "$T/b")" = true ] && ok person_index_prepared ||
+	fail person_index_prepared "status $ST $(head -c 200 "$T/b")"
 post /api/persons/search '{"name":"okonkwo"}'
 [ "$ST" = 200 ] && [ "$(jval hits.0.family_name "$T/b")" = Okonkwo-Nwosu ] &&
 	[ "$(jval count "$T/b")" = 1 ] && ok search_by_name ||

@@ -527,7 +527,28 @@ static void test_cycle_from_two_nodes_shows_one_record(void)
 	store_close(b);
 }
 
+/* The index built ahead of the first search; refused on a locked handle. */
+static void test_prepare_builds_index(void)
+{
+	struct store_search_hit h[HITS];
+	struct id mo, nd, jo;
+	struct store *s = people(&mo, &nd, &jo);
+
+	CHECK(s);
+	if (!s)
+		return;
+	CHECK(s->search == NULL);
+	CHECK_OK(store_search_prepare(s, NULL));
+	CHECK(s->search != NULL);
+	CHECK(find(s, "diallo", h) == 1);
+	store_session_lock(store_session_of(s));
+	CHECK(store_search_prepare(s, NULL) == ERR_AUTH);
+	CHECK(s->search == NULL);
+	store_close(s);
+}
+
 TEST_MAIN(T(test_find_variants_accents_order_prefix), T(test_find_filters),
+	  T(test_prepare_builds_index),
 	  T(test_find_follows_writes), T(test_eviction_rebuilds),
 	  T(test_received_change_is_indexed),
 	  T(test_lock_wipes_index), T(test_nothing_of_a_name_on_disk),

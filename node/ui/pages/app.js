@@ -5,7 +5,7 @@
 'use strict';
 
 const stato = { csrf: null, ruolo: null, schema: null, nuova: null, nodo: null,
-	caso: null, figlio: null, scheda: null };
+	caso: null, figlio: null, scheda: null, indice: false };
 
 function el(id) { return document.getElementById(id); }
 
@@ -73,6 +73,7 @@ function uscito(testo) {
 	stato.caso = null;
 	stato.figlio = null;
 	stato.scheda = null;
+	stato.indice = false;
 	el('chi').textContent = '';
 	mostra('accesso');
 	avviso(testo);
@@ -110,6 +111,13 @@ async function home() {
 			  'usa "Sincronizza ora".';
 	await inizio();
 	mostra('home');
+	// The person index is built once a session, in about a second at
+	// 50,000 persons: while the operator reads this page, not at the
+	// first search.
+	if (!stato.indice) {
+		stato.indice = true;
+		api('GET', '/api/persons/index');
+	}
 }
 
 // "Sincronizza ora": one round with the Helpdesk while the operator waits.
