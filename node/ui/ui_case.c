@@ -19,15 +19,34 @@
 #include "view/view_record.h"
 #include "view/view_sync.h"
 
-int ui_add_sync(struct store *s, const struct id *id, json_t *o,
-		struct err *e)
+void ui_answer_record(struct store *s, const struct id *id, json_t *o,
+		      int rc, struct err *e, struct http_response *res)
 {
 	json_t *sync = NULL;
-	int rc = view_sync_record_json(s, id, &sync, e);
 
+	if (!rc)
+		rc = view_sync_record_json(s, id, &sync, e);
 	if (!rc && json_object_set_new(o, "sync", sync))
 		rc = err_set(e, ERR_NOMEM, "out of memory");
-	return rc;
+	if (rc) {
+		json_decref(o);
+		ui_store_error(res, rc, e);
+	} else {
+		ui_answer_json(res, 200, o);
+	}
+}
+
+/* The fields a write sends: a non-empty object, or NULL with res
+ * answered 400. */
+static const json_t *fields_of(const json_t *body, struct http_response *res)
+{
+	const json_t *f = json_object_get(body, "fields");
+
+	if (json_is_object(f) && json_object_size(f) > 0)
+		return f;
+	http_response_error(res, 400, "invalid", "campo 'fields': i campi da "
+			    "scrivere (un oggetto)");
+	return NULL;
 }
 
 void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
@@ -44,13 +63,7 @@ void ui_case_get(struct ui *u, struct store *s, const struct ui_who *who,
 	if (ui_route_id(req, &id, res))
 		return;
 	rc = view_case_json(s, &id, &o, &e);
-	if (!rc)
-		rc = ui_add_sync(s, &id, o, &e);
-	if (rc) {
-		json_decref(o);
-		ui_store_error(res, rc, &e);
-	} else
-		ui_answer_json(res, 200, o);
+	ui_answer_record(s, &id, o, rc, &e, res);
 }
 
 /* The collection whose records name a person as their subject (a case:
@@ -142,12 +155,8 @@ void ui_record_edit(struct ui *u, struct store *s, const struct ui_who *who,
 	store_record_init(&r);
 	if (ui_route_id(req, &id, res) || ui_body_object(req, &body, res))
 		goto out;
-	fields = json_object_get(body, "fields");
-	if (!json_is_object(fields) || json_object_size(fields) == 0) {
-		http_response_error(res, 400, "invalid", "campo 'fields': i "
-				    "campi da scrivere (un oggetto)");
+	if ((fields = fields_of(body, res)) == NULL)
 		goto out;
-	}
 	rc = store_get(s, &id, &r, &e);
 	if (!rc && !r.coll)
 		rc = err_set(&e, ERR_NOTFOUND, "scheda di una raccolta che "
@@ -181,7 +190,6 @@ void ui_record_add(struct ui *u, struct store *s, const struct ui_who *who,
 	if (ui_body_object(req, &body, res))
 		goto out;
 	name = json_string_value(json_object_get(body, "collection"));
-	fields = json_object_get(body, "fields");
 	if (name)
 		c = schema_collection(name);
 	/* A person is registered through /api/persons, which looks for
@@ -191,11 +199,8 @@ void ui_record_add(struct ui *u, struct store *s, const struct ui_who *who,
 				    "il tipo di scheda da creare");
 		goto out;
 	}
-	if (!json_is_object(fields) || json_object_size(fields) == 0) {
-		http_response_error(res, 400, "invalid", "campo 'fields': i "
-				    "campi da scrivere (un oggetto)");
+	if ((fields = fields_of(body, res)) == NULL)
 		goto out;
-	}
 	rc = store_put(s, c->name, NULL, fields, &put, &e);
 	if (rc) {
 		ui_store_error(res, rc, &e);

@@ -30,10 +30,11 @@ void ui_answer_json(struct http_response *res, int status, json_t *o);
  * never values): 400, 401, 404, 409, 503 or 500. */
 void ui_store_error(struct http_response *res, int rc, const struct err *e);
 
-/* o["sync"] = the sync state of record id (view/view_sync.h).  0, or
- * the view's error (o unchanged). */
-int ui_add_sync(struct store *s, const struct id *id, json_t *o,
-		struct err *e) ERR_MUST_USE;
+/* Answer record id's view o (taken) with o["sync"], where it stands with
+ * the hub (view/view_sync.h), or, when rc (the view's result) or the
+ * sync state failed, the store's error. */
+void ui_answer_record(struct store *s, const struct id *id, json_t *o,
+		      int rc, struct err *e, struct http_response *res);
 
 /*
  * req's body as a JSON object into *out (the caller's): 0, or -1 with res

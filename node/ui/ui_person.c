@@ -238,13 +238,7 @@ void ui_record_get(struct ui *u, struct store *s, const struct ui_who *who,
 	if (ui_route_id(req, &id, res))
 		return;
 	rc = view_record_get(s, &id, VIEW_RECORD_VERSIONS, &o, &e);
-	if (!rc)
-		rc = ui_add_sync(s, &id, o, &e);
-	if (rc) {
-		json_decref(o);
-		ui_store_error(res, rc, &e);
-	} else
-		ui_answer_json(res, 200, o);
+	ui_answer_record(s, &id, o, rc, &e, res);
 }
 
 void ui_person_prepare(struct ui *u, struct store *s, const struct ui_who *who,

@@ -11,14 +11,7 @@
 . "$(dirname "$0")/sync_lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
-ui_needs_browser
-PRESIDIO_OPERATOR=alice
-PRESIDIO_PASSPHRASE=$E2E_PASSPHRASE
-export PRESIDIO_OPERATOR PRESIDIO_PASSPHRASE
-unset PRESIDIO_DIR
-
-make_ca
-[ -s "$T/pki/hub.pem" ] || { fail test_ca "openssl could not make the test certificates"; finish; }
+ui_hub_setup
 node_init "$T/hub" hub --hub
 [ "$RC" -eq 0 ] || { fail hub_init "exit $RC ($(first_err))"; finish; }
 

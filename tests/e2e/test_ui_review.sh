@@ -15,14 +15,7 @@
 . "$(dirname "$0")/sync_lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 
-ui_needs_browser
-PRESIDIO_OPERATOR=alice
-PRESIDIO_PASSPHRASE=$E2E_PASSPHRASE
-export PRESIDIO_OPERATOR PRESIDIO_PASSPHRASE
-unset PRESIDIO_DIR
-
-make_ca
-[ -s "$T/pki/hub.pem" ] || { fail test_ca "openssl could not make the test certificates"; finish; }
+ui_hub_setup
 KEYED=1
 start_hub
 add_node polo-b polo Puglia

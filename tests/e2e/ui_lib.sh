@@ -81,3 +81,16 @@ ui_browser() {
 		esac
 	done <"$T/browser.out"
 }
+
+# For the scripts with a hub (sourced after sync_lib.sh): a browser, the
+# operator alice with the test passphrase for every command, no default
+# directory, and the test CA with the hub's certificate.
+ui_hub_setup() {
+	ui_needs_browser
+	PRESIDIO_OPERATOR=alice
+	PRESIDIO_PASSPHRASE=$E2E_PASSPHRASE
+	export PRESIDIO_OPERATOR PRESIDIO_PASSPHRASE
+	unset PRESIDIO_DIR
+	make_ca
+	[ -s "$T/pki/hub.pem" ] || { fail test_ca "openssl could not make the test certificates"; finish; }
+}
