@@ -198,6 +198,7 @@ if grep -rl -e Mamadou -e Diallo -e 5551234 "$POLO" "$PDA" "$ATT" "$HUB"; then
 fi
 say "nessun file contiene 'Mamadou', 'Diallo' o il telefono."
 say ""
-say "L'interfaccia web in italiano arriva con la prossima versione: allora"
-say "si aprira' con  presidio -d DIRECTORY_DEL_NODO ui  e l'indirizzo che"
-say "stampa (https://127.0.0.1:PORTA) nel browser del computer del Polo."
+say "L'interfaccia web in italiano: con  DEMO_KEEP=1 make demo  i nodi"
+say "restano; poi  presidio -d DIRECTORY_DEL_NODO ui  e, nel browser dello"
+say "stesso computer, http://127.0.0.1:8080 (operatore e passphrase del"
+say "nodo).  Sulla directory dell'Helpdesk c'e' anche il cruscotto nazionale."
