@@ -574,10 +574,6 @@ struct store_status {
  * it derived (a memo) builds it again when this moved. */
 int store_removals(struct store *s, uint64_t *n, struct err *e) ERR_MUST_USE;
 
-/* The live records of coll (tombstones left out), from indexes only. */
-int store_count_live(struct store *s, const struct schema_collection *coll,
-		     uint64_t *n, struct err *e) ERR_MUST_USE;
-
 int store_status(struct store *s, struct store_status *out,
 		 struct err *e) ERR_MUST_USE;
 

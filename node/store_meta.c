@@ -72,23 +72,6 @@ static int count_query(struct store *s, const char *sql, uint64_t *out,
 	return store_q_end(st, e);
 }
 
-int store_count_live(struct store *s, const struct schema_collection *coll,
-		     uint64_t *n, struct err *e)
-{
-	struct store_q *st;
-
-	*n = 0;
-	/* Both counts from indexes (0013_record_coll.sql). */
-	st = store_q(s, "SELECT (SELECT count(*) FROM record WHERE coll = ?1) "
-			"- (SELECT count(*) FROM record WHERE coll = ?1 AND "
-			"deleted != 0)",
-		     "counting records");
-	store_q_bind_int(st, 1, coll->id);
-	if (store_q_row(st))
-		*n = (uint64_t)store_q_col_i64(st, 0);
-	return store_q_end(st, e);
-}
-
 int store_status(struct store *s, struct store_status *out, struct err *e)
 {
 	struct store_q *st = NULL;

@@ -267,6 +267,18 @@ int ui_route_id(const struct http_request *req, struct id *id,
 	return -1;
 }
 
+int ui_body_id(const json_t *body, const char *field, const char *what,
+	       struct id *id, struct http_response *res)
+{
+	const char *text = json_string_value(json_object_get(body, field));
+
+	if (text && id_parse(id, text) == 0)
+		return 0;
+	http_response_error(res, 400, "invalid", "campo '%s': %s", field,
+			    what);
+	return -1;
+}
+
 /* The sign-in body's fields: 0, or 400 answered naming the field. */
 static int signin_fields(const struct http_request *req, json_t **body,
 			 const char **op, const char **pass,

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "schema/schema.h"
-#include "sync/sync.h"
 #include "view/view_case.h"
 #include "view/view_home.h"
 #include "view/view_input.h"
@@ -110,13 +109,10 @@ void ui_case_of_person(struct ui *u, struct store *s, const struct ui_who *who,
 	err_init(&e);
 	if (ui_body_object(req, &body, res))
 		return;
-	person = json_object_get(body, "person");
-	if (!json_is_string(person) ||
-	    id_parse(&id, json_string_value(person))) {
-		http_response_error(res, 400, "invalid", "campo 'person': "
-				    "l'identificativo della persona");
+	if (ui_body_id(body, "person", "l'identificativo della persona", &id,
+		       res))
 		goto out;
-	}
+	person = json_object_get(body, "person");
 	if (!c) {
 		http_response_error(res, 404, "not_found", "nessun caso");
 		goto out;
@@ -217,29 +213,19 @@ void ui_home(struct ui *u, struct store *s, const struct ui_who *who,
 {
 	char today[VIEW_DATE_TEXT];
 	json_t *o = NULL;
-	uint64_t seq = 0, pulled = 0;
 	struct err e;
 	int rc;
 
 	(void)u;
+	(void)who;
 	(void)req;
 	err_init(&e);
 	view_date_today(today);
-	/* Every case and every person is read for these figures: built
-	 * again only when the store changed (or the day did). */
-	rc = store_last_seq(s, &seq, &e);
-	if (!rc && store_checkpoint_get(s, SYNC_CK_PULL, &pulled, NULL))
-		pulled = 0;
-	if (!rc && (o = ui_who_home(who, seq, pulled, today)) != NULL) {
-		ui_answer_json(res, 200, o);
-		return;
-	}
-	if (!rc)
-		rc = view_home_json(s, today, UI_HOME_DAYS, &o, &e);
-	if (rc) {
+	/* The figures come from the store's memo and the changes since
+	 * (view/view_home.h), not from every record. */
+	rc = view_home_json(s, today, UI_HOME_DAYS, &o, &e);
+	if (rc)
 		ui_store_error(res, rc, &e);
-		return;
-	}
-	ui_who_home_keep(who, o, seq, pulled, today);
-	ui_answer_json(res, 200, o);
+	else
+		ui_answer_json(res, 200, o);
 }

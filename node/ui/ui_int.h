@@ -44,6 +44,11 @@ void ui_answer_record(struct store *s, const struct id *id, json_t *o,
 int ui_body_object(const struct http_request *req, json_t **out,
 		   struct http_response *res);
 
+/* The record id in body[field]: 0, or -1 with 400 answered, naming the
+ * field and saying what it is (what, Italian). */
+int ui_body_id(const json_t *body, const char *field, const char *what,
+	       struct id *id, struct http_response *res);
+
 /* The record id of the route's {id} parameter: 0, or -1 with 400
  * answered. */
 int ui_route_id(const struct http_request *req, struct id *id,

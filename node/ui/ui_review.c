@@ -103,7 +103,6 @@ void ui_review_settle(struct ui *u, struct store *s, const struct ui_who *who,
 		      const struct http_request *req,
 		      struct http_response *res)
 {
-	const json_t *rec;
 	json_t *body = NULL;
 	struct id id;
 	struct err e;
@@ -114,12 +113,9 @@ void ui_review_settle(struct ui *u, struct store *s, const struct ui_who *who,
 	err_init(&e);
 	if (ui_body_object(req, &body, res))
 		return;
-	rec = json_object_get(body, "record");
-	if (!json_is_string(rec) || id_parse(&id, json_string_value(rec))) {
-		http_response_error(res, 400, "invalid", "campo 'record': "
-				    "l'identificativo della scheda");
+	if (ui_body_id(body, "record", "l'identificativo della scheda", &id,
+		       res))
 		goto out;
-	}
 	rc = settle(s, body, &id, res, &e);
 	if (rc == 1)
 		goto out;

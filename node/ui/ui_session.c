@@ -20,11 +20,6 @@ struct ui_handle {
 	pthread_mutex_t use;
 	struct store *s;
 	atomic_int refs;
-	/* The home page's figures as last built, for the store as it was
-	 * at change home_seq on day home_day (guarded by use). */
-	json_t *home;
-	uint64_t home_seq, home_pulled;
-	char home_day[16];
 };
 
 struct slot {
@@ -79,7 +74,6 @@ static void handle_unref(struct ui_handle *h)
 	if (!h || atomic_fetch_sub(&h->refs, 1) != 1)
 		return;
 	store_close(h->s);
-	json_decref(h->home);
 	pthread_mutex_destroy(&h->use);
 	free(h);
 }
@@ -240,31 +234,6 @@ void ui_who_release(struct ui_who *who)
 	}
 	store_session_unref(who->sess);
 	sodium_memzero(who, sizeof(*who));
-}
-
-json_t *ui_who_home(const struct ui_who *who, uint64_t seq, uint64_t pulled,
-		    const char *day)
-{
-	const struct ui_handle *h = who->h;
-
-	if (!h || !h->home || h->home_seq != seq || h->home_pulled != pulled ||
-	    strcmp(h->home_day, day) != 0)
-		return NULL;
-	return json_incref(h->home);
-}
-
-void ui_who_home_keep(const struct ui_who *who, json_t *home, uint64_t seq,
-		      uint64_t pulled, const char *day)
-{
-	struct ui_handle *h = who->h;
-
-	if (!h)
-		return;
-	json_decref(h->home);
-	h->home = json_incref(home);
-	h->home_seq = seq;
-	h->home_pulled = pulled;
-	snprintf(h->home_day, sizeof(h->home_day), "%s", day);
 }
 
 /* ---- pacing ---- */

@@ -37,7 +37,6 @@
 #define PRESIDIO_UI_SESSION_H
 
 #include <stddef.h>
-#include <jansson.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -64,21 +63,6 @@ struct ui_who {
 	char csrf[UI_TOKEN_TEXT];
 	char operator[64];
 };
-
-/*
- * The home page's figures this session built last, when the store is
- * still at change seq and pull checkpoint pulled (a pull may remove
- * records without a change: a case leaving the scope) and the day is day
- * (deadlines are relative to today): a new reference the caller
- * json_decref()s, or NULL.  Kept
- * with the session's handle (ui_who_home_keep(), which takes its own
- * reference), so they go with the session and its keys: they hold
- * names.  Both only while the request holds the handle.
- */
-json_t *ui_who_home(const struct ui_who *who, uint64_t seq, uint64_t pulled,
-		    const char *day);
-void ui_who_home_keep(const struct ui_who *who, json_t *home, uint64_t seq,
-		      uint64_t pulled, const char *day);
 
 /* A table whose sessions end after idle_s seconds without a request
  * (>= 1).  NULL when out of memory. */

@@ -21,10 +21,27 @@ static struct id put_text(struct store *s, const char *coll, const char *json)
 	return r.id;
 }
 
+/* A record of coll whose field ref names parent, with the rest of its
+ * fields (JSON members after the reference). */
+static struct id child_of(struct store *s, const char *coll, const char *ref,
+			  const struct id *parent, const char *rest)
+{
+	char json[256], idtext[ID_TEXT_LEN + 1];
+
+	id_format(parent, idtext);
+	snprintf(json, sizeof(json), "{\"%s\":\"%s\",%s}", ref, idtext, rest);
+	return put_text(s, coll, json);
+}
+
+#define CASE_REST "\"region\":\"Puglia\",\"stage\":\"intake\""
+#define PLAN_REST "\"status\":\"agreed\",\"review_due\":\"2026-12-20\""
+#define GOAL_REST(st)                                                          \
+	"\"area\":\"labour\",\"goal\":\"g\",\"status\":\"" st "\","              \
+	"\"deadline\":\"2026-12-10\""
+
 static void test_view_home_cases_and_deadlines(void)
 {
 	struct store *s = fresh();
-	char json[256], idtext[ID_TEXT_LEN + 1];
 	struct id p, c, plan;
 	json_t *o = NULL, *d;
 	struct err e;
@@ -41,20 +58,10 @@ static void test_view_home_cases_and_deadlines(void)
 			      "\"residence_permit_expiry\":\"2026-10-01\"}");
 	put_text(s, "person", "{\"given_name\":\"C\",\"family_name\":\"Far\","
 			      "\"residence_permit_expiry\":\"2027-06-01\"}");
-	id_format(&p, idtext);
-	snprintf(json, sizeof(json), "{\"person_id\":\"%s\",\"region\":"
-		 "\"Puglia\",\"stage\":\"intake\"}", idtext);
-	c = put_text(s, "case", json);
-	put_text(s, "case", json);
-	id_format(&c, idtext);
-	snprintf(json, sizeof(json), "{\"case_id\":\"%s\",\"status\":"
-		 "\"agreed\",\"review_due\":\"2026-12-20\"}", idtext);
-	plan = put_text(s, "plan", json);
-	id_format(&plan, idtext);
-	snprintf(json, sizeof(json), "{\"plan_id\":\"%s\",\"area\":\"labour\","
-		 "\"goal\":\"g\",\"status\":\"achieved\",\"deadline\":"
-		 "\"2026-12-10\"}", idtext);
-	put_text(s, "plan_goal", json);
+	c = child_of(s, "case", "person_id", &p, CASE_REST);
+	child_of(s, "case", "person_id", &p, CASE_REST);
+	plan = child_of(s, "plan", "case_id", &c, PLAN_REST);
+	child_of(s, "plan_goal", "plan_id", &plan, GOAL_REST("achieved"));
 
 	err_init(&e);
 	CHECK_OK(view_home_json(s, "2026-12-05", 60, &o, &e));
@@ -121,20 +128,10 @@ static void test_view_home_memo_equals_rebuild(void)
 	q = put_text(s, "person", "{\"given_name\":\"Awa\",\"family_name\":"
 				  "\"Diop\",\"residence_permit_expiry\":"
 				  "\"2026-12-20\"}");
-	id_format(&p, idtext);
-	snprintf(json, sizeof(json), "{\"person_id\":\"%s\",\"region\":"
-		 "\"Puglia\",\"stage\":\"intake\"}", idtext);
-	c1 = put_text(s, "case", json);
-	c2 = put_text(s, "case", json);
-	id_format(&c1, idtext);
-	snprintf(json, sizeof(json), "{\"case_id\":\"%s\",\"status\":"
-		 "\"agreed\",\"review_due\":\"2026-12-20\"}", idtext);
-	plan = put_text(s, "plan", json);
-	id_format(&plan, idtext);
-	snprintf(json, sizeof(json), "{\"plan_id\":\"%s\",\"area\":\"labour\","
-		 "\"goal\":\"g\",\"status\":\"open\",\"deadline\":"
-		 "\"2026-12-10\"}", idtext);
-	goal = put_text(s, "plan_goal", json);
+	c1 = child_of(s, "case", "person_id", &p, CASE_REST);
+	c2 = child_of(s, "case", "person_id", &p, CASE_REST);
+	plan = child_of(s, "plan", "case_id", &c1, PLAN_REST);
+	goal = child_of(s, "plan_goal", "plan_id", &plan, GOAL_REST("open"));
 	a = home_now(s); /* builds and keeps the memo */
 	CHECK(a && jint(json_object_get(a, "cases"), "total") == 2);
 	CHECK(json_array_size(json_object_get(a, "deadlines")) == 4);
