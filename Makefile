@@ -9,7 +9,12 @@
 #   make bench      benchmarks (figures on stdout); BENCH_BASE=REF runs
 #                   commit REF's side by side and compares the medians
 #   make soak       long randomized merge runs (SOAK_SECONDS=600)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    the binary, man pages, bash completion: PREFIX=/usr/local
+#                   DESTDIR=; make install-system adds presidio.conf and the
+#                   systemd units
+#   make man        the man pages (packaging/man/*.scd, scdoc) in $(BUILD)/man
+#   make deb        the Debian package (packaging/debian, dpkg-buildpackage)
+#                   in $(BUILD)/
 #   make check-style  banned functions, file size
 #   make fuzz       libFuzzer targets (tests/fuzz/fuzz_*.c, clang) built in
 #                   build-fuzz/ and run FUZZ_SECONDS each (default 3)
@@ -96,8 +101,8 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 # The support objects are shared by every test binary: keep them.
 .SECONDARY: $(TEST_SUPPORT)
 
-.PHONY: all check check-fast bench soak install clean check-style tests tour demo \
-	fuzz fuzz-build fuzz-bins fuzz-corpus
+.PHONY: all check check-fast bench soak install install-system man deb clean \
+	check-style tests tour demo fuzz fuzz-build fuzz-bins fuzz-corpus
 all: $(BIN) presidio
 
 presidio: $(BIN)
@@ -222,14 +227,44 @@ bench: $(BIN) $(BENCH_BIN)
 soak: $(BIN) $(TEST_CLI) $(TEST_BIN)
 	sh tests/soak.sh $(BUILD)
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
+# The man pages, from their scdoc sources.
+MAN_SRC := $(sort $(wildcard packaging/man/*.scd))
+MAN_OUT := $(MAN_SRC:packaging/man/%.scd=$(BUILD)/man/%)
+
+man: $(MAN_OUT)
+
+$(BUILD)/man/%: packaging/man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
+
+install: $(BIN) man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/presidio
+	install -m 0644 $(filter %.1,$(MAN_OUT)) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(filter %.5,$(MAN_OUT)) $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0644 packaging/bash-completion/presidio \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/presidio
+
+# What a server installs besides: the configuration file and the units.
+UNITDIR ?= /lib/systemd/system
+install-system:
+	install -d $(DESTDIR)/etc/presidio $(DESTDIR)$(UNITDIR)
+	install -m 0644 packaging/presidio.conf $(DESTDIR)/etc/presidio/presidio.conf
+	install -m 0644 packaging/systemd/*.service $(DESTDIR)$(UNITDIR)
+
+# The Debian package, built from a copy of the tree (packaging/deb.sh).
+deb:
+	sh packaging/deb.sh $(BUILD)
 
 check-style:
 	sh tests/check-style.sh
 
 clean:
-	rm -rf build build-asan $(FUZZ_BUILD) presidio
+	rm -rf build build-asan build-deb $(FUZZ_BUILD) presidio
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (Not below $(BUILD)/deb: the package's tree holds directories such as
+# tmpfiles.d.)
+-include $(shell find $(BUILD) -path $(BUILD)/deb -prune -o -name '*.d' \
+	-type f -print 2>/dev/null)

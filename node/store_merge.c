@@ -430,7 +430,7 @@ static int upgrade_batch(struct store *s, int64_t *after, int *more,
 			char idtext[ID_TEXT_LEN + 1];
 
 			id_format(&id, idtext);
-			log_warn("schema upgrade: record %s not re-derived "
+			log_warn("schema.rederive_failed", "record %s not re-derived "
 				 "(error %d)", idtext, r);
 			(*failed)++;
 		} else if (r) {
@@ -471,7 +471,7 @@ int store_schema_upgrade(struct store *s, struct err *e)
 		rc = store_checkpoint_set(s, STORE_CK_SCHEMA, now, e);
 	rc = store_tx_end(s, opened, rc, e);
 	if (!rc && failed)
-		log_warn("schema upgrade to version %" PRIu64 ": %" PRIu64
+		log_warn("schema.upgraded", "to version %" PRIu64 ": %" PRIu64
 			 " records not re-derived (see presidio verify)",
 			 now, failed);
 	return rc;

@@ -300,7 +300,7 @@ int hub_authenticate(struct store *s, const struct http_request *req,
 	}
 	/* The hub's operator must learn of it; the caller learns nothing. */
 	if (rc == ERR_AUTH)
-		log_warn("request refused: %s (presidio verify)", e.msg);
+		log_warn("hub.tampered", "request refused: %s (presidio verify)", e.msg);
 	/* An unknown node and a bad signature get the same answer, and a
 	 * revoked node is named only to itself: whoever asks learns
 	 * nothing of which nodes are enrolled. */
@@ -431,7 +431,7 @@ static void handle_hello(struct hub *h, struct store *s,
 	}
 	if (hub_schema_compatible(version, node_fp[0] ? node_fp : NULL,
 				  schema_running_version(), fp, &e)) {
-		log_warn("node '%s': %s", p.name, e.msg);
+		log_warn("hub.schema_refused", "node '%s': %s", p.name, e.msg);
 		http_response_error(res, 409, "schema", "%s", e.msg);
 		return;
 	}
@@ -495,7 +495,7 @@ static void push_precheck(void *ctx, const struct http_request *req,
 	 * unknown node, as hub_authenticate() does: the operator learns of
 	 * it, the caller, not authenticated, learns nothing. */
 	if (rc == ERR_AUTH)
-		log_warn("request refused: %s (presidio verify)", e.msg);
+		log_warn("hub.tampered", "request refused: %s (presidio verify)", e.msg);
 	if (rc == ERR_NOTFOUND || rc == ERR_AUTH) {
 		answer_unauthenticated(res);
 		return;

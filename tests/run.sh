@@ -5,7 +5,8 @@
 #
 # For each build directory: every unit-test binary DIR/tests/*/test_*
 # (sorted), whose last line must be "N passed, N failed"; then every
-# end-to-end script tests/e2e/*.sh (the *lib.sh helpers excepted; on a
+# end-to-end script tests/e2e/*.sh and tests/packaging/test_*.sh (the
+# *lib.sh helpers excepted; on a
 # sanitizer build, also those marked "# e2e: plain build only") with PRESIDIO_BIN set
 # to DIR/presidio, each under a timeout, counting its "ok NAME" and
 # "FAIL NAME: reason" lines.  A unit binary that crashes or prints no
@@ -106,8 +107,11 @@ run_e2e() {
 	t0=$(date +%s)
 	rm -f "$bw/e2e.rc"
 	{
+		# A script says which shell it needs on its first line.
+		shell=sh
+		head -n 1 "$script" | grep -q bash && shell=bash
 		(cd "$top" && PRESIDIO_BIN=$2 timeout -k 10 "$e2e_timeout" \
-			sh "$script" </dev/null 2>&1)
+			$shell "$script" </dev/null 2>&1)
 		echo $? >"$bw/e2e.rc"
 	} | tee "$bw/e2e.out" | sed 's/^/   /'
 	rc=$(cat "$bw/e2e.rc" 2>/dev/null || echo 1)
@@ -175,7 +179,7 @@ for dir in "$@"; do
 		case ${bin##*/} in *_sim) w=$((w + 4)) ;; esac
 		printf '%s\t%s\tunit\t%s\n' "$w" "$n" "$bin" >>"$work/jobs"
 	done <"$work/units.$n"
-	for script in "$top"/tests/e2e/*.sh; do
+	for script in "$top"/tests/e2e/*.sh "$top"/tests/packaging/test_*.sh; do
 		[ -f "$script" ] || continue
 		case ${script##*/} in *lib.sh) continue ;; esac
 		# A script marked "# e2e: plain build only" drives paths the

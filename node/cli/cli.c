@@ -10,7 +10,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -231,12 +233,24 @@ int cli_parse_id(const struct cli *c, const char *s, struct id *out)
 
 const char *cli_operator(const struct cli *c)
 {
-	const char *env;
-
 	if (c->operator)
 		return c->operator;
-	env = getenv("PRESIDIO_OPERATOR");
-	return env && *env ? env : NULL;
+	return c->conf.v ? conf_str(&c->conf, "operator") : NULL;
+}
+
+int cli_dir_owner_check(const struct cli *c, struct err *e)
+{
+	struct passwd *pw;
+	struct stat st;
+
+	if (geteuid() != 0 || stat(c->dir, &st) < 0 || st.st_uid == 0)
+		return 0;
+	pw = getpwuid(st.st_uid);
+	return err_set(e, CLI_ERR_USAGE, "%s belongs to the user %s: run "
+		       "presidio as that user (sudo -u %s presidio ...), or "
+		       "the files root makes there would lock its services "
+		       "out", c->dir, pw ? pw->pw_name : "?",
+		       pw ? pw->pw_name : "USER");
 }
 
 int cli_open(struct cli *c, struct store **out, struct err *e)
@@ -247,7 +261,9 @@ int cli_open(struct cli *c, struct store **out, struct err *e)
 	int rc;
 
 	*out = NULL;
-	rc = store_open(&s, c->dir, e);
+	rc = cli_dir_owner_check(c, e);
+	if (rc == 0)
+		rc = store_open(&s, c->dir, e);
 	if (rc < 0)
 		goto out;
 	/* A hub's record writes keep its registry's scope index. */
@@ -309,7 +325,7 @@ int cli_unlock(struct cli *c, struct store *s, const char *key_file,
 	ss.len = sec.len;
 	rc = store_unlock(s, &ss, e);
 	if (rc == ERR_AUTH)
-		log_warn("unlock refused for operator %s", op ? op : "-");
+		log_warn("unlock.refused", "operator %s", op ? op : "-");
 	if (rc < 0)
 		goto out;
 	c->unlocked = sec.kind;

@@ -21,11 +21,14 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "common/conf.h"
 #include "common/err.h"
 #include "node/keyslot.h"
 #include "node/store.h"
 
-#define CLI_VERSION "0.1.0"
+/* The version; packaging/debian/changelog's must be the same (the
+ * package test checks the installed program against it). */
+#define CLI_VERSION "0.2.0"
 #define CLI_SECRET_MAX 1024      /* longest passphrase line read */
 #define CLI_INPUT_MAX (1u << 20) /* largest JSON document on stdin */
 
@@ -86,7 +89,8 @@ struct cli {
 	enum keyslot_kind unlocked;   /* kind of secret that unlocked */
 	const char *cmd_name;         /* "put", "operator add": messages */
 	const char *cmd_usage;        /* usage text of the running command */
-	char dir_buf[4096];           /* storage for a dir built from HOME */
+	struct conf conf;             /* settings: default < file < env <
+					 command line (cli_conf.c) */
 };
 
 /* One subcommand.  run() gets argv[0] = the command's name and returns
@@ -130,6 +134,7 @@ int cmd_schema(struct cli *c, int argc, char **argv);
 int cmd_person(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_ui(struct cli *c, int argc, char **argv);
+int cmd_config(struct cli *c, int argc, char **argv);
 /* Operators' domain commands (wp13-ops): cmd_dote.c, cmd_care.c,
  * cmd_directory.c; what they share is node/cli/ops.h. */
 int cmd_dote(struct cli *c, int argc, char **argv);
@@ -158,7 +163,8 @@ extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
 	cli_usage_conflicts[], cli_usage_resolve[], cli_usage_enroll[],
 	cli_usage_sync[], cli_usage_hub[];
 extern const char cli_usage_refused[], cli_usage_schema[],
-	cli_usage_person[], cli_usage_report[], cli_usage_ui[];
+	cli_usage_person[], cli_usage_report[], cli_usage_ui[],
+	cli_usage_config[];
 extern const char cli_usage_dote[], cli_usage_budget[], cli_usage_service[],
 	cli_usage_consent[], cli_usage_referral[], cli_usage_directory[],
 	cli_usage_export[];
@@ -216,6 +222,28 @@ int cli_parse_id(const struct cli *c, const char *s, struct id *out);
 
 /* The operator: -u, else PRESIDIO_OPERATOR, else NULL. */
 const char *cli_operator(const struct cli *c);
+
+/* Run as root on a node directory another user owns (the packaged
+ * /var/lib/presidio, the user presidio's): a usage error telling to run
+ * as that user, since files root created there (the database's -wal and
+ * -shm, the log) would lock the services out.  0 otherwise. */
+int cli_dir_owner_check(const struct cli *c, struct err *e) ERR_MUST_USE;
+
+/* ---- settings (cli_conf.c) ---- */
+
+/* Load the settings in their order: built-in defaults (the node
+ * directory under $HOME; the key file a systemd credential hands over),
+ * the file (file, else $PRESIDIO_CONFIG, else CLI_CONF_FILE, which may be
+ * missing), the environment, then args ("KEY=VALUE" from -c).  Sets
+ * c->dir and the log level.  Returns 0 or ERR_INVALID / ERR_IO /
+ * ERR_NOTFOUND with the file and line in e. */
+int cli_conf_load(struct cli *c, const char *file, char *const *args,
+		  size_t nargs, struct err *e);
+
+/* A command's own option overriding a setting ("--port"): 0, or a usage
+ * error printed (returns CLI_EXIT_USAGE). */
+int cli_conf_flag(struct cli *c, const char *name, const char *value,
+		  const char *flag);
 
 /* store_open() on c->dir (a hub's store with its registry attached:
  * registry_attach()), then open the node's log file. */

@@ -229,7 +229,7 @@ int cmd_assess(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "presidio: scheda inviata al Focal Point BdI "
 			"(fase \"Pre-assessment inviato\"): arrivera' "
 			"all'hub con la prossima sincronizzazione\n");
-	log_info("assess %s%s: operator %s", idtext,
+	log_info("case.assess", "%s%s: operator %s", idtext,
 		 submit ? " (submitted)" : "", store_operator(s));
 out:
 	if (group)
@@ -332,7 +332,7 @@ int cmd_validate(struct cli *c, int argc, char **argv)
 				 "di Integrazione"
 			       : "non eleggibile: la motivazione torna a chi "
 				 "ha inviato la scheda");
-	log_info("validate: %s, operator %s", to, store_operator(s));
+	log_info("case.validate", "%s, operator %s", to, store_operator(s));
 out:
 	if (group)
 		store_rollback(s);
@@ -453,7 +453,7 @@ int cmd_match(struct cli *c, int argc, char **argv)
 		goto out;
 	printf("matching fatto: il caso arrivera' al soggetto attuatore "
 	       "con la prossima sincronizzazione\n");
-	log_info("match: operator %s", store_operator(s));
+	log_info("case.match", "operator %s", store_operator(s));
 out:
 	if (!rc && pda)
 		printf("matching affidato al Punto di Accesso della "

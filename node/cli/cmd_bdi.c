@@ -105,7 +105,7 @@ static int print_made(struct store *s, const char *what, const struct id *id)
 
 	id_format(id, idtext);
 	printf("%s\n", idtext);
-	log_info("%s %s: operator %s", what, idtext, store_operator(s));
+	log_info("case.bdi", "%s %s: operator %s", what, idtext, store_operator(s));
 	return 0;
 }
 
@@ -363,7 +363,7 @@ static int step_cmd(struct cli *c, int argc, char **argv, const char *name,
 		goto out;
 	printf("fatto: il caso e' ora nella fase \"%s\"\n",
 	       ops_value_label("case", "bdi_stage", to));
-	log_info("%s: %s, operator %s", name, to, store_operator(s));
+	log_info("case.bdi_step", "%s: %s, operator %s", name, to, store_operator(s));
 out:
 	store_record_release(&r);
 	store_close(s);

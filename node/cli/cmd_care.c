@@ -140,7 +140,7 @@ static int put(struct store *s, const char *coll, const struct id *id,
 		id_format(&res.id, idtext);
 		printf("%s\n", idtext);
 	}
-	log_info("%s %s: operator %s", coll, id ? "update" : "add",
+	log_info("record.care", "%s %s: operator %s", coll, id ? "update" : "add",
 		 store_operator(s));
 	return 0;
 }

@@ -132,7 +132,7 @@ static int case_open(struct cli *c, int argc, char **argv)
 		goto out;
 	id_format(&made, idtext);
 	printf("%s\n", idtext);
-	log_info("case open %s%s: operator %s", idtext, bdi ? " (bdi)" : "",
+	log_info("case.open", "%s%s: operator %s", idtext, bdi ? " (bdi)" : "",
 		 store_operator(s));
 out:
 	json_decref(f);

@@ -298,7 +298,7 @@ static int read_value(json_t **out, struct err *e)
 static void resolved_marker(struct store *s, const char *rec, int keep)
 {
 	puts("resolved");
-	log_info("conflict resolved on %s field %s by %s (%s)", rec,
+	log_info("conflict.resolved", "on %s field %s by %s (%s)", rec,
 		 SCHEMA_FIELD_DELETED_NAME, store_operator(s),
 		 keep ? "kept deleted" : "undeleted");
 }
@@ -370,7 +370,7 @@ static int resolve_field(struct cli *c, const struct id *id,
 	if (rc < 0)
 		goto out;
 	puts("resolved");
-	log_info("conflict resolved on %s field %s by %s", rec, f->name,
+	log_info("conflict.resolved", "on %s field %s by %s", rec, f->name,
 		 store_operator(s));
 out:
 	json_decref(value);

@@ -213,7 +213,7 @@ static int directory_add(struct cli *c, int argc, char **argv)
 		goto out;
 	id_format(&res.id, idtext);
 	printf("%s\n", idtext);
-	log_info("directory add %s: operator %s", idtext, store_operator(s));
+	log_info("directory.add", "%s: operator %s", idtext, store_operator(s));
 out:
 	json_decref(fields);
 	cli_input_free(buf);
@@ -417,7 +417,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "presidio: %zu schede esportate in %s "
 			"(DATI PERSONALI IN CHIARO: conservare al sicuro)\n",
 			rows, path);
-	log_info("export %s: %zu records, operator %s", coll, rows,
+	log_info("export.done", "%s: %zu records, operator %s", coll, rows,
 		 store_operator(s));
 out:
 	if (fd >= 0 && close(fd) < 0 && !rc)

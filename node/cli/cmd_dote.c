@@ -254,7 +254,7 @@ static int dote_assign(struct cli *c, int argc, char **argv)
 	printf("%s\n", idtext);
 	fprintf(stderr, "presidio: dote assegnata (partner %s)\n",
 		ops_value_label("dote", "partner", partner));
-	log_info("dote assign %s: operator %s", idtext, store_operator(s));
+	log_info("dote.assign", "%s: operator %s", idtext, store_operator(s));
 out:
 	json_decref(f);
 	ops_text_free(just);
@@ -419,7 +419,7 @@ static int budget_add(struct cli *c, int argc, char **argv)
 		goto out;
 	id_format(&res.id, idtext);
 	printf("%s\n", idtext);
-	log_info("budget add %s: operator %s", idtext, store_operator(s));
+	log_info("dote.budget_add", "%s: operator %s", idtext, store_operator(s));
 out:
 	json_decref(f);
 	ops_text_free(desc);

@@ -194,8 +194,17 @@ static int hub_serve(struct cli *c, int argc, char **argv)
 
 	hub_loop_opts_init(&lo);
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.http.address = "0.0.0.0";
-	cfg.http.port = 8443;
+	/* presidio.conf's values; the options below override them. */
+	cfg.http.address = conf_str(&c->conf, "hub.listen");
+	cfg.http.port = (uint16_t)conf_num(&c->conf, "hub.port");
+	cfg.http.cert_file = conf_str(&c->conf, "hub.cert");
+	cfg.http.key_file = conf_str(&c->conf, "hub.key");
+	cfg.http.threads = (unsigned)conf_num(&c->conf, "hub.threads");
+	cfg.http.max_conns = (unsigned)conf_num(&c->conf, "hub.max_conns");
+	cfg.http.max_per_ip =
+		(unsigned)conf_num(&c->conf, "hub.max_conns_per_ip");
+	lo.purge_every_s = conf_num(&c->conf, "hub.purge_every");
+	lo.horizon_s = conf_num(&c->conf, "hub.horizon");
 	cli_opts_begin(c, "hub serve", cli_usage_hub);
 	for (;;) {
 		opt = cli_next_opt(c, argc, argv, "hu:", opts);
@@ -260,6 +269,14 @@ static int hub_serve(struct cli *c, int argc, char **argv)
 		return cli_opts_exit(opt);
 	if (cli_args(c, argc, 0, 0) < 0)
 		return CLI_EXIT_USAGE;
+	/* --plain-http leaves out the certificate the configuration names
+	 * (a hub behind a TLS proxy), not one given beside it. */
+	if (cfg.http.plain_http &&
+	    cfg.http.cert_file == conf_str(&c->conf, "hub.cert"))
+		cfg.http.cert_file = NULL;
+	if (cfg.http.plain_http &&
+	    cfg.http.key_file == conf_str(&c->conf, "hub.key"))
+		cfg.http.key_file = NULL;
 	if (cfg.http.plain_http && (cfg.http.cert_file || cfg.http.key_file))
 		return cli_usage(c, "--plain-http takes no certificate");
 	if (!cfg.http.plain_http && (!cfg.http.cert_file || !cfg.http.key_file))
@@ -447,7 +464,7 @@ static int hub_purge(struct cli *c, int argc, char **argv)
 		{ "horizon", required_argument, NULL, OPT_HORIZON },
 		CLI_OPTIONS_UNLOCK, CLI_OPTION_HELP, CLI_OPTION_END
 	};
-	uint64_t horizon = HUB_LOOP_HORIZON_S, purged = 0;
+	uint64_t horizon = conf_num(&c->conf, "hub.horizon"), purged = 0;
 	struct store *s = NULL;
 	struct err e;
 	int opt, rc;

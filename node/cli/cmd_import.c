@@ -291,13 +291,13 @@ static int import_file(struct cli *c, struct import *im, const char *path)
 	cli_progress_end(&im->progress);
 	if (rc < 0) {
 		store_rollback(s);
-		log_warn("import stopped at line %" PRIu64 ", %" PRIu64
+		log_warn("import.stopped", "at line %" PRIu64 ", %" PRIu64
 			 " lines committed, operator %s", im->lineno,
 			 im->done.lines, store_operator(s));
 		goto out;
 	}
 	summary(im, cli_now() - t0);
-	log_info("import: %" PRIu64 " lines, %" PRIu64 " created, %" PRIu64
+	log_info("import.done", "%" PRIu64 " lines, %" PRIu64 " created, %" PRIu64
 		 " updated, %" PRIu64 " unchanged, operator %s",
 		 im->done.lines, im->done.created, im->done.updated,
 		 im->done.unchanged, store_operator(s));

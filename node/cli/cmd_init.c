@@ -60,6 +60,11 @@ static int node_exists(const char *dir)
 static int first_secret(const struct cli *c, const char *op,
 			struct cli_secret *sec, struct err *e)
 {
+	/* init prints the node it made on standard output. */
+	if (c->key_file && strcmp(c->key_file, "-") == 0)
+		return err_set(e, CLI_ERR_USAGE, "--key-file -: only for "
+			       "'operator add' (init prints on standard "
+			       "output)");
 	if (c->key_file)
 		return cli_keyfile_create(c->key_file, sec, e);
 	return cli_secret_new(c, op, 1, sec, e);
@@ -76,7 +81,7 @@ static int announce(struct cli *c, const char *op, struct err *e)
 	if (rc < 0)
 		goto out;
 	id_format(store_node_id(s), uuid);
-	log_info("node %s created as %s, first operator %s (%s)", uuid,
+	log_info("node.created", "node %s created as %s, first operator %s (%s)", uuid,
 		 store_role(s) == STORE_ROLE_HUB ? "hub" : "node", op,
 		 c->key_file ? "key file" : "passphrase");
 	printf("initialised node %s (%s) in %s\n", store_node_name(s), uuid,
@@ -101,10 +106,12 @@ static int init_node(struct cli *c, const char *op, const char *name,
 			     c->dir);
 		goto out;
 	}
-	rc = first_secret(c, op, &sec, &e);
+	rc = cli_dir_owner_check(c, &e);
+	if (rc == 0)
+		rc = first_secret(c, op, &sec, &e);
 	if (rc < 0)
 		goto out;
-	made_key = c->key_file != NULL;
+	made_key = c->key_file != NULL && strcmp(c->key_file, "-") != 0;
 	ss.operator = op;
 	ss.kind = sec.kind;
 	ss.secret = sec.buf;

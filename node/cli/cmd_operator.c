@@ -32,7 +32,11 @@ const char cli_usage_operator[] =
 	"                        $PRESIDIO_NEW_PASSPHRASE, or two prompts)\n"
 	"    --key-file PATH     ...or with a new key file at PATH (0600,\n"
 	"                        32 random bytes); unlock then with\n"
-	"                        $PRESIDIO_KEY_FILE or a passphrase\n"
+	"                        $PRESIDIO_KEY_FILE or a passphrase.\n"
+	"                        PATH - writes the key to standard output,\n"
+	"                        for a service's credential: ... | sudo\n"
+	"                        systemd-creds encrypt --name=presidio.key -\n"
+	"                        /etc/presidio/credentials/presidio.key.cred\n"
 	"  remove NAME           delete NAME's slot (not the last one)\n"
 	"  passwd                change the unlocking operator's passphrase\n"
 	"  list                  one \"NAME passphrase|keyfile\" per line\n"
@@ -113,7 +117,7 @@ static int add_operator(struct cli *c, const char *name)
 	rc = new_slot_secret(c, name, &sec, &e);
 	if (rc < 0)
 		goto out;
-	made_key = c->key_file != NULL;
+	made_key = c->key_file != NULL && strcmp(c->key_file, "-") != 0;
 	ss.operator = name;
 	ss.kind = sec.kind;
 	ss.secret = sec.buf;
@@ -122,7 +126,7 @@ static int add_operator(struct cli *c, const char *name)
 	if (rc < 0)
 		goto out;
 	made_key = 0;
-	log_info("operator %s added (%s) by %s", name,
+	log_info("operator.added", "operator %s added (%s) by %s", name,
 		 c->key_file ? "key file" : "passphrase", store_operator(s));
 out:
 	if (made_key)
@@ -174,7 +178,7 @@ static int op_remove(struct cli *c, int argc, char **argv)
 	rc = store_operator_remove(s, name, &e);
 	if (rc < 0)
 		goto out;
-	log_info("operator %s removed by %s", name, store_operator(s));
+	log_info("operator.removed", "operator %s removed by %s", name, store_operator(s));
 out:
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
@@ -216,7 +220,7 @@ static int op_passwd(struct cli *c, int argc, char **argv)
 	rc = store_operator_passwd(s, sec.buf, sec.len, &e);
 	if (rc < 0)
 		goto out;
-	log_info("operator %s changed passphrase", store_operator(s));
+	log_info("operator.passwd", "operator %s changed passphrase", store_operator(s));
 out:
 	cli_secret_release(&sec);
 	store_close(s);
@@ -328,7 +332,7 @@ static int key_rotate(struct cli *c, int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	printf("data key rotated to generation %" PRIu32 "\n", st.key_gen);
-	log_info("data key rotated to generation %" PRIu32 " by %s",
+	log_info("key.rotated", "data key rotated to generation %" PRIu32 " by %s",
 		 st.key_gen, store_operator(s));
 out:
 	store_close(s);
@@ -360,11 +364,11 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		goto out;
 	rc = store_verify(s, &bad, &e);
 	if (rc < 0) {
-		log_error("verify failed (%" PRIu64 " bad): %s", bad, e.msg);
+		log_error("verify.failed", "verify failed (%" PRIu64 " bad): %s", bad, e.msg);
 		goto out;
 	}
 	printf("ok: database intact, every sealed value opens\n");
-	log_info("verify passed, operator %s", store_operator(s));
+	log_info("verify.passed", "verify passed, operator %s", store_operator(s));
 out:
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;

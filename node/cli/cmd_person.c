@@ -217,7 +217,7 @@ static int person_find(struct cli *c, int argc, char **argv)
 	if (!rc && !json && n == 0)
 		fprintf(stderr, "presidio: nessuna persona trovata\n");
 	if (!rc)
-		log_info("person find: %zu found, operator %s", n,
+		log_info("person.find", "%zu found, operator %s", n,
 			 store_operator(s));
 out:
 	store_close(s);
@@ -332,7 +332,7 @@ static int person_add(struct cli *c, int argc, char **argv)
 	if (rc)
 		goto out;
 	if (strong && !force) {
-		log_info("person add: refused, %zu likely duplicates, "
+		log_info("person.add_refused", "refused, %zu likely duplicates, "
 			 "operator %s", n, store_operator(s));
 		refused = 1;
 		goto out;
@@ -342,7 +342,7 @@ static int person_add(struct cli *c, int argc, char **argv)
 		goto out;
 	id_format(&res.id, idtext);
 	printf("%s\n", idtext);
-	log_info("person add %s: created, %zu likely duplicates%s, "
+	log_info("person.add", "%s: created, %zu likely duplicates%s, "
 		 "operator %s", idtext, n, strong ? " (forced)" : "",
 		 store_operator(s));
 out:
@@ -407,7 +407,7 @@ static int person_merge(struct cli *c, int argc, char **argv, int undo)
 		id_format(&end, idtext);
 		printf("unita a %s\n", idtext);
 	}
-	log_info("person %s: operator %s", undo ? "unmerge" : "merge",
+	log_info("person.merge", "%s: operator %s", undo ? "unmerge" : "merge",
 		 store_operator(s));
 out:
 	store_close(s);

@@ -115,7 +115,7 @@ static int put_record(struct cli *c, const char *coll, const struct id *id)
 		goto out;
 	id_format(&res.id, idtext);
 	printf("%s\n", idtext);
-	log_info("put %s %s: %s, %zu fields changed, operator %s", coll,
+	log_info("record.put", "%s %s: %s, %zu fields changed, operator %s", coll,
 		 idtext, res.created ? "created" : "updated", res.changed,
 		 store_operator(s));
 out:
@@ -335,7 +335,7 @@ static int delete_record(struct cli *c, const struct id *id)
 	if (rc < 0)
 		goto out;
 	id_format(id, idtext);
-	log_info("delete %s, operator %s", idtext, store_operator(s));
+	log_info("record.delete", "%s, operator %s", idtext, store_operator(s));
 out:
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;

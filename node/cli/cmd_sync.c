@@ -44,15 +44,17 @@ const char cli_usage_enroll[] =
 	"PRESIDIO_TOKEN.\n";
 
 const char cli_usage_sync[] =
-	"usage: presidio sync [--watch SECONDS [--rounds N]] [--batch N]\n"
+	"usage: presidio sync [--watch [SECONDS] [--rounds N]] [--batch N]\n"
 	"                     [--retries N] [--retry-delay MS]\n"
 	"\n"
 	"One round with the hub: push this node's changes, then pull the\n"
 	"changes of its scope.  A cut connection is retried with backoff;\n"
 	"the next round resumes from the last acknowledged batch.\n"
 	"\n"
-	"  --watch SECONDS  repeat every SECONDS, backing off while the hub\n"
-	"                   cannot be reached; stop with Ctrl-C\n"
+	"  --watch SECONDS  repeat every SECONDS (alone: sync.interval of\n"
+	"                   presidio.conf, default 5 minutes), backing off\n"
+	"                   while the hub cannot be reached; stop with\n"
+	"                   Ctrl-C or SIGTERM\n"
 	"  --rounds N       with --watch: stop after N rounds\n"
 	"  --batch N        changes per batch at most (default 1000); a\n"
 	"                   bad link gets smaller batches by itself\n"
@@ -177,8 +179,17 @@ int cmd_enroll(struct cli *c, int argc, char **argv)
 		return cli_opts_exit(opt);
 	if (cli_args(c, argc, 0, 0) < 0)
 		return CLI_EXIT_USAGE;
+	/* presidio.conf's hub, unless the options name one; a --ca or
+	 * --pin given replaces both of the configuration's. */
 	if (!url)
-		return cli_usage(c, "--hub URL is required");
+		url = conf_str(&c->conf, "hub.url");
+	if (!ca && !pin) {
+		ca = conf_str(&c->conf, "hub.ca");
+		pin = conf_str(&c->conf, "hub.pin");
+	}
+	if (!url)
+		return cli_usage(c, "--hub URL is required (or hub.url in "
+				 "presidio.conf)");
 	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
 		return cli_usage(c, "the hub URL must start with https://");
 	if (ca && pin)
@@ -330,10 +341,28 @@ out:
 	return rc < 0 ? cli_fail(&e) : w.code;
 }
 
+/* --watch SECONDS, --watch=SECONDS, or --watch alone: presidio.conf's
+ * sync.interval (a service's unit runs `sync --watch`).  sync takes no
+ * operands, so a number after --watch can only be its argument. */
+static int watch_seconds(struct cli *c, int argc, char **argv,
+			 uint64_t *watch)
+{
+	const char *arg = optarg;
+
+	if (!arg && optind < argc && argv[optind][0] >= '0' &&
+	    argv[optind][0] <= '9')
+		arg = argv[optind++];
+	if (!arg) {
+		*watch = conf_num(&c->conf, "sync.interval");
+		return 0;
+	}
+	return cli_parse_u64(arg, 1, 86400, watch);
+}
+
 int cmd_sync(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "watch", required_argument, NULL, OPT_WATCH },
+		{ "watch", optional_argument, NULL, OPT_WATCH },
 		{ "rounds", required_argument, NULL, OPT_ROUNDS },
 		{ "retries", required_argument, NULL, OPT_RETRIES },
 		{ "batch", required_argument, NULL, OPT_BATCH },
@@ -351,8 +380,7 @@ int cmd_sync(struct cli *c, int argc, char **argv)
 		opt = cli_next_opt(c, argc, argv, "hu:", opts);
 		if (opt < 0)
 			break;
-		if (opt == OPT_WATCH &&
-		    cli_parse_u64(optarg, 1, 86400, &watch))
+		if (opt == OPT_WATCH && watch_seconds(c, argc, argv, &watch))
 			return cli_usage(c, "bad --watch seconds");
 		if (opt == OPT_ROUNDS &&
 		    cli_parse_u64(optarg, 1, UINT32_MAX, &rounds))

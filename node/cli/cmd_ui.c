@@ -35,6 +35,9 @@ const char cli_usage_ui[] =
 	"directory (beside `hub serve`) it adds the national dashboard,\n"
 	"whose charts need Debian's libjs-chart.js.\n"
 	"\n"
+	"Each option's default is its setting in presidio.conf (ui.listen,\n"
+	"ui.port, ui.cert, ui.key, ui.idle, ui.threads: 'presidio config').\n"
+	"\n"
 	"  --listen ADDR      address to bind (default 127.0.0.1); any other\n"
 	"                     than loopback (the office network) needs TLS\n"
 	"  --port N           port (default 8080; 0: any free port)\n"
@@ -108,8 +111,13 @@ int cmd_ui(struct cli *c, int argc, char **argv)
 	int rc, sig;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.http.address = "127.0.0.1";
-	cfg.http.port = 8080;
+	/* presidio.conf's values; the options below override them. */
+	cfg.http.address = conf_str(&c->conf, "ui.listen");
+	cfg.http.port = (uint16_t)conf_num(&c->conf, "ui.port");
+	cfg.http.cert_file = conf_str(&c->conf, "ui.cert");
+	cfg.http.key_file = conf_str(&c->conf, "ui.key");
+	cfg.http.threads = (unsigned)conf_num(&c->conf, "ui.threads");
+	cfg.idle_s = conf_num(&c->conf, "ui.idle");
 	rc = ui_options(c, argc, argv, &cfg, &port_file);
 	if (rc >= 0)
 		return rc;

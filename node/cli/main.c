@@ -74,6 +74,8 @@ static const struct cli_command commands[] = {
 	{ "hub", cmd_hub, "hub: serve sync, manage nodes", cli_usage_hub },
 	{ "ui", cmd_ui, "serve the operators' web interface (Italian)",
 	  cli_usage_ui },
+	{ "config", cmd_config, "the settings in effect, and where each "
+	  "comes from", cli_usage_config },
 	{ "help", cmd_help, "this text, or a command's usage", usage_help },
 	{ "version", cmd_version, "print the version", usage_version },
 };
@@ -121,14 +123,19 @@ static const struct cli_command operator_commands[] = {
 #define NOPCOMMANDS (sizeof(operator_commands) / sizeof(operator_commands[0]))
 
 static const char usage_head[] =
-	"usage: presidio [--dir DIR] COMMAND [OPTIONS] [ARGS]\n"
+	"usage: presidio [--dir DIR] [--config FILE] [-c KEY=VALUE]...\n"
+	"                COMMAND [OPTIONS] [ARGS]\n"
 	"\n"
 	"Presidio: an offline-first encrypted case store.\n"
 	"\n"
 	"Global options:\n"
 	"  -d, --dir DIR   the node directory (default $PRESIDIO_DIR, else\n"
-	"                  $HOME/.presidio)\n"
+	"                  'dir' in the configuration, else $HOME/.presidio)\n"
+	"  --config FILE   the configuration file (default $PRESIDIO_CONFIG,\n"
+	"                  else /etc/presidio/presidio.conf if present)\n"
+	"  -c KEY=VALUE    a setting for this run (see 'presidio config')\n"
 	"  -h, --help      this text\n"
+	"  --version       the program's version\n"
 	"\n"
 	"Commands:\n";
 
@@ -151,12 +158,14 @@ static const char usage_tail[] =
 	"  11 the hub could not be reached\n"
 	"\n"
 	"Environment:\n"
+	"  PRESIDIO_CONFIG          configuration file\n"
 	"  PRESIDIO_DIR             node directory\n"
 	"  PRESIDIO_OPERATOR        operator to unlock as (-u)\n"
 	"  PRESIDIO_KEY_FILE        key file to unlock with (--key-file)\n"
 	"  PRESIDIO_PASSPHRASE      passphrase to unlock with\n"
 	"  PRESIDIO_NEW_PASSPHRASE  passphrase for init, operator add and\n"
 	"                           operator passwd\n"
+	"  PRESIDIO_<KEY>           any setting ('presidio config')\n"
 	"Passphrases are never accepted as arguments: without a key file,\n"
 	"--passphrase-fd or the environment, they are asked on the terminal.\n";
 
@@ -248,31 +257,28 @@ static int harden(void)
 	return 0;
 }
 
-static int set_dir(struct cli *c, const char *opt_dir)
-{
-	const char *env = getenv("PRESIDIO_DIR");
-	const char *home = getenv("HOME");
-	int n;
+/* The global options: what the settings are loaded with. */
+struct globals {
+	const char *dir;         /* --dir, or NULL */
+	const char *config;      /* --config, or NULL */
+	char *sets[32];          /* -c KEY=VALUE, in order */
+	size_t nsets;
+};
 
-	if (opt_dir && *opt_dir) {
-		c->dir = opt_dir;
-		return 0;
-	}
-	if (env && *env) {
-		c->dir = env;
-		return 0;
-	}
-	if (!home || !*home) {
-		cli_error("no node directory: give --dir DIR or set "
-			  "PRESIDIO_DIR (HOME is not set)");
+static int load_settings(struct cli *c, const struct globals *g)
+{
+	struct err e;
+
+	err_init(&e);
+	if (cli_conf_load(c, g->config, g->sets, g->nsets, &e) < 0) {
+		cli_error("%s", e.msg);
 		return -1;
 	}
-	n = snprintf(c->dir_buf, sizeof(c->dir_buf), "%s/.presidio", home);
-	if (n < 0 || (size_t)n >= sizeof(c->dir_buf)) {
-		cli_error("HOME is too long");
-		return -1;
+	if (g->dir && *g->dir) {
+		if (cli_conf_flag(c, "dir", g->dir, "--dir") != 0)
+			return -1;
+		c->dir = conf_str(&c->conf, "dir");
 	}
-	c->dir = c->dir_buf;
 	return 0;
 }
 
@@ -298,15 +304,17 @@ static void bad_global(int argc, char **argv)
 			  (int)(n > 40 ? 40 : n), arg);
 }
 
-/* Global options up to the command word: sets *dir.  *done is set when
+/* Global options up to the command word, into g.  *done is set when
  * the program ends here (help printed, usage error): the exit code is
  * then returned. */
-static int global_options(int argc, char **argv, const char **dir,
+static int global_options(int argc, char **argv, struct globals *g,
 			  int *done)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		CLI_OPTION_END
 	};
 	int opt;
@@ -315,15 +323,25 @@ static int global_options(int argc, char **argv, const char **dir,
 	opterr = 0;
 	*done = 0;
 	for (;;) {
-		opt = getopt_long(argc, argv, "+:d:h", opts, NULL);
+		opt = getopt_long(argc, argv, "+:c:d:h", opts, NULL);
 		if (opt == -1)
 			return CLI_EXIT_OK;
 		*done = 1;
-		if (opt == 'd') {
-			*dir = optarg;
+		if (opt == 'd' || opt == 'C') {
+			*(opt == 'd' ? &g->dir : &g->config) = optarg;
+			*done = 0;
+		} else if (opt == 'c') {
+			if (g->nsets == sizeof(g->sets) / sizeof(g->sets[0])) {
+				cli_usage(NULL, "too many -c settings");
+				return CLI_EXIT_USAGE;
+			}
+			g->sets[g->nsets++] = optarg;
 			*done = 0;
 		} else if (opt == 'h') {
 			print_usage(stdout);
+			return CLI_EXIT_OK;
+		} else if (opt == 'V') {
+			printf("presidio %s\n", CLI_VERSION);
 			return CLI_EXIT_OK;
 		} else {
 			bad_global(argc, argv);
@@ -335,12 +353,13 @@ static int global_options(int argc, char **argv, const char **dir,
 static int run(int argc, char **argv)
 {
 	const struct cli_command *cmd;
-	const char *dir = NULL;
+	struct globals g;
 	struct cli c;
 	int rc, done;
 
 	cli_init(&c);
-	rc = global_options(argc, argv, &dir, &done);
+	memset(&g, 0, sizeof(g));
+	rc = global_options(argc, argv, &g, &done);
 	if (done)
 		return rc;
 	if (optind >= argc) {
@@ -351,9 +370,15 @@ static int run(int argc, char **argv)
 	if (!cmd)
 		return cli_usage(NULL, "unknown command '%.40s'",
 				 argv[optind]);
-	if (set_dir(&c, dir) < 0)
+	/* help and version answer even when the settings are bad. */
+	if (cmd->run != cmd_help && cmd->run != cmd_version &&
+	    load_settings(&c, &g) < 0) {
+		conf_release(&c.conf);
 		return CLI_EXIT_USAGE;
-	return cmd->run(&c, argc - optind, argv + optind);
+	}
+	rc = cmd->run(&c, argc - optind, argv + optind);
+	conf_release(&c.conf);
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -424,7 +424,7 @@ int ops_status(struct cli *c, int argc, char **argv,
 	if (rc)
 		goto out;
 	printf("%s\n", st->done);
-	log_info("%s: operator %s", st->name, store_operator(s));
+	log_info("case.step", "%s: operator %s", st->name, store_operator(s));
 out:
 	store_record_release(&r);
 	store_close(s);

@@ -236,11 +236,40 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The new key to standard output ("-"): for a pipe into `systemd-creds
+ * encrypt`, so that a service's key file never lies on a disk in the
+ * clear.  Never to a terminal, where it would be shown.
+ */
+static int keyfile_to_stdout(struct cli_secret *out, struct err *e)
+{
+	int rc;
+
+	if (isatty(STDOUT_FILENO))
+		return err_set(e, CLI_ERR_USAGE, "--key-file -: standard "
+			       "output is a terminal (pipe it into "
+			       "systemd-creds encrypt)");
+	rc = secret_alloc(out, KEYSLOT_KEYFILEBYTES, e);
+	if (rc < 0)
+		return rc;
+	randombytes_buf(out->buf, KEYSLOT_KEYFILEBYTES);
+	out->len = KEYSLOT_KEYFILEBYTES;
+	out->kind = KEYSLOT_KEYFILE;
+	if (write_all(STDOUT_FILENO, out->buf, out->len) < 0) {
+		rc = err_set(e, ERR_IO, "cannot write the key to standard "
+			     "output: %s", strerror(errno));
+		cli_secret_release(out);
+	}
+	return rc;
+}
+
 int cli_keyfile_create(const char *path, struct cli_secret *out,
 		       struct err *e)
 {
 	int fd, rc, made = 0;
 
+	if (strcmp(path, "-") == 0)
+		return keyfile_to_stdout(out, e);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 		  0600);
 	if (fd < 0) {
@@ -389,13 +418,6 @@ out:
 
 /* ---- the orders of the spec ---- */
 
-static const char *env_nonempty(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
 int cli_secret_unlock(const struct cli *c, const char *operator,
 		      const char *key_file, struct cli_secret *out,
 		      struct err *e)
@@ -405,8 +427,8 @@ int cli_secret_unlock(const struct cli *c, const char *operator,
 	char prompt[128];
 	int rc, no_tty = 0;
 
-	if (!kf)
-		kf = env_nonempty("PRESIDIO_KEY_FILE");
+	if (!kf && c->conf.v)
+		kf = conf_str(&c->conf, "key_file");
 	if (kf)
 		return keyfile_read(kf, out, e);
 	if (c->pass_fd >= 0)

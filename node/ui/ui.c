@@ -563,7 +563,7 @@ static void load_chart(struct ui *u, const char *path)
 	err_init(&e);
 	if (http_file_read(path, "Chart.js", UI_CHART_MAX, &u->chart,
 			   &u->chart_len, &e))
-		log_warn("ui: no charts on the dashboard: %s", e.msg);
+		log_warn("ui.charts_missing", "no charts on the dashboard: %s", e.msg);
 }
 
 int ui_start(struct ui **out, const char *dir, const struct ui_config *cfg,

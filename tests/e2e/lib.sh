@@ -54,8 +54,12 @@ fi
 P=$PRESIDIO_BIN
 
 # No setting of the caller's leaks into the tests.
-unset PRESIDIO_DIR PRESIDIO_OPERATOR PRESIDIO_PASSPHRASE \
+unset PRESIDIO_DIR PRESIDIO_OPERATOR PRESIDIO_PASSPHRASE PRESIDIO_CONFIG \
 	PRESIDIO_NEW_PASSPHRASE PRESIDIO_KEY_FILE
+# Nor does this machine's configuration (/etc/presidio/presidio.conf, which
+# the package test installs): every script starts from the defaults.
+PRESIDIO_CONFIG=/dev/null
+export PRESIDIO_CONFIG
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/presidio-e2e.XXXXXX") || {
 	echo "FAIL $E2E_SCRIPT: mktemp -d failed"

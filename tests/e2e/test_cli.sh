@@ -96,8 +96,11 @@ else fail schema_unknown_collection "exit $RC ($(first_err))"; fi
 pr schema case dote
 check schema_too_many_args [ "$RC" -eq 2 ]
 
+# The program's version is the package's (packaging/debian/changelog).
+want=$(sed -n '1s/^presidio (\([^)]*\)).*/\1/p' \
+	"$(dirname "$0")/../../packaging/debian/changelog")
 pr version
-if [ "$RC" -eq 0 ] && [ "$(out_line)" = "presidio 0.1.0" ]; then
+if [ "$RC" -eq 0 ] && [ "$(out_line)" = "presidio $want" ]; then
 	ok "version"
 else
 	fail "version" "exit $RC, printed '$(out_line)'"
