@@ -74,6 +74,10 @@ static const struct cli_command commands[] = {
 	{ "hub", cmd_hub, "hub: serve sync, manage nodes", cli_usage_hub },
 	{ "ui", cmd_ui, "serve the operators' web interface (Italian)",
 	  cli_usage_ui },
+	{ "backup", cmd_backup, "write a backup of the store (online)",
+	  cli_usage_backup },
+	{ "restore", cmd_restore, "restore the store from a backup",
+	  cli_usage_restore },
 	{ "help", cmd_help, "this text, or a command's usage", usage_help },
 	{ "version", cmd_version, "print the version", usage_version },
 };
