@@ -16,7 +16,9 @@
  * field by field under the data key, data keys sealed in key slots under
  * passphrases or key files, the node's signing key sealed as a store
  * secret, enrollment tokens kept as hashes.  The node directory's other
- * files are not in it: presidio.log (the log), presidio.lock; nor are
+ * files are not in it: presidio.log (the log), presidio.lock, and
+ * presidio.db.mark (the change log's high-water mark, node/store_mark.c,
+ * derived from the database and written again at its next commit); nor are
  * files named on the command line (the hub's --cert and --key, the CA
  * file given at enroll).
  *

@@ -19,8 +19,9 @@
  *      marked restored, closed and fsync'd again;
  *   5. the old files are renamed into presidio.before-restore-STAMP/
  *      (database first, then any WAL and shared-memory file: a WAL must
- *      never stay next to another database), the new database renamed
- *      in, the directory fsync'd.
+ *      never stay next to another database; then the change log's
+ *      high-water mark, presidio.db.mark, which is the old log's), the
+ *      new database renamed in, the directory fsync'd.
  */
 #include "node/store_int.h"
 #include "node/store_backup.h"
@@ -240,9 +241,13 @@ static int move_aside(const char *dir, const char *name, const char *aside,
 static int swap_in(const char *dir, const char *staged, char *aside,
 		   size_t asidelen, struct err *e)
 {
+	/* The high-water mark (store_mark.c) is the old log's: next to an
+	 * older copy it would call it damaged; the next commit writes the
+	 * restored store's own. */
 	static const char *const old[] = { STORE_DB_FILE, STORE_DB_FILE "-wal",
 					   STORE_DB_FILE "-shm",
-					   STORE_DB_FILE "-journal" };
+					   STORE_DB_FILE "-journal",
+					   STORE_DB_FILE ".mark" };
 	char path[PATH_MAX], stamp[64];
 	struct tm tm;
 	time_t now = time(NULL);
