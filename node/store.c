@@ -5,6 +5,7 @@
  * store_meta.c (store_int.h lists them all).
  */
 #include "node/store_int.h"
+#include "node/store_backup.h"
 #include "node/store_require.h"
 
 #include <dirent.h>
@@ -165,6 +166,13 @@ int store_user_version(struct store *s, int *v, struct err *e)
 	return rc;
 }
 
+int store_migration_latest(void)
+{
+	return schema_nmigrations
+		   ? schema_migrations[schema_nmigrations - 1].version
+		   : 0;
+}
+
 /* Apply the migrations the database has not seen, one transaction each. */
 static int migrate(struct store *s, struct err *e)
 {
@@ -225,7 +233,7 @@ static char *db_path(const char *dir)
 
 /* Open the database file (creating it when create) and prepare it. */
 static int open_db(struct store **out, const char *dir, int create,
-		   struct err *e)
+		   int lock, struct err *e)
 {
 	struct store *s = NULL;
 	char *path = NULL;
@@ -239,13 +247,18 @@ static int open_db(struct store **out, const char *dir, int create,
 		goto out;
 	}
 	s->clock_fn = wall_ms;
+	s->lock_fd = -1;
 	if (!create && access(path, F_OK) != 0) {
 		rc = err_set(e, ERR_NOTFOUND,
 			     "no presidio node in %s (run 'presidio init')",
 			     dir);
 		goto out;
 	}
-	rc = store_sql_open(s, path, create, stmt_sql, STMT_COUNT, e);
+	/* Held shared while open: a restore waits for no one and replaces
+	 * the files only when no process has them (store_backup.h). */
+	rc = lock ? store_dir_lock(dir, 0, &s->lock_fd, e) : 0;
+	if (!rc)
+		rc = store_sql_open(s, path, create, stmt_sql, STMT_COUNT, e);
 	if (!rc)
 		rc = configure(s, e);
 	if (!rc)
@@ -298,10 +311,12 @@ static int load_identity(struct store *s, struct err *e)
 	return 0;
 }
 
-int store_open(struct store **out, const char *dir, struct err *e)
+/* store_open(), taking the directory's lock file (shared) or not. */
+static int open_store(struct store **out, const char *dir, int lock,
+		      struct err *e)
 {
 	struct store *s = NULL;
-	int rc = open_db(&s, dir, 0, e);
+	int rc = open_db(&s, dir, 0, lock, e);
 
 	if (!rc)
 		rc = load_identity(s, e);
@@ -311,6 +326,16 @@ int store_open(struct store **out, const char *dir, struct err *e)
 	}
 	*out = s;
 	return rc;
+}
+
+int store_open(struct store **out, const char *dir, struct err *e)
+{
+	return open_store(out, dir, 1, e);
+}
+
+int store_open_nolock(struct store **out, const char *dir, struct err *e)
+{
+	return open_store(out, dir, 0, e);
 }
 
 /* mkdir -p: create dir and missing parents, each 0700. */
@@ -418,7 +443,7 @@ int store_init(const char *dir, const char *name, enum store_role role,
 	rc = make_dir(dir, e);
 	if (rc)
 		return rc;
-	rc = open_db(&s, dir, 1, e);
+	rc = open_db(&s, dir, 1, 1, e);
 	if (rc)
 		goto out;
 	id_generate(&node);
@@ -457,6 +482,7 @@ void store_close(struct store *s)
 		return;
 	store_keys_release(s);
 	store_sql_close(s);
+	store_dir_unlock(s->lock_fd);
 	free(s->actors);
 	free(s->dir);
 	free(s);
@@ -577,6 +603,8 @@ static int tx_refresh(struct store *s, struct err *e)
 	if (store_q_row(q))
 		s->next_seq = (uint64_t)store_q_col_i64(q, 0) + 1;
 	rc = store_q_end(q, e);
+	if (!rc)
+		rc = store_restored_load(s, e);
 	if (rc)
 		return rc;
 	/* A transaction of a signed-out handle would write with keys it may

@@ -60,6 +60,7 @@
 
 #define STORE_DB_FILE "presidio.db"
 #define STORE_LOG_FILE "presidio.log"
+#define STORE_LOCK_FILE "presidio.lock" /* see node/store_backup.h */
 #define STORE_BUSY_MS 10000
 #define STORE_NAME_MAX 64
 #define STORE_SIGN_PKBYTES 32 /* a node's Ed25519 public key */

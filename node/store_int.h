@@ -84,6 +84,8 @@ struct store {
 	struct sqlite3 *db;    /* the connection (store_sql.c) */
 	struct store_sql *sql; /* statement cache (store_sql.c) */
 	char *dir; /* node directory, owned */
+	int lock_fd; /* the directory's lock file, held shared while open
+			(store_lock.c); -1 when none */
 	struct id node_id;
 	char name[STORE_NAME_MAX];
 	enum store_role role;
@@ -117,6 +119,9 @@ struct store {
 	uint16_t kin[STORE_KIN_MAX];
 	size_t nkin;
 	uint64_t next_seq; /* next change seq, valid in a tx */
+	int restored; /* a node restored from a backup that has not yet
+			 recovered its later changes from the hub: own
+			 writes are refused (store_backup.h); valid in a tx */
 
 	/* The last node and actor looked up (store_node.c): a received
 	 * batch names few.  Cleared on every rollback, which may undo the
@@ -144,6 +149,8 @@ struct store {
 
 /* PRAGMA user_version: the schema migration the database is at. */
 int store_user_version(struct store *s, int *v, struct err *e);
+/* The newest migration this build carries (what user_version becomes). */
+int store_migration_latest(void);
 
 /* meta table access (values are integers, text or blobs). */
 int store_meta_get_int(struct store *s, const char *key, int64_t *v,
@@ -228,6 +235,17 @@ int store_entry_open_text(struct store *s, const struct id *id, uint16_t coll,
  * (store_sync.c), and count the removal (store_removals()). */
 #define STORE_META_REMOVALS "removals"
 int store_seq_floor_raise(struct store *s, struct err *e);
+
+/* The node directory's lock file (store_lock.c, STORE_LOCK_FILE): every
+ * handle holds it shared while open, a restore exclusive.  *fd is -1 on
+ * failure; ERR_BUSY when the other kind is held (non-blocking). */
+int store_dir_lock(const char *dir, int exclusive, int *fd, struct err *e);
+void store_dir_unlock(int fd); /* accepts -1 */
+
+/* Is the store marked restored (meta STORE_META_RESTORED, node role)?
+ * Read at every transaction's start (store_backup.c). */
+#define STORE_META_RESTORED "restored"
+int store_restored_load(struct store *s, struct err *e);
 
 /* Re-seal every secret under the data key in use (rotation). */
 int store_secrets_reseal(struct store *s, struct err *e);

@@ -123,6 +123,14 @@ static int log_change(struct store *s, const struct id *id,
 	struct store_q *st;
 	int rc;
 
+	/* Restored from a backup: its own numbers after the backup's may be
+	 * on the hub already; none is given out before the hub said which
+	 * (store_backup.h, the first sync recovers them). */
+	if (!c->oseq && s->restored)
+		return err_set(e, ERR_CONFLICT,
+			       "this node was restored from a backup: run "
+			       "'presidio sync' first, so that its changes "
+			       "the hub holds come back before new ones");
 	st = store_q_fixed(s, STMT_CHANGE_INSERT, "writing change log");
 	store_q_bind_int(st, 1, (int64_t)s->next_seq);
 	store_q_bind_int(st, 2, l->rid);

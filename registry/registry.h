@@ -131,6 +131,21 @@ int registry_peer_ack(struct store *s, int64_t peer, uint64_t push_ack,
 int registry_peer_rebootstrapped(struct store *s, int64_t peer,
 				 struct err *e) ERR_MUST_USE;
 
+/* The peer was restored from a backup and holds what it acknowledged up
+ * to ack: its pulls bring its own entries back up to the log's end now
+ * (peer_rebuild), and its pull_ack goes down to ack. */
+int registry_peer_restored(struct store *s, int64_t peer, uint64_t ack,
+			   struct err *e) ERR_MUST_USE;
+
+/*
+ * A hub restored from a backup (node/store_backup.h, its mark): every
+ * enrolled, unrevoked node is marked to start over (*marked counts them)
+ * and the mark cleared, in one transaction; nothing when not marked.
+ * `hub serve` calls it at start.
+ */
+int registry_restored_recover(struct store *s, uint64_t *marked,
+			      struct err *e) ERR_MUST_USE;
+
 /*
  * Tombstone purge (hub): purge every settled tombstone whose last change
  * every enrolled, unrevoked peer that sees it has acknowledged (pull_ack).

@@ -640,3 +640,36 @@ int registry_peer_rebootstrapped(struct store *s, int64_t peer, struct err *e)
 	}
 	return store_tx_end(s, opened, rc, e);
 }
+
+/*
+ * The node was restored from a backup: it lacks its own changes made
+ * after it, which the hub holds.  Its pulls from its cursor bring its
+ * own entries too, up to the log's end now (never lowered: a restore
+ * asked again keeps the longer stretch), and its acknowledged cursor
+ * goes back to what it says it holds, so that no tombstone it has not
+ * seen is purged on its word from before the restore.
+ */
+int registry_peer_restored(struct store *s, int64_t peer, uint64_t ack,
+			   struct err *e)
+{
+	struct store_q *st = NULL;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	if (!rc)
+		rc = registry_peer_write(s, peer,
+					 "UPDATE peer SET pull_ack = min(pull_ack, "
+					 "?2) WHERE idx = ?1",
+					 (int64_t)ack, 0, "updating node", e);
+	if (!rc) {
+		st = store_q(s,
+			     "INSERT OR REPLACE INTO peer_rebuild(peer, upto) "
+			     "VALUES (?1, max(coalesce((SELECT upto FROM "
+			     "peer_rebuild WHERE peer = ?1), 0), (SELECT "
+			     "coalesce(max(seq), 0) FROM change)))",
+			     "updating node");
+		store_q_bind_int(st, 1, peer);
+		rc = store_q_run(st, e);
+	}
+	return store_tx_end(s, opened, rc, e);
+}

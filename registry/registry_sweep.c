@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "node/store_backup.h"
+
 struct tomb {
 	struct id id;
 	uint64_t last; /* the record's last change here */
@@ -141,4 +143,43 @@ out:
 	free(t);
 	free(w.peers);
 	return rc;
+}
+
+/*
+ * A hub restored from a backup lost what it applied after it: nodes'
+ * pull cursors may point past its log, and the numbers it gives its own
+ * changes from now on may be ones the nodes already hold from before.
+ * Every node starts over: it pushes first what the hub lacks of its own
+ * changes (hello's push_ack is the hub's, lower than its checkpoint:
+ * sync/sync.c push_start()), then forgets its records and pulls its scope
+ * again, its own changes included (peer_rebuild).  Done once, with the
+ * mark cleared in the same transaction.
+ */
+int registry_restored_recover(struct store *s, uint64_t *marked,
+			      struct err *e)
+{
+	struct sweep w;
+	uint64_t mark = 0;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	*marked = 0;
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	w.e = e;
+	if (!rc)
+		rc = store_restored(s, &mark, e);
+	if (rc || !mark)
+		goto out;
+	rc = registry_peer_list(s, keep_peer, &w, e);
+	for (size_t i = 0; !rc && i < w.n; i++) {
+		rc = mark_rebootstrap(s, w.peers[i].idx, e);
+		if (!rc)
+			(*marked)++;
+	}
+	if (!rc)
+		rc = store_restored_clear(s, e);
+out:
+	free(w.peers);
+	return store_tx_end(s, opened, rc, e);
 }

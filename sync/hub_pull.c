@@ -12,7 +12,10 @@
  * to re-bootstrap (registry_tombstone_sweep()) gets an empty batch with
  * "rebootstrap": true until it confirms, once it has forgotten its
  * records, by asking from 0 with "restart=1" (after=0 alone is no proof:
- * the node may have refused to forget).
+ * the node may have refused to forget).  A node restored from a backup
+ * says "restored=1" in its first pull after the restore: from there its
+ * pages bring its own entries too, up to the log's end at that request
+ * (registry_peer_restored(), sync/README.md "Restore").
  */
 #include "sync/hub_int.h"
 
@@ -131,6 +134,7 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	uint64_t after = 0, limit = 0, ack = 0, count = 0;
 	int more = 0;
 	const char *restart = http_request_query(req, "restart");
+	const char *restored = http_request_query(req, "restored");
 	uint8_t *env = NULL;
 	size_t envlen = 0;
 	char path[96];
@@ -143,16 +147,19 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	    parse_u64(http_request_query(req, "limit"), &limit) ||
 	    parse_u64(http_request_query(req, "ack"), &ack) || limit == 0 ||
 	    ack > after ||
-	    (restart && (strcmp(restart, "1") != 0 || after != 0))) {
+	    (restart && (strcmp(restart, "1") != 0 || after != 0)) ||
+	    (restored && (strcmp(restored, "1") != 0 || restart))) {
 		http_response_error(res, 400, "invalid",
 				    "pull needs after=N, limit=M and ack=K "
-				    "(K <= N), and restart=1 only with after=0");
+				    "(K <= N), restart=1 only with after=0, "
+				    "restored=1 only without restart");
 		return;
 	}
 	snprintf(path, sizeof(path),
 		 "/v1/pull?after=%" PRIu64 "&limit=%" PRIu64 "&ack=%" PRIu64
 		 "%s",
-		 after, limit, ack, restart ? "&restart=1" : "");
+		 after, limit, ack,
+		 restart ? "&restart=1" : restored ? "&restored=1" : "");
 	if (hub_authenticate(s, req, path, &p, res))
 		return;
 	if (p.record_cap) {
@@ -175,6 +182,16 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	if (p.rebootstrap && !restart) {
 		pull_restart(h, res);
 		return;
+	}
+	/* Restored from a backup (node/store_backup.h): its own changes
+	 * after its cursor come back with the others, up to the log's end
+	 * now, and the purge of tombstones waits for its cursor again. */
+	if (restored && !p.rebootstrap) {
+		rc = registry_peer_restored(s, p.idx, ack, &e);
+		if (rc) {
+			hub_store_error(res, rc, &e);
+			return;
+		}
 	}
 	if (p.rebootstrap) {
 		rc = registry_peer_rebootstrapped(s, p.idx, &e);

@@ -6,6 +6,7 @@
 
 #include "common/jscan.h"
 #include "common/jtext.h"
+#include "node/store_backup.h"
 #include "sync/auth.h"
 #include "sync/batch.h"
 #include "sync/client.h"
@@ -586,20 +587,38 @@ static int push_all(struct conn *k, uint64_t after, uint64_t hub_has,
  * push_ack as "answered" would let a purge drop a refused edit whose
  * refusal this node never heard of.
  */
-static int push_start(struct store *s, uint64_t push_ack, uint64_t *start,
+static int push_start(struct conn *k, uint64_t push_ack, uint64_t *start,
 		      struct err *e)
 {
-	uint64_t known = 0, high = 0;
-	int rc = store_seq_high(s, &high, e);
+	struct store *s = k->s;
+	uint64_t known = 0, high = 0, mark = 0;
+	int rc = store_restored(s, &mark, e);
 
-	/* The hub has changes of ours this node never numbered: its files
-	 * are an older copy, and its next changes would take numbers the
-	 * hub already holds (and be dropped there as known). */
-	if (!rc && push_ack > high)
+	if (!rc)
+		rc = store_seq_high(s, &high, e);
+	if (rc)
+		return rc;
+	/* Restored by `presidio restore` (node/store_backup.h): the hub
+	 * may hold changes of ours the copy lacks.  Numbers from now on go
+	 * after the last it holds, before anything is written (own writes
+	 * wait for the mark to go), and the pull brings those changes back
+	 * as this node's own (sync_pull_all(), "restored=1"). */
+	k->restored = mark != 0;
+	if (mark && push_ack > high)
+		rc = store_restored_floor(s, push_ack, e);
+	if (rc)
+		return rc;
+	/* The hub has changes of ours this node never numbered, and it was
+	 * not restored by presidio: its files are an older copy put back by
+	 * hand, and its next changes would take numbers the hub already
+	 * holds (and be dropped there as known). */
+	if (!mark && push_ack > high)
 		return err_set(e, ERR_CONFLICT, "the hub holds this node's "
 			       "changes up to %llu, this node's log ends at "
-			       "%llu: it was restored from an older copy; "
-			       "enroll it again as a new node",
+			       "%llu: its files are an older copy put back "
+			       "by hand; restore them with 'presidio "
+			       "restore' from a backup, or enroll it again "
+			       "as a new node",
 			       (unsigned long long)push_ack,
 			       (unsigned long long)high);
 	if (!rc)
@@ -686,7 +705,7 @@ int sync_round(struct store *s, const struct sync_options *o,
 		rc = err_set(e, ERR_INVALID, "hello: malformed answer");
 		goto out;
 	}
-	rc = push_start(s, push_ack, &start, e);
+	rc = push_start(&k, push_ack, &start, e);
 	if (rc)
 		goto out;
 	rc = push_all(&k, start, push_ack, o, e);
@@ -696,6 +715,9 @@ int sync_round(struct store *s, const struct sync_options *o,
 		rc = evict_held_back(&k, e);
 	if (!rc)
 		rc = sync_pull_all(&k, o, e);
+	/* The pull went to the hub's end: what it held of ours is back. */
+	if (!rc && k.restored)
+		rc = store_restored_clear(s, e);
 	/* What the link carried is worth keeping whatever happened. */
 	if (!rc)
 		rc = sync_pace_save(s, &k.push_pace, e);

@@ -50,6 +50,9 @@ struct conn {
 	struct sync_pace push_pace, pull_pace;
 	struct sync_pace *pacing;    /* of the request in flight, or NULL:
 					by the thread using c */
+	int restored;                /* restored from a backup: the first
+					pull asks for its own changes back
+					(node/store_backup.h) */
 };
 
 /* The request of `asked` changes (body: its length, for pushes) was

@@ -151,8 +151,16 @@ int sync_pull_decode(const uint8_t *body, size_t len, const uint8_t *hub_pk,
 	return 0;
 }
 
-/* Ask for the batch after after, acknowledging ack (restart: confirming
- * that this node has started over); *out is the parsed batch. */
+/* What the first request of a pass says besides its cursor. */
+enum {
+	PULL_PLAIN = 0,
+	PULL_RESTART = 1, /* "restart=1": this node has started over */
+	PULL_RESTORED = 2 /* "restored=1": restored from a backup, its own
+			     changes after the cursor come too */
+};
+
+/* Ask for the batch after after, acknowledging ack (restart: a PULL_*
+ * mode); *out is the parsed batch. */
 static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
 		     size_t limit, int restart, struct fetched **out,
 		     struct err *e)
@@ -165,7 +173,10 @@ static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
 	client_response_init(&r);
 	snprintf(path, sizeof(path),
 		 "/v1/pull?after=%" PRIu64 "&limit=%zu&ack=%" PRIu64 "%s",
-		 after, limit, ack, restart ? "&restart=1" : "");
+		 after, limit, ack,
+		 restart == PULL_RESTART    ? "&restart=1"
+		 : restart == PULL_RESTORED ? "&restored=1"
+					    : "");
 	rc = sync_request(k, "GET", path, NULL, 0, &r, e);
 	if (!rc && r.status != 200)
 		rc = sync_hub_refused(&r, "pull", e);
@@ -575,14 +586,19 @@ int sync_pull_all(struct conn *k, const struct sync_options *o,
 {
 	int again = 0, rc = repull_passed(k, e);
 
+	/* Restored from a backup: this first pass brings back this node's
+	 * own changes the hub holds after the backup's cursor (the hub has
+	 * its pages carry them up to its log's end now, as for a node
+	 * that started over). */
 	if (!rc)
-		rc = pull_pass(k, 0, o, &again, e);
+		rc = pull_pass(k, k->restored ? PULL_RESTORED : PULL_PLAIN, o,
+			       &again, e);
 
 	/* Started over: pull the whole scope, confirming it.  Asked to start
 	 * over once more straight away means the hub and this node disagree
 	 * on something no retry will fix. */
 	if (!rc && again)
-		rc = pull_pass(k, 1, o, &again, e);
+		rc = pull_pass(k, PULL_RESTART, o, &again, e);
 	if (!rc && again)
 		rc = err_set(e, ERR_FAIL, "pull: the hub asks this node to "
 			     "start over again and again");

@@ -135,6 +135,9 @@ int cmd_person(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_ui(struct cli *c, int argc, char **argv);
 int cmd_config(struct cli *c, int argc, char **argv);
+int cmd_backup(struct cli *c, int argc, char **argv);
+int cmd_restore(struct cli *c, int argc, char **argv);
+extern const char cli_usage_backup[], cli_usage_restore[];
 /* Operators' domain commands (wp13-ops): cmd_dote.c, cmd_care.c,
  * cmd_directory.c; what they share is node/cli/ops.h. */
 int cmd_dote(struct cli *c, int argc, char **argv);

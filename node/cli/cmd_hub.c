@@ -147,6 +147,7 @@ static int serve(struct cli *c, struct hub_config *cfg, const char *port_file,
 	struct hub_loop_hooks h = { serve_wait, serve_started, serve_purged,
 				    NULL };
 	struct serve_ctx sc;
+	uint64_t restarted = 0;
 	struct err e;
 	int rc;
 
@@ -163,6 +164,12 @@ static int serve(struct cli *c, struct hub_config *cfg, const char *port_file,
 	pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	rc = hub_store(c, &sc.s, 1, &e);
+	/* Restored from a backup (presidio restore): the nodes start over. */
+	if (!rc)
+		rc = registry_restored_recover(sc.s, &restarted, &e);
+	if (!rc && restarted)
+		fprintf(stderr, "presidio: restored from a backup: %" PRIu64
+			" nodes start over at their next sync\n", restarted);
 	if (!rc)
 		rc = hub_loop_run(sc.s, cfg, lo, &h, &e);
 	store_close(sc.s);

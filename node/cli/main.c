@@ -76,6 +76,10 @@ static const struct cli_command commands[] = {
 	  cli_usage_ui },
 	{ "config", cmd_config, "the settings in effect, and where each "
 	  "comes from", cli_usage_config },
+	{ "backup", cmd_backup, "write a backup of the store (online)",
+	  cli_usage_backup },
+	{ "restore", cmd_restore, "restore the store from a backup",
+	  cli_usage_restore },
 	{ "help", cmd_help, "this text, or a command's usage", usage_help },
 	{ "version", cmd_version, "print the version", usage_version },
 };
