@@ -4,11 +4,14 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/jscan.h"
 #include "common/log.h"
+#include "http/http_metrics.h"
 #include "http/http_route.h"
 #include "sync/auth.h"
 #include "sync/batch.h"
@@ -582,6 +585,12 @@ static void route_pull(void *ctx, const struct http_request *req,
 	with_store(ctx, req, res, hub_handle_pull);
 }
 
+static void route_metrics(void *ctx, const struct http_request *req,
+			  struct http_response *res)
+{
+	with_store(ctx, req, res, hub_handle_metrics);
+}
+
 /*
  * The endpoints (hub.h).  The router answers unknown paths and methods
  * at the headers, before any body is read; enroll (unsigned) may carry
@@ -596,6 +605,7 @@ static const struct http_route hub_routes[] = {
 	{ HTTP_POST, "/v1/push", route_push, push_precheck, HTTP_BODY_ANY,
 	  ROUTE_SIGNED },
 	{ HTTP_GET, "/v1/pull", route_pull, NULL, 0, ROUTE_SIGNED },
+	{ HTTP_GET, "/metrics", route_metrics, NULL, 0, 0 },
 };
 
 static const struct http_router hub_router = {
@@ -610,15 +620,28 @@ static void precheck(void *ctx, const struct http_request *req,
 	(void)http_router_headers(&hub_router, ctx, req, max_body, res);
 }
 
+/* A monotonic clock in microseconds: how long an answer took. */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static void handle(void *ctx, const struct http_request *req,
 		   struct http_response *res)
 {
 	struct hub *h = ctx;
 	const struct http_route *rt;
+	uint64_t t0 = now_us();
 
 	rt = http_router_dispatch(&hub_router, h, req, res);
 	if (rt && (rt->flags & ROUTE_SIGNED))
 		sign_answer(h, req, res);
+	http_metrics_observe(h->metrics, rt, req->method,
+			     res->status ? res->status : 500,
+			     now_us() - t0);
 	/* A large batch leaves its parsed tree's memory in malloc's free
 	 * lists; hand it back to the system rather than keep the peak. */
 	if (req->body_len >= HUB_TRIM_AFTER)
@@ -654,8 +677,15 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 	if (h->pull_limit > SYNC_BATCH_MAX_CHANGES / 2)
 		h->pull_limit = SYNC_BATCH_MAX_CHANGES / 2;
 	rc = sync_identity_load(s, 1, &h->ident, e);
+	if (!rc)
+		rc = http_metrics_new(&h->metrics, &hub_router, e);
+	if (!rc && cfg->metrics_token &&
+	    !(h->metrics_token = strdup(cfg->metrics_token)))
+		rc = err_set(e, ERR_NOMEM, "out of memory");
 	if (rc)
 		goto out;
+	h->metrics_fn = cfg->metrics_fn;
+	h->metrics_ctx = cfg->metrics_ctx;
 	h->cap = threads;
 	h->pool = calloc(h->cap, sizeof(*h->pool));
 	h->all = calloc(h->cap, sizeof(*h->all));
@@ -701,6 +731,11 @@ void hub_stop(struct hub *h)
 		store_close(h->all[i]);
 	free(h->all);
 	free(h->pool);
+	http_metrics_free(h->metrics);
+	if (h->metrics_token) {
+		sodium_memzero(h->metrics_token, strlen(h->metrics_token));
+		free(h->metrics_token);
+	}
 	sync_identity_release(&h->ident);
 	pthread_cond_destroy(&h->freed);
 	pthread_mutex_destroy(&h->lock);

@@ -48,6 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "node/store.h"
 #include "http/http.h"
@@ -58,9 +59,23 @@
 #define HUB_TRIM_AFTER (1u << 20) /* body bytes after which memory is
 				     handed back to the system */
 
+/*
+ * /metrics' figures from above the hub (the store's, which a view
+ * computes and sync may not include): appended to b.  0, or an ERR_*.
+ */
+typedef int (*hub_metrics_fn)(void *ctx, struct store *s, struct buf *b,
+			      struct err *e);
+
 struct hub_config {
 	struct http_config http; /* address, port, TLS, threads, limits */
 	size_t pull_limit;       /* 0 = HUB_PULL_LIMIT */
+	/* GET /metrics (Prometheus text): to clients on loopback, and to
+	 * others sending "Authorization: Bearer " this token (NULL: none;
+	 * copied).  The HTTP layer's figures, the hub's (batches and
+	 * changes applied and sent, refused), then metrics_fn's. */
+	const char *metrics_token;
+	hub_metrics_fn metrics_fn; /* NULL: none */
+	void *metrics_ctx;
 };
 
 struct hub;

@@ -4,17 +4,36 @@
  *               authentication of signed requests
  *   hub_push.c  POST /v1/push
  *   hub_pull.c  GET /v1/pull
+ *   hub_metrics.c  GET /metrics
  */
 #ifndef PRESIDIO_SYNC_HUB_INT_H
 #define PRESIDIO_SYNC_HUB_INT_H
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include "sync/auth.h"
 #include "sync/hub.h"
 
+/* What the hub did since it started, for /metrics (atomic: every pool
+ * thread adds to them). */
+struct hub_counters {
+	_Atomic uint64_t pushes;          /* batches applied */
+	_Atomic uint64_t applied;         /* changes applied from them */
+	_Atomic uint64_t known;           /* changes it had already */
+	_Atomic uint64_t refused;         /* changes refused whole */
+	_Atomic uint64_t rejected;        /* fields refused by the merge */
+	_Atomic uint64_t pulls;           /* batches sent */
+	_Atomic uint64_t sent;            /* changes sent in them */
+};
+
 struct hub {
 	struct http_server *http;
+	struct http_metrics *metrics;     /* requests by endpoint */
+	struct hub_counters count;
+	char *metrics_token;              /* copied; wiped at stop */
+	hub_metrics_fn metrics_fn;
+	void *metrics_ctx;
 	struct sync_identity ident; /* the hub's signing key */
 	struct id hub_id;
 	size_t pull_limit;
@@ -41,6 +60,9 @@ int hub_authenticate(struct store *s, const struct http_request *req,
 		     const char *path, struct registry_peer *p,
 		     struct http_response *res);
 
+void hub_handle_metrics(struct hub *h, struct store *s,
+			const struct http_request *req,
+			struct http_response *res);
 void hub_handle_push(struct hub *h, struct store *s,
 		     const struct http_request *req, struct http_response *res);
 void hub_handle_pull(struct hub *h, struct store *s,

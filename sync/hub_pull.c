@@ -256,6 +256,8 @@ void hub_handle_pull(struct hub *h, struct store *s,
 		hub_store_error(res, rc, &e);
 		goto out;
 	}
+	h->count.pulls++;
+	h->count.sent += sync_batch_count(x.b);
 	http_response_take(res, 200, "application/octet-stream", env, envlen);
 out:
 	json_decref(x.purge);

@@ -237,7 +237,6 @@ void hub_handle_push(struct hub *h, struct store *s,
 	struct err e;
 	int rc;
 
-	(void)h;
 	err_init(&e);
 	if (hub_authenticate(s, req, "/v1/push", &p, res))
 		return;
@@ -284,6 +283,11 @@ void hub_handle_push(struct hub *h, struct store *s,
 			hub_store_error(res, rc, &e);
 		goto out;
 	}
+	h->count.pushes++;
+	h->count.applied += x.applied;
+	h->count.known += x.known;
+	h->count.refused += json_array_size(x.refused);
+	h->count.rejected += json_array_size(x.rejected);
 	out = json_pack("{sIsIsIsIsOsOsb}", "ack", (json_int_t)x.ack,
 			"applied", (json_int_t)x.applied, "known",
 			(json_int_t)x.known, "concurrent",

@@ -1,5 +1,6 @@
 /* sync.c - see sync.h. */
 #include "sync/sync_int.h"
+#include "sync/sync_metrics.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -732,6 +733,9 @@ int sync_round(struct store *s, const struct sync_options *o,
 					  sync_now_ms(), e);
 out:
 	rc = sync_clock_save(&k, rc, e);
+	/* The round's figures for /metrics, whatever its outcome; they
+	 * never change it. */
+	(void)sync_metrics_note(s, st, rc == 0, sync_now_ms(), NULL);
 	json_decref(hello);
 	client_free(k.c);
 	pthread_mutex_destroy(&k.lock);

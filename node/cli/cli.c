@@ -62,7 +62,24 @@ void cli_error(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fflush(stdout);
-	fprintf(stderr, "presidio: error: %s\n", msg);
+	/* In the journal, at the priority of an error. */
+	fprintf(stderr, "%spresidio: error: %s\n", log_to_journal() ? "<3>" : "",
+		msg);
+}
+
+void cli_note(enum log_level level, const char *event, const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!log_to_journal()) {
+		fflush(stdout);
+		fprintf(stderr, "presidio: %s\n", msg);
+	}
+	log_write(level, event, "%s", msg);
 }
 
 int cli_fail(const struct err *e)

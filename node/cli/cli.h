@@ -23,6 +23,7 @@
 
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "node/keyslot.h"
 #include "node/store.h"
 
@@ -193,6 +194,12 @@ int cli_usage(const struct cli *c, const char *fmt, ...) ERR_PRINTF(2, 3);
 /* Print "presidio: error: MSG" (no exit code implied). */
 void cli_error(const char *fmt, ...) ERR_PRINTF(1, 2);
 
+/* What a long-running command tells (hub serving, stopping...): on the
+ * terminal as "presidio: ...", and as the log's event; under systemd the
+ * event alone, with its priority, in the journal (common/log.h). */
+void cli_note(enum log_level level, const char *event, const char *fmt, ...)
+	ERR_PRINTF(3, 4);
+
 /* ---- options and arguments (cli.c) ---- */
 
 /* Start parsing a command's options (resets getopt). */
@@ -242,6 +249,13 @@ int cli_dir_owner_check(const struct cli *c, struct err *e) ERR_MUST_USE;
  * ERR_NOTFOUND with the file and line in e. */
 int cli_conf_load(struct cli *c, const char *file, char *const *args,
 		  size_t nargs, struct err *e);
+
+/* The bearer token of /metrics from metrics.token_file, into out (n
+ * bytes, "" when the key is unset).  ERR_IO, ERR_INVALID (not one line
+ * of 16 or more printable characters).  The caller wipes out. */
+#define CLI_TOKEN_MAX 256
+int cli_metrics_token(const struct cli *c, char *out, size_t n,
+		      struct err *e) ERR_MUST_USE;
 
 /* A command's own option overriding a setting ("--port"): 0, or a usage
  * error printed (returns CLI_EXIT_USAGE). */

@@ -11,10 +11,13 @@
  */
 #include "node/cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "common/log.h"
 
@@ -162,6 +165,42 @@ int cli_conf_flag(struct cli *c, const char *name, const char *value,
 	if (conf_set(&c->conf, name, value, flag, &e) < 0)
 		return cli_usage(c, "bad %s: %s", flag, e.msg);
 	return 0;
+}
+
+int cli_metrics_token(const struct cli *c, char *out, size_t n,
+		      struct err *e)
+{
+	const char *path = conf_str(&c->conf, "metrics.token_file");
+	size_t len;
+	FILE *f;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (!path)
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return err_set(e, ERR_IO, "metrics.token_file %s: %s", path,
+			       strerror(errno));
+	if (!fgets(out, (int)n, f))
+		out[0] = '\0';
+	fclose(f);
+	len = strcspn(out, "\r\n");
+	out[len] = '\0';
+	/* A token shorter than this is guessed; one of other bytes would
+	 * not survive an HTTP header. */
+	if (len < 16 || len + 1 >= n)
+		rc = err_set(e, ERR_INVALID, "metrics.token_file %s: the token "
+			     "must be one line of 16 to %zu characters", path,
+			     n - 2);
+	for (size_t i = 0; i < len && rc == 0; i++)
+		if (out[i] <= ' ' || out[i] == 0x7f)
+			rc = err_set(e, ERR_INVALID, "metrics.token_file %s: "
+				     "the token holds a space or a control "
+				     "character", path);
+	if (rc)
+		sodium_memzero(out, n);
+	return rc;
 }
 
 /* ---- presidio config ---- */

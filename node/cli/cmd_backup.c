@@ -100,7 +100,7 @@ int cmd_backup(struct cli *c, int argc, char **argv)
 		rc = store_backup(s, argv[optind], &in, &e);
 	if (rc)
 		goto out;
-	log_info("backup written: %" PRIu64 " bytes", in.file_bytes);
+	log_info("backup.written", "%" PRIu64 " bytes", in.file_bytes);
 	printf("backup written to %s: %" PRIu64 " bytes (database %" PRIu64
 	       " bytes, changes up to %" PRIu64 ")\n",
 	       argv[optind], in.file_bytes, in.db_bytes, in.seq_high);

@@ -6,13 +6,16 @@
 
 #include <inttypes.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "conflict/scope.h"
 #include "sync/hub.h"
+#include "sync/auth.h"
 #include "sync/hub_loop.h"
+#include "view/view_metrics.h"
 #include "view/view_nodes.h"
 
 enum {
@@ -110,7 +113,7 @@ static int serve_wait(void *ctx, uint64_t ms)
 
 	if (sigtimedwait(&sc->set, NULL, &ts) <= 0)
 		return 0;
-	fprintf(stderr, "presidio: hub stopping\n");
+	cli_note(LOG_INFO, "hub.stop", "hub stopping");
 	return 1;
 }
 
@@ -123,7 +126,7 @@ static int serve_started(void *ctx, uint16_t port, struct err *e)
 		rc = cli_port_file(sc->port_file, port, e);
 	if (rc < 0)
 		return rc;
-	fprintf(stderr, "presidio: hub '%s' serving %s on %s port %u\n",
+	cli_note(LOG_INFO, "hub.start", "hub '%s' serving %s on %s port %u",
 		store_node_name(sc->s), sc->cfg->http.plain_http ? "HTTP"
 								 : "HTTPS",
 		sc->cfg->http.address, (unsigned)port);
@@ -135,10 +138,19 @@ static void serve_purged(void *ctx, int rc, uint64_t purged,
 {
 	(void)ctx;
 	if (rc < 0)
-		fprintf(stderr, "presidio: tombstone purge: %s\n", e->msg);
+		cli_note(LOG_ERROR, "hub.purge_failed", "tombstone purge: %s",
+			 e->msg);
 	else if (purged)
-		fprintf(stderr, "presidio: purged %" PRIu64 " tombstones\n",
+		cli_note(LOG_INFO, "hub.purged", "purged %" PRIu64 " tombstones",
 			purged);
+}
+
+/* /metrics' store figures (hub_metrics_fn): the view's. */
+static int serve_metrics(void *ctx, struct store *s, struct buf *b,
+			 struct err *e)
+{
+	(void)ctx;
+	return view_metrics_write(s, b, (int64_t)sync_now_ms(), e);
 }
 
 static int serve(struct cli *c, struct hub_config *cfg, const char *port_file,
@@ -148,12 +160,18 @@ static int serve(struct cli *c, struct hub_config *cfg, const char *port_file,
 				    NULL };
 	struct serve_ctx sc;
 	uint64_t restarted = 0;
+	char token[CLI_TOKEN_MAX];
 	struct err e;
 	int rc;
 
 	err_init(&e);
 	sc.s = NULL;
 	sc.cfg = cfg;
+	cfg->metrics_fn = serve_metrics;
+	rc = cli_metrics_token(c, token, sizeof(token), &e);
+	if (rc < 0)
+		return cli_fail(&e);
+	cfg->metrics_token = token[0] ? token : NULL;
 	sc.port_file = port_file;
 	h.ctx = &sc;
 	/* Signals go to this thread's sigwait, not to the workers (which
@@ -168,11 +186,13 @@ static int serve(struct cli *c, struct hub_config *cfg, const char *port_file,
 	if (!rc)
 		rc = registry_restored_recover(sc.s, &restarted, &e);
 	if (!rc && restarted)
-		fprintf(stderr, "presidio: restored from a backup: %" PRIu64
-			" nodes start over at their next sync\n", restarted);
+		cli_note(LOG_WARN, "hub.restored", "restored from a backup: %"
+			 PRIu64 " nodes start over at their next sync",
+			 restarted);
 	if (!rc)
 		rc = hub_loop_run(sc.s, cfg, lo, &h, &e);
 	store_close(sc.s);
+	sodium_memzero(token, sizeof(token));
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }
 

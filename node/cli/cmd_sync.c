@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -256,6 +257,28 @@ static void clock_note(const struct sync_stats *st)
 	fflush(stdout);
 }
 
+/* A round's line: "sync: ..." on standard output (what the command
+ * prints), and the log's event; under systemd only the event, in the
+ * journal with its priority. */
+static void round_line(enum log_level level, const char *event,
+		       const char *fmt, ...) ERR_PRINTF(3, 4);
+
+static void round_line(enum log_level level, const char *event,
+		       const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!log_to_journal()) {
+		printf("sync: %s\n", msg);
+		fflush(stdout);
+	}
+	log_write(level, event, "%s", msg);
+}
+
 /*
  * After a round: its summary, or its error when offline (once while the
  * hub stays unreachable).  Any other error is printed by the caller when
@@ -270,22 +293,28 @@ static void watch_round(void *ctx, const struct sync_loop_round *r)
 	cli_progress_init(&w->prog, w->tty);
 	clock_note(st);
 	if (r->rc == ERR_IO) {
-		if (!r->retrying)
+		if (!r->retrying && log_to_journal())
+			log_warn("sync.offline", "%s", r->e->msg);
+		else if (!r->retrying)
 			cli_error("%s", r->e->msg);
 		w->code = CLI_EXIT_OFFLINE;
 		return;
 	}
-	if (r->rc < 0)
+	if (r->rc < 0) {
+		log_error("sync.failed", "%s", r->e->msg);
 		return;
+	}
 	if (st->rebootstrapped)
-		printf("sync: the hub purged deletions this node had not "
-		       "seen: its copy was rebuilt from the hub\n");
-	printf("sync: pushed %" PRIu64 ", pulled %" PRIu64 ", purged %" PRIu64
-	       ", refused %" PRIu64 ", fields refused %" PRIu64
-	       " (%" PRIu64 " bytes up, %" PRIu64 " down)\n",
-	       st->pushed, st->pulled, st->purged, st->refused, st->rejected,
-	       st->bytes_up, st->bytes_down);
-	fflush(stdout);
+		round_line(LOG_WARN, "sync.rebuilt", "the hub purged deletions "
+			   "this node had not seen: its copy was rebuilt from "
+			   "the hub");
+	round_line(st->refused || st->rejected ? LOG_WARN : LOG_INFO,
+		   "sync.round", "pushed %" PRIu64 ", pulled %" PRIu64
+		   ", purged %" PRIu64 ", refused %" PRIu64 ", fields refused %"
+		   PRIu64 " (%" PRIu64 " bytes up, %" PRIu64 " down) in %.1f s",
+		   st->pushed, st->pulled, st->purged, st->refused,
+		   st->rejected, st->bytes_up, st->bytes_down,
+		   (double)(sync_now_ms() - st->started_ms) / 1000.0);
 	w->code = st->refused || st->rejected ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
 }
 

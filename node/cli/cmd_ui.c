@@ -7,6 +7,7 @@
 #include "node/cli/cli.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,6 +106,7 @@ int cmd_ui(struct cli *c, int argc, char **argv)
 {
 	struct ui_config cfg;
 	const char *port_file = NULL;
+	char token[CLI_TOKEN_MAX];
 	struct ui *u = NULL;
 	sigset_t set;
 	struct err e;
@@ -122,6 +124,9 @@ int cmd_ui(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	err_init(&e);
+	if (cli_metrics_token(c, token, sizeof(token), &e) < 0)
+		return cli_fail(&e);
+	cfg.metrics_token = token[0] ? token : NULL;
 	/* Signals go to this thread's sigwait, not to the server's threads
 	 * (which inherit the mask). */
 	sigemptyset(&set);
@@ -133,13 +138,14 @@ int cmd_ui(struct cli *c, int argc, char **argv)
 	if (!rc && port_file)
 		rc = cli_port_file(port_file, ui_port(u), &e);
 	if (!rc) {
-		fprintf(stderr, "presidio: interfaccia web su %s://%s:%u/\n",
+		cli_note(LOG_INFO, "ui.start", "interfaccia web su %s://%s:%u/",
 			cfg.http.plain_http ? "http" : "https",
 			cfg.http.address, (unsigned)ui_port(u));
 		while (sigwait(&set, &sig) != 0)
 			;
-		fprintf(stderr, "presidio: interfaccia web fermata\n");
+		cli_note(LOG_INFO, "ui.stop", "interfaccia web fermata");
 	}
 	ui_stop(u);
+	sodium_memzero(token, sizeof(token));
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
 }

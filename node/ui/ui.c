@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/prom.h"
 #include "http/http_cookie.h"
+#include "http/http_metrics.h"
 #include "http/http_route.h"
 #include "node/keyslot.h"
 #include "node/store.h"
@@ -20,6 +22,7 @@
 #include "node/ui/ui_pages.h"
 #include "node/ui/ui_session.h"
 #include "registry/registry.h"
+#include "view/view_metrics.h"
 #include "view/view_status.h"
 
 /* Scripts, styles, images and requests from this origin only; no inline
@@ -37,7 +40,18 @@ struct ui {
 	char *dir; /* the node's directory: each sign-in opens its handle */
 	char *chart;      /* Chart.js as the system installs it, or NULL */
 	size_t chart_len;
+	struct http_metrics *metrics; /* requests by endpoint */
+	char *metrics_token;          /* /metrics' bearer token, or NULL */
 };
+
+/* A monotonic clock in microseconds: how long an answer took. */
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static uint64_t now_s(void)
 {
@@ -481,6 +495,48 @@ SESSION_ROUTE(route_dashboard, ui_dashboard)
 SESSION_ROUTE(route_allocation_set, ui_allocation_set)
 #undef SESSION_ROUTE
 
+#define UI_METRICS_MAX (1u << 20) /* bytes of /metrics */
+
+static const struct http_router ui_router;
+/*
+ * GET /metrics (Prometheus text): what this server answered, then the
+ * store's figures (view/view_metrics.h), read on a handle of its own
+ * that unlocks nothing.  No session: a scraper has none; loopback or
+ * the bearer token instead (http_metrics_allowed()).
+ */
+static void route_metrics(void *ctx, const struct http_request *req,
+			  struct http_response *res)
+{
+	struct ui *u = ctx;
+	struct store *s = NULL;
+	struct buf b;
+	struct err e;
+	uint8_t *text;
+	size_t len, cap;
+	int rc;
+
+	if (!http_metrics_allowed(req, u->metrics_token)) {
+		http_response_error(res, 403, "forbidden", "metriche solo da "
+				    "questo computer, o con il token");
+		return;
+	}
+	err_init(&e);
+	buf_init(&b, UI_METRICS_MAX);
+	rc = http_metrics_write(u->metrics, &b);
+	if (!rc)
+		rc = store_open(&s, u->dir, &e);
+	if (!rc)
+		rc = view_metrics_write(s, &b, (int64_t)now_ms(), &e);
+	store_close(s);
+	if (rc) {
+		buf_release(&b);
+		ui_store_error(res, rc, &e);
+		return;
+	}
+	text = buf_steal(&b, &len, &cap);
+	http_response_take(res, 200, PROM_CONTENT_TYPE, text, len);
+}
+
 static const struct http_route ui_routes[] = {
 	{ HTTP_GET | HTTP_HEAD, "/", route_index, NULL, 0, 0 },
 	{ HTTP_GET | HTTP_HEAD, "/static/*", route_static, NULL, 0, 0 },
@@ -511,6 +567,7 @@ static const struct http_route ui_routes[] = {
 	{ HTTP_GET, "/api/conflicts", route_review_list, NULL, 0, 0 },
 	{ HTTP_POST, "/api/conflicts/settle", route_review_settle, NULL,
 	  UI_BODY_MAX, 0 },
+	{ HTTP_GET, "/metrics", route_metrics, NULL, 0, 0 },
 };
 
 static const struct http_router ui_router = {
@@ -547,8 +604,14 @@ static void security_headers(struct http_response *res)
 static void handle(void *ctx, const struct http_request *req,
 		   struct http_response *res)
 {
-	(void)http_router_dispatch(&ui_router, ctx, req, res);
+	struct ui *u = ctx;
+	const struct http_route *rt;
+	uint64_t t0 = mono_us();
+
+	rt = http_router_dispatch(&ui_router, ctx, req, res);
 	security_headers(res);
+	http_metrics_observe(u->metrics, rt, req->method,
+			     res->status ? res->status : 500, mono_us() - t0);
 }
 
 /* ---- life ---- */
@@ -581,10 +644,15 @@ int ui_start(struct ui **out, const char *dir, const struct ui_config *cfg,
 	u->dir = strdup(dir);
 	u->idle_s = cfg->idle_s ? cfg->idle_s : UI_IDLE_DEFAULT_S;
 	u->sessions = ui_sessions_new(u->idle_s);
-	if (!u->sessions || !u->dir) {
+	if (!u->sessions || !u->dir ||
+	    (cfg->metrics_token &&
+	     !(u->metrics_token = strdup(cfg->metrics_token)))) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	rc = http_metrics_new(&u->metrics, &ui_router, e);
+	if (rc)
+		goto out;
 	/* A node there (migrated, if it must be) before serving: each
 	 * sign-in opens its own handle later. */
 	rc = store_open(&probe, dir, e);
@@ -615,6 +683,11 @@ void ui_stop(struct ui *u)
 		return;
 	http_server_stop(u->http);
 	ui_sessions_free(u->sessions);
+	http_metrics_free(u->metrics);
+	if (u->metrics_token) {
+		sodium_memzero(u->metrics_token, strlen(u->metrics_token));
+		free(u->metrics_token);
+	}
 	free(u->chart);
 	free(u->dir);
 	free(u);

@@ -56,6 +56,8 @@ struct ui_config {
 				    non-loopback address needs TLS */
 	uint64_t idle_s;         /* session idle limit; 0: the default */
 	const char *chart_js;    /* Chart.js's path; NULL: UI_CHART_JS */
+	const char *metrics_token; /* /metrics' bearer token for clients not
+				      on loopback; NULL: none (copied) */
 };
 
 /*

@@ -1,0 +1,82 @@
+/*
+ * hub_metrics.c - GET /metrics: the hub's figures in Prometheus text
+ * (common/prom.h), to a client on loopback or one with the bearer token
+ * (http_metrics_allowed()); others get 403.  Unsigned, like any scrape:
+ * it says how the hub does, never what a node sent.
+ */
+#include "sync/hub_int.h"
+
+#include "common/prom.h"
+#include "http/http_metrics.h"
+
+#define HUB_METRICS_MAX (4u << 20) /* bytes: thousands of nodes */
+
+static int counter(struct buf *b, const char *name, const char *help,
+		   uint64_t v)
+{
+	int rc = prom_family(b, name, "counter", help);
+
+	return rc ? rc : prom_sample(b, name, NULL, (double)v);
+}
+
+static int hub_figures(struct hub *h, struct buf *b)
+{
+	int rc = counter(b, "presidio_hub_push_batches_total", "Batches "
+			 "the nodes pushed, applied.", h->count.pushes);
+
+	if (!rc)
+		rc = counter(b, "presidio_hub_changes_applied_total",
+			     "Changes from the nodes applied.",
+			     h->count.applied);
+	if (!rc)
+		rc = counter(b, "presidio_hub_changes_known_total", "Changes "
+			     "pushed again that the hub had already.",
+			     h->count.known);
+	if (!rc)
+		rc = counter(b, "presidio_hub_changes_refused_total", "Changes "
+			     "refused whole (out of scope, rules).",
+			     h->count.refused);
+	if (!rc)
+		rc = counter(b, "presidio_hub_fields_refused_total", "Changes "
+			     "whose fields the merge refused.",
+			     h->count.rejected);
+	if (!rc)
+		rc = counter(b, "presidio_hub_pull_batches_total", "Batches "
+			     "sent to the nodes.", h->count.pulls);
+	if (!rc)
+		rc = counter(b, "presidio_hub_changes_sent_total", "Changes "
+			     "sent to the nodes.", h->count.sent);
+	return rc;
+}
+
+void hub_handle_metrics(struct hub *h, struct store *s,
+			const struct http_request *req,
+			struct http_response *res)
+{
+	struct buf b;
+	struct err e;
+	uint8_t *text;
+	size_t len, cap;
+	int rc;
+
+	if (!http_metrics_allowed(req, h->metrics_token)) {
+		http_response_error(res, 403, "forbidden", "metrics are served "
+				    "on loopback, or with the bearer token "
+				    "(metrics.token_file)");
+		return;
+	}
+	err_init(&e);
+	buf_init(&b, HUB_METRICS_MAX);
+	rc = http_metrics_write(h->metrics, &b);
+	if (!rc)
+		rc = hub_figures(h, &b);
+	if (!rc && h->metrics_fn)
+		rc = h->metrics_fn(h->metrics_ctx, s, &b, &e);
+	if (rc) {
+		buf_release(&b);
+		hub_store_error(res, rc, &e);
+		return;
+	}
+	text = buf_steal(&b, &len, &cap);
+	http_response_take(res, 200, PROM_CONTENT_TYPE, text, len);
+}
