@@ -11,41 +11,40 @@
 
 #define HUB_METRICS_MAX (4u << 20) /* bytes: thousands of nodes */
 
-static int counter(struct buf *b, const char *name, const char *help,
-		   uint64_t v)
-{
-	int rc = prom_family(b, name, "counter", help);
-
-	return rc ? rc : prom_sample(b, name, NULL, (double)v);
-}
-
+/* The hub's counters (struct hub_counters), with their names and help. */
 static int hub_figures(struct hub *h, struct buf *b)
 {
-	int rc = counter(b, "presidio_hub_push_batches_total", "Batches "
-			 "the nodes pushed, applied.", h->count.pushes);
+	const struct {
+		const char *name, *help;
+		uint64_t value;
+	} c[] = {
+		{ "presidio_hub_push_batches_total",
+		  "Batches the nodes pushed, applied.", h->count.pushes },
+		{ "presidio_hub_changes_applied_total",
+		  "Changes from the nodes applied.", h->count.applied },
+		{ "presidio_hub_changes_known_total",
+		  "Changes pushed again that the hub had already.",
+		  h->count.known },
+		{ "presidio_hub_changes_refused_total",
+		  "Changes refused whole (out of scope, rules).",
+		  h->count.refused },
+		{ "presidio_hub_fields_refused_total",
+		  "Changes whose fields the merge refused.",
+		  h->count.rejected },
+		{ "presidio_hub_pull_batches_total", "Batches sent to the nodes.",
+		  h->count.pulls },
+		{ "presidio_hub_changes_sent_total", "Changes sent to the nodes.",
+		  h->count.sent },
+	};
+	size_t i;
+	int rc = 0;
 
-	if (!rc)
-		rc = counter(b, "presidio_hub_changes_applied_total",
-			     "Changes from the nodes applied.",
-			     h->count.applied);
-	if (!rc)
-		rc = counter(b, "presidio_hub_changes_known_total", "Changes "
-			     "pushed again that the hub had already.",
-			     h->count.known);
-	if (!rc)
-		rc = counter(b, "presidio_hub_changes_refused_total", "Changes "
-			     "refused whole (out of scope, rules).",
-			     h->count.refused);
-	if (!rc)
-		rc = counter(b, "presidio_hub_fields_refused_total", "Changes "
-			     "whose fields the merge refused.",
-			     h->count.rejected);
-	if (!rc)
-		rc = counter(b, "presidio_hub_pull_batches_total", "Batches "
-			     "sent to the nodes.", h->count.pulls);
-	if (!rc)
-		rc = counter(b, "presidio_hub_changes_sent_total", "Changes "
-			     "sent to the nodes.", h->count.sent);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]) && rc == 0; i++) {
+		rc = prom_family(b, c[i].name, "counter", c[i].help);
+		if (!rc)
+			rc = prom_sample(b, c[i].name, NULL,
+					 (double)c[i].value);
+	}
 	return rc;
 }
 

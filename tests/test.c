@@ -149,3 +149,15 @@ int test_listen_loopback(int *port)
 	*port = ntohs(a.sin_port);
 	return fd;
 }
+
+int test_has_line(const void *text, size_t len, const char *line)
+{
+	const char *t = text;
+	size_t n = strlen(line);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(t + i, line, n) == 0 && (i == 0 || t[i - 1] == '\n') &&
+		    (i + n == len || t[i + n] == '\n'))
+			return 1;
+	return 0;
+}

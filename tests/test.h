@@ -36,6 +36,9 @@ void test_rmtree(const char *path);
  * failure.  Servers in tests bind to loopback only. */
 int test_listen_loopback(int *port);
 
+/* 1 when text (len bytes) holds line as a whole line. */
+int test_has_line(const void *text, size_t len, const char *line);
+
 /* 1 when needle (len bytes) occurs in the file at path. */
 int test_file_contains(const char *path, const void *needle, size_t len);
 

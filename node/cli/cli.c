@@ -67,7 +67,8 @@ void cli_error(const char *fmt, ...)
 		msg);
 }
 
-void cli_note(enum log_level level, const char *event, const char *fmt, ...)
+void cli_report(FILE *out, const char *prefix, enum log_level level,
+		const char *event, const char *fmt, ...)
 {
 	char msg[ERR_MSG_MAX];
 	va_list ap;
@@ -77,7 +78,8 @@ void cli_note(enum log_level level, const char *event, const char *fmt, ...)
 	va_end(ap);
 	if (!log_to_journal()) {
 		fflush(stdout);
-		fprintf(stderr, "presidio: %s\n", msg);
+		fprintf(out, "%s: %s\n", prefix, msg);
+		fflush(out);
 	}
 	log_write(level, event, "%s", msg);
 }

@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -194,11 +195,14 @@ int cli_usage(const struct cli *c, const char *fmt, ...) ERR_PRINTF(2, 3);
 /* Print "presidio: error: MSG" (no exit code implied). */
 void cli_error(const char *fmt, ...) ERR_PRINTF(1, 2);
 
-/* What a long-running command tells (hub serving, stopping...): on the
- * terminal as "presidio: ...", and as the log's event; under systemd the
- * event alone, with its priority, in the journal (common/log.h). */
-void cli_note(enum log_level level, const char *event, const char *fmt, ...)
-	ERR_PRINTF(3, 4);
+/* What a long-running command tells (hub serving, a sync round...): to
+ * out as "PREFIX: ...", and as the log's event; under systemd the event
+ * alone, with its priority, in the journal (common/log.h).  cli_note()
+ * is the usual "presidio: ..." on stderr. */
+void cli_report(FILE *out, const char *prefix, enum log_level level,
+		const char *event, const char *fmt, ...) ERR_PRINTF(5, 6);
+#define cli_note(level, event, ...)                                           \
+	cli_report(stderr, "presidio", level, event, __VA_ARGS__)
 
 /* ---- options and arguments (cli.c) ---- */
 

@@ -6,7 +6,6 @@
 
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -257,28 +256,6 @@ static void clock_note(const struct sync_stats *st)
 	fflush(stdout);
 }
 
-/* A round's line: "sync: ..." on standard output (what the command
- * prints), and the log's event; under systemd only the event, in the
- * journal with its priority. */
-static void round_line(enum log_level level, const char *event,
-		       const char *fmt, ...) ERR_PRINTF(3, 4);
-
-static void round_line(enum log_level level, const char *event,
-		       const char *fmt, ...)
-{
-	char msg[ERR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!log_to_journal()) {
-		printf("sync: %s\n", msg);
-		fflush(stdout);
-	}
-	log_write(level, event, "%s", msg);
-}
-
 /*
  * After a round: its summary, or its error when offline (once while the
  * hub stays unreachable).  Any other error is printed by the caller when
@@ -305,10 +282,11 @@ static void watch_round(void *ctx, const struct sync_loop_round *r)
 		return;
 	}
 	if (st->rebootstrapped)
-		round_line(LOG_WARN, "sync.rebuilt", "the hub purged deletions "
-			   "this node had not seen: its copy was rebuilt from "
-			   "the hub");
-	round_line(st->refused || st->rejected ? LOG_WARN : LOG_INFO,
+		cli_report(stdout, "sync", LOG_WARN, "sync.rebuilt",
+			   "the hub purged deletions this node had not seen: "
+			   "its copy was rebuilt from the hub");
+	cli_report(stdout, "sync",
+		   st->refused || st->rejected ? LOG_WARN : LOG_INFO,
 		   "sync.round", "pushed %" PRIu64 ", pulled %" PRIu64
 		   ", purged %" PRIu64 ", refused %" PRIu64 ", fields refused %"
 		   PRIu64 " (%" PRIu64 " bytes up, %" PRIu64 " down) in %.1f s",

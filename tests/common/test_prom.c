@@ -12,14 +12,7 @@
 
 static int has(const struct buf *b, const char *line)
 {
-	size_t n = strlen(line);
-
-	for (size_t i = 0; i + n <= b->len; i++)
-		if (memcmp(b->data + i, line, n) == 0 &&
-		    (i == 0 || b->data[i - 1] == '\n') &&
-		    (i + n == b->len || b->data[i + n] == '\n'))
-			return 1;
-	return 0;
+	return test_has_line(b->data, b->len, line);
 }
 
 static void test_prom_text_escapes_and_values(void)

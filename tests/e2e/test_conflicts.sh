@@ -169,7 +169,7 @@ if [ "$RC" -eq 0 ] && grep -q " $ID test_item resolve alice cap\$" "$T/out"
 then ok "log_shows_resolve"
 else fail "log_shows_resolve" "$(sed -n '$p' "$T/out")"; fi
 assert_absent "resolved_value_not_logged" "$PRESIDIO_DIR/presidio.log" 4242
-if grep -q "conflict resolved on $ID field cap by alice" \
+if grep -q "conflict.resolved: on $ID field cap by alice" \
 	"$PRESIDIO_DIR/presidio.log"; then
 	ok "resolve_logged"
 else

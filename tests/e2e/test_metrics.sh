@@ -53,24 +53,25 @@ val() {
 	grep -F -- "$2 " "$T/$1.txt" | sed -n '1s/.* //p'
 }
 
-# at_least NAME TEST SAMPLE MIN: the sample's value is >= MIN.
-at_least() {
-	a_v=$(val "$1" "$3")
-	if [ -n "$a_v" ] && "$PY" -c "import sys; sys.exit(0 if float('$a_v') >= $4 else 1)"; then
+# cmp_val NAME TEST SAMPLE OP N: the sample is present and its value OP
+# N (OP a Python comparison: ">=", "<").
+cmp_val() {
+	c_v=$(val "$1" "$3")
+	if [ -n "$c_v" ] &&
+		"$PY" -c "import sys; sys.exit(0 if float('$c_v') $4 $5 else 1)"; then
 		ok "$2"
 	else
-		fail "$2" "$3 = '${a_v:-missing}', want >= $4"
+		fail "$2" "$3 = '${c_v:-missing}', want $4 $5"
 	fi
 }
 
-# below NAME TEST SAMPLE MAX: present, and < MAX (a finite age).
+# at_least NAME TEST SAMPLE MIN; below NAME TEST SAMPLE MAX (finite).
+at_least() {
+	cmp_val "$1" "$2" "$3" ">=" "$4"
+}
+
 below() {
-	b_v=$(val "$1" "$3")
-	if [ -n "$b_v" ] && "$PY" -c "import sys; sys.exit(0 if float('$b_v') < $4 else 1)"; then
-		ok "$2"
-	else
-		fail "$2" "$3 = '${b_v:-missing}', want < $4"
-	fi
+	cmp_val "$1" "$2" "$3" "<" "$4"
 }
 
 make_ca

@@ -46,7 +46,7 @@ as_presidio() {
 
 purge() {
 	$SUDO dpkg --purge presidio >/dev/null 2>&1
-	$SUDO rm -rf /var/lib/presidio /etc/presidio
+	$SUDO rm -rf /var/lib/presidio /etc/presidio /var/backups/presidio
 }
 # Whatever happens, the machine is left without the package.
 trap 'purge; e2e_cleanup' EXIT
@@ -173,6 +173,13 @@ as_presidio env CREDENTIALS_DIRECTORY="$creds" /usr/bin/presidio status
 check package_store_status [ "$RC" -eq 0 ]
 owner=$(stat -c '%U' /var/lib/presidio/presidio.db)
 check package_store_still_the_services [ "$owner" = presidio ]
+# A backup where the package says, as the service's user, and checked.
+mode=$(stat -c '%a %U' /var/backups/presidio 2>/dev/null)
+check package_backup_dir_0700 [ "$mode" = "700 presidio" ]
+as_presidio /usr/bin/presidio backup /var/backups/presidio/test.pb
+check package_backup_written [ "$RC" -eq 0 ]
+as_presidio /usr/bin/presidio restore --check /var/backups/presidio/test.pb
+check package_backup_checks [ "$RC" -eq 0 ]
 
 # ---- remove, then purge ---------------------------------------------------
 
@@ -189,5 +196,6 @@ else
 fi
 check package_purge_removes_store [ ! -e /var/lib/presidio ]
 check package_purge_removes_conf [ ! -e /etc/presidio/presidio.conf ]
+check package_purge_keeps_backups [ -f /var/backups/presidio/test.pb ]
 $SUDO rm -rf "$creds"
 finish
