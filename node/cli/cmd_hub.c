@@ -63,6 +63,12 @@ const char cli_usage_hub[] =
 	"address (default 32): behind a TLS-terminating proxy or a NAT every\n"
 	"node has the same address, so raise it to --max-conns there.\n"
 	"\n"
+	"The options of serve default to their settings in presidio.conf\n"
+	"(hub.listen, hub.port, hub.cert, hub.key, hub.threads, hub.max_conns,\n"
+	"hub.max_conns_per_ip, hub.purge_every, hub.horizon: 'presidio\n"
+	"config').  /metrics answers in the Prometheus text format to clients\n"
+	"on this machine, and to others with the token of metrics.token_file.\n"
+	"\n"
 	"node add: register a node and print its one-time enrollment token\n"
 	"(valid HOURS, default 72).  node token: a new token (the node must\n"
 	"enroll again).  node revoke: refuse all its requests from now on.\n"
@@ -308,6 +314,7 @@ static int hub_serve(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "--plain-http takes no certificate");
 	if (!cfg.http.plain_http && (!cfg.http.cert_file || !cfg.http.key_file))
 		return cli_usage(c, "--cert and --key are required (or "
+				 "hub.cert and hub.key in presidio.conf, or "
 				 "--plain-http behind a TLS proxy)");
 	if (cfg.http.plain_http && strcmp(cfg.http.address, "0.0.0.0") == 0)
 		cfg.http.address = "127.0.0.1";

@@ -38,6 +38,8 @@ const char cli_usage_ui[] =
 	"\n"
 	"Each option's default is its setting in presidio.conf (ui.listen,\n"
 	"ui.port, ui.cert, ui.key, ui.idle, ui.threads: 'presidio config').\n"
+	"/metrics answers in the Prometheus text format to clients on this\n"
+	"machine, and to others with the token of metrics.token_file.\n"
 	"\n"
 	"  --listen ADDR      address to bind (default 127.0.0.1); any other\n"
 	"                     than loopback (the office network) needs TLS\n"
