@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "node/ui/ui.h"
 
 enum {
@@ -108,7 +109,7 @@ int cmd_ui(struct cli *c, int argc, char **argv)
 {
 	struct ui_config cfg;
 	const char *port_file = NULL;
-	char token[CLI_TOKEN_MAX];
+	char token[CLI_TOKEN_MAX], log_path[4200];
 	struct ui *u = NULL;
 	sigset_t set;
 	struct err e;
@@ -128,6 +129,12 @@ int cmd_ui(struct cli *c, int argc, char **argv)
 	err_init(&e);
 	if (cli_metrics_token(c, token, sizeof(token), &e) < 0)
 		return cli_fail(&e);
+	/* The node's log (as every command that opens the node has it):
+	 * sign-ins and refusals, never a value.  Under systemd, the
+	 * journal. */
+	snprintf(log_path, sizeof(log_path), "%s/%s", c->dir, STORE_LOG_FILE);
+	if (log_open(log_path, &e) < 0)
+		err_init(&e); /* the interface works without its log */
 	cfg.metrics_token = token[0] ? token : NULL;
 	/* Signals go to this thread's sigwait, not to the server's threads
 	 * (which inherit the mask). */

@@ -332,7 +332,7 @@ static void route_signin(void *ctx, const struct http_request *req,
 	struct ui *u = ctx;
 	const char *op = NULL, *pass = NULL;
 	char cookie[UI_TOKEN_TEXT], csrf[UI_TOKEN_TEXT], retry[24];
-	char node[STORE_NAME_MAX];
+	char node[STORE_NAME_MAX], opname[KEYSLOT_OPERATOR_MAX];
 	enum store_role role;
 	struct store_session *sess = NULL;
 	struct store_secret secret;
@@ -350,12 +350,16 @@ static void route_signin(void *ctx, const struct http_request *req,
 	}
 	if (signin_fields(req, &body, &op, &pass, res))
 		return;
+	/* For the log: the body (and op with it) is wiped below. */
+	snprintf(opname, sizeof(opname), "%s", op);
 	err_init(&e);
 	wait = ui_pace_wait(u->sessions, op, req->remote, now_ms());
 	if (wait) {
 		wait = (wait + 999) / 1000; /* whole seconds, rounded up */
 		snprintf(retry, sizeof(retry), "%llu",
 			 (unsigned long long)wait);
+		log_warn("ui.signin_paced", "operator %s from %s", opname,
+			 req->remote ? req->remote : "-");
 		http_response_error(res, 429, "too_fast",
 				    "troppi tentativi: riprova tra %llu "
 				    "second%s", (unsigned long long)wait,
@@ -396,6 +400,13 @@ static void route_signin(void *ctx, const struct http_request *req,
 		if (sess)
 			store_session_lock(sess);
 		store_session_unref(sess);
+		/* A name no slot has may be anything typed: not logged. */
+		if (rc == ERR_AUTH)
+			log_warn("ui.signin_refused", "operator %s from %s",
+				 opname, req->remote ? req->remote : "-");
+		else if (rc == ERR_NOTFOUND)
+			log_warn("ui.signin_refused", "unknown operator from %s",
+				 req->remote ? req->remote : "-");
 		if (rc == ERR_AUTH || rc == ERR_NOTFOUND)
 			http_response_error(res, 401, "bad_credentials",
 					    "operatore o passphrase non "
@@ -409,6 +420,8 @@ static void route_signin(void *ctx, const struct http_request *req,
 	snprintf(who.operator, sizeof(who.operator), "%s",
 		 store_session_operator(sess));
 	store_session_unref(sess);
+	log_info("ui.signin", "operator %s from %s", who.operator,
+		 req->remote ? req->remote : "-");
 	{
 		struct http_cookie ck = { UI_COOKIE, cookie, "/", 0, !u->tls };
 
@@ -429,9 +442,9 @@ static void signout(struct ui *u, struct store *s, const struct ui_who *who,
 	char cookie[UI_TOKEN_TEXT];
 
 	(void)s;
-	(void)who;
 	if (cookie_of(req, cookie) == 0)
 		(void)ui_session_end(u->sessions, cookie);
+	log_info("ui.signout", "operator %s", who->operator);
 	sodium_memzero(cookie, sizeof(cookie));
 	ui_answer_json(res, 200, json_pack("{s:b}", "signed_out", 1));
 	if (http_response_cookie_delete(res, UI_COOKIE, "/", !u->tls))

@@ -352,7 +352,23 @@ req GET /api/status
 # answers were kept apart (signed_out.answers) before the first sign-in.
 assert_absent no_personal_data_signed_out "$T/signed_out.answers" "Okonkwo" "Ifeoma"
 assert_absent nothing_in_log "$T/ui.log" "Okonkwo" "$E2E_PASSPHRASE" "$csrf"
+
+# ---- the log ---------------------------------------------------------------
+# (Now that this server has done its work: a name no operator has slows
+# this address down.)
+signin mario.rossi.1980 wrong-passphrase
+# The node's log has the sign-ins by event, the refused one and the paced
+# one with the operator; a name no operator has (anything typed) never.
+L=$PRESIDIO_DIR/presidio.log
+grep -q ' warn \[[0-9]*\] ui.signin_refused: operator alice from 127.0.0.1' "$L" &&
+	grep -q ' warn \[[0-9]*\] ui.signin_paced: operator alice' "$L" &&
+	grep -q 'ui.signin_refused: unknown operator from 127.0.0.1' "$L" &&
+	grep -q ' info \[[0-9]*\] ui.signin: operator alice from 127.0.0.1' "$L" &&
+	grep -q ' info \[[0-9]*\] ui.signout: operator alice' "$L" &&
+	ok signin_logged || fail signin_logged "$(grep ui.signin "$L" | head -3)"
+assert_absent signin_unknown_name_not_logged "$L" mario.rossi
 ui_unserve
+
 
 # ---- TLS: the cookie is Secure; another address needs TLS ------------------
 make_ca || { fail make_ca "openssl"; finish; }
@@ -381,4 +397,5 @@ run "$P" ui --help
 [ "$RC" -eq 0 ] && out_has "--idle SECONDS" && ok ui_help || fail ui_help "exit $RC"
 run "$P" -d "$PRESIDIO_DIR" ui --idle 0
 [ "$RC" -eq 2 ] && err_has "--idle" && ok ui_bad_option || fail ui_bad_option "exit $RC"
+
 finish
