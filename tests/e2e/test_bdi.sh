@@ -16,6 +16,10 @@
 # without the personal texts.  The procedure's commands read personal
 # text from "@FILE" and dates typed dd/mm/yyyy (stored YYYY-MM-DD) as the
 # other operators' commands do (node/cli/ops.h).
+# e2e: plain build only
+# (The procedure's steps run under the sanitizers in
+# tests/node/test_store_bdi.c and tests/node/test_store_require.c; here they
+# are driven through the commands.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

@@ -11,6 +11,9 @@
 #   show the cap conflict on every replica; a storno settles it on all;
 # - the consent gate of a referral; the service map;
 # - export: a new file of mode 0600, never over an existing one.
+# e2e: plain build only
+# (The budget rules run under the sanitizers in tests/node/test_store_rule.c
+# and tests/schema/test_rule.c; here they are driven through the commands.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

@@ -11,6 +11,10 @@
 # leave the hub's peak memory (VmHWM) bounded.  Every source is on
 # loopback (each 127.x address plays another machine), every helper is
 # bounded in time, the whole script takes about 30 seconds.
+# e2e: plain build only
+# (Under the sanitizers the HTTP layer's bounds run in tests/http/test_http.c
+# and the hub's in tests/sync/test_hub.c; this script's work is waiting for
+# deadlines, which the sanitizer build only makes slower.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

@@ -16,6 +16,9 @@
 # - the hub's allocation of dotes (`hub allocation`, `set`).
 # Writes test collections: runs the test build (lib.sh).
 E2E_TEST_SCHEMA=1
+# e2e: plain build only
+# (The rules run under the sanitizers in tests/node/test_store_rule.c and
+# tests/schema/test_rule.c; here they are driven through the commands.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

@@ -96,11 +96,16 @@ offers() {
 	printf '%s\n' "${COMPREPLY[@]}" >"$T/reply"
 }
 
-# lacking WORD...: the words not in $T/reply, on one line.
+# lacking WORD...: the words not in $T/reply, on one line (looked up in
+# an array, not a grep a word: hundreds of words are checked).
 lacking() {
 	local w out=
+	local -A have=()
+	while IFS= read -r w; do
+		[[ -n $w ]] && have[$w]=1
+	done <"$T/reply"
 	for w in "$@"; do
-		grep -qxF -- "$w" "$T/reply" || out="$out $w"
+		[[ -n ${have[$w]-} ]] || out="$out $w"
 	done
 	printf '%s' "$out"
 }
