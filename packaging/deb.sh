@@ -25,7 +25,10 @@ fi | while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done |
 rm -rf "$src/debian"
 cp -a packaging/debian "$src/debian"
 cd "$src"
-dpkg-buildpackage -us -uc -b --no-pre-clean -j2 >"$build/deb/build.log" 2>&1 || {
+# No -dbgsym package: it would be deleted below (symbols stay in the build
+# tree, build-deb/presidio).
+DEB_BUILD_OPTIONS="noautodbgsym ${DEB_BUILD_OPTIONS:-}" \
+	dpkg-buildpackage -us -uc -b --no-pre-clean -j2 >"$build/deb/build.log" 2>&1 || {
 	tail -40 "$build/deb/build.log" >&2
 	echo "deb.sh: dpkg-buildpackage failed (whole log: $build/deb/build.log)" >&2
 	exit 1
@@ -33,6 +36,5 @@ dpkg-buildpackage -us -uc -b --no-pre-clean -j2 >"$build/deb/build.log" 2>&1 || 
 version=$(dpkg-parsechangelog -S Version)
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 mv "$build/deb/presidio_${version}_${arch}.deb" "$build/"
-rm -f "$build/deb/"presidio*.buildinfo "$build/deb/"presidio*.changes \
-	"$build/deb/"presidio-dbgsym*.deb
+rm -f "$build/deb/"presidio*.buildinfo "$build/deb/"presidio*.changes
 echo "$build/presidio_${version}_${arch}.deb"

@@ -144,14 +144,14 @@ build_env() {
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 		# 80 faulty sync rounds on the plain build (40 a node): 20 here
 		SYNC_FAULT_ROUNDS_DEFAULT=10
-		# the pull through cut links, and the killed imports
+		# the pull through cut links (the killed imports run on the
+		# plain build only)
 		SYNC_CUTS_PERSONS_DEFAULT=200
-		DURABILITY_PERSONS_DEFAULT=1000
 		export ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
-			SYNC_CUTS_PERSONS_DEFAULT DURABILITY_PERSONS_DEFAULT
+			SYNC_CUTS_PERSONS_DEFAULT
 	else
 		unset ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
-			SYNC_CUTS_PERSONS_DEFAULT DURABILITY_PERSONS_DEFAULT
+			SYNC_CUTS_PERSONS_DEFAULT
 	fi
 }
 

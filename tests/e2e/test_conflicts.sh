@@ -7,6 +7,10 @@
 # between nodes are covered by tests/node/test_store_merge.c.
 # Writes test collections: runs the test build (lib.sh).
 E2E_TEST_SCHEMA=1
+# e2e: plain build only
+# (The conflicts, their numbering and settling run under the sanitizers in
+# tests/node/test_store_merge.c and tests/view/test_view_conflict.c;
+# here they are driven through the commands.)
 . "$(dirname "$0")/lib.sh"
 
 setup_node
