@@ -217,23 +217,49 @@ int store_history(struct store *s, const struct id *id, store_change_fn fn,
 	return rc;
 }
 
-/* Own entries: made here (no origin sequence), not received. */
+/*
+ * Own entries by their own number: those made here (oseq NULL: their
+ * number is seq) and those that came back from the hub after a restore,
+ * a rebuild or a move-in (origin this node, oseq their number).  The
+ * second kind is pushed too, so that a hub restored from a backup older
+ * than them gets them again (the hub knows the rest: it answers them
+ * "known").  Two indexed selects merged in number order (change_own,
+ * change_origin), so a push page costs what it did.
+ */
 int store_log_own(struct store *s, uint64_t after, size_t limit,
 		  store_change_fn fn, void *ctx, struct err *e)
 {
-	return log_where(s, " AND c.oseq IS NULL", after, limit,
-			 STORE_VALUES_PARSED, fn, ctx, e);
+	struct store_q *st = NULL;
+	size_t rows;
+	int rc = store_require_unlocked(s, e);
+
+	if (rc)
+		return rc;
+	st = store_q(s,
+		     CHANGE_COLUMNS "WHERE c.seq > ?1 AND c.oseq IS NULL "
+		     "UNION ALL " CHANGE_COLUMNS "WHERE c.origin = ?3 AND "
+		     "c.oseq > ?1 ORDER BY 6 LIMIT ?2",
+		     "reading own changes");
+	store_q_bind_int(st, 1, (int64_t)after);
+	store_q_bind_int(st, 2, limit ? (int64_t)limit : -1);
+	store_q_bind_int(st, 3, s->self_node);
+	return err_walk_end(store_walk_changes(s, st, STORE_VALUES_PARSED, fn,
+					       ctx, &rows, e));
 }
 
 int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,
 			struct err *e)
 {
+	/* By own number, as store_log_own() reads them. */
 	struct store_q *st = store_q(s,
-				     "SELECT count(*) FROM change WHERE "
-				     "seq > ?1 AND oseq IS NULL",
+				     "SELECT (SELECT count(*) FROM change "
+				     "WHERE seq > ?1 AND oseq IS NULL) + "
+				     "(SELECT count(*) FROM change WHERE "
+				     "origin = ?2 AND oseq > ?1)",
 				     "counting changes");
 
 	store_q_bind_int(st, 1, (int64_t)after);
+	store_q_bind_int(st, 2, s->self_node);
 	if (store_q_row(st))
 		*n = (uint64_t)store_q_col_i64(st, 0);
 	return store_q_end(st, e);

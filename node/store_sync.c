@@ -170,6 +170,24 @@ int store_reject_own(struct store *s, uint64_t seq, const char *reason,
 	return store_q_run(st, e);
 }
 
+int store_reject_own_number(struct store *s, uint64_t number,
+			    const char *reason, struct err *e)
+{
+	/* Its seq when made here, its oseq when it came back from the hub
+	 * (store_log_own()). */
+	struct store_q *st = store_q(s,
+				     "INSERT OR REPLACE INTO rejection(seq, "
+				     "reason) SELECT seq, ?2 FROM change "
+				     "WHERE (seq = ?1 AND oseq IS NULL) OR "
+				     "(origin = ?3 AND oseq = ?1)",
+				     "recording refusal");
+
+	store_q_bind_int(st, 1, (int64_t)number);
+	store_q_bind_text(st, 2, reason);
+	store_q_bind_int(st, 3, s->self_node);
+	return store_q_run(st, e);
+}
+
 /* Copy this node's refused entries (the rejections of its own changes,
  * narrowed by an AND clause) to refused, values sealed as they are. */
 #define KEEP_REFUSED                                                           \

@@ -43,20 +43,28 @@ int store_remote_find(struct store *s, struct store_remote *out, int *found,
 int store_remote_set(struct store *s, const struct store_remote *r,
 		     struct err *e) ERR_MUST_USE;
 
-/* This node's own entries (made here, not received) with seq > after, at
- * most limit, with values: what push sends. */
+/* This node's own entries with own number > after, in that order, at
+ * most limit, with values: what push sends.  Own: made here (their
+ * number is seq), or made here and come back from the hub after a
+ * restore, a rebuild or a move-in (their number is origin_seq), so that
+ * a hub restored from an older backup gets them again. */
 int store_log_own(struct store *s, uint64_t after, size_t limit,
 		  store_change_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
 
-/* How many own entries have seq > after. */
+/* How many own entries have an own number > after. */
 int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,
 			struct err *e) ERR_MUST_USE;
 
 /* Record that change seq of this log was refused, whole or in part
- * (the hub refused this node's change; the merge refused fields of a
- * received one).  Shown by status. */
+ * (the merge refused fields of a received one).  Shown by status. */
 int store_reject_own(struct store *s, uint64_t seq, const char *reason,
 		     struct err *e) ERR_MUST_USE;
+
+/* The same for this node's own change with own number number, as the
+ * hub names it in a push's answer: its seq when made here, its origin
+ * sequence when it came back from the hub (store_log_own()). */
+int store_reject_own_number(struct store *s, uint64_t number,
+			    const char *reason, struct err *e) ERR_MUST_USE;
 
 /*
  * Remove a record and every record that follows it (its children by

@@ -435,7 +435,9 @@ static int add_change(void *ctx, const struct store_change *c)
 				     SYNC_BATCH_TARGET_BYTES))
 		return ERR_STOP;
 	rc = sync_batch_add(p->b, c);
-	if (!rc && c->seq > p->hub_has)
+	/* By own number: an entry that came back from the hub has a
+	 * local seq of its own (store_log_own()). */
+	if (!rc && c->origin_seq > p->hub_has)
 		p->fresh++;
 	if (!rc && json_array_append_new(p->seen,
 					 c->has_seen
@@ -466,7 +468,7 @@ static int record_refusals(struct conn *k, const json_t *list,
 		for (char *p = text; *p; p++)
 			if (*p < 0x20 || *p > 0x7e)
 				*p = '?';
-		rc = store_reject_own(k->s, oseq, text, e);
+		rc = store_reject_own_number(k->s, oseq, text, e);
 		if (rc)
 			return rc;
 		(*n)++;

@@ -233,15 +233,24 @@ out_has '"closed"' && ok new_change_on_hub || fail new_change_on_hub "$(head -c 
 
 # ---- the hub restored from its backup (taken while it served) ---------------
 # polo-c's changes after the hub's backup are on the hub, then lost with
-# its restore: polo-c pushes them again and starts over.  (polo-b is left
-# out: the changes it got back from the hub at its own restore are not
-# pushed again to a restored hub; sync/README.md, "Restore", says why.)
+# its restore: polo-c pushes them again and starts over.  So does polo-b,
+# whose changes after the hub's backup include those it got back from the
+# hub at its own restore (oseq set): push reads own changes by their own
+# number, those too.
 onj '{"phone":"3391112222"}' "$T/polo-c" put person "$CP"
 onj "{\"person_id\":\"$CP\",\"region\":\"Puglia\",\"stage\":\"intake\"}" \
 	"$T/polo-c" put case
 on_exit polo_c_sync_after_hub_backup 0 "$T/polo-c" sync
 C_BEFORE=$(own "$T/polo-c")
 lists "$T/polo-c" "$T/c.before"
+on_exit polo_b_sync_before_hub_restore 0 "$T/polo-b" sync
+B_BEFORE=$(own "$T/polo-b")
+B_BACK=$(sqlite3 -batch "$T/polo-b/presidio.db" "SELECT count(*) FROM change
+	WHERE oseq IS NOT NULL AND origin = (SELECT n.idx FROM node n JOIN meta
+	m ON m.value = n.id WHERE m.key = 'node_id')")
+[ "$B_BACK" -gt 0 ] && ok polo_b_holds_changes_back_from_hub ||
+	fail polo_b_holds_changes_back_from_hub "none"
+lists "$T/polo-b" "$T/b.before"
 stop_hub
 OLD_PORT=$HUB_PORT
 on "$T/hub" restore --force "$T/hub1.pb"
@@ -259,5 +268,13 @@ lists "$T/polo-c" "$T/c.after"
 [ "$(own "$T/polo-c")" = "$C_BEFORE" ] && [ "$(hub_has polo-c)" = "$C_BEFORE" ] &&
 	cmp -s "$T/c.before" "$T/c.after" && ok hub_restore_loses_nothing_of_node ||
 	fail hub_restore_loses_nothing_of_node "node $(own "$T/polo-c"), hub $(hub_has polo-c), want $C_BEFORE; $(diff "$T/c.before" "$T/c.after" | head -c 300)"
+on "$T/polo-b" sync --batch 200
+if [ "$RC" -eq 0 ] && out_has "rebuilt from the hub"; then ok node_b_starts_over; else
+	fail node_b_starts_over "exit $RC: $(head -n 2 "$T/out") $(first_err)"; fi
+on_exit hub_recovered_quiet_b 0 "$T/polo-b" sync
+lists "$T/polo-b" "$T/b.after"
+[ "$(own "$T/polo-b")" = "$B_BEFORE" ] && [ "$(hub_has polo-b)" = "$B_BEFORE" ] &&
+	cmp -s "$T/b.before" "$T/b.after" && ok hub_restore_loses_nothing_got_back ||
+	fail hub_restore_loses_nothing_got_back "node $(own "$T/polo-b"), hub $(hub_has polo-b), want $B_BEFORE; $(diff "$T/b.before" "$T/b.after" | head -c 300)"
 stop_hub
 finish

@@ -78,6 +78,23 @@ WORLD_TEST(test_restored_node_gets_own_changes_back)
 	CHECK(after.n == before.n && after.high == before.high);
 	CHECK_OK(own_of(w.hub, &self, &hub_after));
 	CHECK(hub_after.n == hub_before.n);
+	/* What push reads by own number holds the changes that came back
+	 * too (a hub restored from an older backup gets them again), in
+	 * that order, and counts them alike. */
+	{
+		struct own pushable;
+		uint64_t n = 0;
+
+		memset(&pushable, 0, sizeof(pushable));
+		pushable.self = &self;
+		CHECK_OK(store_log_own(w.n[A], 0, 0, count_own, &pushable,
+				       NULL));
+		CHECK(pushable.n == before.n && pushable.high == before.high);
+		CHECK_OK(store_log_own_count(w.n[A], 0, &n, NULL));
+		CHECK(n == before.n);
+		CHECK_OK(store_log_own_count(w.n[A], 2, &n, NULL));
+		CHECK(n == before.n - 2);
+	}
 
 	/* It goes on: numbered after what the hub holds, accepted. */
 	CHECK(put(w.n[A], "person", NULL, &fresh_id, PERSON) == 0);
