@@ -188,7 +188,12 @@ for dir in "$@"; do
 			grep -q '^# e2e: plain build only' "$script"; then
 			continue
 		fi
-		printf '%s\t%s\te2e\t%s\n' "$((4 + 3 * asan))" "$n" "$script" \
+		# A script marked "# e2e: long" (a minute or so: a package
+		# built, a browser driven) goes first, so that it does not
+		# run alone at the end while the other worker waits.
+		w=$((4 + 3 * asan))
+		grep -q '^# e2e: long' "$script" && w=$((w + 4))
+		printf '%s\t%s\te2e\t%s\n' "$w" "$n" "$script" \
 			>>"$work/jobs"
 	done
 done

@@ -16,6 +16,7 @@
 # the landed release 6e09cd8 wrote (tests/fixtures/store_v10), which the
 # new package's program migrates on first use with nothing lost.
 # e2e: plain build only
+# e2e: long
 . "$(dirname "$0")/../e2e/lib.sh"
 # The installed program reads the installed configuration here.
 unset PRESIDIO_CONFIG
