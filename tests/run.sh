@@ -188,9 +188,10 @@ for dir in "$@"; do
 			grep -q '^# e2e: plain build only' "$script"; then
 			continue
 		fi
-		# A script marked "# e2e: long" (a minute or so: a package
-		# built, a browser driven) goes first, so that it does not
-		# run alone at the end while the other worker waits.
+		# A script marked "# e2e: long" (a minute or more: the
+		# package built) goes first, so that it does not run alone at
+		# the end while the other worker waits.  Not the browser
+		# scripts: beside a package build their timings fail.
 		w=$((4 + 3 * asan))
 		grep -q '^# e2e: long' "$script" && w=$((w + 4))
 		printf '%s\t%s\te2e\t%s\n' "$w" "$n" "$script" \

@@ -10,7 +10,6 @@
 # tablet).
 # Screenshots of each screen go to $E2E_BUILD/test-output/ui/test_ui_browser/.
 # e2e: plain build only
-# e2e: long
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
 

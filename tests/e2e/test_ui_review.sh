@@ -11,7 +11,6 @@
 # button for this role, and the step on the hub after sync.
 # Screenshots go to $E2E_BUILD/test-output/ui/test_ui_review/.
 # e2e: plain build only
-# e2e: long
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 . "$(dirname "$0")/ui_lib.sh"
