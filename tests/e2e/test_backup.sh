@@ -260,21 +260,27 @@ on "$T/hub" restore --force "$T/hub1.pb"
 start_hub --port "$OLD_PORT"
 grep -q "start over" "$T/hub.log" && ok hub_marks_nodes ||
 	fail hub_marks_nodes "$(tail -n 2 "$T/hub.log")"
-on "$T/polo-c" sync --batch 200
-if [ "$RC" -eq 0 ] && out_has "rebuilt from the hub"; then ok node_starts_over; else
-	fail node_starts_over "exit $RC: $(head -n 2 "$T/out") $(first_err)"; fi
-on_exit hub_recovered_quiet 0 "$T/polo-c" sync
-lists "$T/polo-c" "$T/c.after"
-[ "$(own "$T/polo-c")" = "$C_BEFORE" ] && [ "$(hub_has polo-c)" = "$C_BEFORE" ] &&
-	cmp -s "$T/c.before" "$T/c.after" && ok hub_restore_loses_nothing_of_node ||
-	fail hub_restore_loses_nothing_of_node "node $(own "$T/polo-c"), hub $(hub_has polo-c), want $C_BEFORE; $(diff "$T/c.before" "$T/c.after" | head -c 300)"
-on "$T/polo-b" sync --batch 200
-if [ "$RC" -eq 0 ] && out_has "rebuilt from the hub"; then ok node_b_starts_over; else
-	fail node_b_starts_over "exit $RC: $(head -n 2 "$T/out") $(first_err)"; fi
-on_exit hub_recovered_quiet_b 0 "$T/polo-b" sync
-lists "$T/polo-b" "$T/b.after"
-[ "$(own "$T/polo-b")" = "$B_BEFORE" ] && [ "$(hub_has polo-b)" = "$B_BEFORE" ] &&
-	cmp -s "$T/b.before" "$T/b.after" && ok hub_restore_loses_nothing_got_back ||
-	fail hub_restore_loses_nothing_got_back "node $(own "$T/polo-b"), hub $(hub_has polo-b), want $B_BEFORE; $(diff "$T/b.before" "$T/b.after" | head -c 300)"
+# after_hub_restore NODE WANT TAG: NODE's next round starts it over, the
+# one after is quiet, and node and hub hold its WANT own changes and the
+# records it had ($T/TAG.before); tests named with TAG's suffix.
+after_hub_restore() {
+	on "$T/$1" sync --batch 200
+	if [ "$RC" -eq 0 ] && out_has "rebuilt from the hub"; then
+		ok "$3_starts_over"
+	else
+		fail "$3_starts_over" "exit $RC: $(head -n 2 "$T/out") $(first_err)"
+	fi
+	on_exit "$3_quiet_after" 0 "$T/$1" sync
+	lists "$T/$1" "$T/$3.after"
+	if [ "$(own "$T/$1")" = "$2" ] && [ "$(hub_has "$1")" = "$2" ] &&
+		cmp -s "$T/$3.before" "$T/$3.after"; then
+		ok "$3_loses_nothing"
+	else
+		fail "$3_loses_nothing" "node $(own "$T/$1"), hub $(hub_has "$1"), want $2; $(diff "$T/$3.before" "$T/$3.after" | head -c 300)"
+	fi
+}
+after_hub_restore polo-c "$C_BEFORE" c
+# polo-b: with the changes it got back from the hub at its own restore.
+after_hub_restore polo-b "$B_BEFORE" b
 stop_hub
 finish
