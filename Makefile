@@ -83,9 +83,14 @@ TEST_SUPPORT := $(BUILD)/obj/tests/test.o \
 	$(BUILD)/obj/tests/schema/collections.o \
 	$(BUILD)/obj/tests/schema/collections_rules.o \
 	$(BUILD)/obj/tests/schema/next.o
-# The command line with the test collections, for the end-to-end scripts
-# that write them (tests/e2e/lib.sh, E2E_TEST_SCHEMA=1); never installed.
+# The end-to-end scripts' command line (tests/e2e/lib.sh): the program
+# with key slots made at Argon2id's minimum cost (KEYSLOT_TEST_COST in
+# node/keyslot.h; the scripts unlock thousands of times), and the same
+# with the test collections too, for the scripts that write them
+# (E2E_TEST_SCHEMA=1).  Never installed.
+E2E_CLI := $(BUILD)/tests/presidio-e2e
 TEST_CLI := $(BUILD)/tests/presidio-test
+E2E_KEYSLOT_OBJ := $(BUILD)/obj/e2e/node/keyslot.o
 # Standalone test tools (not named test_*: tests/run.sh runs those).
 TOOL_BIN := $(BUILD)/tests/tools/faultproxy $(BUILD)/tests/tools/holdconn
 # Fuzz targets: every tests/fuzz/fuzz_*.c, each with its seed corpus in
@@ -115,9 +120,19 @@ TEST_SCHEMA_OBJ := $(BUILD)/obj/tests/schema/collections.o \
 	$(BUILD)/obj/tests/schema/collections_rules.o \
 	$(BUILD)/obj/tests/schema/next.o
 
-$(TEST_CLI): $(CLI_OBJ) $(TEST_SCHEMA_OBJ) $(LIB)
+$(E2E_KEYSLOT_OBJ): node/keyslot.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TEST_SCHEMA_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -DKEYSLOT_TEST_COST $(DEPFLAGS) -c -o $@ $<
+
+# The object given before the library replaces the library's keyslot.o.
+$(E2E_CLI): $(CLI_OBJ) $(E2E_KEYSLOT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(E2E_KEYSLOT_OBJ) $(LIB) $(LDLIBS)
+
+$(TEST_CLI): $(CLI_OBJ) $(E2E_KEYSLOT_OBJ) $(TEST_SCHEMA_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(E2E_KEYSLOT_OBJ) \
+		$(TEST_SCHEMA_OBJ) $(LIB) $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -166,7 +181,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/bench/$*.d $(LDFLAGS) \
 		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
 
-tests: $(BIN) $(TEST_CLI) $(TEST_BIN) $(TOOL_BIN)
+tests: $(BIN) $(E2E_CLI) $(TEST_CLI) $(TEST_BIN) $(TOOL_BIN)
 
 # The demo (the README's first command): a hub and three nodes on
 # loopback, one case through the Budget di Integrazione procedure.

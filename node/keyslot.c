@@ -33,6 +33,11 @@ static int operator_char_ok(char c)
 	       c == '-';
 }
 
+int keyslot_cost_lowered(void)
+{
+	return KEYSLOT_OPSLIMIT < 3;
+}
+
 int keyslot_check_operator(const char *name, struct err *e)
 {
 	size_t len;

@@ -48,9 +48,25 @@
  * Argon2id cost.  32 MiB and 3 passes: about a third of a second here,
  * within OWASP's guidance, and small enough for a node's 50 MB memory
  * budget.  Each slot records its own cost so it can be raised later.
+ *
+ * KEYSLOT_TEST_COST (defined only when the end-to-end scripts' binary,
+ * tests/presidio-e2e, compiles this module) makes new slots at Argon2id's
+ * minimum instead: those scripts unlock thousands of times, and at the
+ * real cost half their time went to key derivation.  Such a binary says
+ * so in `presidio --version` (keyslot_cost_lowered()); the real cost is
+ * checked by tests/node/test_keyslot.c and by the scripts that run the
+ * real binary.
  */
+#ifdef KEYSLOT_TEST_COST
+#define KEYSLOT_OPSLIMIT 1
+#define KEYSLOT_MEMLIMIT 8192u
+#else
 #define KEYSLOT_OPSLIMIT 3
 #define KEYSLOT_MEMLIMIT (32u << 20)
+#endif
+
+/* 1 in a build whose new slots have the lowered test cost, else 0. */
+int keyslot_cost_lowered(void);
 
 enum keyslot_kind {
 	KEYSLOT_PASSPHRASE = 1, /* secret = operator's passphrase */

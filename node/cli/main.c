@@ -24,6 +24,7 @@
 
 #include "common/jwipe.h"
 #include "common/log.h"
+#include "node/keyslot.h"
 
 static int cmd_help(struct cli *c, int argc, char **argv);
 static int cmd_version(struct cli *c, int argc, char **argv);
@@ -225,6 +226,14 @@ static int cmd_help(struct cli *c, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+static void print_version(void)
+{
+	printf("presidio %s\n", CLI_VERSION);
+	if (keyslot_cost_lowered())
+		printf("test build: key slots made at Argon2id's minimum cost; "
+		       "never install it\n");
+}
+
 static int cmd_version(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_OPTION_HELP,
@@ -237,7 +246,7 @@ static int cmd_version(struct cli *c, int argc, char **argv)
 		return cli_opts_exit(opt);
 	if (cli_args(c, argc, 0, 0) < 0)
 		return CLI_EXIT_USAGE;
-	printf("presidio %s\n", CLI_VERSION);
+	print_version();
 	return CLI_EXIT_OK;
 }
 
@@ -345,7 +354,7 @@ static int global_options(int argc, char **argv, struct globals *g,
 			print_usage(stdout);
 			return CLI_EXIT_OK;
 		} else if (opt == 'V') {
-			printf("presidio %s\n", CLI_VERSION);
+			print_version();
 			return CLI_EXIT_OK;
 		} else {
 			bad_global(argc, argv);

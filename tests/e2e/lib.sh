@@ -12,7 +12,11 @@
 #                   a script that writes the test collections (test_item,
 #                   ...: tests/schema/collections.h) sets E2E_TEST_SCHEMA=1
 #                   before sourcing this file and gets the test build next
-#                   to it (tests/presidio-test in the same build directory)
+#                   to it (tests/presidio-test in the same build directory).
+#                   Both are the e2e builds (tests/presidio-e2e, the same
+#                   program whose new key slots take Argon2id's minimum
+#                   cost: node/keyslot.h); a script that must run the real
+#                   program as built (the package) sets E2E_REAL_BINARY=1
 #   $E2E_BUILD      that build directory (its tests/tools/, ...)
 #   run CMD...      run CMD: stdout in $T/out, stderr in $T/err (and appended
 #                   to $T/stderr.all), status in $RC; always returns 0.  A
@@ -49,7 +53,10 @@ if [ -z "${PRESIDIO_BIN:-}" ]; then
 fi
 E2E_BUILD=$(dirname "$PRESIDIO_BIN")
 if [ "${E2E_TEST_SCHEMA:-0}" = 1 ]; then
-	PRESIDIO_BIN=$(dirname "$PRESIDIO_BIN")/tests/presidio-test
+	PRESIDIO_BIN=$E2E_BUILD/tests/presidio-test
+elif [ "${E2E_REAL_BINARY:-0}" != 1 ] &&
+	[ -x "$E2E_BUILD/tests/presidio-e2e" ]; then
+	PRESIDIO_BIN=$E2E_BUILD/tests/presidio-e2e
 fi
 P=$PRESIDIO_BIN
 

@@ -105,6 +105,18 @@ if [ "$RC" -eq 0 ] && [ "$(out_line)" = "presidio $want" ]; then
 else
 	fail "version" "exit $RC, printed '$(out_line)'"
 fi
+# The scripts run tests/presidio-e2e, whose slots take Argon2id's minimum
+# cost (node/keyslot.h), and which says so; the program as built does
+# not, and makes its slots at the real cost (32 MiB, 3 passes).
+if grep -q '^test build: ' "$T/out"; then ok "e2e_build_says_so"; else
+	fail "e2e_build_says_so" "printed '$(cat "$T/out")'"; fi
+run "$E2E_BUILD/presidio" --version
+check real_build_says_nothing [ "$(cat "$T/out")" = "presidio $want" ]
+run env "PRESIDIO_DIR=$T/real" "PRESIDIO_OPERATOR=alice" \
+	"PRESIDIO_PASSPHRASE=$E2E_PASSPHRASE" "$E2E_BUILD/presidio" init --name real
+cost=$(sqlite3 -batch "$T/real/presidio.db" \
+	'SELECT opslimit || " " || memlimit FROM keyslot' 2>&1)
+check real_build_slot_cost [ "$RC:$cost" = "0:3 33554432" ]
 t_exit "unknown_command_exit_2" 2 "$P" frobnicate
 t_exit "no_command_exit_2" 2 "$P"
 t_exit "unknown_option_exit_2" 2 "$P" status --no-such-option

@@ -11,7 +11,7 @@
 # --lifetime end it cleanly (under ASan: without a leak).
 . "$(dirname "$0")/lib.sh"
 
-FP=$(dirname "$P")/tests/tools/faultproxy
+FP=$E2E_BUILD/tests/tools/faultproxy
 if [ ! -x "$FP" ]; then
 	fail "faultproxy" "no executable $FP (make tests builds it)"
 	finish

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 
-PROXY=$(dirname "$P")/tests/tools/faultproxy
+PROXY=$E2E_BUILD/tests/tools/faultproxy
 [ -x "$PROXY" ] || { fail faultproxy "no $PROXY (make tests builds it)"; finish; }
 
 # Key-file slots: no Argon2 on each of the many commands.

@@ -22,7 +22,7 @@ PRESIDIO_OPERATOR=alice
 PRESIDIO_PASSPHRASE=$E2E_PASSPHRASE
 export PRESIDIO_OPERATOR PRESIDIO_PASSPHRASE
 
-HC=$(dirname "$P")/tests/tools/holdconn
+HC=$E2E_BUILD/tests/tools/holdconn
 if [ ! -x "$HC" ]; then
 	fail holdconn "no executable $HC (make tests builds it)"
 	finish

@@ -14,7 +14,7 @@
 . "$(dirname "$0")/sync_lib.sh"
 
 GEN=${PRESIDIO_WORKLOAD_GEN:-$(dirname "$0")/../../../shared/workload/gen.js}
-PROXY=$(dirname "$P")/tests/tools/faultproxy
+PROXY=$E2E_BUILD/tests/tools/faultproxy
 RUNS=${SYNC_CUTS_RUNS:-3}      # `presidio sync` runs allowed per side
 SEED=${SYNC_CUTS_SEED:-$(date +%s)}
 [ -x "$PROXY" ] || { fail faultproxy "no $PROXY (make tests builds it)"; finish; }

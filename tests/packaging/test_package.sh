@@ -17,6 +17,8 @@
 # new package's program migrates on first use with nothing lost.
 # e2e: plain build only
 # e2e: long
+# The program as built, at the real key-derivation cost.
+E2E_REAL_BINARY=1
 . "$(dirname "$0")/../e2e/lib.sh"
 # The installed program reads the installed configuration here.
 unset PRESIDIO_CONFIG

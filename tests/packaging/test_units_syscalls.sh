@@ -12,6 +12,8 @@
 # their threads made is then checked against the unit's filter, expanded
 # by systemd-analyze syscall-filter as systemd expands it.
 # e2e: plain build only
+# The program as built, at the real key-derivation cost.
+E2E_REAL_BINARY=1
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/../e2e/sync_lib.sh"
 
