@@ -72,6 +72,7 @@ const char *err_code_name(int code)
 	case ERR_NOMEM: return "nomem";
 	case ERR_EXISTS: return "exists";
 	case ERR_CONFLICT: return "conflict";
+	case ERR_DENIED: return "denied";
 	default: return "internal";
 	}
 }

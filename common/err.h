@@ -39,9 +39,11 @@ enum err_code {
 	ERR_NOMEM = -8,    /* allocation failed */
 	ERR_EXISTS = -9,   /* already exists (node directory, operator) */
 	ERR_CONFLICT = -10, /* refused by a rule (skew window, authority) */
-	ERR_STOP = -11      /* not a failure: a walk's callback asks the walk
+	ERR_STOP = -11,     /* not a failure: a walk's callback asks the walk
 			       to end here (see above); never returned by
 			       the walker */
+	ERR_DENIED = -12    /* not allowed to the operator's role
+			       (schema/access.h) */
 };
 
 #define ERR_MSG_MAX 512

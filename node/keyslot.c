@@ -392,6 +392,13 @@ void keyslot_mac(const struct keyslot *slot, const uint8_t *dek,
 	    &st, (const uint8_t *)slot->operator,
 	    strnlen(slot->operator, KEYSLOT_OPERATOR_MAX - 1) + 1);
 	crypto_generichash_update(&st, slot->pk, KEYSLOT_PKBYTES);
+	/* The role, with its NUL, only when the slot has one: a slot made
+	 * before roles keeps the MAC it had, so the store can tell it and
+	 * give it its role once (node/store_access.c). */
+	if (slot->role[0])
+		crypto_generichash_update(
+		    &st, (const uint8_t *)slot->role,
+		    strnlen(slot->role, KEYSLOT_ROLE_MAX - 1) + 1);
 	crypto_generichash_final(&st, mac, KEYSLOT_MACBYTES);
 	sodium_memzero(&st, sizeof(st));
 }

@@ -33,6 +33,7 @@
 #include "common/err.h"
 
 #define KEYSLOT_OPERATOR_MAX 64 /* operator name: [A-Za-z0-9._@-], 1..63 */
+#define KEYSLOT_ROLE_MAX 24     /* role name (schema/access.h), 0..23 */
 #define KEYSLOT_SALTBYTES crypto_pwhash_SALTBYTES
 #define KEYSLOT_PKBYTES crypto_box_PUBLICKEYBYTES
 #define KEYSLOT_SKBYTES crypto_box_SECRETKEYBYTES
@@ -81,6 +82,9 @@ struct keyslot {
 	uint64_t memlimit;                     /* Argon2id bytes (0: file) */
 	uint8_t pk[KEYSLOT_PKBYTES];           /* public key, in clear */
 	uint8_t wrapped[KEYSLOT_WRAPPEDBYTES]; /* nonce | sealed secret key */
+	/* The operator's role, NUL-terminated; "" in a slot made before
+	 * roles.  Opaque here; authenticated with the slot (keyslot_mac). */
+	char role[KEYSLOT_ROLE_MAX];
 };
 
 /* 0 when name is a valid operator name, else ERR_INVALID with a message. */
@@ -129,10 +133,12 @@ int keyslot_open_dek(const struct keyslot *slot, const uint8_t *sk,
 #define KEYSLOT_MACBYTES 32
 
 /*
- * MAC of the slot's public parts (operator, kind, public key) under a data
- * key.  Rotation hands the new data key only to slots whose MAC checks
- * under the current one, so a slot planted by someone who can write the
- * database but not unlock it gets nothing.  keyslot_mac_check() returns 0
+ * MAC of the slot's public parts (operator, kind, public key, and the role
+ * when it has one) under a data key.  Rotation hands the new data key only
+ * to slots whose MAC checks under the current one, so a slot planted by
+ * someone who can write the database but not unlock it gets nothing; the
+ * store refuses to unlock with a slot that fails, so a role changed
+ * outside presidio opens nothing.  keyslot_mac_check() returns 0
  * or ERR_CORRUPT (also for a missing MAC: maclen other than
  * KEYSLOT_MACBYTES).
  */

@@ -56,6 +56,7 @@
 #include "conflict/merge.h"
 #include "conflict/version.h"
 #include "node/keyslot.h"
+#include "schema/access.h"
 #include "schema/schema.h"
 
 #define STORE_DB_FILE "presidio.db"
@@ -78,6 +79,9 @@ struct store_secret {
 	enum keyslot_kind kind; /* passphrase or key file */
 	const uint8_t *secret;  /* borrowed, not kept */
 	size_t len;
+	/* A new slot's role (schema/access.h name), for store_init() and
+	 * store_operator_add() only; NULL: the default they state. */
+	const char *role;
 };
 
 /* Wall clock in milliseconds; tests replace it to move time around. */
@@ -171,6 +175,14 @@ const char *store_node_name(const struct store *s);
 enum store_role store_role(const struct store *s);
 /* The unlocked operator, or NULL while locked. */
 const char *store_operator(const struct store *s);
+/* The unlocked operator's role (schema/access.h), ACCESS_NONE while
+ * locked.  Every read through this API leaves out the fields the role may
+ * not read (access_withhold()), and every write refuses with ERR_DENIED a
+ * field it may not write: store_get(), store_list(), store_log(),
+ * store_history(), store_conflicts(), store_refused_list(), store_put(),
+ * store_delete(), store_resolve().  Merge, sync and rules read everything
+ * (node/store_access.c). */
+enum access_role store_operator_role(const struct store *s);
 /* The directory the store lives in. */
 const char *store_dir(const struct store *s);
 
@@ -592,21 +604,41 @@ int store_verify(struct store *s, uint64_t *bad, struct err *e) ERR_MUST_USE;
 /* Several operators signed in to one process at once, each handle acting
  * as one of them, and signing one out: node/store_session.h. */
 
-/* Add a slot for secret->operator (unlocked store).  ERR_EXISTS. */
+/*
+ * Operators are managed by a role that manages them (coordinatore on a
+ * node, focal_point on the hub: access_manages_operators()); others get
+ * ERR_DENIED.  A store made by store_init() gives its first operator
+ * secret->role, by default that role (focal_point on a hub, else
+ * coordinatore).  A store made before roles gives every slot that role at
+ * its first unlock, which changes nothing of what they could do; the
+ * coordinatore then sets each one's (store_operator_set_role()).
+ */
+
+/* Add a slot for secret->operator (unlocked store) with role
+ * secret->role: required for a passphrase; a key file's default is
+ * servizio.  ERR_EXISTS, ERR_INVALID (unknown role), ERR_DENIED. */
 int store_operator_add(struct store *s, const struct store_secret *secret,
 		       struct err *e) ERR_MUST_USE;
 
 /* Remove an operator's slot.  Refuses to remove the last slot.
- * ERR_NOTFOUND. */
+ * ERR_NOTFOUND, ERR_DENIED. */
 int store_operator_remove(struct store *s, const char *operator,
 			  struct err *e) ERR_MUST_USE;
+
+/* Give operator the role named role.  Refuses to take the last role that
+ * manages operators away (ERR_CONFLICT).  ERR_NOTFOUND, ERR_INVALID,
+ * ERR_DENIED.  A handle acting for operator keeps the role it had until
+ * it unlocks again. */
+int store_operator_set_role(struct store *s, const char *operator,
+			    const char *role, struct err *e) ERR_MUST_USE;
 
 /* Change the unlocked operator's passphrase (or key file bytes). */
 int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
 			  struct err *e) ERR_MUST_USE;
 
+/* role: the stored name, "" for a slot not yet given one. */
 typedef int (*store_operator_fn)(void *ctx, const char *operator,
-				 enum keyslot_kind kind);
+				 enum keyslot_kind kind, const char *role);
 
 int store_operator_list(struct store *s, store_operator_fn fn, void *ctx,
 			struct err *e) ERR_MUST_USE;

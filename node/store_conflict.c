@@ -209,6 +209,11 @@ static int record_conflicts(struct store *s, int64_t rid, const struct id *id,
 		}
 		out.field = k->field ? (f ? f->name : "?")
 				     : SCHEMA_FIELD_DELETED_NAME;
+		/* Its values are the field's: not for a role that may not
+		 * read them (it cannot settle it either). */
+		if (k->field && !(f && access_field_read(s->access, coll,
+							  f->name)))
+			continue;
 		(void)merge_winner(mr,
 				   k->kind == MERGE_CONFLICT_DELETE
 					   ? SCHEMA_FIELD_DELETED
@@ -338,6 +343,11 @@ static int resolve(struct store *s, const struct id *id, const char *name,
 		goto out;
 	}
 	rc = resolution_values(s, coll, name, value, &c.values, &field, e);
+	/* Settling a field is writing it; keep or undo a deletion, every
+	 * field the record holds (as store_delete()). */
+	if (!rc)
+		rc = access_check_write(s->access, coll,
+					name ? c.values : row.fields, e);
 	/* A resolution is a write like a put: the same references and
 	 * hand-over rules (node/store_check.c). */
 	if (!rc && name)

@@ -97,6 +97,9 @@ struct store {
 	struct sealer *sealer;	    /* NULL while locked */
 	char signed_out[KEYSLOT_OPERATOR_MAX]; /* left on a lock: message */
 	uint32_t self_actor;	     /* actor.idx of (this node, operator) */
+	/* The operator's role, from the slot checked when the handle
+	 * started acting for it (store_access.c); ACCESS_NONE locked. */
+	enum access_role access;
 	uint8_t *dek[SEAL_MAX_KEYS]; /* data keys loaded, sodium_malloc */
 	uint32_t dek_gen[SEAL_MAX_KEYS];
 	size_t ndek;
@@ -190,7 +193,7 @@ int store_keys_create(struct store *s, const struct store_secret *first,
 
 /* Key-slot rows: the columns read, in this order, and where the MAC is. */
 #define SLOT_COLUMNS                                                           \
-	"id, operator, kind, salt, opslimit, memlimit, pk, wrapped, mac"
+	"id, operator, kind, salt, opslimit, memlimit, pk, wrapped, mac, role"
 #define SLOT_MAC_COLUMN 8
 
 /* Fill slot from a SLOT_COLUMNS row; *id = keyslot.id. */
@@ -257,6 +260,29 @@ int store_memos_drop(struct store *s, struct err *e);
 
 /* Wipe and free the unlocked state (and drop the session's ref). */
 void store_keys_release(struct store *s);
+
+/* ---- roles (store_access.c) ---- */
+
+/* A handle starts acting for its session's operator: check the slot's MAC
+ * with its role (giving an older store's slots theirs first) and set
+ * s->access.  ERR_CORRUPT when the slot was altered outside presidio. */
+int store_access_unlocked(struct store *s, struct err *e);
+
+/* 0 when the unlocked operator manages operators, else ERR_DENIED. */
+int store_access_manage(struct store *s, struct err *e);
+
+/* The stored name of the role named name for a new slot of kind (NULL:
+ * servizio for a key file, ERR_INVALID for a passphrase); ERR_INVALID for
+ * an unknown role. */
+int store_access_role_of(const struct store *s, const char *name,
+			 enum keyslot_kind kind, const char **role,
+			 struct err *e);
+
+/* The role that manages operators here: a store's first operator's. */
+const char *store_access_top_role(const struct store *s);
+
+/* 1 when a slot other than id manages operators. */
+int store_access_other_manager(struct store *s, int64_t id, struct err *e);
 
 /* ---- operators signed in (store_session.c) ---- */
 

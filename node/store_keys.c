@@ -33,6 +33,10 @@ int store_slot_row(struct store_q *st, struct keyslot *slot, int64_t *id,
 	slot->memlimit = (uint64_t)store_q_col_i64(st, 5);
 	memcpy(slot->pk, store_q_col_blob(st, 6), KEYSLOT_PKBYTES);
 	memcpy(slot->wrapped, store_q_col_blob(st, 7), KEYSLOT_WRAPPEDBYTES);
+	op = store_q_col_text(st, 9);
+	if (op && strlen(op) >= sizeof(slot->role))
+		return err_set(e, ERR_CORRUPT, "malformed key slot");
+	snprintf(slot->role, sizeof(slot->role), "%s", op ? op : "");
 	return 0;
 }
 
@@ -47,10 +51,11 @@ static int insert_slot(struct store *s, const struct keyslot *slot,
 	keyslot_mac(slot, dek, mac);
 	st = store_q(s,
 		     "INSERT INTO keyslot(operator, kind, salt, opslimit, "
-		     "memlimit, pk, wrapped, created, mac) "
-		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		     "memlimit, pk, wrapped, created, mac, role) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 		     "saving key slot");
 	store_q_bind_blob(st, 9, mac, sizeof(mac));
+	store_q_bind_text(st, 10, slot->role);
 	store_q_bind_text(st, 1, slot->operator);
 	store_q_bind_int(st, 2, slot->kind);
 	store_q_bind_blob(st, 3, slot->salt, KEYSLOT_SALTBYTES);
@@ -101,10 +106,19 @@ int store_keys_create(struct store *s, const struct store_secret *first,
 	int64_t slot_id = 0;
 	int rc;
 
+	const char *role = store_access_top_role(s);
+
+	if (first->role) {
+		rc = store_access_role_of(s, first->role, first->kind, &role,
+					  e);
+		if (rc)
+			return rc;
+	}
 	rc = keyslot_create(&slot, first->operator, first->kind, first->secret,
 			    first->len, NULL, e);
 	if (rc)
 		return rc;
+	snprintf(slot.role, sizeof(slot.role), "%s", role);
 	dek = keyslot_new_dek();
 	if (!dek)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -281,6 +295,7 @@ void store_keys_release(struct store *s)
 		sodium_free(s->dek[i]);
 	s->ndek = 0;
 	s->self_actor = 0;
+	s->access = ACCESS_NONE;
 	store_session_unref(s->sess);
 	s->sess = NULL;
 	store_mac_release(s);
@@ -295,19 +310,24 @@ int store_operator_add(struct store *s, const struct store_secret *secret,
 {
 	struct keyslot slot;
 	const uint8_t *mackey = NULL;
+	const char *role = NULL;
 	int64_t slot_id = 0;
 	int opened = 0;
-	int rc = store_require_unlocked(s, e);
+	int rc = store_access_manage(s, e);
 
 	if (rc)
 		return rc;
 	if (!secret->operator)
 		return err_set(e, ERR_INVALID, "operator name missing");
+	rc = store_access_role_of(s, secret->role, secret->kind, &role, e);
+	if (rc)
+		return rc;
 	/* Argon2id takes a while: derive before taking the write lock. */
 	rc = keyslot_create(&slot, secret->operator, secret->kind,
 			    secret->secret, secret->len, NULL, e);
 	if (rc)
 		return rc;
+	snprintf(slot.role, sizeof(slot.role), "%s", role);
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
@@ -324,24 +344,48 @@ int store_operator_add(struct store *s, const struct store_secret *secret,
 int store_operator_remove(struct store *s, const char *operator, struct err *e)
 {
 	struct store_q *st = NULL;
-	int64_t slots = 0, found = 0;
+	int64_t slots = 0, found = 0, id = 0;
+	int manages = 0;
 	int opened = 0;
-	int rc = store_tx_begin(s, &opened, e);
+	int rc = store_access_manage(s, e);
 
+	if (!rc)
+		rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
 	st = store_q(s,
-		     "SELECT count(*), coalesce(sum(operator = ?1), 0) "
+		     "SELECT count(*), coalesce(sum(operator = ?1), 0), "
+		     "max(CASE WHEN operator = ?1 THEN id END), "
+		     "max(CASE WHEN operator = ?1 THEN role END) "
 		     "FROM keyslot",
 		     "reading key slots");
 	store_q_bind_text(st, 1, operator);
 	if (store_q_row(st)) {
 		slots = store_q_col_i64(st, 0);
 		found = store_q_col_i64(st, 1);
+		id = store_q_col_i64(st, 2);
+		manages = access_manages_operators(
+		    access_role_parse(store_q_col_text(st, 3)));
 	}
 	rc = store_q_end(st, e);
 	if (rc)
 		goto out;
+	if (found && manages && slots > 1) {
+		int other = store_access_other_manager(s, id, e);
+
+		if (other < 0) {
+			rc = other;
+			goto out;
+		}
+		if (!other) {
+			rc = err_set(e, ERR_CONFLICT,
+				     "'%s' is the last operator who manages "
+				     "operators: give that role to another "
+				     "one first",
+				     operator);
+			goto out;
+		}
+	}
 	if (!found) {
 		rc = err_set(e, ERR_NOTFOUND,
 			     "no operator '%s' on this node", operator);
@@ -395,6 +439,10 @@ int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
 			    e);
 	if (rc)
 		goto out;
+	/* The role checked at unlock (the session's copy of the slot may
+	 * predate an older store's roles). */
+	snprintf(slot.role, sizeof(slot.role), "%s",
+		 access_role_name(s->access));
 	rc = store_tx_begin(s, &opened, e);
 	began = !rc;
 	if (!rc)
@@ -403,10 +451,11 @@ int store_operator_passwd(struct store *s, const uint8_t *secret, size_t len,
 		keyslot_mac(&slot, macdek, mac);
 		st = store_q(s,
 			     "UPDATE keyslot SET salt = ?2, opslimit = ?3, "
-			     "memlimit = ?4, pk = ?5, wrapped = ?6, mac = ?7 "
-			     "WHERE id = ?1",
+			     "memlimit = ?4, pk = ?5, wrapped = ?6, mac = ?7, "
+			     "role = ?8 WHERE id = ?1",
 			     "saving key slot");
 		store_q_bind_blob(st, 7, mac, sizeof(mac));
+		store_q_bind_text(st, 8, slot.role);
 		store_q_bind_int(st, 1, slot_id);
 		store_q_bind_blob(st, 2, slot.salt, KEYSLOT_SALTBYTES);
 		store_q_bind_int(st, 3, (int64_t)slot.opslimit);
@@ -447,10 +496,13 @@ int store_operator_list(struct store *s, store_operator_fn fn, void *ctx,
 	struct store_q *st = NULL;
 	int rc = 0;
 
-	st = store_q(s, "SELECT operator, kind FROM keyslot ORDER BY operator",
+	st = store_q(s,
+		     "SELECT operator, kind, role FROM keyslot "
+		     "ORDER BY operator",
 		     "reading operators");
 	while (!rc && store_q_row(st))
 		rc = fn(ctx, store_q_col_text(st, 0),
-			(enum keyslot_kind)store_q_col_int(st, 1));
+			(enum keyslot_kind)store_q_col_int(st, 1),
+			store_q_col_text(st, 2));
 	return err_walk_end(store_q_done(st, rc, e));
 }

@@ -165,6 +165,22 @@ int store_walk_changes(struct store *s, struct store_q *st, int with_values,
 	return rc;
 }
 
+/* A walk for a person: each entry's values without the fields the
+ * operator's role may not read (schema/access.h). */
+struct withheld_walk {
+	store_change_fn fn;
+	void *ctx;
+	enum access_role role;
+};
+
+static int withhold_one(void *ctx, const struct store_change *c)
+{
+	struct withheld_walk *w = ctx;
+
+	access_withhold(w->role, c->coll, c->fields);
+	return w->fn(w->ctx, c);
+}
+
 /* Entries of a WHERE clause on seq > ?1, at most ?2, in order. */
 static int log_where(struct store *s, const char *where, uint64_t after,
 		     size_t limit, int with_values, store_change_fn fn,
@@ -175,16 +191,24 @@ static int log_where(struct store *s, const char *where, uint64_t after,
 	size_t rows;
 	int rc;
 
+	struct withheld_walk w = { fn, ctx, store_operator_role(s) };
+
 	rc = with_values ? store_require_unlocked(s, e) : 0;
 	if (rc)
 		return rc;
+	/* Text is handed over as sealed: only to a role that reads it all. */
+	if (with_values == STORE_VALUES_TEXT && !access_reads_all(w.role))
+		return err_set(e, ERR_DENIED,
+			       "il ruolo %s non legge tutti i campi: i valori "
+			       "come testo non sono disponibili",
+			       access_role_name(w.role));
 	snprintf(sql, sizeof(sql), "%sWHERE c.seq > ?1%s ORDER BY c.seq "
 		 "LIMIT ?2", CHANGE_COLUMNS, where);
 	st = store_q(s, sql, "reading change log");
 	store_q_bind_int(st, 1, (int64_t)after);
 	store_q_bind_int(st, 2, limit ? (int64_t)limit : -1);
-	return err_walk_end(
-	    store_walk_changes(s, st, with_values, fn, ctx, &rows, e));
+	return err_walk_end(store_walk_changes(s, st, with_values,
+					       withhold_one, &w, &rows, e));
 }
 
 int store_log(struct store *s, uint64_t after, size_t limit, int with_values,
@@ -197,6 +221,7 @@ int store_history(struct store *s, const struct id *id, store_change_fn fn,
 		  void *ctx, struct err *e)
 {
 	char idtext[ID_TEXT_LEN + 1];
+	struct withheld_walk w = { fn, ctx, store_operator_role(s) };
 	struct store_q *st = NULL;
 	size_t rows = 0;
 	int rc = store_require_unlocked(s, e);
@@ -208,7 +233,8 @@ int store_history(struct store *s, const struct id *id, store_change_fn fn,
 				    "WHERE id = ?1) ORDER BY c.seq",
 		     "reading history");
 	store_q_bind_blob(st, 1, id->b, ID_BYTES);
-	rc = err_walk_end(store_walk_changes(s, st, 1, fn, ctx, &rows, e));
+	rc = err_walk_end(
+	    store_walk_changes(s, st, 1, withhold_one, &w, &rows, e));
 	/* Every record has at least its create entry. */
 	if (!rc && rows == 0) {
 		id_format(id, idtext);

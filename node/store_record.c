@@ -431,6 +431,8 @@ int store_put(struct store *s, const char *collection, const struct id *id,
 		goto out;
 	}
 	rc = schema_validate(coll, fields, !l.exists, e);
+	if (!rc)
+		rc = access_check_write(s->access, coll, fields, e);
 	if (rc)
 		goto out;
 	/* From here on, the write as it is kept: its sets in the one order
@@ -534,6 +536,11 @@ int store_delete(struct store *s, const struct id *id, struct err *e)
 			     idtext, (unsigned)l.coll);
 		goto out;
 	}
+	/* Deleting takes every value away: the role must be one that may
+	 * write each field the record holds. */
+	rc = access_check_write(s->access, coll, l.fields, e);
+	if (rc)
+		goto out;
 	c.hlc = store_tick(s);
 	c.origin = s->self_node;
 	c.actor = s->self_actor;
@@ -599,6 +606,7 @@ int store_get(struct store *s, const struct id *id, struct store_record *out,
 		return err_set(e, ERR_CORRUPT, "record %s: unknown collection",
 			       idtext);
 	}
+	access_withhold(s->access, out->coll, out->fields);
 	return 0;
 }
 
@@ -670,8 +678,10 @@ int store_list(struct store *s, const char *collection, int with_deleted,
 	store_q_bind_int(st, 2, with_deleted ? 1 : 0);
 	while (!rc && store_q_row(st)) {
 		rc = row_record(s, st, &r, e);
-		if (!rc && r.coll)
+		if (!rc && r.coll) {
+			access_withhold(s->access, r.coll, r.fields);
 			rc = fn(ctx, &r);
+		}
 	}
 	rc = store_q_done(st, rc, e);
 	store_record_release(&r);

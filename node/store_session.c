@@ -244,6 +244,8 @@ int store_session_use(struct store *s, struct store_session *sess,
 		rc = self_actor(s, e);
 	if (!rc)
 		rc = store_mac_unlocked(s, e);
+	if (!rc)
+		rc = store_access_unlocked(s, e);
 	/* A build of a newer schema version re-derives what an older one
 	 * kept without declaring it (store_int.h). */
 	/* The group index first: the upgrade's writes keep it. */

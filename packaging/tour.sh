@@ -56,7 +56,8 @@ step "A wrong passphrase changes nothing (exit code 4)"
 PRESIDIO_PASSPHRASE='not the right one' "$P" get "$PERSON" || echo "exit code $?"
 
 step "A second operator, then a new data key sealed to both"
-PRESIDIO_NEW_PASSPHRASE='la frase di anna bianchi' run "$P" operator add a.bianchi
+PRESIDIO_NEW_PASSPHRASE='la frase di anna bianchi' run "$P" operator add a.bianchi \
+	--role assistente_sociale
 run "$P" key rotate
 run "$P" operator list
 PRESIDIO_OPERATOR=a.bianchi PRESIDIO_PASSPHRASE='la frase di anna bianchi' \

@@ -385,6 +385,7 @@ const struct schema_field schema_plan_fields[6] = {
 	  .help = "Le figure dell'équipe multidisciplinare che seguono il "
 		  "progetto (assistente sociale, psicologo, mediatore...)." },
 	{ .name = "notes", .id = 6, .type = SCHEMA_TEXT, .flags = P,
+	  .group = SCHEMA_GROUP_INTERVIEW,
 	  .doc = "notes on the plan", .label = "Note",
 	  .help = "Quanto serve a capire il progetto e come è stato "
 		  "concordato con la persona." },
@@ -462,9 +463,9 @@ static const char *const level_labels[] = {
 	  .label = lbl,                                                        \
 	  .help = "Quanto la persona è autonoma in quest'area, da critico "    \
 		  "ad autonomo." }
-#define NOTE(fname, fid, lbl)                                                 \
+#define NOTE(fname, fid, lbl, grp)                                            \
 	{ .name = fname, .id = fid, .type = SCHEMA_TEXT, .flags = P,           \
-	  .doc = "notes on the area", .label = lbl,                            \
+	  .group = grp, .doc = "notes on the area", .label = lbl,              \
 	  .help = "Problemi, risorse e bisogni della persona in "              \
 		  "quest'area." }
 
@@ -481,14 +482,17 @@ const struct schema_field schema_profile_fields[11] = {
 	  .doc = "date of the profile", .label = "Data",
 	  .help = "Il giorno in cui il profilo è stato compilato." },
 	LEVEL("housing_level", 4, "Area abitativa: livello"),
-	NOTE("housing_note", 5, "Area abitativa: note"),
+	NOTE("housing_note", 5, "Area abitativa: note", SCHEMA_GROUP_INTERVIEW),
 	LEVEL("health_social_level", 6, "Area sociosanitaria: livello"),
-	NOTE("health_social_note", 7, "Area sociosanitaria: note"),
+	NOTE("health_social_note", 7, "Area sociosanitaria: note",
+	     SCHEMA_GROUP_HEALTH),
 	LEVEL("integration_level", 8,
 	      "Area integrazione e orientamento: livello"),
-	NOTE("integration_note", 9, "Area integrazione e orientamento: note"),
+	NOTE("integration_note", 9, "Area integrazione e orientamento: note",
+	     SCHEMA_GROUP_INTERVIEW),
 	LEVEL("labour_level", 10, "Area politiche attive del lavoro: livello"),
-	NOTE("labour_note", 11, "Area politiche attive del lavoro: note"),
+	NOTE("labour_note", 11, "Area politiche attive del lavoro: note",
+	     SCHEMA_GROUP_INTERVIEW),
 };
 
 /* ---- followup (sec. 6.6) ---- */
@@ -517,6 +521,7 @@ const struct schema_field schema_followup_fields[5] = {
 	  .help = "Com'è la situazione della persona in quest'area rispetto "
 		  "alla chiusura." },
 	{ .name = "note", .id = 5, .type = SCHEMA_TEXT, .flags = P,
+	  .group = SCHEMA_GROUP_INTERVIEW,
 	  .doc = "notes", .label = "Note",
 	  .help = "Quanto emerso nella verifica." },
 };

@@ -94,7 +94,7 @@ const struct schema_field schema_person_fields[27] = {
 	  .help = "Quante persone compongono il nucleo, la persona "
 		  "compresa." },
 	{ .name = "vulnerabilities", .id = 16, .type = SCHEMA_STRING_LIST,
-	  .flags = P, .doc = "vulnerabilities (special-category data)",
+	  .flags = P, .group = SCHEMA_GROUP_HEALTH, .doc = "vulnerabilities (special-category data)",
 	  .label = "Vulnerabilità",
 	  .help = "Le condizioni di vulnerabilità rilevate; dati "
 		  "particolari, da scrivere solo se servono alla presa in "
@@ -108,6 +108,7 @@ const struct schema_field schema_person_fields[27] = {
 	  .doc = "date of the consent", .label = "Data del consenso",
 	  .help = "Il giorno in cui la persona ha dato il consenso." },
 	{ .name = "notes", .id = 19, .type = SCHEMA_TEXT, .flags = P,
+	  .group = SCHEMA_GROUP_INTERVIEW,
 	  .doc = "interview notes", .label = "Note dei colloqui",
 	  .help = "Quanto emerso nei colloqui che serve al percorso; i "
 		  "fatti riservati vanno nelle note riservate." },
@@ -143,6 +144,7 @@ const struct schema_field schema_person_fields[27] = {
 	  .help = "Il comune in cui la persona lavora o lavorava quando è "
 		  "stata individuata." },
 	{ .name = "special_notes", .id = 26, .type = SCHEMA_TEXT, .flags = P,
+	  .group = SCHEMA_GROUP_RESTRICTED,
 	  .doc = "restricted notes: health, legal status, exploitation facts",
 	  .label = "Note riservate",
 	  .help = "Salute, posizione giuridica, fatti di sfruttamento: solo "

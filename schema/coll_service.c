@@ -95,6 +95,7 @@ const struct schema_field schema_service_fields[9] = {
 	  .doc = "outcome", .label = "Esito",
 	  .help = "Come si è concluso l'intervento." },
 	{ .name = "note", .id = 7, .type = SCHEMA_TEXT, .flags = P,
+	  .group = SCHEMA_GROUP_INTERVIEW,
 	  .doc = "the operator's note", .label = "Nota dell'operatore",
 	  .help = "Quanto serve a chi seguirà il caso dopo." },
 	{ .name = "created_by", .id = 8, .type = SCHEMA_STRING,
@@ -143,6 +144,7 @@ const struct schema_field schema_consent_fields[7] = {
 	  .help = "Il giorno in cui la persona ha ritirato il consenso; "
 		  "vuoto se è ancora valido." },
 	{ .name = "note", .id = 7, .type = SCHEMA_TEXT, .flags = P,
+	  .group = SCHEMA_GROUP_INTERVIEW,
 	  .doc = "notes", .label = "Note",
 	  .help = "Come la persona è stata informata, eventuali limiti del "
 		  "consenso." },

@@ -190,6 +190,23 @@ struct schema_aggregate {
 };
 
 /*
+ * Who may read and write a field inside a node: each field belongs to one
+ * group, and schema/access.h says which operator roles read and write each
+ * group.  Access is each program's own policy, enforced by its store on
+ * every read and write through the API, not part of the contract between
+ * nodes (like labels, groups are not in the schema fingerprint).
+ */
+enum schema_group {
+	SCHEMA_GROUP_GENERAL = 0, /* dati generali: every role */
+	SCHEMA_GROUP_INTERVIEW,   /* colloqui: notes of interviews, services,
+				     plans, follow-ups */
+	SCHEMA_GROUP_HEALTH,      /* sanitario: health and psychological data */
+	SCHEMA_GROUP_RESTRICTED,  /* riservato: legal position, the facts of
+				     exploitation */
+	SCHEMA_GROUPS
+};
+
+/*
  * Labels and help are what a person reads (Italian, for the forms, the
  * web UI and `presidio schema`); they are not part of the contract
  * between nodes: changing their text changes no store and no fingerprint
@@ -216,6 +233,8 @@ struct schema_field {
 	 * (none declared: any value may follow any). */
 	const struct schema_transition *transitions;
 	size_t ntransitions;
+	enum schema_group group;    /* who reads and writes it (default:
+				       general) */
 };
 
 /*

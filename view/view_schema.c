@@ -111,14 +111,15 @@ static json_t *transitions(const struct schema_field *f)
 static json_t *field_json(const struct schema_field *f)
 {
 	json_t *o = json_pack(
-		"{s:s,s:i,s:s,s:s?,s:s?,s:s?,s:b,s:b,s:b,s:s}", "name",
+		"{s:s,s:i,s:s,s:s?,s:s?,s:s?,s:b,s:b,s:b,s:s,s:s}", "name",
 		f->name, "id", (int)f->id, "type",
 		view_schema_type_name(f->type), "label", f->label, "help",
 		f->help, "doc", f->doc, "required",
 		(f->flags & SCHEMA_REQUIRED) != 0, "personal",
 		(f->flags & SCHEMA_PERSONAL) != 0, "hub_only",
 		(f->flags & SCHEMA_HUB_ONLY) != 0, "merge",
-		f->merge == SCHEMA_MERGE_MONOTONIC ? "monotonic" : "field");
+		f->merge == SCHEMA_MERGE_MONOTONIC ? "monotonic" : "field",
+		"group", access_group_name(f->group));
 
 	int bad = !o;
 
@@ -174,6 +175,32 @@ out:
 	return o;
 }
 
+json_t *view_schema_access_json(enum access_role r)
+{
+	json_t *o = json_pack("{s:s,s:s,s:[],s:[],s:b}", "role",
+			      access_role_name(r), "label",
+			      access_role_label(r), "read", "write",
+			      "manages_operators",
+			      access_manages_operators(r));
+	json_t *rd = o ? json_object_get(o, "read") : NULL;
+	json_t *wr = o ? json_object_get(o, "write") : NULL;
+
+	for (int g = 0; o && g < SCHEMA_GROUPS; g++) {
+		json_t *name = json_string(access_group_name((enum schema_group)g));
+
+		if (!name ||
+		    (access_group_read(r, (enum schema_group)g) &&
+		     json_array_append(rd, name)) ||
+		    (access_group_write(r, (enum schema_group)g) &&
+		     json_array_append(wr, name))) {
+			json_decref(o);
+			o = NULL;
+		}
+		json_decref(name);
+	}
+	return o;
+}
+
 json_t *view_schema_json(void)
 {
 	json_t *colls = json_array();
@@ -185,6 +212,23 @@ json_t *view_schema_json(void)
 			json_decref(colls);
 			return NULL;
 		}
-	return json_pack("{s:i,s:o}", "version", schema_version(),
-			 "collections", colls);
+	json_t *groups = json_array();
+
+	for (int g = 0; groups && g < SCHEMA_GROUPS; g++)
+		if (json_array_append_new(
+			groups,
+			json_pack("{s:s,s:s}", "name",
+				  access_group_name((enum schema_group)g),
+				  "label",
+				  access_group_label((enum schema_group)g)))) {
+			json_decref(groups);
+			groups = NULL;
+		}
+	if (!colls || !groups) {
+		json_decref(colls);
+		json_decref(groups);
+		return NULL;
+	}
+	return json_pack("{s:i,s:o,s:o}", "version", schema_version(),
+			 "collections", colls, "groups", groups);
 }

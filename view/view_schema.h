@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "schema/access.h"
 #include "schema/schema.h"
 
 /* The wire name of a type: "string", "text", "int", "number", "bool",
@@ -30,7 +31,7 @@ const char *view_schema_type_label(enum schema_type t);
  * "append_only","parent":FIELD|null,"scope":"shared"|"root"|"parent"|
  * "subject","invariant":BOOL,"aggregates":[{"child","sum","cap_field",
  * "cap","doc"}],"fields":[{"name","id","type","label","help","doc",
- * "required","personal","hub_only","merge":"field"|"monotonic",
+ * "required","personal","hub_only","merge":"field"|"monotonic","group",
  * "ref":COLL (REF only),"values":[{"value","label"}] (ENUM, ENUM_SET
  * only),"transitions":[{"from":VALUE|null,"to","roles":[ROLE]|null}]
  * (procedure fields only)}]}.  A new tree the caller json_decref()s;
@@ -38,8 +39,18 @@ const char *view_schema_type_label(enum schema_type t);
  */
 json_t *view_schema_collection_json(const struct schema_collection *c);
 
-/* Every collection this process knows, in declaration order:
- * {"version": schema_version(), "collections": [...]}.  As above. */
+/* Every collection this process knows, in declaration order, and the
+ * groups of fields (schema/access.h):
+ * {"version": schema_version(), "collections": [...],
+ * "groups": [{"name","label"}]}; each field also says its "group".  As
+ * above. */
 json_t *view_schema_json(void);
+
+/*
+ * What role r reads and writes: {"role","label","read":[GROUP],
+ * "write":[GROUP],"manages_operators":BOOL} (schema/access.h).  A new
+ * tree, NULL when out of memory.
+ */
+json_t *view_schema_access_json(enum access_role r);
 
 #endif

@@ -49,6 +49,7 @@ int cli_exit_code(int err_code)
 	case ERR_BUSY: return CLI_EXIT_BUSY;
 	case ERR_EXISTS: return CLI_EXIT_EXISTS;
 	case ERR_CONFLICT: return CLI_EXIT_REFUSED;
+	case ERR_DENIED: return CLI_EXIT_DENIED;
 	default: return CLI_EXIT_FAIL; /* FAIL, IO, NOMEM, unknown */
 	}
 }
@@ -306,11 +307,13 @@ struct slots {
 	size_t n;
 };
 
-static int count_slot(void *ctx, const char *operator, enum keyslot_kind kind)
+static int count_slot(void *ctx, const char *operator,
+		      enum keyslot_kind kind, const char *role)
 {
 	struct slots *sl = ctx;
 
 	(void)kind;
+	(void)role;
 	if (sl->n++ == 0)
 		snprintf(sl->first, sizeof(sl->first), "%s", operator);
 	return 0;
@@ -320,7 +323,7 @@ int cli_unlock(struct cli *c, struct store *s, const char *key_file,
 	       struct err *e)
 {
 	struct cli_secret sec;
-	struct store_secret ss;
+	struct store_secret ss = { 0 };
 	struct slots sl = { "", 0 };
 	const char *op = cli_operator(c);
 	int rc = 0;

@@ -47,7 +47,8 @@ enum cli_exit {
 	CLI_EXIT_EXISTS = 8,   /* already exists */
 	CLI_EXIT_REFUSED = 9,  /* refused by a rule */
 	CLI_EXIT_PARTIAL = 10, /* sync done, some changes refused */
-	CLI_EXIT_OFFLINE = 11  /* the hub could not be reached */
+	CLI_EXIT_OFFLINE = 11, /* the hub could not be reached */
+	CLI_EXIT_DENIED = 12   /* not allowed to the operator's role */
 };
 
 /* An error code private to the command line: a usage error (exit 2)

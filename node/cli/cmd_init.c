@@ -95,7 +95,7 @@ static int init_node(struct cli *c, const char *op, const char *name,
 		     enum store_role role)
 {
 	struct cli_secret sec;
-	struct store_secret ss;
+	struct store_secret ss = { 0 };
 	struct err e;
 	int rc, made_key = 0;
 

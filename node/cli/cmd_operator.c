@@ -1,10 +1,12 @@
 /*
  * cmd_operator.c - commands on key slots and keys: `operator add`,
- * `operator remove`, `operator passwd`, `operator list`, `key rotate`,
- * and `verify`.
+ * `operator remove`, `operator passwd`, `operator role`, `operator list`,
+ * `key rotate`, and `verify`.
  *
  * Everything but `operator list` unlocks first, so only someone who can
- * already open the node changes who can.  `operator add --key-file PATH`
+ * already open the node changes who can; add, remove and role need the
+ * role that manages operators (schema/access.h: the coordinatore, on the
+ * hub the Focal Point), which the store checks.  `operator add --key-file PATH`
  * gives the new operator a key file (created here, 0600, removed again if
  * the slot cannot be added); the unlocking operator's own key file then
  * comes from PRESIDIO_KEY_FILE only.
@@ -19,17 +21,34 @@
 #include "common/log.h"
 
 const char cli_usage_operator[] =
-	"usage: presidio operator add NAME [--key-file PATH]\n"
+	"usage: presidio operator add NAME --role ROLE [--key-file PATH]\n"
 	"       presidio operator remove NAME\n"
+	"       presidio operator role NAME ROLE\n"
 	"       presidio operator passwd\n"
 	"       presidio operator list\n"
 	"\n"
-	"Manage who can unlock the node.  add, remove and passwd unlock\n"
-	"first (-u, --passphrase-fd, $PRESIDIO_PASSPHRASE, or a prompt).\n"
+	"Manage who can unlock the node and what each one reads.  add,\n"
+	"remove, role and passwd unlock first (-u, --passphrase-fd,\n"
+	"$PRESIDIO_PASSPHRASE, or a prompt); add, remove and role are for\n"
+	"the coordinatore (on the hub the focal_point).\n"
+	"\n"
+	"Roles, and the groups of fields each reads and writes:\n"
+	"  coordinatore          all (manages operators)\n"
+	"  psicologo             all\n"
+	"  legale                generale, colloqui, riservato\n"
+	"  assistente_sociale, mediatore, educatore   generale, colloqui\n"
+	"  amministrativo        generale\n"
+	"  focal_point           generale, colloqui (hub; manages operators)\n"
+	"  servizio              generale (a service's key file)\n"
+	"Groups: generale (the rest), colloqui (notes of interviews,\n"
+	"services, plans), sanitario (vulnerabilities, health notes),\n"
+	"riservato (legal position, exploitation facts).\n"
 	"\n"
 	"  add NAME              a new operator with a passphrase\n"
 	"                        (--new-passphrase-fd N,\n"
 	"                        $PRESIDIO_NEW_PASSPHRASE, or two prompts)\n"
+	"    --role ROLE         its role (required; a key file's default\n"
+	"                        is servizio)\n"
 	"    --key-file PATH     ...or with a new key file at PATH (0600,\n"
 	"                        32 random bytes); unlock then with\n"
 	"                        $PRESIDIO_KEY_FILE or a passphrase.\n"
@@ -38,8 +57,11 @@ const char cli_usage_operator[] =
 	"                        systemd-creds encrypt --name=presidio.key -\n"
 	"                        /etc/presidio/credentials/presidio.key.cred\n"
 	"  remove NAME           delete NAME's slot (not the last one)\n"
+	"  role NAME ROLE        give NAME another role (from its next\n"
+	"                        unlock)\n"
 	"  passwd                change the unlocking operator's passphrase\n"
-	"  list                  one \"NAME passphrase|keyfile\" per line\n"
+	"  list                  one \"NAME passphrase|keyfile ROLE\" per\n"
+	"                        line\n"
 	"\n"
 	"  -u, --operator NAME   unlock as NAME\n"
 	"  --passphrase-fd N     read the passphrase from descriptor N\n";
@@ -98,10 +120,12 @@ static int new_slot_secret(const struct cli *c, const char *name,
 	return cli_secret_new(c, name, 0, sec, e);
 }
 
-static int add_operator(struct cli *c, const char *name)
+enum { OPT_ROLE = CLI_OPT_LOCAL };
+
+static int add_operator(struct cli *c, const char *name, const char *role)
 {
 	struct cli_secret sec;
-	struct store_secret ss;
+	struct store_secret ss = { 0 };
 	struct store *s = NULL;
 	struct err e;
 	int rc, made_key = 0;
@@ -122,12 +146,15 @@ static int add_operator(struct cli *c, const char *name)
 	ss.kind = sec.kind;
 	ss.secret = sec.buf;
 	ss.len = sec.len;
+	ss.role = role;
 	rc = store_operator_add(s, &ss, &e);
 	if (rc < 0)
 		goto out;
 	made_key = 0;
-	log_info("operator.added", "operator %s added (%s) by %s", name,
-		 c->key_file ? "key file" : "passphrase", store_operator(s));
+	log_info("operator.added", "operator %s added (%s, role %s) by %s",
+		 name, c->key_file ? "key file" : "passphrase",
+		 role ? role : access_role_name(ACCESS_SERVICE),
+		 store_operator(s));
 out:
 	if (made_key)
 		unlink(c->key_file);
@@ -139,22 +166,34 @@ out:
 static int op_add(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_OPTIONS_UNLOCK, CLI_OPTION_NEW_PASS, CLI_OPTION_HELP,
-		CLI_OPTION_END
+		CLI_OPTIONS_UNLOCK, CLI_OPTION_NEW_PASS,
+		{ "role", required_argument, NULL, OPT_ROLE },
+		CLI_OPTION_HELP, CLI_OPTION_END
 	};
+	const char *role = NULL;
 	struct err e;
 	int opt;
 
 	cli_opts_begin(c, "operator add", cli_usage_operator);
-	opt = cli_next_opt(c, argc, argv, "hu:", opts);
-	if (opt != CLI_NEXT_END)
-		return cli_opts_exit(opt);
+	while ((opt = cli_next_opt(c, argc, argv, "hu:", opts)) !=
+	       CLI_NEXT_END) {
+		if (opt == OPT_ROLE)
+			role = optarg;
+		else
+			return cli_opts_exit(opt);
+	}
 	if (cli_args(c, argc, 1, 1) < 0)
 		return CLI_EXIT_USAGE;
 	err_init(&e);
 	if (keyslot_check_operator(argv[optind], &e) < 0)
 		return cli_usage(c, "%s", e.msg);
-	return add_operator(c, argv[optind]);
+	/* Checked before anything is unlocked or a key file made. */
+	if (role && access_role_parse(role) == ACCESS_NONE)
+		return cli_usage(c, "unknown role '%.40s'", role);
+	if (!role && !c->key_file)
+		return cli_usage(c, "--role is required: what may %s read?",
+				 argv[optind]);
+	return add_operator(c, argv[optind], role);
 }
 
 /* ---- operator remove ---- */
@@ -179,6 +218,38 @@ static int op_remove(struct cli *c, int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	log_info("operator.removed", "operator %s removed by %s", name, store_operator(s));
+out:
+	store_close(s);
+	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
+}
+
+/* ---- operator role ---- */
+
+static int op_role(struct cli *c, int argc, char **argv)
+{
+	struct store *s = NULL;
+	const char *name, *role;
+	struct err e;
+	int rc, done;
+
+	rc = simple_opts(c, "operator role", cli_usage_operator, argc, argv, 2,
+			 &done);
+	if (done)
+		return rc;
+	name = argv[optind];
+	role = argv[optind + 1];
+	if (access_role_parse(role) == ACCESS_NONE)
+		return cli_usage(c, "unknown role '%.40s'", role);
+	err_init(&e);
+	rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	rc = store_operator_set_role(s, name, role, &e);
+	if (rc < 0)
+		goto out;
+	log_info("operator.role", "operator %s given role %s by %s", name,
+		 role, store_operator(s));
+	printf("%s: %s\n", name, access_role_label(access_role_parse(role)));
 out:
 	store_close(s);
 	return rc < 0 ? cli_fail(&e) : CLI_EXIT_OK;
@@ -230,11 +301,14 @@ out:
 /* ---- operator list ---- */
 
 static int print_operator(void *ctx, const char *operator,
-			  enum keyslot_kind kind)
+			  enum keyslot_kind kind, const char *role)
 {
 	(void)ctx;
-	printf("%s %s\n", operator,
-	       kind == KEYSLOT_KEYFILE ? "keyfile" : "passphrase");
+	/* A slot of a store made before roles gets its role at the
+	 * store's first unlock; until then it shows "-". */
+	printf("%s %s %s\n", operator,
+	       kind == KEYSLOT_KEYFILE ? "keyfile" : "passphrase",
+	       role && role[0] ? role : "-");
 	return 0;
 }
 
@@ -292,6 +366,7 @@ int cmd_operator(struct cli *c, int argc, char **argv)
 	static const struct sub subs[] = {
 		{ "add", op_add },
 		{ "remove", op_remove },
+		{ "role", op_role },
 		{ "passwd", op_passwd },
 		{ "list", op_list },
 	};

@@ -23,6 +23,7 @@
 #include "node/ui/ui_session.h"
 #include "registry/registry.h"
 #include "view/view_metrics.h"
+#include "view/view_schema.h"
 #include "view/view_status.h"
 
 /* Scripts, styles, images and requests from this origin only; no inline
@@ -83,6 +84,9 @@ void ui_store_error(struct http_response *res, int rc, const struct err *e)
 	case ERR_CONFLICT:
 	case ERR_EXISTS:
 		http_response_error(res, 409, "conflict", "%s", e->msg);
+		break;
+	case ERR_DENIED:
+		http_response_error(res, 403, "denied", "%s", e->msg);
 		break;
 	case ERR_BUSY:
 		http_response_error(res, 503, "busy", "%s", e->msg);
@@ -215,15 +219,18 @@ static void with_session(struct ui *u, const struct http_request *req,
 	ui_who_release(&who);
 }
 
-/* {"operator","node","role","csrf","idle_seconds"} of who on the node
- * named node, whose role is role. */
+/* {"operator","node","role","csrf","idle_seconds","access"} of who on
+ * the node named node, whose role is role; access: what the operator's
+ * role reads and writes (view_schema_access_json()). */
 static json_t *session_json(const struct ui *u, const char *node,
-			    enum store_role role, const struct ui_who *who)
+			    enum store_role role, const struct ui_who *who,
+			    enum access_role access)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "operator", who->operator,
-			 "node", node, "role", view_status_role_name(role),
-			 "csrf", who->csrf, "idle_seconds",
-			 (json_int_t)u->idle_s);
+	return json_pack("{s:s,s:s,s:s,s:s,s:I,s:o}", "operator",
+			 who->operator, "node", node, "role",
+			 view_status_role_name(role), "csrf", who->csrf,
+			 "idle_seconds", (json_int_t)u->idle_s, "access",
+			 view_schema_access_json(access));
 }
 
 static void session_get(struct ui *u, struct store *s,
@@ -233,7 +240,8 @@ static void session_get(struct ui *u, struct store *s,
 {
 	(void)req;
 	ui_answer_json(res, 200,
-		       session_json(u, store_node_name(s), store_role(s), who));
+		       session_json(u, store_node_name(s), store_role(s), who,
+				    store_operator_role(s)));
 }
 
 static void route_session_get(void *ctx, const struct http_request *req,
@@ -334,8 +342,9 @@ static void route_signin(void *ctx, const struct http_request *req,
 	char cookie[UI_TOKEN_TEXT], csrf[UI_TOKEN_TEXT], retry[24];
 	char node[STORE_NAME_MAX], opname[KEYSLOT_OPERATOR_MAX];
 	enum store_role role;
+	enum access_role access = ACCESS_NONE;
 	struct store_session *sess = NULL;
-	struct store_secret secret;
+	struct store_secret secret = { 0 };
 	struct ui_who who;
 	struct store *s;
 	json_t *body;
@@ -371,7 +380,7 @@ static void route_signin(void *ctx, const struct http_request *req,
 		return;
 	}
 	secret = (struct store_secret){ op, KEYSLOT_PASSPHRASE,
-					(const uint8_t *)pass, strlen(pass) };
+					(const uint8_t *)pass, strlen(pass), NULL };
 	/* The handle that checks the passphrase becomes the session's own,
 	 * acting for it until it ends; on the hub its writes keep the
 	 * registry's scope index, as every hub handle's do
@@ -390,6 +399,7 @@ static void route_signin(void *ctx, const struct http_request *req,
 	if (!rc) {
 		snprintf(node, sizeof(node), "%s", store_node_name(s));
 		role = store_role(s);
+		access = store_operator_role(s);
 		/* The table takes s over, also when it fails. */
 		rc = ui_session_start(u->sessions, sess, s, now_s(), cookie,
 				      csrf, &e);
@@ -425,7 +435,8 @@ static void route_signin(void *ctx, const struct http_request *req,
 	{
 		struct http_cookie ck = { UI_COOKIE, cookie, "/", 0, !u->tls };
 
-		ui_answer_json(res, 200, session_json(u, node, role, &who));
+		ui_answer_json(res, 200,
+			       session_json(u, node, role, &who, access));
 		if (http_response_cookie(res, &ck))
 			http_response_error(res, 500, "internal",
 					    "cookie non impostato");

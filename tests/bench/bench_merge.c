@@ -157,7 +157,7 @@ int main(void)
 {
 	uint8_t key[KEYSLOT_KEYFILEBYTES];
 	struct store_secret sec = { "bench", KEYSLOT_KEYFILE, key,
-				    sizeof(key) };
+				    sizeof(key), NULL };
 	const char *tmp = getenv("TMPDIR");
 	char dir[4096];
 	char node[4200];

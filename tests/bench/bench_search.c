@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 {
 	static uint8_t key[KEYSLOT_KEYFILEBYTES];
 	struct store_secret sec = { "bench", KEYSLOT_KEYFILE, key,
-				    sizeof(key) };
+				    sizeof(key), NULL };
 	char dir[4096];
 	const char *tmp = getenv("TMPDIR");
 	struct store *s = NULL;

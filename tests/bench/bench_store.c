@@ -276,7 +276,7 @@ static int bench_store(const struct workload *w, const char *dir,
 {
 	uint8_t key[KEYSLOT_KEYFILEBYTES];
 	struct store_secret sec = { "bench", KEYSLOT_KEYFILE, key,
-				     sizeof(key) };
+				     sizeof(key), NULL };
 	char path[4096];
 	struct store *s = NULL;
 	struct err e;

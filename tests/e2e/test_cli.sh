@@ -447,18 +447,20 @@ rm -f "$T/pass"
 
 BOB1='bob first passphrase'
 BOB2='bob second passphrase'
-run env "PRESIDIO_NEW_PASSPHRASE=$BOB1" "$P" operator add bob
+run env "PRESIDIO_NEW_PASSPHRASE=$BOB1" "$P" operator add bob --role assistente_sociale
 if [ "$RC" -eq 0 ]; then ok "operator_add"; else
 	fail "operator_add" "exit $RC ($(first_err))"; fi
-run env "PRESIDIO_NEW_PASSPHRASE=$BOB1" "$P" operator add bob
+run env "PRESIDIO_NEW_PASSPHRASE=$BOB1" "$P" operator add bob --role assistente_sociale
 if [ "$RC" -eq 8 ]; then ok "operator_add_existing_8"; else
 	fail "operator_add_existing_8" "expected exit 8, got $RC"; fi
-run env PRESIDIO_NEW_PASSPHRASE=short "$P" operator add carol
+run env PRESIDIO_NEW_PASSPHRASE=short "$P" operator add carol \
+	--role mediatore
 if [ "$RC" -eq 6 ]; then ok "operator_add_short_passphrase_6"; else
 	fail "operator_add_short_passphrase_6" "expected exit 6, got $RC"; fi
 pr operator list
-if [ "$RC" -eq 0 ] && grep -qx 'alice passphrase' "$T/out" &&
-	grep -qx 'bob passphrase' "$T/out" && ! grep -q carol "$T/out"; then
+if [ "$RC" -eq 0 ] && grep -qx 'alice passphrase coordinatore' "$T/out" &&
+	grep -qx 'bob passphrase assistente_sociale' "$T/out" &&
+	! grep -q carol "$T/out"; then
 	ok "operator_list"
 else
 	fail "operator_list" "exit $RC, got: $(tr '\n' '|' <"$T/out")"
@@ -549,7 +551,7 @@ run env -u PRESIDIO_PASSPHRASE -u PRESIDIO_OPERATOR \
 if [ "$RC" -eq 0 ]; then ok "keyfile_unlock_option"; else
 	fail "keyfile_unlock_option" "exit $RC ($(first_err))"; fi
 pr operator list
-if grep -qx 'server keyfile' "$T/out"; then ok "keyfile_operator_list"; else
+if grep -qx 'server keyfile servizio' "$T/out"; then ok "keyfile_operator_list"; else
 	fail "keyfile_operator_list" "got: $(tr '\n' '|' <"$T/out")"; fi
 cp "$KF" "$T/loose.key"
 chmod 644 "$T/loose.key"

@@ -21,7 +21,8 @@ static uint8_t keyfile[KEYSLOT_KEYFILEBYTES];
 
 static inline struct store_secret secret_of(const char *op)
 {
-	struct store_secret s = { op, KEYSLOT_KEYFILE, keyfile, sizeof(keyfile) };
+	struct store_secret s = { op, KEYSLOT_KEYFILE, keyfile, sizeof(keyfile),
+				  NULL };
 
 	return s;
 }

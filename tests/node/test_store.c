@@ -364,7 +364,7 @@ static void test_failed_init_leaves_nothing(void)
 {
 	const uint8_t shortpass[] = "short";
 	struct store_secret bad = { "m.rossi", KEYSLOT_PASSPHRASE, shortpass,
-				    sizeof(shortpass) - 1 };
+				    sizeof(shortpass) - 1, NULL };
 	struct store_secret good = secret_of("m.rossi");
 	char path[4300];
 

@@ -36,10 +36,12 @@ static void test_wrong_secret_changes_nothing(void)
 	CHECK(sql_int("SELECT count(*) FROM actor") == 1);
 }
 
-static int count_ops(void *ctx, const char *op, enum keyslot_kind kind)
+static int count_ops(void *ctx, const char *op, enum keyslot_kind kind,
+		     const char *role)
 {
 	(void)op;
 	(void)kind;
+	(void)role;
 	(*(int *)ctx)++;
 	return 0;
 }
@@ -50,7 +52,8 @@ static void test_operators_add_remove_passwd(void)
 	const uint8_t pass[] = "correct horse battery";
 	const uint8_t pass2[] = "another long passphrase";
 	struct store_secret anna = { "a.bianchi", KEYSLOT_PASSPHRASE, pass,
-				     sizeof(pass) - 1 };
+				     sizeof(pass) - 1,
+				     "assistente_sociale" };
 	struct store_put_result r;
 	struct err e;
 	int n = 0;
@@ -73,10 +76,14 @@ static void test_operators_add_remove_passwd(void)
 	anna.secret = pass2;
 	anna.len = sizeof(pass2) - 1;
 	CHECK_OK(store_unlock(s, &anna, NULL));
+	/* Operators are managed by the coordinatore only. */
+	CHECK(store_operator_remove(s, "a.bianchi", NULL) == ERR_DENIED);
+	CHECK(store_operator_add(s, &anna, NULL) == ERR_DENIED);
+	struct store_secret me = secret_of("m.rossi");
+	CHECK_OK(store_unlock(s, &me, NULL));
 	CHECK_OK(store_operator_remove(s, "a.bianchi", NULL));
 	CHECK(store_unlock(s, &anna, NULL) == ERR_NOTFOUND);
 	CHECK(sql_int("SELECT count(*) FROM datakey") == 1);
-	struct store_secret me = secret_of("m.rossi");
 	CHECK_OK(store_unlock(s, &me, NULL));
 	CHECK(store_operator_remove(s, "m.rossi", NULL) == ERR_CONFLICT);
 	CHECK(store_operator_remove(s, "nobody", NULL) == ERR_NOTFOUND);

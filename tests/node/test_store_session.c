@@ -21,7 +21,7 @@ static uint8_t keyfile2[KEYSLOT_KEYFILEBYTES];
 static struct store_secret secret_b(void)
 {
 	struct store_secret s = { "a.bianchi", KEYSLOT_KEYFILE, keyfile2,
-				  sizeof(keyfile2) };
+				  sizeof(keyfile2), NULL };
 
 	return s;
 }

@@ -104,17 +104,22 @@ static int count_conflict(void *ctx, const struct store_conflict *c)
 	return 0;
 }
 
-static int count_operator(void *ctx, const char *op, enum keyslot_kind kind)
+/* The landed operators, each counted once it has its role: the store
+ * was made before roles, so its first unlock gives every slot the role
+ * that manages operators (what each could do before). */
+static int count_operator(void *ctx, const char *op, enum keyslot_kind kind,
+			  const char *role)
 {
 	(void)kind;
-	(*(int *)ctx) += !strcmp(op, "m.rossi") || !strcmp(op, "l.bianchi");
+	(*(int *)ctx) += (!strcmp(op, "m.rossi") || !strcmp(op, "l.bianchi")) &&
+			 role && !strcmp(role, "coordinatore");
 	return 0;
 }
 
 static void test_landed_node_migrates(void)
 {
 	struct store_secret other = { "l.bianchi", KEYSLOT_KEYFILE, NULL,
-				      KEYSLOT_KEYFILEBYTES };
+				      KEYSLOT_KEYFILEBYTES, NULL };
 	uint8_t key8[KEYSLOT_KEYFILEBYTES];
 	struct seen k;
 	struct conflicts cf = { 0, 0 };
@@ -149,6 +154,7 @@ static void test_landed_node_migrates(void)
 	CHECK(cf.n == 1 && cf.phone == 1);
 	CHECK_OK(store_operator_list(s, count_operator, &ops, NULL));
 	CHECK(ops == 2);
+	CHECK(store_operator_role(s) == ACCESS_COORDINATOR);
 	/* Still writable, and the second operator still opens it. */
 	CHECK(put_json(s, "person", &k.amina_id, "{\"email\":\"a@b.it\"}",
 		       NULL) == 0);
@@ -159,6 +165,7 @@ static void test_landed_node_migrates(void)
 	other.secret = key8;
 	CHECK_OK(store_open(&s, dir, NULL));
 	CHECK(s && store_unlock(s, &other, NULL) == 0);
+	CHECK(s && store_operator_role(s) == ACCESS_COORDINATOR);
 	store_close(s);
 }
 

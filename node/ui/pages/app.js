@@ -5,7 +5,7 @@
 'use strict';
 
 const stato = { csrf: null, ruolo: null, schema: null, nuova: null, nodo: null,
-	caso: null, figlio: null, scheda: null, indice: false };
+	caso: null, figlio: null, scheda: null, indice: false, accesso: null };
 
 function el(id) { return document.getElementById(id); }
 
@@ -257,8 +257,22 @@ async function scheda(id) {
 	el('sync-scheda').replaceChildren('Con l\'Helpdesk: ', statoSync(r.data.sync));
 	el('scheda-al-caso').hidden = !stato.caso || r.data.collection === 'person';
 	const perCampo = (r.data.sync && r.data.sync.fields) || {};
+	const legge = stato.accesso ? new Set(stato.accesso.read) : null;
 	for (const f of c ? c.fields : []) {
 		const v = r.data.fields[f.name];
+		// A field the role may not read comes without its value: say
+		// so when the record holds one (it has a version).
+		if (legge && f.group && !legge.has(f.group)) {
+			if (!(r.data.versions || {})[f.name]) continue;
+			const dt = document.createElement('dt');
+			dt.textContent = f.label;
+			const dd = document.createElement('dd');
+			dd.className = 'riservato';
+			dd.textContent = 'Riservato: non visibile al ruolo ' +
+				stato.accesso.label;
+			campi.append(dt, dd);
+			continue;
+		}
 		if (v === undefined || v === null || v === '') continue;
 		const dt = document.createElement('dt');
 		dt.textContent = f.label;
@@ -516,8 +530,11 @@ async function risolvi(corpo) {
 async function sessione(r) {
 	stato.csrf = r.data.csrf;
 	stato.ruolo = r.data.role;
+	stato.accesso = r.data.access || null;
+	Moduli.accesso(stato.accesso);
 	el('menu-cruscotto').hidden = r.data.role !== 'hub';
-	el('chi').textContent = 'Operatore: ' + r.data.operator;
+	el('chi').textContent = 'Operatore: ' + r.data.operator +
+		(stato.accesso ? ` (${stato.accesso.label})` : '');
 	el('nodo').textContent = 'Nodo ' + r.data.node;
 	avviso('');
 	await home();

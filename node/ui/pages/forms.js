@@ -9,6 +9,10 @@
 const Moduli = (() => {
 	// Fields a person does not type: set by the system or by a merge.
 	const SALTA = new Set(['ref', 'datetime']);
+	// The groups of fields the operator's role writes (the session's
+	// access.write; schema/access.h): a form draws only those.
+	let scrive = null;
+	function accesso(a) { scrive = a && a.write ? new Set(a.write) : null; }
 
 	function crea(tag, attrs, testo) {
 		const e = document.createElement(tag);
@@ -66,7 +70,8 @@ const Moduli = (() => {
 	function disegna(form, c, ruolo, etichettaInvio) {
 		form.replaceChildren();
 		for (const f of c.fields) {
-			if (SALTA.has(f.type) || (f.hub_only && ruolo !== 'hub'))
+			if (SALTA.has(f.type) || (f.hub_only && ruolo !== 'hub') ||
+			    (scrive && f.group && !scrive.has(f.group)))
 				continue;
 			const id = `f-${c.name}-${f.name}`;
 			const d = crea('div', { class: 'campo', 'data-campo': f.name });
@@ -182,5 +187,5 @@ const Moduli = (() => {
 		return out;
 	}
 
-	return { disegna, valori, mostraErrori, campoDi, dataIso, riempi, cambiati };
+	return { accesso, disegna, valori, mostraErrori, campoDi, dataIso, riempi, cambiati };
 })();
