@@ -19,9 +19,19 @@
 
 #include <string.h>
 
+#include "node/store_audit.h"
+
 enum access_role store_operator_role(const struct store *s)
 {
 	return s->sess ? s->access : ACCESS_NONE;
+}
+
+void store_withhold(struct store *s, const struct id *id,
+		    const struct schema_collection *c, json_t *fields)
+{
+	if (access_reads_all(s->access) || (id && store_glass_covers(s, id)))
+		return;
+	access_withhold(s->access, c, fields);
 }
 
 /* The role a store's first operator gets, and an older store's slots. */
@@ -161,6 +171,8 @@ int store_access_unlocked(struct store *s, struct err *e)
 			     slot.operator);
 	if (!rc)
 		s->access = access_role_parse(slot.role);
+	if (!rc)
+		rc = store_glass_load(s, e);
 	sodium_memzero(mac, sizeof(mac));
 	return rc;
 }

@@ -4,6 +4,8 @@
  * (store_merge.c does the replaying).
  */
 #include "node/store_int.h"
+
+#include "node/store_audit.h"
 #include "node/store_rule.h"
 #include "schema/enumset.h"
 
@@ -211,8 +213,9 @@ static int record_conflicts(struct store *s, int64_t rid, const struct id *id,
 				     : SCHEMA_FIELD_DELETED_NAME;
 		/* Its values are the field's: not for a role that may not
 		 * read them (it cannot settle it either). */
-		if (k->field && !(f && access_field_read(s->access, coll,
-							  f->name)))
+		if (k->field && !(f && (access_field_read(s->access, coll,
+							   f->name) ||
+					       store_glass_covers(s, id))))
 			continue;
 		(void)merge_winner(mr,
 				   k->kind == MERGE_CONFLICT_DELETE

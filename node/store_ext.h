@@ -231,6 +231,8 @@ enum store_mac_table {
 	STORE_MAC_RECORD,
 	STORE_MAC_CHANGE,
 	STORE_MAC_ALLOCATION,
+	STORE_MAC_AUDIT,
+	STORE_MAC_GLASS,
 	STORE_MAC_TABLES
 };
 
@@ -240,6 +242,9 @@ enum store_mac_table {
 	"idx, name, kind, region, node_id, pk, token_hash, token_expires, "    \
 	"revoked, record_cap, created, push_ack, pull_ack, rebootstrap"
 #define STORE_MAC_COLS_ALLOCATION "coll, grp, allocated"
+/* An audit entry's hash covers the rest of it (node/store_audit.c). */
+#define STORE_MAC_COLS_AUDIT "node, nseq, hash"
+#define STORE_MAC_COLS_GLASS "id, operator, record, reason, granted, expires"
 #define STORE_MAC_COLS_SCOPE_CASE "id, person, region, nodes, creator"
 #define STORE_MAC_COLS_SCOPE_MEMBER "peer, case_id"
 #define STORE_MAC_COLS_SCOPE_EVENT "seq, peer, case_id, entered"

@@ -80,6 +80,9 @@ struct store_actor {
  * schema counting more is refused at open. */
 #define STORE_KIN_MAX 64
 
+/* Break-the-glass grants a handle keeps at most (store_glass.c). */
+#define STORE_GLASS_HELD 16
+
 struct store {
 	struct sqlite3 *db;    /* the connection (store_sql.c) */
 	struct store_sql *sql; /* statement cache (store_sql.c) */
@@ -100,6 +103,12 @@ struct store {
 	/* The operator's role, from the slot checked when the handle
 	 * started acting for it (store_access.c); ACCESS_NONE locked. */
 	enum access_role access;
+	/* Its live break-the-glass grants (store_glass.c). */
+	struct {
+		struct id record;
+		uint64_t expires; /* unix ms */
+	} glass[STORE_GLASS_HELD];
+	size_t nglass;
 	uint8_t *dek[SEAL_MAX_KEYS]; /* data keys loaded, sodium_malloc */
 	uint32_t dek_gen[SEAL_MAX_KEYS];
 	size_t ndek;
@@ -262,6 +271,14 @@ int store_memos_drop(struct store *s, struct err *e);
 void store_keys_release(struct store *s);
 
 /* ---- roles (store_access.c) ---- */
+
+/* Leave out of fields (record id's values, of collection c) what the
+ * unlocked role may not read, unless a live grant covers id. */
+void store_withhold(struct store *s, const struct id *id,
+		    const struct schema_collection *c, json_t *fields);
+
+/* Load the unlocked operator's live grants into s (store_glass.c). */
+int store_glass_load(struct store *s, struct err *e);
 
 /* A handle starts acting for its session's operator: check the slot's MAC
  * with its role (giving an older store's slots theirs first) and set

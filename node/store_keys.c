@@ -296,6 +296,7 @@ void store_keys_release(struct store *s)
 	s->ndek = 0;
 	s->self_actor = 0;
 	s->access = ACCESS_NONE;
+	s->nglass = 0;
 	store_session_unref(s->sess);
 	s->sess = NULL;
 	store_mac_release(s);

@@ -170,14 +170,14 @@ int store_walk_changes(struct store *s, struct store_q *st, int with_values,
 struct withheld_walk {
 	store_change_fn fn;
 	void *ctx;
-	enum access_role role;
+	struct store *s;
 };
 
 static int withhold_one(void *ctx, const struct store_change *c)
 {
 	struct withheld_walk *w = ctx;
 
-	access_withhold(w->role, c->coll, c->fields);
+	store_withhold(w->s, &c->record, c->coll, c->fields);
 	return w->fn(w->ctx, c);
 }
 
@@ -191,17 +191,17 @@ static int log_where(struct store *s, const char *where, uint64_t after,
 	size_t rows;
 	int rc;
 
-	struct withheld_walk w = { fn, ctx, store_operator_role(s) };
+	struct withheld_walk w = { fn, ctx, s };
 
 	rc = with_values ? store_require_unlocked(s, e) : 0;
 	if (rc)
 		return rc;
 	/* Text is handed over as sealed: only to a role that reads it all. */
-	if (with_values == STORE_VALUES_TEXT && !access_reads_all(w.role))
+	if (with_values == STORE_VALUES_TEXT && !access_reads_all(s->access))
 		return err_set(e, ERR_DENIED,
 			       "il ruolo %s non legge tutti i campi: i valori "
 			       "come testo non sono disponibili",
-			       access_role_name(w.role));
+			       access_role_name(s->access));
 	snprintf(sql, sizeof(sql), "%sWHERE c.seq > ?1%s ORDER BY c.seq "
 		 "LIMIT ?2", CHANGE_COLUMNS, where);
 	st = store_q(s, sql, "reading change log");
@@ -221,7 +221,7 @@ int store_history(struct store *s, const struct id *id, store_change_fn fn,
 		  void *ctx, struct err *e)
 {
 	char idtext[ID_TEXT_LEN + 1];
-	struct withheld_walk w = { fn, ctx, store_operator_role(s) };
+	struct withheld_walk w = { fn, ctx, s };
 	struct store_q *st = NULL;
 	size_t rows = 0;
 	int rc = store_require_unlocked(s, e);

@@ -92,6 +92,8 @@ static const struct mac_table tables[STORE_MAC_TABLES] = {
     [STORE_MAC_CHANGE] = { "change", STORE_MAC_COLS_CHANGE, "seq = ?1", "1" },
     [STORE_MAC_ALLOCATION] = { "allocation", STORE_MAC_COLS_ALLOCATION,
 			       "rowid = ?1", "1" },
+    [STORE_MAC_AUDIT] = { "audit", STORE_MAC_COLS_AUDIT, "seq = ?1", "1" },
+    [STORE_MAC_GLASS] = { "glass", STORE_MAC_COLS_GLASS, "id = ?1", "1" },
 };
 
 /* ---- keys ---- */

@@ -5,6 +5,8 @@
  */
 #include "node/store_int.h"
 
+#include "node/store_audit.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,6 +192,11 @@ int store_verify(struct store *s, uint64_t *bad, struct err *e)
 		r = store_seq_high(s, &high, rc ? &one : e);
 		if (!r)
 			r = store_mac_mark_check(s, high, rc ? &one : e);
+		if (r == ERR_CORRUPT)
+			nbad++;
+		rc = rc ? rc : r;
+		/* The audit trail's chains (node/store_audit.h). */
+		r = store_audit_verify(s, &n, rc ? &one : e);
 		if (r == ERR_CORRUPT)
 			nbad++;
 		rc = rc ? rc : r;

@@ -10,6 +10,8 @@
  * under the same associated data, so the values are sealed once.
  */
 #include "node/store_int.h"
+
+#include "node/store_audit.h"
 #include "node/store_require.h"
 #include "node/store_rule.h"
 #include "schema/enumset.h"
@@ -149,6 +151,23 @@ static int log_change(struct store *s, const struct id *id,
 	if (rc)
 		return rc;
 	s->next_seq++;
+	/* A write made here is in the audit trail, in its transaction. */
+	if (!c->oseq) {
+		static const char *const actions[] = {
+			[STORE_CHANGE_CREATE] = "create",
+			[STORE_CHANGE_UPDATE] = "update",
+			[STORE_CHANGE_DELETE] = "delete",
+			[STORE_CHANGE_RESOLVE] = "resolve",
+		};
+		const char *a = c->kind >= STORE_CHANGE_CREATE &&
+					c->kind <= STORE_CHANGE_RESOLVE
+				    ? actions[c->kind]
+				    : "update";
+
+		rc = store_audit_note(s, a, coll, id, 1, STORE_AUDIT_CARE, e);
+		if (rc)
+			return rc;
+	}
 	if (s->write_hook) {
 		struct store_write w = { id, coll, l->fields, c->origin,
 					 s->next_seq - 1 };
@@ -606,7 +625,7 @@ int store_get(struct store *s, const struct id *id, struct store_record *out,
 		return err_set(e, ERR_CORRUPT, "record %s: unknown collection",
 			       idtext);
 	}
-	access_withhold(s->access, out->coll, out->fields);
+	store_withhold(s, id, out->coll, out->fields);
 	return 0;
 }
 
@@ -679,7 +698,7 @@ int store_list(struct store *s, const char *collection, int with_deleted,
 	while (!rc && store_q_row(st)) {
 		rc = row_record(s, st, &r, e);
 		if (!rc && r.coll) {
-			access_withhold(s->access, r.coll, r.fields);
+			store_withhold(s, &r.id, r.coll, r.fields);
 			rc = fn(ctx, &r);
 		}
 	}

@@ -70,7 +70,7 @@ static int refused_row(struct store *s, struct store_q *st, int with_values,
 		    (size_t)store_q_col_bytes(st, 12), &r.fields, e);
 		if (rc)
 			return rc;
-		access_withhold(s->access, r.coll, r.fields);
+		store_withhold(s, &r.record, r.coll, r.fields);
 	}
 	rc = fn(ctx, &r);
 	json_decref(r.fields);

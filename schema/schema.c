@@ -462,6 +462,14 @@ const char *schema_field_label(const struct schema_field *f)
 	return f->label && f->label[0] ? f->label : f->name;
 }
 
+int schema_personal(const struct schema_collection *c)
+{
+	for (size_t i = 0; c && i < c->nfields; i++)
+		if (c->fields[i].flags & SCHEMA_PERSONAL)
+			return 1;
+	return 0;
+}
+
 /* What a value of f must be, completing "deve essere ...".  ENUM values
  * are listed by the caller. */
 static const char *expected(const struct schema_field *f)

@@ -398,6 +398,10 @@ const struct schema_collection *schema_collection_by_id(uint16_t id);
  * what a message names the field by after its name. */
 const char *schema_field_label(const struct schema_field *f);
 
+/* 1 when c declares a personal field (SCHEMA_PERSONAL): reading its
+ * records is a reading of a person's data (node/store_audit.h). */
+int schema_personal(const struct schema_collection *c);
+
 /* Look a field up by name or id; NULL when unknown.  Never returns the
  * deletion pseudo-field. */
 const struct schema_field *schema_field(const struct schema_collection *c,

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/jscan.h"
+#include "sync/audit_wire.h"
 #include "common/log.h"
 #include "http/http_metrics.h"
 #include "http/http_route.h"
@@ -415,6 +416,7 @@ static void handle_hello(struct hub *h, struct store *s,
 {
 	struct registry_peer p;
 	char hub_id[33], fp[33], node_fp[33];
+	uint64_t audit_ack = 0;
 	json_t *out;
 	struct err e;
 	int version;
@@ -443,11 +445,16 @@ static void handle_hello(struct hub *h, struct store *s,
 		hub_store_error(res, ERR_FAIL, &e);
 		return;
 	}
-	out = json_pack("{sssssIsIsIsi}", "hub_id", hub_id, "schema", fp,
+	if (hub_audit_ack(s, &p, &audit_ack, &e)) {
+		hub_store_error(res, ERR_FAIL, &e);
+		return;
+	}
+	out = json_pack("{sssssIsIsIsisI}", "hub_id", hub_id, "schema", fp,
 			"push_ack", (json_int_t)p.push_ack, "pull_ack",
 			(json_int_t)p.pull_ack, "time",
 			(json_int_t)sync_now_ms(), "schema_version",
-			schema_running_version());
+			schema_running_version(), "audit_ack",
+			(json_int_t)audit_ack);
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 	json_decref(out);
@@ -585,6 +592,12 @@ static void route_pull(void *ctx, const struct http_request *req,
 	with_store(ctx, req, res, hub_handle_pull);
 }
 
+static void route_audit(void *ctx, const struct http_request *req,
+			struct http_response *res)
+{
+	with_store(ctx, req, res, hub_handle_audit);
+}
+
 static void route_metrics(void *ctx, const struct http_request *req,
 			  struct http_response *res)
 {
@@ -605,6 +618,8 @@ static const struct http_route hub_routes[] = {
 	{ HTTP_POST, "/v1/push", route_push, push_precheck, HTTP_BODY_ANY,
 	  ROUTE_SIGNED },
 	{ HTTP_GET, "/v1/pull", route_pull, NULL, 0, ROUTE_SIGNED },
+	{ HTTP_POST, "/v1/audit", route_audit, push_precheck,
+	  AUDIT_WIRE_MAX_BODY, ROUTE_SIGNED },
 	{ HTTP_GET, "/metrics", route_metrics, NULL, 0, 0 },
 };
 

@@ -67,5 +67,13 @@ void hub_handle_push(struct hub *h, struct store *s,
 		     const struct http_request *req, struct http_response *res);
 void hub_handle_pull(struct hub *h, struct store *s,
 		     const struct http_request *req, struct http_response *res);
+/* POST /v1/audit (hub_audit.c), and the last audit entry held of p's
+ * node for hello. */
+void hub_handle_audit(struct hub *h, struct store *s,
+		      const struct http_request *req,
+		      struct http_response *res);
+struct registry_peer;
+int hub_audit_ack(struct store *s, const struct registry_peer *p,
+		  uint64_t *ack, struct err *e);
 
 #endif

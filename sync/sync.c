@@ -712,6 +712,9 @@ int sync_round(struct store *s, const struct sync_options *o,
 	if (rc)
 		goto out;
 	rc = push_all(&k, start, push_ack, o, e);
+	/* Who read and wrote what here, after the changes it speaks of. */
+	if (!rc)
+		rc = sync_audit_push(&k, hello, e);
 	/* Purges held back for changes the hub did not have: it has them
 	 * now (accepted, or refused and kept with their values). */
 	if (!rc)

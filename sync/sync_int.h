@@ -101,6 +101,11 @@ void sync_count(struct conn *k, const struct client_response *r);
  * JSON or over them. */
 json_t *sync_json_load(const uint8_t *body, size_t len);
 
+/* Send this node's audit entries the hub does not hold yet (hello's
+ * audit_ack; a hub that names none takes none), a page at a time
+ * (sync_audit.c, sync/audit_wire.h). */
+int sync_audit_push(struct conn *k, const json_t *hello, struct err *e);
+
 /* A non-negative integer member; -1 when missing or not one. */
 int sync_json_u64(const json_t *o, const char *key, uint64_t *v);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "node/store_audit.h"
 #include "conflict/hlc.h"
 #include "node/store_step.h"
 #include "schema/rule.h"
@@ -380,6 +381,10 @@ int view_case_json(struct store *s, const struct id *id, json_t **out,
 	rc = store_get(s, id, &r, e);
 	if (!rc && (r.deleted || !r.coll || strcmp(r.coll->name, "case")))
 		rc = err_set(e, ERR_NOTFOUND, "no such case");
+	/* A person's data handed out is in the audit trail first. */
+	if (!rc)
+		rc = store_audit_note(s, "read", r.coll, id, 1,
+				      STORE_AUDIT_CARE, e);
 	if (!rc)
 		rc = view_case_times(s, id, &t, e);
 	if (!rc)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "node/store_audit.h"
 #include "view/view_input.h"
 
 #define SEP ";"
@@ -166,6 +167,10 @@ int view_export_csv(struct store *s, const char *coll, struct buf *out,
 	if (x.rc || (rc && rc != x.rc && !e->code))
 		return err_set(e, x.rc ? x.rc : rc, "export troppo grande "
 			       "o memoria esaurita");
+	/* Nothing is written out before the export is in the trail. */
+	if (!rc && schema_personal(x.c))
+		rc = store_audit_note(s, "export", x.c, NULL, x.rows,
+				      STORE_AUDIT_REPORT, e);
 	*rows = x.rows;
 	return rc;
 }

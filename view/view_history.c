@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "node/store_audit.h"
 #include "conflict/hlc.h"
 #include "view/view_record.h"
 
@@ -176,6 +177,11 @@ int view_history(struct store *s, const struct id *id, view_history_fn fn,
 	int rc;
 
 	rc = vh.seen ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+	/* A person's data handed out is in the audit trail first (a record
+	 * of no personal collection is noted too: it is not known yet). */
+	if (rc == 0)
+		rc = store_audit_note(s, "history", NULL, id, 1,
+				      STORE_AUDIT_CARE, e);
 	if (rc == 0)
 		rc = store_history(s, id, hist_one, &vh, e);
 	json_decref(vh.seen);

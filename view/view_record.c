@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/store_audit.h"
 #include "conflict/hlc.h"
 
 const char *view_field_name(const struct schema_collection *coll, uint16_t f,
@@ -121,6 +122,10 @@ int view_record_get(struct store *s, const struct id *id, unsigned flags,
 	*out = NULL;
 	store_record_init(&r);
 	rc = store_get(s, id, &r, e);
+	/* A person's data handed out is in the audit trail first. */
+	if (rc == 0 && schema_personal(r.coll))
+		rc = store_audit_note(s, "read", r.coll, id, 1,
+				      STORE_AUDIT_CARE, e);
 	if (rc == 0)
 		rc = view_record_json(s, &r, flags, out, e);
 	store_record_release(&r);

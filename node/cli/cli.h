@@ -133,6 +133,8 @@ int cmd_enroll(struct cli *c, int argc, char **argv);
 int cmd_sync(struct cli *c, int argc, char **argv);
 int cmd_hub(struct cli *c, int argc, char **argv);
 int cmd_refused(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
+int cmd_emergency(struct cli *c, int argc, char **argv);
 int cmd_schema(struct cli *c, int argc, char **argv);
 int cmd_person(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
@@ -168,6 +170,7 @@ extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
 	cli_usage_operator[], cli_usage_key[], cli_usage_verify[],
 	cli_usage_conflicts[], cli_usage_resolve[], cli_usage_enroll[],
 	cli_usage_sync[], cli_usage_hub[];
+extern const char cli_usage_audit[], cli_usage_emergency[];
 extern const char cli_usage_refused[], cli_usage_schema[],
 	cli_usage_person[], cli_usage_report[], cli_usage_ui[],
 	cli_usage_config[];

@@ -56,6 +56,8 @@ static const struct cli_command commands[] = {
 	{ "resolve", cmd_resolve, "settle a conflict", cli_usage_resolve },
 	{ "refused", cmd_refused, "changes refused, kept sealed; export them",
 	  cli_usage_refused },
+	{ "audit", cmd_audit, "who read and wrote what (coordinator, Focal "
+	  "Point)", cli_usage_audit },
 	{ "status", cmd_status, "node, records, clock and keys",
 	  cli_usage_status },
 	{ "report", cmd_report, "indicators without personal data (JSON, CSV)",
@@ -123,6 +125,8 @@ static const struct cli_command operator_commands[] = {
 	  cli_usage_directory },
 	{ "export", cmd_export, "CSV per il foglio di calcolo (dati in "
 	  "chiaro)", cli_usage_export },
+	{ "emergency", cmd_emergency, "accesso di emergenza a una scheda, "
+	  "con il motivo", cli_usage_emergency },
 };
 
 #define NOPCOMMANDS (sizeof(operator_commands) / sizeof(operator_commands[0]))

@@ -502,6 +502,8 @@ static void route_status(void *ctx, const struct http_request *req,
 		with_session(ctx, req, res, fn);                               \
 	}
 SESSION_ROUTE(route_person_search, ui_person_search)
+SESSION_ROUTE(route_audit_list, ui_audit_list)
+SESSION_ROUTE(route_record_emergency, ui_record_emergency)
 SESSION_ROUTE(route_person_check, ui_person_check)
 SESSION_ROUTE(route_person_prepare, ui_person_prepare)
 SESSION_ROUTE(route_person_add, ui_person_add)
@@ -583,6 +585,9 @@ static const struct http_route ui_routes[] = {
 	{ HTTP_POST, "/api/persons", route_person_add, NULL, UI_BODY_MAX, 0 },
 	{ HTTP_POST, "/api/records", route_record_add, NULL, UI_BODY_MAX, 0 },
 	{ HTTP_GET, "/api/records/{id}", route_record_get, NULL, 0, 0 },
+	{ HTTP_POST, "/api/records/{id}/emergency", route_record_emergency,
+	  NULL, UI_BODY_MAX, 0 },
+	{ HTTP_GET, "/api/audit", route_audit_list, NULL, 0, 0 },
 	{ HTTP_POST, "/api/records/{id}", route_record_edit, NULL, UI_BODY_MAX,
 	  0 },
 	{ HTTP_GET, "/api/cases/{id}", route_case_get, NULL, 0, 0 },

@@ -95,6 +95,16 @@ void ui_allocation_set(struct ui *u, struct store *s, const struct ui_who *who,
 		       const struct http_request *req,
 		       struct http_response *res);
 
+/* The audit trail for the coordinatore (GET /api/audit) and
+ * break-the-glass on a record (POST /api/records/{id}/emergency):
+ * ui_audit.c. */
+void ui_audit_list(struct ui *u, struct store *s, const struct ui_who *who,
+		   const struct http_request *req, struct http_response *res);
+void ui_record_emergency(struct ui *u, struct store *s,
+			 const struct ui_who *who,
+			 const struct http_request *req,
+			 struct http_response *res);
+
 /* "Sincronizza ora" (ui_sync.c). */
 void ui_sync_now(struct ui *u, struct store *s, const struct ui_who *who,
 		 const struct http_request *req, struct http_response *res);

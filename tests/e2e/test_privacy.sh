@@ -210,8 +210,38 @@ pr verify
 if [ "$RC" -eq 0 ]; then ok "verify"; else
 	fail "verify" "exit $RC ($(first_err))"; fi
 run env PRESIDIO_NEW_PASSPHRASE='second operator passphrase' \
-	"$P" operator add bob
+	"$P" operator add bob --role mediatore
 pr operator remove bob
+
+# ---- the audit trail and a backup -------------------------------------------
+
+# Entries carry ids, never values: the trail as printed and as stored.
+pr audit --json --limit 100000
+if [ "$RC" -eq 0 ] && grep -q '"action":"read"' "$T/out" &&
+	grep -q '"action":"create"' "$T/out"; then
+	ok audit_has_entries
+else
+	fail audit_has_entries "exit $RC ($(first_err))"
+fi
+mkdir -p "$T/audit"
+cp "$T/out" "$T/audit/printed.json"
+db "SELECT * FROM audit" >"$T/audit/table.txt"
+check_absent "no_values_in_audit" "$T/audit"
+# A backup, inflated: the database it holds has the values sealed.
+pr backup "$T/node.backup"
+python3 -c '
+import sys, zlib
+b = open(sys.argv[1], "rb").read()
+n = int.from_bytes(b[80:88], "little")
+open(sys.argv[2], "wb").write(zlib.decompress(b[160:160 + n]))
+' "$T/node.backup" "$T/audit/backup.db" 2>>"$T/stderr.all"
+if [ "$RC" -eq 0 ] && [ -s "$T/audit/backup.db" ] &&
+	[ "$(sqlite3 -batch "$T/audit/backup.db" 'SELECT count(*) FROM audit')" -gt 0 ]; then
+	ok backup_inflated_with_audit
+else
+	fail backup_inflated_with_audit "exit $RC ($(first_err))"
+fi
+check_absent "no_values_in_backup" "$T/audit"
 
 # ---- the search -----------------------------------------------------------
 

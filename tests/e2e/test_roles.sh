@@ -164,6 +164,34 @@ else
 fi
 req GET /api/schema
 check ui_schema_groups grep -q '"group": *"riservato"' "$T/b"
+req GET /api/audit
+if [ "$ST" = 403 ] && [ "$(jval error.code "$T/b")" = denied ]; then
+	ok ui_audit_not_for_mediatore
+else
+	fail ui_audit_not_for_mediatore "status $ST"
+fi
+req POST "/api/records/$ID/emergency" -H 'Content-Type: application/json' \
+	-H "X-Presidio-CSRF: $csrf" -d '{"minutes":5}'
+check ui_emergency_needs_reason [ "$ST" = 400 ]
+req POST "/api/records/$ID/emergency" -H 'Content-Type: application/json' \
+	-d '{"reason":"necessita_sanitaria"}'
+check ui_emergency_needs_csrf [ "$ST" = 403 ]
+req POST "/api/records/$ID/emergency" -H 'Content-Type: application/json' \
+	-H "X-Presidio-CSRF: $csrf" -d '{"reason":"necessita_sanitaria","minutes":5}'
+if [ "$ST" = 200 ] && [ -n "$(jval until "$T/b")" ]; then ok ui_emergency_opened
+else fail ui_emergency_opened "status $ST $(head -c 200 "$T/b")"; fi
+req GET "/api/records/$ID"
+check ui_emergency_reads_reserved grep -q NOTA-RISERVATA "$T/b"
+req DELETE /api/session -H "X-Presidio-CSRF: $csrf"
+req POST /api/session -H 'Content-Type: application/json' \
+	-d "{\"operator\":\"alice\",\"passphrase\":\"$E2E_PASSPHRASE\"}"
+req GET '/api/audit?emergenza=1'
+if [ "$ST" = 200 ] && grep -q '"action": *"glass"' "$T/b" &&
+	grep -q '"emergency": *true' "$T/b" && ! grep -q NOTA-RISERVATA "$T/b"; then
+	ok ui_audit_for_coordinator
+else
+	fail ui_audit_for_coordinator "status $ST $(head -c 300 "$T/b")"
+fi
 as alice "$E2E_PASSPHRASE" get "$ID"
 if [ "$RC" -eq 0 ] && out_has NOTA-RISERVATA && ! out_has DA-WEB &&
 	! out_has SCRITTA-DA-MARIO; then

@@ -52,7 +52,7 @@ function giorno(iso) {
 }
 
 const SEZIONI = ['accesso', 'home', 'persone', 'scheda', 'nuova', 'revisione', 'caso',
-	'figlio', 'cruscotto', 'modifica'];
+	'figlio', 'cruscotto', 'modifica', 'registro'];
 
 function mostra(sezione) {
 	for (const s of SEZIONI) el(s).hidden = s !== sezione;
@@ -258,6 +258,7 @@ async function scheda(id) {
 	el('scheda-al-caso').hidden = !stato.caso || r.data.collection === 'person';
 	const perCampo = (r.data.sync && r.data.sync.fields) || {};
 	const legge = stato.accesso ? new Set(stato.accesso.read) : null;
+	let riservati = 0;
 	for (const f of c ? c.fields : []) {
 		const v = r.data.fields[f.name];
 		// A field the role may not read comes without its value: say
@@ -268,8 +269,14 @@ async function scheda(id) {
 			dt.textContent = f.label;
 			const dd = document.createElement('dd');
 			dd.className = 'riservato';
-			dd.textContent = 'Riservato: non visibile al ruolo ' +
-				stato.accesso.label;
+			// Under an emergency access the value came: show it.
+			if (v !== undefined) {
+				dd.textContent = valoreLeggibile(f, v) + ' (accesso di emergenza)';
+			} else {
+				dd.textContent = 'Riservato: non visibile al ruolo ' +
+					stato.accesso.label;
+				riservati++;
+			}
 			campi.append(dt, dd);
 			continue;
 		}
@@ -292,6 +299,8 @@ async function scheda(id) {
 		}
 	}
 	stato.scheda = r.data;
+	el('emergenza').hidden = riservati === 0;
+	el('errore-emergenza').textContent = '';
 	await casiDi(r.data);
 	mostra('scheda');
 }
@@ -518,6 +527,58 @@ async function revisione() {
 	mostra('revisione');
 }
 
+// ---- break-the-glass and the audit trail ----
+
+async function emergenza(ev) {
+	ev.preventDefault();
+	const motivo = el('motivo-emergenza').value;
+	if (!motivo) {
+		el('errore-emergenza').textContent = 'Scegli il motivo.';
+		return;
+	}
+	const id = stato.scheda.id;
+	const r = await api('POST', '/api/records/' + encodeURIComponent(id) + '/emergency',
+		{ reason: motivo, minutes: 30 });
+	if (r.status !== 200) {
+		el('errore-emergenza').textContent = messaggio(r);
+		return;
+	}
+	el('motivo-emergenza').value = '';
+	await scheda(id);
+	avviso('Accesso di emergenza fino alle ' +
+		new Date(r.data.until).toLocaleTimeString('it-IT', { hour: '2-digit', minute: '2-digit' }) +
+		': resta nel registro degli accessi.');
+}
+
+const AZIONI = { read: 'lettura', history: 'storia', export: 'esportazione',
+	create: 'creazione', update: 'modifica', delete: 'eliminazione',
+	resolve: 'scelta su un conflitto', glass: 'accesso di emergenza' };
+const MOTIVI = { presa_in_carico: 'presa in carico', rendicontazione: 'rendicontazione',
+	urgenza_sicurezza: 'urgenza per la sicurezza', necessita_sanitaria: 'necessità sanitaria',
+	richiesta_autorita: 'richiesta dell\'autorità',
+	continuita_presa_in_carico: 'continuità della presa in carico' };
+
+async function registro() {
+	const solo = el('solo-emergenze').checked;
+	const r = await api('GET', '/api/audit' + (solo ? '?emergenza=1' : ''));
+	if (r.status !== 200) return avviso(messaggio(r));
+	const corpo = el('tabella-registro').querySelector('tbody');
+	corpo.replaceChildren();
+	for (const a of r.data.entries.slice().reverse()) {
+		const tr = document.createElement('tr');
+		if (a.emergency) tr.className = 'emergenza';
+		cella(tr, data(a.time));
+		cella(tr, a.operator);
+		cella(tr, a.role);
+		cella(tr, (AZIONI[a.action] || a.action) + (a.emergency ? ' (EMERGENZA)' : ''));
+		cella(tr, a.record ? (a.collection_label || a.collection || '') + ' ' + a.record.slice(0, 8)
+			: (a.collection_label || '') + (a.count > 1 ? ` (${a.count} schede)` : ''));
+		cella(tr, MOTIVI[a.purpose] || a.purpose.replaceAll('_', ' '));
+		corpo.append(tr);
+	}
+	mostra('registro');
+}
+
 async function risolvi(corpo) {
 	const r = await api('POST', '/api/conflicts/settle', corpo);
 	if (r.status !== 200) return avviso(messaggio(r));
@@ -533,6 +594,8 @@ async function sessione(r) {
 	stato.accesso = r.data.access || null;
 	Moduli.accesso(stato.accesso);
 	el('menu-cruscotto').hidden = r.data.role !== 'hub';
+	el('menu-registro').hidden = !(stato.accesso &&
+		['coordinatore', 'focal_point'].includes(stato.accesso.role));
 	el('chi').textContent = 'Operatore: ' + r.data.operator +
 		(stato.accesso ? ` (${stato.accesso.label})` : '');
 	el('nodo').textContent = 'Nodo ' + r.data.node;
@@ -569,6 +632,8 @@ async function avvio() {
 	el('modulo-modifica').addEventListener('submit', salvaModifica);
 	el('annulla-modifica').addEventListener('click', () => scheda(stato.scheda.id));
 	el('sincronizza').addEventListener('click', sincronizza);
+	el('emergenza').addEventListener('submit', emergenza);
+	el('solo-emergenze').addEventListener('change', registro);
 	el('modulo-cerca').addEventListener('submit', cerca);
 	el('modulo-persona').addEventListener('submit', (ev) => registra(ev, false));
 	el('conferma-nuova').addEventListener('click', () => registra(null, true));
@@ -579,6 +644,7 @@ async function avvio() {
 			else if (b.dataset.vai === 'nuova') nuova();
 			else if (b.dataset.vai === 'revisione') revisione();
 			else if (b.dataset.vai === 'cruscotto') cruscotto();
+			else if (b.dataset.vai === 'registro') registro();
 			else mostra(b.dataset.vai);
 		});
 	const r = await api('GET', '/api/session');

@@ -1,0 +1,83 @@
+/*
+ * hub_audit.c - the hub's side of the audit trail (sync/audit_wire.h):
+ * POST /v1/audit keeps a node's entries, each one continuing the chain
+ * the hub holds for that node (node/store_audit.h, store_audit_receive());
+ * hello says where that chain ends.
+ *
+ * A page is kept whole or not at all (one transaction).  An entry that
+ * does not continue the chain (entries removed or rewritten at the node)
+ * is refused with 409 "audit_chain", logged as hub.audit_broken for the
+ * Helpdesk to look at; what the hub holds of that node stays as it was.
+ */
+#include "sync/hub_int.h"
+
+#include <string.h>
+
+#include "common/log.h"
+#include "registry/registry.h"
+#include "sync/audit_wire.h"
+#include "sync/sync_int.h"
+
+int hub_audit_ack(struct store *s, const struct registry_peer *p,
+		  uint64_t *ack, struct err *e)
+{
+	return store_audit_last(s, &p->node_id, ack, e);
+}
+
+void hub_handle_audit(struct hub *h, struct store *s,
+		      const struct http_request *req,
+		      struct http_response *res)
+{
+	struct store_audit_entry a;
+	struct registry_peer p;
+	json_t *doc = NULL, *list, *out = NULL;
+	uint64_t ack = 0;
+	struct err e;
+	size_t i;
+	int rc = 0;
+
+	(void)h;
+	err_init(&e);
+	if (hub_authenticate(s, req, "/v1/audit", &p, res))
+		return;
+	doc = sync_json_load(req->body, req->body_len);
+	list = json_object_get(doc, "entries");
+	if (!json_is_array(list) || json_array_size(list) > AUDIT_WIRE_PAGE) {
+		http_response_error(res, 400, "invalid",
+				    "audit: 'entries' must be an array of at "
+				    "most %d entries",
+				    AUDIT_WIRE_PAGE);
+		goto out;
+	}
+	rc = store_begin(s, &e);
+	for (i = 0; !rc && i < json_array_size(list); i++) {
+		rc = audit_wire_parse(json_array_get(list, i), &p.node_id, &a,
+				      &e);
+		if (!rc)
+			rc = store_audit_receive(s, &a, &e);
+	}
+	if (!rc)
+		rc = hub_audit_ack(s, &p, &ack, &e);
+	if (!rc)
+		rc = store_commit(s, &e);
+	if (rc) {
+		store_rollback(s);
+		if (rc == ERR_CONFLICT) {
+			log_warn("hub.audit_broken", "node '%s': %s", p.name,
+				 e.msg);
+			http_response_error(res, 409, "audit_chain", "%s",
+					    e.msg);
+		} else if (rc == ERR_INVALID) {
+			http_response_error(res, 400, "invalid", "%s", e.msg);
+		} else {
+			hub_store_error(res, rc, &e);
+		}
+		goto out;
+	}
+	out = json_pack("{sI}", "audit_ack", (json_int_t)ack);
+	if (!out || http_response_json(res, 200, out))
+		http_response_error(res, 500, "internal", "out of memory");
+out:
+	json_decref(out);
+	json_decref(doc);
+}

@@ -1,0 +1,232 @@
+/*
+ * test_store_audit.c - the audit trail (node/store_audit.h): entries for
+ * writes and noted reads, chained; verify finds an entry removed, altered,
+ * moved or cut from the tail; the hub's side takes a node's entries only
+ * as a continuation of its chain; break-the-glass opens a record until it
+ * expires.
+ */
+#include "tests/node/store_fixture.h"
+
+#include "node/store_audit.h"
+
+static uint64_t now_ms = 1800000000000ull;
+
+static uint64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return now_ms;
+}
+
+struct kept {
+	struct store_audit_entry a[64];
+	size_t n;
+};
+
+static int keep(void *ctx, const struct store_audit_entry *a)
+{
+	struct kept *k = ctx;
+
+	if (k->n < 64)
+		k->a[k->n++] = *a;
+	return 0;
+}
+
+/* A node of its own with a person written, read and exported: entries
+ * 1 (create), 2 (read), 3 (export). */
+static struct store *node_with_entries(struct id *id)
+{
+	static int made;
+	char name[32];
+	struct store *s;
+	struct store_put_result r;
+
+	snprintf(name, sizeof(name), "polo-%d", ++made);
+	s = fixture_node(name, STORE_ROLE_NODE, "m.rossi");
+
+	if (!s || put_json(s, "person", NULL,
+			   "{\"given_name\":\"Amina\",\"family_name\":\"D\","
+			   "\"special_notes\":\"x\"}",
+			   &r) ||
+	    store_audit_note(s, "read", schema_collection("person"), &r.id, 1,
+			     STORE_AUDIT_CARE, NULL) ||
+	    store_audit_note(s, "export", schema_collection("person"), NULL,
+			     1, STORE_AUDIT_REPORT, NULL)) {
+		store_close(s);
+		return NULL;
+	}
+	*id = r.id;
+	return s;
+}
+
+static void test_audit_chain(void)
+{
+	struct kept k = { .n = 0 };
+	struct id id;
+	struct store *s = node_with_entries(&id);
+	uint8_t zero[STORE_AUDIT_HASHBYTES] = { 0 };
+	uint64_t n = 0;
+
+	CHECK(s);
+	if (!s)
+		return;
+	CHECK_OK(store_audit_list(s, NULL, keep, &k, NULL));
+	CHECK(k.n == 3);
+	CHECK(!strcmp(k.a[0].action, "create") && k.a[0].nseq == 1 &&
+	      k.a[0].has_record && !id_cmp(&k.a[0].record, &id));
+	CHECK(!memcmp(k.a[0].prev, zero, sizeof(zero)));
+	CHECK(!memcmp(k.a[1].prev, k.a[0].hash, sizeof(zero)));
+	CHECK(!strcmp(k.a[2].action, "export") && !k.a[2].has_record);
+	CHECK(!strcmp(k.a[0].role, "coordinatore"));
+	CHECK_OK(store_audit_check(&k.a[1], NULL));
+	k.a[1].count = 2;
+	CHECK(store_audit_check(&k.a[1], NULL) == ERR_INVALID);
+	CHECK(store_audit_note(s, "Read!", NULL, NULL, 1, STORE_AUDIT_CARE,
+			       NULL) == ERR_INVALID);
+	CHECK_OK(store_audit_verify(s, &n, NULL));
+	CHECK(n == 3);
+	CHECK_OK(store_verify(s, NULL, NULL));
+	store_close(s);
+}
+
+/* verify after sql, on a fresh node with its entries. */
+static int verify_after(const char *sql, const char *want)
+{
+	struct id id;
+	struct store *s = node_with_entries(&id);
+	uint64_t n = 0;
+	struct err e;
+	int rc;
+
+	if (!s)
+		return -100;
+	s = fixture_tamper(s, sql, "m.rossi");
+	if (!s)
+		return -101;
+	err_init(&e);
+	rc = store_audit_verify(s, &n, &e);
+	if (rc && want && !strstr(e.msg, want)) {
+		fprintf(stderr, "    verify said: %s\n", e.msg);
+		rc = -102;
+	}
+	store_close(s);
+	return rc;
+}
+
+static void test_audit_tamper(void)
+{
+	CHECK(verify_after("DELETE FROM audit WHERE nseq = 2", "missing") ==
+	      ERR_CORRUPT);
+	CHECK(verify_after("UPDATE audit SET operator = 'x' WHERE nseq = 1",
+			   "altered") == ERR_CORRUPT);
+	CHECK(verify_after("UPDATE audit SET nseq = 9 WHERE nseq = 1;"
+			   "UPDATE audit SET nseq = 1 WHERE nseq = 2;"
+			   "UPDATE audit SET nseq = 2 WHERE nseq = 9",
+			   "does not follow") == ERR_CORRUPT);
+	CHECK(verify_after("DELETE FROM audit WHERE nseq = 3", "mark") ==
+	      ERR_CORRUPT);
+	/* Re-hashing a moved entry does not help without the MAC key. */
+	CHECK(verify_after("UPDATE audit SET glass = 1 WHERE nseq = 2",
+			   "altered") == ERR_CORRUPT);
+}
+
+static void test_audit_hub_receives(void)
+{
+	struct kept k = { .n = 0 };
+	struct id id;
+	struct store *s = node_with_entries(&id);
+	struct store *hub = NULL;
+	struct store_audit_entry bad;
+	uint64_t last = 0, n = 0;
+
+	CHECK(s);
+	if (!s)
+		return;
+	CHECK_OK(store_audit_own(s, 0, 0, keep, &k, NULL));
+	CHECK(k.n == 3);
+	store_close(s);
+	hub = fixture_node("hub", STORE_ROLE_HUB, "m.rossi");
+	CHECK(hub);
+	if (!hub)
+		return;
+	/* Not from the start: refused. */
+	CHECK(store_audit_receive(hub, &k.a[1], NULL) == ERR_CONFLICT);
+	for (size_t i = 0; i < k.n; i++)
+		CHECK_OK(store_audit_receive(hub, &k.a[i], NULL));
+	/* Again: no change. */
+	CHECK_OK(store_audit_receive(hub, &k.a[2], NULL));
+	CHECK_OK(store_audit_last(hub, &k.a[0].node, &last, NULL));
+	CHECK(last == 3);
+	/* The same number with another content: a rewritten trail. */
+	bad = k.a[2];
+	bad.count = 7;
+	store_audit_hash(&bad, bad.hash);
+	CHECK(store_audit_receive(hub, &bad, NULL) == ERR_CONFLICT);
+	/* A next entry that does not follow the held one. */
+	bad.nseq = 4;
+	store_audit_hash(&bad, bad.hash);
+	CHECK(store_audit_receive(hub, &bad, NULL) == ERR_CONFLICT);
+	/* A forged hash. */
+	bad = k.a[2];
+	bad.nseq = 4;
+	memcpy(bad.prev, k.a[2].hash, sizeof(bad.prev));
+	CHECK(store_audit_receive(hub, &bad, NULL) == ERR_INVALID);
+	CHECK_OK(store_audit_verify(hub, &n, NULL));
+	CHECK(n == 3);
+	store_close(hub);
+}
+
+static void test_glass_expires(void)
+{
+	struct store *s = fresh();
+	struct store_secret mario = secret_of("mario");
+	struct store_put_result r;
+	struct store_record rec;
+	uint64_t until = 0;
+	struct kept k = { .n = 0 };
+
+	CHECK(s);
+	if (!s)
+		return;
+	store_set_clock(s, fake_clock, NULL);
+	CHECK_OK(put_json(s, "person", NULL,
+			  "{\"given_name\":\"A\",\"family_name\":\"D\","
+			  "\"special_notes\":\"riservata\"}",
+			  &r));
+	mario.role = "mediatore";
+	CHECK_OK(store_operator_add(s, &mario, NULL));
+	CHECK(store_glass_open(s, &r.id, "necessita_sanitaria", 10, NULL,
+			       NULL) == ERR_INVALID); /* reads all already */
+	CHECK_OK(store_unlock(s, &mario, NULL));
+	CHECK(store_glass_open(s, &r.id, "curiosita", 10, NULL, NULL) ==
+	      ERR_INVALID);
+	CHECK(store_glass_open(s, &r.id, "necessita_sanitaria", 0, NULL,
+			       NULL) == ERR_INVALID);
+	store_record_init(&rec);
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	CHECK(!json_object_get(rec.fields, "special_notes"));
+	CHECK_OK(store_glass_open(s, &r.id, "necessita_sanitaria", 10, &until,
+				  NULL));
+	CHECK(until == now_ms + 600000);
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	CHECK(json_object_get(rec.fields, "special_notes") != NULL);
+	/* Reading is all it opens. */
+	CHECK(put_json(s, "person", &r.id, "{\"special_notes\":\"y\"}", NULL) ==
+	      ERR_DENIED);
+	now_ms += 600001;
+	CHECK_OK(store_get(s, &r.id, &rec, NULL));
+	CHECK(!json_object_get(rec.fields, "special_notes"));
+	store_record_release(&rec);
+	s = reopen(s);
+	CHECK(s);
+	if (!s)
+		return;
+	CHECK_OK(store_audit_list(s, NULL, keep, &k, NULL));
+	CHECK(k.n >= 2);
+	CHECK(!strcmp(k.a[k.n - 1].action, "glass") && k.a[k.n - 1].glass &&
+	      !strcmp(k.a[k.n - 1].purpose, "necessita_sanitaria") &&
+	      !strcmp(k.a[k.n - 1].operator, "mario"));
+	store_close(s);
+}
+
+TEST_MAIN(T(test_audit_chain), T(test_audit_tamper),
+	  T(test_audit_hub_receives), T(test_glass_expires))
