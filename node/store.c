@@ -726,6 +726,8 @@ int store_commit(struct store *s, struct err *e)
 	 * continues above every timestamp that reached the disk. */
 	if (s->clock_dirty)
 		rc = store_meta_set_int(s, "hlc", (int64_t)s->clock.last, e);
+	if (!rc && s->audit_dirty)
+		rc = store_audit_flush(s, e);
 	if (!rc)
 		rc = store_exec(s, "COMMIT", e);
 	if (rc) {
@@ -734,6 +736,8 @@ int store_commit(struct store *s, struct err *e)
 	}
 	s->in_tx = 0;
 	s->clock_dirty = 0;
+	s->audit_dirty = 0;
+	s->audit_cached = 0;
 	/* Committed (synchronous=FULL): the mark may follow, read from
 	 * the database (a write undone inside a group used a number). */
 	store_mac_mark(s);
@@ -749,6 +753,7 @@ void store_rollback(struct store *s)
 	store_sql_abort(s);
 	s->in_tx = 0;
 	s->clock_dirty = 0;
+	s->audit_dirty = 0;
 	store_cache_clear(s);
 }
 

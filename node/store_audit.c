@@ -177,16 +177,43 @@ int store_audit_note(struct store *s, const char *action,
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
-	rc = last_of(s, s->self_node, &last, a.prev, e);
+	/* Inside one write transaction the last entry is known (an import
+	 * writes thousands); the write lock keeps others out meanwhile. */
+	if (s->audit_cached) {
+		last = s->audit_nseq;
+		memcpy(a.prev, s->audit_hash, sizeof(a.prev));
+	} else {
+		rc = last_of(s, s->self_node, &last, a.prev, e);
+	}
 	if (!rc) {
 		a.nseq = last + 1;
 		store_audit_hash(&a, a.hash);
 		rc = insert(s, s->self_node, &a, e);
 	}
+	if (!rc) {
+		s->audit_cached = 1;
+		s->audit_nseq = a.nseq;
+		memcpy(s->audit_hash, a.hash, sizeof(s->audit_hash));
+		/* The mark follows at commit (store_audit_flush()). */
+		s->audit_dirty = 1;
+	}
+	return store_tx_end(s, opened, rc, e);
+}
+
+int store_audit_flush(struct store *s, struct err *e)
+{
+	uint8_t hash[STORE_AUDIT_HASHBYTES];
+	uint64_t last = 0;
+	/* What the database holds: a write undone inside the group took
+	 * its entry with it. */
+	int rc = last_of(s, s->self_node, &last, hash, e);
+
 	/* The last number, under its MAC: a tail cut off is seen. */
 	if (!rc)
-		rc = store_checkpoint_set(s, CK_AUDIT_LAST, a.nseq, e);
-	return store_tx_end(s, opened, rc, e);
+		rc = store_checkpoint_set(s, CK_AUDIT_LAST, last, e);
+	if (!rc)
+		s->audit_dirty = 0;
+	return rc;
 }
 
 /* ---- reading ---- */

@@ -109,6 +109,12 @@ struct store {
 		uint64_t expires; /* unix ms */
 	} glass[STORE_GLASS_HELD];
 	size_t nglass;
+	/* This node's last audit entry, known inside the open write
+	 * transaction (store_audit.c; cleared on rollback and commit), and
+	 * whether the transaction wrote one: its mark is set at commit. */
+	int audit_cached, audit_dirty;
+	uint64_t audit_nseq;
+	uint8_t audit_hash[32];
 	uint8_t *dek[SEAL_MAX_KEYS]; /* data keys loaded, sodium_malloc */
 	uint32_t dek_gen[SEAL_MAX_KEYS];
 	size_t ndek;
@@ -276,6 +282,10 @@ void store_keys_release(struct store *s);
  * unlocked role may not read, unless a live grant covers id. */
 void store_withhold(struct store *s, const struct id *id,
 		    const struct schema_collection *c, json_t *fields);
+
+/* At commit: the mark of this node's last audit entry, when the
+ * transaction wrote one (store_audit.c). */
+int store_audit_flush(struct store *s, struct err *e);
 
 /* Load the unlocked operator's live grants into s (store_glass.c). */
 int store_glass_load(struct store *s, struct err *e);

@@ -160,8 +160,9 @@ static const char *const referral_status_labels[] = {
 	"Proposto", "Accettato", "Rifiutato", "Concluso", "Revocato", NULL
 };
 
-/* A referral is sent only with the person's consent to it, recorded in
- * the case and not revoked (issue 16 makes consent per purpose richer). */
+/* A referral is sent, accepted and completed only with the person's
+ * consent to it, recorded in the case and not revoked: a consent revoked
+ * stops the referrals under way as well as new ones. */
 static const char *const purpose_referral[] = { "referral", NULL };
 static const struct schema_requirement need_consent[] = {
 	{ .link = SCHEMA_LINK_SIBLING, .collection = "consent",
@@ -174,10 +175,12 @@ static const struct schema_requirement need_consent[] = {
 static const struct schema_transition referral_steps[] = {
 	{ .from = NULL, .to = "proposed", .requires = need_consent,
 	  .nrequires = 1 },
-	{ .from = "proposed", .to = "accepted" },
+	{ .from = "proposed", .to = "accepted", .requires = need_consent,
+	  .nrequires = 1 },
 	{ .from = "proposed", .to = "declined" },
 	{ .from = "proposed", .to = "revoked" },
-	{ .from = "accepted", .to = "completed" },
+	{ .from = "accepted", .to = "completed", .requires = need_consent,
+	  .nrequires = 1 },
 	{ .from = "accepted", .to = "revoked" },
 };
 

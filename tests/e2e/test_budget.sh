@@ -192,6 +192,21 @@ out_has "REVOCATO" && ok consent_list_shows_revoked || fail consent_list_shows_r
 on "$S" referral send "$CASE" --to "Centro antiviolenza"
 [ "$RC" -eq 9 ] && err_has "consenso" && ok referral_refused_after_revoke ||
 	fail referral_refused_after_revoke "exit $RC ($(first_err))"
+# A referral under way stops when its consent is revoked: accepting and
+# completing it need the consent still in force.
+on "$S" consent add "$CASE" --purpose invio --date 03/03/2026
+CONSENT2=$(out_line)
+on "$S" referral send "$CASE" --to "Centro antiviolenza"
+REF2=$(out_line)
+[ "$RC" -eq 0 ] && ok referral_sent_with_new_consent ||
+	fail referral_sent_with_new_consent "exit $RC ($(first_err))"
+on "$S" consent revoke "$CONSENT2"
+on "$S" referral accept "$REF2"
+[ "$RC" -eq 9 ] && err_has "consenso" && ok referral_accept_refused_after_revoke ||
+	fail referral_accept_refused_after_revoke "exit $RC ($(first_err))"
+on "$S" referral revoke "$REF2"
+[ "$RC" -eq 0 ] && ok referral_revoked_without_consent ||
+	fail referral_revoked_without_consent "exit $RC ($(first_err))"
 
 # ---- export ---------------------------------------------------------------
 
