@@ -625,6 +625,12 @@ int store_operator_add(struct store *s, const struct store_secret *secret,
 int store_operator_remove(struct store *s, const char *operator,
 			  struct err *e) ERR_MUST_USE;
 
+/* The role of operator (its key slot's, checked under the slot's MAC)
+ * into role (KEYSLOT_ROLE_MAX bytes).  ERR_NOTFOUND (no such operator),
+ * ERR_CORRUPT (the slot fails), ERR_AUTH while locked. */
+int store_operator_role_of(struct store *s, const char *operator,
+			   char *role, struct err *e) ERR_MUST_USE;
+
 /* Give operator the role named role.  Refuses to take the last role that
  * manages operators away (ERR_CONFLICT).  ERR_NOTFOUND, ERR_INVALID,
  * ERR_DENIED.  A handle acting for operator keeps the role it had until

@@ -213,6 +213,46 @@ int store_access_role_of(const struct store *s, const char *name,
 	return 0;
 }
 
+int store_operator_role_of(struct store *s, const char *operator,
+			   char *role, struct err *e)
+{
+	struct store_q *st = NULL;
+	const uint8_t *mackey = NULL;
+	struct keyslot slot;
+	int64_t id = 0;
+	int found = 0;
+	int rc = store_require_unlocked(s, e);
+
+	role[0] = '\0';
+	if (!rc)
+		rc = store_slot_mac_dek(s, &mackey, e);
+	if (rc)
+		return rc;
+	st = store_q(s, "SELECT " SLOT_COLUMNS " FROM keyslot "
+			"WHERE operator = ?1",
+		     "reading key slots");
+	store_q_bind_text(st, 1, operator);
+	found = store_q_row(st);
+	if (found) {
+		rc = store_slot_row(st, &slot, &id, e);
+		if (!rc)
+			rc = keyslot_mac_check(
+			    &slot, mackey,
+			    store_q_col_blob(st, SLOT_MAC_COLUMN),
+			    (size_t)store_q_col_bytes(st, SLOT_MAC_COLUMN), e);
+	}
+	rc = store_q_done(st, rc, e);
+	if (!rc && !found)
+		rc = err_set(e, ERR_NOTFOUND, "no operator '%s' on this node",
+			     schema_name_ok(operator) ? operator : "?");
+	if (!rc && access_role_parse(slot.role) == ACCESS_NONE)
+		rc = err_set(e, ERR_NOTFOUND, "operator '%s' has no role yet",
+			     slot.operator);
+	if (!rc)
+		snprintf(role, KEYSLOT_ROLE_MAX, "%s", slot.role);
+	return rc;
+}
+
 int store_access_other_manager(struct store *s, int64_t id, struct err *e)
 {
 	struct store_q *st = NULL;

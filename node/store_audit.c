@@ -11,6 +11,7 @@
 #include "node/store_audit.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/le.h"
@@ -18,6 +19,7 @@
 
 #define AUDIT_DOMAIN "presidio.audit.v1"
 #define CK_AUDIT_LAST "audit.last" /* this node's last number */
+#define AUDIT_ANCHOR "anchor" /* store_audit_align() */
 
 static void put_text(crypto_generichash_state *st, const char *t, size_t max)
 {
@@ -71,6 +73,11 @@ static int word_ok(const char *w)
 	return 1;
 }
 
+int store_audit_is_anchor(const struct store_audit_entry *a)
+{
+	return strcmp(a->action, AUDIT_ANCHOR) == 0;
+}
+
 int store_audit_check(const struct store_audit_entry *a, struct err *e)
 {
 	uint8_t want[STORE_AUDIT_HASHBYTES];
@@ -87,6 +94,9 @@ int store_audit_check(const struct store_audit_entry *a, struct err *e)
 		return err_set(e, ERR_INVALID, "audit entry: bad role");
 	if (a->nseq == 0)
 		return err_set(e, ERR_INVALID, "audit entry: number 0");
+	/* An anchor holds another entry's hash (store_audit_align()). */
+	if (strcmp(a->action, AUDIT_ANCHOR) == 0)
+		return 0;
 	store_audit_hash(a, want);
 	if (sodium_memcmp(want, a->hash, sizeof(want)) != 0)
 		return err_set(e, ERR_INVALID,
@@ -339,6 +349,122 @@ int store_audit_own(struct store *s, uint64_t after, size_t limit,
 	return err_walk_end(store_q_done(st, rc, e));
 }
 
+/* ---- a node behind the hub ---- */
+
+#define AUDIT_MOVE_MAX 100000 /* entries moved at once, at most */
+
+/* The hash of this node's entry nseq into hash; *found. */
+static int own_hash(struct store *s, uint64_t nseq, uint8_t *hash, int *found,
+		    struct err *e)
+{
+	struct store_q *st = store_q(s,
+				     "SELECT hash FROM audit WHERE node = ?1 "
+				     "AND nseq = ?2",
+				     "reading the audit trail");
+
+	*found = 0;
+	store_q_bind_int(st, 1, s->self_node);
+	store_q_bind_int(st, 2, (int64_t)nseq);
+	if (store_q_row(st) &&
+	    store_q_col_bytes(st, 0) == STORE_AUDIT_HASHBYTES) {
+		memcpy(hash, store_q_col_blob(st, 0), STORE_AUDIT_HASHBYTES);
+		*found = 1;
+	}
+	return store_q_end(st, e);
+}
+
+struct moving {
+	struct store_audit_entry *a;
+	size_t n, cap;
+	struct err *e;
+};
+
+static int take(void *ctx, const struct store_audit_entry *a)
+{
+	struct moving *m = ctx;
+
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		struct store_audit_entry *p;
+
+		if (cap > AUDIT_MOVE_MAX)
+			return err_set(m->e, ERR_FAIL, "audit: too many entries "
+				       "to move");
+		p = realloc(m->a, cap * sizeof(*p));
+		if (!p)
+			return err_set(m->e, ERR_NOMEM, "out of memory");
+		m->a = p;
+		m->cap = cap;
+	}
+	m->a[m->n++] = *a;
+	return 0;
+}
+
+int store_audit_align(struct store *s, uint64_t hub_last,
+		      const uint8_t hub_hash[STORE_AUDIT_HASHBYTES],
+		      uint64_t acked, uint64_t *moved, struct err *e)
+{
+	uint8_t mine[STORE_AUDIT_HASHBYTES], prev[STORE_AUDIT_HASHBYTES];
+	struct moving m = { NULL, 0, 0, e };
+	struct store_audit_entry anchor;
+	struct store_q *st = NULL;
+	int opened = 0, found = 0;
+	int rc = store_require_unlocked(s, e);
+
+	*moved = 0;
+	if (rc || hub_last == 0 || acked >= hub_last)
+		return rc;
+	rc = store_tx_begin(s, &opened, e);
+	if (rc)
+		return rc;
+	rc = own_hash(s, hub_last, mine, &found, e);
+	if (rc || (found && sodium_memcmp(mine, hub_hash,
+					  STORE_AUDIT_HASHBYTES) == 0))
+		goto out;
+	/* The entries the hub never took, in order, then out of the way. */
+	rc = store_audit_own(s, acked, 0, take, &m, e);
+	if (!rc) {
+		st = store_q(s, "DELETE FROM audit WHERE node = ?1 AND nseq > ?2",
+			     "moving audit entries");
+		store_q_bind_int(st, 1, s->self_node);
+		store_q_bind_int(st, 2, (int64_t)acked);
+		rc = store_q_run(st, e);
+	}
+	if (rc)
+		goto out;
+	/* The anchor: the hub's last entry, known by its hash only. */
+	memset(&anchor, 0, sizeof(anchor));
+	anchor.node = s->node_id;
+	anchor.nseq = hub_last;
+	anchor.at = store_wall_ms(s);
+	snprintf(anchor.operator, sizeof(anchor.operator), "%s",
+		 store_operator(s));
+	snprintf(anchor.role, sizeof(anchor.role), "%s",
+		 access_role_name(s->access));
+	snprintf(anchor.action, sizeof(anchor.action), AUDIT_ANCHOR);
+	snprintf(anchor.purpose, sizeof(anchor.purpose), "ripristino");
+	memcpy(anchor.hash, hub_hash, STORE_AUDIT_HASHBYTES);
+	rc = insert(s, s->self_node, &anchor, e);
+	memcpy(prev, hub_hash, sizeof(prev));
+	for (size_t i = 0; !rc && i < m.n; i++) {
+		struct store_audit_entry *a = &m.a[i];
+
+		a->nseq = hub_last + 1 + i;
+		memcpy(a->prev, prev, sizeof(prev));
+		store_audit_hash(a, a->hash);
+		rc = insert(s, s->self_node, a, e);
+		memcpy(prev, a->hash, sizeof(prev));
+	}
+	if (!rc) {
+		s->audit_cached = 0;
+		s->audit_dirty = 1;
+		*moved = m.n;
+	}
+out:
+	free(m.a);
+	return store_tx_end(s, opened, rc, e);
+}
+
 /* ---- verify ---- */
 
 int store_audit_verify(struct store *s, uint64_t *entries, struct err *e)
@@ -371,6 +497,15 @@ int store_audit_verify(struct store *s, uint64_t *entries, struct err *e)
 		}
 		id_format(&a.node, idtext);
 		store_audit_hash(&a, want);
+		/* An anchor starts the chain again from the hub's entry
+		 * (store_audit_align()): its number and hash as they are,
+		 * under this node's MAC. */
+		if (strcmp(a.action, AUDIT_ANCHOR) == 0 && a.nseq >= expect &&
+		    mac_ok) {
+			expect = a.nseq;
+			memcpy(prev, a.prev, sizeof(prev));
+			memcpy(want, a.hash, sizeof(want));
+		}
 		if (a.nseq != expect)
 			rc = err_set(e, ERR_CORRUPT,
 				     "audit trail of node %s: entry %llu "
@@ -413,14 +548,33 @@ int store_audit_verify(struct store *s, uint64_t *entries, struct err *e)
 
 /* ---- the hub ---- */
 
-int store_audit_last(struct store *s, const struct id *node, uint64_t *nseq,
-		     struct err *e)
+int store_audit_own_last(struct store *s, uint64_t *nseq, struct err *e)
 {
 	uint8_t hash[STORE_AUDIT_HASHBYTES];
-	int64_t idx = 0;
-	int rc = store_node_ensure(s, node, &idx, e);
 
-	return rc ? rc : last_of(s, idx, nseq, hash, e);
+	return last_of(s, s->self_node, nseq, hash, e);
+}
+
+int store_audit_last(struct store *s, const struct id *node, uint64_t *nseq,
+		     uint8_t *hash, struct err *e)
+{
+	uint8_t h[STORE_AUDIT_HASHBYTES];
+	struct store_q *st = NULL;
+	int64_t idx = 0;
+	int rc;
+
+	/* A read (hello asks it): the node's row is looked up, never made. */
+	st = store_q(s, "SELECT idx FROM node WHERE id = ?1", "reading nodes");
+	store_q_bind_blob(st, 1, node->b, ID_BYTES);
+	if (store_q_row(st))
+		idx = store_q_col_i64(st, 0);
+	rc = store_q_end(st, e);
+	if (!rc && !idx) {
+		*nseq = 0;
+		memset(hash ? hash : h, 0, STORE_AUDIT_HASHBYTES);
+		return 0;
+	}
+	return rc ? rc : last_of(s, idx, nseq, hash ? hash : h, e);
 }
 
 int store_audit_receive(struct store *s, const struct store_audit_entry *a,
@@ -465,6 +619,13 @@ int store_audit_receive(struct store *s, const struct store_audit_entry *a,
 				     "audit entry %llu of node %s differs from "
 				     "the one held: its trail was rewritten",
 				     (unsigned long long)a->nseq, idtext);
+		goto out;
+	}
+	/* An anchor: the node lost entries this hub lost too (both
+	 * restored from backups); the chain starts again from it, and
+	 * store_audit_is_anchor() lets the caller say so. */
+	if (strcmp(a->action, AUDIT_ANCHOR) == 0 && a->nseq > last) {
+		rc = insert(s, idx, a, e);
 		goto out;
 	}
 	if (a->nseq != last + 1 ||

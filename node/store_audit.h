@@ -67,6 +67,10 @@ struct store_audit_entry {
 void store_audit_hash(const struct store_audit_entry *a,
 		      uint8_t out[STORE_AUDIT_HASHBYTES]);
 
+/* 1 when a is an anchor (store_audit_align()): the chain starts again
+ * from it, its hash another entry's. */
+int store_audit_is_anchor(const struct store_audit_entry *a);
+
 /* 0 when a's words are well formed (action and purpose [a-z_], operator
  * a valid name, role "" or a known role) and its hash is its own, else
  * ERR_INVALID naming what: for entries from outside (the hub). */
@@ -116,14 +120,41 @@ int store_audit_verify(struct store *s, uint64_t *entries,
 int store_audit_own(struct store *s, uint64_t after, size_t limit,
 		    store_audit_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
 
-/* The hub: the last number held of node's entries (0: none). */
+/* This node's last own entry number (0: none). */
+int store_audit_own_last(struct store *s, uint64_t *nseq,
+			 struct err *e) ERR_MUST_USE;
+
+/* The hub: the last number held of node's entries (0: none), and its
+ * hash (zeros: none; hash may be NULL). */
 int store_audit_last(struct store *s, const struct id *node, uint64_t *nseq,
-		     struct err *e) ERR_MUST_USE;
+		     uint8_t *hash, struct err *e) ERR_MUST_USE;
+
+/*
+ * A node whose own trail is behind what the hub holds of it (restored
+ * from a backup, its files copied back): the hub holds up to hub_last,
+ * whose hash is hub_hash, and the hub had acknowledged up to acked
+ * (the node's own record of it, as old as its files).  When the node's
+ * entry hub_last is not the hub's (or it has none) and acked is below
+ * hub_last, its entries after acked, which the hub never took, are moved
+ * after hub_last: an "anchor" entry holding the hub's hash at hub_last
+ * (the entries between acked and it are the hub's, not here), then
+ * those entries numbered on and chained from it.  *moved says how many
+ * moved (0: nothing to do).  Otherwise nothing changes: a trail that
+ * differs from the hub's where it should not is for the hub to refuse.
+ * store_audit_verify() takes an anchor's number and hash as the chain's
+ * new start.
+ */
+int store_audit_align(struct store *s, uint64_t hub_last,
+		      const uint8_t hub_hash[STORE_AUDIT_HASHBYTES],
+		      uint64_t acked, uint64_t *moved,
+		      struct err *e) ERR_MUST_USE;
 
 /* The hub: keep a (node's entry), which must continue node's chain held
  * here: its number the next, its prev the last hash (ERR_CONFLICT
  * otherwise, nothing kept); an entry held already with the same hash is
- * no change.  store_audit_check() first (ERR_INVALID). */
+ * no change.  An anchor past the last number is kept as the chain's new
+ * start: the entries between are lost on both sides (the caller logs
+ * it).  store_audit_check() first (ERR_INVALID). */
 int store_audit_receive(struct store *s, const struct store_audit_entry *a,
 			struct err *e) ERR_MUST_USE;
 

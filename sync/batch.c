@@ -57,6 +57,11 @@ void sync_batch_free(struct sync_batch *b)
 	free(b);
 }
 
+const json_t *sync_batch_operators(const struct sync_batch *b)
+{
+	return b->ops;
+}
+
 int sync_batch_set_meta(struct sync_batch *b, json_t *meta)
 {
 	if (!json_is_object(meta)) {

@@ -26,7 +26,9 @@
  * SYNC_BATCH_MAX_PURGE entries), so that a few kilobytes of zlib cannot
  * make the receiver build a tree of millions of values; members other
  * than v, nodes, ops, meta and changes, and meta members other than
- * seen, cursor, more, purge and rebootstrap, are refused; and every
+ * seen, cursor, more, purge, rebootstrap, schema_version and roles, are
+ * refused (roles: in a push to a hub that takes it, each operator's role,
+ * {"name":"role"}, schema/access.h); and every
  * field of every change is validated before the callback sees it.
  *
  * Values travel inside TLS (sync/client, sync/hub); they are never
@@ -78,6 +80,9 @@ int sync_batch_set_meta(struct sync_batch *b, json_t *meta) ERR_MUST_USE;
 
 /* Changes added so far. */
 size_t sync_batch_count(const struct sync_batch *b);
+
+/* The operator names of the changes added, each once (borrowed). */
+const json_t *sync_batch_operators(const struct sync_batch *b);
 
 /* The meta object set on b (borrowed; NULL when none). */
 json_t *sync_batch_meta(struct sync_batch *b);

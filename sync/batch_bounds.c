@@ -9,6 +9,9 @@
 
 #include <string.h>
 
+#include "node/keyslot.h"
+#include "schema/access.h"
+
 /*
  * The value bounds of schema.h (SCHEMA_STRING, SCHEMA_TEXT,
  * SCHEMA_STRING_LIST and SCHEMA_ENUM_SET), and what the rest of a change can take as text:
@@ -161,10 +164,25 @@ int sync_batch_meta_known(const json_t *meta, struct err *e)
 {
 	static const char *const known[] = { "seen", "cursor", "more",
 					     "purge", "rebootstrap",
-					     "schema_version" };
+					     "schema_version", "roles" };
+	const json_t *roles = json_object_get(meta, "roles");
+	const char *op;
+	json_t *v;
+	int rc = members_in(meta, known, sizeof(known) / sizeof(known[0]),
+			    "meta member", e);
 
-	return members_in(meta, known, sizeof(known) / sizeof(known[0]),
-			  "meta member", e);
+	/* roles (a push, batch.h): each operator of the batch's its role. */
+	if (rc || !roles)
+		return rc;
+	if (!json_is_object(roles) ||
+	    json_object_size(roles) > SYNC_BATCH_MAX_CHANGES)
+		return err_set(e, ERR_INVALID, "batch: bad meta roles");
+	json_object_foreach((json_t *)roles, op, v)
+		if (keyslot_check_operator(op, NULL) || !json_is_string(v) ||
+		    access_role_parse(json_string_value(v)) == ACCESS_NONE)
+			return err_set(e, ERR_INVALID,
+				       "batch: bad meta roles");
+	return 0;
 }
 
 /* ---- the values of a batch, from its change count ---- */
@@ -269,9 +287,11 @@ int sync_batch_values_fit(const char *text, size_t len, size_t values,
 	if (n > SYNC_BATCH_MAX_CHANGES)
 		return err_set(e, ERR_INVALID, "batch: bad change list");
 	/* Each change: its own values, its author and the authors of its
-	 * versions in "nodes", its operator in "ops", its "seen". */
+	 * versions in "nodes", its operator in "ops" and in meta "roles"
+	 * (name and role), its "seen". */
 	allowed = FIXED_VALUES + 1 + 3 * (size_t)SYNC_BATCH_MAX_PURGE +
-		  n * (lim.elem_values + 2 + (size_t)VERSION_SET_MAX + 1 + 1);
+		  n * (lim.elem_values + 2 + (size_t)VERSION_SET_MAX + 1 + 2 +
+		       1);
 	if (values > allowed)
 		return err_set(e, ERR_INVALID,
 			       "batch: more JSON values than its %zu changes "

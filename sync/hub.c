@@ -416,6 +416,8 @@ static void handle_hello(struct hub *h, struct store *s,
 {
 	struct registry_peer p;
 	char hub_id[33], fp[33], node_fp[33];
+	uint8_t audit_hash[STORE_AUDIT_HASHBYTES];
+	char audit_hex[2 * STORE_AUDIT_HASHBYTES + 1];
 	uint64_t audit_ack = 0;
 	json_t *out;
 	struct err e;
@@ -445,16 +447,19 @@ static void handle_hello(struct hub *h, struct store *s,
 		hub_store_error(res, ERR_FAIL, &e);
 		return;
 	}
-	if (hub_audit_ack(s, &p, &audit_ack, &e)) {
+	if (hub_audit_ack(s, &p, &audit_ack, audit_hash, &e)) {
 		hub_store_error(res, ERR_FAIL, &e);
 		return;
 	}
-	out = json_pack("{sssssIsIsIsisI}", "hub_id", hub_id, "schema", fp,
-			"push_ack", (json_int_t)p.push_ack, "pull_ack",
+	sodium_bin2hex(audit_hex, sizeof(audit_hex), audit_hash,
+		       sizeof(audit_hash));
+	out = json_pack("{sssssIsIsIsisIsssb}", "hub_id", hub_id, "schema",
+			fp, "push_ack", (json_int_t)p.push_ack, "pull_ack",
 			(json_int_t)p.pull_ack, "time",
 			(json_int_t)sync_now_ms(), "schema_version",
 			schema_running_version(), "audit_ack",
-			(json_int_t)audit_ack);
+			(json_int_t)audit_ack, "audit_hash", audit_hex,
+			"roles", 1);
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 	json_decref(out);

@@ -19,9 +19,9 @@
 #include "sync/sync_int.h"
 
 int hub_audit_ack(struct store *s, const struct registry_peer *p,
-		  uint64_t *ack, struct err *e)
+		  uint64_t *ack, uint8_t *hash, struct err *e)
 {
-	return store_audit_last(s, &p->node_id, ack, e);
+	return store_audit_last(s, &p->node_id, ack, hash, e);
 }
 
 void hub_handle_audit(struct hub *h, struct store *s,
@@ -55,9 +55,15 @@ void hub_handle_audit(struct hub *h, struct store *s,
 				      &e);
 		if (!rc)
 			rc = store_audit_receive(s, &a, &e);
+		if (!rc && store_audit_is_anchor(&a))
+			log_warn("hub.audit_gap", "node '%s': its audit trail "
+				 "goes on from entry %llu; the entries before "
+				 "it that this hub lacks are lost (both "
+				 "restored from backups)",
+				 p.name, (unsigned long long)a.nseq);
 	}
 	if (!rc)
-		rc = hub_audit_ack(s, &p, &ack, &e);
+		rc = hub_audit_ack(s, &p, &ack, NULL, &e);
 	if (!rc)
 		rc = store_commit(s, &e);
 	if (rc) {

@@ -74,6 +74,6 @@ void hub_handle_audit(struct hub *h, struct store *s,
 		      struct http_response *res);
 struct registry_peer;
 int hub_audit_ack(struct store *s, const struct registry_peer *p,
-		  uint64_t *ack, struct err *e);
+		  uint64_t *ack, uint8_t *hash, struct err *e);
 
 #endif

@@ -142,6 +142,39 @@ static int declared_here(const struct store_incoming *in, struct err *e)
 	return rc;
 }
 
+/*
+ * The writer's role, as the node says it (meta "roles"), allows every
+ * field the change writes (schema/access.h), as the node's store judged
+ * it: 1, or 0 with the reason in why.  A node that says no roles (one
+ * from before them) is judged by its own store only; an operator it does
+ * not list is judged as servizio.
+ */
+static int role_allows(struct push *x, const struct store_incoming *in,
+		       char *why, size_t n)
+{
+	const json_t *roles = json_object_get(*x->meta, "roles");
+	const char *name;
+	const struct schema_collection *c;
+	enum access_role r;
+	const char *key;
+	json_t *v;
+
+	if (!roles)
+		return 1;
+	name = json_string_value(json_object_get(roles, in->operator));
+	r = name ? access_role_parse(name) : ACCESS_SERVICE;
+	c = schema_collection(in->collection);
+	json_object_foreach((json_t *)in->fields, key, v)
+	{
+		if (access_field_write(r, c, key))
+			continue;
+		snprintf(why, n, "the role %s may not write the field '%s'",
+			 access_role_name(r), schema_name_ok(key) ? key : "?");
+		return 0;
+	}
+	return 1;
+}
+
 static int push_one(void *ctx, const struct store_incoming *in)
 {
 	struct push *x = ctx;
@@ -194,6 +227,8 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	if (rc)
 		return rc;
 	if (why[0])
+		return refuse(x, in, why);
+	if (!role_allows(x, in, why, sizeof(why)))
 		return refuse(x, in, why);
 	err_init(&e2);
 	rc = store_apply(x->s, in, &res, &e2);

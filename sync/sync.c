@@ -447,6 +447,41 @@ static int add_change(void *ctx, const struct store_change *c)
 	return rc;
 }
 
+/* A push's meta: "seen", and each operator's role when the hub takes
+ * them (hello's "roles": sync/README.md, "Roles"), so that it judges the
+ * changes as the node did.  The role is the operator's now; one removed
+ * since has none, and the hub judges its changes as servizio's. */
+static json_t *push_meta(struct conn *k, const struct sync_batch *b,
+			 json_t *seen)
+{
+	json_t *meta = json_pack("{sO}", "seen", seen), *roles;
+	const json_t *ops = sync_batch_operators(b);
+	char role[KEYSLOT_ROLE_MAX];
+	size_t i;
+	json_t *v;
+
+	if (!meta || !k->hub_roles)
+		return meta;
+	roles = json_object();
+	if (!roles || json_object_set_new(meta, "roles", roles)) {
+		json_decref(meta);
+		return NULL;
+	}
+	json_array_foreach(ops, i, v)
+	{
+		const char *op = json_string_value(v);
+
+		if (store_operator_role_of(k->s, op, role, NULL) != 0)
+			snprintf(role, sizeof(role), "%s",
+				 access_role_name(ACCESS_SERVICE));
+		if (json_object_set_new(roles, op, json_string(role))) {
+			json_decref(meta);
+			return NULL;
+		}
+	}
+	return meta;
+}
+
 /* Record the hub's refusals of our changes (both lists). */
 static int record_refusals(struct conn *k, const json_t *list,
 			   uint64_t *n, struct err *e)
@@ -511,8 +546,7 @@ static int push_all(struct conn *k, uint64_t after, uint64_t hub_has,
 		 * hub accepts one made before it could know that its case
 		 * was handed over.  In meta, which a hub that does not know
 		 * it ignores. */
-		rc = sync_batch_set_meta(pb.b, json_pack("{sO}", "seen",
-							 pb.seen));
+		rc = sync_batch_set_meta(pb.b, push_meta(k, pb.b, pb.seen));
 		json_decref(pb.seen);
 		pb.seen = NULL;
 		if (rc) {
@@ -708,6 +742,7 @@ int sync_round(struct store *s, const struct sync_options *o,
 		rc = err_set(e, ERR_INVALID, "hello: malformed answer");
 		goto out;
 	}
+	k.hub_roles = json_is_true(json_object_get(hello, "roles"));
 	rc = push_start(&k, push_ack, &start, e);
 	if (rc)
 		goto out;

@@ -44,6 +44,7 @@
 #define SYNC_CK_PUSH_PAGE "sync.push_page"
 #define SYNC_CK_PULL_PAGE "sync.pull_page"
 #define SYNC_CK_AUDIT_PAGE "sync.audit_page" /* audit entries a page */
+#define SYNC_CK_AUDIT_ACKED "sync.audit_acked" /* the hub holds them to */
 #define SYNC_PUSH_LIMIT 1000
 #define SYNC_PULL_LIMIT 1000
 

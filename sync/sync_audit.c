@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sync/audit_wire.h"
 
@@ -14,12 +15,18 @@ struct audit_page {
 	json_t *list;
 	struct err *e;
 	size_t bytes; /* of the last page posted */
+	uint64_t upto; /* the last entry when the push began */
 };
 
 static int add_entry(void *ctx, const struct store_audit_entry *a)
 {
 	struct audit_page *pg = ctx;
 
+	/* Entries written meanwhile wait for the next round: a round
+	 * chasing reads noted faster than the link carries them would
+	 * never get to its pull (as push_all() stops at the log's end). */
+	if (a->nseq > pg->upto)
+		return ERR_STOP;
 	if (json_array_append_new(pg->list, audit_wire_entry(a)))
 		return err_set(pg->e, ERR_NOMEM, "out of memory");
 	return 0;
@@ -64,16 +71,44 @@ out:
 	return rc;
 }
 
+/* The hub's last entry of this node (hello): its hash into hash. */
+static int hub_hash(const json_t *hello, uint8_t *hash, struct err *e)
+{
+	const char *hex = json_string_value(json_object_get(hello,
+							    "audit_hash"));
+	size_t got = 0;
+
+	if (!hex || strlen(hex) != 2 * STORE_AUDIT_HASHBYTES ||
+	    sodium_hex2bin(hash, STORE_AUDIT_HASHBYTES, hex, strlen(hex), NULL,
+			   &got, NULL) ||
+	    got != STORE_AUDIT_HASHBYTES)
+		return err_set(e, ERR_INVALID, "hello: malformed audit_hash");
+	return 0;
+}
+
 int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 {
-	struct audit_page pg = { NULL, e, 0 };
+	struct audit_page pg = { NULL, e, 0, 0 };
+	uint8_t hash[STORE_AUDIT_HASHBYTES];
 	struct sync_pace pace;
-	uint64_t ack = 0, next = 0;
+	uint64_t ack = 0, next = 0, acked = 0, moved = 0;
 	size_t asked;
 	int rc = 0;
 
 	if (sync_json_u64(hello, "audit_ack", &ack))
 		return 0;
+	/* A node behind what the hub holds of its trail (restored from a
+	 * backup) goes on from the hub's last entry (store_audit_align()). */
+	rc = hub_hash(hello, hash, e);
+	if (!rc && store_checkpoint_get(k->s, SYNC_CK_AUDIT_ACKED, &acked,
+					NULL))
+		acked = 0;
+	if (!rc)
+		rc = store_audit_align(k->s, ack, hash, acked, &moved, e);
+	if (!rc)
+		rc = store_audit_own_last(k->s, &pg.upto, e);
+	if (rc)
+		return rc;
 	/* Pages sized by what the link carries, as pushes are
 	 * (sync_pace.c): a mobile team's link may cut a large one every
 	 * time. */
@@ -96,6 +131,9 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 		if (!rc && next <= ack)
 			rc = err_set(e, ERR_INVALID,
 				     "audit: the hub took nothing");
+		if (!rc)
+			rc = store_checkpoint_set(k->s, SYNC_CK_AUDIT_ACKED,
+						  next, e);
 		if (rc)
 			break;
 		if (asked >= pace.limit)

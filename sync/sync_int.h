@@ -50,6 +50,8 @@ struct conn {
 	struct sync_pace push_pace, pull_pace;
 	struct sync_pace *pacing;    /* of the request in flight, or NULL:
 					by the thread using c */
+	int hub_roles;               /* hello said the hub takes the
+					operators' roles in a push's meta */
 	int restored;                /* restored from a backup: the first
 					pull asks for its own changes back
 					(node/store_backup.h) */

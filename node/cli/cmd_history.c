@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conflict/hlc.h"
+#include "node/store_audit.h"
 #include "view/view_history.h"
 
 enum { OPT_JSON = CLI_OPT_LOCAL, OPT_AFTER, OPT_LIMIT, OPT_VALUES };
@@ -209,6 +210,12 @@ static int show_log(struct cli *c, uint64_t after, uint64_t limit,
 	err_init(&e);
 	l->e = &e;
 	rc = l->values ? cli_open_unlocked(c, &s, &e) : cli_open(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	/* Values are printed as they are read: in the audit trail first. */
+	if (l->values)
+		rc = store_audit_note(s, "log", NULL, NULL, 0, STORE_AUDIT_CARE,
+				      &e);
 	if (rc < 0)
 		goto out;
 	rc = store_log(s, after, (size_t)limit, l->values, log_one, l, &e);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "node/store_audit.h"
 #include "view/view_record.h"
 
 #define WHERE_MAX VIEW_WHERE_MAX
@@ -228,6 +229,13 @@ static int list_records(struct cli *c, const char *coll, struct list_ctx *l)
 	l->e = &e;
 	l->o.where = l->w;
 	rc = cli_open_unlocked(c, &s, &e);
+	if (rc < 0)
+		goto out;
+	/* Values are printed as they are read: the listing is in the audit
+	 * trail first (node/store_audit.h). */
+	if (!l->o.count_only && schema_personal(schema_collection(coll)))
+		rc = store_audit_note(s, "list", schema_collection(coll), NULL,
+				      0, STORE_AUDIT_CARE, &e);
 	if (rc < 0)
 		goto out;
 	rc = view_record_list(s, coll, &l->o, list_print, l, &n, &e);

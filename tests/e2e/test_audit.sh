@@ -25,6 +25,8 @@ ID=$(out_line)
 on "$A" get "$ID"
 on "$A" history "$ID"
 on "$A" export --csv person --out "$T/a.csv"
+on "$A" list person
+on "$A" log --values
 run env "PRESIDIO_NEW_PASSPHRASE=$MARIO" "$P" -d "$A" operator add mario \
 	--role mediatore
 check mediatore_added [ "$RC" -eq 0 ]
@@ -33,7 +35,9 @@ on "$A" audit --json
 if [ "$RC" -eq 0 ] && grep -q '"action":"create"' "$T/out" &&
 	grep -q '"action":"read"' "$T/out" &&
 	grep -q '"action":"history"' "$T/out" &&
-	grep -q '"action":"export","collection":"person","record":null,"count":1' "$T/out"; then
+	grep -q '"action":"export","collection":"person","record":null,"count":1' "$T/out" &&
+	grep -q '"action":"list","collection":"person"' "$T/out" &&
+	grep -q '"action":"log"' "$T/out"; then
 	ok trail_notes_reads_and_writes
 else
 	fail trail_notes_reads_and_writes "exit $RC: $(head -c 400 "$T/out")"
@@ -147,5 +151,45 @@ grep -q 'hub.audit_broken' "$T/hub/presidio.log" && ok hub_logs_broken_chain ||
 	fail hub_logs_broken_chain "nothing in the hub's log"
 h_after=$(sqlite3 -batch "$T/hub/presidio.db" "SELECT group_concat(lower(hex(hash))) FROM audit")
 check hub_keeps_what_it_had [ "$h_before" = "$h_after" ]
+
+# ---- the hub judges a change by its writer's role -----------------------------
+# alice writes reserved notes as coordinatore, then is made a mediatore
+# before the push: the hub, told each operator's role with the batch,
+# refuses the change (the node keeps it among its refusals); a change
+# the new role may write goes through.
+# The node's files copied back from before its first sync (as a restore
+# from an old backup would): its trail is behind the hub's copy, and goes
+# on after the hub's last entry (an anchor), so its syncs go on.
+cp "$T/good.db" "$A/presidio.db"
+rm -f "$A/presidio.db-wal" "$A/presidio.db-shm"
+on "$A" get "$ID"
+on "$A" sync
+check behind_node_syncs [ "$RC" -eq 0 ]
+on "$A" get "$ID"
+on "$A" get "$ID"
+on "$A" sync
+check behind_node_syncs_again [ "$RC" -eq 0 ]
+on "$A" audit --verify
+check behind_node_chain_ok [ "$RC" -eq 0 ]
+on "$T/hub" audit --verify
+check hub_chain_ok_after_anchor [ "$RC" -eq 0 ]
+run env "PRESIDIO_NEW_PASSPHRASE=$E2E_PASSPHRASE" "$P" -d "$A" operator add \
+	bob --role coordinatore
+onj '{"special_notes":"SCRITTA-DA-ALICE"}' "$A" put person "$ID"
+check reserved_written_as_coordinatore [ "$RC" -eq 0 ]
+run env PRESIDIO_OPERATOR=bob "$P" -d "$A" operator role alice mediatore
+check alice_made_mediatore [ "$RC" -eq 0 ]
+on "$A" sync
+if [ "$RC" -eq 10 ]; then ok hub_refuses_by_role_10
+else fail hub_refuses_by_role_10 "exit $RC ($(first_err))"; fi
+on "$T/hub" refused
+if out_has "the role mediatore may not write the field 'special_notes'"; then
+	ok hub_names_role_and_field
+else
+	fail hub_names_role_and_field "$(head -c 300 "$T/out")"
+fi
+onj '{"phone":"+39 320 1234567"}' "$A" put person "$ID"
+on "$A" sync
+check hub_takes_what_role_may_write [ "$RC" -eq 0 ]
 stop_hub
 finish

@@ -282,5 +282,14 @@ after_hub_restore() {
 after_hub_restore polo-c "$C_BEFORE" c
 # polo-b: with the changes it got back from the hub at its own restore.
 after_hub_restore polo-b "$B_BEFORE" b
+# The audit trails after both restores: polo-b's goes on from the hub's
+# last entry (an anchor), and the hub, restored from an older backup too,
+# takes it as the chain's new start and says so in its log.
+on "$T/polo-b" audit --verify
+check b_audit_chain_ok [ "$RC" -eq 0 ]
+on "$T/hub" audit --verify
+check hub_audit_chains_ok [ "$RC" -eq 0 ]
+grep -q 'hub.audit_gap' "$T/hub/presidio.log" && ok hub_logs_audit_gap ||
+	fail hub_logs_audit_gap "no hub.audit_gap in the hub's log"
 stop_hub
 finish

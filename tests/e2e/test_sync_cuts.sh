@@ -10,6 +10,8 @@
 #   - a push of a smaller workload imported on polo-b completes the same
 #     way and the hub ends with every record, each change once.
 # Pages are sized by what the link delivers (sync/sync.h: pacing).
+# The sanitizer build runs the same pacing through test_sync_faults.sh.
+# e2e: plain build only
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

@@ -154,7 +154,7 @@ static void test_audit_hub_receives(void)
 		CHECK_OK(store_audit_receive(hub, &k.a[i], NULL));
 	/* Again: no change. */
 	CHECK_OK(store_audit_receive(hub, &k.a[2], NULL));
-	CHECK_OK(store_audit_last(hub, &k.a[0].node, &last, NULL));
+	CHECK_OK(store_audit_last(hub, &k.a[0].node, &last, NULL, NULL));
 	CHECK(last == 3);
 	/* The same number with another content: a rewritten trail. */
 	bad = k.a[2];
@@ -172,6 +172,74 @@ static void test_audit_hub_receives(void)
 	CHECK(store_audit_receive(hub, &bad, NULL) == ERR_INVALID);
 	CHECK_OK(store_audit_verify(hub, &n, NULL));
 	CHECK(n == 3);
+	store_close(hub);
+}
+
+/* A node restored from a backup is behind the hub's copy of its trail:
+ * its entries the hub never took go on after the hub's last one. */
+static void test_audit_align_after_restore(void)
+{
+	struct kept k = { .n = 0 }, k2 = { .n = 0 };
+	struct id id;
+	struct store *s = node_with_entries(&id);
+	struct store *hub = NULL;
+	uint8_t hub_hash[STORE_AUDIT_HASHBYTES];
+	uint64_t hub_last = 0, moved = 0, n = 0;
+	char node_dir[4200];
+
+	CHECK(s);
+	if (!s)
+		return;
+	snprintf(node_dir, sizeof(node_dir), "%s", dir);
+	/* Entries 4 and 5 reach the hub too. */
+	CHECK_OK(store_audit_note(s, "read", NULL, &id, 1, STORE_AUDIT_CARE,
+				  NULL));
+	CHECK_OK(store_audit_note(s, "read", NULL, &id, 1, STORE_AUDIT_CARE,
+				  NULL));
+	CHECK_OK(store_audit_own(s, 0, 0, keep, &k, NULL));
+	CHECK(k.n == 5);
+	store_close(s);
+	hub = fixture_node("hub-align", STORE_ROLE_HUB, "m.rossi");
+	CHECK(hub);
+	if (!hub)
+		return;
+	for (size_t i = 0; i < k.n; i++)
+		CHECK_OK(store_audit_receive(hub, &k.a[i], NULL));
+	CHECK_OK(store_audit_last(hub, &k.a[0].node, &hub_last, hub_hash,
+				  NULL));
+	CHECK(hub_last == 5);
+	/* The node as its backup had it: up to 3, acknowledged to 3; then
+	 * two reads of its own after the restore, numbered 4 and 5 again. */
+	snprintf(dir, sizeof(dir), "%s", node_dir);
+	s = fixture_tamper(NULL, "DELETE FROM audit WHERE nseq > 3",
+			   "m.rossi");
+	CHECK(s);
+	if (!s) {
+		store_close(hub);
+		return;
+	}
+	CHECK_OK(store_audit_note(s, "list", schema_collection("person"),
+				  NULL, 0, STORE_AUDIT_CARE, NULL));
+	CHECK_OK(store_audit_note(s, "list", schema_collection("person"),
+				  NULL, 0, STORE_AUDIT_CARE, NULL));
+	/* Sent as they are, the hub would refuse them. */
+	k2.n = 0;
+	CHECK_OK(store_audit_own(s, 5, 0, keep, &k2, NULL));
+	CHECK(k2.n == 0);
+	CHECK_OK(store_audit_align(s, hub_last, hub_hash, 3, &moved, NULL));
+	CHECK(moved == 2);
+	CHECK_OK(store_audit_verify(s, &n, NULL));
+	CHECK_OK(store_audit_own(s, 5, 0, keep, &k2, NULL));
+	CHECK(k2.n == 2 && k2.a[0].nseq == 6 && k2.a[1].nseq == 7 &&
+	      !strcmp(k2.a[0].action, "list"));
+	for (size_t i = 0; i < k2.n; i++)
+		CHECK_OK(store_audit_receive(hub, &k2.a[i], NULL));
+	CHECK_OK(store_audit_verify(hub, &n, NULL));
+	CHECK(n == 7);
+	/* Aligned already: nothing more moves. */
+	CHECK_OK(store_audit_align(s, 7, k2.a[1].hash, 7, &moved, NULL));
+	CHECK(moved == 0);
+	store_close(s);
 	store_close(hub);
 }
 
@@ -229,4 +297,5 @@ static void test_glass_expires(void)
 }
 
 TEST_MAIN(T(test_audit_chain), T(test_audit_tamper),
-	  T(test_audit_hub_receives), T(test_glass_expires))
+	  T(test_audit_hub_receives), T(test_audit_align_after_restore),
+	  T(test_glass_expires))

@@ -552,7 +552,8 @@ async function emergenza(ev) {
 
 const AZIONI = { read: 'lettura', history: 'storia', export: 'esportazione',
 	create: 'creazione', update: 'modifica', delete: 'eliminazione',
-	resolve: 'scelta su un conflitto', glass: 'accesso di emergenza' };
+	resolve: 'scelta su un conflitto', glass: 'accesso di emergenza',
+	list: 'elenco', log: 'registro delle modifiche' };
 const MOTIVI = { presa_in_carico: 'presa in carico', rendicontazione: 'rendicontazione',
 	urgenza_sicurezza: 'urgenza per la sicurezza', necessita_sanitaria: 'necessità sanitaria',
 	richiesta_autorita: 'richiesta dell\'autorità',
