@@ -25,8 +25,8 @@
 # failure each.
 #
 # Every test of every build (and the fuzz run) is one job of a queue that
-# RUN_JOBS workers (default 3: the scripts wait on sockets, clocks and
-# disks as much as on the two cores here) take heaviest first; each
+# RUN_JOBS workers (default 2, one a core here: a third made the browser
+# scripts miss their timings and saved nothing) take heaviest first; each
 # build's output is shown whole, in order, once all are done (RUN_SERIAL=1:
 # one worker).
 #
@@ -282,7 +282,7 @@ worker() {
 	done
 }
 
-jobs_n=${RUN_JOBS:-3}
+jobs_n=${RUN_JOBS:-2}
 [ "${RUN_SERIAL:-0}" = 1 ] && jobs_n=1
 w=0
 while [ "$w" -lt "$jobs_n" ]; do

@@ -13,6 +13,10 @@
 # changes nothing, a restore while the node runs is refused, a new change
 # before the recovering sync is refused, and a hub restored from its
 # backup serves again: the node starts over and ends identical to it.
+# Under the sanitizers tests/node/test_store_backup.c and
+# tests/sync/test_hub_restore.c run the backup, the restore and the hub's
+# recovery: this script runs in the plain build only.
+# e2e: plain build only
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

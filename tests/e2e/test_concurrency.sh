@@ -8,6 +8,9 @@
 # record put must be there afterwards, the import must complete, and the
 # database must pass integrity_check and `presidio verify`.
 # Writes test collections: runs the test build (lib.sh).
+# Under the sanitizers the unit tests of node/store_session.c and
+# test_sync.sh run the same paths: this script runs in the plain build only.
+# e2e: plain build only
 E2E_TEST_SCHEMA=1
 . "$(dirname "$0")/lib.sh"
 

@@ -8,6 +8,9 @@
 # 0 is either on the hub (and reaches polo-a) or listed as refused on both
 # polo-b and the hub, its value exported; polo-b no longer holds the case,
 # and `status` counts what `refused` lists.
+# Under the sanitizers tests/sync/test_handover.c runs the hand-over and its
+# refusals: this script runs in the plain build only.
+# e2e: plain build only
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

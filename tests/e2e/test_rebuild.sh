@@ -6,6 +6,9 @@
 # changes (--batch 2), so its own changes all fall after the first page.
 # It must get every one of them back: hub and node end identical (records,
 # versions, history), nothing pending, and it goes on working.
+# Under the sanitizers tests/sync/test_hub_restore.c and test_pull_passed.c
+# run the rebuild path: this script runs in the plain build only.
+# e2e: plain build only
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 

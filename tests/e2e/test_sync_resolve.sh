@@ -8,6 +8,10 @@
 # undelete, _deleted --pick N), also when two nodes use them concurrently
 # again; once settled and synced no conflict is left anywhere and every
 # replica holds the same records.
+# Under the sanitizers tests/node/test_store_merge.c and
+# test_conflicts.sh run the resolutions: this script runs in the plain build
+# only.
+# e2e: plain build only
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 
