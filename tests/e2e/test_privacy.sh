@@ -11,6 +11,10 @@
 # stderr of every command are searched for the values and for substrings
 # of them.  Then an import is killed with SIGKILL in the middle of its
 # writes and the files are searched again.
+# What it checks is what reaches the disk and the messages, the same in both
+# builds; the sanitizers run the paths it drives through test_cli.sh,
+# test_sync.sh and the unit tests.
+# e2e: plain build only
 . "$(dirname "$0")/lib.sh"
 
 # Values, and substrings that must not appear either.  All long enough
