@@ -213,11 +213,43 @@ int store_access_role_of(const struct store *s, const char *name,
 	return 0;
 }
 
+/* The slot of operator, checked under the slot MAC key: *found 0 when
+ * there is none. */
+static int slot_by_name(struct store *s, const char *operator,
+			struct keyslot *slot, int64_t *id, int *found,
+			struct err *e)
+{
+	const uint8_t *mackey = NULL;
+	struct store_q *st = NULL;
+	int rc = store_slot_mac_dek(s, &mackey, e);
+
+	*found = 0;
+	if (rc)
+		return rc;
+	st = store_q(s, "SELECT " SLOT_COLUMNS " FROM keyslot "
+			"WHERE operator = ?1",
+		     "reading key slots");
+	store_q_bind_text(st, 1, operator);
+	*found = store_q_row(st);
+	if (*found) {
+		rc = store_slot_row(st, slot, id, e);
+		/* Never vouch for a slot altered outside presidio. */
+		if (!rc)
+			rc = keyslot_mac_check(
+			    slot, mackey,
+			    store_q_col_blob(st, SLOT_MAC_COLUMN),
+			    (size_t)store_q_col_bytes(st, SLOT_MAC_COLUMN), e);
+	}
+	rc = store_q_done(st, rc, e);
+	if (!rc && !*found)
+		rc = err_set(e, ERR_NOTFOUND, "no operator '%s' on this node",
+			     schema_name_ok(operator) ? operator : "?");
+	return rc;
+}
+
 int store_operator_role_of(struct store *s, const char *operator,
 			   char *role, struct err *e)
 {
-	struct store_q *st = NULL;
-	const uint8_t *mackey = NULL;
 	struct keyslot slot;
 	int64_t id = 0;
 	int found = 0;
@@ -225,26 +257,7 @@ int store_operator_role_of(struct store *s, const char *operator,
 
 	role[0] = '\0';
 	if (!rc)
-		rc = store_slot_mac_dek(s, &mackey, e);
-	if (rc)
-		return rc;
-	st = store_q(s, "SELECT " SLOT_COLUMNS " FROM keyslot "
-			"WHERE operator = ?1",
-		     "reading key slots");
-	store_q_bind_text(st, 1, operator);
-	found = store_q_row(st);
-	if (found) {
-		rc = store_slot_row(st, &slot, &id, e);
-		if (!rc)
-			rc = keyslot_mac_check(
-			    &slot, mackey,
-			    store_q_col_blob(st, SLOT_MAC_COLUMN),
-			    (size_t)store_q_col_bytes(st, SLOT_MAC_COLUMN), e);
-	}
-	rc = store_q_done(st, rc, e);
-	if (!rc && !found)
-		rc = err_set(e, ERR_NOTFOUND, "no operator '%s' on this node",
-			     schema_name_ok(operator) ? operator : "?");
+		rc = slot_by_name(s, operator, &slot, &id, &found, e);
 	if (!rc && access_role_parse(slot.role) == ACCESS_NONE)
 		rc = err_set(e, ERR_NOTFOUND, "operator '%s' has no role yet",
 			     slot.operator);
@@ -271,7 +284,6 @@ int store_access_other_manager(struct store *s, int64_t id, struct err *e)
 int store_operator_set_role(struct store *s, const char *operator,
 			    const char *role, struct err *e)
 {
-	struct store_q *st = NULL;
 	const uint8_t *mackey = NULL;
 	const char *name = NULL;
 	struct keyslot slot;
@@ -286,27 +298,9 @@ int store_operator_set_role(struct store *s, const char *operator,
 		rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
-	rc = store_slot_mac_dek(s, &mackey, e);
-	if (rc)
-		goto out;
-	st = store_q(s, "SELECT " SLOT_COLUMNS " FROM keyslot "
-			"WHERE operator = ?1",
-		     "reading key slots");
-	store_q_bind_text(st, 1, operator);
-	found = store_q_row(st);
-	if (found) {
-		rc = store_slot_row(st, &slot, &id, e);
-		/* Never vouch for a slot altered outside presidio. */
-		if (!rc)
-			rc = keyslot_mac_check(
-			    &slot, mackey,
-			    store_q_col_blob(st, SLOT_MAC_COLUMN),
-			    (size_t)store_q_col_bytes(st, SLOT_MAC_COLUMN), e);
-	}
-	rc = store_q_done(st, rc, e);
-	if (!rc && !found)
-		rc = err_set(e, ERR_NOTFOUND, "no operator '%s' on this node",
-			     schema_name_ok(operator) ? operator : "?");
+	rc = slot_by_name(s, operator, &slot, &id, &found, e);
+	if (!rc)
+		rc = store_slot_mac_dek(s, &mackey, e);
 	if (rc)
 		goto out;
 	if (access_manages_operators(access_role_parse(slot.role)) &&

@@ -268,6 +268,27 @@ static int row_entry(struct store_q *st, struct store_audit_entry *a,
 	return 0;
 }
 
+/* Step st (AUDIT_COLUMNS rows), calling fn for each entry; an entry
+ * failing its MAC ends the walk (never vouch for one altered here). */
+static int walk(struct store_q *st, store_audit_fn fn, void *ctx,
+		struct err *e)
+{
+	struct store_audit_entry a;
+	int rc = 0, mac_ok = 0;
+
+	while (!rc && store_q_row(st)) {
+		rc = row_entry(st, &a, &mac_ok, e);
+		if (!rc && !mac_ok)
+			rc = err_set(e, ERR_CORRUPT,
+				     "audit entry %llu fails authentication "
+				     "(altered outside presidio)",
+				     (unsigned long long)a.nseq);
+		if (!rc)
+			rc = fn(ctx, &a);
+	}
+	return err_walk_end(store_q_done(st, rc, e));
+}
+
 /* 1 when the unlocked role reads the trail. */
 static int reads_trail(const struct store *s)
 {
@@ -278,10 +299,8 @@ static int reads_trail(const struct store *s)
 int store_audit_list(struct store *s, const struct store_audit_filter *f,
 		     store_audit_fn fn, void *ctx, struct err *e)
 {
-	struct store_audit_entry a;
 	struct store_q *st = NULL;
 	int rc = store_require_unlocked(s, e);
-	int mac_ok = 0;
 
 	if (rc)
 		return rc;
@@ -305,26 +324,14 @@ int store_audit_list(struct store *s, const struct store_audit_filter *f,
 		store_q_bind_text(st, 2, f->operator);
 	store_q_bind_int(st, 3, f && f->glass_only ? 1 : 0);
 	store_q_bind_int(st, 4, f && f->limit ? (int64_t)f->limit : -1);
-	while (!rc && store_q_row(st)) {
-		rc = row_entry(st, &a, &mac_ok, e);
-		if (!rc && !mac_ok)
-			rc = err_set(e, ERR_CORRUPT,
-				     "audit entry %llu fails authentication "
-				     "(altered outside presidio)",
-				     (unsigned long long)a.nseq);
-		if (!rc)
-			rc = fn(ctx, &a);
-	}
-	return err_walk_end(store_q_done(st, rc, e));
+	return walk(st, fn, ctx, e);
 }
 
 int store_audit_own(struct store *s, uint64_t after, size_t limit,
 		    store_audit_fn fn, void *ctx, struct err *e)
 {
-	struct store_audit_entry a;
 	struct store_q *st = NULL;
 	int rc = store_require_unlocked(s, e);
-	int mac_ok = 0;
 
 	if (rc)
 		return rc;
@@ -335,18 +342,7 @@ int store_audit_own(struct store *s, uint64_t after, size_t limit,
 	store_q_bind_int(st, 1, s->self_node);
 	store_q_bind_int(st, 2, (int64_t)after);
 	store_q_bind_int(st, 3, limit ? (int64_t)limit : -1);
-	while (!rc && store_q_row(st)) {
-		rc = row_entry(st, &a, &mac_ok, e);
-		/* Never vouch for an entry altered here. */
-		if (!rc && !mac_ok)
-			rc = err_set(e, ERR_CORRUPT,
-				     "audit entry %llu fails authentication "
-				     "(altered outside presidio)",
-				     (unsigned long long)a.nseq);
-		if (!rc)
-			rc = fn(ctx, &a);
-	}
-	return err_walk_end(store_q_done(st, rc, e));
+	return walk(st, fn, ctx, e);
 }
 
 /* ---- a node behind the hub ---- */
