@@ -21,6 +21,10 @@
 
 #include "node/store_audit.h"
 
+/* A slot holds any role's name (keyslot.h keeps it opaque). */
+_Static_assert(KEYSLOT_ROLE_MAX >= ACCESS_ROLE_NAME_MAX,
+	       "a key slot's role field holds every role's name");
+
 enum access_role store_operator_role(const struct store *s)
 {
 	return s->sess ? s->access : ACCESS_NONE;
