@@ -59,7 +59,8 @@ endif
 LIB_SRC := $(wildcard common/*.c schema/*.c conflict/*.c node/*.c http/*.c \
 	registry/*.c sync/*.c view/*.c node/ui/*.c)
 CLI_SRC := $(wildcard node/cli/*.c)
-MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
+MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql)) \
+	$(sort $(wildcard schema/migrations/keys/*.sql))
 GEN_SRC := $(BUILD)/gen/migrations.c
 # The web interface's files, embedded (node/ui/ui_pages.h).
 UI_PAGES := $(sort $(wildcard node/ui/pages/*))

@@ -73,6 +73,7 @@ const char *err_code_name(int code)
 	case ERR_EXISTS: return "exists";
 	case ERR_CONFLICT: return "conflict";
 	case ERR_DENIED: return "denied";
+	case ERR_GONE: return "erased";
 	default: return "internal";
 	}
 }

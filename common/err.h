@@ -42,8 +42,10 @@ enum err_code {
 	ERR_STOP = -11,     /* not a failure: a walk's callback asks the walk
 			       to end here (see above); never returned by
 			       the walker */
-	ERR_DENIED = -12    /* not allowed to the operator's role
+	ERR_DENIED = -12,   /* not allowed to the operator's role
 			       (schema/access.h) */
+	ERR_GONE = -13      /* the record's person was erased: nothing of
+			       it is written again (node/store_erase.h) */
 };
 
 #define ERR_MSG_MAX 512

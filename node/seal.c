@@ -8,8 +8,9 @@
  * loading and unloading are not synchronized.
  *
  * The associated data handed to the AEAD is the box's 5-byte format and
- * generation header followed by the caller's ad, so neither a rewritten
- * generation nor a rewritten format byte goes unnoticed.  The nonce needs
+ * generation header (an owned box: its 17-byte format and key id) followed
+ * by the caller's ad, so neither a rewritten generation or key id nor a
+ * rewritten format byte goes unnoticed.  The nonce needs
  * no such care: a changed nonce is a different encryption and fails the
  * tag.  The concatenation is built on the stack for ad up to SEAL_AD_STACK
  * bytes, which covers every caller of the store; longer ad costs a malloc.
@@ -23,7 +24,10 @@
 #include <string.h>
 
 #define SEAL_FORMAT 1
+#define SEAL_FORMAT_OWNED 2
 #define SEAL_GENHDR 5         /* format byte + u32le generation */
+#define SEAL_KIDHDR (1 + SEAL_KIDBYTES) /* format byte + key id */
+#define SEAL_OWNED_HEADER (SEAL_KIDHDR + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
 #define SEAL_PREFIXBYTES 16   /* random part of the nonce */
 #define SEAL_AD_STACK 512     /* caller ad built on the stack up to this */
 #define SEAL_COUNTER_MAX (UINT64_C(1) << 63) /* far from wrapping */
@@ -132,39 +136,53 @@ size_t seal_len(size_t len)
 }
 
 /*
- * Point *full at header || ad (hdr is SEAL_GENHDR bytes), using stack (at
- * least SEAL_GENHDR + SEAL_AD_STACK bytes) when it fits and a malloc'd
- * buffer, returned in *heap, otherwise.  0 or ERR_NOMEM.
+ * Point *full at header || ad (hdr is hdrlen bytes, at most SEAL_KIDHDR),
+ * using stack (at least SEAL_KIDHDR + SEAL_AD_STACK bytes) when it fits
+ * and a malloc'd buffer, returned in *heap, otherwise.  0 or ERR_NOMEM.
  */
-static int full_ad(const uint8_t *hdr, const uint8_t *ad, size_t adlen,
-		   uint8_t *stack, uint8_t **heap, uint8_t **full)
+static int full_ad(const uint8_t *hdr, size_t hdrlen, const uint8_t *ad,
+		   size_t adlen, uint8_t *stack, uint8_t **heap,
+		   uint8_t **full)
 {
 	uint8_t *buf = stack;
 
 	*heap = NULL;
 	if (adlen > SEAL_AD_STACK) {
-		if (adlen > SIZE_MAX - SEAL_GENHDR)
+		if (adlen > SIZE_MAX - hdrlen)
 			return ERR_NOMEM;
-		buf = malloc(SEAL_GENHDR + adlen);
+		buf = malloc(hdrlen + adlen);
 		if (!buf)
 			return ERR_NOMEM;
 		*heap = buf;
 	}
-	memcpy(buf, hdr, SEAL_GENHDR);
+	memcpy(buf, hdr, hdrlen);
 	if (adlen)
-		memcpy(buf + SEAL_GENHDR, ad, adlen);
+		memcpy(buf + hdrlen, ad, adlen);
 	*full = buf;
+	return 0;
+}
+
+/* The next nonce of s into nonce: 0, or ERR_FAIL once exhausted (never:
+ * no nonce is reused). */
+static int next_nonce(struct sealer *s, uint8_t *nonce)
+{
+	uint64_t n = atomic_fetch_add_explicit(&s->counter, 1,
+					       memory_order_relaxed);
+
+	if (n >= SEAL_COUNTER_MAX)
+		return ERR_FAIL;
+	memcpy(nonce, s->prefix, SEAL_PREFIXBYTES);
+	le_put64(nonce + SEAL_PREFIXBYTES, n);
 	return 0;
 }
 
 int seal_box(struct sealer *s, const uint8_t *plain, size_t len,
 	     const uint8_t *ad, size_t adlen, uint8_t *out)
 {
-	uint8_t stack[SEAL_GENHDR + SEAL_AD_STACK];
+	uint8_t stack[SEAL_KIDHDR + SEAL_AD_STACK];
 	uint8_t *heap = NULL, *fullad = NULL;
 	uint8_t *nonce = out + SEAL_GENHDR;
 	unsigned long long clen = 0;
-	uint64_t n;
 	int rc;
 
 	if (s->cur < 0)
@@ -172,14 +190,11 @@ int seal_box(struct sealer *s, const uint8_t *plain, size_t len,
 	if (len > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX ||
 	    len > SIZE_MAX - SEAL_OVERHEAD)
 		return ERR_INVALID;
-	n = atomic_fetch_add_explicit(&s->counter, 1, memory_order_relaxed);
-	if (n >= SEAL_COUNTER_MAX)
-		return ERR_FAIL; /* exhausted (never): no nonce is reused */
+	if (next_nonce(s, nonce))
+		return ERR_FAIL;
 	out[0] = SEAL_FORMAT;
 	le_put32(out + 1, s->keys[s->cur].gen);
-	memcpy(nonce, s->prefix, SEAL_PREFIXBYTES);
-	le_put64(nonce + SEAL_PREFIXBYTES, n);
-	rc = full_ad(out, ad, adlen, stack, &heap, &fullad);
+	rc = full_ad(out, SEAL_GENHDR, ad, adlen, stack, &heap, &fullad);
 	if (rc)
 		goto out;
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -197,7 +212,7 @@ int seal_open(struct sealer *s, const uint8_t *box, size_t boxlen,
 	      const uint8_t *ad, size_t adlen, uint8_t *out, size_t *outlen,
 	      struct err *e)
 {
-	uint8_t stack[SEAL_GENHDR + SEAL_AD_STACK];
+	uint8_t stack[SEAL_KIDHDR + SEAL_AD_STACK];
 	uint8_t *heap = NULL, *fullad = NULL;
 	unsigned long long mlen = 0;
 	uint32_t gen;
@@ -206,6 +221,9 @@ int seal_open(struct sealer *s, const uint8_t *box, size_t boxlen,
 	*outlen = 0;
 	if (boxlen < SEAL_OVERHEAD)
 		return err_set(e, ERR_CORRUPT, "sealed value is truncated");
+	if (box[0] == SEAL_FORMAT_OWNED)
+		return err_set(e, ERR_CORRUPT,
+			       "sealed value is under a key of its own");
 	if (box[0] != SEAL_FORMAT)
 		return err_set(e, ERR_CORRUPT,
 			       "sealed value has unknown format %u",
@@ -216,7 +234,7 @@ int seal_open(struct sealer *s, const uint8_t *box, size_t boxlen,
 		return err_set(e, ERR_CORRUPT,
 			       "sealed value uses unknown key generation %lu",
 			       (unsigned long)gen);
-	rc = full_ad(box, ad, adlen, stack, &heap, &fullad);
+	rc = full_ad(box, SEAL_GENHDR, ad, adlen, stack, &heap, &fullad);
 	if (rc) {
 		err_set(e, rc, "out of memory opening a sealed value");
 		goto out;
@@ -241,4 +259,73 @@ uint32_t seal_box_gen(const uint8_t *box, size_t boxlen)
 	if (boxlen < SEAL_OVERHEAD || box[0] != SEAL_FORMAT)
 		return 0;
 	return le_get32(box + 1);
+}
+
+size_t seal_owned_len(size_t len)
+{
+	return len + SEAL_OWNED_OVERHEAD;
+}
+
+int seal_box_owned(struct sealer *s, const unsigned char *key,
+		   const uint8_t *kid, const uint8_t *plain, size_t len,
+		   const uint8_t *ad, size_t adlen, uint8_t *out)
+{
+	uint8_t stack[SEAL_KIDHDR + SEAL_AD_STACK];
+	uint8_t *heap = NULL, *fullad = NULL;
+	uint8_t *nonce = out + SEAL_KIDHDR;
+	unsigned long long clen = 0;
+	int rc;
+
+	if (len > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX ||
+	    len > SIZE_MAX - SEAL_OWNED_OVERHEAD)
+		return ERR_INVALID;
+	if (next_nonce(s, nonce))
+		return ERR_FAIL;
+	out[0] = SEAL_FORMAT_OWNED;
+	memcpy(out + 1, kid, SEAL_KIDBYTES);
+	rc = full_ad(out, SEAL_KIDHDR, ad, adlen, stack, &heap, &fullad);
+	if (!rc && crypto_aead_xchacha20poly1305_ietf_encrypt(
+			   out + SEAL_OWNED_HEADER, &clen, plain, len, fullad,
+			   SEAL_KIDHDR + adlen, NULL, nonce, key))
+		rc = ERR_FAIL;
+	free(heap);
+	return rc;
+}
+
+int seal_open_owned(const unsigned char *key, const uint8_t *box,
+		    size_t boxlen, const uint8_t *ad, size_t adlen,
+		    uint8_t *out, size_t *outlen, struct err *e)
+{
+	uint8_t stack[SEAL_KIDHDR + SEAL_AD_STACK];
+	uint8_t *heap = NULL, *fullad = NULL;
+	unsigned long long mlen = 0;
+	int rc;
+
+	*outlen = 0;
+	if (boxlen < SEAL_OWNED_OVERHEAD || box[0] != SEAL_FORMAT_OWNED)
+		return err_set(e, ERR_CORRUPT,
+			       "sealed value is truncated or not owned");
+	rc = full_ad(box, SEAL_KIDHDR, ad, adlen, stack, &heap, &fullad);
+	if (rc)
+		return err_set(e, rc, "out of memory opening a sealed value");
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		    out, &mlen, NULL, box + SEAL_OWNED_HEADER,
+		    boxlen - SEAL_OWNED_HEADER, fullad, SEAL_KIDHDR + adlen,
+		    box + SEAL_KIDHDR, key))
+		rc = err_set(e, ERR_CORRUPT,
+			     "sealed value failed authentication "
+			     "(tampered or moved)");
+	else
+		*outlen = (size_t)mlen;
+	free(heap);
+	return rc;
+}
+
+int seal_box_kid(const uint8_t *box, size_t boxlen, uint8_t *kid)
+{
+	if (boxlen < SEAL_OWNED_OVERHEAD || box[0] != SEAL_FORMAT_OWNED)
+		return 0;
+	if (kid)
+		memcpy(kid, box + 1, SEAL_KIDBYTES);
+	return 1;
 }

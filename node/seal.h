@@ -18,6 +18,12 @@
  * format and generation bytes are authenticated along with the caller's
  * associated data.
  *
+ * An owned box is sealed under a key the caller holds (the store's
+ * per-person keys, node/store_pkey.h), not under a data key: u8 format (2)
+ * | 16-byte key id | 24-byte nonce | ciphertext | 16-byte tag.  The key id
+ * says which key opens it and is authenticated like the generation; the
+ * nonce comes from the same sealer, so it is unique across all keys.
+ *
  * Keys live in sodium_malloc() memory (guarded, locked, wiped on free).
  * This module does no I/O and never logs.
  */
@@ -34,6 +40,10 @@
 #define SEAL_HEADER (1 + 4 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
 #define SEAL_OVERHEAD (SEAL_HEADER + crypto_aead_xchacha20poly1305_ietf_ABYTES)
 #define SEAL_MAX_KEYS 4 /* generations loaded at once (rotation needs 2) */
+#define SEAL_KIDBYTES 16 /* key id of an owned box */
+#define SEAL_OWNED_OVERHEAD                                                    \
+	(1 + SEAL_KIDBYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +    \
+	 crypto_aead_xchacha20poly1305_ietf_ABYTES)
 
 struct sealer;
 
@@ -85,7 +95,31 @@ int seal_open(struct sealer *s, const uint8_t *box, size_t boxlen,
 	      const uint8_t *ad, size_t adlen, uint8_t *out, size_t *outlen,
 	      struct err *e) ERR_MUST_USE;
 
-/* Generation named by a box, 0 when it is too short or of another format. */
+/* Generation named by a box, 0 when it is too short or of another format
+ * (an owned box names none). */
 uint32_t seal_box_gen(const uint8_t *box, size_t boxlen);
+
+/* Size of the owned box for a plaintext of len bytes. */
+size_t seal_owned_len(size_t len);
+
+/*
+ * Seal len bytes of plain under key (SEAL_KEYBYTES) into out, an owned box
+ * of seal_owned_len(len) bytes naming kid (SEAL_KIDBYTES bytes), with
+ * associated data ad.  The nonce is s's: s needs no key loaded.  0,
+ * ERR_INVALID beyond the AEAD's limit, ERR_FAIL, ERR_NOMEM as seal_box().
+ */
+int seal_box_owned(struct sealer *s, const unsigned char *key,
+		   const uint8_t *kid, const uint8_t *plain, size_t len,
+		   const uint8_t *ad, size_t adlen, uint8_t *out) ERR_MUST_USE;
+
+/* Open an owned box with key, as seal_open() (out has room for boxlen -
+ * SEAL_OWNED_OVERHEAD bytes). */
+int seal_open_owned(const unsigned char *key, const uint8_t *box,
+		    size_t boxlen, const uint8_t *ad, size_t adlen,
+		    uint8_t *out, size_t *outlen, struct err *e) ERR_MUST_USE;
+
+/* 1 when box is an owned box, copying its key id into kid (unless NULL);
+ * 0 otherwise. */
+int seal_box_kid(const uint8_t *box, size_t boxlen, uint8_t *kid);
 
 #endif

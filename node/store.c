@@ -137,7 +137,7 @@ static uint64_t wall_ms(void *ctx)
 }
 
 /* Pragmas every connection needs.  synchronous=FULL: see store.h. */
-static int configure(struct store *s, struct err *e)
+int store_configure(struct store *s, struct err *e)
 {
 	/* temp_store=MEMORY: sorts and temporary tables never spill to
 	 * files; secure_delete: freed pages are zeroed, so a removed
@@ -173,8 +173,8 @@ int store_migration_latest(void)
 		   : 0;
 }
 
-/* Apply the migrations the database has not seen, one transaction each. */
-static int migrate(struct store *s, struct err *e)
+int store_migrate(struct store *s, const struct schema_migration *migs,
+		  size_t nmigs, struct err *e)
 {
 	char sql[64];
 	int have = 0;
@@ -182,15 +182,15 @@ static int migrate(struct store *s, struct err *e)
 
 	if (rc)
 		return rc;
-	if (schema_nmigrations &&
-	    have > schema_migrations[schema_nmigrations - 1].version)
+	if (nmigs &&
+	    have > migs[nmigs - 1].version)
 		return err_set(
 		    e, ERR_FAIL,
 		    "database schema %d is newer than this "
 		    "presidio (%d): upgrade presidio",
-		    have, schema_migrations[schema_nmigrations - 1].version);
-	for (size_t i = 0; i < schema_nmigrations; i++) {
-		const struct schema_migration *m = &schema_migrations[i];
+		    have, migs[nmigs - 1].version);
+	for (size_t i = 0; i < nmigs; i++) {
+		const struct schema_migration *m = &migs[i];
 
 		if (m->version <= have)
 			continue;
@@ -260,11 +260,11 @@ static int open_db(struct store **out, const char *dir, int create,
 	if (!rc)
 		rc = store_sql_open(s, path, create, stmt_sql, STMT_COUNT, e);
 	if (!rc)
-		rc = configure(s, e);
+		rc = store_configure(s, e);
 	if (!rc)
 		rc = store_mac_register(s, e);
 	if (!rc)
-		rc = migrate(s, e);
+		rc = store_migrate(s, schema_migrations, schema_nmigrations, e);
 	if (!rc)
 		rc = store_require_kin_init(s, e);
 out:
@@ -481,6 +481,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	store_keys_release(s);
+	store_pkey_close(s);
 	store_sql_close(s);
 	store_dir_unlock(s->lock_fd);
 	free(s->actors);
@@ -614,6 +615,9 @@ static int tx_refresh(struct store *s, struct err *e)
 			       "operator '%s' is signed out (session "
 			       "locked): unlock again",
 			       s->signed_out);
+	rc = store_pkey_refresh(s, e);
+	if (rc)
+		return rc;
 	return s->sealer && s->sess ? store_keys_refresh(s, e) : 0;
 }
 
@@ -728,6 +732,10 @@ int store_commit(struct store *s, struct err *e)
 		rc = store_meta_set_int(s, "hlc", (int64_t)s->clock.last, e);
 	if (!rc && s->audit_dirty)
 		rc = store_audit_flush(s, e);
+	/* Keys first: a crash between the two commits leaves a key with
+	 * nothing under it, never values without their key. */
+	if (!rc)
+		rc = store_pkey_commit(s, e);
 	if (!rc)
 		rc = store_exec(s, "COMMIT", e);
 	if (rc) {
@@ -751,6 +759,7 @@ void store_rollback(struct store *s)
 	/* The in-memory clock stays ahead: timestamps are never reissued,
 	 * and the saved value is rolled back with the writes. */
 	store_sql_abort(s);
+	store_pkey_rollback(s);
 	s->in_tx = 0;
 	s->clock_dirty = 0;
 	s->audit_dirty = 0;

@@ -38,11 +38,14 @@ void store_withhold(struct store *s, const struct id *id,
 	access_withhold(s->access, c, fields);
 }
 
-/* The role a store's first operator gets, and an older store's slots. */
+/* The role a store's first operator gets, and an older store's slots:
+ * the coordinatore, hub or node, who reads everything as every operator
+ * did before roles (on a hub it loads the programme's data, of every
+ * group); the Helpdesk's operators are given focal_point by it. */
 const char *store_access_top_role(const struct store *s)
 {
-	return access_role_name(s->role == STORE_ROLE_HUB ? ACCESS_FOCAL_POINT
-							  : ACCESS_COORDINATOR);
+	(void)s;
+	return access_role_name(ACCESS_COORDINATOR);
 }
 
 /* Read the slot of row id into *slot, its MAC into mac (*maclen). */

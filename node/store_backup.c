@@ -123,17 +123,17 @@ static void header_get(const uint8_t *h, struct store_backup_info *out)
 }
 
 /* What the header says of s, read before the copy starts. */
-static int header_of(struct store *s, struct store_backup_info *in,
-		     struct err *e)
+static int header_of(struct store *s, struct store *conn, uint32_t flags,
+		     struct store_backup_info *in, struct err *e)
 {
 	struct store_q *st = NULL;
 	struct timespec ts;
 	int v = 0;
-	int rc = store_user_version(s, &v, e);
+	int rc = store_user_version(conn, &v, e);
 
 	memset(in, 0, sizeof(*in));
 	in->format = STORE_BACKUP_FORMAT;
-	in->flags = STORE_BACKUP_ZLIB;
+	in->flags = flags;
 	in->role = store_role(s);
 	in->migration = (uint32_t)v;
 	in->schema = (uint32_t)schema_version();
@@ -279,8 +279,10 @@ static int temp_next_to(const char *file, const char *tag, char **path,
 	return 0;
 }
 
-int store_backup(struct store *s, const char *file,
-		 struct store_backup_info *info, struct err *e)
+/* Back up the database of conn (s's, or its keys file's) with flags. */
+static int backup_of(struct store *s, struct store *conn, uint32_t flags,
+		     const char *file, struct store_backup_info *info,
+		     struct err *e)
 {
 	struct store_backup_info in;
 	uint8_t head[STORE_BACKUP_HEADER], sum[STORE_BACKUP_SUM];
@@ -299,13 +301,13 @@ int store_backup(struct store *s, const char *file,
 		rc = err_set(e, ERR_FAIL, "backup inside a transaction");
 		goto out;
 	}
-	rc = header_of(s, &in, e);
+	rc = header_of(s, conn, flags, &in, e);
 	if (!rc)
 		rc = temp_next_to(file, "copy", &raw, &rawfd, e);
 	if (rc)
 		goto out;
 	/* VACUUM INTO takes an empty file: mkstemp() made it private. */
-	st = store_q(s, "VACUUM INTO ?1", "copying the database");
+	st = store_q(conn, "VACUUM INTO ?1", "copying the database");
 	store_q_bind_text(st, 1, raw);
 	rc = store_q_run(st, e);
 	if (!rc)
@@ -358,6 +360,24 @@ out:
 		unlink(tmp);
 	free(raw);
 	free(tmp);
+	return rc;
+}
+
+int store_backup(struct store *s, const char *file,
+		 struct store_backup_info *info, struct err *e)
+{
+	return backup_of(s, s, STORE_BACKUP_ZLIB, file, info, e);
+}
+
+int store_backup_keys(struct store *s, const char *file,
+		      struct store_backup_info *info, struct err *e)
+{
+	struct store *conn = NULL;
+	int rc = store_pkey_conn(s, &conn, e);
+
+	if (!rc)
+		rc = backup_of(s, conn, STORE_BACKUP_ZLIB | STORE_BACKUP_KEYS,
+			       file, info, e);
 	return rc;
 }
 
@@ -442,7 +462,8 @@ int store_backup_check(const char *file, struct store_backup_info *info,
 			     file);
 		goto out;
 	}
-	if (!(in.flags & STORE_BACKUP_ZLIB) || in.flags & ~STORE_BACKUP_ZLIB) {
+	if (!(in.flags & STORE_BACKUP_ZLIB) ||
+	    in.flags & ~(STORE_BACKUP_ZLIB | STORE_BACKUP_KEYS)) {
 		rc = err_set(e, ERR_INVALID, "%s: unknown flags %#x", file,
 			     in.flags);
 		goto out;

@@ -82,6 +82,7 @@
 #define STORE_BACKUP_HEADER 160
 #define STORE_BACKUP_SUM 32 /* crypto_generichash_BYTES */
 #define STORE_BACKUP_ZLIB 1u
+#define STORE_BACKUP_KEYS 2u /* the payload is the keys file */
 #define STORE_BACKUP_ASIDE "presidio.before-restore-"
 
 /* What a backup's header says. */
@@ -112,6 +113,18 @@ int store_backup(struct store *s, const char *file,
 		 struct store_backup_info *info, struct err *e) ERR_MUST_USE;
 
 /*
+ * The same for s's keys file (node/store_pkey.h): the persons' keys, each
+ * sealed under the data key, in a file of the same format whose flags
+ * have STORE_BACKUP_KEYS and whose migration is the keys file's.  Kept
+ * apart from the data's backups and for a short time (README, "Erasure"):
+ * a person erased stays readable in a data backup only as long as a keys
+ * backup made before the erasure is kept.
+ */
+int store_backup_keys(struct store *s, const char *file,
+		      struct store_backup_info *info,
+		      struct err *e) ERR_MUST_USE;
+
+/*
  * Check file whole: magic, format, lengths, checksum.  ERR_INVALID (not
  * a backup, an unknown format, trailing data), ERR_CORRUPT (truncated,
  * checksum mismatch), ERR_IO, each with a message naming the problem.
@@ -122,6 +135,9 @@ int store_backup_check(const char *file, struct store_backup_info *info,
 
 /*
  * Restore file into dir (created 0700 when missing) as described above.
+ * keys (may be NULL) is a keys backup of the same node put in with it
+ * (the old keys file goes aside too); without one the keys file in dir,
+ * if any, stays: it holds every key not destroyed since.
  * A node in dir already: ERR_EXISTS unless force, and even then refused
  * (ERR_INVALID) when it is another node or another role than the
  * backup's.  ERR_BUSY while another process has the store open.  On
@@ -130,8 +146,8 @@ int store_backup_check(const char *file, struct store_backup_info *info,
  * restored.  On failure the node directory is as it was (but for an
  * empty staging directory a crash may leave).
  */
-int store_restore(const char *dir, const char *file, int force,
-		  struct store_backup_info *info, char *aside,
+int store_restore(const char *dir, const char *file, const char *keys,
+		  int force, struct store_backup_info *info, char *aside,
 		  size_t asidelen, int *marked, struct err *e) ERR_MUST_USE;
 
 /* *mark: the restored mark's value (the highest sequence number of the

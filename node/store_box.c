@@ -56,15 +56,24 @@ int store_encode_vers(const struct version_set *v, uint8_t **out, size_t *len)
 	return 0;
 }
 
-int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
-		    size_t adlen, uint8_t **box, size_t *boxlen, struct err *e)
+int store_seal_json(struct store *s, const struct id *owner, const json_t *obj,
+		    const uint8_t *ad, size_t adlen, uint8_t **box,
+		    size_t *boxlen, struct err *e)
 {
+	const unsigned char *key = NULL;
 	char stack[4096];
 	char *plain = stack;
-	size_t n = json_dumpb(obj, stack, sizeof(stack), JSON_COMPACT);
+	size_t n;
 	int rc = 0;
 
 	*box = NULL;
+	/* The person's key first: it may be made, which can fail. */
+	if (owner) {
+		rc = store_pkey_get(s, owner, 1, &key, e);
+		if (rc)
+			return rc;
+	}
+	n = json_dumpb(obj, stack, sizeof(stack), JSON_COMPACT);
 	if (n == 0)
 		return err_set(e, ERR_FAIL, "cannot serialise values");
 	if (n > sizeof(stack)) {
@@ -73,12 +82,15 @@ int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
 			return err_set(e, ERR_NOMEM, "out of memory");
 		json_dumpb(obj, plain, n, JSON_COMPACT);
 	}
-	*boxlen = seal_len(n);
+	*boxlen = owner ? seal_owned_len(n) : seal_len(n);
 	*box = malloc(*boxlen);
 	if (!*box)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
-	else if (seal_box(s->sealer, (const uint8_t *)plain, n, ad, adlen,
-			  *box))
+	else if (owner ? seal_box_owned(s->sealer, key, owner->b,
+					(const uint8_t *)plain, n, ad, adlen,
+					*box)
+		       : seal_box(s->sealer, (const uint8_t *)plain, n, ad,
+				  adlen, *box))
 		rc = err_set(e, ERR_FAIL, "no data key loaded");
 	sodium_memzero(plain, n < sizeof(stack) ? n : sizeof(stack));
 	if (plain != stack) {
@@ -102,6 +114,8 @@ static int open_plain(struct store *s, const struct id *id, const uint8_t *box,
 		      uint8_t **plain, size_t *n, struct err *e)
 {
 	char idtext[ID_TEXT_LEN + 1];
+	const unsigned char *key = NULL;
+	struct id owner;
 	int rc;
 
 	*plain = NULL;
@@ -114,7 +128,16 @@ static int open_plain(struct store *s, const struct id *id, const uint8_t *box,
 	*plain = malloc(boxlen - SEAL_OVERHEAD + 1);
 	if (!*plain)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = seal_open(s->sealer, box, boxlen, ad, adlen, *plain, n, e);
+	if (seal_box_kid(box, boxlen, owner.b)) {
+		/* A person's record: under that person's key. */
+		rc = store_pkey_get(s, &owner, 0, &key, e);
+		if (!rc)
+			rc = seal_open_owned(key, box, boxlen, ad, adlen,
+					     *plain, n, e);
+	} else {
+		rc = seal_open(s->sealer, box, boxlen, ad, adlen, *plain, n,
+			       e);
+	}
 	if (rc)
 		err_prefix(e, "record %s", idtext);
 	else if (*n < 2 || (*plain)[0] != '{' || (*plain)[*n - 1] != '}')

@@ -78,10 +78,13 @@ int store_body_ad(const struct id *id, uint16_t coll, const uint8_t *vers,
 		  size_t verslen, const uint8_t *prev, size_t prevlen,
 		  uint8_t **ad, size_t *adlen);
 
-/* Seal a JSON object; *box is malloc'd, caller frees.  The serialised
- * plaintext is wiped before it is freed. */
-int store_seal_json(struct store *s, const json_t *obj, const uint8_t *ad,
-		    size_t adlen, uint8_t **box, size_t *boxlen, struct err *e);
+/* Seal a JSON object under owner's key (node/store_pkey.h; made when
+ * missing, ERR_GONE for an erased person) or, owner NULL, under the
+ * data key; *box is malloc'd, caller frees.  The serialised plaintext is
+ * wiped before it is freed.  Opening tells the two apart by the box. */
+int store_seal_json(struct store *s, const struct id *owner, const json_t *obj,
+		    const uint8_t *ad, size_t adlen, uint8_t **box,
+		    size_t *boxlen, struct err *e);
 
 /* The 16 bytes a refusal kept on the hub is bound by (its box's
  * associated data, instead of versions): peer and origin sequence. */

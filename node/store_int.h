@@ -28,6 +28,7 @@
  *   store_sync.c   a node's sync state (node/store_sync.h)
  *   store_search.c the person index: built, kept current, wiped
  *   store_person.c finding people, duplicates, merge (node/store_search.h)
+ *   store_pkey.c   per-person keys, the keys file (node/store_pkey.h)
  */
 #ifndef PRESIDIO_STORE_INT_H
 #define PRESIDIO_STORE_INT_H
@@ -37,6 +38,7 @@
 #include "node/seal.h"
 #include "node/store.h"
 #include "node/store_ext.h"
+#include "node/store_pkey.h"
 #include "node/store_session.h"
 #include "node/store_sql.h"
 #include "node/store_sync.h"
@@ -163,7 +165,24 @@ struct store {
 	/* The person index (store_search.c): derived personal data in
 	 * memory only, freed with the keys; NULL until first needed. */
 	struct store_search *search;
+
+	/* Per-person keys (store_pkey.c): the keys file's connection and
+	 * the keys opened; NULL until first needed. */
+	struct store_pkeys *pkeys;
 };
+
+/* Apply migrations migs[0..nmigs) the database of s has not seen, one
+ * transaction each (the database's or the keys file's). */
+struct schema_migration;
+int store_migrate(struct store *s, const struct schema_migration *migs,
+		  size_t nmigs, struct err *e);
+
+/* The pragmas every connection needs (store.c). */
+int store_configure(struct store *s, struct err *e);
+
+/* The record c's parent field names in fields: 1 and *parent, or 0. */
+int store_parent_of(const struct schema_collection *c, const json_t *fields,
+		    struct id *parent);
 
 /* PRAGMA user_version: the schema migration the database is at. */
 int store_user_version(struct store *s, int *v, struct err *e);

@@ -304,6 +304,7 @@ void store_keys_release(struct store *s)
 	 * keys that opened it (lock, sign-out, another session, close). */
 	store_search_free(s->search);
 	s->search = NULL;
+	store_pkey_forget(s);
 }
 
 int store_operator_add(struct store *s, const struct store_secret *secret,

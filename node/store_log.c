@@ -235,8 +235,17 @@ int store_history(struct store *s, const struct id *id, store_change_fn fn,
 	store_q_bind_blob(st, 1, id->b, ID_BYTES);
 	rc = err_walk_end(
 	    store_walk_changes(s, st, 1, withhold_one, &w, &rows, e));
-	/* Every record has at least its create entry. */
+	/* Every record has at least its create entry, but for an erased
+	 * person's, whose entries went with the key (node/store_erase.h). */
 	if (!rc && rows == 0) {
+		st = store_q(s, "SELECT erased FROM record WHERE id = ?1",
+			     "reading history");
+		store_q_bind_blob(st, 1, id->b, ID_BYTES);
+		if (!store_q_row(st) || !store_q_col_int(st, 0))
+			rows = (size_t)-1;
+		rc = store_q_end(st, e);
+	}
+	if (!rc && rows == (size_t)-1) {
 		id_format(id, idtext);
 		rc = err_set(e, ERR_NOTFOUND, "no record %s", idtext);
 	}

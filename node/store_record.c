@@ -101,8 +101,8 @@ out:
 
 /* The scope parent of a record: the value of its collection's parent
  * field, when set. */
-static int parent_of(const struct schema_collection *c, const json_t *fields,
-		     struct id *parent)
+int store_parent_of(const struct schema_collection *c, const json_t *fields,
+		    struct id *parent)
 {
 	const char *text;
 
@@ -186,8 +186,8 @@ int store_row_write(struct store *s, const struct id *id,
 	uint8_t *rv = NULL, *nv = NULL, *pv = NULL, *rad = NULL, *cad = NULL;
 	uint8_t *rbox = NULL, *cbox = NULL;
 	size_t rvlen, nvlen, pvlen, radlen, cadlen, rboxlen, cboxlen = 0;
-	struct id parent, was;
-	int has_parent, had_parent, shared, marked;
+	struct id parent, was, owner;
+	int has_parent, had_parent, shared, marked, owned = 0;
 	struct store_q *st;
 	int rc;
 
@@ -218,7 +218,12 @@ int store_row_write(struct store *s, const struct id *id,
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = store_seal_json(s, l->fields, rad, radlen, &rbox, &rboxlen, e);
+	/* A person's record, and everything under it, is sealed under the
+	 * person's key (node/store_pkey.h). */
+	rc = store_owner_of(s, id, coll, l->fields, &owner, &owned, e);
+	if (!rc)
+		rc = store_seal_json(s, owned ? &owner : NULL, l->fields, rad,
+				     radlen, &rbox, &rboxlen, e);
 	if (marked)
 		json_object_del(l->fields, SCHEMA_FIELD_DELETED_NAME);
 	if (rc)
@@ -235,12 +240,12 @@ int store_row_write(struct store *s, const struct id *id,
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		rc = store_seal_json(s, c->values, cad, cadlen, &cbox, &cboxlen,
-				     e);
+		rc = store_seal_json(s, owned ? &owner : NULL, c->values, cad,
+				     cadlen, &cbox, &cboxlen, e);
 		if (rc)
 			goto out;
 	}
-	has_parent = parent_of(coll, l->fields, &parent);
+	has_parent = store_parent_of(coll, l->fields, &parent);
 	/* Insert and update take the same parameters. */
 	st = store_q_fixed(s, l->exists ? STMT_RECORD_UPDATE
 					: STMT_RECORD_INSERT,

@@ -115,9 +115,23 @@ static int reseal_batch(struct store *s, enum rekey_table t, uint32_t gen,
 		n++;
 		if (seal_box_gen(box, boxlen) == gen)
 			continue;
+		/* A person's box is under that person's key, which
+		 * store_pkey_reseal() moves to the new data key: the box
+		 * stays, its row's MAC moves. */
+		if (seal_box_kid(box, boxlen, NULL)) {
+			boxes[nnew] = malloc(boxlen);
+			if (!boxes[nnew]) {
+				rc = err_set(e, ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(boxes[nnew], box, boxlen);
+			lens[nnew] = boxlen;
+			keys[nnew++] = *last;
+			continue;
+		}
 		rc = open_row(s, sel, &obj, &ad, &adlen, e);
 		if (!rc)
-			rc = store_seal_json(s, obj, ad, adlen, &boxes[nnew],
+			rc = store_seal_json(s, NULL, obj, ad, adlen, &boxes[nnew],
 					     &lens[nnew], e);
 		json_decref(obj);
 		free(ad);

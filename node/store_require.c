@@ -174,18 +174,6 @@ int store_require_kin_put(struct store *s, const struct schema_collection *c,
 	return store_q_run(st, e);
 }
 
-/* The id a record's parent field names; 0 when it names none. */
-static int parent_of(const struct schema_collection *c, const json_t *fields,
-		     struct id *out)
-{
-	const char *text = c->parent && fields
-				   ? json_string_value(json_object_get(
-					     fields, c->parent))
-				   : NULL;
-
-	return text && id_parse(out, text) == 0;
-}
-
 int store_require_merged(const json_t *cur, const json_t *fields,
 			 json_t **out, struct err *e)
 {
@@ -245,7 +233,7 @@ static int judge_one(void *ctx, const struct schema_requirement *r,
 		*holds = rule_requirement_met(r, j->after);
 		return 0;
 	case SCHEMA_LINK_PARENT:
-		if (!t || !parent_of(j->c, j->after, &parent))
+		if (!t || !store_parent_of(j->c, j->after, &parent))
 			return 0;
 		rc = store_row_load(j->s, &parent, &row, j->e);
 		if (!rc && row.exists && !row.deleted && row.coll == t->id)
@@ -259,7 +247,7 @@ static int judge_one(void *ctx, const struct schema_requirement *r,
 		*holds = f.found;
 		break;
 	case SCHEMA_LINK_SIBLING:
-		if (t && parent_of(j->c, j->after, &parent))
+		if (t && store_parent_of(j->c, j->after, &parent))
 			rc = store_require_walk(j->s, t, &parent, j->id, find_one, &f,
 				       j->e);
 		*holds = f.found;

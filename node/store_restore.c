@@ -40,6 +40,7 @@
 #include "common/buf.h"
 #include "node/store_ext.h"
 #include "node/store_backup_int.h"
+#include "schema/migrations.h"
 
 #define CHUNK (64u * 1024u)
 
@@ -238,8 +239,9 @@ static int move_aside(const char *dir, const char *name, const char *aside,
 }
 
 /* The old files aside, the staged database in. */
-static int swap_in(const char *dir, const char *staged, char *aside,
-		   size_t asidelen, struct err *e)
+static int swap_in(const char *dir, const char *staged,
+		   const char *staged_keys, char *aside, size_t asidelen,
+		   struct err *e)
 {
 	/* The high-water mark (store_mark.c) is the old log's: next to an
 	 * older copy it would call it damaged; the next commit writes the
@@ -248,6 +250,11 @@ static int swap_in(const char *dir, const char *staged, char *aside,
 					   STORE_DB_FILE "-shm",
 					   STORE_DB_FILE "-journal",
 					   STORE_DB_FILE ".mark" };
+	/* The keys file moves only when a keys backup comes in: else the
+	 * node's own, the newest there is, opens the restored values. */
+	static const char *const old_keys[] = { STORE_PKEY_FILE,
+						STORE_PKEY_FILE "-wal",
+						STORE_PKEY_FILE "-shm" };
 	char path[PATH_MAX], stamp[64];
 	struct tm tm;
 	time_t now = time(NULL);
@@ -269,6 +276,10 @@ static int swap_in(const char *dir, const char *staged, char *aside,
 	}
 	for (size_t i = 0; !rc && i < sizeof(old) / sizeof(old[0]); i++)
 		rc = move_aside(dir, old[i], path, &made, e);
+	for (size_t i = 0; !rc && staged_keys &&
+			   i < sizeof(old_keys) / sizeof(old_keys[0]);
+	     i++)
+		rc = move_aside(dir, old_keys[i], path, &made, e);
 	if (!rc && made)
 		rc = fsync_path(path, e);
 	snprintf(aside, asidelen, "%s", made ? path : "");
@@ -276,18 +287,54 @@ static int swap_in(const char *dir, const char *staged, char *aside,
 		return rc;
 	if (path_cat(path, sizeof(path), dir, "/" STORE_DB_FILE))
 		return err_set(e, ERR_INVALID, "path too long");
+	if (staged_keys) {
+		char kpath[PATH_MAX];
+
+		if (path_cat(kpath, sizeof(kpath), dir, "/" STORE_PKEY_FILE))
+			return err_set(e, ERR_INVALID, "path too long");
+		if (rename(staged_keys, kpath) != 0)
+			return err_set(e, ERR_IO, "cannot move the restored "
+				       "keys in: %s", strerror(errno));
+	}
 	if (rename(staged, path) != 0)
 		return err_set(e, ERR_IO, "cannot move the restored database "
 			       "in: %s", strerror(errno));
 	return store_backup_fsync_dir(path, e);
 }
 
-int store_restore(const char *dir, const char *file, int force,
-		  struct store_backup_info *info, char *aside,
+/* Check the keys backup keys against the data backup's header in and
+ * inflate it to staged_keys. */
+static int stage_keys(const char *keys, const struct store_backup_info *in,
+		      const char *staged_keys, struct err *e)
+{
+	struct store_backup_info k;
+	int rc = store_backup_check(keys, &k, e);
+
+	if (rc)
+		return rc;
+	if (!(k.flags & STORE_BACKUP_KEYS))
+		return err_set(e, ERR_INVALID, "%s is a backup of the data, "
+			       "not of the keys", keys);
+	if (id_cmp(&k.node_id, &in->node_id) != 0)
+		return err_set(e, ERR_INVALID, "%s holds the keys of another "
+			       "node (%s)", keys, k.name);
+	if (k.migration > (uint32_t)schema_key_migrations
+				   [schema_nkey_migrations - 1].version)
+		return err_set(e, ERR_INVALID, "%s was made by a newer "
+			       "presidio: upgrade presidio first", keys);
+	rc = inflate_to(keys, &k, staged_keys, e);
+	if (!rc)
+		rc = fsync_path(staged_keys, e);
+	return rc;
+}
+
+int store_restore(const char *dir, const char *file, const char *keys,
+		  int force, struct store_backup_info *info, char *aside,
 		  size_t asidelen, int *marked, struct err *e)
 {
 	struct store_backup_info in;
 	char db[PATH_MAX], stage[PATH_MAX], staged[PATH_MAX] = "";
+	char staged_keys[PATH_MAX] = "";
 	char lock[PATH_MAX];
 	char aside_buf[PATH_MAX] = "";
 	int lockfd = -1, staging = 0, existing;
@@ -296,6 +343,12 @@ int store_restore(const char *dir, const char *file, int force,
 	*marked = 0;
 	if (rc)
 		goto out;
+	if (in.flags & STORE_BACKUP_KEYS) {
+		rc = err_set(e, ERR_INVALID, "%s is a backup of the persons' "
+			     "keys: restore a backup of the data and give "
+			     "this one with --keys", file);
+		goto out;
+	}
 	if (in.migration > (uint32_t)store_migration_latest()) {
 		rc = err_set(e, ERR_INVALID, "%s was made by a newer presidio "
 			     "(database schema %u, this one knows %d): "
@@ -338,14 +391,21 @@ int store_restore(const char *dir, const char *file, int force,
 	rc = path_cat(staged, sizeof(staged), stage, "/" STORE_DB_FILE)
 		 ? err_set(e, ERR_INVALID, "path too long")
 		 : 0;
+	if (!rc && keys &&
+	    path_cat(staged_keys, sizeof(staged_keys), stage,
+		     "/" STORE_PKEY_FILE))
+		rc = err_set(e, ERR_INVALID, "path too long");
 	if (!rc)
 		rc = inflate_to(file, &in, staged, e);
+	if (!rc && keys)
+		rc = stage_keys(keys, &in, staged_keys, e);
 	if (!rc)
 		rc = stage_check(stage, &in, marked, e);
 	if (!rc)
 		rc = fsync_path(staged, e);
 	if (!rc)
-		rc = swap_in(dir, staged, aside_buf, sizeof(aside_buf), e);
+		rc = swap_in(dir, staged, keys ? staged_keys : NULL, aside_buf,
+			     sizeof(aside_buf), e);
 	if (!rc && info)
 		*info = in;
 out:
@@ -357,6 +417,9 @@ out:
 			char p[PATH_MAX + 16];
 
 			if (!path_cat(p, sizeof(p), staged, left[i]))
+				unlink(p);
+			if (staged_keys[0] &&
+			    !path_cat(p, sizeof(p), staged_keys, left[i]))
 				unlink(p);
 		}
 		if (!path_cat(lock, sizeof(lock), stage,

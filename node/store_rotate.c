@@ -181,6 +181,19 @@ out:
 	return rc;
 }
 
+/* The persons' keys move to the new data key in one transaction of the
+ * keys file (a few bytes each), committed with the database's. */
+static int pkeys_reseal(struct store *s, struct err *e)
+{
+	uint64_t n = 0;
+	int opened = 0;
+	int rc = store_tx_begin(s, &opened, e);
+
+	if (!rc)
+		rc = store_pkey_reseal(s, &n, e);
+	return store_tx_end(s, opened, rc, e);
+}
+
 int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,
 		     struct err *e)
 {
@@ -203,6 +216,8 @@ int store_key_rotate(struct store *s, store_progress_fn progress, void *ctx,
 		rc = store_records_reseal(s, gen, progress, ctx, e);
 	if (!rc)
 		rc = store_secrets_reseal(s, e);
+	if (!rc)
+		rc = pkeys_reseal(s, e);
 	if (!rc)
 		rc = store_memos_drop(s, e);
 	if (!rc)

@@ -454,7 +454,9 @@ static int stamp(struct store *s, uint64_t *seq, int64_t *floor,
 		rc = 0;
 	if (rc)
 		return err_set(e, rc, "reading the change log's floor");
-	st = store_q(s, "SELECT coalesce(max(rowid), 0) FROM eviction",
+	/* An erasure rewrites persons without a log entry too. */
+	st = store_q(s, "SELECT coalesce((SELECT max(rowid) FROM eviction), "
+			"0) + coalesce((SELECT max(seq) FROM erasure), 0)",
 		     "reading evictions");
 	if (store_q_row(st))
 		*evictions = store_q_col_i64(st, 0);

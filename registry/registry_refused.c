@@ -6,6 +6,7 @@
  * by store_refused_list().
  */
 #include "registry/registry_int.h"
+#include "node/store_pkey.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,10 @@ int registry_refused_keep(struct store *s, int64_t peer,
 	struct store_q *st = NULL;
 	uint8_t bind[16], *ad = NULL, *box = NULL;
 	size_t adlen = 0, boxlen = 0;
+	json_t *none = NULL;
+	const json_t *values = in->fields;
+	struct id owner;
+	int owned = 0;
 	int rc = store_require_unlocked(s, e);
 
 	if (rc)
@@ -29,7 +34,24 @@ int registry_refused_keep(struct store *s, int64_t peer,
 	if (store_body_ad(&in->record, c->id, bind, sizeof(bind), NULL, 0, &ad,
 			  &adlen))
 		return err_set(e, ERR_NOMEM, "out of memory");
-	rc = store_seal_json(s, in->fields, ad, adlen, &box, &boxlen, e);
+	/* A person's values stay under the person's key, so that erasing
+	 * it reaches them too; an erased person's are not kept at all. */
+	rc = store_owner_of(s, &in->record, c, in->fields, &owner, &owned, e);
+	if (rc == ERR_GONE) {
+		values = none = json_object();
+		owned = 0;
+		rc = none ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+	}
+	if (!rc)
+		rc = store_seal_json(s, owned ? &owner : NULL, values, ad,
+				     adlen, &box, &boxlen, e);
+	if (rc == ERR_GONE && owned) {
+		json_decref(none);
+		values = none = json_object();
+		rc = none ? store_seal_json(s, NULL, values, ad, adlen, &box,
+					    &boxlen, e)
+			  : err_set(e, ERR_NOMEM, "out of memory");
+	}
 	if (rc)
 		goto out;
 	st = store_q(s,
@@ -51,6 +73,7 @@ int registry_refused_keep(struct store *s, int64_t peer,
 	store_q_bind_int(st, 11, (int64_t)time(NULL));
 	rc = store_q_run(st, e);
 out:
+	json_decref(none);
 	free(ad);
 	free(box);
 	return rc;

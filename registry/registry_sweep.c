@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "node/store_backup.h"
+#include "node/store_erase.h"
 
 struct tomb {
 	struct id id;
@@ -159,7 +160,7 @@ int registry_restored_recover(struct store *s, uint64_t *marked,
 			      struct err *e)
 {
 	struct sweep w;
-	uint64_t mark = 0;
+	uint64_t mark = 0, orphans = 0;
 	int opened = 0;
 	int rc = store_tx_begin(s, &opened, e);
 
@@ -177,6 +178,10 @@ int registry_restored_recover(struct store *s, uint64_t *marked,
 		if (!rc)
 			(*marked)++;
 	}
+	/* Persons erased after the backup: their records came back without
+	 * their keys; erased again, and told to the nodes once more. */
+	if (!rc)
+		rc = store_erase_orphans(s, &orphans, e);
 	if (!rc)
 		rc = store_restored_clear(s, e);
 out:

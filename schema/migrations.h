@@ -20,5 +20,7 @@ struct schema_migration {
 
 extern const struct schema_migration schema_migrations[];
 extern const size_t schema_nmigrations;
+extern const struct schema_migration schema_key_migrations[];
+extern const size_t schema_nkey_migrations;
 
 #endif

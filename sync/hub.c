@@ -11,6 +11,7 @@
 
 #include "common/jscan.h"
 #include "sync/audit_wire.h"
+#include "node/store_erase.h"
 #include "common/log.h"
 #include "http/http_metrics.h"
 #include "http/http_route.h"
@@ -418,7 +419,7 @@ static void handle_hello(struct hub *h, struct store *s,
 	char hub_id[33], fp[33], node_fp[33];
 	uint8_t audit_hash[STORE_AUDIT_HASHBYTES];
 	char audit_hex[2 * STORE_AUDIT_HASHBYTES + 1];
-	uint64_t audit_ack = 0;
+	uint64_t audit_ack = 0, erased = 0;
 	json_t *out;
 	struct err e;
 	int version;
@@ -447,19 +448,22 @@ static void handle_hello(struct hub *h, struct store *s,
 		hub_store_error(res, ERR_FAIL, &e);
 		return;
 	}
-	if (hub_audit_ack(s, &p, &audit_ack, audit_hash, &e)) {
+	if (hub_audit_ack(s, &p, &audit_ack, audit_hash, &e) ||
+	    store_erasure_last(s, &erased, &e)) {
 		hub_store_error(res, ERR_FAIL, &e);
 		return;
 	}
 	sodium_bin2hex(audit_hex, sizeof(audit_hex), audit_hash,
 		       sizeof(audit_hash));
-	out = json_pack("{sssssIsIsIsisIsssb}", "hub_id", hub_id, "schema",
+	/* erasures: the last of the hub's erasure list, which the node
+	 * fetches up to (GET /v1/erasures) before it pushes. */
+	out = json_pack("{sssssIsIsIsisIsssbsI}", "hub_id", hub_id, "schema",
 			fp, "push_ack", (json_int_t)p.push_ack, "pull_ack",
 			(json_int_t)p.pull_ack, "time",
 			(json_int_t)sync_now_ms(), "schema_version",
 			schema_running_version(), "audit_ack",
 			(json_int_t)audit_ack, "audit_hash", audit_hex,
-			"roles", 1);
+			"roles", 1, "erasures", (json_int_t)erased);
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 	json_decref(out);
@@ -603,6 +607,12 @@ static void route_audit(void *ctx, const struct http_request *req,
 	with_store(ctx, req, res, hub_handle_audit);
 }
 
+static void route_erasures(void *ctx, const struct http_request *req,
+			   struct http_response *res)
+{
+	with_store(ctx, req, res, hub_handle_erasures);
+}
+
 static void route_metrics(void *ctx, const struct http_request *req,
 			  struct http_response *res)
 {
@@ -625,6 +635,7 @@ static const struct http_route hub_routes[] = {
 	{ HTTP_GET, "/v1/pull", route_pull, NULL, 0, ROUTE_SIGNED },
 	{ HTTP_POST, "/v1/audit", route_audit, push_precheck,
 	  AUDIT_WIRE_MAX_BODY, ROUTE_SIGNED },
+	{ HTTP_GET, "/v1/erasures", route_erasures, NULL, 0, ROUTE_SIGNED },
 	{ HTTP_GET, "/metrics", route_metrics, NULL, 0, 0 },
 };
 

@@ -72,6 +72,10 @@ void hub_handle_pull(struct hub *h, struct store *s,
 void hub_handle_audit(struct hub *h, struct store *s,
 		      const struct http_request *req,
 		      struct http_response *res);
+/* GET /v1/erasures (hub_erase.c). */
+void hub_handle_erasures(struct hub *h, struct store *s,
+			 const struct http_request *req,
+			 struct http_response *res);
 struct registry_peer;
 int hub_audit_ack(struct store *s, const struct registry_peer *p,
 		  uint64_t *ack, uint8_t *hash, struct err *e);

@@ -239,6 +239,9 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	}
 	if (rc == ERR_INVALID)
 		return refuse(x, in, "invalid change");
+	/* Nothing of an erased person is kept, nor asked for again. */
+	if (rc == ERR_GONE)
+		return refuse(x, in, "the person was erased");
 	/* A change to a record whose create was refused (or never came):
 	 * refused like it, never a record missing its required fields. */
 	if (rc == ERR_NOTFOUND)

@@ -743,7 +743,10 @@ int sync_round(struct store *s, const struct sync_options *o,
 		goto out;
 	}
 	k.hub_roles = json_is_true(json_object_get(hello, "roles"));
-	rc = push_start(&k, push_ack, &start, e);
+	/* Erasures first: an erased person's changes are never sent. */
+	rc = sync_erase_pull(&k, hello, e);
+	if (!rc)
+		rc = push_start(&k, push_ack, &start, e);
 	if (rc)
 		goto out;
 	rc = push_all(&k, start, push_ack, o, e);

@@ -45,6 +45,7 @@
 #define SYNC_CK_PULL_PAGE "sync.pull_page"
 #define SYNC_CK_AUDIT_PAGE "sync.audit_page" /* audit entries a page */
 #define SYNC_CK_AUDIT_ACKED "sync.audit_acked" /* the hub holds them to */
+#define SYNC_CK_ERASED "sync.erased" /* the hub's erasure list applied to */
 #define SYNC_PUSH_LIMIT 1000
 #define SYNC_PULL_LIMIT 1000
 
@@ -53,6 +54,7 @@ struct sync_stats {
 					changes received */
 	uint64_t refused, rejected;  /* refused whole, fields refused */
 	uint64_t purged;             /* records purged (left the scope) */
+	uint64_t erased;             /* persons erased (the hub's list) */
 	uint64_t batches_up, batches_down;
 	uint64_t bytes_up, bytes_down; /* HTTP, as curl counts them */
 	uint64_t retries;

@@ -108,6 +108,10 @@ json_t *sync_json_load(const uint8_t *body, size_t len);
  * (sync_audit.c, sync/audit_wire.h). */
 int sync_audit_push(struct conn *k, const json_t *hello, struct err *e);
 
+/* Apply the hub's erasures this node has not (hello's "erasures"; a hub
+ * that names none has none), before anything is pushed (sync_erase.c). */
+int sync_erase_pull(struct conn *k, const json_t *hello, struct err *e);
+
 /* A non-negative integer member; -1 when missing or not one. */
 int sync_json_u64(const json_t *o, const char *key, uint64_t *v);
 

@@ -274,6 +274,11 @@ static int start_over(struct conn *k, struct err *e)
 	if (rc && rc != ERR_NOTFOUND)
 		return err_set(e, rc, "cannot read the push checkpoint");
 	rc = store_forget_all(k->s, rc ? 0 : pushed, e);
+	/* A hub restored from a backup numbers its erasure list again from
+	 * where the copy ended: the next round reads it all once more
+	 * (applying an erasure twice does nothing). */
+	if (!rc)
+		rc = store_checkpoint_set(k->s, SYNC_CK_ERASED, 0, e);
 	if (!rc)
 		k->st->rebootstrapped = 1;
 	return rc;

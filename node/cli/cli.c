@@ -48,7 +48,8 @@ int cli_exit_code(int err_code)
 	case ERR_CORRUPT: return CLI_EXIT_CORRUPT;
 	case ERR_BUSY: return CLI_EXIT_BUSY;
 	case ERR_EXISTS: return CLI_EXIT_EXISTS;
-	case ERR_CONFLICT: return CLI_EXIT_REFUSED;
+	case ERR_CONFLICT:
+	case ERR_GONE: return CLI_EXIT_REFUSED;
 	case ERR_DENIED: return CLI_EXIT_DENIED;
 	default: return CLI_EXIT_FAIL; /* FAIL, IO, NOMEM, unknown */
 	}

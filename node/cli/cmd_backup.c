@@ -1,6 +1,6 @@
 /*
- * cmd_backup.c - `presidio backup FILE` and `presidio restore [--check]
- * [--force] FILE`: the command line over node/store_backup.h (the file
+ * cmd_backup.c - `presidio backup [--keys] FILE` and `presidio restore
+ * [--check] [--force] [--keys KEYS] FILE`: the command line over node/store_backup.h (the file
  * format, the lock, the restored mark) and, for a hub, the note that
  * `hub serve` finishes the restore (registry_restored_recover()).
  */
@@ -14,10 +14,10 @@
 #include "common/log.h"
 #include "node/store_backup.h"
 
-enum { OPT_CHECK = CLI_OPT_LOCAL, OPT_FORCE };
+enum { OPT_CHECK = CLI_OPT_LOCAL, OPT_FORCE, OPT_KEYS };
 
 const char cli_usage_backup[] =
-	"usage: presidio backup FILE\n"
+	"usage: presidio backup [--keys] FILE\n"
 	"\n"
 	"Write a backup of this node's store to FILE, a new file (never\n"
 	"replaced) of mode 0600.  It may run while the node is in use (hub\n"
@@ -30,10 +30,22 @@ const char cli_usage_backup[] =
 	"\n"
 	"Not in the backup: the log file (presidio.log), and files named on\n"
 	"the command line: the hub's --cert and --key, the CA file given at\n"
-	"enroll.  Keep those apart.\n";
+	"enroll.  Keep those apart.\n"
+	"\n"
+	"Nor the persons' keys (presidio.keys): each person's records are\n"
+	"sealed under a key of their own, so that erasing the person makes\n"
+	"every copy unreadable.  --keys writes a backup of those keys alone.\n"
+	"Keep keys backups apart from the data's and only for a short time\n"
+	"(the README says how long): a data backup restored without keys\n"
+	"opens no person's records, and an erased person stays readable in\n"
+	"old data backups only while a keys backup older than the erasure\n"
+	"is kept.\n"
+	"\n"
+	"Options:\n"
+	"  --keys    back up the persons' keys instead of the data\n";
 
 const char cli_usage_restore[] =
-	"usage: presidio restore [--force] FILE\n"
+	"usage: presidio restore [--force] [--keys KEYS] FILE\n"
 	"       presidio restore --check FILE\n"
 	"\n"
 	"Put the backup FILE back as this node's store (--dir).  The file is\n"
@@ -53,9 +65,15 @@ const char cli_usage_restore[] =
 	"again) once 'presidio hub serve' runs; changes the hub itself made\n"
 	"after the backup are lost.\n"
 	"\n"
+	"The persons' keys: without --keys, the node's own keys file stays\n"
+	"as it is (it holds every key not destroyed since).  --keys KEYS\n"
+	"puts in a backup of them ('presidio backup --keys') of the same\n"
+	"node, and moves the old keys file aside with the rest.\n"
+	"\n"
 	"Options:\n"
 	"  --check   verify FILE and print its header; restore nothing\n"
-	"  --force   replace the node in the directory (same node only)\n";
+	"  --force   replace the node in the directory (same node only)\n"
+	"  --keys KEYS  restore the persons' keys from KEYS too\n";
 
 static void print_info(const char *file, const struct store_backup_info *in)
 {
@@ -77,29 +95,46 @@ static void print_info(const char *file, const struct store_backup_info *in)
 	printf("  size      %" PRIu64 " bytes (database %" PRIu64 ")\n",
 	       in->file_bytes, in->db_bytes);
 	printf("  format    %u, checksum ok\n", in->format);
+	if (in->flags & STORE_BACKUP_KEYS)
+		printf("  contents  the persons' keys (restore with --keys)\n");
 }
 
 int cmd_backup(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_OPTION_HELP,
-					      CLI_OPTION_END };
+	static const struct option opts[] = {
+		CLI_OPTION_HELP,
+		{ "keys", no_argument, NULL, OPT_KEYS },
+		CLI_OPTION_END
+	};
 	struct store_backup_info in;
 	struct store *s = NULL;
 	struct err e;
-	int opt, rc;
+	int opt, rc, keys = 0;
 
 	cli_opts_begin(c, "backup", cli_usage_backup);
-	opt = cli_next_opt(c, argc, argv, "h", opts);
-	if (opt != CLI_NEXT_END)
-		return cli_opts_exit(opt);
+	while ((opt = cli_next_opt(c, argc, argv, "h", opts)) !=
+	       CLI_NEXT_END) {
+		if (opt == OPT_KEYS)
+			keys = 1;
+		else
+			return cli_opts_exit(opt);
+	}
 	if (cli_args(c, argc, 1, 1) < 0)
 		return CLI_EXIT_USAGE;
 	err_init(&e);
 	rc = cli_open(c, &s, &e);
 	if (!rc)
-		rc = store_backup(s, argv[optind], &in, &e);
+		rc = keys ? store_backup_keys(s, argv[optind], &in, &e)
+			  : store_backup(s, argv[optind], &in, &e);
 	if (rc)
 		goto out;
+	if (keys) {
+		log_info("backup.written", "keys, %" PRIu64 " bytes",
+			 in.file_bytes);
+		printf("backup of the persons' keys written to %s: %" PRIu64
+		       " bytes\n", argv[optind], in.file_bytes);
+		goto out;
+	}
 	log_info("backup.written", "%" PRIu64 " bytes", in.file_bytes);
 	printf("backup written to %s: %" PRIu64 " bytes (database %" PRIu64
 	       " bytes, changes up to %" PRIu64 ")\n",
@@ -115,9 +150,11 @@ int cmd_restore(struct cli *c, int argc, char **argv)
 		CLI_OPTION_HELP,
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "keys", required_argument, NULL, OPT_KEYS },
 		CLI_OPTION_END
 	};
 	struct store_backup_info in;
+	const char *keys = NULL;
 	char aside[4096] = "";
 	int opt, rc, check = 0, force = 0, marked = 0;
 	struct err e;
@@ -129,17 +166,20 @@ int cmd_restore(struct cli *c, int argc, char **argv)
 			check = 1;
 		else if (opt == OPT_FORCE)
 			force = 1;
+		else if (opt == OPT_KEYS)
+			keys = optarg;
 		else
 			return cli_opts_exit(opt);
 	}
 	if (cli_args(c, argc, 1, 1) < 0)
 		return CLI_EXIT_USAGE;
-	if (check && force)
-		return cli_usage(c, "--check restores nothing: no --force");
+	if (check && (force || keys))
+		return cli_usage(c, "--check restores nothing: no --force "
+				 "or --keys");
 	err_init(&e);
 	rc = check ? store_backup_check(argv[optind], &in, &e)
-		   : store_restore(c->dir, argv[optind], force, &in, aside,
-				   sizeof(aside), &marked, &e);
+		   : store_restore(c->dir, argv[optind], keys, force, &in,
+				   aside, sizeof(aside), &marked, &e);
 	if (rc)
 		return cli_fail(&e);
 	if (check) {

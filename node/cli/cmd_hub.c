@@ -50,6 +50,7 @@ const char cli_usage_hub[] =
 	"       presidio hub node list [--json]\n"
 	"       presidio hub purge [--horizon SECONDS]\n"
 	"       presidio hub allocation [--json]\n"
+	"       presidio hub erase PERSON --reason REASON\n"
 	"       presidio hub allocation set PARTNER N\n"
 	"\n"
 	"serve: answer the nodes' sync over HTTPS (TLS 1.2 or later) with\n"
@@ -610,6 +611,8 @@ int cmd_hub(struct cli *c, int argc, char **argv)
 		return hub_purge(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "allocation") == 0)
 		return hub_allocation(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "erase") == 0)
+		return cmd_hub_erase(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "node") != 0)
 		return cli_usage(c, "unknown subcommand '%.40s'", argv[1]);
 	if (argc < 3)

@@ -58,6 +58,8 @@ static const struct cli_command commands[] = {
 	  cli_usage_refused },
 	{ "audit", cmd_audit, "who read and wrote what (coordinator, Focal "
 	  "Point)", cli_usage_audit },
+	{ "erasures", cmd_erasures, "persons erased (hub: decided; node: "
+	  "applied)", cli_usage_erasures },
 	{ "status", cmd_status, "node, records, clock and keys",
 	  cli_usage_status },
 	{ "report", cmd_report, "indicators without personal data (JSON, CSV)",

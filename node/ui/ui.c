@@ -88,6 +88,9 @@ void ui_store_error(struct http_response *res, int rc, const struct err *e)
 	case ERR_DENIED:
 		http_response_error(res, 403, "denied", "%s", e->msg);
 		break;
+	case ERR_GONE:
+		http_response_error(res, 410, "erased", "%s", e->msg);
+		break;
 	case ERR_BUSY:
 		http_response_error(res, 503, "busy", "%s", e->msg);
 		break;

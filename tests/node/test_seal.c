@@ -218,7 +218,7 @@ static void test_unknown_format_rejected(void)
 	err_init(&e);
 	rc = seal_box(s, plain, sizeof(plain), AD, ADLEN, box);
 	if (rc == 0) {
-		box[0] = 2;
+		box[0] = 3;
 		rc = seal_open(s, box, sizeof(box), AD, ADLEN, back, &n, &e);
 	}
 	sealer_free(s);

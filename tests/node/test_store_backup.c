@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char path_a[4300], path_b[4300];
+static char path_a[4300], path_b[4300], keys_a[4300];
 
 static int enroll_fake(struct store *s)
 {
@@ -101,11 +101,30 @@ static void test_round_trip_and_mark(void)
 	CHECK_OK(store_backup_check(path_a, &chk, NULL));
 	CHECK(chk.file_bytes == (uint64_t)st.st_size &&
 	      chk.db_bytes == in.db_bytes);
+	CHECK(!(chk.flags & STORE_BACKUP_KEYS));
+	/* The persons' keys go in a backup of their own. */
+	snprintf(keys_a, sizeof(keys_a), "%s/b1.keys", test_tmpdir());
+	CHECK_OK(store_backup_keys(s, keys_a, NULL, NULL));
+	CHECK_OK(store_backup_check(keys_a, &chk, NULL));
+	CHECK(chk.flags & STORE_BACKUP_KEYS);
 	store_close(s);
 
+	/* The data alone opens no person's record; a keys backup is not
+	 * a data backup. */
+	snprintf(to, sizeof(to), "%s/nokeys", test_tmpdir());
+	CHECK(store_restore(to, keys_a, NULL, 0, NULL, NULL, 0, &marked,
+			    NULL) == ERR_INVALID);
+	CHECK_OK(store_restore(to, path_a, NULL, 0, NULL, NULL, 0, &marked,
+			       NULL));
+	s = open_at(to);
+	CHECK(s && count_persons(s) == (size_t)-1);
+	store_close(s);
+	CHECK(store_restore(to, path_a, path_a, 1, NULL, NULL, 0, &marked,
+			    NULL) == ERR_INVALID);
+
 	snprintf(to, sizeof(to), "%s/restored", test_tmpdir());
-	CHECK_OK(store_restore(to, path_a, 0, NULL, aside, sizeof(aside),
-			       &marked, NULL));
+	CHECK_OK(store_restore(to, path_a, keys_a, 0, NULL, aside,
+			       sizeof(aside), &marked, NULL));
 	CHECK(marked && aside[0] == '\0');
 	s = open_at(to);
 	CHECK(s);
@@ -175,7 +194,7 @@ static void test_damaged_files_refused(void)
 	/* Truncated: named as such, with both lengths. */
 	CHECK(copy_file(path_a, bad, (long)in.file_bytes - 100) == 0);
 	err_init(&e);
-	CHECK(store_restore(dir, bad, 1, NULL, NULL, 0, &marked, &e) ==
+	CHECK(store_restore(dir, bad, NULL, 1, NULL, NULL, 0, &marked, &e) ==
 	      ERR_CORRUPT);
 	CHECK(strstr(e.msg, "truncated") != NULL);
 	/* Shorter than its header. */
@@ -185,7 +204,7 @@ static void test_damaged_files_refused(void)
 	CHECK(copy_file(path_a, bad, -1) == 0);
 	flip_byte(bad, 300);
 	err_init(&e);
-	CHECK(store_restore(dir, bad, 1, NULL, NULL, 0, &marked, &e) ==
+	CHECK(store_restore(dir, bad, NULL, 1, NULL, NULL, 0, &marked, &e) ==
 	      ERR_CORRUPT);
 	CHECK(strstr(e.msg, "checksum mismatch") != NULL);
 	CHECK(copy_file(path_a, bad, -1) == 0);
@@ -212,7 +231,7 @@ static void test_damaged_files_refused(void)
 	free(db0);
 	free(db1);
 	/* Without --force an existing node is kept. */
-	CHECK(store_restore(dir, path_a, 0, NULL, NULL, 0, &marked, NULL) ==
+	CHECK(store_restore(dir, path_a, NULL, 0, NULL, NULL, 0, &marked, NULL) ==
 	      ERR_EXISTS);
 	/* Another node's backup does not go over this one. */
 	s = fixture_node("other", STORE_ROLE_NODE, "m.rossi");
@@ -222,7 +241,7 @@ static void test_damaged_files_refused(void)
 	store_close(s);
 	snprintf(before, sizeof(before), "%s/node", test_tmpdir());
 	err_init(&e);
-	CHECK(store_restore(before, path_b, 1, NULL, NULL, 0, &marked, &e) ==
+	CHECK(store_restore(before, path_b, NULL, 1, NULL, NULL, 0, &marked, &e) ==
 	      ERR_INVALID);
 	CHECK(strstr(e.msg, "the backup is of node") != NULL);
 }
@@ -278,10 +297,14 @@ static void test_backup_while_writing_is_consistent(void)
 	CHECK_OK(store_backup(s, path_a, NULL, NULL));
 	w.stop = 1;
 	pthread_join(th, NULL);
+	/* Keys backed up after the data: they open all of it. */
+	snprintf(keys_a, sizeof(keys_a), "%s/live.keys", test_tmpdir());
+	CHECK_OK(store_backup_keys(s, keys_a, NULL, NULL));
 	store_close(w.s);
 	store_close(s);
 	snprintf(to, sizeof(to), "%s/live", test_tmpdir());
-	CHECK_OK(store_restore(to, path_a, 0, NULL, NULL, 0, &marked, NULL));
+	CHECK_OK(store_restore(to, path_a, keys_a, 0, NULL, NULL, 0, &marked,
+			       NULL));
 	CHECK(!marked); /* not enrolled: nothing to recover */
 	r = open_at(to);
 	CHECK(r);
@@ -303,7 +326,7 @@ static void test_restore_refuses_a_held_store(void)
 	snprintf(path_a, sizeof(path_a), "%s/held.pb", test_tmpdir());
 	CHECK_OK(store_backup(s, path_a, NULL, NULL));
 	err_init(&e);
-	CHECK(store_restore(dir, path_a, 1, NULL, NULL, 0, &marked, &e) ==
+	CHECK(store_restore(dir, path_a, NULL, 1, NULL, NULL, 0, &marked, &e) ==
 	      ERR_BUSY);
 	CHECK(strstr(e.msg, "in use") != NULL);
 	store_close(s);
@@ -312,7 +335,7 @@ static void test_restore_refuses_a_held_store(void)
 	CHECK(store_open(&other, dir, NULL) == ERR_BUSY && !other);
 	store_dir_unlock(fd);
 	/* Closed: it goes, and the old files are kept aside. */
-	CHECK_OK(store_restore(dir, path_a, 1, NULL, aside, sizeof(aside),
+	CHECK_OK(store_restore(dir, path_a, NULL, 1, NULL, aside, sizeof(aside),
 			       &marked, NULL));
 	CHECK(strstr(aside, STORE_BACKUP_ASIDE) != NULL);
 	snprintf(db, sizeof(db), "%s/%s", aside, STORE_DB_FILE);

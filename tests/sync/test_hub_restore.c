@@ -62,7 +62,7 @@ WORLD_TEST(test_restored_node_gets_own_changes_back)
 	snprintf(node_dir, sizeof(node_dir), "%s", store_dir(w.n[A]));
 	store_close(w.n[A]);
 	w.n[A] = NULL;
-	CHECK_OK(store_restore(node_dir, file, 1, NULL, NULL, 0, &marked,
+	CHECK_OK(store_restore(node_dir, file, NULL, 1, NULL, NULL, 0, &marked,
 			       NULL));
 	CHECK(marked);
 	CHECK_OK(store_open(&w.n[A], node_dir, NULL));
