@@ -1,5 +1,6 @@
 /* conf.c - see conf.h. */
 #include "common/conf.h"
+#include "common/date.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -143,6 +144,14 @@ static int check_value(const struct conf_key *k, const char *value,
 			return err_set(e, ERR_INVALID, "'%s': one of %s",
 				       k->name, k->choices);
 		return 0;
+	case CONF_DATE: {
+		int ymd[3];
+
+		if (date_parse(value, ymd))
+			return err_set(e, ERR_INVALID, "'%s': not a date "
+				       "YYYY-MM-DD", k->name);
+		return 0;
+	}
 	}
 	return err_set(e, ERR_FAIL, "'%s': unknown type", k->name);
 }

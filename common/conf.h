@@ -37,7 +37,8 @@ enum conf_type {
 	CONF_ADDR,     /* an IPv4 or IPv6 address to bind */
 	CONF_UINT,     /* a whole number within [min, max] */
 	CONF_DURATION, /* seconds, or N with s, m, h or d; within [min, max] */
-	CONF_CHOICE    /* one of the words of choices, '|'-separated */
+	CONF_CHOICE,   /* one of the words of choices, '|'-separated */
+	CONF_DATE      /* a real date, YYYY-MM-DD (common/date.h) */
 };
 
 /* One key.  Tables are static and outlive every struct conf using them. */

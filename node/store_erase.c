@@ -199,8 +199,8 @@ static int erase(struct store *s, const struct id *person,
 	return rc;
 }
 
-static int is_erased(struct store *s, const struct id *person, int *yes,
-		     struct err *e)
+int store_erased(struct store *s, const struct id *person, int *yes,
+		 struct err *e)
 {
 	struct store_q *q = store_q(s, "SELECT 1 FROM erasure WHERE person "
 				       "= ?1",
@@ -265,7 +265,7 @@ int store_erase_decide(struct store *s, const struct id *person,
 	id_format(person, idtext);
 	rc = store_tx_begin(s, &opened, e);
 	if (!rc)
-		rc = is_erased(s, person, &gone, e);
+		rc = store_erased(s, person, &gone, e);
 	if (!rc && gone)
 		rc = err_set(e, ERR_EXISTS, "person %s is erased already",
 			     idtext);
@@ -297,7 +297,7 @@ int store_erase_apply(struct store *s, const struct store_erasure *d,
 		return rc;
 	rc = store_tx_begin(s, &opened, e);
 	if (!rc)
-		rc = is_erased(s, &d->person, &gone, e);
+		rc = store_erased(s, &d->person, &gone, e);
 	if (!rc && !gone)
 		rc = erase(s, &d->person, d->reason, d->operator, records, e);
 	rc = store_tx_end(s, opened, rc, e);
@@ -345,7 +345,7 @@ int store_erase_orphans(struct store *s, uint64_t *persons, struct err *e)
 				*e = one;
 			continue;
 		}
-		rc = is_erased(s, &person, &gone, e);
+		rc = store_erased(s, &person, &gone, e);
 		if (!rc && !gone)
 			rc = erase(s, &person, STORE_ERASE_KEY_GONE,
 				   store_session_operator(s->sess), &records, e);

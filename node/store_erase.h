@@ -95,6 +95,10 @@ int store_erasure_list(struct store *s, uint64_t after, size_t max,
 		       store_erasure_fn fn, void *ctx,
 		       struct err *e) ERR_MUST_USE;
 
+/* *yes = 1 when person is in this store's erasure list. */
+int store_erased(struct store *s, const struct id *person, int *yes,
+		 struct err *e) ERR_MUST_USE;
+
 /* The highest seq of the list (0: none). */
 int store_erasure_last(struct store *s, uint64_t *seq,
 		       struct err *e) ERR_MUST_USE;

@@ -11,6 +11,7 @@
  * (a page of a list, a case and its children) fits many times over.
  */
 #include "node/store_int.h"
+#include "node/store_erase.h"
 #include "node/store_pkey.h"
 #include "schema/migrations.h"
 
@@ -126,19 +127,6 @@ static int tx_begin(struct store *s, struct err *e)
 	return rc;
 }
 
-/* Is person erased here (table erasure of the database)? */
-static int erased(struct store *s, const struct id *person, int *yes,
-		  struct err *e)
-{
-	struct store_q *q = store_q(s, "SELECT 1 FROM erasure WHERE person "
-				       "= ?1",
-				    "reading erasures");
-
-	store_q_bind_blob(q, 1, person->b, ID_BYTES);
-	*yes = store_q_row(q);
-	return store_q_end(q, e);
-}
-
 /* Make person's key into slot t and write it sealed. */
 static int key_create(struct store *s, const struct id *person,
 		      struct pkey_entry *t, struct err *e)
@@ -148,7 +136,7 @@ static int key_create(struct store *s, const struct id *person,
 	char idtext[ID_TEXT_LEN + 1];
 	struct store_q *q;
 	int gone = 0;
-	int rc = erased(s, person, &gone, e);
+	int rc = store_erased(s, person, &gone, e);
 
 	if (rc)
 		return rc;

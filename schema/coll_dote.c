@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include "common/date.h"
+
 #define R SCHEMA_REQUIRED
 #define STEPS(a) .transitions = (a), .ntransitions = sizeof(a) / sizeof((a)[0])
 
@@ -114,50 +116,13 @@ const struct schema_aggregate schema_dote_caps[1] = {
 	  .doc = "a dote's ledger stays within EUR 12,000" },
 };
 
-/* *out = the number of n decimal digits at s; 0 when one is not a
- * digit. */
-static int digits(const char *s, int n, int *out)
-{
-	*out = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		*out = *out * 10 + (s[i] - '0');
-	}
-	return 1;
-}
-
 /* The date of field name as yyyymmdd (year, month, day); 0 when unset or
  * not a "YYYY-MM-DD" date (a merged value is validated already: this is
  * only a guard). */
 static int date_of(const json_t *fields, const char *name, int ymd[3])
 {
-	const char *s = json_string_value(json_object_get(fields, name));
-
-	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
-	       digits(s, 4, &ymd[0]) && digits(s + 5, 2, &ymd[1]) &&
-	       digits(s + 8, 2, &ymd[2]) && ymd[1] >= 1 && ymd[1] <= 12;
-}
-
-static int month_days(int y, int m)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* ymd plus n calendar months, as yyyymmdd: the same day of the month, or
- * the month's last day when it has fewer (31 January + 1 = 28 or 29
- * February). */
-static long add_months(const int ymd[3], int n)
-{
-	int m0 = ymd[1] - 1 + n;
-	int y = ymd[0] + m0 / 12, m = m0 % 12 + 1;
-	int d = ymd[2] < month_days(y, m) ? ymd[2] : month_days(y, m);
-
-	return (long)y * 10000 + m * 100 + d;
+	return date_parse(json_string_value(json_object_get(fields, name)),
+			  ymd) == 0;
 }
 
 /* 1 when field name is unset, null or only blanks. */
@@ -181,8 +146,8 @@ const char *schema_dote_invariant(const json_t *fields)
 	    !blank(fields, "justification"))
 		return NULL;
 	e = (long)end[0] * 10000 + end[1] * 100 + end[2];
-	if (e >= add_months(start, DOTE_MONTHS_MIN) &&
-	    e <= add_months(start, DOTE_MONTHS_MAX))
+	if (e >= date_add_months(start, DOTE_MONTHS_MIN) &&
+	    e <= date_add_months(start, DOTE_MONTHS_MAX))
 		return NULL;
 	return "la fine prevista (planned_end) non cade tra 2 e 9 mesi "
 	       "dopo la data di avvio (start_date): serve la giustificazione "

@@ -58,6 +58,15 @@ const char *const schema_roles_all_kinds[5] = {
 
 /* ---- the product table ---- */
 
+/* Closed cases: ten years after their closing (or after the end of the
+ * programme, when later), the person's data go. */
+static const struct schema_retention case_retention = {
+	.ends = "closed_at", .years = 10,
+	.label = "Casi chiusi: conservati 10 anni dalla chiusura o, se più "
+		 "tarda, dalla fine del programma; poi la persona è "
+		 "cancellata",
+};
+
 static const struct schema_collection product[] = {
 	{ .name = "person", .id = 10, .kind = SCHEMA_RECORDS,
 	  .fields = SCHEMA_FIELDS(schema_person_fields),
@@ -69,6 +78,7 @@ static const struct schema_collection product[] = {
 	{ .name = "case", .id = 11, .kind = SCHEMA_RECORDS,
 	  .scope_region = "region", .scope_nodes = "nodes",
 	  .scope_subject = "person_id",
+	  .retention = &case_retention,
 	  .fields = SCHEMA_FIELDS(schema_case_fields),
 	  .doc = "taking charge of a person; root of access scope",
 	  .label = "Presa in carico",

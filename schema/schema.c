@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/date.h"
 #include "common/id.h"
 
 /* The limits as text, for messages that must not drift from them. */
@@ -220,6 +221,14 @@ const struct schema_collection *schema_quota_collection(void)
 	return NULL;
 }
 
+const struct schema_collection *schema_retention_collection(void)
+{
+	for (size_t i = 0; i < schema_count(); i++)
+		if (schema_at(i)->retention && schema_at(i)->scope_subject)
+			return schema_at(i);
+	return NULL;
+}
+
 const struct schema_collection *schema_collection_by_id(uint16_t id)
 {
 	const struct schema_collection *c;
@@ -321,15 +330,6 @@ static int digits(const char *s, size_t n, int *out)
 	return 1;
 }
 
-static int days_in_month(int year, int month)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31 };
-	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return month == 2 && leap ? 29 : days[month - 1];
-}
-
 /* 1 when s starts with a real Gregorian date "YYYY-MM-DD" (year >= 1). */
 static int date_prefix_ok(const char *s)
 {
@@ -339,7 +339,7 @@ static int date_prefix_ok(const char *s)
 	    s[7] != '-' || !digits(s + 8, 2, &d))
 		return 0;
 	return y >= 1 && m >= 1 && m <= 12 && d >= 1 &&
-	       d <= days_in_month(y, m);
+	       d <= date_days_in_month(y, m);
 }
 
 static int date_ok(const char *s)

@@ -254,6 +254,20 @@ struct schema_search {
 	const char *merged_into; /* REF to the same collection: merged */
 };
 
+/*
+ * How long a scope root's records (a case and all under it) are kept once
+ * its work ended (view/view_retention.h): `years` after the DATE field
+ * `ends`, or after the programme's end when that is later (both may be
+ * set in the configuration).  The unit that goes is a person, erased by
+ * key destruction (node/store_erase.h), once every case about the person
+ * is due; a case not ended keeps its person.
+ */
+struct schema_retention {
+	const char *ends;  /* DATE field: when the case's work ended */
+	unsigned years;    /* years kept after it, unless configured */
+	const char *label; /* Italian: the rule, as people read it */
+};
+
 struct schema_collection {
 	const char *name;           /* [a-z0-9_]+, unique */
 	uint16_t id;                /* stable id, >= 1 */
@@ -294,7 +308,13 @@ struct schema_collection {
 	const struct schema_quota *quota;
 	/* The collection of persons found by name (at most one), or NULL. */
 	const struct schema_search *search;
+	/* How long a root's records are kept once ended, or NULL: until the
+	 * person asks to be erased. */
+	const struct schema_retention *retention;
 };
+
+/* The first scope root that declares retention, or NULL. */
+const struct schema_collection *schema_retention_collection(void);
 
 /* The collection that declares search (struct schema_search), or NULL. */
 const struct schema_collection *schema_search_collection(void);

@@ -221,6 +221,27 @@ static int check_scope(const struct schema_collection *c, struct err *e)
 	return 0;
 }
 
+/* Retention (struct schema_retention): on a scope root naming its
+ * subject (a person is what goes), over one of its DATE fields. */
+static int check_retention(const struct schema_collection *c, struct err *e)
+{
+	const struct schema_retention *r = c->retention;
+	const struct schema_field *f = r ? schema_field(c, r->ends) : NULL;
+
+	if (!r)
+		return 0;
+	if (!c->scope_region || !c->scope_subject)
+		return err_set(e, ERR_FAIL, "collection '%s': retention on a "
+			       "collection that is no root naming a subject",
+			       c->name);
+	if (!f || f->type != SCHEMA_DATE || r->years < 1 || r->years > 99 ||
+	    !r->label)
+		return err_set(e, ERR_FAIL, "collection '%s': retention needs "
+			       "a DATE field, 1 to 99 years and a label",
+			       c->name);
+	return 0;
+}
+
 /* The search declaration (struct schema_search): on one collection at
  * most, naming its own fields, merged_into a REF to itself. */
 static int check_search(struct err *e)
@@ -277,6 +298,8 @@ int schema_check(struct err *e)
 			rc = check_scope(schema_at(i), e);
 		if (!rc)
 			rc = rule_check_decl(schema_at(i), e);
+		if (!rc)
+			rc = check_retention(schema_at(i), e);
 		if (rc)
 			return rc;
 	}

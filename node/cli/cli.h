@@ -137,6 +137,7 @@ int cmd_audit(struct cli *c, int argc, char **argv);
 int cmd_emergency(struct cli *c, int argc, char **argv);
 int cmd_hub_erase(struct cli *c, int argc, char **argv);
 int cmd_erasures(struct cli *c, int argc, char **argv);
+int cmd_retention(struct cli *c, int argc, char **argv);
 int cmd_schema(struct cli *c, int argc, char **argv);
 int cmd_person(struct cli *c, int argc, char **argv);
 int cmd_report(struct cli *c, int argc, char **argv);
@@ -174,6 +175,7 @@ extern const char cli_usage_init[], cli_usage_put[], cli_usage_get[],
 	cli_usage_sync[], cli_usage_hub[];
 extern const char cli_usage_audit[], cli_usage_emergency[];
 extern const char cli_usage_erase[], cli_usage_erasures[];
+extern const char cli_usage_retention[];
 extern const char cli_usage_refused[], cli_usage_schema[],
 	cli_usage_person[], cli_usage_report[], cli_usage_ui[],
 	cli_usage_config[];

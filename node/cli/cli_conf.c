@@ -76,6 +76,11 @@ static const struct conf_key cli_keys[] = {
 	  "ui: requests served at once" },
 	{ "sync.interval", CONF_DURATION, "5m", 1, DAY, NULL,
 	  "sync --watch: time between rounds" },
+	{ "retention.years", CONF_UINT, NULL, 1, 99, NULL,
+	  "retention: years a closed case is kept (default: the schema's)" },
+	{ "retention.programme_end", CONF_DATE, NULL, 0, 0, NULL,
+	  "retention: the programme's end; cases closed before it are kept "
+	  "the years after it" },
 	{ "metrics.token_file", CONF_PATH, NULL, 0, 0, NULL,
 	  "a file holding the bearer token /metrics asks of clients not on "
 	  "loopback" },

@@ -60,6 +60,8 @@ static const struct cli_command commands[] = {
 	  "Point)", cli_usage_audit },
 	{ "erasures", cmd_erasures, "persons erased (hub: decided; node: "
 	  "applied)", cli_usage_erasures },
+	{ "retention", cmd_retention, "who retention erases and when (the "
+	  "hub erases them)", cli_usage_retention },
 	{ "status", cmd_status, "node, records, clock and keys",
 	  cli_usage_status },
 	{ "report", cmd_report, "indicators without personal data (JSON, CSV)",

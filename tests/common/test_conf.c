@@ -19,6 +19,7 @@ static const struct conf_key keys[] = {
 	{ "ui.listen", CONF_ADDR, "127.0.0.1", 0, 0, NULL, "address" },
 	{ "ui.idle", CONF_DURATION, "15m", 1, 86400, NULL, "idle" },
 	{ "hub.url", CONF_URL, NULL, 0, 0, NULL, "hub" },
+	{ "retention.programme_end", CONF_DATE, NULL, 0, 0, NULL, "end" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -83,6 +84,16 @@ static void test_conf_defaults_and_types(void)
 	CHECK(conf_set(&cf, "log.level", "loud", "-c", &e) == ERR_INVALID);
 	CHECK(conf_set(&cf, "log.level", "", "-c", &e) == ERR_INVALID);
 	CHECK(conf_set(&cf, "dir", "a\nb", "-c", &e) == ERR_INVALID);
+	/* Dates: real ones only. */
+	CHECK_OK(conf_set(&cf, "retention.programme_end", "2028-02-29", "-c",
+			  &e));
+	CHECK(conf_set(&cf, "retention.programme_end", "2027-02-29", "-c",
+		       &e) == ERR_INVALID);
+	CHECK(strstr(e.msg, "retention.programme_end") != NULL);
+	CHECK(conf_set(&cf, "retention.programme_end", "2027-1-01", "-c",
+		       &e) == ERR_INVALID);
+	CHECK(strcmp(conf_str(&cf, "retention.programme_end"),
+		     "2028-02-29") == 0);
 	conf_release(&cf);
 	conf_release(&cf);
 }

@@ -9,7 +9,9 @@
 # put back with the keys as they are now), the other person is whole, and
 # nothing of the erased person is written again.  The data backups with
 # the keys backed up before the erasure still open it: that is the window
-# the README states.
+# the README states.  Then retention: a case closed long ago is listed
+# as due, erased by `retention --apply` on the hub, and on the Polo at its
+# next sync.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sync_lib.sh"
 
@@ -193,7 +195,41 @@ on "$A" get "$AMINA_SVC"
 ! out_has NOTA-ZORBAMINA && ok node_still_without_her ||
 	fail node_still_without_her "$(head -c 200 "$T/out")"
 
+# ---- retention: closed long ago, erased on the hub, then on the Polo --------
+onj '{"given_name":"Vecchiapersona","family_name":"Chiusa"}' "$A" put person
+OLD=$(out_line)
+onj "{\"person_id\":\"$OLD\",\"region\":\"Puglia\",\"stage\":\"closed\",\"closed_at\":\"2010-01-15\"}" "$A" put case
+check old_closed_case [ "$RC" -eq 0 ]
+on "$A" sync
+on "$A" retention
+if [ "$RC" -eq 0 ] && grep -q "^2020-01-15 $OLD casi 1 ORA" "$T/out" &&
+	grep -q "^aperto .* $BLESS casi 1" "$T/out" && out_has "conservati 10 anni"; then
+	ok retention_lists_due_and_open
+else
+	fail retention_lists_due_and_open "exit $RC $(head -c 400 "$T/out")"
+fi
+on "$A" -c retention.years=20 retention --json
+grep -q "\"person\":\"$OLD\",\"cases\":1,\"open\":0,\"due\":\"2030-01-15\",\"due_now\":false" "$T/out" &&
+	ok retention_years_configured || fail retention_years_configured "$(head -c 300 "$T/out")"
+on "$A" -c retention.programme_end=2027-02-30 retention
+check retention_bad_date_2 [ "$RC" -eq 2 ] && err_has retention.programme_end
+on "$A" retention --apply
+check retention_applied_on_hub_only_6 [ "$RC" -eq 6 ]
+on "$H" retention --apply
+check retention_applied [ "$RC" -eq 0 ] && out_has ": 1"
+on "$H" erasures
+out_has termine_conservazione && ok retention_in_the_list ||
+	fail retention_in_the_list "$(cat "$T/out")"
+on "$A" sync
+on "$A" get "$OLD"
+if [ "$RC" -eq 0 ] && ! out_has Vecchiapersona; then ok retention_reaches_node
+else fail retention_reaches_node "exit $RC $(head -c 200 "$T/out")"; fi
+on "$A" retention
+! grep -q "$OLD" "$T/out" && ok retention_forgets_erased ||
+	fail retention_forgets_erased "still listed"
+
 # Nothing of the erased person in the clear anywhere.
-assert_absent nothing_in_clear "$T" Zorbamina NOTA-ZORBAMINA NOTA-OFFLINE
+assert_absent nothing_in_clear "$T" Zorbamina NOTA-ZORBAMINA NOTA-OFFLINE \
+	Vecchiapersona
 
 finish
