@@ -284,10 +284,59 @@ static void test_roles_and_apply(void)
 	store_close(n);
 }
 
+struct named {
+	size_t n, with_name;
+};
+
+static int count_named(void *ctx, const struct store_record *r)
+{
+	struct named *w = ctx;
+
+	w->n++;
+	if (json_object_get(r->fields, "given_name"))
+		w->with_name++;
+	return 0;
+}
+
+/* Past a few hundred misses a handle loads every key at once; an erasure
+ * drops that table too. */
+static void test_many_persons_keys_loaded_at_once(void)
+{
+	struct store *h = fixture_node("hub-many", STORE_ROLE_HUB, "focal");
+	struct store_secret sec = secret_of("focal");
+	struct store_put_result r;
+	struct named w = { 0, 0 };
+	struct id mid;
+
+	CHECK(h);
+	if (!h)
+		return;
+	CHECK_OK(store_begin(h, NULL));
+	for (int i = 0; i < 700; i++) {
+		CHECK_OK(put_json(h, "person", NULL,
+				  "{\"given_name\":\"Molti\",\"family_name\":\"Z\"}", &r));
+		if (i == 350)
+			mid = r.id;
+	}
+	CHECK_OK(store_commit(h, NULL));
+	store_close(h);
+	h = NULL;
+	CHECK_OK(store_open(&h, dir, NULL));
+	CHECK_OK(store_unlock(h, &sec, NULL));
+	CHECK_OK(store_list(h, "person", 0, count_named, &w, NULL));
+	CHECK(w.n == 700 && w.with_name == 700);
+	CHECK_OK(store_erase_decide(h, &mid, STORE_ERASE_REQUEST, NULL, NULL));
+	w.n = w.with_name = 0;
+	CHECK_OK(store_list(h, "person", 0, count_named, &w, NULL));
+	CHECK(w.n == 700 && w.with_name == 699);
+	store_close(h);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
 		T(test_person_records_under_their_key),
+		T(test_many_persons_keys_loaded_at_once),
 		T(test_erase_on_the_hub),
 		T(test_roles_and_apply),
 	};
