@@ -104,6 +104,9 @@ figures() {
 			out("B/record " $(i + 1), $(i - 1), "down")
 		next
 	}
+	/^   hub CPU [0-9.]+ s: [0-9]+ us a change/ {
+		out("hub us a change", $5, "down"); next
+	}
 	/peak RSS/ {
 		for (i = 1; i <= NF; i++) if ($i == "RSS") out($(i - 2) " peak RSS MB", $(i + 1), "down")
 		next

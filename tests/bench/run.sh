@@ -97,4 +97,6 @@ fi
 # Sync over TLS on 127.0.0.1: initial pull, push, incremental updates.
 echo
 TMPDIR=$work sh "$top/tests/bench/bench_sync.sh" "$build" || rc=1
+echo
+TMPDIR=$work sh "$top/tests/bench/bench_many.sh" "$build" || rc=1
 exit $rc

@@ -1,0 +1,220 @@
+#!/bin/sh
+# tests/bench/bench_many.sh - many nodes against one hub at once, over TLS
+# on 127.0.0.1: figures on stdout.
+#
+#   sh tests/bench/bench_many.sh BUILD_DIR
+#
+# BENCH_NODES nodes (default 50), each with two workloads of its own from
+# shared/workload/gen.js (BENCH_NODE_PERSONS persons each, default 40:
+# about 280 records): one the hub imports with its cases assigned to the
+# node (seed 2000 + its number), which the node pulls; one the node
+# imports (seed 1000 + its number), which it pushes.
+#
+#  4. one node pulls alone: the hub's CPU per change, the figure the
+#     others are held to, and its peak RSS;
+#  5. every other node pulls at the same moment: wall time, records/s
+#     over all, the hub's CPU per change and its ratio to 4, the hub's
+#     peak RSS against 4's, and how many rounds failed;
+#  6. one node pushes alone, and 7. every other node at the same moment:
+#     the same figures.
+#
+# The issue's targets: no round fails, the hub's cost per change within
+# 1.5 times the single node's, its memory within 10 MB of it.  Not part of
+# `make check`; tests/bench/run.sh runs it after bench_sync.sh.
+set -u
+
+build=${1:-build}
+case $build in /*) ;; *) build=$(pwd)/$build ;; esac
+top=$(cd "$(dirname "$0")/../.." && pwd)
+gen=${PRESIDIO_WORKLOAD_GEN:-$top/../shared/workload/gen.js}
+P=$build/presidio
+nodes=${BENCH_NODES:-50}
+per_node=${BENCH_NODE_PERSONS:-40}
+
+[ -x "$P" ] || { echo "bench_many: no $P (run 'make')" >&2; exit 1; }
+for t in node openssl; do
+	command -v $t >/dev/null 2>&1 ||
+		{ echo "bench_many: needs $t" >&2; exit 1; }
+done
+[ -f "$gen" ] || { echo "bench_many: no $gen" >&2; exit 1; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/presidio-bmany.XXXXXX") || exit 1
+PIDS=
+# shellcheck disable=SC2317 # (called from the trap)
+cleanup() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# A private copy: a rebuild during the run must not swap the binary.
+cp "$P" "$W/presidio" || exit 1
+P=$W/presidio
+unset PRESIDIO_DIR PRESIDIO_PASSPHRASE PRESIDIO_NEW_PASSPHRASE \
+	PRESIDIO_TOKEN PRESIDIO_KEY_FILE
+PRESIDIO_OPERATOR=bench
+export PRESIDIO_OPERATOR
+
+die() {
+	echo "bench_many: $*" >&2
+	exit 1
+}
+now() { date +%s.%N; }
+calc() { awk "BEGIN { $1 }"; }
+mb() { calc "printf \"%.1f MB\", $1 / 1024"; }
+
+hub_cpu() {
+	awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
+		'{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' \
+		"/proc/$HUB_PID/stat" 2>/dev/null || echo 0
+}
+hub_hwm() {
+	awk '/^VmHWM:/ { print $2 }' "/proc/$HUB_PID/status" 2>/dev/null ||
+		echo 0
+}
+hub_hwm_reset() { echo 5 >"/proc/$HUB_PID/clear_refs" 2>/dev/null; }
+
+# ---- workloads, PKI, the hub and its nodes ----------------------------------
+
+cat >"$W/assign.js" <<'EOF'
+const fs = require('fs');
+const nodes = JSON.parse(process.argv[4]);
+const out = fs.readFileSync(process.argv[2], 'utf8').split('\n')
+	.filter((l) => l).map((l) => {
+		const o = JSON.parse(l);
+		if (o.collection === 'case' && o.fields) o.fields.nodes = nodes;
+		return JSON.stringify(o) + '\n';
+	});
+fs.writeFileSync(process.argv[3], out.join(''));
+EOF
+
+. "$top/tests/e2e/sync_lib.sh"
+T=$W
+make_ca || die "openssl could not make the test certificates"
+
+"$P" -d "$W/hub" init --name hub --hub --key-file "$W/hub.key" \
+	>/dev/null 2>"$W/err" || die "hub init: $(head -c 300 "$W/err")"
+rm -f "$W/hub.port"
+env PRESIDIO_KEY_FILE="$W/hub.key" "$P" -d "$W/hub" hub serve \
+	--cert "$W/pki/hub.pem" --key "$W/pki/hub.key" --listen 127.0.0.1 \
+	--port 0 --port-file "$W/hub.port" --max-conns-per-ip 256 \
+	>"$W/hub.log" 2>&1 &
+HUB_PID=$!
+PIDS="$PIDS $HUB_PID"
+i=0
+while [ ! -s "$W/hub.port" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -s "$W/hub.port" ] || die "the hub did not start: $(tail -n 3 "$W/hub.log")"
+HUB_URL="https://127.0.0.1:$(cat "$W/hub.port")"
+
+records=0
+i=1
+while [ $i -le "$nodes" ]; do
+	node "$gen" --seed $((1000 + i)) --persons "$per_node" --updates 0 \
+		--out "$W/g$i.jsonl" 2>/dev/null &&
+		node "$W/assign.js" "$W/g$i.jsonl" "$W/w$i.jsonl" "[\"n$i\"]" &&
+		node "$gen" --seed $((2000 + i)) --persons "$per_node" \
+			--updates 0 --out "$W/g$i.jsonl" 2>/dev/null &&
+		node "$W/assign.js" "$W/g$i.jsonl" "$W/h$i.jsonl" "[\"n$i\"]" ||
+		die "making workload $i failed"
+	cat "$W/h$i.jsonl" >>"$W/hub.jsonl"
+	tok=$(env PRESIDIO_KEY_FILE="$W/hub.key" "$P" -d "$W/hub" hub node add \
+		"n$i" --kind polo --region Sicilia 2>"$W/err") ||
+		die "hub node add n$i: $(head -c 300 "$W/err")"
+	"$P" -d "$W/n$i" init --name "n$i" --key-file "$W/n$i.key" \
+		>/dev/null 2>"$W/err" || die "init n$i: $(head -c 300 "$W/err")"
+	env PRESIDIO_TOKEN="$tok" PRESIDIO_KEY_FILE="$W/n$i.key" "$P" \
+		-d "$W/n$i" enroll --hub "$HUB_URL" --ca "$W/pki/ca.pem" \
+		>/dev/null 2>"$W/err" || die "enroll n$i: $(head -c 300 "$W/err")"
+	mv "$W/w$i.jsonl" "$W/own$i.jsonl"
+	records=$((records + $(wc -l <"$W/own$i.jsonl")))
+	rm -f "$W/g$i.jsonl" "$W/h$i.jsonl"
+	i=$((i + 1))
+done
+env PRESIDIO_KEY_FILE="$W/hub.key" "$P" -d "$W/hub" import "$W/hub.jsonl" \
+	>/dev/null 2>"$W/err" || die "hub import: $(head -c 300 "$W/err")"
+records=$((records + $(wc -l <"$W/hub.jsonl")))
+rm -f "$W/hub.jsonl"
+
+echo "== presidio bench, many nodes: $nodes nodes of $per_node persons" \
+	"($records records in all); one hub, TLS on 127.0.0.1;" \
+	"$(nproc 2>/dev/null || echo '?') cores"
+
+# at_once FIRST LAST: sync nodes FIRST..LAST all at the same moment; sets
+# SECS, FAILED, MOVED (changes pushed + pulled, from their summaries).
+at_once() {
+	a_pids=
+	a_i=$1
+	t0=$(now)
+	while [ "$a_i" -le "$2" ]; do
+		env PRESIDIO_KEY_FILE="$W/n$a_i.key" "$P" -d "$W/n$a_i" sync \
+			>"$W/s$a_i.out" 2>"$W/s$a_i.err" &
+		a_pids="$a_pids $!:$a_i"
+		a_i=$((a_i + 1))
+	done
+	FAILED=0
+	for a_p in $a_pids; do
+		wait "${a_p%%:*}" || {
+			FAILED=$((FAILED + 1))
+			echo "   round of n${a_p##*:} failed: $(head -c 200 "$W/s${a_p##*:}.err")"
+		}
+	done
+	SECS=$(calc "printf \"%.2f\", $(now) - $t0")
+	MOVED=$(cat "$W"/s*.out 2>/dev/null | awk '/^sync:/ {
+		for (i = 1; i <= NF; i++)
+			if ($i == "pushed" || $i == "pulled") n += $(i + 1) }
+		END { print n + 0 }')
+	rm -f "$W"/s*.out "$W"/s*.err
+}
+
+# phase TITLE FIRST LAST WHAT: one phase, reported against the last
+# single node's figures (c1_us, hwm1) when they are set; a phase of one
+# node sets them.
+phase() {
+	[ "$2" -eq "$3" ] && c1_us=
+	hub_hwm_reset
+	hwm0=$(hub_hwm)
+	c0=$(hub_cpu)
+	at_once "$2" "$3"
+	cpu=$(calc "printf \"%.2f\", $(hub_cpu) - $c0")
+	hwm=$(hub_hwm)
+	us=$(calc "if ($MOVED > 0) printf \"%.0f\", 1e6 * $cpu / $MOVED; else print 0")
+	echo
+	echo "$1"
+	echo "   $4 $MOVED records in $SECS s: $(calc "if ($SECS > 0) printf \"%.0f\", $MOVED / $SECS; else print 0") rec/s" \
+		"($(($3 - $2 + 1)) nodes, $FAILED failed)"
+	if [ -n "${c1_us:-}" ]; then
+		echo "   hub CPU $cpu s: $us us a change, $(calc "if ($c1_us > 0) printf \"%.2f\", $us / $c1_us; else print \"-\"")x" \
+			"the single node's  [target <= 1.5x: $(calc "if ($c1_us > 0 && $us <= 1.5 * $c1_us) print \"ok\"; else print \"MISS\"")]"
+		echo "   hub peak RSS $(mb "$hwm") (alone: $(mb "$hwm1"))" \
+			" [target within 10 MB: $(calc "if ($hwm - $hwm1 <= 10240) print \"ok\"; else print \"MISS\"")]"
+	else
+		echo "   hub CPU $cpu s: $us us a change"
+		echo "   hub peak RSS $(mb "$hwm") (before: $(mb "$hwm0"))"
+		c1_us=$us
+		hwm1=$hwm
+	fi
+	[ "$FAILED" -eq 0 ] || rc=1
+}
+
+rc=0
+phase "4. one node pulls alone" 1 1 pulled
+phase "5. $((nodes - 1)) nodes pull at once" 2 "$nodes" pulled
+i=1
+while [ $i -le "$nodes" ]; do
+	env PRESIDIO_KEY_FILE="$W/n$i.key" "$P" -d "$W/n$i" import \
+		"$W/own$i.jsonl" >/dev/null 2>"$W/err" ||
+		die "import n$i: $(head -c 300 "$W/err")"
+	i=$((i + 1))
+done
+phase "6. one node pushes alone" 1 1 pushed
+phase "7. $((nodes - 1)) nodes push at once" 2 "$nodes" pushed
+exit $rc
