@@ -149,9 +149,9 @@ build_env() {
 		# plain build only)
 		SYNC_CUTS_PERSONS_DEFAULT=200
 		# the merge simulator: its 10,000 seeds find logic errors on
-		# the plain build; 3,000 walk the same code here for memory
+		# the plain build; 2,000 walk the same code here for memory
 		# errors (make soak runs it for minutes)
-		MERGE_SIM_SEEDS=3000
+		MERGE_SIM_SEEDS=2000
 		export ASAN_OPTIONS UBSAN_OPTIONS SYNC_FAULT_ROUNDS_DEFAULT \
 			SYNC_CUTS_PERSONS_DEFAULT MERGE_SIM_SEEDS
 	else

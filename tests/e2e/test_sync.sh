@@ -6,6 +6,12 @@
 # conflicts, status, a case handed over (moves in with its history, is
 # purged where it left), a write outside the scope refused and recorded,
 # revocation.
+# Under the sanitizers the same command-line paths (enroll, sync, hub
+# serve, hub node) run through test_audit.sh, test_erasure.sh,
+# test_roles.sh and test_sync_faults.sh, and the sync engine through
+# tests/sync/ (test_hub, test_hub_scope, test_batch, test_sync_faults, the
+# simulator): this script runs in the plain build only.
+# e2e: plain build only
 # Writes test collections: runs the test build (lib.sh).
 E2E_TEST_SCHEMA=1
 . "$(dirname "$0")/lib.sh"
