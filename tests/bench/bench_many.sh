@@ -38,47 +38,8 @@ for t in node openssl; do
 done
 [ -f "$gen" ] || { echo "bench_many: no $gen" >&2; exit 1; }
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/presidio-bmany.XXXXXX") || exit 1
-PIDS=
-# shellcheck disable=SC2317 # (called from the trap)
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# A private copy: a rebuild during the run must not swap the binary.
-cp "$P" "$W/presidio" || exit 1
-P=$W/presidio
-unset PRESIDIO_DIR PRESIDIO_PASSPHRASE PRESIDIO_NEW_PASSPHRASE \
-	PRESIDIO_TOKEN PRESIDIO_KEY_FILE
-PRESIDIO_OPERATOR=bench
-export PRESIDIO_OPERATOR
-
-die() {
-	echo "bench_many: $*" >&2
-	exit 1
-}
-now() { date +%s.%N; }
-calc() { awk "BEGIN { $1 }"; }
-mb() { calc "printf \"%.1f MB\", $1 / 1024"; }
-
-hub_cpu() {
-	awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
-		'{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' \
-		"/proc/$HUB_PID/stat" 2>/dev/null || echo 0
-}
-hub_hwm() {
-	awk '/^VmHWM:/ { print $2 }' "/proc/$HUB_PID/status" 2>/dev/null ||
-		echo 0
-}
-hub_hwm_reset() { echo 5 >"/proc/$HUB_PID/clear_refs" 2>/dev/null; }
+BENCH_NAME=bench_many
+. "$top/tests/bench/bench_lib.sh"
 
 # ---- workloads, PKI, the hub and its nodes ----------------------------------
 
@@ -94,26 +55,11 @@ const out = fs.readFileSync(process.argv[2], 'utf8').split('\n')
 fs.writeFileSync(process.argv[3], out.join(''));
 EOF
 
-. "$top/tests/e2e/sync_lib.sh"
-T=$W
-make_ca || die "openssl could not make the test certificates"
+bench_ca
 
 "$P" -d "$W/hub" init --name hub --hub --key-file "$W/hub.key" \
 	>/dev/null 2>"$W/err" || die "hub init: $(head -c 300 "$W/err")"
-rm -f "$W/hub.port"
-env PRESIDIO_KEY_FILE="$W/hub.key" "$P" -d "$W/hub" hub serve \
-	--cert "$W/pki/hub.pem" --key "$W/pki/hub.key" --listen 127.0.0.1 \
-	--port 0 --port-file "$W/hub.port" --max-conns-per-ip 256 \
-	>"$W/hub.log" 2>&1 &
-HUB_PID=$!
-PIDS="$PIDS $HUB_PID"
-i=0
-while [ ! -s "$W/hub.port" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$W/hub.port" ] || die "the hub did not start: $(tail -n 3 "$W/hub.log")"
-HUB_URL="https://127.0.0.1:$(cat "$W/hub.port")"
+hub_start hub --max-conns-per-ip 256
 
 records=0
 i=1

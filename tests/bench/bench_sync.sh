@@ -51,42 +51,10 @@ done
 TIME=/usr/bin/time
 [ -x "$TIME" ] || TIME=
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/presidio-bsync.XXXXXX") || exit 1
-PIDS=
-# shellcheck disable=SC2317 # (called from the trap)
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $PIDS; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# A private copy: a rebuild during the run must not swap the binary.
-cp "$P" "$W/presidio" || exit 1
-P=$W/presidio
-
-unset PRESIDIO_DIR PRESIDIO_PASSPHRASE PRESIDIO_NEW_PASSPHRASE \
-	PRESIDIO_TOKEN PRESIDIO_KEY_FILE
-PRESIDIO_OPERATOR=bench
-export PRESIDIO_OPERATOR
-
-die() {
-	echo "bench_sync: $*" >&2
-	exit 1
-}
+BENCH_NAME=bench_sync
+. "$top/tests/bench/bench_lib.sh"
 
 # ---- helpers ----------------------------------------------------------------
-
-# now: seconds since the epoch, with nanoseconds.
-now() { date +%s.%N; }
-
-# calc EXPR: awk arithmetic, printed as given by the format in EXPR.
-calc() { awk "BEGIN { $1 }"; }
 
 # run_node DIR ARGS...: presidio -d DIR ARGS... unlocked with DIR.key,
 # output in $W/out, errors in $W/err; $RSS (KB), $SECS (wall) and $CPU
@@ -123,45 +91,6 @@ parse_sync() {
 	: "${PUSHED:=0}" "${PULLED:=0}" "${UP:=0}" "${DOWN:=0}"
 }
 
-# hub_start NAME: serve $W/NAME over TLS on a free port: $HUB_PID, $HUB_URL.
-hub_start() {
-	rm -f "$W/$1.port"
-	env PRESIDIO_KEY_FILE="$W/$1.key" "$P" -d "$W/$1" hub serve \
-		--cert "$W/pki/hub.pem" --key "$W/pki/hub.key" \
-		--listen 127.0.0.1 --port 0 --port-file "$W/$1.port" \
-		>"$W/$1.log" 2>&1 &
-	HUB_PID=$!
-	PIDS="$PIDS $HUB_PID"
-	i=0
-	while [ ! -s "$W/$1.port" ] && [ $i -lt 100 ] &&
-		kill -0 "$HUB_PID" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$W/$1.port" ] || die "hub $1 did not start: $(tail -n 3 "$W/$1.log")"
-	HUB_URL="https://127.0.0.1:$(cat "$W/$1.port")"
-}
-
-# hub_stop: stop $HUB_PID.
-hub_stop() {
-	kill "$HUB_PID" 2>/dev/null
-	wait "$HUB_PID" 2>/dev/null
-}
-
-# hub_hwm: the hub's peak RSS in KB; hub_hwm_reset: start a new peak.
-hub_hwm() {
-	awk '/^VmHWM:/ { print $2 }' "/proc/$HUB_PID/status" 2>/dev/null ||
-		echo 0
-}
-hub_hwm_reset() { echo 5 >"/proc/$HUB_PID/clear_refs" 2>/dev/null; }
-
-# hub_cpu: the hub's user + system seconds so far.
-hub_cpu() {
-	awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" \
-		'{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' \
-		"/proc/$HUB_PID/stat" 2>/dev/null || echo 0
-}
-
 # enroll HUB NAME: register NAME at hub HUB, init $W/NAME, enroll it.
 enroll() {
 	tok=$(env PRESIDIO_KEY_FILE="$W/$1.key" "$P" -d "$W/$1" hub node add \
@@ -175,7 +104,6 @@ enroll() {
 		>/dev/null 2>"$W/err" || die "enroll $2: $(head -c 300 "$W/err")"
 }
 
-mb() { calc "printf \"%.1f MB\", $1 / 1024"; }
 per() { calc "if ($2 > 0) printf \"%.1f\", $1 / $2; else print \"-\""; }
 rate() { calc "if ($2 > 0) printf \"%.0f\", $1 / $2; else print \"-\""; }
 # mark CONDITION: "ok" or "MISS" (awk condition).
@@ -214,10 +142,7 @@ node "$W/assign.js" "$W/creates.jsonl" "$W/w13.jsonl" '["n1","n3"]' &&
 	die "assigning cases failed"
 rm -f "$W/creates.jsonl"
 
-# The same test CA and hub certificate as the end-to-end tests, in $W/pki.
-. "$top/tests/e2e/sync_lib.sh"
-T=$W
-make_ca || die "openssl could not make the test certificates"
+bench_ca
 
 echo "== presidio sync bench: $persons persons, $ncreate records," \
 	"$nupd updates; TLS on 127.0.0.1; $(nproc 2>/dev/null || echo '?') cores"
