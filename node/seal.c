@@ -24,7 +24,6 @@
 #include <string.h>
 
 #define SEAL_FORMAT 1
-#define SEAL_FORMAT_OWNED 2
 #define SEAL_GENHDR 5         /* format byte + u32le generation */
 #define SEAL_KIDHDR (1 + SEAL_KIDBYTES) /* format byte + key id */
 #define SEAL_OWNED_HEADER (SEAL_KIDHDR + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)

@@ -41,6 +41,7 @@
 #define SEAL_OVERHEAD (SEAL_HEADER + crypto_aead_xchacha20poly1305_ietf_ABYTES)
 #define SEAL_MAX_KEYS 4 /* generations loaded at once (rotation needs 2) */
 #define SEAL_KIDBYTES 16 /* key id of an owned box */
+#define SEAL_FORMAT_OWNED 2 /* an owned box's first byte */
 #define SEAL_OWNED_OVERHEAD                                                    \
 	(1 + SEAL_KIDBYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +    \
 	 crypto_aead_xchacha20poly1305_ietf_ABYTES)

@@ -132,7 +132,7 @@ static int erase(struct store *s, const struct id *person,
 	int had = 0, more = 1, rc;
 
 	*records = 0;
-	head[0] = 2; /* an owned box (node/seal.h) */
+	head[0] = SEAL_FORMAT_OWNED;
 	memcpy(head + 1, person->b, SEAL_KIDBYTES);
 	rc = store_seq_floor_raise(s, e);
 	if (!rc)
@@ -311,6 +311,7 @@ int store_erase_orphans(struct store *s, uint64_t *persons, struct err *e)
 	const unsigned char *key = NULL;
 	struct store_q *q = NULL;
 	uint8_t after[SEAL_KIDBYTES] = { 0 };
+	const uint8_t owned_format = SEAL_FORMAT_OWNED;
 	int more = 1, opened = 0, rc;
 
 	*persons = 0;
@@ -326,10 +327,11 @@ int store_erase_orphans(struct store *s, uint64_t *persons, struct err *e)
 
 		q = store_q(s,
 			    "SELECT min(substr(body, 2, 16)) FROM record WHERE "
-			    "substr(body, 1, 1) = x'02' AND substr(body, 2, "
+			    "substr(body, 1, 1) = ?2 AND substr(body, 2, "
 			    "16) > ?1",
 			    "finding persons' records");
 		store_q_bind_blob(q, 1, after, sizeof(after));
+		store_q_bind_blob(q, 2, &owned_format, 1);
 		more = store_q_row(q) &&
 		       store_q_col_bytes(q, 0) == SEAL_KIDBYTES;
 		if (more)
