@@ -265,8 +265,6 @@ static int open_db(struct store **out, const char *dir, int create,
 		rc = store_mac_register(s, e);
 	if (!rc)
 		rc = store_migrate(s, schema_migrations, schema_nmigrations, e);
-	if (!rc)
-		rc = store_require_kin_init(s, e);
 out:
 	free(path);
 	if (rc)
@@ -320,6 +318,8 @@ static int open_store(struct store **out, const char *dir, int lock,
 
 	if (!rc)
 		rc = load_identity(s, e);
+	if (!rc)
+		rc = store_require_kin_init(s, e);
 	if (rc) {
 		store_close(s);
 		s = NULL;

@@ -91,7 +91,13 @@ int store_require_kin_init(struct store *s, struct err *e)
 
 	s->nkin = 0;
 	for (size_t i = 0; (c = schema_at(i)) != NULL; i++) {
-		if (!rule_counted(c))
+		/* The hub also finds a case's records by their parent: a
+		 * case entering a node's scope brings its history
+		 * (registry_scope_log()), and a record table without an
+		 * index on parent would be read whole for each case. */
+		if (!rule_counted(c) &&
+		    !(s->role == STORE_ROLE_HUB &&
+		      schema_scope_of(c) == SCHEMA_SCOPE_PARENT))
 			continue;
 		if (s->nkin == STORE_KIN_MAX)
 			return err_set(e, ERR_INVALID,

@@ -64,8 +64,10 @@ int store_require_walk(struct store *s, const struct schema_collection *c,
 		       store_walk_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
 
 /*
- * The collections of the schema in force that rules read as a group, in
- * s->kin (at open).  ERR_INVALID when there are more than STORE_KIN_MAX.
+ * The collections of the schema in force that rules read as a group, and
+ * on the hub every collection scoped by its parent, in s->kin (at open,
+ * once the store's role is read).  ERR_INVALID when there are more than
+ * STORE_KIN_MAX.
  */
 int store_require_kin_init(struct store *s, struct err *e) ERR_MUST_USE;
 

@@ -56,7 +56,10 @@ void registry_scope_coll_list(enum schema_scope cls, int parent_root, char *out,
 
 /* The intermediate record (a plan or dote between a goal or ledger entry
  * and its case) passes its row MAC: its parent column decides the scope,
- * so a planted one must not widen it (node/store_mac.c). */
+ * so a planted one must not widen it (node/store_mac.c).  It is checked
+ * once its parent is known to be a case of the peer's: a pull reads every
+ * entry after the node's cursor, most of them out of its scope, and a MAC
+ * for each would be most of the pull's cost. */
 #define G_ROW_OK                                                               \
 	"presidio_mac_ok(g.mac, 'record', g.id, g.coll, g.parent, g.deleted, " \
 	"g.vers, g.conflicts)"
@@ -82,10 +85,12 @@ void registry_scope_condition(char *out, size_t n)
 	snprintf(out, n,
 		 "(+r.coll IN %s OR (+r.coll IN %s AND EXISTS (SELECT 1 FROM "
 		 "scope_member m WHERE m.peer = ?2 AND m.case_id = r.id)) OR "
-		 "(+r.coll IN %s AND EXISTS (SELECT 1 FROM scope_member m "
-		 "WHERE m.peer = ?2 AND m.case_id IN (r.parent, (SELECT "
-		 "g.parent FROM record g WHERE g.id = r.parent AND "
-		 G_ROW_OK ")))) OR "
+		 "(+r.coll IN %s AND (EXISTS (SELECT 1 FROM scope_member m "
+		 "WHERE m.peer = ?2 AND m.case_id = r.parent) OR EXISTS "
+		 "(SELECT 1 FROM scope_member m WHERE m.peer = ?2 AND "
+		 "m.case_id = (SELECT g.parent FROM record g WHERE g.id = "
+		 "r.parent) AND (SELECT " G_ROW_OK " FROM record g WHERE "
+		 "g.id = r.parent)))) OR "
 		 "(+r.coll IN "
 		 "%s AND (EXISTS (SELECT 1 FROM scope_case sc JOIN "
 		 "scope_member m ON m.case_id = sc.id AND m.peer = ?2 WHERE "

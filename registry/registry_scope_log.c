@@ -93,6 +93,7 @@ static int emit_event(struct scope_walk *w, const struct scope_event_row *ev)
 	struct registry_scope_item it;
 	struct store_q *st = NULL;
 	uint64_t bound = ev->seq;
+	char children[128], sql[2048];
 	size_t rows = 0;
 	int rc;
 
@@ -119,19 +120,32 @@ static int emit_event(struct scope_walk *w, const struct scope_event_row *ev)
 				    &bound, w->e);
 	if (rc)
 		return rc;
-	st = store_q(w->s,
-		     STORE_CHANGE_COLUMNS
-		     "WHERE (c.seq <= ?2 OR (c.seq > ?2 AND c.origin = ?3) OR "
-		     "(c.seq = (SELECT min(f.seq) FROM change f WHERE f.rid = "
-		     "c.rid) AND EXISTS (SELECT 1 FROM change o WHERE o.rid = "
-		     "c.rid AND o.seq > ?2 AND o.origin = ?3))) AND (r.id = ?1 "
-		     "OR r.parent = ?1 OR r.parent IN (SELECT g.id FROM "
-		     "record g WHERE g.parent = ?1 AND "
-		     "presidio_mac_ok(g.mac, 'record', g.id, g.coll, g.parent, "
-		     "g.deleted, g.vers, g.conflicts)) OR r.id = (SELECT person FROM "
-		     "scope_case WHERE id = ?1)) AND " SCOPE_ROWS_OK
-		     " ORDER BY c.seq",
-		     "reading change log");
+	/* The case's records are found through the kin index (on the hub
+	 * it holds every record scoped by its parent, node/store_require.h)
+	 * and then judged by their own MAC'd columns, so a planted kin row
+	 * brings nothing that is not the case's. */
+	registry_scope_coll_list(SCHEMA_SCOPE_PARENT, 1, children,
+				 sizeof(children));
+	snprintf(sql, sizeof(sql),
+		 "WITH tree(rid) AS (SELECT rid FROM record WHERE id = ?1 "
+		 "UNION ALL SELECT rid FROM record WHERE id = (SELECT person "
+		 "FROM scope_case WHERE id = ?1) UNION ALL SELECT k.rid FROM "
+		 "kin k WHERE k.coll IN %s AND k.parent = ?1 UNION ALL SELECT "
+		 "k2.rid FROM kin k2 WHERE k2.coll IN %s AND k2.parent IN "
+		 "(SELECT g.id FROM kin k JOIN record g ON g.rid = k.rid WHERE "
+		 "k.coll IN %s AND k.parent = ?1)) " STORE_CHANGE_COLUMNS
+		 "WHERE c.rid IN (SELECT rid FROM tree) AND (c.seq <= ?2 OR "
+		 "(c.seq > ?2 AND c.origin = ?3) OR (c.seq = (SELECT "
+		 "min(f.seq) FROM change f WHERE f.rid = c.rid) AND EXISTS "
+		 "(SELECT 1 FROM change o WHERE o.rid = c.rid AND o.seq > ?2 "
+		 "AND o.origin = ?3))) AND (r.id = ?1 OR r.parent = ?1 OR "
+		 "(SELECT g.parent FROM record g WHERE g.id = r.parent AND "
+		 "presidio_mac_ok(g.mac, 'record', g.id, g.coll, g.parent, "
+		 "g.deleted, g.vers, g.conflicts)) = ?1 OR r.id = (SELECT "
+		 "person FROM scope_case WHERE id = ?1)) AND " SCOPE_ROWS_OK
+		 " ORDER BY c.seq",
+		 children, children, children);
+	st = store_q(w->s, sql, "reading change log");
 	store_q_bind_blob(st, 1, ev->cs.b, ID_BYTES);
 	store_q_bind_int(st, 2, (int64_t)bound);
 	/* From the start (after 0) the walk sends the node's own entries

@@ -301,9 +301,49 @@ WORLD_TEST(test_planted_parent_widens_no_scope)
 	CHECK(has(w.n[B], &goal2) == 0);
 }
 
+/*
+ * The hub finds a case's records through its kin index when the case
+ * enters a node's scope (registry_scope_log.c).  A kin row planted in its
+ * file, naming another node's plan as a child of the entering case, brings
+ * neither the plan nor its goal: the records' own columns, under their
+ * MACs, decide.  The case's own plan and goal do come.
+ */
+WORLD_TEST(test_planted_kin_row_brings_nothing)
+{
+	struct id p1, x, p2, z, plan, goal, mine, my_goal;
+	char sql[256], hx[2 * ID_BYTES + 1], hz[2 * ID_BYTES + 1];
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &x));
+	CHECK(put(w.n[A], "plan", NULL, &plan, "{\"case_id\":\"%s\"}",
+		  idtext(&x)) == 0);
+	CHECK(put(w.n[A], "plan_goal", NULL, &goal,
+		  "{\"plan_id\":\"%s\",\"area\":\"labour\",\"goal\":"
+		  "\"Segreto\"}", idtext(&plan)) == 0);
+	CHECK(round_of(A) == 0 && w.st.refused == 0);
+	CHECK_OK(open_case(w.hub, "Sicilia", "", &p2, &z));
+	CHECK(put(w.hub, "plan", NULL, &mine, "{\"case_id\":\"%s\"}",
+		  idtext(&z)) == 0);
+	CHECK(put(w.hub, "plan_goal", NULL, &my_goal,
+		  "{\"plan_id\":\"%s\",\"area\":\"housing\",\"goal\":"
+		  "\"Casa\"}", idtext(&mine)) == 0);
+	CHECK(round_of(B) == 0 && has(w.n[B], &z) == 0);
+	sodium_bin2hex(hx, sizeof(hx), plan.b, ID_BYTES);
+	sodium_bin2hex(hz, sizeof(hz), z.b, ID_BYTES);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE kin SET parent = X'%s' WHERE rid = (SELECT rid FROM "
+		 "record WHERE id = X'%s')", hz, hx);
+	CHECK(tamper(w.hub, sql) == 0);
+	CHECK(put(w.hub, "case", &z, NULL, "{\"nodes\":[\"polo-b\"]}") == 0);
+	CHECK(round_of(B) == 0);
+	CHECK(has(w.n[B], &z) == 1 && has(w.n[B], &mine) == 1 &&
+	      has(w.n[B], &my_goal) == 1);
+	CHECK(has(w.n[B], &plan) == 0 && has(w.n[B], &goal) == 0);
+}
+
 TEST_MAIN(T(test_push_moving_a_dote_to_a_full_partner_refused),
 	  T(test_push_create_past_the_allocation_refused),
 	  T(test_push_create_at_an_undeclared_step_refused),
 	  T(test_push_meta_schema_version_refused),
 	  T(test_push_undelete_past_the_allocation_refused),
-	  T(test_planted_parent_widens_no_scope))
+	  T(test_planted_parent_widens_no_scope),
+	  T(test_planted_kin_row_brings_nothing))
