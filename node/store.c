@@ -527,6 +527,16 @@ const char *store_node_name(const struct store *s)
 	return s->name;
 }
 
+int store_set_cache_kib(struct store *s, unsigned kib, struct err *e)
+{
+	char sql[48];
+
+	if (kib < 256)
+		return err_set(e, ERR_INVALID, "page cache below 256 KiB");
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%u", kib);
+	return store_exec(s, sql, e);
+}
+
 enum store_role store_role(const struct store *s)
 {
 	return s->role;

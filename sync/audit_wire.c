@@ -6,8 +6,10 @@
 #include <sodium.h>
 #include <string.h>
 
-json_t *audit_wire_entry(const struct store_audit_entry *a)
+json_t *audit_wire_entry(const struct store_audit_entry *a, int with_prev)
 {
+	json_t *j;
+
 	char prev[2 * STORE_AUDIT_HASHBYTES + 1];
 	char hash[2 * STORE_AUDIT_HASHBYTES + 1];
 	char rec[ID_TEXT_LEN + 1];
@@ -16,13 +18,19 @@ json_t *audit_wire_entry(const struct store_audit_entry *a)
 	sodium_bin2hex(hash, sizeof(hash), a->hash, sizeof(a->hash));
 	if (a->has_record)
 		id_format(&a->record, rec);
-	return json_pack("{sI sI ss ss ss si s:s? sI ss si ss ss}", "n",
+	j = json_pack("{sI sI ss ss ss si s:s? sI ss si ss}", "n",
 			 (json_int_t)a->nseq, "at", (json_int_t)a->at,
 			 "operator", a->operator, "role", a->role, "action",
 			 a->action, "coll", (int)a->coll, "record",
 			 a->has_record ? rec : NULL, "count",
 			 (json_int_t)a->count, "purpose", a->purpose, "glass",
-			 a->glass ? 1 : 0, "prev", prev, "hash", hash);
+			 a->glass ? 1 : 0, "hash", hash);
+	if (j && with_prev &&
+	    json_object_set_new(j, "prev", json_string(prev))) {
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
 }
 
 /* Copy string member key into out (n bytes): 0, or -1 when missing, not
@@ -62,7 +70,8 @@ static int hex32(const json_t *j, const char *key, uint8_t *out)
 }
 
 int audit_wire_parse(const json_t *j, const struct id *node,
-		     struct store_audit_entry *a, struct err *e)
+		     const uint8_t *prev, struct store_audit_entry *a,
+		     struct err *e)
 {
 	const json_t *rec;
 	uint64_t v = 0;
@@ -88,9 +97,11 @@ int audit_wire_parse(const json_t *j, const struct id *node,
 		bad = "count";
 	else if (text(j, "purpose", a->purpose, sizeof(a->purpose)))
 		bad = "purpose";
+	else if (prev && !json_object_get(j, "prev"))
+		memcpy(a->prev, prev, STORE_AUDIT_HASHBYTES);
 	else if (hex32(j, "prev", a->prev))
 		bad = "prev";
-	else if (hex32(j, "hash", a->hash))
+	if (!bad && hex32(j, "hash", a->hash))
 		bad = "hash";
 	if (bad)
 		return err_set(e, ERR_INVALID, "audit: member '%s' missing or "

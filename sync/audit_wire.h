@@ -9,25 +9,37 @@
  * {"audit_ack": the last number it holds}, which hello also says (a hub
  * that says nothing takes no entries: an older one).  Entries carry ids,
  * never values.  Shared by both sides (sync.c's push, hub_audit.c).
+ *
+ * A hub whose hello says "audit_format": 2 also takes the page deflated
+ * (zlib), POST /v1/audit?format=2, with "prev" only in the first entry:
+ * each later one's is the hash of the entry before it, which is what the
+ * chain means.  An entry is a few hundred bytes of JSON, a third of them
+ * the two hashes in hex, and every write makes one: sent as they were,
+ * they weighed five times the records a push carries.
  */
 #ifndef PRESIDIO_SYNC_AUDIT_WIRE_H
 #define PRESIDIO_SYNC_AUDIT_WIRE_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "common/err.h"
 #include "node/store_audit.h"
 
 #define AUDIT_WIRE_PAGE 500           /* entries a request carries */
 #define AUDIT_WIRE_MAX_BODY (1u << 20) /* bytes the hub reads of one */
+#define AUDIT_WIRE_FORMAT 2 /* the newest page format: deflated */
 
-/* a as a new JSON object (NULL when out of memory). */
-json_t *audit_wire_entry(const struct store_audit_entry *a);
+/* a as a new JSON object, with "prev" when with_prev (NULL when out of
+ * memory). */
+json_t *audit_wire_entry(const struct store_audit_entry *a, int with_prev);
 
 /* Read one JSON entry into *a for node: ERR_INVALID naming the member
  * that is missing or malformed (the hash is checked by
- * store_audit_check()). */
+ * store_audit_check()).  prev, when not NULL, is the entry's "prev" if it
+ * has none (format 2: the hash of the entry before it). */
 int audit_wire_parse(const json_t *j, const struct id *node,
-		     struct store_audit_entry *a, struct err *e) ERR_MUST_USE;
+		     const uint8_t *prev, struct store_audit_entry *a,
+		     struct err *e) ERR_MUST_USE;
 
 #endif

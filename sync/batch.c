@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/jscan.h"
 #include "common/jtext.h"
+#include "common/zflate.h"
 
 #define MAGIC "PRSB"
 #define HEADER (4 + 1 + ID_BYTES + 4)
@@ -362,72 +363,6 @@ int sync_batch_sender(const uint8_t *in, size_t len, struct id *sender,
 	return rc;
 }
 
-/* Inflate at most SYNC_BATCH_MAX_INFLATED bytes into *out (malloc'd,
- * NUL-terminated; the caller wipes *outlen + 1 bytes and frees it); a
- * stream that would give more is refused early.  The text is personal
- * data in clear: the buffer wipes every block it outgrows. */
-static int inflate_bounded(const uint8_t *in, size_t len, char **out,
-			   size_t *outlen, struct err *e)
-{
-	z_stream z;
-	struct buf text;
-	int zr = Z_OK, rc = 0;
-
-	*out = NULL;
-	/* One byte over the bound tells a stream that reaches it from one
-	 * that stops exactly at it; the NUL needs no more. */
-	buf_init(&text, SYNC_BATCH_MAX_INFLATED + 1);
-	text.start = len * 4 + 4096;
-	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	while (zr != Z_STREAM_END) {
-		if (!buf_room(&text)) {
-			rc = buf_reserve(&text, 1);
-			if (rc == ERR_INVALID) {
-				rc = err_set(e, ERR_INVALID,
-					     "batch inflates beyond %u bytes",
-					     SYNC_BATCH_MAX_INFLATED);
-				goto out;
-			}
-			if (rc) {
-				rc = err_set(e, ERR_NOMEM, "out of memory");
-				goto out;
-			}
-		}
-		z.next_out = (Bytef *)buf_tail(&text);
-		z.avail_out = (uInt)buf_room(&text);
-		zr = inflate(&z, Z_NO_FLUSH);
-		buf_advance(&text, buf_room(&text) - z.avail_out);
-		if (zr == Z_STREAM_END)
-			break;
-		if (zr != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) {
-			rc = err_set(e, ERR_INVALID, "corrupt zlib stream");
-			goto out;
-		}
-	}
-	if (z.avail_in != 0 || text.len > SYNC_BATCH_MAX_INFLATED) {
-		rc = err_set(e, ERR_INVALID,
-			     text.len > SYNC_BATCH_MAX_INFLATED
-				     ? "batch inflates beyond the limit"
-				     : "bytes after the zlib stream");
-		goto out;
-	}
-	/* Room for the NUL: within the bound, as len <= the bound - 1. */
-	if (buf_append(&text, "", 1)) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	*out = (char *)buf_steal(&text, outlen, NULL);
-	(*outlen)--;
-out:
-	inflateEnd(&z);
-	buf_release(&text);
-	return rc;
-}
-
 /* One change, checked, ready for store_apply(). */
 struct parsed {
 	struct store_incoming in;
@@ -649,7 +584,8 @@ static int open_batch(const uint8_t *in, size_t len, const uint8_t *pk,
 	if (crypto_sign_verify_detached(in + HEADER + plen, in,
 					HEADER + plen, pk) != 0)
 		return err_set(e, ERR_AUTH, "batch signature does not verify");
-	rc = inflate_bounded(in + HEADER, plen, &text, &tlen, e);
+	rc = zflate_inflate(in + HEADER, plen, SYNC_BATCH_MAX_INFLATED, "batch",
+			    &text, &tlen, e);
 	if (rc)
 		goto out;
 	/* Bounded before a tree is built: see batch.h. */

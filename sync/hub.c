@@ -457,13 +457,14 @@ static void handle_hello(struct hub *h, struct store *s,
 		       sizeof(audit_hash));
 	/* erasures: the last of the hub's erasure list, which the node
 	 * fetches up to (GET /v1/erasures) before it pushes. */
-	out = json_pack("{sssssIsIsIsisIsssbsI}", "hub_id", hub_id, "schema",
+	out = json_pack("{sssssIsIsIsisIsssbsIsi}", "hub_id", hub_id, "schema",
 			fp, "push_ack", (json_int_t)p.push_ack, "pull_ack",
 			(json_int_t)p.pull_ack, "time",
 			(json_int_t)sync_now_ms(), "schema_version",
 			schema_running_version(), "audit_ack",
 			(json_int_t)audit_ack, "audit_hash", audit_hex,
-			"roles", 1, "erasures", (json_int_t)erased);
+			"roles", 1, "erasures", (json_int_t)erased,
+			"audit_format", AUDIT_WIRE_FORMAT);
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 	json_decref(out);
@@ -686,6 +687,7 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 {
 	struct hub *h = calloc(1, sizeof(*h));
 	unsigned threads = cfg->http.threads ? cfg->http.threads : 4;
+	unsigned cache_kib;
 	struct http_config hc = cfg->http;
 	int rc = 0;
 
@@ -724,10 +726,21 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	cache_kib = HUB_CACHE_KIB / threads < 256 ? 256
+						   : HUB_CACHE_KIB / threads;
 	for (size_t i = 0; i < h->cap; i++) {
 		rc = store_clone(s, &h->all[i], e);
 		if (rc)
 			goto out;
+		/* One node's page cache shared among the workers: with
+		 * every worker busy (many nodes at once) the hub's memory
+		 * stays what one pull takes. */
+		rc = store_set_cache_kib(h->all[i], cache_kib, e);
+		if (rc) {
+			store_close(h->all[i]);
+			h->all[i] = NULL;
+			goto out;
+		}
 		h->nall++;
 		h->pool[h->npool++] = h->all[i];
 	}

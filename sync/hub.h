@@ -55,6 +55,7 @@
 #include "registry/registry.h"
 
 #define HUB_PULL_LIMIT 2000 /* changes per pull batch, by default */
+#define HUB_CACHE_KIB 8192  /* page cache of all workers together */
 #define HUB_ENROLL_MAX_BODY 4096 /* enroll is unsigned: a small body only */
 #define HUB_TRIM_AFTER (1u << 20) /* body bytes after which memory is
 				     handed back to the system */

@@ -11,9 +11,12 @@
  */
 #include "sync/hub_int.h"
 
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
+#include "common/zflate.h"
 #include "registry/registry.h"
 #include "sync/audit_wire.h"
 #include "sync/sync_int.h"
@@ -31,6 +34,10 @@ void hub_handle_audit(struct hub *h, struct store *s,
 	struct store_audit_entry a;
 	struct registry_peer p;
 	json_t *doc = NULL, *list, *out = NULL;
+	const char *format = http_request_query(req, "format");
+	uint8_t prev[STORE_AUDIT_HASHBYTES];
+	char *text = NULL;
+	size_t tlen = 0;
 	uint64_t ack = 0;
 	struct err e;
 	size_t i;
@@ -38,9 +45,31 @@ void hub_handle_audit(struct hub *h, struct store *s,
 
 	(void)h;
 	err_init(&e);
-	if (hub_authenticate(s, req, "/v1/audit", &p, res))
+	if (format && strcmp(format, "2") != 0) {
+		http_response_error(res, 400, "invalid",
+				    "audit: format must be 2 or absent");
 		return;
-	doc = sync_json_load(req->body, req->body_len);
+	}
+	if (hub_authenticate(s, req, format ? "/v1/audit?format=2" :
+				      "/v1/audit", &p, res))
+		return;
+	/* Format 2 (audit_wire.h): the page deflated, bounded as a plain
+	 * one is. */
+	if (format) {
+		rc = zflate_inflate(req->body, req->body_len,
+				    AUDIT_WIRE_MAX_BODY, "audit", &text, &tlen,
+				    &e);
+		if (rc) {
+			http_response_error(res, rc == ERR_INVALID ? 400 : 500,
+					    rc == ERR_INVALID ? "invalid"
+							      : "internal",
+					    "%s", e.msg);
+			return;
+		}
+		doc = sync_json_load((const uint8_t *)text, tlen);
+	} else {
+		doc = sync_json_load(req->body, req->body_len);
+	}
 	list = json_object_get(doc, "entries");
 	if (!json_is_array(list) || json_array_size(list) > AUDIT_WIRE_PAGE) {
 		http_response_error(res, 400, "invalid",
@@ -51,10 +80,11 @@ void hub_handle_audit(struct hub *h, struct store *s,
 	}
 	rc = store_begin(s, &e);
 	for (i = 0; !rc && i < json_array_size(list); i++) {
-		rc = audit_wire_parse(json_array_get(list, i), &p.node_id, &a,
-				      &e);
+		rc = audit_wire_parse(json_array_get(list, i), &p.node_id,
+				      format && i > 0 ? prev : NULL, &a, &e);
 		if (!rc)
 			rc = store_audit_receive(s, &a, &e);
+		memcpy(prev, a.hash, sizeof(prev));
 		if (!rc && store_audit_is_anchor(&a))
 			log_warn("hub.audit_gap", "node '%s': its audit trail "
 				 "goes on from entry %llu; the entries before "
@@ -86,4 +116,8 @@ void hub_handle_audit(struct hub *h, struct store *s,
 out:
 	json_decref(out);
 	json_decref(doc);
+	if (text) {
+		sodium_memzero(text, tlen + 1);
+		free(text);
+	}
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/zflate.h"
 #include "sync/audit_wire.h"
 
 struct audit_page {
@@ -16,6 +17,7 @@ struct audit_page {
 	struct err *e;
 	size_t bytes; /* of the last page posted */
 	uint64_t upto; /* the last entry when the push began */
+	int format;   /* the hub's newest page format (audit_wire.h) */
 };
 
 static int add_entry(void *ctx, const struct store_audit_entry *a)
@@ -27,21 +29,26 @@ static int add_entry(void *ctx, const struct store_audit_entry *a)
 	 * never get to its pull (as push_all() stops at the log's end). */
 	if (a->nseq > pg->upto)
 		return ERR_STOP;
-	if (json_array_append_new(pg->list, audit_wire_entry(a)))
+	/* Format 2: "prev" in the page's first entry only. */
+	if (json_array_append_new(pg->list,
+				  audit_wire_entry(a, pg->format < 2 ||
+						       !json_array_size(
+							   pg->list))))
 		return err_set(pg->e, ERR_NOMEM, "out of memory");
 	return 0;
 }
 
-/* Post one page (entries: stolen); *ack the hub's answer, *bytes the
- * body's size. */
-static int post_page(struct conn *k, json_t *entries, uint64_t *ack,
-		     size_t *bytes, struct err *e)
+/* Post one page (entries: stolen) in format (1: JSON, 2: deflated);
+ * *ack the hub's answer, *bytes the body's size. */
+static int post_page(struct conn *k, json_t *entries, int format,
+		     uint64_t *ack, size_t *bytes, struct err *e)
 {
 	struct client_response r;
 	json_t *body = json_pack("{so}", "entries", entries);
 	json_t *doc = NULL;
-	uint8_t *text = NULL;
+	uint8_t *text = NULL, *z = NULL;
 	size_t n = body ? json_dumpb(body, NULL, 0, JSON_COMPACT) : 0;
+	size_t zlen = 0;
 	int rc = 0;
 
 	client_response_init(&r);
@@ -51,7 +58,16 @@ static int post_page(struct conn *k, json_t *entries, uint64_t *ack,
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = sync_request(k, "POST", "/v1/audit", text, n, &r, e);
+	if (format >= 2) {
+		rc = zflate_deflate(text, n, 6, &z, &zlen, e);
+		if (rc)
+			goto out;
+		*bytes = zlen;
+		rc = sync_request(k, "POST", "/v1/audit?format=2", z, zlen, &r,
+				  e);
+	} else {
+		rc = sync_request(k, "POST", "/v1/audit", text, n, &r, e);
+	}
 	if (!rc && r.status != 200)
 		rc = sync_hub_refused(&r, "audit", e);
 	if (!rc) {
@@ -67,6 +83,7 @@ out:
 		sodium_memzero(text, n);
 		free(text);
 	}
+	free(z);
 	client_response_release(&r);
 	return rc;
 }
@@ -88,7 +105,8 @@ static int hub_hash(const json_t *hello, uint8_t *hash, struct err *e)
 
 int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 {
-	struct audit_page pg = { NULL, e, 0, 0 };
+	struct audit_page pg = { NULL, e, 0, 0, 1 };
+	uint64_t format = 1;
 	uint8_t hash[STORE_AUDIT_HASHBYTES];
 	struct sync_pace pace;
 	uint64_t ack = 0, next = 0, acked = 0, moved = 0;
@@ -97,6 +115,9 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 
 	if (sync_json_u64(hello, "audit_ack", &ack))
 		return 0;
+	/* A hub of an older build says no format: it reads format 1. */
+	if (!sync_json_u64(hello, "audit_format", &format) && format >= 2)
+		pg.format = 2;
 	/* A node behind what the hub holds of its trail (restored from a
 	 * backup) goes on from the hub's last entry (store_audit_align()). */
 	rc = hub_hash(hello, hash, e);
@@ -123,7 +144,7 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 			break;
 		pace.cut = 0;
 		k->pacing = &pace;
-		rc = post_page(k, pg.list, &next, &pg.bytes, e);
+		rc = post_page(k, pg.list, pg.format, &next, &pg.bytes, e);
 		k->pacing = NULL;
 		pg.list = NULL;
 		if (rc == ERR_IO && sync_pace_shrink(k, &pace, asked, pg.bytes))

@@ -323,6 +323,9 @@ static void relay_handle(void *ctx, const struct http_request *req,
 			 http_request_query(req, "limit"),
 			 http_request_query(req, "ack"),
 			 restart ? "&restart=1" : "");
+	else if (http_request_query(req, "format"))
+		snprintf(path, sizeof(path), "%s?format=%s", req->path,
+			 http_request_query(req, "format"));
 	else
 		snprintf(path, sizeof(path), "%s", req->path);
 	client_config_init(&cfg);

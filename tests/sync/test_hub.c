@@ -472,6 +472,9 @@ static void mitm_handle(void *ctx, const struct http_request *req,
 			 http_request_query(req, "after"),
 			 http_request_query(req, "limit"),
 			 http_request_query(req, "ack"));
+	else if (http_request_query(req, "format"))
+		snprintf(path, sizeof(path), "%s?format=%s", req->path,
+			 http_request_query(req, "format"));
 	else
 		snprintf(path, sizeof(path), "%s", req->path);
 	if (m.mode == MITM_REPLAY_PULL && m.saved &&

@@ -1,0 +1,197 @@
+/*
+ * test_audit_wire.c - the audit trail on the wire through a real hub in
+ * process (sync/audit_wire.h, sync_audit.c, hub_audit.c): a round sends
+ * the node's entries deflated (format 2, "prev" in a page's first entry
+ * only) and the hub holds them all; a page of format 1, as a node of the
+ * previous build sends it, is still taken; a format-2 page with an entry
+ * altered, or not continuing the trail the hub holds, is refused whole; a
+ * bad format, a stream that is not zlib and one inflating past the bound
+ * are refused with 400.
+ */
+#include "tests/sync/hub_world.h"
+
+#include <zlib.h>
+
+#include "common/zflate.h"
+#include "node/store_audit.h"
+#include "sync/audit_wire.h"
+
+/* A page of s's own entries after `after` (at most limit) as JSON text
+ * in format (1 or 2), into body (malloc'd). */
+struct page {
+	json_t *list;
+	int format;
+};
+
+static int add_entry(void *ctx, const struct store_audit_entry *a)
+{
+	struct page *pg = ctx;
+
+	return json_array_append_new(
+		   pg->list, audit_wire_entry(a, pg->format < 2 ||
+						     !json_array_size(pg->list)))
+		   ? ERR_NOMEM
+		   : 0;
+}
+
+static char *page_of(struct store *s, uint64_t after, size_t limit,
+		     int format, size_t *len)
+{
+	struct page pg = { json_array(), format };
+	json_t *body;
+	char *text = NULL;
+
+	if (!pg.list ||
+	    store_audit_own(s, after, limit, add_entry, &pg, NULL)) {
+		json_decref(pg.list);
+		return NULL;
+	}
+	body = json_pack("{so}", "entries", pg.list);
+	if (body)
+		text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	*len = text ? strlen(text) : 0;
+	return text;
+}
+
+/* POST text (deflated when format 2) as node i: the status. */
+static long post(int i, const char *text, size_t len, int format)
+{
+	uint8_t *z = NULL;
+	size_t zlen = 0;
+	long status;
+
+	if (format < 2)
+		return req(w.n[i], "POST", "/v1/audit", text, len);
+	if (zflate_deflate(text, len, 6, &z, &zlen, NULL))
+		return -3;
+	status = req(w.n[i], "POST", "/v1/audit?format=2", z, zlen);
+	free(z);
+	return status;
+}
+
+/* The last entry number the hub holds of node i's. */
+static uint64_t hub_holds(int i)
+{
+	uint64_t n = 0;
+
+	return store_audit_last(w.hub, store_node_id(w.n[i]), &n, NULL, NULL)
+		   ? UINT64_MAX
+		   : n;
+}
+
+WORLD_TEST(test_round_sends_format_2)
+{
+	uint64_t last = 0;
+	size_t plain = 0;
+	char *text;
+
+	CHECK(req(w.n[A], "GET", "/v1/hello", NULL, 0) == 200);
+	CHECK(json_integer_value(json_object_get(w.doc, "audit_format")) ==
+	      AUDIT_WIRE_FORMAT);
+	for (int i = 0; i < 60; i++)
+		CHECK(put(w.n[A], "person", NULL, NULL, PERSON) == 0);
+	CHECK_OK(store_audit_own_last(w.n[A], &last, NULL));
+	CHECK(last == 60);
+	/* What the entries alone weigh as format 1 JSON: the whole round
+	 * (the push of 60 persons, the entries deflated, the headers)
+	 * carries less. */
+	text = page_of(w.n[A], 0, 500, 1, &plain);
+	CHECK(text != NULL && plain > 15000);
+	free(text);
+	CHECK(round_of(A) == 0);
+	CHECK(hub_holds(A) == last);
+	CHECK(w.st.bytes_up > 0 && w.st.bytes_up < plain);
+}
+
+WORLD_TEST(test_format_1_page_still_taken)
+{
+	uint64_t last = 0;
+	struct id p, c;
+	size_t len = 0;
+	char *text;
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p, &c));
+	CHECK_OK(store_audit_own_last(w.n[A], &last, NULL));
+	text = page_of(w.n[A], 0, 500, 1, &len);
+	CHECK(text != NULL);
+	/* Every entry carries its prev in format 1. */
+	CHECK(text && strstr(text, "\"prev\"") &&
+	      strstr(strstr(text, "\"prev\"") + 1, "\"prev\""));
+	CHECK(post(A, text, len, 1) == 200);
+	CHECK(json_integer_value(json_object_get(w.doc, "audit_ack")) ==
+	      (json_int_t)last);
+	CHECK(hub_holds(A) == last);
+	free(text);
+}
+
+WORLD_TEST(test_format_2_chain_checked)
+{
+	struct id p, c;
+	size_t len = 0;
+	char *text, *second;
+	const char *msg;
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p, &c));
+	text = page_of(w.n[A], 0, 500, 2, &len);
+	CHECK(text != NULL);
+	/* Only the first entry says its prev. */
+	CHECK(text && strstr(text, "\"prev\"") &&
+	      !strstr(strstr(text, "\"prev\"") + 1, "\"prev\""));
+	/* The second entry's count altered: its hash no longer follows. */
+	second = text ? strstr(text + 1, "{\"n\":2") : NULL;
+	CHECK(second != NULL);
+	if (second) {
+		char *count = strstr(second, "\"count\":1,");
+
+		CHECK(count != NULL);
+		if (count)
+			count[8] = '2';
+	}
+	CHECK(post(A, text, len, 2) == 400);
+	msg = json_string_value(
+	    json_object_get(json_object_get(w.doc, "error"), "message"));
+	CHECK(msg && strstr(msg, "its hash is not its own"));
+	CHECK(hub_holds(A) == 0);
+	free(text);
+	/* A page that leaves out the first entry does not continue the
+	 * trail the hub holds (none): refused whole. */
+	text = page_of(w.n[A], 1, 500, 2, &len);
+	CHECK(text != NULL);
+	CHECK(post(A, text, len, 2) == 409);
+	CHECK(strcmp(w.code, "audit_chain") == 0);
+	CHECK(hub_holds(A) == 0);
+	free(text);
+}
+
+WORLD_TEST(test_format_2_bad_input_refused)
+{
+	static char big[2u << 20];
+	uLongf zlen = compressBound(sizeof(big));
+	uint8_t *z = malloc(zlen);
+	struct id p, c;
+	size_t len = 0;
+	char *text;
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p, &c));
+	text = page_of(w.n[A], 0, 500, 2, &len);
+	CHECK(text != NULL);
+	CHECK(req(w.n[A], "POST", "/v1/audit?format=3", text, len) == 400);
+	CHECK(strstr(w.answer, "format") || strcmp(w.code, "invalid") == 0);
+	/* Plain JSON where a zlib stream is due. */
+	CHECK(req(w.n[A], "POST", "/v1/audit?format=2", text, len) == 400);
+	/* 2 MB of spaces: past the bound once inflated. */
+	memset(big, ' ', sizeof(big));
+	CHECK(z && compress2(z, &zlen, (const Bytef *)big, sizeof(big), 9) ==
+			   Z_OK);
+	CHECK(req(w.n[A], "POST", "/v1/audit?format=2", z, zlen) == 400);
+	CHECK(strcmp(w.code, "invalid") == 0);
+	CHECK(hub_holds(A) == 0);
+	/* The node's own round then sends it all. */
+	CHECK(round_of(A) == 0 && hub_holds(A) > 0);
+	free(z);
+	free(text);
+}
+
+TEST_MAIN(T(test_round_sends_format_2), T(test_format_1_page_still_taken),
+	  T(test_format_2_chain_checked), T(test_format_2_bad_input_refused))
