@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,9 @@ static char *db_path(const char *dir)
 }
 
 /* Open the database file (creating it when create) and prepare it. */
+/* Handles opened in this process (store_file_stamp()). */
+static atomic_uint_fast64_t instances;
+
 static int open_db(struct store **out, const char *dir, int create,
 		   int lock, struct err *e)
 {
@@ -248,6 +252,7 @@ static int open_db(struct store **out, const char *dir, int create,
 	}
 	s->clock_fn = wall_ms;
 	s->lock_fd = -1;
+	s->instance = atomic_fetch_add(&instances, 1) + 1;
 	if (!create && access(path, F_OK) != 0) {
 		rc = err_set(e, ERR_NOTFOUND,
 			     "no presidio node in %s (run 'presidio init')",
@@ -559,6 +564,19 @@ const char *store_dir(const struct store *s)
 uint32_t store_key_gen(const struct store *s)
 {
 	return s->sealer ? sealer_current(s->sealer) : 0;
+}
+
+int store_file_stamp(struct store *s, uint64_t *instance, uint64_t *stamp,
+		     struct err *e)
+{
+	struct store_q *q = store_q(s, "PRAGMA data_version",
+				    "reading the file's version");
+
+	*instance = s->instance;
+	*stamp = 0;
+	if (store_q_row(q))
+		*stamp = (uint64_t)store_q_col_i64(q, 0);
+	return store_q_end(q, e);
 }
 
 int store_in_tx(const struct store *s)

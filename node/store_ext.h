@@ -56,6 +56,19 @@ uint32_t store_key_gen(const struct store *s);
  * store_tx_begin()). */
 int store_in_tx(const struct store *s);
 
+/*
+ * What this handle last saw of the file: *instance, a number no other
+ * handle of this process has (a handle closed and another opened at its
+ * address differ), and *stamp, which changes whenever another connection
+ * commits to the file (another process, or another handle of this one:
+ * PRAGMA data_version) and never for this handle's own writes.  A module
+ * that checked rows on this handle (their MACs) need not check them again
+ * while both are the same: nothing but its own writes, MAC'd, touched
+ * the file since.  0 or ERR_IO.
+ */
+int store_file_stamp(struct store *s, uint64_t *instance, uint64_t *stamp,
+		     struct err *e) ERR_MUST_USE;
+
 /* Columns of a change-log row as store_walk_changes() reads them. */
 #define STORE_CHANGE_COLUMNS                                                   \
 	"SELECT c.seq, r.id, r.coll, c.kind, n.id, coalesce(c.oseq, c.seq), "  \

@@ -91,6 +91,7 @@ struct store {
 	char *dir; /* node directory, owned */
 	int lock_fd; /* the directory's lock file, held shared while open
 			(store_lock.c); -1 when none */
+	uint64_t instance; /* unique in the process (store_file_stamp()) */
 	struct id node_id;
 	char name[STORE_NAME_MAX];
 	enum store_role role;
