@@ -262,7 +262,8 @@ int store_history(struct store *s, const struct id *id, store_change_fn fn,
  * change_origin), so a push page costs what it did.
  */
 int store_log_own(struct store *s, uint64_t after, size_t limit,
-		  store_change_fn fn, void *ctx, struct err *e)
+		  int with_values, store_change_fn fn, void *ctx,
+		  struct err *e)
 {
 	struct store_q *st = NULL;
 	size_t rows;
@@ -270,16 +271,22 @@ int store_log_own(struct store *s, uint64_t after, size_t limit,
 
 	if (rc)
 		return rc;
+	/* Each side names its own number as it is (not the coalesce() of
+	 * both), so each reads its index in order and the two are merged:
+	 * with the expression, every own change after the cursor was read
+	 * and sorted for each page, and a push of n changes cost n^2 / page
+	 * rows. */
 	st = store_q(s,
-		     CHANGE_COLUMNS "WHERE c.seq > ?1 AND c.oseq IS NULL "
-		     "UNION ALL " CHANGE_COLUMNS "WHERE c.origin = ?3 AND "
-		     "c.oseq > ?1 ORDER BY 6 LIMIT ?2",
+		     STORE_CHANGE_COLUMNS_OSEQ("c.seq")
+		     "WHERE c.seq > ?1 AND c.oseq IS NULL UNION ALL "
+		     STORE_CHANGE_COLUMNS_OSEQ("c.oseq")
+		     "WHERE c.origin = ?3 AND c.oseq > ?1 ORDER BY 6 LIMIT ?2",
 		     "reading own changes");
 	store_q_bind_int(st, 1, (int64_t)after);
 	store_q_bind_int(st, 2, limit ? (int64_t)limit : -1);
 	store_q_bind_int(st, 3, s->self_node);
-	return err_walk_end(store_walk_changes(s, st, STORE_VALUES_PARSED, fn,
-					       ctx, &rows, e));
+	return err_walk_end(store_walk_changes(s, st, with_values, fn, ctx,
+					       &rows, e));
 }
 
 int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,

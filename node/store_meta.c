@@ -1,7 +1,8 @@
 /*
  * store_meta.c - what the store says about itself: checkpoints (named
- * progress markers kept in meta with the data they cover), status counts
- * and the integrity check.
+ * progress markers kept in meta with the data they cover), status counts,
+ * the integrity check, what a handle saw of the file last
+ * (store_file_stamp()) and the size of its page cache.
  */
 #include "node/store_int.h"
 
@@ -216,4 +217,27 @@ int store_verify(struct store *s, uint64_t *bad, struct err *e)
 	if (bad)
 		*bad = nbad;
 	return rc;
+}
+
+int store_file_stamp(struct store *s, uint64_t *instance, uint64_t *stamp,
+		     struct err *e)
+{
+	struct store_q *q = store_q(s, "PRAGMA data_version",
+				    "reading the file's version");
+
+	*instance = s->instance;
+	*stamp = 0;
+	if (store_q_row(q))
+		*stamp = (uint64_t)store_q_col_i64(q, 0);
+	return store_q_end(q, e);
+}
+
+int store_set_cache_kib(struct store *s, unsigned kib, struct err *e)
+{
+	char sql[48];
+
+	if (kib < 256)
+		return err_set(e, ERR_INVALID, "page cache below 256 KiB");
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%u", kib);
+	return store_exec(s, sql, e);
 }

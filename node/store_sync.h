@@ -44,12 +44,15 @@ int store_remote_set(struct store *s, const struct store_remote *r,
 		     struct err *e) ERR_MUST_USE;
 
 /* This node's own entries with own number > after, in that order, at
- * most limit, with values: what push sends.  Own: made here (their
- * number is seq), or made here and come back from the hub after a
- * restore, a rebuild or a move-in (their number is origin_seq), so that
- * a hub restored from an older backup gets them again. */
+ * most limit, with values parsed or as text (with_values, store.h; push
+ * sends the text as it was sealed, with no parse and dump between): what
+ * push sends.  Own: made here (their number is seq), or made here and
+ * come back from the hub after a restore, a rebuild or a move-in (their
+ * number is origin_seq), so that a hub restored from an older backup
+ * gets them again. */
 int store_log_own(struct store *s, uint64_t after, size_t limit,
-		  store_change_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
+		  int with_values, store_change_fn fn, void *ctx,
+		  struct err *e) ERR_MUST_USE;
 
 /* How many own entries have an own number > after. */
 int store_log_own_count(struct store *s, uint64_t after, uint64_t *n,

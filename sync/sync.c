@@ -539,7 +539,8 @@ static int push_all(struct conn *k, uint64_t after, uint64_t hub_has,
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 			break;
 		}
-		rc = store_log_own(k->s, after, limit, add_change, &pb, e);
+		rc = store_log_own(k->s, after, limit, STORE_VALUES_TEXT,
+				   add_change, &pb, e);
 		if (rc || sync_batch_count(pb.b) == 0)
 			break;
 		/* What this node had pulled when it made each change: the

@@ -4,7 +4,8 @@
 #   sh tests/bench/run.sh BUILD_DIR
 #
 # Makes the workloads with shared/workload/gen.js (seed 42, 2000 persons,
-# no updates; with BENCH_LARGE=1 also 20000 persons), runs
+# no updates; with BENCH_LARGE=1 also 20000 persons, and the sync bench
+# at 20000 and 50000), runs
 # BUILD_DIR/bench/bench_store on them, then times `presidio import` of the
 # same file through the command line for comparison, then
 # BUILD_DIR/bench/bench_merge (changes from another node merged into a
@@ -94,9 +95,17 @@ if [ -x "$build/bench/bench_search" ]; then
 	rm -f "$work/wsearch.jsonl"
 fi
 
-# Sync over TLS on 127.0.0.1: initial pull, push, incremental updates.
-echo
-TMPDIR=$work sh "$top/tests/bench/bench_sync.sh" "$build" || rc=1
+# Sync over TLS on 127.0.0.1: initial pull, push, incremental updates, at
+# 2,000 persons; with BENCH_LARGE=1 also at 20,000 (the targets)
+# and 50,000 (about 350,000 records: the page cache no longer holds the
+# indexes).
+sizes=2000
+[ "${BENCH_LARGE:-0}" = 1 ] && sizes="2000 20000 50000"
+for n in $sizes; do
+	echo
+	BENCH_SYNC_PERSONS=$n TMPDIR=$work \
+		sh "$top/tests/bench/bench_sync.sh" "$build" || rc=1
+done
 # Many nodes at once (about 2 minutes; BENCH_MANY=0 leaves it out).
 if [ "${BENCH_MANY:-1}" = 1 ]; then
 	echo

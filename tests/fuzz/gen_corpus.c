@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 		     NULL) ||
 	    store_delete(s, &sv.id, NULL))
 		return 1;
-	if (store_log_own(s, 0, 0, each, &g, NULL))
+	if (store_log_own(s, 0, 0, STORE_VALUES_PARSED, each, &g, NULL))
 		return 1;
 	seal_save(g.all, NULL, "batch", "seed-log", 1);
 	seal_save(g.one, NULL, "batch", "seed-one", 0);

@@ -446,7 +446,8 @@ static void test_walks_stop_early_with_err_stop(void)
 	      ERR_CORRUPT);
 	CHECK(k.n == 1);
 	k = (struct walk_count){ 0, 2, ERR_STOP };
-	CHECK_OK(store_log_own(s, 0, 0, count_change, &k, NULL));
+	CHECK_OK(store_log_own(s, 0, 0, STORE_VALUES_PARSED, count_change,
+			       &k, NULL));
 	CHECK(k.n == 2);
 
 	k = (struct walk_count){ 0, 2, ERR_STOP };

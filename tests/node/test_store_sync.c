@@ -269,7 +269,8 @@ static void test_seen_only_from_authentic_cursor(void)
 	CHECK_OK(store_checkpoint_set(s, STORE_CK_SEEN, 42, NULL));
 	CHECK(put_json(s, "person", NULL, "{\"given_name\":\"Ada\","
 		       "\"family_name\":\"B\"}", NULL) == 0);
-	CHECK_OK(store_log_own(s, 0, 0, collect, &k, NULL));
+	CHECK_OK(store_log_own(s, 0, 0, STORE_VALUES_PARSED, collect, &k,
+			       NULL));
 	CHECK(k.n == 1 && k.c[0].has_seen && k.c[0].seen == 42);
 	collected_release(&k);
 	store_close(s);
@@ -279,14 +280,16 @@ static void test_seen_only_from_authentic_cursor(void)
 	CHECK(s);
 	CHECK(put_json(s, "person", NULL, "{\"given_name\":\"Bea\","
 		       "\"family_name\":\"B\"}", NULL) == 0);
-	CHECK_OK(store_log_own(s, 1, 0, collect, &k, NULL));
+	CHECK_OK(store_log_own(s, 1, 0, STORE_VALUES_PARSED, collect, &k,
+			       NULL));
 	CHECK(k.n == 1 && !k.c[0].has_seen);
 	collected_release(&k);
 	/* Set again by presidio: noted again. */
 	CHECK_OK(store_checkpoint_set(s, STORE_CK_SEEN, 44, NULL));
 	CHECK(put_json(s, "person", NULL, "{\"given_name\":\"Cleo\","
 		       "\"family_name\":\"B\"}", NULL) == 0);
-	CHECK_OK(store_log_own(s, 2, 0, collect, &k, NULL));
+	CHECK_OK(store_log_own(s, 2, 0, STORE_VALUES_PARSED, collect, &k,
+			       NULL));
 	CHECK(k.n == 1 && k.c[0].has_seen && k.c[0].seen == 44);
 	collected_release(&k);
 	store_close(s);

@@ -326,7 +326,8 @@ static inline uint8_t *batch_of(struct store *from, struct store *signer,
 	if (!rc)
 		rc = sync_batch_new(&b);
 	if (!rc)
-		rc = store_log_own(from, 0, 0, add_change, b, NULL);
+		rc = store_log_own(from, 0, 0, STORE_VALUES_TEXT, add_change,
+				   b, NULL);
 	if (!rc)
 		rc = sync_batch_seal(b, store_node_id(signer), ident.sk, &env,
 				     len, NULL, NULL);

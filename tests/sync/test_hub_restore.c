@@ -87,8 +87,8 @@ WORLD_TEST(test_restored_node_gets_own_changes_back)
 
 		memset(&pushable, 0, sizeof(pushable));
 		pushable.self = &self;
-		CHECK_OK(store_log_own(w.n[A], 0, 0, count_own, &pushable,
-				       NULL));
+		CHECK_OK(store_log_own(w.n[A], 0, 0, STORE_VALUES_PARSED,
+				       count_own, &pushable, NULL));
 		CHECK(pushable.n == before.n && pushable.high == before.high);
 		CHECK_OK(store_log_own_count(w.n[A], 0, &n, NULL));
 		CHECK(n == before.n);

@@ -175,7 +175,8 @@ WORLD_TEST(test_push_meta_schema_version_refused)
 	CHECK_OK(open_case(w.n[A], "Puglia", "", &person, &cs));
 	CHECK_OK(sync_identity_load(w.n[A], 1, &ident, NULL));
 	CHECK_OK(sync_batch_new(&b));
-	CHECK_OK(store_log_own(w.n[A], 0, 0, add_change, b, NULL));
+	CHECK_OK(store_log_own(w.n[A], 0, 0, STORE_VALUES_PARSED,
+			       add_change, b, NULL));
 	meta = json_pack("{si}", "schema_version",
 			 schema_running_version() + 1);
 	CHECK(meta != NULL);

@@ -268,7 +268,8 @@ WORLD_TEST(test_push_checked_strictly)
 	CHECK(put_json(w.n[A], "person", NULL, PERSON, NULL) == 0);
 	CHECK_OK(sync_identity_load(w.n[A], 1, &ident, NULL));
 	CHECK_OK(sync_batch_new(&b));
-	CHECK_OK(store_log_own(w.n[A], 0, 0, add_undeclared, b, NULL));
+	CHECK_OK(store_log_own(w.n[A], 0, 0, STORE_VALUES_PARSED,
+			       add_undeclared, b, NULL));
 	CHECK_OK(sync_batch_set_meta(b, json_pack("{si}", "schema_version",
 						  99)));
 	CHECK_OK(sync_batch_seal(b, store_node_id(w.n[A]), ident.sk, &env,
