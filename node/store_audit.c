@@ -573,27 +573,17 @@ int store_audit_last(struct store *s, const struct id *node, uint64_t *nseq,
 	return rc ? rc : last_of(s, idx, nseq, hash ? hash : h, e);
 }
 
-int store_audit_receive(struct store *s, const struct store_audit_entry *a,
-			struct err *e)
+/* Keep a, of node row idx (idtext), after the entry *last whose hash is
+ * last_hash: store_audit_receive_page() for one entry.  *last and
+ * last_hash move to a when it is kept; *anchor too when a is an anchor. */
+static int receive_one(struct store *s, int64_t idx, const char *idtext,
+		       const struct store_audit_entry *a, uint64_t *last,
+		       uint8_t last_hash[STORE_AUDIT_HASHBYTES],
+		       uint64_t *anchor, struct err *e)
 {
-	uint8_t last_hash[STORE_AUDIT_HASHBYTES];
-	char idtext[ID_TEXT_LEN + 1];
-	uint64_t last = 0;
-	int64_t idx = 0;
-	int opened = 0;
-	int rc = store_audit_check(a, e);
+	int rc;
 
-	if (rc)
-		return rc;
-	id_format(&a->node, idtext);
-	rc = store_tx_begin(s, &opened, e);
-	if (!rc)
-		rc = store_node_ensure(s, &a->node, &idx, e);
-	if (!rc)
-		rc = last_of(s, idx, &last, last_hash, e);
-	if (rc)
-		goto out;
-	if (a->nseq <= last) {
+	if (a->nseq <= *last) {
 		/* Sent again (an answer lost): the same entry, or a chain
 		 * rewritten at the node. */
 		struct store_q *st = store_q(s,
@@ -615,26 +605,70 @@ int store_audit_receive(struct store *s, const struct store_audit_entry *a,
 				     "audit entry %llu of node %s differs from "
 				     "the one held: its trail was rewritten",
 				     (unsigned long long)a->nseq, idtext);
-		goto out;
+		return rc;
 	}
 	/* An anchor: the node lost entries this hub lost too (both
 	 * restored from backups); the chain starts again from it, and
 	 * store_audit_is_anchor() lets the caller say so. */
-	if (strcmp(a->action, AUDIT_ANCHOR) == 0 && a->nseq > last) {
-		rc = insert(s, idx, a, e);
-		goto out;
-	}
-	if (a->nseq != last + 1 ||
-	    sodium_memcmp(a->prev, last_hash, sizeof(last_hash)) != 0) {
-		rc = err_set(e, ERR_CONFLICT,
-			     "audit entry %llu of node %s does not continue "
-			     "the trail held (last %llu): entries removed or "
-			     "rewritten",
-			     (unsigned long long)a->nseq, idtext,
-			     (unsigned long long)last);
-		goto out;
+	if (strcmp(a->action, AUDIT_ANCHOR) == 0) {
+		if (anchor)
+			*anchor = a->nseq;
+	} else if (a->nseq != *last + 1 ||
+		   sodium_memcmp(a->prev, last_hash, STORE_AUDIT_HASHBYTES) !=
+			   0) {
+		return err_set(e, ERR_CONFLICT,
+			       "audit entry %llu of node %s does not continue "
+			       "the trail held (last %llu): entries removed or "
+			       "rewritten",
+			       (unsigned long long)a->nseq, idtext,
+			       (unsigned long long)*last);
 	}
 	rc = insert(s, idx, a, e);
-out:
+	if (!rc) {
+		*last = a->nseq;
+		memcpy(last_hash, a->hash, STORE_AUDIT_HASHBYTES);
+	}
+	return rc;
+}
+
+int store_audit_receive_page(struct store *s,
+			     const struct store_audit_entry *a, size_t n,
+			     uint64_t *anchor, struct err *e)
+{
+	uint8_t last_hash[STORE_AUDIT_HASHBYTES];
+	char idtext[ID_TEXT_LEN + 1];
+	uint64_t last = 0;
+	int64_t idx = 0;
+	int opened = 0;
+	int rc = 0;
+
+	if (anchor)
+		*anchor = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		rc = store_audit_check(&a[i], e);
+		if (!rc && memcmp(a[i].node.b, a[0].node.b, ID_BYTES) != 0)
+			rc = err_set(e, ERR_INVALID,
+				     "audit: a page holds one node's entries");
+	}
+	if (rc || n == 0)
+		return rc;
+	id_format(&a[0].node, idtext);
+	/* One transaction (or savepoint) for the page, the node's row and
+	 * its last entry read once: the entries are checked against each
+	 * other as they go in. */
+	rc = store_tx_begin(s, &opened, e);
+	if (!rc)
+		rc = store_node_ensure(s, &a[0].node, &idx, e);
+	if (!rc)
+		rc = last_of(s, idx, &last, last_hash, e);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = receive_one(s, idx, idtext, &a[i], &last, last_hash,
+				 anchor, e);
 	return store_tx_end(s, opened, rc, e);
+}
+
+int store_audit_receive(struct store *s, const struct store_audit_entry *a,
+			struct err *e)
+{
+	return store_audit_receive_page(s, a, 1, NULL, e);
 }

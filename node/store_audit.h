@@ -158,6 +158,13 @@ int store_audit_align(struct store *s, uint64_t hub_last,
 int store_audit_receive(struct store *s, const struct store_audit_entry *a,
 			struct err *e) ERR_MUST_USE;
 
+/* store_audit_receive() of n entries of one node, in order, kept all or
+ * none (ERR_INVALID when they are of several nodes).  *anchor (when not
+ * NULL) is the number of the last anchor kept, 0 when none. */
+int store_audit_receive_page(struct store *s,
+			     const struct store_audit_entry *a, size_t n,
+			     uint64_t *anchor, struct err *e) ERR_MUST_USE;
+
 /* ---- break-the-glass (store_glass.c) ---- */
 
 /* The reasons an operator may state, NULL-terminated, and their Italian

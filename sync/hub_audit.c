@@ -31,11 +31,12 @@ void hub_handle_audit(struct hub *h, struct store *s,
 		      const struct http_request *req,
 		      struct http_response *res)
 {
-	struct store_audit_entry a;
 	struct registry_peer p;
 	json_t *doc = NULL, *list, *out = NULL;
 	const char *format = http_request_query(req, "format");
-	uint8_t prev[STORE_AUDIT_HASHBYTES];
+	struct store_audit_entry *all = NULL;
+	uint64_t anchor = 0;
+	size_t n = 0;
 	char *text = NULL;
 	size_t tlen = 0;
 	uint64_t ack = 0;
@@ -78,20 +79,20 @@ void hub_handle_audit(struct hub *h, struct store *s,
 				    AUDIT_WIRE_PAGE);
 		goto out;
 	}
-	rc = store_begin(s, &e);
-	for (i = 0; !rc && i < json_array_size(list); i++) {
-		rc = audit_wire_parse(json_array_get(list, i), &p.node_id,
-				      format && i > 0 ? prev : NULL, &a, &e);
-		if (!rc)
-			rc = store_audit_receive(s, &a, &e);
-		memcpy(prev, a.hash, sizeof(prev));
-		if (!rc && store_audit_is_anchor(&a))
-			log_warn("hub.audit_gap", "node '%s': its audit trail "
-				 "goes on from entry %llu; the entries before "
-				 "it that this hub lacks are lost (both "
-				 "restored from backups)",
-				 p.name, (unsigned long long)a.nseq);
+	n = json_array_size(list);
+	all = n ? calloc(n, sizeof(*all)) : NULL;
+	if (n && !all) {
+		http_response_error(res, 500, "internal", "out of memory");
+		goto out;
 	}
+	for (i = 0; !rc && i < n; i++)
+		rc = audit_wire_parse(json_array_get(list, i), &p.node_id,
+				      format && i > 0 ? all[i - 1].hash : NULL,
+				      &all[i], &e);
+	if (!rc)
+		rc = store_begin(s, &e);
+	if (!rc)
+		rc = store_audit_receive_page(s, all, n, &anchor, &e);
 	if (!rc)
 		rc = hub_audit_ack(s, &p, &ack, NULL, &e);
 	if (!rc)
@@ -110,10 +111,16 @@ void hub_handle_audit(struct hub *h, struct store *s,
 		}
 		goto out;
 	}
+	if (anchor)
+		log_warn("hub.audit_gap", "node '%s': its audit trail goes on "
+			 "from entry %llu; the entries before it that this hub "
+			 "lacks are lost (both restored from backups)",
+			 p.name, (unsigned long long)anchor);
 	out = json_pack("{sI}", "audit_ack", (json_int_t)ack);
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 out:
+	free(all);
 	json_decref(out);
 	json_decref(doc);
 	if (text) {

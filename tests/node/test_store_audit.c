@@ -175,6 +175,53 @@ static void test_audit_hub_receives(void)
 	store_close(hub);
 }
 
+/* A page goes in whole or not at all, each entry checked against the one
+ * before it in the page, and of one node only. */
+static void test_audit_hub_receives_a_page(void)
+{
+	struct kept k = { .n = 0 };
+	struct id id;
+	struct store *s = node_with_entries(&id);
+	struct store *hub = NULL;
+	struct store_audit_entry page[3];
+	uint64_t last = 0, anchor = 9, n = 0;
+
+	CHECK(s);
+	if (!s)
+		return;
+	CHECK_OK(store_audit_own(s, 0, 0, keep, &k, NULL));
+	CHECK(k.n == 3);
+	store_close(s);
+	hub = fixture_node("hub", STORE_ROLE_HUB, "m.rossi");
+	CHECK(hub);
+	if (!hub || k.n != 3)
+		return;
+	/* The last entry's prev broken (and its hash made to match): the
+	 * first two, valid, are not kept either. */
+	memcpy(page, k.a, sizeof(page));
+	page[2].prev[0] ^= 1;
+	store_audit_hash(&page[2], page[2].hash);
+	CHECK(store_audit_receive_page(hub, page, 3, &anchor, NULL) ==
+	      ERR_CONFLICT);
+	CHECK_OK(store_audit_last(hub, &k.a[0].node, &last, NULL, NULL));
+	CHECK(last == 0);
+	/* Another node's entry in the page. */
+	memcpy(page, k.a, sizeof(page));
+	page[1].node.b[0] ^= 1;
+	CHECK(store_audit_receive_page(hub, page, 3, &anchor, NULL) ==
+	      ERR_INVALID);
+	/* The page as it is: all three, no anchor. */
+	CHECK_OK(store_audit_receive_page(hub, k.a, 3, &anchor, NULL));
+	CHECK(anchor == 0);
+	CHECK_OK(store_audit_last(hub, &k.a[0].node, &last, NULL, NULL));
+	CHECK(last == 3);
+	/* Sent again: no change. */
+	CHECK_OK(store_audit_receive_page(hub, k.a, 3, NULL, NULL));
+	CHECK_OK(store_audit_verify(hub, &n, NULL));
+	CHECK(n == 3);
+	store_close(hub);
+}
+
 /* A node restored from a backup is behind the hub's copy of its trail:
  * its entries the hub never took go on after the hub's last one. */
 static void test_audit_align_after_restore(void)
@@ -297,5 +344,6 @@ static void test_glass_expires(void)
 }
 
 TEST_MAIN(T(test_audit_chain), T(test_audit_tamper),
-	  T(test_audit_hub_receives), T(test_audit_align_after_restore),
+	  T(test_audit_hub_receives), T(test_audit_hub_receives_a_page),
+	  T(test_audit_align_after_restore),
 	  T(test_glass_expires))
