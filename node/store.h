@@ -164,7 +164,7 @@ void store_set_write_hook(struct store *s, store_write_fn fn, void *ctx);
 void store_set_holds_all(struct store *s, int on);
 
 /*
- * The most memory s's page cache takes, in KiB (default 4096).  A server
+ * The most memory s's page cache takes, in KiB (default 8192).  A server
  * with a handle per worker thread shares one budget among them: each
  * handle's cache fills to its bound under load, so memory would grow
  * with the workers busy.  0 or ERR_INVALID (below 256 KiB).

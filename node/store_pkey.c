@@ -27,7 +27,6 @@
 #define PKEY_AD "presidio.pkey.v1"
 #define PKEY_CACHE 512
 #define PKEY_BULK_AFTER 256 /* misses before every key is loaded at once */
-#define STORE_PKEY_CACHE_KIB 512 /* the keys file's page cache */
 
 struct pkey_entry {
 	uint8_t id[ID_BYTES];
@@ -122,10 +121,6 @@ static int keys_open(struct store *s, struct err *e)
 	rc = store_sql_open(&k->conn, path, 1, NULL, 0, e);
 	if (!rc)
 		rc = store_configure(&k->conn, e);
-	/* Keys are read once into the handle's own table (all_load()):
-	 * the file's pages need no cache of their own. */
-	if (!rc)
-		rc = store_set_cache_kib(&k->conn, STORE_PKEY_CACHE_KIB, e);
 	if (!rc)
 		rc = store_migrate(&k->conn, schema_key_migrations,
 				   schema_nkey_migrations, e);
