@@ -1,6 +1,7 @@
 # tests/bench/bench_lib.sh - what the sync benchmarks share (sourced by
 # bench_sync.sh and bench_many.sh after they set P, the presidio binary,
-# and BENCH_NAME): a private work directory $W removed at exit with the
+# gen, the workload generator, and BENCH_NAME): their prerequisites
+# checked, a private work directory $W removed at exit with the
 # processes in $PIDS, a private copy of the binary, the test CA, hubs
 # served over TLS on a free port, and the hub's CPU and peak memory from
 # /proc.  Not a benchmark itself.
@@ -17,6 +18,14 @@ now() { date +%s.%N; }
 calc() { awk "BEGIN { $1 }"; }
 
 mb() { calc "printf \"%.1f MB\", $1 / 1024"; }
+
+# What both need: the binary, node with the workload generator ($gen),
+# and openssl for the test CA.
+[ -x "$P" ] || die "no $P (run 'make')"
+for t in node openssl; do
+	command -v $t >/dev/null 2>&1 || die "needs $t"
+done
+[ -f "$gen" ] || die "no $gen"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/presidio-$BENCH_NAME.XXXXXX") || exit 1
 PIDS=

@@ -31,13 +31,6 @@ P=$build/presidio
 nodes=${BENCH_NODES:-50}
 per_node=${BENCH_NODE_PERSONS:-40}
 
-[ -x "$P" ] || { echo "bench_many: no $P (run 'make')" >&2; exit 1; }
-for t in node openssl; do
-	command -v $t >/dev/null 2>&1 ||
-		{ echo "bench_many: needs $t" >&2; exit 1; }
-done
-[ -f "$gen" ] || { echo "bench_many: no $gen" >&2; exit 1; }
-
 BENCH_NAME=bench_many
 . "$top/tests/bench/bench_lib.sh"
 

@@ -44,20 +44,10 @@ T_BYTES=60
 T_UPD_BYTES=50
 T_RSS_KB=32768
 
-if [ ! -x "$P" ]; then
-	echo "bench_sync: no $P (run 'make')" >&2
-	exit 1
-fi
-for t in node openssl; do
-	command -v $t >/dev/null 2>&1 ||
-		{ echo "bench_sync: needs $t" >&2; exit 1; }
-done
-[ -f "$gen" ] || { echo "bench_sync: no $gen" >&2; exit 1; }
-TIME=/usr/bin/time
-[ -x "$TIME" ] || TIME=
-
 BENCH_NAME=bench_sync
 . "$top/tests/bench/bench_lib.sh"
+TIME=/usr/bin/time
+[ -x "$TIME" ] || TIME=
 
 # ---- helpers ----------------------------------------------------------------
 

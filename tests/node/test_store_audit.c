@@ -129,25 +129,28 @@ static void test_audit_tamper(void)
 			   "altered") == ERR_CORRUPT);
 }
 
+/* A node's three entries kept in *k, and a new hub to send them to (NULL
+ * when either could not be made). */
+static struct store *hub_and_entries(struct kept *k)
+{
+	struct id id;
+	struct store *s = node_with_entries(&id);
+	int rc = s ? store_audit_own(s, 0, 0, keep, k, NULL) : ERR_FAIL;
+
+	store_close(s);
+	if (rc || k->n != 3)
+		return NULL;
+	return fixture_node("hub", STORE_ROLE_HUB, "m.rossi");
+}
+
 static void test_audit_hub_receives(void)
 {
 	struct kept k = { .n = 0 };
-	struct id id;
-	struct store *s = node_with_entries(&id);
-	struct store *hub = NULL;
+	struct store *hub = hub_and_entries(&k);
 	struct store_audit_entry bad;
 	uint64_t last = 0, n = 0;
 
-	CHECK(s);
-	if (!s)
-		return;
-	CHECK_OK(store_audit_own(s, 0, 0, keep, &k, NULL));
-	CHECK(k.n == 3);
-	store_close(s);
-	hub = fixture_node("hub", STORE_ROLE_HUB, "m.rossi");
 	CHECK(hub);
-	if (!hub)
-		return;
 	/* Not from the start: refused. */
 	CHECK(store_audit_receive(hub, &k.a[1], NULL) == ERR_CONFLICT);
 	for (size_t i = 0; i < k.n; i++)
@@ -180,22 +183,11 @@ static void test_audit_hub_receives(void)
 static void test_audit_hub_receives_a_page(void)
 {
 	struct kept k = { .n = 0 };
-	struct id id;
-	struct store *s = node_with_entries(&id);
-	struct store *hub = NULL;
+	struct store *hub = hub_and_entries(&k);
 	struct store_audit_entry page[3];
 	uint64_t last = 0, anchor = 9, n = 0;
 
-	CHECK(s);
-	if (!s)
-		return;
-	CHECK_OK(store_audit_own(s, 0, 0, keep, &k, NULL));
-	CHECK(k.n == 3);
-	store_close(s);
-	hub = fixture_node("hub", STORE_ROLE_HUB, "m.rossi");
 	CHECK(hub);
-	if (!hub || k.n != 3)
-		return;
 	/* The last entry's prev broken (and its hash made to match): the
 	 * first two, valid, are not kept either. */
 	memcpy(page, k.a, sizeof(page));

@@ -254,6 +254,21 @@ static int tamper(struct store *s, const char *sql)
 	return rc;
 }
 
+/* A case of s's in region with a plan and a goal (goal text: its
+ * "goal" and "area"): 0 when all three were written. */
+static int case_with_goal(struct store *s, const char *region,
+			  const char *area, const char *text,
+			  struct id *person, struct id *cs, struct id *plan,
+			  struct id *goal)
+{
+	return open_case(s, region, "", person, cs) ||
+	       put(s, "plan", NULL, plan, "{\"case_id\":\"%s\"}",
+		   idtext(cs)) ||
+	       put(s, "plan_goal", NULL, goal,
+		   "{\"plan_id\":\"%s\",\"area\":\"%s\",\"goal\":\"%s\"}",
+		   idtext(plan), area, text);
+}
+
 /*
  * A plan's parent planted in the hub's file (a case of another node's)
  * must not take its goals into that node's scope: the plan's row fails
@@ -264,12 +279,8 @@ WORLD_TEST(test_planted_parent_widens_no_scope)
 	struct id p1, x, p2, y, z, plan, goal, plan2, goal2;
 	char sql[256], hx[2 * ID_BYTES + 1], hy[2 * ID_BYTES + 1];
 
-	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &x));
-	CHECK(put(w.n[A], "plan", NULL, &plan, "{\"case_id\":\"%s\"}",
-		  idtext(&x)) == 0);
-	CHECK(put(w.n[A], "plan_goal", NULL, &goal,
-		  "{\"plan_id\":\"%s\",\"area\":\"labour\",\"goal\":"
-		  "\"Segreto\"}", idtext(&plan)) == 0);
+	CHECK_OK(case_with_goal(w.n[A], "Puglia", "labour", "Segreto", &p1,
+				&x, &plan, &goal));
 	CHECK(round_of(A) == 0 && w.st.refused == 0);
 	/* A case of polo-b's own only. */
 	CHECK_OK(open_case(w.hub, "Puglia", "[\"polo-b\"]", &p2, &y));
@@ -314,19 +325,11 @@ WORLD_TEST(test_planted_kin_row_brings_nothing)
 	struct id p1, x, p2, z, plan, goal, mine, my_goal;
 	char sql[256], hx[2 * ID_BYTES + 1], hz[2 * ID_BYTES + 1];
 
-	CHECK_OK(open_case(w.n[A], "Puglia", "", &p1, &x));
-	CHECK(put(w.n[A], "plan", NULL, &plan, "{\"case_id\":\"%s\"}",
-		  idtext(&x)) == 0);
-	CHECK(put(w.n[A], "plan_goal", NULL, &goal,
-		  "{\"plan_id\":\"%s\",\"area\":\"labour\",\"goal\":"
-		  "\"Segreto\"}", idtext(&plan)) == 0);
+	CHECK_OK(case_with_goal(w.n[A], "Puglia", "labour", "Segreto", &p1,
+				&x, &plan, &goal));
 	CHECK(round_of(A) == 0 && w.st.refused == 0);
-	CHECK_OK(open_case(w.hub, "Sicilia", "", &p2, &z));
-	CHECK(put(w.hub, "plan", NULL, &mine, "{\"case_id\":\"%s\"}",
-		  idtext(&z)) == 0);
-	CHECK(put(w.hub, "plan_goal", NULL, &my_goal,
-		  "{\"plan_id\":\"%s\",\"area\":\"housing\",\"goal\":"
-		  "\"Casa\"}", idtext(&mine)) == 0);
+	CHECK_OK(case_with_goal(w.hub, "Sicilia", "housing", "Casa", &p2, &z,
+				&mine, &my_goal));
 	CHECK(round_of(B) == 0 && has(w.n[B], &z) == 0);
 	sodium_bin2hex(hx, sizeof(hx), plan.b, ID_BYTES);
 	sodium_bin2hex(hz, sizeof(hz), z.b, ID_BYTES);
