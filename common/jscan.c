@@ -193,3 +193,95 @@ json_t *jscan_load(const char *text, size_t len, size_t flags,
 			"%s: not JSON", what);
 	return doc;
 }
+
+static size_t skip_space(const char *t, size_t i, size_t len)
+{
+	while (i < len && (t[i] == ' ' || t[i] == '\n' || t[i] == '\r' ||
+			   t[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* The end of the string opening at t[i] (its closing quote's index + 1),
+ * or 0 when it does not close. */
+static size_t string_end(const char *t, size_t i, size_t len)
+{
+	for (i++; i < len; i++) {
+		if (t[i] == '\\')
+			i++;
+		else if (t[i] == '"')
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The end of the value starting at t[i]: the first ',' or '}' outside
+ * strings and nested containers; 0 when the text ends first. */
+static size_t value_end(const char *t, size_t i, size_t len)
+{
+	size_t depth = 0;
+
+	while (i < len) {
+		char c = t[i];
+
+		if (c == '"') {
+			i = string_end(t, i, len);
+			if (!i)
+				return 0;
+			continue;
+		}
+		if (c == '[' || c == '{')
+			depth++;
+		else if ((c == ']' || c == '}') && depth)
+			depth--;
+		else if ((c == ',' || c == '}') && !depth)
+			return i;
+		else if (c == ']')
+			return 0;
+		i++;
+	}
+	return 0;
+}
+
+int jscan_members(const char *text, size_t len, jscan_member_fn fn,
+		  void *ctx)
+{
+	size_t i = skip_space(text, 0, len);
+
+	if (i >= len || text[i] != '{')
+		return ERR_INVALID;
+	i = skip_space(text, i + 1, len);
+	if (i < len && text[i] == '}')
+		return skip_space(text, i + 1, len) == len ? 0 : ERR_INVALID;
+	for (;;) {
+		size_t k, kend, v, vend;
+		int rc;
+
+		if (i >= len || text[i] != '"')
+			return ERR_INVALID;
+		k = i + 1;
+		kend = string_end(text, i, len);
+		if (!kend || memchr(text + k, '\\', kend - 1 - k))
+			return ERR_INVALID;
+		i = skip_space(text, kend, len);
+		if (i >= len || text[i] != ':')
+			return ERR_INVALID;
+		v = skip_space(text, i + 1, len);
+		vend = value_end(text, v, len);
+		if (!vend || vend == v)
+			return ERR_INVALID;
+		i = vend;
+		while (vend > v && (text[vend - 1] == ' ' ||
+				    text[vend - 1] == '\n' ||
+				    text[vend - 1] == '\r' ||
+				    text[vend - 1] == '\t'))
+			vend--;
+		rc = fn(ctx, text + k, kend - 1 - k, text + v, vend - v);
+		if (rc)
+			return rc;
+		if (text[i] == '}')
+			return skip_space(text, i + 1, len) == len ? 0
+								   : ERR_INVALID;
+		i = skip_space(text, i + 1, len); /* past ',' */
+	}
+}

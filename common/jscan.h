@@ -66,4 +66,18 @@ json_t *jscan_load(const char *text, size_t len, size_t flags,
 		   const struct jscan_limits *lim, const char *what,
 		   struct err *e);
 
+/*
+ * The members of a JSON object written as text (len bytes), in order:
+ * fn(ctx, key, klen, value, vlen) for each, key without its quotes and
+ * value as written (whitespace around it trimmed).  For text this
+ * program wrote (a record's values as sealed): the text is not checked
+ * beyond its structure, and a key holding an escape is refused (field
+ * names never do).  0; ERR_INVALID when the text is not such an object;
+ * or what fn returned, non-zero, which stops the walk.
+ */
+typedef int (*jscan_member_fn)(void *ctx, const char *key, size_t klen,
+			       const char *val, size_t vlen);
+int jscan_members(const char *text, size_t len, jscan_member_fn fn,
+		  void *ctx) ERR_MUST_USE;
+
 #endif

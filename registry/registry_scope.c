@@ -379,6 +379,41 @@ out:
 
 /* ---- asking ---- */
 
+#define SCOPE_SQL_MEMO 4 /* query texts a thread keeps: two are used */
+
+/*
+ * The query fmt with the scope condition in it.  The condition follows
+ * from the schema alone, and a push asks a query for every change it
+ * carries: so the text is made once per thread and schema in force
+ * (schema_at(0) and schema_count() tell it), not per change.
+ */
+static const char *scope_sql(const char *fmt)
+{
+	static _Thread_local struct {
+		const char *fmt;
+		const struct schema_collection *first;
+		size_t count;
+		char sql[3072];
+	} memo[SCOPE_SQL_MEMO];
+	const struct schema_collection *first = schema_at(0);
+	size_t count = schema_count(), k = 0;
+	char cond[2048];
+
+	for (size_t i = 0; i < SCOPE_SQL_MEMO; i++) {
+		if (memo[i].fmt == fmt && memo[i].first == first &&
+		    memo[i].count == count)
+			return memo[i].sql;
+		if (memo[i].fmt == fmt || !memo[i].fmt)
+			k = i;
+	}
+	registry_scope_condition(cond, sizeof(cond));
+	snprintf(memo[k].sql, sizeof(memo[k].sql), fmt, cond);
+	memo[k].fmt = fmt;
+	memo[k].first = first;
+	memo[k].count = count;
+	return memo[k].sql;
+}
+
 /*
  * *n = the integer an SQL query with the scope condition returns (the
  * statement is cached by its text: a push asks for every change it
@@ -388,16 +423,13 @@ static int scope_query_int(struct store *s, const char *fmt,
 			   const struct registry_peer *p, const struct id *id,
 			   int64_t *n, struct err *e)
 {
-	char cond[2048], sql[3072];
 	struct store_q *st = NULL;
 	int64_t node = -1;
 	int rc = registry_scope_peer_node(s, p, &node, e);
 
 	if (rc)
 		return rc;
-	registry_scope_condition(cond, sizeof(cond));
-	snprintf(sql, sizeof(sql), fmt, cond);
-	st = store_q(s, sql, "reading scope");
+	st = store_q(s, scope_sql(fmt), "reading scope");
 	store_q_bind_blob(st, 1, id ? id->b : NULL, ID_BYTES);
 	store_q_bind_int(st, 2, p->idx);
 	store_q_bind_int(st, 3, node);

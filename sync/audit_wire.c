@@ -6,7 +6,8 @@
 #include <sodium.h>
 #include <string.h>
 
-json_t *audit_wire_entry(const struct store_audit_entry *a, int with_prev)
+json_t *audit_wire_entry(const struct store_audit_entry *a, int with_prev,
+			 int with_hash)
 {
 	json_t *j;
 
@@ -18,15 +19,17 @@ json_t *audit_wire_entry(const struct store_audit_entry *a, int with_prev)
 	sodium_bin2hex(hash, sizeof(hash), a->hash, sizeof(a->hash));
 	if (a->has_record)
 		id_format(&a->record, rec);
-	j = json_pack("{sI sI ss ss ss si s:s? sI ss si ss}", "n",
+	j = json_pack("{sI sI ss ss ss si s:s? sI ss si}", "n",
 			 (json_int_t)a->nseq, "at", (json_int_t)a->at,
 			 "operator", a->operator, "role", a->role, "action",
 			 a->action, "coll", (int)a->coll, "record",
 			 a->has_record ? rec : NULL, "count",
 			 (json_int_t)a->count, "purpose", a->purpose, "glass",
-			 a->glass ? 1 : 0, "hash", hash);
-	if (j && with_prev &&
-	    json_object_set_new(j, "prev", json_string(prev))) {
+			 a->glass ? 1 : 0);
+	if (j && ((with_prev &&
+		   json_object_set_new(j, "prev", json_string(prev))) ||
+		  (with_hash &&
+		   json_object_set_new(j, "hash", json_string(hash))))) {
 		json_decref(j);
 		j = NULL;
 	}
@@ -70,8 +73,8 @@ static int hex32(const json_t *j, const char *key, uint8_t *out)
 }
 
 int audit_wire_parse(const json_t *j, const struct id *node,
-		     const uint8_t *prev, struct store_audit_entry *a,
-		     struct err *e)
+		     const uint8_t *prev, int computed,
+		     struct store_audit_entry *a, struct err *e)
 {
 	const json_t *rec;
 	uint64_t v = 0;
@@ -101,7 +104,9 @@ int audit_wire_parse(const json_t *j, const struct id *node,
 		memcpy(a->prev, prev, STORE_AUDIT_HASHBYTES);
 	else if (hex32(j, "prev", a->prev))
 		bad = "prev";
-	if (!bad && hex32(j, "hash", a->hash))
+	if (!bad && hex32(j, "hash", a->hash) &&
+	    (!computed || json_object_get(j, "hash") ||
+	     store_audit_is_anchor(a)))
 		bad = "hash";
 	if (bad)
 		return err_set(e, ERR_INVALID, "audit: member '%s' missing or "
@@ -121,5 +126,8 @@ int audit_wire_parse(const json_t *j, const struct id *node,
 		return err_set(e, ERR_INVALID,
 			       "audit: member 'record' missing or malformed");
 	}
+	/* Format 3: what the entry and its prev make. */
+	if (!json_object_get(j, "hash"))
+		store_audit_hash(a, a->hash);
 	return 0;
 }

@@ -26,6 +26,8 @@ struct sync_batch {
 			    clear: wiped whenever it moves or goes) */
 	size_t count;    /* changes added */
 	uint64_t first, last;
+	int format;      /* SYNC_BATCH_ROWS, or 2: cols holds the changes */
+	struct batch_cols *cols;
 };
 
 int sync_batch_new(struct sync_batch **out)
@@ -37,6 +39,7 @@ int sync_batch_new(struct sync_batch **out)
 		return ERR_NOMEM;
 	buf_init(&b->rows, SIZE_MAX);
 	b->rows.start = 64 * 1024;
+	b->format = SYNC_BATCH_ROWS;
 	b->nodes = json_array();
 	b->ops = json_array();
 	if (!b->nodes || !b->ops) {
@@ -55,7 +58,19 @@ void sync_batch_free(struct sync_batch *b)
 	json_decref(b->ops);
 	json_decref(b->meta);
 	buf_release(&b->rows);
+	batch_cols_free(b->cols);
 	free(b);
+}
+
+int sync_batch_set_format(struct sync_batch *b, int format)
+{
+	if (b->count || format < SYNC_BATCH_ROWS ||
+	    format > SYNC_BATCH_FORMAT_MAX)
+		return ERR_INVALID;
+	if (format > SYNC_BATCH_ROWS && !b->cols && batch_cols_new(&b->cols))
+		return ERR_NOMEM;
+	b->format = format;
+	return 0;
 }
 
 const json_t *sync_batch_operators(const struct sync_batch *b)
@@ -90,7 +105,9 @@ size_t sync_batch_bytes(const struct sync_batch *b)
 				? SIZE_MAX
 				: b->values * SYNC_BATCH_VALUE_BYTES;
 
-	return weight > b->rows.len ? weight : b->rows.len;
+	size_t bytes = b->cols ? batch_cols_bytes(b->cols) : b->rows.len;
+
+	return weight > bytes ? weight : bytes;
 }
 
 uint64_t sync_batch_first(const struct sync_batch *b)
@@ -136,6 +153,36 @@ static int rows_put(struct sync_batch *b, const char *text, size_t n)
 	return buf_append(&b->rows, text, n) ? ERR_NOMEM : 0;
 }
 
+/* c was added, weighing nvalues JSON values. */
+static void added(struct sync_batch *b, const struct store_change *c,
+		  size_t nvalues)
+{
+	b->count++;
+	b->values += nvalues;
+	if (!b->first)
+		b->first = c->origin_seq;
+	b->last = c->origin_seq;
+}
+
+/* c into the columns of a format-2 batch: the nodes of its versions
+ * listed first. */
+static int add_to_columns(struct sync_batch *b, const struct store_change *c,
+			  json_int_t node, json_int_t op)
+{
+	size_t prev_node[VERSION_SET_MAX];
+
+	if (c->nprev_ids > VERSION_SET_MAX)
+		return ERR_INVALID;
+	for (size_t i = 0; i < c->nprev_ids; i++) {
+		json_int_t pn = intern_node(b->nodes, &c->prev_ids[i].v.node);
+
+		if (pn < 0)
+			return ERR_NOMEM;
+		prev_node[i] = (size_t)pn;
+	}
+	return batch_cols_add(b->cols, c, (size_t)node, (size_t)op, prev_node);
+}
+
 /*
  * A change as a JSON row (batch.h), written as text: every string in it
  * is an id in hex or a collection name, which need no escaping, and the
@@ -173,6 +220,12 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 	op = intern(b->ops, c->operator);
 	if (node < 0 || op < 0)
 		return ERR_NOMEM;
+	if (b->format > SYNC_BATCH_ROWS) {
+		rc = add_to_columns(b, c, node, op);
+		if (!rc)
+			added(b, c, nvalues);
+		return rc;
+	}
 	if (!values) {
 		dumped = jtext_dump(c->fields, JSON_COMPACT, &vlen);
 		if (!dumped)
@@ -202,11 +255,7 @@ int sync_batch_add(struct sync_batch *b, const struct store_change *c)
 	}
 	if (rows_put(b, "]]", 2))
 		goto out;
-	b->count++;
-	b->values += nvalues;
-	if (!b->first)
-		b->first = c->origin_seq;
-	b->last = c->origin_seq;
+	added(b, c, nvalues);
 	rc = 0;
 out:
 	if (rc)
@@ -230,9 +279,38 @@ static uint32_t get_u32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* Format 2's payload (batch.h): its head, then the columns. */
+static int payload_cols(const struct sync_batch *b, char **text, size_t *n)
+{
+	json_t *head = json_pack("{sisIsOsOsOsO}", "v", b->format, "n",
+				 (json_int_t)b->count, "nodes", b->nodes,
+				 "ops", b->ops, "colls",
+				 batch_cols_colls(b->cols), "keys",
+				 batch_cols_keys(b->cols));
+	char *htext = NULL;
+	size_t hlen = 0;
+	struct buf out;
+	int rc = ERR_NOMEM;
+
+	buf_init(&out, SIZE_MAX);
+	out.start = batch_cols_bytes(b->cols) + 1024;
+	if (head && b->meta && json_object_set(head, "meta", b->meta))
+		goto out;
+	htext = head ? jtext_dump(head, JSON_COMPACT, &hlen) : NULL;
+	if (!htext || batch_cols_payload(b->cols, htext, hlen, &out))
+		goto out;
+	*text = (char *)buf_steal(&out, n, NULL);
+	rc = *text ? 0 : ERR_NOMEM;
+out:
+	buf_release(&out);
+	free(htext);
+	json_decref(head);
+	return rc;
+}
+
 /* The payload: {"v":1,"nodes":[...],"ops":[...],"meta":{...},
  * "changes":[rows]} as text in *text (caller wipes and frees). */
-static int payload(const struct sync_batch *b, char **text, size_t *n)
+static int payload_rows(const struct sync_batch *b, char **text, size_t *n)
 {
 	char *nodes = jtext_dump(b->nodes, JSON_COMPACT, NULL);
 	char *ops = jtext_dump(b->ops, JSON_COMPACT, NULL);
@@ -268,6 +346,13 @@ out:
 	free(ops);
 	free(meta);
 	return rc;
+}
+
+static int payload(const struct sync_batch *b, char **text, size_t *n)
+{
+	*text = NULL;
+	return b->format > SYNC_BATCH_ROWS ? payload_cols(b, text, n)
+					   : payload_rows(b, text, n);
 }
 
 int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
@@ -313,7 +398,7 @@ int sync_batch_seal(const struct sync_batch *b, const struct id *sender,
 		goto out;
 	}
 	memcpy(env, MAGIC, 4);
-	env[4] = SYNC_BATCH_VERSION;
+	env[4] = (uint8_t)b->format;
 	memcpy(env + 5, sender->b, ID_BYTES);
 	put_u32(env + 5 + ID_BYTES, (uint32_t)zlen);
 	crypto_sign_detached(env + HEADER + zlen, NULL, env, HEADER + zlen, sk);
@@ -343,13 +428,20 @@ static int envelope(const uint8_t *in, size_t len, size_t *plen,
 {
 	if (!in || len < HEADER + SIGBYTES || memcmp(in, MAGIC, 4))
 		return err_set(e, ERR_INVALID, "not a presidio batch");
-	if (in[4] != SYNC_BATCH_VERSION)
+	if (in[4] < SYNC_BATCH_ROWS || in[4] > SYNC_BATCH_FORMAT_MAX)
 		return err_set(e, ERR_INVALID, "batch format %u not supported",
 			       (unsigned)in[4]);
 	*plen = get_u32(in + 5 + ID_BYTES);
 	if (*plen != len - HEADER - SIGBYTES)
 		return err_set(e, ERR_INVALID, "batch length does not match");
 	return 0;
+}
+
+int sync_batch_format(const uint8_t *in, size_t len)
+{
+	size_t plen;
+
+	return envelope(in, len, &plen, NULL) ? 0 : in[4];
 }
 
 int sync_batch_sender(const uint8_t *in, size_t len, struct id *sender,
@@ -363,12 +455,14 @@ int sync_batch_sender(const uint8_t *in, size_t len, struct id *sender,
 	return rc;
 }
 
-/* One change, checked, ready for store_apply(). */
-struct parsed {
-	struct store_incoming in;
-	struct merge_prev *prev;
-	int skip; /* of a collection of a newer schema version (batch.h) */
-};
+void sync_parsed_free(struct sync_parsed *ps, size_t n)
+{
+	for (size_t i = 0; ps && i < n; i++) {
+		free(ps[i].prev);
+		json_decref(ps[i].fields);
+	}
+	free(ps);
+}
 
 static int json_u64(const json_t *v, uint64_t min, uint64_t max,
 		    uint64_t *out)
@@ -384,49 +478,9 @@ static int json_u64(const json_t *v, uint64_t min, uint64_t max,
 	return 0;
 }
 
-/* The values of change k against its collection's schema: types, known
- * fields, required fields of a create; "_deleted" a boolean.  In a batch
- * of a newer schema version (newer), fields and ENUM values this build
- * does not declare are kept within bounds (schema_validate_received()). */
-static int check_values(size_t k, const struct schema_collection *coll,
-			const json_t *fields, int creating, int newer,
-			struct err *e)
-{
-	int (*check)(const struct schema_collection *, const json_t *, int,
-		     struct err *) =
-		newer ? schema_validate_received : schema_validate;
-	const json_t *marker = json_object_get(fields, SCHEMA_FIELD_DELETED_NAME);
-	json_t *plain = NULL;
-	const char *key;
-	json_t *val;
-	int rc;
-
-	if (!marker)
-		rc = check(coll, fields, creating, e);
-	else if (!json_is_boolean(marker))
-		rc = err_set(e, ERR_INVALID, "deletion marker not a boolean");
-	else {
-		/* schema_validate() refuses "_" names: check the rest. */
-		plain = json_object();
-		if (!plain)
-			return err_set(e, ERR_NOMEM, "out of memory");
-		json_object_foreach((json_t *)fields, key, val)
-			if (strcmp(key, SCHEMA_FIELD_DELETED_NAME) &&
-			    json_object_set(plain, key, val)) {
-				json_decref(plain);
-				return err_set(e, ERR_NOMEM, "out of memory");
-			}
-		rc = check(coll, plain, creating, e);
-		json_decref(plain);
-	}
-	if (rc)
-		err_prefix(e, "change %zu", k);
-	return rc;
-}
-
 static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 			size_t nnodes, const json_t *ops, int newer,
-			struct parsed *p, struct err *e)
+			struct sync_parsed *p, struct err *e)
 {
 	uint64_t oseq, kind, node, op, hlc;
 	const json_t *prev;
@@ -458,17 +512,10 @@ static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 	/* A collection only a newer version declares: passed over (batch.h);
 	 * its values are still bounded as undeclared fields are. */
 	if (!schema_collection(p->in.collection)) {
-		const char *key;
-		json_t *val;
-
 		p->skip = 1;
-		json_object_foreach(json_array_get(row, 7), key, val)
-			if (!schema_name_ok(key) || !schema_opaque_ok(val))
-				return err_set(e, ERR_INVALID, "change %zu: "
-					       "malformed", k);
-		return 0;
+		return sync_batch_check_opaque(k, json_array_get(row, 7), e);
 	}
-	rc = check_values(k, schema_collection(p->in.collection),
+	rc = sync_batch_check_values(k, schema_collection(p->in.collection),
 			  json_array_get(row, 7), kind == STORE_CHANGE_CREATE,
 			  newer, e);
 	if (rc)
@@ -508,55 +555,89 @@ static int parse_change(size_t k, const json_t *row, const struct id *nodes,
 	return 0;
 }
 
-/* The node ids and operator names listed once for the batch. */
-static int parse_lists(const json_t *doc, struct id **nodes, size_t *nnodes,
-		       struct err *e)
-{
-	const json_t *jn = json_object_get(doc, "nodes");
-	const json_t *jo = json_object_get(doc, "ops");
-	size_t i;
-	json_t *v;
-
-	*nodes = NULL;
-	*nnodes = 0;
-	if (!json_is_array(jn) || !json_is_array(jo) ||
-	    json_array_size(jn) > SYNC_BATCH_MAX_CHANGES * 2 ||
-	    json_array_size(jo) > SYNC_BATCH_MAX_CHANGES)
-		return err_set(e, ERR_INVALID, "batch: bad node or operator "
-					       "list");
-	json_array_foreach(jo, i, v)
-		if (!json_is_string(v) ||
-		    keyslot_check_operator(json_string_value(v), NULL))
-			return err_set(e, ERR_INVALID,
-				       "batch: bad operator name");
-	*nodes = calloc(json_array_size(jn) + 1, sizeof(**nodes));
-	if (!*nodes)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	json_array_foreach(jn, i, v)
-	{
-		if (!json_is_string(v) ||
-		    strlen(json_string_value(v)) != 2 * ID_BYTES ||
-		    id_parse(&(*nodes)[i], json_string_value(v)))
-			return err_set(e, ERR_INVALID, "batch: bad node id");
-	}
-	*nnodes = json_array_size(jn);
-	return 0;
-}
-
-/* 1 when the batch's signed meta says it is of a schema version newer
- * than this build's (a hub one version ahead: batch.h). */
-static int newer_schema(const json_t *meta)
-{
-	const json_t *v = json_object_get(meta, "schema_version");
-
-	return json_is_integer(v) &&
-	       json_integer_value(v) > schema_running_version();
-}
-
 int sync_batch_open(const uint8_t *in, size_t len, const uint8_t *pk,
 		    sync_change_fn fn, void *ctx, struct err *e)
 {
 	return sync_batch_open_meta(in, len, pk, NULL, fn, ctx, e);
+}
+
+/* Format 1's payload (text, tlen bytes): bounded, parsed and checked,
+ * as batch_cols_read() reads format 2's. */
+static int read_rows(const char *text, size_t tlen, json_t **doc,
+		     struct sync_parsed **ps, size_t *nch, struct err *e)
+{
+	struct id *nodes = NULL;
+	const json_t *changes;
+	size_t nnodes = 0, values = 0, n = 0;
+	struct jscan_limits lim;
+	json_error_t je;
+	int rc;
+
+	*ps = NULL;
+	*nch = 0;
+	/* Bounded before a tree is built: see batch.h. */
+	sync_batch_text_limits(&lim);
+	rc = jscan_check(text, tlen, &lim, "batch", &values, e);
+	if (!rc)
+		rc = sync_batch_values_fit(text, tlen, values, e);
+	if (rc)
+		return rc;
+	*doc = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(*doc)) {
+		rc = err_set(e, ERR_INVALID, "batch is not a JSON object");
+		goto out;
+	}
+	rc = sync_batch_members_known(*doc, e);
+	if (!rc)
+		rc = sync_batch_meta_known(json_object_get(*doc, "meta"), e);
+	if (rc)
+		goto out;
+	if (json_object_get(*doc, "meta") &&
+	    !json_is_object(json_object_get(*doc, "meta"))) {
+		rc = err_set(e, ERR_INVALID, "batch: bad meta");
+		goto out;
+	}
+	if (!json_is_integer(json_object_get(*doc, "v")) ||
+	    json_integer_value(json_object_get(*doc, "v")) != SYNC_BATCH_ROWS) {
+		rc = err_set(e, ERR_INVALID, "batch payload version unknown");
+		goto out;
+	}
+	rc = sync_batch_lists(*doc, &nodes, &nnodes, e);
+	if (rc)
+		goto out;
+	changes = json_object_get(*doc, "changes");
+	if (!json_is_array(changes) ||
+	    json_array_size(changes) > SYNC_BATCH_MAX_CHANGES) {
+		rc = err_set(e, ERR_INVALID, "batch: bad change list");
+		goto out;
+	}
+	*ps = calloc(json_array_size(changes) + 1, sizeof(**ps));
+	if (!*ps) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (; n < json_array_size(changes); n++) {
+		rc = parse_change(n, json_array_get(changes, n), nodes, nnodes,
+				  json_object_get(*doc, "ops"),
+				  sync_batch_newer(json_object_get(*doc,
+								   "meta")),
+				  &(*ps)[n], e);
+		if (rc) {
+			n++; /* its prev may be allocated */
+			goto out;
+		}
+	}
+out:
+	free(nodes);
+	if (rc) {
+		sync_parsed_free(*ps, n);
+		*ps = NULL;
+		json_decref(*doc);
+		*doc = NULL;
+		return rc;
+	}
+	*nch = n;
+	return 0;
 }
 
 /* sync_batch_open_passed(), and with pushed 1 sync_batch_open_pushed(). */
@@ -564,18 +645,17 @@ static int open_batch(const uint8_t *in, size_t len, const uint8_t *pk,
 		      json_t **meta, size_t *passed, sync_change_fn fn,
 		      void *ctx, int pushed, struct err *e)
 {
-	struct parsed *ps = NULL;
-	struct id *nodes = NULL;
+	struct sync_parsed *ps = NULL;
 	json_t *doc = NULL;
-	const json_t *changes;
+	const json_t *m;
 	char *text = NULL;
-	size_t plen = 0, tlen = 0, nnodes = 0, nch = 0, values = 0;
-	struct jscan_limits lim;
-	json_error_t je;
+	size_t plen = 0, tlen = 0, nch = 0;
 	int rc;
 
 	if (passed)
 		*passed = 0;
+	if (meta)
+		*meta = NULL;
 	rc = envelope(in, len, &plen, e);
 	if (rc)
 		return rc;
@@ -588,69 +668,23 @@ static int open_batch(const uint8_t *in, size_t len, const uint8_t *pk,
 			    &text, &tlen, e);
 	if (rc)
 		goto out;
-	/* Bounded before a tree is built: see batch.h. */
-	sync_batch_text_limits(&lim);
-	rc = jscan_check(text, tlen, &lim, "batch", &values, e);
-	if (!rc)
-		rc = sync_batch_values_fit(text, tlen, values, e);
+	/* Everything is checked before anything is handed on. */
+	rc = in[4] == SYNC_BATCH_ROWS
+		     ? read_rows(text, tlen, &doc, &ps, &nch, e)
+		     : batch_cols_read((const uint8_t *)text, tlen, &doc, &ps,
+				       &nch, e);
 	if (rc)
 		goto out;
-	doc = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je);
-	if (!json_is_object(doc)) {
-		rc = err_set(e, ERR_INVALID, "batch is not a JSON object");
-		goto out;
-	}
-	rc = sync_batch_members_known(doc, e);
-	if (!rc)
-		rc = sync_batch_meta_known(json_object_get(doc, "meta"), e);
+	m = json_object_get(doc, "meta");
 	/* Only a hub's pull answer may say it is of a newer schema: from a
 	 * node it would have the hub pass over changes it acknowledges. */
-	if (!rc && pushed &&
-	    json_object_get(json_object_get(doc, "meta"), "schema_version"))
+	if (pushed && json_object_get(m, "schema_version")) {
 		rc = err_set(e, ERR_INVALID, "batch: a pushed batch's meta "
 			     "carries 'schema_version' (only a hub's pull "
 			     "answer may)");
-	if (rc)
 		goto out;
-	if (!json_is_integer(json_object_get(doc, "v")) ||
-	    json_integer_value(json_object_get(doc, "v")) !=
-		    SYNC_BATCH_VERSION) {
-		rc = err_set(e, ERR_INVALID, "batch payload version unknown");
-		goto out;
-	}
-	rc = parse_lists(doc, &nodes, &nnodes, e);
-	if (rc)
-		goto out;
-	changes = json_object_get(doc, "changes");
-	if (!json_is_array(changes) ||
-	    json_array_size(changes) > SYNC_BATCH_MAX_CHANGES) {
-		rc = err_set(e, ERR_INVALID, "batch: bad change list");
-		goto out;
-	}
-	ps = calloc(json_array_size(changes) + 1, sizeof(*ps));
-	if (!ps) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	/* Everything is checked before anything is handed on. */
-	for (; nch < json_array_size(changes); nch++) {
-		rc = parse_change(nch, json_array_get(changes, nch), nodes,
-				  nnodes, json_object_get(doc, "ops"),
-				  newer_schema(json_object_get(doc, "meta")),
-				  &ps[nch], e);
-		if (rc) {
-			nch++; /* its prev may be allocated */
-			goto out;
-		}
 	}
 	if (meta) {
-		const json_t *m = json_object_get(doc, "meta");
-
-		*meta = NULL;
-		if (m && !json_is_object(m)) {
-			rc = err_set(e, ERR_INVALID, "batch: bad meta");
-			goto out;
-		}
 		*meta = m ? json_deep_copy(m) : json_object();
 		if (!*meta) {
 			rc = err_set(e, ERR_NOMEM, "out of memory");
@@ -666,10 +700,7 @@ static int open_batch(const uint8_t *in, size_t len, const uint8_t *pk,
 		*meta = NULL;
 	}
 out:
-	for (size_t i = 0; ps && i < nch; i++)
-		free(ps[i].prev);
-	free(ps);
-	free(nodes);
+	sync_parsed_free(ps, nch);
 	json_decref(doc);
 	if (text) {
 		sodium_memzero(text, tlen);

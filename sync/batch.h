@@ -13,8 +13,25 @@
  *                {fields},[[field,hlc,node]...]], ...]}
  * deflated with zlib, and wrapped in an envelope signed with the sender's
  * Ed25519 key:
- *   "PRSB" | u8 version (1) | sender node id (16) | u32le payload length |
- *   payload | Ed25519 signature (64) over everything before it.
+ *   "PRSB" | u8 format (1 or 2) | sender node id (16) |
+ *   u32le payload length | payload | Ed25519 signature (64) over
+ *   everything before it.
+ *
+ * Format 2 carries the same changes in columns, which zlib packs a third
+ * tighter (sync/README.md, "Wire format"): a head, uvarint length then
+ *   {"v":2,"n":N,"nodes":[...],"ops":[...],"colls":[name...],
+ *    "keys":[field...],"meta":{...}}
+ * then, for the N changes in order, one column after the other: origin
+ * sequence (zigzag varint, the difference from the change before), record
+ * id (16 bytes), collection, kind, node, operator (uvarint indexes into the
+ * head's lists; kind a byte), time (zigzag, the difference from the change
+ * before), how many values, their keys (uvarints into "keys"), how many
+ * versions, the versions (field, zigzag time against the change's, node);
+ * then a column per key of "keys", in its order: the values of that key,
+ * change after change, each a uvarint length and the value as JSON text.
+ * A hub offers format 2 at hello ("batch_format"); a node then pushes it
+ * and asks its pulls in it (?format=2).  Either side of an older build
+ * speaks format 1, which every receiver still reads.
  * The signature is checked before anything else is looked at; inflating
  * is bounded (a small batch cannot expand into gigabytes); the inflated
  * text is then bounded before it is parsed (common/jscan.h): JSON values
@@ -46,7 +63,8 @@
 #include "common/id.h"
 #include "node/store.h"
 
-#define SYNC_BATCH_VERSION 1
+#define SYNC_BATCH_VERSION 1     /* format 1: JSON rows */
+#define SYNC_BATCH_FORMAT_MAX 2  /* the newest: columns */
 #define SYNC_SIGN_PKBYTES crypto_sign_PUBLICKEYBYTES
 #define SYNC_SIGN_SKBYTES crypto_sign_SECRETKEYBYTES
 #define SYNC_BATCH_MAX_CHANGES 10000        /* per batch, either side */
@@ -77,6 +95,14 @@ int sync_batch_add(struct sync_batch *b,
  * It must hold no personal data.  0 or ERR_INVALID (not an object).
  */
 int sync_batch_set_meta(struct sync_batch *b, json_t *meta) ERR_MUST_USE;
+
+/* Build b in format (1 or 2; a new batch is format 1), before the
+ * first change is added.  0 or ERR_INVALID. */
+int sync_batch_set_format(struct sync_batch *b, int format) ERR_MUST_USE;
+
+/* The format an envelope says it is in (not yet verified), 0 when it is
+ * not an envelope: a receiver refuses one newer than it offered. */
+int sync_batch_format(const uint8_t *in, size_t len);
 
 /* Changes added so far. */
 size_t sync_batch_count(const struct sync_batch *b);

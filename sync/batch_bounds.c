@@ -2,11 +2,15 @@
  * batch_bounds.c - the bounds a batch's inflated JSON must keep before it
  * is parsed, and how many values a change adds (see batch_int.h).  They
  * follow from the schema: a change of a valid record always fits, so a
- * receiver can refuse anything larger without building its tree.
+ * receiver can refuse anything larger without building its tree.  And
+ * the checks of a change that format 1 (batch.c) and format 2
+ * (batch_col.c) both make once it is read: its values against the
+ * schema, the batch's lists of nodes and operators.
  */
 #include "sync/batch.h"
 #include "sync/batch_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "node/keyslot.h"
@@ -297,4 +301,103 @@ int sync_batch_values_fit(const char *text, size_t len, size_t values,
 			       "batch: more JSON values than its %zu changes "
 			       "can hold", n);
 	return 0;
+}
+
+/* ---- checks both formats make of a change ---- */
+
+/* The values of change k against its collection's schema: types, known
+ * fields, required fields of a create; "_deleted" a boolean.  In a batch
+ * of a newer schema version (newer), fields and ENUM values this build
+ * does not declare are kept within bounds (schema_validate_received()). */
+int sync_batch_check_values(size_t k, const struct schema_collection *coll,
+			    const json_t *fields, int creating, int newer,
+			    struct err *e)
+{
+	int (*check)(const struct schema_collection *, const json_t *, int,
+		     struct err *) =
+		newer ? schema_validate_received : schema_validate;
+	const json_t *marker = json_object_get(fields, SCHEMA_FIELD_DELETED_NAME);
+	json_t *plain = NULL;
+	const char *key;
+	json_t *val;
+	int rc;
+
+	if (!marker)
+		rc = check(coll, fields, creating, e);
+	else if (!json_is_boolean(marker))
+		rc = err_set(e, ERR_INVALID, "deletion marker not a boolean");
+	else {
+		/* schema_validate() refuses "_" names: check the rest. */
+		plain = json_object();
+		if (!plain)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		json_object_foreach((json_t *)fields, key, val)
+			if (strcmp(key, SCHEMA_FIELD_DELETED_NAME) &&
+			    json_object_set(plain, key, val)) {
+				json_decref(plain);
+				return err_set(e, ERR_NOMEM, "out of memory");
+			}
+		rc = check(coll, plain, creating, e);
+		json_decref(plain);
+	}
+	if (rc)
+		err_prefix(e, "change %zu", k);
+	return rc;
+}
+
+int sync_batch_check_opaque(size_t k, const json_t *fields, struct err *e)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach((json_t *)fields, key, val)
+		if (!schema_name_ok(key) || !schema_opaque_ok(val))
+			return err_set(e, ERR_INVALID, "change %zu: malformed",
+				       k);
+	return 0;
+}
+
+/* The node ids and operator names listed once for the batch. */
+int sync_batch_lists(const json_t *doc, struct id **nodes, size_t *nnodes,
+		     struct err *e)
+{
+	const json_t *jn = json_object_get(doc, "nodes");
+	const json_t *jo = json_object_get(doc, "ops");
+	size_t i;
+	json_t *v;
+
+	*nodes = NULL;
+	*nnodes = 0;
+	if (!json_is_array(jn) || !json_is_array(jo) ||
+	    json_array_size(jn) > SYNC_BATCH_MAX_CHANGES * 2 ||
+	    json_array_size(jo) > SYNC_BATCH_MAX_CHANGES)
+		return err_set(e, ERR_INVALID, "batch: bad node or operator "
+					       "list");
+	json_array_foreach(jo, i, v)
+		if (!json_is_string(v) ||
+		    keyslot_check_operator(json_string_value(v), NULL))
+			return err_set(e, ERR_INVALID,
+				       "batch: bad operator name");
+	*nodes = calloc(json_array_size(jn) + 1, sizeof(**nodes));
+	if (!*nodes)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	json_array_foreach(jn, i, v)
+	{
+		if (!json_is_string(v) ||
+		    strlen(json_string_value(v)) != 2 * ID_BYTES ||
+		    id_parse(&(*nodes)[i], json_string_value(v)))
+			return err_set(e, ERR_INVALID, "batch: bad node id");
+	}
+	*nnodes = json_array_size(jn);
+	return 0;
+}
+
+/* 1 when the batch's signed meta says it is of a schema version newer
+ * than this build's (a hub one version ahead: batch.h). */
+int sync_batch_newer(const json_t *meta)
+{
+	const json_t *v = json_object_get(meta, "schema_version");
+
+	return json_is_integer(v) &&
+	       json_integer_value(v) > schema_running_version();
 }

@@ -457,14 +457,15 @@ static void handle_hello(struct hub *h, struct store *s,
 		       sizeof(audit_hash));
 	/* erasures: the last of the hub's erasure list, which the node
 	 * fetches up to (GET /v1/erasures) before it pushes. */
-	out = json_pack("{sssssIsIsIsisIsssbsIsi}", "hub_id", hub_id, "schema",
+	out = json_pack("{sssssIsIsIsisIsssbsIsisi}", "hub_id", hub_id, "schema",
 			fp, "push_ack", (json_int_t)p.push_ack, "pull_ack",
 			(json_int_t)p.pull_ack, "time",
 			(json_int_t)sync_now_ms(), "schema_version",
 			schema_running_version(), "audit_ack",
 			(json_int_t)audit_ack, "audit_hash", audit_hex,
 			"roles", 1, "erasures", (json_int_t)erased,
-			"audit_format", AUDIT_WIRE_FORMAT);
+			"audit_format", AUDIT_WIRE_FORMAT, "batch_format",
+			h->batch_format);
 	if (!out || http_response_json(res, 200, out))
 		http_response_error(res, 500, "internal", "out of memory");
 	json_decref(out);
@@ -707,6 +708,10 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 	registry_attach(s);
 	h->hub_id = *store_node_id(s);
 	h->pull_limit = cfg->pull_limit ? cfg->pull_limit : HUB_PULL_LIMIT;
+	h->batch_format = cfg->batch_format > 0 &&
+					  cfg->batch_format < SYNC_BATCH_FORMAT_MAX
+				  ? cfg->batch_format
+				  : SYNC_BATCH_FORMAT_MAX;
 	if (h->pull_limit > SYNC_BATCH_MAX_CHANGES / 2)
 		h->pull_limit = SYNC_BATCH_MAX_CHANGES / 2;
 	rc = sync_identity_load(s, 1, &h->ident, e);

@@ -70,6 +70,11 @@ typedef int (*hub_metrics_fn)(void *ctx, struct store *s, struct buf *b,
 struct hub_config {
 	struct http_config http; /* address, port, TLS, threads, limits */
 	size_t pull_limit;       /* 0 = HUB_PULL_LIMIT */
+	int batch_format;        /* the newest batch format offered and
+				    taken (sync/batch.h); 0 = the newest
+				    this build has.  1 speaks as a hub of
+				    the previous build (tests of the
+				    upgrade) */
 	/* GET /metrics (Prometheus text): to clients on loopback, and to
 	 * others sending "Authorization: Bearer " this token (NULL: none;
 	 * copied).  The HTTP layer's figures, the hub's (batches and

@@ -37,7 +37,8 @@ void hub_handle_audit(struct hub *h, struct store *s,
 	struct store_audit_entry *all = NULL;
 	uint64_t anchor = 0;
 	size_t n = 0;
-	char *text = NULL;
+	char *text = NULL, path[32];
+	size_t page = AUDIT_WIRE_PAGE;
 	size_t tlen = 0;
 	uint64_t ack = 0;
 	struct err e;
@@ -46,14 +47,17 @@ void hub_handle_audit(struct hub *h, struct store *s,
 
 	(void)h;
 	err_init(&e);
-	if (format && strcmp(format, "2") != 0) {
+	if (format && strcmp(format, "2") != 0 && strcmp(format, "3") != 0) {
 		http_response_error(res, 400, "invalid",
-				    "audit: format must be 2 or absent");
+				    "audit: format must be 2, 3 or absent");
 		return;
 	}
-	if (hub_authenticate(s, req, format ? "/v1/audit?format=2" :
-				      "/v1/audit", &p, res))
+	snprintf(path, sizeof(path), "/v1/audit%s%s", format ? "?format=" : "",
+		 format ? format : "");
+	if (hub_authenticate(s, req, path, &p, res))
 		return;
+	if (format && format[0] == '3')
+		page = AUDIT_WIRE_PAGE_3;
 	/* Format 2 (audit_wire.h): the page deflated, bounded as a plain
 	 * one is. */
 	if (format) {
@@ -72,11 +76,10 @@ void hub_handle_audit(struct hub *h, struct store *s,
 		doc = sync_json_load(req->body, req->body_len);
 	}
 	list = json_object_get(doc, "entries");
-	if (!json_is_array(list) || json_array_size(list) > AUDIT_WIRE_PAGE) {
+	if (!json_is_array(list) || json_array_size(list) > page) {
 		http_response_error(res, 400, "invalid",
 				    "audit: 'entries' must be an array of at "
-				    "most %d entries",
-				    AUDIT_WIRE_PAGE);
+				    "most %zu entries", page);
 		goto out;
 	}
 	n = json_array_size(list);
@@ -85,10 +88,18 @@ void hub_handle_audit(struct hub *h, struct store *s,
 		http_response_error(res, 500, "internal", "out of memory");
 		goto out;
 	}
+	/* Format 3: the node's last hash, which the chain computed here
+	 * must reach. */
+	if (format && format[0] == '3' && n &&
+	    !json_object_get(json_array_get(list, n - 1), "hash")) {
+		http_response_error(res, 400, "invalid", "audit: the page's "
+				    "last entry carries no hash");
+		goto out;
+	}
 	for (i = 0; !rc && i < n; i++)
 		rc = audit_wire_parse(json_array_get(list, i), &p.node_id,
 				      format && i > 0 ? all[i - 1].hash : NULL,
-				      &all[i], &e);
+				      format && format[0] == '3', &all[i], &e);
 	if (!rc)
 		rc = store_begin(s, &e);
 	if (!rc)

@@ -25,6 +25,8 @@ struct hub_counters {
 	_Atomic uint64_t rejected;        /* fields refused by the merge */
 	_Atomic uint64_t pulls;           /* batches sent */
 	_Atomic uint64_t sent;            /* changes sent in them */
+	_Atomic uint64_t pushes_rows;     /* batches applied in format 1 */
+	_Atomic uint64_t pulls_rows;      /* batches sent in format 1 */
 };
 
 struct hub {
@@ -37,6 +39,7 @@ struct hub {
 	struct sync_identity ident; /* the hub's signing key */
 	struct id hub_id;
 	size_t pull_limit;
+	int batch_format; /* hub_config's, resolved */
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	struct store **pool; /* handles not in use */

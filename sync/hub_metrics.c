@@ -35,6 +35,12 @@ static int hub_figures(struct hub *h, struct buf *b)
 		  h->count.pulls },
 		{ "presidio_hub_changes_sent_total", "Changes sent to the nodes.",
 		  h->count.sent },
+		{ "presidio_hub_push_batches_format1_total",
+		  "Batches pushed in format 1: by nodes of an older build.",
+		  h->count.pushes_rows },
+		{ "presidio_hub_pull_batches_format1_total",
+		  "Batches sent in format 1: to nodes of an older build.",
+		  h->count.pulls_rows },
 	};
 	size_t i;
 	int rc = 0;

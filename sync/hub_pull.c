@@ -135,6 +135,7 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	int more = 0;
 	const char *restart = http_request_query(req, "restart");
 	const char *restored = http_request_query(req, "restored");
+	const char *format = http_request_query(req, "format");
 	uint8_t *env = NULL;
 	size_t envlen = 0;
 	char path[96];
@@ -148,18 +149,21 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	    parse_u64(http_request_query(req, "ack"), &ack) || limit == 0 ||
 	    ack > after ||
 	    (restart && (strcmp(restart, "1") != 0 || after != 0)) ||
-	    (restored && (strcmp(restored, "1") != 0 || restart))) {
+	    (restored && (strcmp(restored, "1") != 0 || restart)) ||
+	    (format && (strcmp(format, "2") != 0 || h->batch_format < 2))) {
 		http_response_error(res, 400, "invalid",
 				    "pull needs after=N, limit=M and ack=K "
 				    "(K <= N), restart=1 only with after=0, "
-				    "restored=1 only without restart");
+				    "restored=1 only without restart, format "
+				    "only 2 and only when hello offers it");
 		return;
 	}
 	snprintf(path, sizeof(path),
 		 "/v1/pull?after=%" PRIu64 "&limit=%" PRIu64 "&ack=%" PRIu64
-		 "%s",
+		 "%s%s",
 		 after, limit, ack,
-		 restart ? "&restart=1" : restored ? "&restored=1" : "");
+		 restart ? "&restart=1" : restored ? "&restored=1" : "",
+		 format ? "&format=2" : "");
 	if (hub_authenticate(s, req, path, &p, res))
 		return;
 	if (p.record_cap) {
@@ -206,7 +210,8 @@ void hub_handle_pull(struct hub *h, struct store *s,
 	x.limit = limit < h->pull_limit ? (size_t)limit : h->pull_limit;
 	x.cursor = x.cur = after;
 	x.purge = json_array();
-	if (!x.purge || sync_batch_new(&x.b)) {
+	if (!x.purge || sync_batch_new(&x.b) ||
+	    sync_batch_set_format(x.b, format ? 2 : SYNC_BATCH_VERSION)) {
 		http_response_error(res, 500, "internal", "out of memory");
 		goto out;
 	}
@@ -257,6 +262,8 @@ void hub_handle_pull(struct hub *h, struct store *s,
 		goto out;
 	}
 	h->count.pulls++;
+	if (!format)
+		h->count.pulls_rows++;
 	h->count.sent += sync_batch_count(x.b);
 	http_response_take(res, 200, "application/octet-stream", env, envlen);
 out:

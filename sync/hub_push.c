@@ -289,6 +289,15 @@ void hub_handle_push(struct hub *h, struct store *s,
 				    "node that signed the request");
 		return;
 	}
+	/* A format newer than hello offered: the node must not send it. */
+	if (sync_batch_format(req->body, req->body_len) > h->batch_format) {
+		http_response_error(res, 400, "invalid",
+				    "batch format %d not taken here (at most "
+				    "%d)", sync_batch_format(req->body,
+							    req->body_len),
+				    h->batch_format);
+		return;
+	}
 	memset(&x, 0, sizeof(x));
 	x.s = s;
 	x.p = &p;
@@ -322,6 +331,8 @@ void hub_handle_push(struct hub *h, struct store *s,
 		goto out;
 	}
 	h->count.pushes++;
+	if (sync_batch_format(req->body, req->body_len) == SYNC_BATCH_VERSION)
+		h->count.pushes_rows++;
 	h->count.applied += x.applied;
 	h->count.known += x.known;
 	h->count.refused += json_array_size(x.refused);

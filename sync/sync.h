@@ -79,6 +79,11 @@ struct sync_options {
 	unsigned backoff_ms;  /* first retry delay bound (500); 0 = the
 				 client's default */
 	long low_speed_time_s; /* 0 = 30 */
+	int batch_format;     /* the newest batch format to use
+				 (sync/batch.h), when the hub offers it;
+				 0 = the newest this build has.  1 speaks
+				 as a node of the previous build (tests of
+				 the upgrade) */
 	sync_progress_fn progress;
 	void *progress_ctx;
 };

@@ -9,64 +9,107 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/zflate.h"
 #include "sync/audit_wire.h"
 
+/* A page of entries being read, written as JSON text as they come: a
+ * page of format 3 holds 2,000 entries, and a tree of them would weigh
+ * megabytes where their text weighs hundreds of kilobytes. */
 struct audit_page {
-	json_t *list;
+	struct buf text; /* {"entries":[ENTRY,... so far */
+	size_t count;    /* entries in it */
 	struct err *e;
 	size_t bytes; /* of the last page posted */
 	uint64_t upto; /* the last entry when the push began */
 	int format;   /* the hub's newest page format (audit_wire.h) */
+	int last_has_hash; /* the last entry says its hash (an anchor) */
+	uint8_t last_hash[STORE_AUDIT_HASHBYTES]; /* of the page's last */
 };
+
+#define PAGE_OPEN "{\"entries\":["
+#define PAGE_ROOM 128 /* bytes: ",", the last hash, "]}" */
 
 static int add_entry(void *ctx, const struct store_audit_entry *a)
 {
 	struct audit_page *pg = ctx;
+	int with_hash = pg->format < 3 || store_audit_is_anchor(a);
+	json_t *j;
+	size_t n;
+	int rc = 0;
 
 	/* Entries written meanwhile wait for the next round: a round
 	 * chasing reads noted faster than the link carries them would
 	 * never get to its pull (as push_all() stops at the log's end). */
 	if (a->nseq > pg->upto)
 		return ERR_STOP;
-	/* Format 2: "prev" in the page's first entry only. */
-	if (json_array_append_new(pg->list,
-				  audit_wire_entry(a, pg->format < 2 ||
-						       !json_array_size(
-							   pg->list))))
-		return err_set(pg->e, ERR_NOMEM, "out of memory");
+	/* Format 2: "prev" in the page's first entry only; format 3:
+	 * "hash" only where it cannot be computed (and on the last entry,
+	 * post_page()). */
+	j = audit_wire_entry(a, pg->format < 2 || !pg->count, with_hash);
+	n = j ? json_dumpb(j, NULL, 0, JSON_COMPACT) : 0;
+	/* The page ends where the hub's bound on it would pass (room kept
+	 * for the last hash and the closing). */
+	if (n && pg->count &&
+	    pg->text.len + n + PAGE_ROOM > AUDIT_WIRE_MAX_BODY) {
+		json_decref(j);
+		return ERR_STOP;
+	}
+	if (!n || (pg->count && buf_append(&pg->text, ",", 1)) ||
+	    buf_reserve(&pg->text, n) ||
+	    json_dumpb(j, (char *)buf_tail(&pg->text), n, JSON_COMPACT) != n)
+		rc = err_set(pg->e, ERR_NOMEM, "out of memory");
+	else
+		buf_advance(&pg->text, n);
+	json_decref(j);
+	if (rc)
+		return rc;
+	pg->count++;
+	pg->last_has_hash = with_hash;
+	memcpy(pg->last_hash, a->hash, sizeof(pg->last_hash));
 	return 0;
 }
 
-/* Post one page (entries: stolen) in format (1: JSON, 2: deflated);
- * *ack the hub's answer, *bytes the body's size. */
-static int post_page(struct conn *k, json_t *entries, int format,
-		     uint64_t *ack, size_t *bytes, struct err *e)
+/* Post pg's page in its format (1: JSON, 2 and 3: deflated); *ack the
+ * hub's answer, pg->bytes the body's size. */
+static int post_page(struct conn *k, struct audit_page *pg, uint64_t *ack,
+		     struct err *e)
 {
 	struct client_response r;
-	json_t *body = json_pack("{so}", "entries", entries);
 	json_t *doc = NULL;
-	uint8_t *text = NULL, *z = NULL;
-	size_t n = body ? json_dumpb(body, NULL, 0, JSON_COMPACT) : 0;
+	uint8_t *z = NULL;
+	char hash[2 * STORE_AUDIT_HASHBYTES + 16], path[32];
 	size_t zlen = 0;
-	int rc = 0;
+	int format = pg->format, rc = 0;
 
 	client_response_init(&r);
-	*bytes = n;
-	if (!n || !(text = malloc(n)) ||
-	    json_dumpb(body, (char *)text, n, JSON_COMPACT) != n) {
-		rc = err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
+	/* Format 3: the last entry's hash, which the hub's must match (the
+	 * entry's text ends with its closing brace). */
+	if (format >= 3 && !pg->last_has_hash) {
+		memcpy(hash, ",\"hash\":\"", 9);
+		sodium_bin2hex(hash + 9, 2 * STORE_AUDIT_HASHBYTES + 1,
+			       pg->last_hash, sizeof(pg->last_hash));
+		memcpy(hash + 9 + 2 * STORE_AUDIT_HASHBYTES, "\"}", 3);
+		pg->text.len--;
+		if (buf_append(&pg->text, hash, strlen(hash)))
+			rc = err_set(e, ERR_NOMEM, "out of memory");
 	}
+	if (!rc && buf_append(&pg->text, "]}", 2))
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+	if (rc)
+		goto out;
+	pg->bytes = pg->text.len;
 	if (format >= 2) {
-		rc = zflate_deflate(text, n, 6, &z, &zlen, e);
+		rc = zflate_deflate(pg->text.data, pg->text.len, 6, &z, &zlen,
+				    e);
 		if (rc)
 			goto out;
-		*bytes = zlen;
-		rc = sync_request(k, "POST", "/v1/audit?format=2", z, zlen, &r,
-				  e);
+		pg->bytes = zlen;
+		snprintf(path, sizeof(path), "/v1/audit?format=%d", format);
+		rc = sync_request(k, "POST", path, z, zlen, &r, e);
 	} else {
-		rc = sync_request(k, "POST", "/v1/audit", text, n, &r, e);
+		rc = sync_request(k, "POST", "/v1/audit", pg->text.data,
+				  pg->text.len, &r, e);
 	}
 	if (!rc && r.status != 200)
 		rc = sync_hub_refused(&r, "audit", e);
@@ -78,11 +121,6 @@ static int post_page(struct conn *k, json_t *entries, int format,
 	}
 out:
 	json_decref(doc);
-	json_decref(body);
-	if (text) {
-		sodium_memzero(text, n);
-		free(text);
-	}
 	free(z);
 	client_response_release(&r);
 	return rc;
@@ -105,7 +143,7 @@ static int hub_hash(const json_t *hello, uint8_t *hash, struct err *e)
 
 int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 {
-	struct audit_page pg = { NULL, e, 0, 0, 1 };
+	struct audit_page pg = { .e = e, .format = 1 };
 	uint64_t format = 1;
 	uint8_t hash[STORE_AUDIT_HASHBYTES];
 	struct sync_pace pace;
@@ -113,11 +151,13 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 	size_t asked;
 	int rc = 0;
 
+	buf_init(&pg.text, AUDIT_WIRE_MAX_BODY);
 	if (sync_json_u64(hello, "audit_ack", &ack))
 		return 0;
 	/* A hub of an older build says no format: it reads format 1. */
 	if (!sync_json_u64(hello, "audit_format", &format) && format >= 2)
-		pg.format = 2;
+		pg.format = format < AUDIT_WIRE_FORMAT ? (int)format
+						       : AUDIT_WIRE_FORMAT;
 	/* A node behind what the hub holds of its trail (restored from a
 	 * backup) goes on from the hub's last entry (store_audit_align()). */
 	rc = hub_hash(hello, hash, e);
@@ -133,20 +173,23 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 	/* Pages sized by what the link carries, as pushes are
 	 * (sync_pace.c): a mobile team's link may cut a large one every
 	 * time. */
-	sync_pace_init(k->s, &pace, SYNC_CK_AUDIT_PAGE, 0, AUDIT_WIRE_PAGE, 0);
+	sync_pace_init(k->s, &pace, SYNC_CK_AUDIT_PAGE, 0,
+		       pg.format >= 3 ? AUDIT_WIRE_PAGE_3 : AUDIT_WIRE_PAGE, 0);
 	for (;;) {
-		pg.list = json_array();
-		if (!pg.list)
-			return err_set(e, ERR_NOMEM, "out of memory");
+		buf_reset(&pg.text);
+		pg.count = 0;
+		if (buf_append(&pg.text, PAGE_OPEN, strlen(PAGE_OPEN))) {
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+			break;
+		}
 		rc = store_audit_own(k->s, ack, pace.limit, add_entry, &pg, e);
-		asked = json_array_size(pg.list);
+		asked = pg.count;
 		if (rc || asked == 0)
 			break;
 		pace.cut = 0;
 		k->pacing = &pace;
-		rc = post_page(k, pg.list, pg.format, &next, &pg.bytes, e);
+		rc = post_page(k, &pg, &next, e);
 		k->pacing = NULL;
-		pg.list = NULL;
 		if (rc == ERR_IO && sync_pace_shrink(k, &pace, asked, pg.bytes))
 			continue;
 		if (!rc && next <= ack)
@@ -161,7 +204,7 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 			sync_pace_grow(&pace, asked);
 		ack = next;
 	}
-	json_decref(pg.list);
+	buf_release(&pg.text);
 	if (!rc)
 		rc = sync_pace_save(k->s, &pace, e);
 	return rc;

@@ -1,6 +1,7 @@
 /*
  * sync_int.h - internals shared by the node's sync files (not an API):
- *   sync.c       enroll, the connection, push, the round
+ *   sync.c       enroll, the connection, the round
+ *   sync_push.c  push
  *   sync_pull.c  pull: fetching and applying overlap
  *   sync_pace.c  page sizing
  *   sync_clock.c the hub's clock as this node knows it
@@ -52,6 +53,8 @@ struct conn {
 					by the thread using c */
 	int hub_roles;               /* hello said the hub takes the
 					operators' roles in a push's meta */
+	int batch_format;            /* batches up and down: the newest
+					both sides speak (sync/batch.h) */
 	int restored;                /* restored from a backup: the first
 					pull asks for its own changes back
 					(node/store_backup.h) */
@@ -103,6 +106,12 @@ void sync_count(struct conn *k, const struct client_response *r);
  * JSON or over them. */
 json_t *sync_json_load(const uint8_t *body, size_t len);
 
+/* A request whose answer must be 200 with a JSON object: *doc (caller
+ * decrefs).  what names it in errors.  0, or the refusal's ERR_*. */
+int sync_get_json(struct conn *k, const char *method, const char *path,
+		  const uint8_t *body, size_t len, const char *what,
+		  json_t **doc, struct err *e) ERR_MUST_USE;
+
 /* Send this node's audit entries the hub does not hold yet (hello's
  * audit_ack; a hub that names none takes none), a page at a time
  * (sync_audit.c, sync/audit_wire.h). */
@@ -129,6 +138,15 @@ int sync_pull_decode(const uint8_t *body, size_t len, const uint8_t *hub_pk,
 		     struct err *e) ERR_MUST_USE;
 size_t sync_pull_page_count(const struct fetched *f); /* changes in it */
 void sync_pull_page_free(struct fetched *f);          /* NULL ok */
+
+/* Push this node's changes from where the hub has them (push_ack, hello's
+ * answer, or the push checkpoint when that is less: sync_push.c). */
+int sync_push_all(struct conn *k, uint64_t push_ack,
+		  const struct sync_options *o, struct err *e) ERR_MUST_USE;
+
+/* Purges held back for changes the hub did not have, done now that the
+ * push checkpoint covers them. */
+int sync_push_evict_held_back(struct conn *k, struct err *e) ERR_MUST_USE;
 
 /* Pull until the hub has nothing more (sync_pull.c), in pages sized by
  * k->pull_pace; first from the cursor where an older build passed changes

@@ -198,17 +198,18 @@ static int fetch_one(struct conn *k, uint64_t after, uint64_t ack,
 		     struct err *e)
 {
 	struct client_response r;
-	char path[128];
+	char path[160];
 	int rc;
 
 	*out = NULL;
 	client_response_init(&r);
 	snprintf(path, sizeof(path),
-		 "/v1/pull?after=%" PRIu64 "&limit=%zu&ack=%" PRIu64 "%s",
+		 "/v1/pull?after=%" PRIu64 "&limit=%zu&ack=%" PRIu64 "%s%s",
 		 after, limit, ack,
 		 restart == PULL_RESTART    ? "&restart=1"
 		 : restart == PULL_RESTORED ? "&restored=1"
-					    : "");
+					    : "",
+		 k->batch_format >= 2 ? "&format=2" : "");
 	rc = sync_request(k, "GET", path, NULL, 0, &r, e);
 	if (!rc && r.status != 200)
 		rc = sync_hub_refused(&r, "pull", e);

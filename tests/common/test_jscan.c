@@ -133,7 +133,83 @@ static void test_jscan_load_refuses_before_parsing(void)
 	CHECK(jscan_load("{\"a\":", 5, 0, &roomy, "doc", &e) == NULL);
 }
 
+/* The members of an object as text, joined "key=value;" into out. */
+struct joined {
+	char out[256];
+	size_t n;
+};
+
+static int join(void *ctx, const char *key, size_t klen, const char *val,
+		size_t vlen)
+{
+	struct joined *j = ctx;
+	int w = snprintf(j->out + j->n, sizeof(j->out) - j->n, "%.*s=%.*s;",
+			 (int)klen, key, (int)vlen, val);
+
+	if (w < 0 || (size_t)w >= sizeof(j->out) - j->n)
+		return ERR_NOMEM;
+	j->n += (size_t)w;
+	return 0;
+}
+
+static const char *members(const char *text, int *rc)
+{
+	static struct joined j;
+
+	memset(&j, 0, sizeof(j));
+	*rc = jscan_members(text, strlen(text), join, &j);
+	return j.out;
+}
+
+static int stops(void *ctx, const char *key, size_t klen, const char *val,
+		 size_t vlen)
+{
+	(void)val;
+	(void)vlen;
+	++*(int *)ctx;
+	return klen == 1 && key[0] == 'b' ? 42 : 0;
+}
+
+static void test_jscan_members(void)
+{
+	int rc, seen = 0;
+	const char *m;
+
+	m = members("{\"a\":1,\"b\":\"x,}y\\\"\",\"c\":{\"d\":[1,{\"e\":2}]},"
+		    "\"f\":[\"]\"],\"g\":null}", &rc);
+	CHECK(rc == 0);
+	CHECK(strcmp(m, "a=1;b=\"x,}y\\\"\";c={\"d\":[1,{\"e\":2}]};"
+		     "f=[\"]\"];g=null;") == 0);
+	m = members(" { \"a\" : true , \"b\":-1.5e3 } ", &rc);
+	CHECK(rc == 0);
+	CHECK(strcmp(m, "a=true;b=-1.5e3;") == 0);
+	members("{}", &rc);
+	CHECK(rc == 0);
+	/* Not an object of plain keys: refused, whatever was walked. */
+	members("[1]", &rc);
+	CHECK(rc == ERR_INVALID);
+	members("{\"a\":1", &rc);
+	CHECK(rc == ERR_INVALID);
+	members("{\"a\":}", &rc);
+	CHECK(rc == ERR_INVALID);
+	members("{\"a\":\"open}", &rc);
+	CHECK(rc == ERR_INVALID);
+	members("{\"a\\u0041\":1}", &rc);
+	CHECK(rc == ERR_INVALID);
+	members("{\"a\":1} x", &rc);
+	CHECK(rc == ERR_INVALID);
+	members("{\"a\":[1}", &rc);
+	CHECK(rc == ERR_INVALID);
+	members("{\"a\" 1}", &rc);
+	CHECK(rc == ERR_INVALID);
+	/* fn's answer stops the walk and is returned. */
+	CHECK(jscan_members("{\"a\":1,\"b\":2,\"c\":3}", 19, stops, &seen) ==
+	      42);
+	CHECK(seen == 2);
+}
+
 TEST_MAIN(T(test_jscan_counts_values_and_keys), T(test_jscan_depth),
+	  T(test_jscan_members),
 	  T(test_jscan_string_and_number_lengths),
 	  T(test_jscan_elements_bounded), T(test_jscan_malformed),
 	  T(test_jscan_load_refuses_before_parsing))

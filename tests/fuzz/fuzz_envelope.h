@@ -9,8 +9,11 @@
  *   "PRSB..."  an envelope: its signature is made again over the rest
  *              (mutated headers and payloads get past the signature);
  *   "{..."     the batch's JSON, deflated and wrapped;
+ *   0xc2 ...   the rest a format-2 payload (columns), deflated and
+ *              wrapped as format 2;
  *   anything else  the deflated payload as it would travel, wrapped.
- * The corpus holds real batches' JSON (gen_corpus.c) and one envelope.
+ * The corpus holds real batches' JSON and columns (gen_corpus.c) and an
+ * envelope of each format.
  */
 #ifndef PRESIDIO_TESTS_FUZZ_ENVELOPE_H
 #define PRESIDIO_TESTS_FUZZ_ENVELOPE_H
@@ -25,6 +28,7 @@
 #include "sync/batch.h"
 
 #define FUZZ_ENV_HEADER (4 + 1 + ID_BYTES + 4)
+#define FUZZ_COLUMNS 0xc2 /* first byte of a format-2 payload input */
 
 /* The test key pair: the same in every run, from a fixed seed. */
 static uint8_t fuzz_pk[crypto_sign_PUBLICKEYBYTES];
@@ -46,16 +50,17 @@ static inline void fuzz_keys(void)
 	ready = 1;
 }
 
-/* An envelope around payload p (n bytes), signed with the test key;
- * malloc'd (*len bytes), NULL when out of memory. */
-static inline uint8_t *fuzz_wrap(const uint8_t *p, size_t n, size_t *len)
+/* An envelope of format around payload p (n bytes), signed with the
+ * test key; malloc'd (*len bytes), NULL when out of memory. */
+static inline uint8_t *fuzz_wrap(const uint8_t *p, size_t n, int format,
+				 size_t *len)
 {
 	uint8_t *env = malloc(FUZZ_ENV_HEADER + n + crypto_sign_BYTES);
 
 	if (!env)
 		return NULL;
 	memcpy(env, "PRSB", 4);
-	env[4] = SYNC_BATCH_VERSION;
+	env[4] = (uint8_t)format;
 	memcpy(env + 5, fuzz_sender.b, ID_BYTES);
 	for (int i = 0; i < 4; i++)
 		env[5 + ID_BYTES + i] = (uint8_t)(n >> (8 * i));
@@ -73,6 +78,7 @@ static inline uint8_t *fuzz_envelope(const uint8_t *data, size_t size,
 {
 	uint8_t *env, *z;
 	uLongf zlen;
+	int format;
 
 	fuzz_keys();
 	if (size >= FUZZ_ENV_HEADER + crypto_sign_BYTES &&
@@ -86,15 +92,20 @@ static inline uint8_t *fuzz_envelope(const uint8_t *data, size_t size,
 		*len = size;
 		return env;
 	}
-	if (size == 0 || data[0] != '{')
-		return fuzz_wrap(data, size, len);
+	if (size == 0 || (data[0] != '{' && data[0] != FUZZ_COLUMNS))
+		return fuzz_wrap(data, size, SYNC_BATCH_VERSION, len);
+	format = data[0] == FUZZ_COLUMNS ? 2 : SYNC_BATCH_VERSION;
+	if (format == 2) {
+		data++;
+		size--;
+	}
 	zlen = compressBound((uLong)size);
 	z = malloc(zlen);
 	if (!z || compress2(z, &zlen, data, (uLong)size, 1) != Z_OK) {
 		free(z);
 		return NULL;
 	}
-	env = fuzz_wrap(z, zlen, len);
+	env = fuzz_wrap(z, zlen, format, len);
 	free(z);
 	return env;
 }

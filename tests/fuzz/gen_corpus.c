@@ -36,26 +36,29 @@ static void save(const char *kind, const char *name, const void *p, size_t n)
 		fclose(f);
 }
 
-/* The batch's JSON: its envelope's payload, inflated. */
+/* The batch's payload, inflated: its JSON, or FUZZ_COLUMNS and its
+ * columns (fuzz_envelope.h). */
 static void save_json(const char *kind, const char *name, const uint8_t *env,
 		      size_t len)
 {
 	uLongf n = 1 << 20;
-	uint8_t *text = malloc(n);
+	uint8_t *text = malloc(n + 1);
+	size_t at = env[4] == 2 ? 1 : 0;
 
-	if (!text || uncompress(text, &n, env + FUZZ_ENV_HEADER,
+	if (!text || uncompress(text + at, &n, env + FUZZ_ENV_HEADER,
 				(uLong)(len - FUZZ_ENV_HEADER -
 					crypto_sign_BYTES)) != Z_OK) {
 		fprintf(stderr, "cannot inflate %s\n", name);
 		failed = 1;
 	} else {
-		save(kind, name, text, n);
+		text[0] = at ? FUZZ_COLUMNS : text[0];
+		save(kind, name, text, n + at);
 	}
 	free(text);
 }
 
 struct gen {
-	struct sync_batch *all, *one;
+	struct sync_batch *all, *one, *cols; /* cols: all in format 2 */
 	unsigned nver;
 };
 
@@ -77,6 +80,8 @@ static int each(void *ctx, const struct store_change *c)
 	struct gen *g = ctx;
 	int rc = sync_batch_add(g->all, c);
 
+	if (!rc)
+		rc = sync_batch_add(g->cols, c);
 	if (!rc && sync_batch_count(g->one) == 0 && c->prev.n)
 		rc = sync_batch_add(g->one, c);
 	save_versions(g, &c->vers);
@@ -129,7 +134,7 @@ static void hand_versions(void)
 
 int main(int argc, char **argv)
 {
-	struct gen g = { NULL, NULL, 0 };
+	struct gen g = { NULL, NULL, NULL, 0 };
 	struct store *s;
 	struct store_put_result p, c, sv;
 	char text[512], hex[ID_TEXT_LEN + 1];
@@ -143,6 +148,7 @@ int main(int argc, char **argv)
 	fuzz_keys();
 	s = fixture_node("gen", STORE_ROLE_NODE, "m.rossi");
 	if (!s || sync_batch_new(&g.all) || sync_batch_new(&g.one) ||
+	    sync_batch_new(&g.cols) || sync_batch_set_format(g.cols, 2) ||
 	    sync_batch_new(&empty))
 		return 1;
 	/* A person, a case for them, a service, edits, a deletion. */
@@ -170,6 +176,7 @@ int main(int argc, char **argv)
 		return 1;
 	seal_save(g.all, NULL, "batch", "seed-log", 1);
 	seal_save(g.one, NULL, "batch", "seed-one", 0);
+	seal_save(g.cols, NULL, "batch", "seed-cols", 1);
 	seal_save(empty, NULL, "batch", "seed-empty", 0);
 	/* Pull pages: a cursor, more to come, a purge before change 1. */
 	id_format(&c.id, hex);
@@ -177,6 +184,10 @@ int main(int argc, char **argv)
 		  json_pack("{s:I,s:b,s:[[i,s]]}", "cursor", (json_int_t)6,
 			    "more", 1, "purge", 1, hex),
 		  "pull", "seed-page", 1);
+	seal_save(g.cols,
+		  json_pack("{s:I,s:b,s:[[i,s]]}", "cursor", (json_int_t)6,
+			    "more", 1, "purge", 1, hex),
+		  "pull", "seed-cols-page", 1);
 	seal_save(g.one,
 		  json_pack("{s:I,s:b,s:[]}", "cursor", (json_int_t)2000,
 			    "more", 0, "purge"),
@@ -188,6 +199,7 @@ int main(int argc, char **argv)
 	hand_versions();
 	sync_batch_free(g.all);
 	sync_batch_free(g.one);
+	sync_batch_free(g.cols);
 	sync_batch_free(empty);
 	store_close(s);
 	test_rmtree(test_tmpdir());

@@ -68,12 +68,17 @@ static inline struct store *open_node(const char *name, enum store_role role)
 	return fixture_node(name, role, "op.test");
 }
 
+/* The batch format the next world's hub offers (0: the newest): a test
+ * of the upgrade sets it before world_up(). */
+static int world_hub_format;
+
 static inline int world_up(void)
 {
 	static int curl_ready;
 	struct hub_config cfg = { .http = { .address = "127.0.0.1",
 					    .plain_http = 1,
-					    .max_body = MAX_BODY } };
+					    .max_body = MAX_BODY },
+				  .batch_format = world_hub_format };
 	struct err e;
 
 	memset(&w, 0, sizeof(w));

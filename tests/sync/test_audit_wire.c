@@ -6,7 +6,9 @@
  * previous build sends it, is still taken; a format-2 page with an entry
  * altered, or not continuing the trail the hub holds, is refused whole; a
  * bad format, a stream that is not zlib and one inflating past the bound
- * are refused with 400.
+ * are refused with 400.  Format 3 leaves out the hashes the hub can
+ * compute: a page of it is taken, and one whose entries differ from the
+ * node's trail, or that gives no last hash, is refused.
  */
 #include "tests/sync/hub_world.h"
 
@@ -17,19 +19,23 @@
 #include "sync/audit_wire.h"
 
 /* A page of s's own entries after `after` (at most limit) as JSON text
- * in format (1 or 2), into body (malloc'd). */
+ * in format (1, 2 or 3), into body (malloc'd). */
 struct page {
 	json_t *list;
 	int format;
+	struct store_audit_entry last;
 };
 
 static int add_entry(void *ctx, const struct store_audit_entry *a)
 {
 	struct page *pg = ctx;
 
+	pg->last = *a;
 	return json_array_append_new(
-		   pg->list, audit_wire_entry(a, pg->format < 2 ||
-						     !json_array_size(pg->list)))
+		   pg->list,
+		   audit_wire_entry(a, pg->format < 2 ||
+					       !json_array_size(pg->list),
+				    pg->format < 3 || store_audit_is_anchor(a)))
 		   ? ERR_NOMEM
 		   : 0;
 }
@@ -37,7 +43,8 @@ static int add_entry(void *ctx, const struct store_audit_entry *a)
 static char *page_of(struct store *s, uint64_t after, size_t limit,
 		     int format, size_t *len)
 {
-	struct page pg = { json_array(), format };
+	struct page pg = { json_array(), format, { .nseq = 0 } };
+	char hex[2 * STORE_AUDIT_HASHBYTES + 1];
 	json_t *body;
 	char *text = NULL;
 
@@ -46,6 +53,12 @@ static char *page_of(struct store *s, uint64_t after, size_t limit,
 		json_decref(pg.list);
 		return NULL;
 	}
+	/* Format 3: the last entry's hash, as a node sends it. */
+	sodium_bin2hex(hex, sizeof(hex), pg.last.hash, sizeof(pg.last.hash));
+	if (format >= 3 && json_array_size(pg.list))
+		json_object_set_new(json_array_get(pg.list,
+						   json_array_size(pg.list) - 1),
+				    "hash", json_string(hex));
 	body = json_pack("{so}", "entries", pg.list);
 	if (body)
 		text = json_dumps(body, JSON_COMPACT);
@@ -54,18 +67,20 @@ static char *page_of(struct store *s, uint64_t after, size_t limit,
 	return text;
 }
 
-/* POST text (deflated when format 2) as node i: the status. */
+/* POST text (deflated from format 2) as node i: the status. */
 static long post(int i, const char *text, size_t len, int format)
 {
 	uint8_t *z = NULL;
 	size_t zlen = 0;
+	char path[32];
 	long status;
 
 	if (format < 2)
 		return req(w.n[i], "POST", "/v1/audit", text, len);
 	if (zflate_deflate(text, len, 6, &z, &zlen, NULL))
 		return -3;
-	status = req(w.n[i], "POST", "/v1/audit?format=2", z, zlen);
+	snprintf(path, sizeof(path), "/v1/audit?format=%d", format);
+	status = req(w.n[i], "POST", path, z, zlen);
 	free(z);
 	return status;
 }
@@ -80,7 +95,7 @@ static uint64_t hub_holds(int i)
 		   : n;
 }
 
-WORLD_TEST(test_round_sends_format_2)
+WORLD_TEST(test_round_sends_newest_format)
 {
 	uint64_t last = 0;
 	size_t plain = 0;
@@ -176,7 +191,7 @@ WORLD_TEST(test_format_2_bad_input_refused)
 	CHECK_OK(open_case(w.n[A], "Puglia", "", &p, &c));
 	text = page_of(w.n[A], 0, 500, 2, &len);
 	CHECK(text != NULL);
-	CHECK(req(w.n[A], "POST", "/v1/audit?format=3", text, len) == 400);
+	CHECK(req(w.n[A], "POST", "/v1/audit?format=4", text, len) == 400);
 	CHECK(strstr(w.answer, "format") || strcmp(w.code, "invalid") == 0);
 	/* Plain JSON where a zlib stream is due. */
 	CHECK(req(w.n[A], "POST", "/v1/audit?format=2", text, len) == 400);
@@ -193,5 +208,71 @@ WORLD_TEST(test_format_2_bad_input_refused)
 	free(text);
 }
 
-TEST_MAIN(T(test_round_sends_format_2), T(test_format_1_page_still_taken),
+WORLD_TEST(test_format_3_hashes_computed)
+{
+	struct id p, c;
+	size_t len = 0, len2 = 0;
+	char *text, *two, *second, *last;
+
+	CHECK_OK(open_case(w.n[A], "Puglia", "", &p, &c));
+	CHECK(put(w.n[A], "case", &c, NULL, "{\"priority\":\"high\"}") == 0);
+	text = page_of(w.n[A], 0, 500, 3, &len);
+	two = page_of(w.n[A], 0, 500, 2, &len2);
+	CHECK(text && two);
+	/* One hash, the last entry's; every entry has one in format 2. */
+	CHECK(text && strstr(text, "\"hash\"") &&
+	      !strstr(strstr(text, "\"hash\"") + 1, "\"hash\""));
+	CHECK(text && strstr(text, "\"hash\"") > strstr(text, "{\"n\":3"));
+	CHECK(len < len2);
+	/* An entry altered: the chain the hub computes ends elsewhere than
+	 * the node's last hash. */
+	second = text ? strstr(text + 1, "{\"n\":2") : NULL;
+	CHECK(second && strstr(second, "\"count\":1,"));
+	if (second && strstr(second, "\"count\":1,"))
+		strstr(second, "\"count\":1,")[8] = '2';
+	CHECK(post(A, text, len, 3) == 400);
+	CHECK(hub_holds(A) == 0);
+	if (second)
+		strstr(second, "\"count\":2,")[8] = '1';
+	/* No last hash: refused; with it, taken whole. */
+	last = text ? strstr(text, ",\"hash\"") : NULL;
+	CHECK(last != NULL);
+	if (last) {
+		char *copy = strdup(text);
+		char *cut = copy + (last - text);
+
+		size_t n = strlen(",\"hash\":\"\"") + 2 * STORE_AUDIT_HASHBYTES;
+
+		memmove(cut, cut + n, strlen(cut + n) + 1);
+		CHECK(strstr(copy, "\"hash\"") == NULL);
+		CHECK(post(A, copy, strlen(copy), 3) == 400);
+		free(copy);
+	}
+	CHECK(post(A, text, len, 3) == 200);
+	CHECK(hub_holds(A) == 3);
+	free(text);
+	free(two);
+}
+
+/* Format 3 pages may carry AUDIT_WIRE_PAGE_3 entries, format 2 pages
+ * AUDIT_WIRE_PAGE. */
+WORLD_TEST(test_format_3_pages_larger)
+{
+	size_t len = 0;
+	char *text;
+
+	for (int i = 0; i < AUDIT_WIRE_PAGE + 1; i++)
+		CHECK(put(w.n[A], "person", NULL, NULL, PERSON) == 0);
+	text = page_of(w.n[A], 0, AUDIT_WIRE_PAGE + 1, 2, &len);
+	CHECK(text && post(A, text, len, 2) == 400);
+	CHECK(hub_holds(A) == 0);
+	free(text);
+	text = page_of(w.n[A], 0, AUDIT_WIRE_PAGE + 1, 3, &len);
+	CHECK(text && post(A, text, len, 3) == 200);
+	CHECK(hub_holds(A) == AUDIT_WIRE_PAGE + 1);
+	free(text);
+}
+
+TEST_MAIN(T(test_round_sends_newest_format), T(test_format_3_hashes_computed),
+	  T(test_format_3_pages_larger), T(test_format_1_page_still_taken),
 	  T(test_format_2_chain_checked), T(test_format_2_bad_input_refused))

@@ -556,7 +556,7 @@ static void test_batch_open_refuses_altered_or_foreign_envelopes(void)
 	CHECK(rc == ERR_INVALID &&
 	      open_exact(junk, sizeof(junk), fx.ka.pk, &k, &e) == ERR_INVALID);
 	memcpy(junk, "PRSB", 4);
-	fx.env[4] = SYNC_BATCH_VERSION + 1;
+	fx.env[4] = SYNC_BATCH_FORMAT_MAX + 1;
 	rc = sync_batch_sender(junk, sizeof(junk), &who, NULL);
 	CHECK(rc == ERR_INVALID &&
 	      sync_batch_sender(fx.env, fx.len, &who, NULL) == ERR_INVALID &&

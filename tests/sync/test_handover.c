@@ -318,11 +318,12 @@ static void relay_handle(void *ctx, const struct http_request *req,
 			     : "");
 	if (strcmp(req->path, "/v1/pull") == 0)
 		snprintf(path, sizeof(path),
-			 "/v1/pull?after=%s&limit=%s&ack=%s%s",
+			 "/v1/pull?after=%s&limit=%s&ack=%s%s%s",
 			 http_request_query(req, "after"),
 			 http_request_query(req, "limit"),
 			 http_request_query(req, "ack"),
-			 restart ? "&restart=1" : "");
+			 restart ? "&restart=1" : "",
+			 http_request_query(req, "format") ? "&format=2" : "");
 	else if (http_request_query(req, "format"))
 		snprintf(path, sizeof(path), "%s?format=%s", req->path,
 			 http_request_query(req, "format"));
