@@ -7,6 +7,7 @@
 #include "node/store_int.h"
 
 #include "node/store_audit.h"
+#include "node/store_require.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -188,6 +189,10 @@ int store_verify(struct store *s, uint64_t *bad, struct err *e)
 		rc = rc ? rc : r;
 		n = 0;
 		r = store_mac_verify(s, &n, rc ? &one : e);
+		nbad += n;
+		rc = rc ? rc : r;
+		n = 0;
+		r = store_require_kin_verify(s, &n, rc ? &one : e);
 		nbad += n;
 		rc = rc ? rc : r;
 		r = store_seq_high(s, &high, rc ? &one : e);

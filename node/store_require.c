@@ -159,6 +159,52 @@ int store_require_kin_sync(struct store *s, struct err *e)
 	return store_tx_end(s, opened, rc, e);
 }
 
+/* The count an SQL statement st answers, added to *n. */
+static int count_into(struct store_q *st, uint64_t *n, struct err *e)
+{
+	if (store_q_row(st))
+		*n += (uint64_t)store_q_col_i64(st, 0);
+	return store_q_end(st, e);
+}
+
+int store_require_kin_verify(struct store *s, uint64_t *bad, struct err *e)
+{
+	uint64_t missing = 0, stray = 0;
+	int rc = 0;
+
+	*bad = 0;
+	for (size_t i = 0; !rc && i < s->nkin; i++) {
+		struct store_q *st = store_q(
+		    s,
+		    "SELECT count(*) FROM record r WHERE r.coll = ?1 AND NOT "
+		    "EXISTS (SELECT 1 FROM kin k WHERE k.rid = r.rid AND "
+		    "k.coll = r.coll AND k.parent IS r.parent)",
+		    "checking the group index");
+
+		store_q_bind_int(st, 1, s->kin[i]);
+		rc = count_into(st, &missing, e);
+	}
+	if (!rc)
+		rc = count_into(
+		    store_q(s,
+			    "SELECT count(*) FROM kin k WHERE NOT EXISTS "
+			    "(SELECT 1 FROM record r WHERE r.rid = k.rid AND "
+			    "r.coll = k.coll AND r.parent IS k.parent)",
+			    "checking the group index"),
+		    &stray, e);
+	if (rc)
+		return rc;
+	*bad = missing + stray;
+	if (*bad)
+		return err_set(e, ERR_CORRUPT,
+			       "table kin (the index of records read as a "
+			       "group) does not match the records: %llu "
+			       "missing or wrong, %llu without their record",
+			       (unsigned long long)missing,
+			       (unsigned long long)stray);
+	return 0;
+}
+
 int store_require_kin_put(struct store *s, const struct schema_collection *c,
 			  int64_t rid, const struct id *parent, struct err *e)
 {

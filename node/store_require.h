@@ -79,6 +79,19 @@ int store_require_kin_init(struct store *s, struct err *e) ERR_MUST_USE;
 int store_require_kin_sync(struct store *s, struct err *e) ERR_MUST_USE;
 
 /*
+ * verify's check of kin: every record of a collection in s->kin has its
+ * row, with the record's collection and parent, and no row is without its
+ * record.  The walk believes only the record's own (MAC'd) columns, so a
+ * row deleted or planted hides or adds nothing there; but a rule's group
+ * read (store_require_walk()) and the hub's backfill of a case entering a
+ * scope find records through kin, and a deleted row would leave one
+ * out.  *bad = the rows missing or wrong plus those without a record;
+ * ERR_CORRUPT naming the table when any, 0 else.
+ */
+int store_require_kin_verify(struct store *s, uint64_t *bad,
+			     struct err *e) ERR_MUST_USE;
+
+/*
  * Keep record rid's row in kin, in the write's transaction: its
  * collection c and parent (NULL: none).  Nothing for a collection rules
  * do not read as a group.

@@ -543,8 +543,61 @@ static void test_require_group_index_rebuilt(void)
 	store_close(s);
 }
 
+/* verify: `presidio verify` finds a kin row deleted, moved to another
+ * parent, or planted without its record; the store as written passes. */
+static void test_require_group_index_verified(void)
+{
+	struct store *s;
+	struct store_put_result b, b2;
+	char json[160], idtext[ID_TEXT_LEN + 1];
+	struct err e;
+	uint64_t bad = 0;
+
+	s = node_named("polo", STORE_ROLE_NODE);
+	CHECK(s);
+	CHECK_OK(put_err(s, "test_budget", NULL, "{\"title\":\"b\"}", &b, &e));
+	CHECK_OK(put_err(s, "test_budget", NULL, "{\"title\":\"c\"}", &b2,
+			 &e));
+	id_format(&b.id, idtext);
+	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":60}",
+		 idtext);
+	CHECK_OK(put_err(s, "test_entry", NULL, json, NULL, &e));
+	CHECK_OK(store_verify(s, &bad, &e));
+	CHECK(bad == 0);
+	/* The entry's row gone: the cap would count 0 for its budget. */
+	s = fixture_tamper(s, "DELETE FROM kin WHERE rid = (SELECT max(rid) "
+			      "FROM record)", "op.req");
+	CHECK(s != NULL);
+	err_init(&e);
+	CHECK(s && store_verify(s, &bad, &e) == ERR_CORRUPT);
+	CHECK(bad == 1 && strstr(e.msg, "kin") != NULL);
+	/* Put back under the other budget: still wrong. */
+	s = fixture_tamper(s, "INSERT INTO kin(rid, coll, parent) SELECT "
+			      "r.rid, r.coll, (SELECT id FROM record WHERE "
+			      "rowid = (SELECT min(rid) + 1 FROM record)) "
+			      "FROM record r WHERE r.rid = (SELECT max(rid) "
+			      "FROM record)", "op.req");
+	CHECK(s != NULL);
+	err_init(&e);
+	CHECK(s && store_verify(s, &bad, &e) == ERR_CORRUPT);
+	CHECK(bad == 2);
+	/* Right again, plus a row of no record. */
+	s = fixture_tamper(s, "UPDATE kin SET parent = (SELECT parent FROM "
+			      "record r WHERE r.rid = kin.rid); INSERT INTO "
+			      "kin(rid, coll, parent) VALUES (99999, 1, NULL)",
+			   "op.req");
+	CHECK(s != NULL);
+	err_init(&e);
+	CHECK(s && store_verify(s, &bad, &e) == ERR_CORRUPT);
+	CHECK(bad == 1 && strstr(e.msg, "1 without their record"));
+	s = fixture_tamper(s, "DELETE FROM kin WHERE rid = 99999", "op.req");
+	CHECK(s && store_verify(s, &bad, NULL) == 0 && bad == 0);
+	store_close(s);
+}
+
 TEST_MAIN(T(test_require_child_refused_then_taken),
 	  T(test_require_group_index_rebuilt),
+	  T(test_require_group_index_verified),
 	  T(test_require_self_and_role_limited),
 	  T(test_require_parent_and_sibling),
 	  T(test_require_received_never_refused),
