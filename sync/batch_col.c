@@ -20,8 +20,6 @@
 #include <string.h>
 
 #include "common/jscan.h"
-#include "common/jtext.h"
-#include "node/keyslot.h"
 #include "schema/schema.h"
 
 #define COLLS_MAX 256    /* collections a batch names, at most */
