@@ -215,9 +215,10 @@ static size_t string_end(const char *t, size_t i, size_t len)
 	return 0;
 }
 
-/* The end of the value starting at t[i]: the first ',' or '}' outside
- * strings and nested containers; 0 when the text ends first. */
-static size_t value_end(const char *t, size_t i, size_t len)
+/* The end of the value starting at t[i], inside a container that close
+ * (']' or '}') ends: the first ',' or close outside strings and nested
+ * containers; 0 when the text ends first or the other bracket closes. */
+static size_t value_end(const char *t, size_t i, size_t len, char close)
 {
 	size_t depth = 0;
 
@@ -234,9 +235,9 @@ static size_t value_end(const char *t, size_t i, size_t len)
 			depth++;
 		else if ((c == ']' || c == '}') && depth)
 			depth--;
-		else if ((c == ',' || c == '}') && !depth)
+		else if ((c == ',' || c == close) && !depth)
 			return i;
-		else if (c == ']')
+		else if (c == ']' || c == '}')
 			return 0;
 		i++;
 	}
@@ -267,7 +268,7 @@ int jscan_members(const char *text, size_t len, jscan_member_fn fn,
 		if (i >= len || text[i] != ':')
 			return ERR_INVALID;
 		v = skip_space(text, i + 1, len);
-		vend = value_end(text, v, len);
+		vend = value_end(text, v, len, '}');
 		if (!vend || vend == v)
 			return ERR_INVALID;
 		i = vend;
@@ -284,4 +285,26 @@ int jscan_members(const char *text, size_t len, jscan_member_fn fn,
 								   : ERR_INVALID;
 		i = skip_space(text, i + 1, len); /* past ',' */
 	}
+}
+
+size_t jscan_elements(const char *text, size_t len)
+{
+	size_t i = skip_space(text, 0, len), n = 0;
+
+	if (i >= len || text[i] != '[')
+		return 0;
+	i = skip_space(text, i + 1, len);
+	if (i < len && text[i] == ']')
+		return 0;
+	while (i < len) {
+		size_t end = value_end(text, i, len, ']');
+
+		if (!end || end == i)
+			return 0;
+		n++;
+		if (text[end] == ']')
+			return n;
+		i = skip_space(text, end + 1, len);
+	}
+	return 0;
 }

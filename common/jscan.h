@@ -80,4 +80,9 @@ typedef int (*jscan_member_fn)(void *ctx, const char *key, size_t klen,
 int jscan_members(const char *text, size_t len, jscan_member_fn fn,
 		  void *ctx) ERR_MUST_USE;
 
+/* The elements of an array written as text (len bytes), as written: 0
+ * when it is empty or no well-formed array.  Like jscan_members(), for
+ * text whose structure is trusted or was checked (jscan_check()). */
+size_t jscan_elements(const char *text, size_t len);
+
 #endif

@@ -193,92 +193,26 @@ int sync_batch_meta_known(const json_t *meta, struct err *e)
 
 #define FIXED_VALUES 64 /* the object, its members, meta's scalars */
 
-static size_t skip_ws(const char *t, size_t len, size_t i)
+/* The first "changes" member's elements (jscan_members() passes over
+ * nothing: a key written with escapes ends the walk, and the bound is
+ * then the tighter). */
+static int count_changes(void *ctx, const char *key, size_t klen,
+			 const char *val, size_t vlen)
 {
-	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
-			   t[i] == '\r'))
-		i++;
-	return i;
-}
-
-/* Past the end of the value starting at t[i] (text jscan passed: its
- * strings end, its brackets match); len when it runs off. */
-static size_t value_end(const char *t, size_t len, size_t i)
-{
-	size_t depth = 0;
-
-	while (i < len) {
-		char c = t[i];
-
-		if (c == '"') {
-			for (i++; i < len && t[i] != '"'; i++)
-				if (t[i] == '\\')
-					i++;
-			i++;
-		} else if (c == '[' || c == '{') {
-			depth++;
-			i++;
-		} else if (c == ']' || c == '}') {
-			if (!depth)
-				return i; /* the container around it ends */
-			depth--;
-			i++;
-		} else if (!depth && (c == ',' || c == ':' || c == ' ' ||
-				      c == '\t' || c == '\n' || c == '\r')) {
-			return i;
-		} else {
-			i++;
-		}
-		if (!depth && (c == '"' || c == ']' || c == '}'))
-			return i;
-	}
-	return len;
-}
-
-/* Elements of the array starting at t[i] ('['). */
-static size_t array_elems(const char *t, size_t len, size_t i)
-{
-	size_t n = 0;
-
-	i = skip_ws(t, len, i + 1);
-	if (i < len && t[i] == ']')
+	if (klen != 7 || memcmp(key, "changes", 7))
 		return 0;
-	while (i < len) {
-		n++;
-		i = skip_ws(t, len, value_end(t, len, i));
-		if (i >= len || t[i] != ',')
-			break;
-		i = skip_ws(t, len, i + 1);
-	}
-	return n;
+	*(size_t *)ctx = jscan_elements(val, vlen);
+	return ERR_STOP;
 }
 
-/* Elements of the top object's first "changes" array as written (a key
- * written with escapes is not found: the bound is then the tighter). */
+/* Elements of the top object's "changes" array as written. */
 static size_t changes_count(const char *t, size_t len)
 {
-	size_t i = skip_ws(t, len, 0);
+	size_t n = 0;
+	int rc = jscan_members(t, len, count_changes, &n);
 
-	if (i >= len || t[i] != '{')
-		return 0;
-	i = skip_ws(t, len, i + 1);
-	while (i < len && t[i] == '"') {
-		size_t key = i, kend = value_end(t, len, i), v;
-
-		i = skip_ws(t, len, kend);
-		if (i >= len || t[i] != ':')
-			return 0;
-		v = skip_ws(t, len, i + 1);
-		if (v >= len)
-			return 0;
-		if (kend - key == 9 && !memcmp(t + key, "\"changes\"", 9))
-			return t[v] == '[' ? array_elems(t, len, v) : 0;
-		i = skip_ws(t, len, value_end(t, len, v));
-		if (i >= len || t[i] != ',')
-			return 0;
-		i = skip_ws(t, len, i + 1);
-	}
-	return 0;
+	(void)rc; /* a walk that ends early leaves n as it found it */
+	return n;
 }
 
 int sync_batch_values_fit(const char *text, size_t len, size_t values,

@@ -2,7 +2,8 @@
  * test_jscan.c - bounds on JSON text before it is parsed: values (keys
  * included), depth, string and number lengths, elements of a chosen
  * array; brackets and quotes inside strings are not structure; what the
- * counts say of malformed text; jscan_load() parses only what passes.
+ * counts say of malformed text; jscan_load() parses only what passes;
+ * an object's members and an array's elements walked as text.
  */
 #include "common/err.h"
 #include "common/jscan.h"
@@ -208,8 +209,26 @@ static void test_jscan_members(void)
 	CHECK(seen == 2);
 }
 
+static size_t elements(const char *text)
+{
+	return jscan_elements(text, strlen(text));
+}
+
+static void test_jscan_elements(void)
+{
+	CHECK(elements("[]") == 0 && elements(" [ ] ") == 0);
+	CHECK(elements("[1]") == 1);
+	CHECK(elements("[1, \"a,]\", [2,3], {\"b\":[4]} ]") == 4);
+	CHECK(elements("[\"\\\"]\"]") == 1);
+	/* No array, or none that closes: nothing counted. */
+	CHECK(elements("{\"a\":1}") == 0);
+	CHECK(elements("[1,2") == 0);
+	CHECK(elements("[1,}") == 0);
+	CHECK(elements("[1,,2]") == 0);
+}
+
 TEST_MAIN(T(test_jscan_counts_values_and_keys), T(test_jscan_depth),
-	  T(test_jscan_members),
+	  T(test_jscan_members), T(test_jscan_elements),
 	  T(test_jscan_string_and_number_lengths),
 	  T(test_jscan_elements_bounded), T(test_jscan_malformed),
 	  T(test_jscan_load_refuses_before_parsing))
