@@ -137,6 +137,7 @@ struct store_write {
 	const json_t *fields;                 /* its values now (borrowed) */
 	int64_t origin;  /* node row of the node that made the change */
 	uint64_t seq;    /* the change-log entry just written */
+	int64_t rid;     /* the record's row (record.rid) */
 };
 
 /* Called after every record write, inside its transaction: a non-zero

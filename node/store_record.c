@@ -170,7 +170,7 @@ static int log_change(struct store *s, const struct id *id,
 	}
 	if (s->write_hook) {
 		struct store_write w = { id, coll, l->fields, c->origin,
-					 s->next_seq - 1 };
+					 s->next_seq - 1, l->rid };
 
 		rc = s->write_hook(s->write_hook_ctx, s, &w, e);
 	}

@@ -18,7 +18,8 @@
  * collection's name.
  *
  * Owns the tables peer, nonce, refusal, peer_rebuild, scope_case,
- * scope_member, scope_event, allocation and the hub's rows of refused;
+ * scope_member, scope_event, scope_key, allocation and the hub's rows of
+ * refused;
  * the records, the log, keys and checkpoints are the store's.  The
  * allocation gives the limits of the collections that declare a quota
  * (struct schema_quota: dotes per partner) through the store's quota
@@ -40,6 +41,24 @@
  * Cannot fail.
  */
 void registry_attach(struct store *s);
+
+/*
+ * Index the whole log by who may see it (table scope_key) when it is not
+ * yet, or was for a schema that classed collections otherwise: a hub
+ * upgraded from a build without the table, or to a new schema.  Until it
+ * ran, pulls judge every entry after their cursor, as that build did;
+ * afterwards the write hook keeps the table.  One transaction; s
+ * unlocked.  hub_start() calls it.
+ */
+int registry_scope_key_sync(struct store *s, struct err *e) ERR_MUST_USE;
+
+/*
+ * Count the log's entries missing their row of scope_key (a pull would
+ * not send them) into *missing: ERR_CORRUPT naming the table when any is.
+ * `presidio verify` calls it on the hub.
+ */
+int registry_scope_key_verify(struct store *s, uint64_t *missing,
+			      struct err *e) ERR_MUST_USE;
 
 /* ---- the nodes the hub serves (registry_peer.c) ---- */
 

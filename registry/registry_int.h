@@ -9,6 +9,7 @@
  *   registry_scope.c     the scope index and the write hook that keeps it
  *   registry_subject.c   a case's subject entering or leaving a scope
  *   registry_scope_log.c the log as one peer may see it
+ *   registry_scope_key.c the log by who may see it (what a pull reads)
  *   registry_handover.c  a change made while its node still held its case
  *   registry_check.c     the rules a pushed change keeps beyond its scope
  *   registry_refused.c   changes refused whole, kept sealed
@@ -75,6 +76,20 @@ void registry_scope_coll_list(enum schema_scope cls, int parent_root, char *out,
 /* The WHERE condition "record r is in peer ?2's scope" (node.idx of the
  * peer in ?3, -1 when not enrolled), into out. */
 void registry_scope_condition(char *out, size_t n);
+
+/* A record written by change w->seq: its keys into scope_key, so that
+ * pulls find the entry (registry_scope_key.c). */
+int registry_scope_key_note(struct store *s, const struct store_write *w,
+			    struct err *e);
+
+/* *ready = 1 when scope_key holds every entry of the log
+ * (registry_scope_key_sync() ran for this schema): pulls may read it. */
+int registry_scope_key_ready(struct store *s, int *ready, struct err *e);
+
+/* An SQL query of the keys of peer ?2 (node.idx ?3, -1 when not
+ * enrolled), into out: the scope_key rows of these keys are every entry
+ * the peer may see, and more. */
+void registry_scope_key_peer_sql(char *out, size_t n);
 
 /* node.idx of an enrolled peer, -1 otherwise. */
 int registry_scope_peer_node(struct store *s, const struct registry_peer *p,

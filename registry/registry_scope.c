@@ -591,13 +591,16 @@ out:
 }
 
 
-/* The store's write hook: a scope root written keeps its index. */
+/* The store's write hook: every entry is indexed by who may see it, and
+ * a scope root written keeps the scope index. */
 static int on_write(void *ctx, struct store *s, const struct store_write *w,
 		    struct err *e)
 {
+	int rc = registry_scope_key_note(s, w, e);
+
 	(void)ctx;
-	if (schema_scope_of(w->coll) != SCHEMA_SCOPE_ROOT)
-		return 0;
+	if (rc || schema_scope_of(w->coll) != SCHEMA_SCOPE_ROOT)
+		return rc;
 	return registry_scope_note(s, w->id, w->coll, w->fields, w->origin,
 				   w->seq, e);
 }

@@ -7,6 +7,7 @@
  */
 #include "registry/registry_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,9 @@
 	"(SELECT presidio_mac_ok(f.mac, 'change', f.seq, f.rid, f.kind, "      \
 	"f.origin, f.oseq, f.actor, f.hlc, f.vers, f.prev, f.seen) FROM "      \
 	"change f WHERE f.rid = r.rid ORDER BY f.seq LIMIT 1)"
+
+/* The first window of a walk through the keys without a page limit. */
+#define SCOPE_WINDOW_MIN 2000
 
 /* ---- the log as a peer sees it ---- */
 
@@ -240,6 +244,57 @@ out:
 	return store_q_done(st, rc, w->e);
 }
 
+/*
+ * How a pull reads the log: judging every entry after its cursor, or
+ * through its peer's keys (scope_key, registry_scope_key.c), whose
+ * lookups cost about as much as judging one entry for each of the peer's
+ * cases, on every window read so.  The walk judges a first window of
+ * entries (as many as the peer has cases, an eighth of a page at least),
+ * and reads on through the keys only when what it found there says that
+ * judging on would cost more than the keys: a node that sees little of
+ * what comes in (the usual Polo) reads through its keys, one that sees
+ * most of it (a new node's first pull of its cases, a regional office)
+ * judges the entries.  PRESIDIO_TEST_SCOPE_WALK=keys or =all forces one
+ * way, for the tests that check both give the same pages.
+ */
+enum walk_how { WALK_ALL, WALK_ADAPT, WALK_KEYS };
+
+static int walk_plan(struct scope_walk *w, uint64_t *end, uint64_t *cases,
+		     enum walk_how *how, struct err *e)
+{
+	const char *force = getenv("PRESIDIO_TEST_SCOPE_WALK");
+	struct store_q *st;
+	int ready = 0, rc = registry_scope_key_ready(w->s, &ready, e);
+
+	*end = 0;
+	*cases = 0;
+	*how = WALK_ALL;
+	if (rc || !ready || (force && !strcmp(force, "all")))
+		return rc;
+	st = store_q(w->s, "SELECT coalesce(max(seq), 0), (SELECT count(*) "
+			   "FROM scope_member WHERE peer = ?1) FROM change",
+		     "reading scope");
+	store_q_bind_int(st, 1, w->p->idx);
+	if (store_q_row(st)) {
+		*end = (uint64_t)store_q_col_i64(st, 0);
+		*cases = (uint64_t)store_q_col_i64(st, 1);
+	}
+	*how = force && !strcmp(force, "keys") ? WALK_KEYS : WALK_ADAPT;
+	return store_q_end(st, e);
+}
+
+/* After a judged window: whether judging on (needed more entries, the
+ * density seen so far rows in examined) would cost more than the keys. */
+static int keys_cheaper(uint64_t left, uint64_t needed, uint64_t rows,
+			uint64_t examined, uint64_t cases)
+{
+	uint64_t judge = left;
+
+	if (rows && needed / rows < left / (examined ? examined : 1))
+		judge = needed * (examined / rows + 1);
+	return judge > cases + needed;
+}
+
 int registry_scope_log(struct store *s, const struct registry_peer *p,
 		       uint64_t after, size_t limit, registry_scope_fn fn,
 		       void *ctx, int *more, struct err *e)
@@ -247,10 +302,14 @@ int registry_scope_log(struct store *s, const struct registry_peer *p,
 	struct scope_walk w = { .s = s, .p = p, .fn = fn, .ctx = ctx, .e = e,
 				.after = after, .node = -1 };
 	size_t evlimit = limit ? limit : 10000;
-	char cond[2048], sql[3072], subjects[128];
-	struct store_q *st = NULL;
+	char cond[2048], keys[1024], subjects[128];
+	char sql_all[4096], sql_keys[5120];
+	uint64_t end = 0, cases = 0, lo = after, hi, span;
+	uint64_t page = limit ? limit : SCOPE_WINDOW_MIN;
+	enum walk_how how = WALK_ALL;
 	int64_t node = -1;
-	size_t rows = 0;
+	size_t rows = 0, got;
+	int keyed;
 	int rc = store_require_unlocked(s, e);
 
 	if (!rc)
@@ -259,6 +318,8 @@ int registry_scope_log(struct store *s, const struct registry_peer *p,
 	*more = 0;
 	if (!rc)
 		rc = load_events(&w, after, evlimit);
+	if (!rc)
+		rc = walk_plan(&w, &end, &cases, &how, e);
 	if (rc)
 		goto out;
 	if (w.nev >= evlimit) {
@@ -268,28 +329,67 @@ int registry_scope_log(struct store *s, const struct registry_peer *p,
 	registry_scope_condition(cond, sizeof(cond));
 	registry_scope_coll_list(SCHEMA_SCOPE_SUBJECT, 0, subjects,
 				 sizeof(subjects));
+	registry_scope_key_peer_sql(keys, sizeof(keys));
 	/* Entries the peer made itself are not sent back to it, unless it
 	 * started over and no longer holds them: then every page up to the
 	 * log's end at its restart brings them (peer_rebuild), not only the
-	 * first. */
-	snprintf(sql, sizeof(sql),
-		 STORE_CHANGE_COLUMNS
-		 "WHERE c.seq > ?1 AND (c.origin IS NOT ?5 OR c.seq <= "
-		 "coalesce((SELECT upto FROM peer_rebuild WHERE peer = "
-		 "?2), 0)) AND %s AND " SCOPE_ROWS_OK " AND (r.coll "
-		 "NOT IN %s OR " SCOPE_FIRST_OK ") ORDER BY c.seq "
-		 "LIMIT ?4",
-		 cond, subjects);
-	st = store_q(s, sql, "reading change log");
-	store_q_bind_int(st, 1, (int64_t)after);
-	store_q_bind_int(st, 2, p->idx);
-	store_q_bind_int(st, 3, node);
-	store_q_bind_int(st, 4, limit ? (int64_t)limit : -1);
-	/* From the start (a new or rebuilt node) its own entries come too:
-	 * a rebuilt node no longer holds them. */
-	store_q_bind_int(st, 5, after ? node : -1);
-	rc = store_walk_changes(s, st, STORE_VALUES_TEXT, walk_entry, &w, &rows,
-				e);
+	 * first.  The walk reads windows of sequence numbers (?1, ?6]:
+	 * through the keys, a window's rows of scope_key are gathered and
+	 * sorted before its first entry is judged, and a page needs no more
+	 * of them than it sends. */
+#define SCOPE_LOG_SQL(restrict)                                                \
+	STORE_CHANGE_COLUMNS                                                   \
+	"WHERE c.seq > ?1 AND c.seq <= ?6 AND " restrict "(c.origin IS NOT "  \
+	"?5 OR c.seq <= coalesce((SELECT upto FROM peer_rebuild WHERE peer = " \
+	"?2), 0)) AND %s AND " SCOPE_ROWS_OK " AND (r.coll NOT IN %s OR "     \
+	SCOPE_FIRST_OK ") ORDER BY c.seq LIMIT ?4"
+	snprintf(sql_all, sizeof(sql_all), SCOPE_LOG_SQL(""), cond, subjects);
+	snprintf(sql_keys, sizeof(sql_keys),
+		 SCOPE_LOG_SQL("c.seq IN (SELECT k.seq FROM scope_key k WHERE "
+			       "k.key IN (%s) AND k.seq > ?1 AND k.seq <= ?6) "
+			       "AND "),
+		 keys, cond, subjects);
+#undef SCOPE_LOG_SQL
+	keyed = how == WALK_KEYS;
+	if (how == WALK_ALL)
+		span = UINT64_MAX;
+	else if (keyed)
+		span = 4 * page;
+	else
+		span = cases > page / 8 ? cases : page / 8;
+	for (;;) {
+		struct store_q *st = store_q(s, keyed ? sql_keys : sql_all,
+					     "reading change log");
+
+		hi = span < end - lo && lo < end ? lo + span
+						 : (uint64_t)INT64_MAX;
+		store_q_bind_int(st, 1, (int64_t)lo);
+		store_q_bind_int(st, 2, p->idx);
+		store_q_bind_int(st, 3, node);
+		store_q_bind_int(st, 4, limit ? (int64_t)(limit - rows) : -1);
+		/* From the start (a new or rebuilt node) its own entries
+		 * come too: a rebuilt node no longer holds them. */
+		store_q_bind_int(st, 5, after ? node : -1);
+		store_q_bind_int(st, 6, (int64_t)hi);
+		got = 0;
+		rc = store_walk_changes(s, st, STORE_VALUES_TEXT, walk_entry,
+					&w, &got, e);
+		rows += got;
+		if (rc || (limit && rows == limit) || hi == (uint64_t)INT64_MAX)
+			break;
+		if (!keyed && !keys_cheaper(end - hi,
+					    limit ? limit - rows : end - hi,
+					    rows, hi - after, cases)) {
+			span = UINT64_MAX; /* judge on to the end */
+		} else if (!keyed) {
+			keyed = 1;
+			span = 4 * page > (end - hi) / 64 ? 4 * page
+							  : (end - hi) / 64;
+		} else {
+			span *= 2;
+		}
+		lo = hi;
+	}
 	if (rc == ERR_STOP && !w.fn_stopped)
 		rc = 0; /* walk_entry() stopped at the last event loaded */
 	if (rc)

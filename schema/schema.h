@@ -333,6 +333,11 @@ enum schema_scope {
 
 enum schema_scope schema_scope_of(const struct schema_collection *c);
 
+/* The collection whose scope c follows, or NULL for a root (or when the
+ * parent field is broken, which schema_check() reports). */
+const struct schema_collection *
+schema_parent_of(const struct schema_collection *c);
+
 /* The top of c's parent chain (c itself when it has no parent); NULL when
  * the chain is broken. */
 const struct schema_collection *

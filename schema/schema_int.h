@@ -16,9 +16,4 @@
 #define KNOWN_FLAGS                                                            \
 	(SCHEMA_REQUIRED | SCHEMA_PERSONAL | SCHEMA_HUB_ONLY | SCHEMA_FIXED)
 
-/* The collection whose scope c follows, or NULL for a root (or when the
- * parent field is broken, which schema_check() reports). */
-const struct schema_collection *
-schema_parent_of(const struct schema_collection *c);
-
 #endif

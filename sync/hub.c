@@ -706,6 +706,11 @@ int hub_start(struct hub **out, struct store *s, const struct hub_config *cfg,
 	 * registry's hook is on s before it is cloned (attaching twice is
 	 * the same as once). */
 	registry_attach(s);
+	/* A hub upgraded from a build without the scope index of its log
+	 * builds it once, before it serves. */
+	rc = registry_scope_key_sync(s, e);
+	if (rc)
+		goto out;
 	h->hub_id = *store_node_id(s);
 	h->pull_limit = cfg->pull_limit ? cfg->pull_limit : HUB_PULL_LIMIT;
 	h->batch_format = cfg->batch_format > 0 &&

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "registry/registry.h"
 
 const char cli_usage_operator[] =
 	"usage: presidio operator add NAME --role ROLE [--key-file PATH]\n"
@@ -439,6 +440,9 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 	if (rc < 0)
 		goto out;
 	rc = store_verify(s, &bad, &e);
+	/* The hub's registry keeps an index of its own beside the store's. */
+	if (rc >= 0 && store_role(s) == STORE_ROLE_HUB)
+		rc = registry_scope_key_verify(s, &bad, &e);
 	if (rc < 0) {
 		log_error("verify.failed", "verify failed (%" PRIu64 " bad): %s", bad, e.msg);
 		goto out;

@@ -14,7 +14,10 @@
  *      both sides: nothing vanishes;
  *   3. every open conflict store_conflicts() lists, on every store, is
  *      settled by the form its kind names (store_resolve() for a field,
- *      store_resolve_delete() for a delete against an edit).
+ *      store_resolve_delete() for a delete against an edit);
+ *   4. every node's pull reads the same items, in the same order and
+ *      pages, through its keys (scope_key) as through the whole log
+ *      (registry/registry_scope_key.c), from several cursors.
  *
  * Included by test_sync_sim.c only; everything here is static.  A check
  * writes what failed into sim->why and returns non-zero.
@@ -42,7 +45,7 @@ struct sim_saved {
 
 struct sim_ctx {
 	char why[SIM_WHY];
-	int skip[4]; /* invariants left unchecked (SIM_SKIP) */
+	int skip[5]; /* invariants left unchecked (SIM_SKIP) */
 };
 
 static inline ERR_PRINTF(2, 3) int sim_fail(struct sim_ctx *x,
@@ -498,6 +501,108 @@ static inline int sim_check_resolvable(struct sim_ctx *x, int keep)
 						"after being settled",
 						sim_name(a),
 						idtext(&o.record));
+		}
+	}
+	return 0;
+}
+
+/* ---- invariant 4: the keys read what the whole log does ---- */
+
+struct sim_items {
+	struct buf t; /* the items as text, NUL-terminated */
+	int over;
+	uint64_t last;
+};
+
+static inline ERR_PRINTF(2, 3) void sim_items_cat(struct sim_items *k,
+						   const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) ||
+	    buf_append(&k->t, line, (size_t)n + 1))
+		k->over = 1;
+	else
+		k->t.len--; /* the NUL stays, outside the length */
+}
+
+static inline int sim_item_text(void *ctx, const struct registry_scope_item *it)
+{
+	struct sim_items *k = ctx;
+
+	k->last = it->seq;
+	if (it->change)
+		sim_items_cat(k, "%" PRIu64 ":%s:%" PRIu64 ":%d ", it->seq,
+			      idtext(&it->change->record), it->change->seq,
+			      it->backfill);
+	else
+		sim_items_cat(k, "%" PRIu64 ":%s:%s ", it->seq,
+			      idtext(&it->root), it->entered ? "in" : "out");
+	return 0;
+}
+
+/* The walk of peer p from after, by pages of limit (0: one page), as
+ * text in *out (to free), read the way mode says
+ * (PRESIDIO_TEST_SCOPE_WALK). */
+static inline int sim_walk_text(const struct registry_peer *p, uint64_t after,
+				size_t limit, const char *mode, char **out)
+{
+	struct sim_items k;
+	int more = 1, pages = 0;
+
+	memset(&k, 0, sizeof(k));
+	buf_init(&k.t, 64 << 20);
+	sim_items_cat(&k, "%s", "");
+	setenv("PRESIDIO_TEST_SCOPE_WALK", mode, 1);
+	while (more && pages++ < 10000) {
+		k.last = after;
+		if (registry_scope_log(w.hub, p, after, limit, sim_item_text,
+				       &k, &more, NULL))
+			break;
+		sim_items_cat(&k, "| ");
+		after = k.last;
+	}
+	unsetenv("PRESIDIO_TEST_SCOPE_WALK");
+	*out = (char *)k.t.data;
+	return more || k.over ? -1 : 0;
+}
+
+static inline int sim_check_keys(struct sim_ctx *x)
+{
+	uint64_t end = 0;
+
+	if (store_last_seq(w.hub, &end, NULL))
+		return sim_fail(x, "invariant 4: cannot read the hub's log");
+	for (int i = 0; i < NNODES; i++) {
+		struct registry_peer p;
+
+		if (registry_peer_by_name(w.hub, peers[i].name, &p, NULL))
+			return sim_fail(x, "invariant 4: no peer %s",
+					peers[i].name);
+		for (int q = 0; q < 4; q++) {
+			uint64_t after = end * (uint64_t)q / 4;
+			size_t limit = q % 2 ? 3 : 0;
+			char *all = NULL, *keys = NULL;
+			int bad = sim_walk_text(&p, after, limit, "all", &all) ||
+				  sim_walk_text(&p, after, limit, "keys",
+						&keys) ||
+				  strcmp(all ? all : "", keys ? keys : "");
+
+			if (bad)
+				sim_fail(x, "invariant 4: %s after %" PRIu64
+					 " by %zu: the whole log gives "
+					 "[%.1200s], the keys [%.1200s]",
+					 peers[i].name, after, limit,
+					 all ? all : "", keys ? keys : "");
+			free(all);
+			free(keys);
+			if (bad)
+				return -1;
 		}
 	}
 	return 0;

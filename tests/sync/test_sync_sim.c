@@ -599,7 +599,7 @@ static int scenario(uint64_t seed, int verbose, char *why)
 	S.log = verbose == 2 ? malloc(LOG_MAX) : NULL;
 	if (S.log)
 		S.log[0] = '\0';
-	for (int i = 1; i <= 3; i++)
+	for (int i = 1; i <= 4; i++)
 		S.x.skip[i] = skip && strchr(skip, '0' + i) != NULL;
 	atomic_store(&sim_ms, base_ms);
 	if (world_make() || world_reset(sim_clock)) {
@@ -631,6 +631,8 @@ static int scenario(uint64_t seed, int verbose, char *why)
 		sim_check_scopes(&S.x, S.sv, S.nsv);
 	if (!S.x.skip[2] && !S.x.why[0])
 		sim_check_saved(&S.x, S.sv, S.nsv);
+	if (!S.x.skip[4] && !S.x.why[0])
+		sim_check_keys(&S.x);
 	if (!S.x.skip[3] && !S.x.why[0])
 		sim_check_resolvable(&S.x, rnd(2));
 out:
