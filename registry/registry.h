@@ -48,7 +48,7 @@ void registry_attach(struct store *s);
  * upgraded from a build without the table, or to a new schema.  Until it
  * ran, pulls judge every entry after their cursor, as that build did;
  * afterwards the write hook keeps the table.  One transaction; s
- * unlocked.  hub_start() calls it.
+ * unlocked.  hub_start() calls it, and every command that unlocks a hub.
  */
 int registry_scope_key_sync(struct store *s, struct err *e) ERR_MUST_USE;
 

@@ -367,6 +367,11 @@ int cli_open_unlocked(struct cli *c, struct store **out, struct err *e)
 	if (rc < 0)
 		goto out;
 	rc = cli_unlock(c, s, c->key_file, e);
+	/* A hub's log is indexed by who may see it from its first write: a
+	 * new hub's first command marks its empty index complete, an
+	 * upgraded hub's builds it (registry/registry.h). */
+	if (rc >= 0 && store_role(s) == STORE_ROLE_HUB)
+		rc = registry_scope_key_sync(s, e);
 	if (rc < 0)
 		goto out;
 	*out = s;

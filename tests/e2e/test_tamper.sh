@@ -125,6 +125,16 @@ fi
 	ok planted_peer_not_authenticated ||
 	fail planted_peer_not_authenticated "the planted peer got a MAC"
 
+# A row of the hub's log by who may see it removed (a pull would not
+# send its entry): verify names the table.
+hubdb "DELETE FROM scope_key WHERE seq = (SELECT max(seq) FROM change)"
+on "$T/hub" verify
+if [ "$RC" -ne 0 ] && err_has "scope_key"; then
+	ok hub_verify_reports_scope_key
+else
+	fail hub_verify_reports_scope_key "exit $RC ($(first_err))"
+fi
+
 assert_absent no_value_in_errors "$T/stderr.all" Quokkaname
 
 finish
