@@ -129,20 +129,26 @@ static int put_key(struct store *s, const void *key, size_t len,
 	return store_q_run(st, e);
 }
 
-/* A person's creator: the node of its record's first entry. */
-static int put_creator(struct store *s, int64_t rid, uint64_t seq,
-		       struct err *e)
+/* Run sql, an insert of keys for entry seq of record row rid (?1, ?2). */
+static int put_for(struct store *s, const char *sql, int64_t rid,
+		   uint64_t seq, struct err *e)
 {
-	struct store_q *st = store_q(
-	    s,
-	    "INSERT OR IGNORE INTO scope_key(key, seq) SELECT n.id, ?2 FROM "
-	    "node n WHERE n.idx = (SELECT f.origin FROM change f WHERE f.rid "
-	    "= ?1 ORDER BY f.seq LIMIT 1)",
-	    "indexing the log by scope");
+	struct store_q *st = store_q(s, sql, "indexing the log by scope");
 
 	store_q_bind_int(st, 1, rid);
 	store_q_bind_int(st, 2, (int64_t)seq);
 	return store_q_run(st, e);
+}
+
+/* A person's creator: the node of its record's first entry. */
+static int put_creator(struct store *s, int64_t rid, uint64_t seq,
+		       struct err *e)
+{
+	return put_for(s,
+		       "INSERT OR IGNORE INTO scope_key(key, seq) SELECT "
+		       "n.id, ?2 FROM node n WHERE n.idx = (SELECT f.origin "
+		       "FROM change f WHERE f.rid = ?1 ORDER BY f.seq LIMIT 1)",
+		       rid, seq, e);
 }
 
 /* A record under a parent: its entry, under the parent its row names
@@ -151,29 +157,22 @@ static int put_creator(struct store *s, int64_t rid, uint64_t seq,
 static int put_parent(struct store *s, int64_t rid, uint64_t seq,
 		      struct err *e)
 {
-	struct store_q *st = store_q(s,
-				     "INSERT OR IGNORE INTO scope_key(key, "
-				     "seq) SELECT parent, ?2 FROM record "
-				     "WHERE rid = ?1 AND parent IS NOT NULL",
-				     "indexing the log by scope");
-	int rc;
+	int rc = put_for(s,
+			 "INSERT OR IGNORE INTO scope_key(key, seq) SELECT "
+			 "parent, ?2 FROM record WHERE rid = ?1 AND parent IS "
+			 "NOT NULL",
+			 rid, seq, e);
 
-	store_q_bind_int(st, 1, rid);
-	store_q_bind_int(st, 2, (int64_t)seq);
-	rc = store_q_run(st, e);
-	if (rc)
-		return rc;
-	st = store_q(s,
-		     "INSERT OR IGNORE INTO scope_key(key, seq) SELECT "
-		     "r.parent, c.seq FROM record r JOIN change c ON c.rid = "
-		     "r.rid WHERE r.rid = ?1 AND r.parent IS NOT NULL AND "
-		     "c.seq < ?2 AND NOT EXISTS (SELECT 1 FROM scope_key k "
-		     "WHERE k.key = r.parent AND k.seq = (SELECT max(f.seq) "
-		     "FROM change f WHERE f.rid = ?1 AND f.seq < ?2))",
-		     "indexing the log by scope");
-	store_q_bind_int(st, 1, rid);
-	store_q_bind_int(st, 2, (int64_t)seq);
-	return store_q_run(st, e);
+	return rc ? rc
+		  : put_for(s,
+			    "INSERT OR IGNORE INTO scope_key(key, seq) SELECT "
+			    "r.parent, c.seq FROM record r JOIN change c ON "
+			    "c.rid = r.rid WHERE r.rid = ?1 AND r.parent IS "
+			    "NOT NULL AND c.seq < ?2 AND NOT EXISTS (SELECT 1 "
+			    "FROM scope_key k WHERE k.key = r.parent AND k.seq "
+			    "= (SELECT max(f.seq) FROM change f WHERE f.rid = "
+			    "?1 AND f.seq < ?2))",
+			    rid, seq, e);
 }
 
 int registry_scope_key_note(struct store *s, const struct store_write *w,
