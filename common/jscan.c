@@ -287,24 +287,56 @@ int jscan_members(const char *text, size_t len, jscan_member_fn fn,
 	}
 }
 
-size_t jscan_elements(const char *text, size_t len)
+int jscan_each_element(const char *text, size_t len, jscan_element_fn fn,
+		       void *ctx)
 {
-	size_t i = skip_space(text, 0, len), n = 0;
+	size_t i = skip_space(text, 0, len);
 
 	if (i >= len || text[i] != '[')
-		return 0;
+		return ERR_INVALID;
 	i = skip_space(text, i + 1, len);
 	if (i < len && text[i] == ']')
-		return 0;
+		return skip_space(text, i + 1, len) == len ? 0 : ERR_INVALID;
 	while (i < len) {
-		size_t end = value_end(text, i, len, ']');
+		size_t end = value_end(text, i, len, ']'), vend = end;
+		int rc;
 
 		if (!end || end == i)
-			return 0;
-		n++;
+			return ERR_INVALID;
+		while (vend > i && (text[vend - 1] == ' ' ||
+				    text[vend - 1] == '\n' ||
+				    text[vend - 1] == '\r' ||
+				    text[vend - 1] == '\t'))
+			vend--;
+		rc = fn(ctx, text + i, vend - i);
+		if (rc)
+			return rc;
 		if (text[end] == ']')
-			return n;
+			return skip_space(text, end + 1, len) == len
+				   ? 0
+				   : ERR_INVALID;
 		i = skip_space(text, end + 1, len);
 	}
+	return ERR_INVALID;
+}
+
+static int count_one(void *ctx, const char *val, size_t vlen)
+{
+	(void)val;
+	(void)vlen;
+	(*(size_t *)ctx)++;
 	return 0;
+}
+
+int jscan_count(const char *text, size_t len, size_t *n)
+{
+	*n = 0;
+	return jscan_each_element(text, len, count_one, n);
+}
+
+size_t jscan_elements(const char *text, size_t len)
+{
+	size_t n = 0;
+
+	return jscan_count(text, len, &n) ? 0 : n;
 }

@@ -80,9 +80,20 @@ typedef int (*jscan_member_fn)(void *ctx, const char *key, size_t klen,
 int jscan_members(const char *text, size_t len, jscan_member_fn fn,
 		  void *ctx) ERR_MUST_USE;
 
-/* The elements of an array written as text (len bytes), as written: 0
- * when it is empty or no well-formed array.  Like jscan_members(), for
- * text whose structure is trusted or was checked (jscan_check()). */
+/* The elements of an array written as text (len bytes), in order:
+ * fn(ctx, value, vlen) for each, as written (whitespace around it
+ * trimmed).  Like jscan_members(), for text whose structure is trusted
+ * or was checked (jscan_check()).  0; ERR_INVALID when the text is not
+ * such an array; or what fn returned, non-zero, which stops the walk. */
+typedef int (*jscan_element_fn)(void *ctx, const char *val, size_t vlen);
+int jscan_each_element(const char *text, size_t len, jscan_element_fn fn,
+		       void *ctx) ERR_MUST_USE;
+
+/* *n = the number of elements of an array written as text (len bytes):
+ * 0, or ERR_INVALID when the text is no such array. */
+int jscan_count(const char *text, size_t len, size_t *n) ERR_MUST_USE;
+
+/* The same, 0 when the array is empty or the text none. */
 size_t jscan_elements(const char *text, size_t len);
 
 #endif

@@ -170,6 +170,11 @@ json_t *sync_json_load(const uint8_t *body, size_t len)
 			  "answer", NULL);
 }
 
+int sync_json_check(const char *text, size_t len, struct err *e)
+{
+	return jscan_check(text, len, &answer_limits, "request", NULL, e);
+}
+
 /*
  * A non-2xx answer as an error: the hub's JSON message (its messages name
  * no personal data) and an ERR_* that fits the status.

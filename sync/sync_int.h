@@ -106,6 +106,11 @@ void sync_count(struct conn *k, const struct client_response *r);
  * JSON or over them. */
 json_t *sync_json_load(const uint8_t *body, size_t len);
 
+/* The same bounds checked on text (len bytes) without parsing it, for a
+ * reader that parses its parts one at a time: 0, or ERR_INVALID with e
+ * set. */
+int sync_json_check(const char *text, size_t len, struct err *e);
+
 /* A request whose answer must be 200 with a JSON object: *doc (caller
  * decrefs).  what names it in errors.  0, or the refusal's ERR_*. */
 int sync_get_json(struct conn *k, const char *method, const char *path,

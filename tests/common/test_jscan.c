@@ -225,10 +225,55 @@ static void test_jscan_elements(void)
 	CHECK(elements("[1,2") == 0);
 	CHECK(elements("[1,}") == 0);
 	CHECK(elements("[1,,2]") == 0);
+	CHECK(elements("[1,2] x") == 0);
+}
+
+struct spans {
+	char seen[8][16];
+	size_t n;
+};
+
+static int span_of(void *ctx, const char *val, size_t vlen)
+{
+	struct spans *x = ctx;
+
+	if (x->n == 8 || vlen >= sizeof(x->seen[0]))
+		return 42;
+	memcpy(x->seen[x->n], val, vlen);
+	x->seen[x->n++][vlen] = '\0';
+	return 0;
+}
+
+static int each(const char *text, struct spans *x)
+{
+	memset(x, 0, sizeof(*x));
+	return jscan_each_element(text, strlen(text), span_of, x);
+}
+
+/* Each element as written, whitespace around it trimmed; a walk that
+ * fn stops returns fn's answer. */
+static void test_jscan_each_element(void)
+{
+	struct spans x;
+
+	CHECK(each(" [ ] ", &x) == 0 && x.n == 0);
+	CHECK(each("[ 1 ,\"a,]\"\n,{\"b\":[4]}\t]", &x) == 0 && x.n == 3);
+	CHECK(strcmp(x.seen[0], "1") == 0 && strcmp(x.seen[1], "\"a,]\"") == 0 &&
+	      strcmp(x.seen[2], "{\"b\":[4]}") == 0);
+	CHECK(each("{\"a\":1}", &x) == ERR_INVALID);
+	CHECK(each("[1,2", &x) == ERR_INVALID);
+	CHECK(each("[1,,2]", &x) == ERR_INVALID);
+	CHECK(each("[1] x", &x) == ERR_INVALID);
+	CHECK(each("[\"0123456789abcdefghij\", 2]", &x) == 42 && x.n == 0);
+	/* Counted: an object is no empty array. */
+	CHECK(jscan_count("[1,[2,3]]", 9, &x.n) == 0 && x.n == 2);
+	CHECK(jscan_count("[]", 2, &x.n) == 0 && x.n == 0);
+	CHECK(jscan_count("{}", 2, &x.n) == ERR_INVALID);
 }
 
 TEST_MAIN(T(test_jscan_counts_values_and_keys), T(test_jscan_depth),
 	  T(test_jscan_members), T(test_jscan_elements),
+	  T(test_jscan_each_element),
 	  T(test_jscan_string_and_number_lengths),
 	  T(test_jscan_elements_bounded), T(test_jscan_malformed),
 	  T(test_jscan_load_refuses_before_parsing))

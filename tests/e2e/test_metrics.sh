@@ -118,7 +118,10 @@ check hub_contact_b grep -q \
 check hub_refused_per_node grep -q \
 	'^presidio_node_refused_changes{node=polo-a} 0' "$T/hub.txt"
 # No record value in the text: the person's names are nowhere.
-assert_absent hub_no_personal_data "$T/hub.prom" Amina Diallo 333
+# The phone as written: a bare "333" is found in any metric whose value
+# holds those digits (a duration, a byte count).
+assert_absent hub_no_personal_data "$T/hub.prom" Amina Diallo "+39 333" \
+	"333 0000000"
 
 # ---- the node's web interface ---------------------------------------------
 
@@ -146,7 +149,8 @@ at_least node node_requests \
 	'presidio_http_requests_total{code=401,endpoint=/api/status,method=GET}' 1
 check node_conflicts_gauge grep -q '^presidio_conflicts_open{} 0' \
 	"$T/node.txt"
-assert_absent node_no_personal_data "$T/node.prom" Amina Diallo 333
+assert_absent node_no_personal_data "$T/node.prom" Amina Diallo "+39 333" \
+	"333 0000000"
 
 # A failed round counts too: polo-a offline.
 stop_hub

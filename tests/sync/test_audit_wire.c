@@ -201,6 +201,34 @@ WORLD_TEST(test_format_2_bad_input_refused)
 			   Z_OK);
 	CHECK(req(w.n[A], "POST", "/v1/audit?format=2", z, zlen) == 400);
 	CHECK(strcmp(w.code, "invalid") == 0);
+	/* The hub reads a page's entries one at a time from its text: a
+	 * page of another shape, or an entry that is not JSON, is refused
+	 * whole all the same. */
+	{
+		static const char *const bad[] = {
+			"{\"entries\":[],\"more\":1}",
+			"{\"entries\":{}}",
+			"{\"entries\":[{\"n\":1},{\"n\":2]}",
+			"{\"entries\":[1,]}",
+			"[]",
+			"{\"entries\":[]} x",
+		};
+		char *good = page_of(w.n[A], 0, 500, 2, &len);
+		char *cut = good ? strdup(good) : NULL;
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CHECK(post(A, bad[i], strlen(bad[i]), 2) == 400);
+			CHECK(strcmp(w.code, "invalid") == 0);
+		}
+		/* A real page with its second entry's closing brace gone. */
+		CHECK(cut && strstr(cut, "},{"));
+		if (cut && strstr(cut, "},{"))
+			memmove(strstr(cut, "},{"), strstr(cut, "},{") + 1,
+				strlen(strstr(cut, "},{")));
+		CHECK(cut && post(A, cut, strlen(cut), 2) == 400);
+		free(cut);
+		free(good);
+	}
 	CHECK(hub_holds(A) == 0);
 	/* The node's own round then sends it all. */
 	CHECK(round_of(A) == 0 && hub_holds(A) > 0);
