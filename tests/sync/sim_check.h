@@ -555,6 +555,9 @@ static inline int sim_walk_text(const struct registry_peer *p, uint64_t after,
 	struct sim_items k;
 	int more = 1, pages = 0;
 
+	const char *was = getenv("PRESIDIO_TEST_SCOPE_WALK");
+	char *keep = was ? strdup(was) : NULL;
+
 	memset(&k, 0, sizeof(k));
 	buf_init(&k.t, 64 << 20);
 	sim_items_cat(&k, "%s", "");
@@ -567,7 +570,13 @@ static inline int sim_walk_text(const struct registry_peer *p, uint64_t after,
 		sim_items_cat(&k, "| ");
 		after = k.last;
 	}
-	unsetenv("PRESIDIO_TEST_SCOPE_WALK");
+	/* As the run had it (PRESIDIO_TEST_SCOPE_WALK=keys: every sync of
+	 * the simulator through the keys). */
+	if (keep)
+		setenv("PRESIDIO_TEST_SCOPE_WALK", keep, 1);
+	else
+		unsetenv("PRESIDIO_TEST_SCOPE_WALK");
+	free(keep);
 	*out = (char *)k.t.data;
 	return more || k.over ? -1 : 0;
 }
