@@ -244,6 +244,15 @@ static size_t value_end(const char *t, size_t i, size_t len, char close)
 	return 0;
 }
 
+/* end moved back past the whitespace that ends t[start, end). */
+static size_t trim_end(const char *t, size_t start, size_t end)
+{
+	while (end > start && (t[end - 1] == ' ' || t[end - 1] == '\n' ||
+			       t[end - 1] == '\r' || t[end - 1] == '\t'))
+		end--;
+	return end;
+}
+
 int jscan_members(const char *text, size_t len, jscan_member_fn fn,
 		  void *ctx)
 {
@@ -272,11 +281,7 @@ int jscan_members(const char *text, size_t len, jscan_member_fn fn,
 		if (!vend || vend == v)
 			return ERR_INVALID;
 		i = vend;
-		while (vend > v && (text[vend - 1] == ' ' ||
-				    text[vend - 1] == '\n' ||
-				    text[vend - 1] == '\r' ||
-				    text[vend - 1] == '\t'))
-			vend--;
+		vend = trim_end(text, v, vend);
 		rc = fn(ctx, text + k, kend - 1 - k, text + v, vend - v);
 		if (rc)
 			return rc;
@@ -298,17 +303,12 @@ int jscan_each_element(const char *text, size_t len, jscan_element_fn fn,
 	if (i < len && text[i] == ']')
 		return skip_space(text, i + 1, len) == len ? 0 : ERR_INVALID;
 	while (i < len) {
-		size_t end = value_end(text, i, len, ']'), vend = end;
+		size_t end = value_end(text, i, len, ']');
 		int rc;
 
 		if (!end || end == i)
 			return ERR_INVALID;
-		while (vend > i && (text[vend - 1] == ' ' ||
-				    text[vend - 1] == '\n' ||
-				    text[vend - 1] == '\r' ||
-				    text[vend - 1] == '\t'))
-			vend--;
-		rc = fn(ctx, text + i, vend - i);
+		rc = fn(ctx, text + i, trim_end(text, i, end) - i);
 		if (rc)
 			return rc;
 		if (text[end] == ']')
