@@ -333,10 +333,3 @@ int jscan_count(const char *text, size_t len, size_t *n)
 	*n = 0;
 	return jscan_each_element(text, len, count_one, n);
 }
-
-size_t jscan_elements(const char *text, size_t len)
-{
-	size_t n = 0;
-
-	return jscan_count(text, len, &n) ? 0 : n;
-}

@@ -93,7 +93,4 @@ int jscan_each_element(const char *text, size_t len, jscan_element_fn fn,
  * 0, or ERR_INVALID when the text is no such array. */
 int jscan_count(const char *text, size_t len, size_t *n) ERR_MUST_USE;
 
-/* The same, 0 when the array is empty or the text none. */
-size_t jscan_elements(const char *text, size_t len);
-
 #endif

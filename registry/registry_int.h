@@ -68,10 +68,13 @@ int registry_subject_bound(struct store *s, const struct id *root, uint64_t seq,
 /* Decide every case for one peer (added or enrolled). */
 int registry_scope_peer_init(struct store *s, int64_t peer, struct err *e);
 
-/* Collection ids of one scope class as an SQL list "(1,2)", "(0)" when
- * none; for parent-scoped ones, only those whose parent is a root. */
-void registry_scope_coll_list(enum schema_scope cls, int parent_root, char *out,
-			      size_t n);
+/* c's scope class as the hub judges it: schema_scope_of(), except that a
+ * parent chain not ending at a case (a root) is SHARED. */
+enum schema_scope registry_scope_class(const struct schema_collection *c);
+
+/* Collection ids of one class (registry_scope_class()) as an SQL list
+ * "(1,2)", "(0)" when none. */
+void registry_scope_coll_list(enum schema_scope cls, char *out, size_t n);
 
 /* The WHERE condition "record r is in peer ?2's scope" (node.idx of the
  * peer in ?3, -1 when not enrolled), into out. */

@@ -28,27 +28,28 @@
 #include "common/jtext.h"
 #include "conflict/scope.h"
 
-/* Collection ids of one scope class as an SQL list "(1,2)", "(0)" when
- * none; for parent-scoped ones, only those whose parent is a root. */
-void registry_scope_coll_list(enum schema_scope cls, int parent_root, char *out,
-			      size_t n)
+enum schema_scope registry_scope_class(const struct schema_collection *c)
+{
+	enum schema_scope sc = schema_scope_of(c);
+
+	/* A chain that does not end at a case is seen by every node. */
+	if (sc == SCHEMA_SCOPE_PARENT &&
+	    schema_scope_of(schema_scope_root(c)) != SCHEMA_SCOPE_ROOT)
+		return SCHEMA_SCOPE_SHARED;
+	return sc;
+}
+
+void registry_scope_coll_list(enum schema_scope cls, char *out, size_t n)
 {
 	size_t o = 0;
 
 	o += (size_t)snprintf(out + o, n - o, "(0");
 	for (size_t i = 0; i < schema_count() && o < n; i++) {
 		const struct schema_collection *c = schema_at(i);
-		enum schema_scope sc = schema_scope_of(c);
-		const struct schema_collection *root = schema_scope_root(c);
-		int root_scoped = schema_scope_of(root) == SCHEMA_SCOPE_ROOT;
 
-		if (cls == SCHEMA_SCOPE_SHARED && sc == SCHEMA_SCOPE_PARENT &&
-		    !root_scoped)
-			sc = SCHEMA_SCOPE_SHARED;
-		if (sc != cls || (cls == SCHEMA_SCOPE_PARENT &&
-				  root_scoped != parent_root))
-			continue;
-		o += (size_t)snprintf(out + o, n - o, ",%u", (unsigned)c->id);
+		if (registry_scope_class(c) == cls)
+			o += (size_t)snprintf(out + o, n - o, ",%u",
+					      (unsigned)c->id);
 	}
 	if (o < n)
 		snprintf(out + o, n - o, ")");
@@ -75,12 +76,12 @@ void registry_scope_condition(char *out, size_t n)
 {
 	char shared[128], roots[128], children[128], subjects[128];
 
-	registry_scope_coll_list(SCHEMA_SCOPE_SHARED, 0, shared,
+	registry_scope_coll_list(SCHEMA_SCOPE_SHARED, shared,
 				 sizeof(shared));
-	registry_scope_coll_list(SCHEMA_SCOPE_ROOT, 0, roots, sizeof(roots));
-	registry_scope_coll_list(SCHEMA_SCOPE_PARENT, 1, children,
+	registry_scope_coll_list(SCHEMA_SCOPE_ROOT, roots, sizeof(roots));
+	registry_scope_coll_list(SCHEMA_SCOPE_PARENT, children,
 				 sizeof(children));
-	registry_scope_coll_list(SCHEMA_SCOPE_SUBJECT, 0, subjects,
+	registry_scope_coll_list(SCHEMA_SCOPE_SUBJECT, subjects,
 				 sizeof(subjects));
 	snprintf(out, n,
 		 "(+r.coll IN %s OR (+r.coll IN %s AND EXISTS (SELECT 1 FROM "

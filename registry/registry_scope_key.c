@@ -5,7 +5,7 @@
  * its peer may see instead of judging every entry after its cursor
  * (registry_scope_log.c).
  *
- * An entry's keys follow its record's scope class (registry_scope.c):
+ * An entry's keys follow its record's scope class (registry_scope_class()):
  *   - a case (a scope root): the case's id;
  *   - a record that follows its parent: the parent's id (a service its
  *     case, a goal its plan, a plan its case);
@@ -34,44 +34,17 @@
  * classes of key_mark(). */
 #define CK_SCOPE_KEY "scope.keys"
 
-enum key_class {
-	KEY_SHARED,  /* x'' */
-	KEY_ROOT,    /* its own id */
-	KEY_PARENT,  /* its parent's id */
-	KEY_SUBJECT  /* its own id and its creator's node id */
-};
-
-static enum key_class key_class(const struct schema_collection *c)
-{
-	const struct schema_collection *root = schema_scope_root(c);
-
-	switch (schema_scope_of(c)) {
-	case SCHEMA_SCOPE_ROOT:
-		return KEY_ROOT;
-	case SCHEMA_SCOPE_SUBJECT:
-		return KEY_SUBJECT;
-	case SCHEMA_SCOPE_PARENT:
-		/* As registry_scope_coll_list(): a chain that does not end
-		 * at a case is seen by every node. */
-		return root && schema_scope_of(root) == SCHEMA_SCOPE_ROOT
-			   ? KEY_PARENT
-			   : KEY_SHARED;
-	case SCHEMA_SCOPE_SHARED:
-	default:
-		return KEY_SHARED;
-	}
-}
-
 /* c is followed by another collection and follows a case itself (a plan,
  * a dote): its records' ids are keys of the peers that see their case. */
 static int key_followed(const struct schema_collection *c)
 {
 	const struct schema_collection *d;
 
-	if (key_class(c) != KEY_PARENT)
+	if (registry_scope_class(c) != SCHEMA_SCOPE_PARENT)
 		return 0;
 	for (size_t i = 0; (d = schema_at(i)) != NULL; i++)
-		if (key_class(d) == KEY_PARENT && schema_parent_of(d) == c)
+		if (registry_scope_class(d) == SCHEMA_SCOPE_PARENT &&
+		    schema_parent_of(d) == c)
 			return 1;
 	return 0;
 }
@@ -84,7 +57,8 @@ static uint64_t key_mark(void)
 	uint64_t h = 1469598103934665603ULL;
 
 	for (size_t i = 0; (c = schema_at(i)) != NULL; i++) {
-		h ^= (uint64_t)c->id << 8 | (uint64_t)key_class(c) << 1 |
+		h ^= (uint64_t)c->id << 8 |
+		     (uint64_t)registry_scope_class(c) << 1 |
 		     (uint64_t)key_followed(c);
 		h *= 1099511628211ULL;
 	}
@@ -180,45 +154,92 @@ int registry_scope_key_note(struct store *s, const struct store_write *w,
 {
 	int rc;
 
-	switch (key_class(w->coll)) {
-	case KEY_ROOT:
+	switch (registry_scope_class(w->coll)) {
+	case SCHEMA_SCOPE_ROOT:
 		return put_key(s, w->id->b, ID_BYTES, w->seq, e);
-	case KEY_SUBJECT:
+	case SCHEMA_SCOPE_SUBJECT:
 		rc = put_key(s, w->id->b, ID_BYTES, w->seq, e);
 		return rc ? rc : put_creator(s, w->rid, w->seq, e);
-	case KEY_PARENT:
+	case SCHEMA_SCOPE_PARENT:
 		return put_parent(s, w->rid, w->seq, e);
-	case KEY_SHARED:
+	case SCHEMA_SCOPE_SHARED:
 	default:
 		return put_key(s, NULL, 0, w->seq, e);
 	}
 }
 
-/* The key expression of class k over record r, for the rebuild and the
- * check; NULL for the creator's, which joins node n. */
-static const char *key_expr(enum key_class k)
+/* The key of class k over record r of an entry c (the node that
+ * created it when creator: a subject's second key), and in *join what
+ * the query joins for it. */
+static const char *key_expr(enum schema_scope k, int creator,
+			    const char **join)
 {
+	*join = "";
+	if (creator) {
+		*join = "JOIN node n ON n.idx = (SELECT f.origin FROM change "
+			"f WHERE f.rid = r.rid ORDER BY f.seq LIMIT 1) ";
+		return "n.id";
+	}
 	switch (k) {
-	case KEY_ROOT:
-	case KEY_SUBJECT:
+	case SCHEMA_SCOPE_ROOT:
+	case SCHEMA_SCOPE_SUBJECT:
 		return "r.id";
-	case KEY_PARENT:
+	case SCHEMA_SCOPE_PARENT:
 		return "r.parent";
-	case KEY_SHARED:
+	case SCHEMA_SCOPE_SHARED:
 	default:
 		return "x''";
 	}
 }
 
-#define KEY_CREATOR_JOIN                                                       \
-	"JOIN node n ON n.idx = (SELECT f.origin FROM change f WHERE f.rid = " \
-	"r.rid ORDER BY f.seq LIMIT 1) "
+/* fn(s, key, from, ctx, e) for every key of every collection: from is
+ * "FROM ... WHERE ..." over the entries (c) of the collection's records
+ * (r, ?1 bound by fn to coll) that have the key, key its expression.
+ * The rebuild and the check read the log the same way. */
+typedef int (*key_fn)(struct store *s, uint16_t coll, const char *key,
+		      const char *from, void *ctx, struct err *e);
+
+static int each_key(struct store *s, key_fn fn, void *ctx, struct err *e)
+{
+	const struct schema_collection *c;
+	char from[384];
+	int rc = 0;
+
+	for (size_t i = 0; !rc && (c = schema_at(i)) != NULL; i++) {
+		enum schema_scope k = registry_scope_class(c);
+
+		for (int creator = 0;
+		     !rc && creator <= (k == SCHEMA_SCOPE_SUBJECT); creator++) {
+			const char *join, *key = key_expr(k, creator, &join);
+
+			snprintf(from, sizeof(from),
+				 "FROM record r JOIN change c ON c.rid = "
+				 "r.rid %sWHERE r.coll = ?1 AND %s IS NOT NULL",
+				 join, key);
+			rc = fn(s, c->id, key, from, ctx, e);
+		}
+	}
+	return rc;
+}
+
+static int rebuild_one(struct store *s, uint16_t coll, const char *key,
+		       const char *from, void *ctx, struct err *e)
+{
+	char sql[512];
+	struct store_q *st;
+
+	(void)ctx;
+	snprintf(sql, sizeof(sql),
+		 "INSERT OR IGNORE INTO scope_key(key, seq) SELECT %s, c.seq "
+		 "%s", key, from);
+	st = store_q(s, sql, "indexing the log by scope");
+	store_q_bind_int(st, 1, coll);
+	return store_q_run(st, e);
+}
 
 int registry_scope_key_sync(struct store *s, struct err *e)
 {
-	const struct schema_collection *c;
 	uint64_t had = 0, want = key_mark();
-	char sql[512];
 	int opened = 0;
 	int rc = store_checkpoint_get(s, CK_SCOPE_KEY, &had, NULL);
 
@@ -231,26 +252,8 @@ int registry_scope_key_sync(struct store *s, struct err *e)
 	if (!rc)
 		rc = store_q_run(store_q(s, "DELETE FROM scope_key",
 					 "indexing the log by scope"), e);
-	for (size_t i = 0; !rc && (c = schema_at(i)) != NULL; i++) {
-		enum key_class k = key_class(c);
-
-		for (int creator = 0; !rc && creator <= (k == KEY_SUBJECT);
-		     creator++) {
-			struct store_q *st;
-
-			snprintf(sql, sizeof(sql),
-				 "INSERT OR IGNORE INTO scope_key(key, seq) "
-				 "SELECT %s, c.seq FROM record r JOIN change "
-				 "c ON c.rid = r.rid %sWHERE r.coll = ?1 AND "
-				 "%s IS NOT NULL",
-				 creator ? "n.id" : key_expr(k),
-				 creator ? KEY_CREATOR_JOIN : "",
-				 creator ? "n.id" : key_expr(k));
-			st = store_q(s, sql, "indexing the log by scope");
-			store_q_bind_int(st, 1, c->id);
-			rc = store_q_run(st, e);
-		}
-	}
+	if (!rc)
+		rc = each_key(s, rebuild_one, NULL, e);
 	if (!rc)
 		rc = store_checkpoint_set(s, CK_SCOPE_KEY, want, e);
 	return store_tx_end(s, opened, rc, e);
@@ -268,11 +271,25 @@ int registry_scope_key_ready(struct store *s, int *ready, struct err *e)
 	return 0;
 }
 
+static int count_missing(struct store *s, uint16_t coll, const char *key,
+			 const char *from, void *ctx, struct err *e)
+{
+	char sql[512];
+	struct store_q *st;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) %s AND NOT EXISTS (SELECT 1 FROM scope_key "
+		 "k WHERE k.key = %s AND k.seq = c.seq)", from, key);
+	st = store_q(s, sql, "checking the log's scope index");
+	store_q_bind_int(st, 1, coll);
+	if (store_q_row(st))
+		*(uint64_t *)ctx += (uint64_t)store_q_col_i64(st, 0);
+	return store_q_end(st, e);
+}
+
 int registry_scope_key_verify(struct store *s, uint64_t *missing,
 			      struct err *e)
 {
-	const struct schema_collection *c;
-	char sql[512];
 	int ready = 0;
 	int rc = registry_scope_key_ready(s, &ready, e);
 
@@ -280,28 +297,7 @@ int registry_scope_key_verify(struct store *s, uint64_t *missing,
 	/* Never built: pulls walk the whole log, nothing is hidden. */
 	if (rc || !ready)
 		return rc;
-	for (size_t i = 0; !rc && (c = schema_at(i)) != NULL; i++) {
-		enum key_class k = key_class(c);
-
-		for (int creator = 0; !rc && creator <= (k == KEY_SUBJECT);
-		     creator++) {
-			struct store_q *st;
-			const char *key = creator ? "n.id" : key_expr(k);
-
-			snprintf(sql, sizeof(sql),
-				 "SELECT count(*) FROM record r JOIN change c "
-				 "ON c.rid = r.rid %sWHERE r.coll = ?1 AND %s "
-				 "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-				 "scope_key k WHERE k.key = %s AND k.seq = "
-				 "c.seq)",
-				 creator ? KEY_CREATOR_JOIN : "", key, key);
-			st = store_q(s, sql, "checking the log's scope index");
-			store_q_bind_int(st, 1, c->id);
-			if (store_q_row(st))
-				*missing += (uint64_t)store_q_col_i64(st, 0);
-			rc = store_q_end(st, e);
-		}
-	}
+	rc = each_key(s, count_missing, missing, e);
 	if (!rc && *missing)
 		rc = err_set(e, ERR_CORRUPT,
 			     "table scope_key (the log by who may see it) "

@@ -128,7 +128,7 @@ static int emit_event(struct scope_walk *w, const struct scope_event_row *ev)
 	 * it holds every record scoped by its parent, node/store_require.h)
 	 * and then judged by their own MAC'd columns, so a planted kin row
 	 * brings nothing that is not the case's. */
-	registry_scope_coll_list(SCHEMA_SCOPE_PARENT, 1, children,
+	registry_scope_coll_list(SCHEMA_SCOPE_PARENT, children,
 				 sizeof(children));
 	snprintf(sql, sizeof(sql),
 		 "WITH tree(rid) AS (SELECT rid FROM record WHERE id = ?1 "
@@ -327,7 +327,7 @@ int registry_scope_log(struct store *s, const struct registry_peer *p,
 		w.ev_end = w.ev[w.nev - 1].seq;
 	}
 	registry_scope_condition(cond, sizeof(cond));
-	registry_scope_coll_list(SCHEMA_SCOPE_SUBJECT, 0, subjects,
+	registry_scope_coll_list(SCHEMA_SCOPE_SUBJECT, subjects,
 				 sizeof(subjects));
 	registry_scope_key_peer_sql(keys, sizeof(keys));
 	/* Entries the peer made itself are not sent back to it, unless it
@@ -377,16 +377,15 @@ int registry_scope_log(struct store *s, const struct registry_peer *p,
 		rows += got;
 		if (rc || (limit && rows == limit) || hi == (uint64_t)INT64_MAX)
 			break;
-		if (!keyed && !keys_cheaper(end - hi,
-					    limit ? limit - rows : end - hi,
-					    rows, hi - after, cases)) {
-			span = UINT64_MAX; /* judge on to the end */
-		} else if (!keyed) {
+		if (keyed) {
+			span *= 2;
+		} else if (keys_cheaper(end - hi, limit ? limit - rows : end - hi,
+					rows, hi - after, cases)) {
 			keyed = 1;
 			span = 4 * page > (end - hi) / 64 ? 4 * page
 							  : (end - hi) / 64;
 		} else {
-			span *= 2;
+			span = UINT64_MAX; /* judge on to the end */
 		}
 		lo = hi;
 	}

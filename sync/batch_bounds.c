@@ -201,7 +201,8 @@ static int count_changes(void *ctx, const char *key, size_t klen,
 {
 	if (klen != 7 || memcmp(key, "changes", 7))
 		return 0;
-	*(size_t *)ctx = jscan_elements(val, vlen);
+	if (jscan_count(val, vlen, ctx))
+		*(size_t *)ctx = 0;
 	return ERR_STOP;
 }
 

@@ -98,15 +98,11 @@ static int page_read(struct audit_page *x, const char *text, size_t len,
 		rc = jscan_count(x->entries, x->elen, &x->n);
 	if (!rc && x->n > page)
 		rc = ERR_INVALID;
-	if (rc == ERR_INVALID && !x->e->msg[0])
-		return err_set(x->e, ERR_INVALID, "audit: 'entries' must be an "
-			       "array of at most %zu entries", page);
-	if (rc || !x->n)
-		return rc;
-	x->all = calloc(x->n, sizeof(*x->all));
-	if (!x->all)
-		return err_set(x->e, ERR_NOMEM, "out of memory");
-	rc = jscan_each_element(x->entries, x->elen, page_entry, x);
+	if (!rc && x->n && !(x->all = calloc(x->n, sizeof(*x->all))))
+		rc = err_set(x->e, ERR_NOMEM, "out of memory");
+	if (!rc && x->n)
+		rc = jscan_each_element(x->entries, x->elen, page_entry, x);
+	/* Not the shape of a page (an entry's own fault names itself). */
 	if (rc == ERR_INVALID && !x->e->msg[0])
 		rc = err_set(x->e, ERR_INVALID, "audit: 'entries' must be an "
 			     "array of at most %zu entries", page);
@@ -169,8 +165,7 @@ void hub_handle_audit(struct hub *h, struct store *s,
 				    "%s", e.msg);
 		goto out;
 	}
-	if (!rc)
-		rc = store_begin(s, &e);
+	rc = store_begin(s, &e);
 	if (!rc)
 		rc = store_audit_receive_page(s, x.all, x.n, &anchor, &e);
 	if (!rc)
