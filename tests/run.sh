@@ -30,9 +30,18 @@
 # build's output is shown whole, in order, once all are done (RUN_SERIAL=1:
 # one worker).
 #
+# RUN_BEHIND=COMMAND builds what the later builds' tests need (make check:
+# the sanitizer and fuzz builds) while the first build's tests run: at
+# the lowest priority, so it takes the processor only when the tests wait
+# on sockets, clocks and the disk (about a third of their time).  The
+# jobs of every build but the first, and the fuzz run, are queued after
+# the first build's and start once COMMAND has ended; the first build's
+# unit binaries name those of the others.  A COMMAND that fails is one
+# failure, shown with the end of its output.
+#
 # Environment: E2E_TIMEOUT (seconds per script, default 300),
 # UNIT_TIMEOUT (seconds per unit binary, default 600), FUZZ_BUILD,
-# FUZZ_SECONDS, RUN_JOBS, RUN_SERIAL.
+# FUZZ_SECONDS, RUN_JOBS, RUN_SERIAL, RUN_BEHIND.
 
 set -u
 
@@ -160,8 +169,9 @@ build_env() {
 	fi
 }
 
-# The jobs: one line each, "WEIGHT<TAB>BUILD_INDEX<TAB>KIND<TAB>PATH",
-# KIND unit, e2e or fuzz.  The weight is a rough cost class: a pool of
+# The jobs: one line each,
+# "WEIGHT<TAB>BUILD_INDEX<TAB>KIND<TAB>PATH<TAB>BEHIND", KIND unit, e2e or
+# fuzz, BEHIND 1 when the job waits for RUN_BEHIND.  The weight is a rough cost class: a pool of
 # workers takes the heaviest first, so that the short unit tests fill the
 # end instead of one long script running alone (the builds' tests wait on
 # disks, clocks and sockets as much as on the processor, and share
@@ -174,15 +184,25 @@ for dir in "$@"; do
 	printf '%s\n' "$dir" >"$work/dir.$n"
 	asan=0
 	is_asan "$adir" && asan=1
-	find "$adir/tests" -path "$adir/tests/*/test_*" -type f -perm -u+x \
-		2>/dev/null | LC_ALL=C sort >"$work/units.$n"
+	behind=0
+	if [ -n "${RUN_BEHIND:-}" ] && [ "$n" -gt 1 ]; then
+		# Not built yet: the first build's binaries, by name.
+		behind=1
+		sed "s|^$(abspath "$1")/|$adir/|" "$work/units.1" \
+			>"$work/units.$n"
+	else
+		find "$adir/tests" -path "$adir/tests/*/test_*" -type f \
+			-perm -u+x 2>/dev/null | LC_ALL=C sort \
+			>"$work/units.$n"
+	fi
 	if [ ! -s "$work/units.$n" ]; then
 		echo "   (no unit-test binaries under $dir/tests)" >"$work/note.$n"
 	fi
 	while IFS= read -r bin; do
 		w=$((1 + asan))
 		case ${bin##*/} in *_sim) w=$((w + 4)) ;; esac
-		printf '%s\t%s\tunit\t%s\n' "$w" "$n" "$bin" >>"$work/jobs"
+		printf '%s\t%s\tunit\t%s\t%s\n' "$w" "$n" "$bin" "$behind" \
+			>>"$work/jobs"
 	done <"$work/units.$n"
 	for script in "$top"/tests/e2e/*.sh "$top"/tests/packaging/test_*.sh; do
 		[ -f "$script" ] || continue
@@ -199,18 +219,21 @@ for dir in "$@"; do
 		# scripts: beside a package build their timings fail.
 		w=$((4 + 3 * asan))
 		grep -q '^# e2e: long' "$script" && w=$((w + 4))
-		printf '%s\t%s\te2e\t%s\n' "$w" "$n" "$script" \
-			>>"$work/jobs"
+		printf '%s\t%s\te2e\t%s\t%s\n' "$w" "$n" "$script" \
+			"$behind" >>"$work/jobs"
 	done
 done
 if [ -n "${FUZZ_BUILD:-}" ]; then
-	printf '5\t0\tfuzz\t%s\n' "$(abspath "$FUZZ_BUILD")" >>"$work/jobs"
+	behind=0
+	[ -n "${RUN_BEHIND:-}" ] && behind=1
+	printf '5\t0\tfuzz\t%s\t%s\n' "$(abspath "$FUZZ_BUILD")" "$behind" \
+		>>"$work/jobs"
 fi
 # Each job keeps its place in the listing as its number (the order
 # output is shown in); the queue is taken heaviest first, in a class in
-# the listing's order (stable sort).
+# the listing's order (stable sort), those waiting for RUN_BEHIND last.
 cat -n "$work/jobs" | sed 's/^ *//' >"$work/listing"
-sort -s -t "$(printf '\t')" -k2,2nr "$work/listing" >"$work/queue"
+sort -s -t "$(printf '\t')" -k6,6n -k2,2nr "$work/listing" >"$work/queue"
 njobs=$(wc -l <"$work/queue")
 echo 0 >"$work/next"
 
@@ -223,10 +246,17 @@ run_job() {
 	path=$(printf '%s\n' "$1" | cut -f5)
 	bw=$work/scratch.$idx
 	mkdir -p "$bw"
+	if [ "$(printf '%s\n' "$1" | cut -f6)" = 1 ]; then
+		while [ ! -s "$work/behind.rc" ]; do sleep 1; done
+	fi
 	job_t0=$(date +%s)
 	build_pass=0
 	build_fail=0
-	if [ "$kind" = fuzz ]; then
+	if [ "$(printf '%s\n' "$1" | cut -f6)" = 1 ] &&
+		[ "$(cat "$work/behind.rc")" != 0 ]; then
+		# The build failed: said once, at the end.
+		echo "-- $kind: ${path#"$top"/}: not built"
+	elif [ "$kind" = fuzz ]; then
 		run_fuzz "$path"
 	else
 		dir=$(cat "$work/dir.$b")
@@ -286,6 +316,16 @@ worker() {
 	done
 }
 
+if [ -n "${RUN_BEHIND:-}" ]; then
+	(
+		t0=$(date +%s)
+		(cd "$top" && nice -n 19 sh -c "$RUN_BEHIND") \
+			>"$work/behind.log" 2>&1 </dev/null
+		rc=$?
+		echo "$(($(date +%s) - t0))" >"$work/behind.time"
+		echo "$rc" >"$work/behind.rc"
+	) &
+fi
 jobs_n=${RUN_JOBS:-2}
 [ "${RUN_SERIAL:-0}" = 1 ] && jobs_n=1
 w=0
@@ -294,6 +334,14 @@ while [ "$w" -lt "$jobs_n" ]; do
 	w=$((w + 1))
 done
 wait
+if [ -n "${RUN_BEHIND:-}" ]; then
+	echo "=== built behind the tests ($(cat "$work/behind.time") s): $RUN_BEHIND ==="
+	if [ "$(cat "$work/behind.rc")" != 0 ]; then
+		tail -40 "$work/behind.log" | sed 's/^/   /'
+		echo "   FAIL build behind the tests: exit $(cat "$work/behind.rc")"
+		total_fail=$((total_fail + 1))
+	fi
+fi
 
 # Each build's output whole, in the listing's order, then the fuzz run.
 # show B: the jobs of build index B (the listing on stdin), adding up
