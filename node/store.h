@@ -202,6 +202,20 @@ const char *store_dir(const struct store *s);
  * store_rollback() undoes the open transaction, including the clock.
  */
 int store_begin(struct store *s, struct err *e) ERR_MUST_USE;
+/*
+ * A group that stands or falls whole: its writes take no savepoint each
+ * (in store_begin()'s group, a write that fails is undone alone and the
+ * group goes on).  A write that fails here leaves what it had done, so
+ * the group can no longer commit: store_commit() refuses it with
+ * ERR_FAIL and rolls it back, and store_broken() says so.  For a batch
+ * that is applied whole or not at all (a pulled page), or redone in
+ * store_begin()'s group when one of its writes fails (a pushed batch):
+ * a savepoint copies every page a write touches, about a tenth of what
+ * a received change costs.
+ */
+int store_begin_whole(struct store *s, struct err *e) ERR_MUST_USE;
+/* 1 when a write failed in the open store_begin_whole() group. */
+int store_broken(const struct store *s);
 /* A group of reads on one snapshot, taking no write lock (writers go on
  * meanwhile); nothing may be written in it.  Ended by store_commit() or
  * store_rollback(). */

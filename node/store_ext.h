@@ -30,12 +30,15 @@
  * refreshing what another process may have changed (clock, next sequence
  * number, data keys after a rotation); inside a group opened by
  * store_begin(), a savepoint, so that a failed write leaves nothing of
- * itself in the group.  *opened says which (TX_OPENED, TX_SAVEPOINT); the
- * caller ends it with store_tx_end(), which commits or releases on rc 0
- * and rolls back otherwise.
+ * itself in the group; inside a group opened by store_begin_whole(),
+ * nothing (the group stands or falls whole: a failed write marks it, and
+ * it cannot commit).  *opened says which (TX_OPENED, TX_SAVEPOINT,
+ * TX_WHOLE); the caller ends it with store_tx_end(), which commits or
+ * releases on rc 0 and rolls back otherwise.
  */
 #define TX_OPENED    1
 #define TX_SAVEPOINT 2
+#define TX_WHOLE     3
 int store_tx_begin(struct store *s, int *opened, struct err *e);
 int store_tx_end(struct store *s, int opened, int rc, struct err *e);
 
@@ -124,6 +127,9 @@ void store_row_release(struct store_row *l);
 /* Read and open record id; l->exists = 0 when there is none. */
 int store_row_load(struct store *s, const struct id *id, struct store_row *l,
 		   struct err *e);
+/* Whether record id has a row, without opening it (*exists 0 or 1). */
+int store_row_exists(struct store *s, const struct id *id, int *exists,
+		     struct err *e);
 
 struct scope_peer;
 

@@ -3,7 +3,8 @@
  * the API (node/store.h, node/store_sync.h), nor of what modules on the
  * store's database may use (node/store_ext.h, node/store_sql.h).
  *
- *   store.c        open/create, migrations, pragmas, transactions, clock
+ *   store.c        open/create, migrations, pragmas, clock
+ *   store_tx.c     transactions: groups, savepoints, commit, rollback
  *   store_sql.c    the one way to run SQL: statements cached, bound,
  *                  stepped, errors translated (node/store_sql.h)
  *   store_node.c   nodes (with their role) and actors
@@ -50,6 +51,7 @@ enum store_stmt {
 	STMT_MAX_SEQ,
 	STMT_ACTOR_BY_IDX,
 	STMT_RECORD_FIND,
+	STMT_RECORD_EXISTS,
 	STMT_RECORD_INSERT,
 	STMT_RECORD_UPDATE,
 	STMT_CHANGE_INSERT,
@@ -124,6 +126,8 @@ struct store {
 
 	/* Write transaction state. */
 	int in_tx;	 /* store_begin() called */
+	int tx_whole;	 /* store_begin_whole(): writes take no savepoint */
+	int tx_broken;	 /* a write failed in such a group: no commit */
 	int tx_auto;	 /* opened by a single write */
 	int clock_dirty; /* clock moved: save at commit */
 	struct hlc clock;

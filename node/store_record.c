@@ -99,6 +99,17 @@ out:
 	return rc;
 }
 
+int store_row_exists(struct store *s, const struct id *id, int *exists,
+		     struct err *e)
+{
+	struct store_q *st = store_q_fixed(s, STMT_RECORD_EXISTS,
+					   "reading record");
+
+	store_q_bind_blob(st, 1, id->b, ID_BYTES);
+	*exists = store_q_row(st);
+	return store_q_end(st, e);
+}
+
 /* The scope parent of a record: the value of its collection's parent
  * field, when set. */
 int store_parent_of(const struct schema_collection *c, const json_t *fields,

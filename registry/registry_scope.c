@@ -536,14 +536,12 @@ int registry_scope_allows(struct store *s, const struct registry_peer *p,
 	enum schema_scope cls = schema_scope_of(c);
 	struct scope_case sc = { NULL, NULL, 1 };
 	struct scope_peer sp = { p->name, p->kind, p->region };
-	struct store_row row;
 	struct id parent;
 	const char *text;
+	int exists = 0;
 	int rc;
 
 	*ok = 0;
-	memset(&row, 0, sizeof(row));
-	version_set_init(&row.vers);
 	if (!c)
 		return err_set(e, ERR_INVALID, "unknown collection");
 	if (cls == SCHEMA_SCOPE_PARENT &&
@@ -553,16 +551,16 @@ int registry_scope_allows(struct store *s, const struct registry_peer *p,
 		*ok = 1;
 		return 0;
 	}
-	rc = store_row_load(s, &in->record, &row, e);
+	/* Whether it exists is enough: its values are not read here. */
+	rc = store_row_exists(s, &in->record, &exists, e);
 	if (rc)
-		goto out;
-	if (row.exists) {
+		return rc;
+	if (exists) {
 		/* An existing record: the peer must see it now. */
 		rc = registry_scope_sees(s, p, &in->record, ok, e);
 		if (rc || !*ok)
-			goto out;
-		rc = refs_visible(s, p, c, cls, in->fields, ok, e);
-		goto out;
+			return rc;
+		return refs_visible(s, p, c, cls, in->fields, ok, e);
 	}
 	switch (cls) {
 	case SCHEMA_SCOPE_ROOT:
@@ -586,8 +584,6 @@ int registry_scope_allows(struct store *s, const struct registry_peer *p,
 		rc = refs_visible(s, p, c, cls, in->fields, ok, e);
 		break;
 	}
-out:
-	store_row_release(&row);
 	return rc;
 }
 

@@ -27,6 +27,8 @@ struct hub_counters {
 	_Atomic uint64_t sent;            /* changes sent in them */
 	_Atomic uint64_t pushes_rows;     /* batches applied in format 1 */
 	_Atomic uint64_t pulls_rows;      /* batches sent in format 1 */
+	_Atomic uint64_t push_redone;     /* batches applied again with a
+					     savepoint a change (hub_push.c) */
 };
 
 struct hub {

@@ -41,6 +41,10 @@ static int hub_figures(struct hub *h, struct buf *b)
 		{ "presidio_hub_pull_batches_format1_total",
 		  "Batches sent in format 1: to nodes of an older build.",
 		  h->count.pulls_rows },
+		{ "presidio_hub_push_batches_redone_total",
+		  "Batches applied again change by change, because a change "
+		  "in them failed.",
+		  h->count.push_redone },
 	};
 	size_t i;
 	int rc = 0;

@@ -355,7 +355,11 @@ static int note_passed(struct conn *k, const struct fetched *f,
 	return rc;
 }
 
-/* Apply one batch and move the cursor, in one transaction. */
+/*
+ * Apply one batch and move the cursor, in one transaction.  Any failure
+ * undoes the whole page, so its writes take no savepoint each
+ * (store_begin_whole()).
+ */
 static int apply_one(struct conn *k, struct fetched *f,
 		     const struct sync_options *o, struct err *e)
 {
@@ -363,7 +367,7 @@ static int apply_one(struct conn *k, struct fetched *f,
 	struct sync_stats now;
 	uint64_t held = 0;
 	size_t next = 0;
-	int rc = store_begin(k->s, e);
+	int rc = store_begin_whole(k->s, e);
 
 	/* A case whose purge was held back and that comes again is back in
 	 * the scope: its purge is off. */

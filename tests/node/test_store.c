@@ -171,6 +171,56 @@ static void test_record_and_log_written_atomically(void)
 	store_close(s);
 }
 
+/* A group that stands or falls whole (store_begin_whole()): its writes
+ * take no savepoint, so one that fails half way breaks the group, which
+ * then refuses to commit and leaves nothing, its good writes included. */
+static void test_whole_group_falls_whole(void)
+{
+	struct store *s = fresh();
+	struct store_put_result r;
+	struct err e;
+
+	CHECK(s);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r));
+	/* Good writes only: committed, as any group. */
+	CHECK_OK(store_begin_whole(s, NULL));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"b\"}", NULL));
+	CHECK(store_broken(s) == 0);
+	CHECK_OK(store_commit(s, NULL));
+	CHECK(sql_int("SELECT count(*) FROM change") == 2);
+	/* The log refuses updates half way through the write: after the
+	 * record's row. */
+	CHECK(sql_exec("CREATE TRIGGER fail_updates BEFORE INSERT ON change "
+		       "WHEN NEW.kind = 2 BEGIN SELECT RAISE(ABORT, "
+		       "'injected'); END;") == SQLITE_OK);
+	s = reopen(s);
+	CHECK(s);
+	CHECK_OK(store_begin_whole(s, NULL));
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"c\"}", NULL));
+	CHECK(store_broken(s) == 0);
+	CHECK(put_json(s, "test_item", &r.id, "{\"title\":\"d\"}", NULL) !=
+	      0);
+	CHECK(store_broken(s) == 1);
+	err_init(&e);
+	CHECK(store_commit(s, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "nothing of the group was saved"));
+	CHECK(store_broken(s) == 0);
+	CHECK(sql_int("SELECT count(*) FROM record") == 2);
+	CHECK(sql_int("SELECT count(*) FROM change") == 2);
+	/* The next group starts whole again, and an ordinary one goes on
+	 * past the failed write. */
+	CHECK_OK(store_begin(s, NULL));
+	CHECK(put_json(s, "test_item", &r.id, "{\"title\":\"d\"}", NULL) !=
+	      0);
+	CHECK(store_broken(s) == 0);
+	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"e\"}", NULL));
+	CHECK_OK(store_commit(s, NULL));
+	CHECK(sql_int("SELECT count(*) FROM record") == 3);
+	CHECK(sql_int("SELECT count(*) FROM change") == 3);
+	CHECK(sql_exec("DROP TRIGGER fail_updates") == SQLITE_OK);
+	store_close(s);
+}
+
 static uint64_t fake_now;
 static uint64_t fake_clock(void *ctx)
 {
@@ -463,6 +513,7 @@ TEST_MAIN(T(test_put_get_update_delete),
 	  T(test_put_rejects_bad_input_and_writes_nothing),
 	  T(test_history_entries_chain_versions),
 	  T(test_record_and_log_written_atomically),
+	  T(test_whole_group_falls_whole),
 	  T(test_clock_persisted_and_monotonic),
 	  T(test_body_swapped_between_records_rejected),
 	  T(test_tampered_body_detected),
