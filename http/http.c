@@ -95,14 +95,14 @@ static struct MHD_Response *mhd_body(struct http_response *res)
 		 * http_response_check()). */
 		snprintf(res->content_type, sizeof(res->content_type), "%s",
 			 HTTP_JSON_TYPE);
-		return MHD_create_response_from_buffer(
+		return libmhd.create_response_from_buffer(
 			sizeof(oom_body) - 1, oom_body,
 			MHD_RESPMEM_PERSISTENT);
 	}
 	if (!res->body_len) {
 		http_body_free(res->body, 0);
 		res->body = NULL;
-		return MHD_create_response_from_buffer(0, no_body,
+		return libmhd.create_response_from_buffer(0, no_body,
 						       MHD_RESPMEM_PERSISTENT);
 	}
 	o = malloc(sizeof(*o));
@@ -110,7 +110,7 @@ static struct MHD_Response *mhd_body(struct http_response *res)
 		return NULL;
 	o->buf = res->body;
 	o->len = res->body_len;
-	r = MHD_create_response_from_buffer_with_free_callback_cls(
+	r = libmhd.create_response_from_buffer_with_free_callback_cls(
 		o->len, o->buf, owned_free, o);
 	if (!r) {
 		free(o);
@@ -141,20 +141,20 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 		return MHD_NO;
 	}
 	if (res->content_type[0])
-		ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		ok = libmhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 					     res->content_type);
 	if (ok == MHD_YES)
-		ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+		ok = libmhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 					     "no-store");
 	if (ok == MHD_YES)
-		ok = MHD_add_response_header(r, "X-Content-Type-Options",
+		ok = libmhd.add_response_header(r, "X-Content-Type-Options",
 					     "nosniff");
 	for (size_t i = 0; ok == MHD_YES && i < res->nheaders; i++)
-		ok = MHD_add_response_header(r, res->headers[i].name,
+		ok = libmhd.add_response_header(r, res->headers[i].name,
 					     res->headers[i].value);
 	if (ok == MHD_YES)
-		ok = MHD_queue_response(conn, (unsigned)res->status, r);
-	MHD_destroy_response(r);
+		ok = libmhd.queue_response(conn, (unsigned)res->status, r);
+	libmhd.destroy_response(r);
 	http_response_release(res);
 	return ok;
 }
@@ -189,7 +189,7 @@ static int method_known(const char *m)
 
 static void remote_text(struct MHD_Connection *conn, char *out, size_t size)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	const union MHD_ConnectionInfo *ci = libmhd.get_connection_info(
 		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 	const void *a = NULL;
@@ -298,7 +298,7 @@ static enum MHD_Result request_begin(struct http_server *s,
 		return send_error(conn, 405, "method_not_allowed",
 				  "method not allowed", ALLOWED_METHODS);
 	}
-	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	cl = libmhd.lookup_connection_value(conn, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && content_length(cl, &n)) {
 		st->answered = 1;
@@ -625,7 +625,7 @@ static int daemon_start(struct http_server *s, const struct http_config *cfg,
 	pthread_mutex_lock(&s->lock);
 	s->starting = 1;
 	pthread_mutex_unlock(&s->lock);
-	s->daemon = MHD_start_daemon(
+	s->daemon = libmhd.start_daemon(
 		flags, 0, NULL, NULL, on_request, s,
 		MHD_OPTION_EXTERNAL_LOGGER, on_log, s,
 		MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
@@ -664,7 +664,9 @@ int http_server_start(struct http_server **out, const struct http_config *cfg,
 		return err_set(e, ERR_INVALID, "no request handler");
 	if (sodium_init() < 0)
 		return err_set(e, ERR_FAIL, "cannot initialise libsodium");
-	rc = config_check(cfg, addr, &sa, &salen, &tls, e);
+	rc = libmhd_load(e);
+	if (!rc)
+		rc = config_check(cfg, addr, &sa, &salen, &tls, e);
 	if (rc)
 		return rc;
 	s = calloc(1, sizeof(*s));
@@ -732,7 +734,7 @@ void http_server_stop(struct http_server *s)
 	if (!s)
 		return;
 	if (s->daemon)
-		MHD_stop_daemon(s->daemon);
+		libmhd.stop_daemon(s->daemon);
 	http_guard_release(&s->guard);
 	if (s->key) {
 		sodium_memzero(s->key, s->key_size);

@@ -34,7 +34,7 @@ struct conn_track {
  * all zero when unknown. */
 static void addr_key(struct MHD_Connection *conn, uint8_t out[17])
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	const union MHD_ConnectionInfo *ci = libmhd.get_connection_info(
 		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
@@ -56,7 +56,7 @@ static void addr_key(struct MHD_Connection *conn, uint8_t out[17])
 /* Conn's track (its socket context), or NULL when it has none. */
 static struct conn_track *track_of(struct MHD_Connection *conn)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	const union MHD_ConnectionInfo *ci = libmhd.get_connection_info(
 		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return ci ? ci->socket_context : NULL;
@@ -196,7 +196,7 @@ void http_guard_release(struct http_guard *g)
 void http_guard_deadline(struct http_guard *g, struct MHD_Connection *conn,
 			 uint64_t ms)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	const union MHD_ConnectionInfo *ci = libmhd.get_connection_info(
 		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct conn_track *t = ci ? ci->socket_context : NULL;
 
@@ -216,7 +216,7 @@ void http_guard_on_connection(void *cls, struct MHD_Connection *conn,
 	const union MHD_ConnectionInfo *ci;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		ci = MHD_get_connection_info(conn,
+		ci = libmhd.get_connection_info(conn,
 					     MHD_CONNECTION_INFO_CONNECTION_FD);
 		t = ci ? calloc(1, sizeof(*t)) : NULL;
 		*socket_context = t;

@@ -9,6 +9,7 @@
  *   http_response.c  filling a struct http_response, JSON error bodies,
  *                    the check run on a handler's answer before sending
  *   http_pem.c       reading the certificate and key files
+ *   libmhd.c         libmicrohttpd, opened when a server first starts
  *   http_guard.c     the bounds against one source making the server
  *                    unavailable: absolute deadlines (a watchdog thread),
  *                    the budget of request-body bytes held at once
@@ -16,7 +17,7 @@
 #ifndef PRESIDIO_HTTP_HTTP_INT_H
 #define PRESIDIO_HTTP_HTTP_INT_H
 
-#include <microhttpd.h>
+#include "http/libmhd.h"
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -16,14 +16,14 @@ const char *http_request_header(const struct http_request *r,
 {
 	if (!r->priv)
 		return NULL;
-	return MHD_lookup_connection_value(r->priv, MHD_HEADER_KIND, name);
+	return libmhd.lookup_connection_value(r->priv, MHD_HEADER_KIND, name);
 }
 
 const char *http_request_query(const struct http_request *r, const char *key)
 {
 	if (!r->priv)
 		return NULL;
-	return MHD_lookup_connection_value(r->priv, MHD_GET_ARGUMENT_KIND,
+	return libmhd.lookup_connection_value(r->priv, MHD_GET_ARGUMENT_KIND,
 					   key);
 }
 
@@ -58,7 +58,7 @@ size_t http_request_headers(const struct http_request *r,
 
 	if (!r->priv)
 		return 0;
-	(void)MHD_get_connection_values(r->priv, MHD_HEADER_KIND, header_step,
+	(void)libmhd.get_connection_values(r->priv, MHD_HEADER_KIND, header_step,
 					&w);
 	return w.seen;
 }
@@ -72,7 +72,7 @@ size_t http_request_headers(const struct http_request *r,
  */
 size_t http_unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
-	size_t len = MHD_http_unescape(s);
+	size_t len = libmhd.http_unescape(s);
 
 	(void)cls;
 	(void)conn;

@@ -322,8 +322,10 @@ void http_response_check(struct http_response *res)
 		http_response_error(res, 500, "internal", "%s", why);
 	}
 	if (res->status >= 400 && !res->body_len) {
-		const char *phrase = MHD_get_reason_phrase_for(
-			(unsigned)res->status);
+		/* Also reached with no server started (a handler tested
+		 * alone): a library that cannot load gives no phrase. */
+		const char *phrase = libmhd_load(NULL) ? NULL
+			: libmhd.get_reason_phrase_for((unsigned)res->status);
 
 		http_response_error(res, res->status,
 				    status_code_name(res->status), "%s",

@@ -98,6 +98,22 @@ static int tx_alive(struct store *s, struct err *e)
 		       "after an error: nothing of it was saved");
 }
 
+/* Open a transaction with begin and bring the handle up to date. */
+static int tx_open(struct store *s, const char *begin, struct err *e)
+{
+	int rc = store_exec(s, begin, e);
+
+	if (rc)
+		return rc;
+	s->in_tx = 1;
+	s->tx_whole = s->tx_broken = 0;
+	s->clock_dirty = 0;
+	rc = tx_refresh(s, e);
+	if (rc)
+		store_rollback(s);
+	return rc;
+}
+
 int store_tx_begin(struct store *s, int *opened, struct err *e)
 {
 	int rc;
@@ -115,19 +131,10 @@ int store_tx_begin(struct store *s, int *opened, struct err *e)
 			*opened = TX_SAVEPOINT;
 		return rc;
 	}
-	rc = store_exec(s, "BEGIN IMMEDIATE", e);
-	if (rc)
-		return rc;
-	s->in_tx = 1;
-	s->tx_whole = s->tx_broken = 0;
-	s->clock_dirty = 0;
-	rc = tx_refresh(s, e);
-	if (rc) {
-		store_rollback(s);
-		return rc;
-	}
-	*opened = TX_OPENED;
-	return 0;
+	rc = tx_open(s, "BEGIN IMMEDIATE", e);
+	if (!rc)
+		*opened = TX_OPENED;
+	return rc;
 }
 
 int store_tx_end(struct store *s, int opened, int rc, struct err *e)
@@ -186,20 +193,10 @@ int store_broken(const struct store *s)
 
 int store_begin_read(struct store *s, struct err *e)
 {
-	int rc;
-
 	if (s->in_tx)
 		return err_set(e, ERR_FAIL, "a transaction is already open");
-	rc = store_exec(s, "BEGIN DEFERRED", e);
-	if (rc)
-		return rc;
-	s->in_tx = 1;
-	s->tx_whole = s->tx_broken = 0;
-	s->clock_dirty = 0;
-	rc = tx_refresh(s, e); /* reads: the snapshot starts here */
-	if (rc)
-		store_rollback(s);
-	return rc;
+	/* Reads: the snapshot starts at the refresh. */
+	return tx_open(s, "BEGIN DEFERRED", e);
 }
 
 int store_commit(struct store *s, struct err *e)

@@ -2,7 +2,7 @@
 #include "sync/client.h"
 #include "sync/client_int.h"
 
-#include <curl/curl.h>
+#include "sync/libcurl.h"
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -107,7 +107,7 @@ int client_header_add(struct client_headers *h, const char *line)
 		i++;
 	if (i == 0 || line[i] != ':' || strpbrk(line, "\r\n"))
 		return ERR_INVALID;
-	l = curl_slist_append(h->list, line);
+	l = libcurl.slist_append(h->list, line);
 	if (!l)
 		return ERR_NOMEM;
 	h->list = l;
@@ -183,7 +183,7 @@ int client_new(struct client **out, const struct client_config *cfg,
 	rc = client_configure(c, cfg, e);
 	if (rc)
 		goto out;
-	c->curl = curl_easy_init();
+	c->curl = libcurl.easy_init();
 	if (!c->curl) {
 		rc = err_set(e, ERR_FAIL, "libcurl could not make a handle");
 		goto out;
@@ -200,7 +200,7 @@ void client_free(struct client *c)
 	if (!c)
 		return;
 	if (c->curl)
-		curl_easy_cleanup(c->curl);
+		libcurl.easy_cleanup(c->curl);
 	free(c->base);
 	free(c->ca_file);
 	free(c->pinned_key);
@@ -231,7 +231,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 	}
 	/* Within the bound (max + 1) by the check above. */
 	if (!a->body.data &&
-	    curl_easy_getinfo(a->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+	    libcurl.easy_getinfo(a->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 			      &cl) == CURLE_OK &&
 	    cl > 0 && (uint64_t)cl <= a->max && (size_t)cl >= extra)
 		extra = (size_t)cl + 1;
@@ -258,7 +258,7 @@ static long parse_retry_after(const char *v)
 			return -1;
 		return s > RETRY_AFTER_MAX_S ? RETRY_AFTER_MAX_S : (long)s;
 	}
-	when = curl_getdate(v, NULL);
+	when = libcurl.getdate(v, NULL);
 	now = time(NULL);
 	if (when < 0)
 		return -1;
@@ -319,7 +319,7 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size,
 #define SET(opt, val)                                                          \
 	do {                                                                   \
 		if (rc == CURLE_OK)                                            \
-			rc = curl_easy_setopt(h, opt, val);                    \
+			rc = libcurl.easy_setopt(h, opt, val);                    \
 	} while (0)
 
 /* Set every option of one attempt on a handle reset to its defaults
@@ -333,7 +333,7 @@ static CURLcode setup(struct client *c, struct attempt *a, const char *method,
 	CURLcode rc = CURLE_OK;
 	const char *fields = body ? (const char *)body : "";
 
-	curl_easy_reset(h);
+	libcurl.easy_reset(h);
 	c->errbuf[0] = '\0';
 	SET(CURLOPT_ERRORBUFFER, c->errbuf);
 	SET(CURLOPT_URL, url);
@@ -571,13 +571,13 @@ static int take_response(const struct client *c, struct attempt *a,
 	a->body.data[a->body.len] = '\0';
 	/* client_response_release() wipes len + 1 bytes: all ever written. */
 	res->body = buf_steal(&a->body, &res->len, NULL);
-	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
+	if (libcurl.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK &&
 	    type)
 		snprintf(res->content_type, sizeof(res->content_type), "%s",
 			 type);
 	/* The last response's (-1), not a 1xx before it. */
 	if (c->keep_header &&
-	    curl_easy_header(h, c->keep_header, 0, CURLH_HEADER, -1, &kept) ==
+	    libcurl.easy_header(h, c->keep_header, 0, CURLH_HEADER, -1, &kept) ==
 		CURLHE_OK &&
 	    kept->value && strlen(kept->value) < sizeof(res->kept))
 		snprintf(res->kept, sizeof(res->kept), "%s", kept->value);
@@ -589,7 +589,7 @@ static int new_connection(struct client *c)
 {
 	long connects = 0;
 
-	if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &connects) !=
+	if (libcurl.easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &connects) !=
 	    CURLE_OK)
 		connects = 1;
 	return connects > 0;
@@ -608,7 +608,7 @@ static int cut_stops(struct client *c, const struct attempt *a, CURLcode cc)
 	memset(&cut, 0, sizeof(cut));
 	cut.sent = a->sent;
 	cut.received = a->recvd;
-	if (curl_easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+	if (libcurl.easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 			      &length) != CURLE_OK)
 		length = -1;
 	cut.expected = length >= 0 ? (int64_t)length : -1;
@@ -648,7 +648,7 @@ int client_request(struct client *c, const char *method, const char *path,
 		unsigned delay;
 
 		attempt_reset(&a);
-		curl_slist_free_all(h.list);
+		libcurl.slist_free_all(h.list);
 		h.list = NULL;
 		rc = attempt_headers(c, &h, method, path, body, len,
 				     content_type, e);
@@ -659,22 +659,22 @@ int client_request(struct client *c, const char *method, const char *path,
 			rc = err_set(e, cc == CURLE_OUT_OF_MEMORY ? ERR_NOMEM
 								  : ERR_FAIL,
 				     "libcurl refused an option: %s",
-				     curl_easy_strerror(cc));
+				     libcurl.easy_strerror(cc));
 			goto out;
 		}
-		cc = curl_easy_perform(c->curl);
+		cc = libcurl.easy_perform(c->curl);
 		res->attempts++;
 		res->bytes_sent += a.sent;
 		res->bytes_received += a.recvd;
 		res->status = 0;
 		if (cc == CURLE_OK) {
-			curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE,
+			libcurl.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE,
 					  &res->status);
 			snprintf(why, sizeof(why), "HTTP %ld", res->status);
 		} else {
 			snprintf(why, sizeof(why), "%s",
 				 c->errbuf[0] ? c->errbuf
-					      : curl_easy_strerror(cc));
+					      : libcurl.easy_strerror(cc));
 		}
 		o = classify(cc, res->status, &a);
 		if (o == OUT_DONE ||
@@ -703,7 +703,7 @@ int client_request(struct client *c, const char *method, const char *path,
 	}
 out:
 	attempt_reset(&a);
-	curl_slist_free_all(h.list);
+	libcurl.slist_free_all(h.list);
 	free(url);
 	return rc;
 }
@@ -714,12 +714,14 @@ int client_global_init(struct err *e)
 
 	if (sodium_init() < 0)
 		return err_set(e, ERR_FAIL, "libsodium could not start");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (libcurl_load(e))
+		return ERR_FAIL;
+	if (libcurl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(e, ERR_FAIL, "libcurl could not start");
-	v = curl_version_info(CURLVERSION_NOW);
+	v = libcurl.version_info(CURLVERSION_NOW);
 	if (!v || v->version_num < CURL_MIN_VERSION ||
 	    !(v->features & CURL_VERSION_SSL)) {
-		curl_global_cleanup();
+		libcurl.global_cleanup();
 		return err_set(e, ERR_FAIL,
 			       "libcurl 7.85 or later with TLS is needed");
 	}
@@ -728,5 +730,5 @@ int client_global_init(struct err *e)
 
 void client_global_cleanup(void)
 {
-	curl_global_cleanup();
+	libcurl.global_cleanup();
 }

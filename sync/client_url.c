@@ -2,7 +2,7 @@
 #include "sync/client_int.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
+#include "sync/libcurl.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,38 +31,42 @@ static int is_loopback(const char *host)
 static int has_part(CURLU *u, CURLUPart what)
 {
 	char *p = NULL;
-	int has = curl_url_get(u, what, &p, 0) == CURLUE_OK && p && *p;
+	int has = libcurl.url_get(u, what, &p, 0) == CURLUE_OK && p && *p;
 
-	curl_free(p);
+	libcurl.free(p);
 	return has;
 }
 
 int client_parse_base(const char *url, int allow_plain, char **out,
 		      struct err *e)
 {
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *scheme = NULL, *host = NULL, *norm = NULL;
 	CURLUcode uc;
 	size_t n;
 	int rc = 0;
 
 	*out = NULL;
+	/* Also reached before client_global_init(): a URL checked alone. */
+	if (libcurl_load(e))
+		return ERR_FAIL;
+	u = libcurl.url();
 	if (!u)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	uc = curl_url_set(u, CURLUPART_URL, url, 0); /* no space, no control */
+	uc = libcurl.url_set(u, CURLUPART_URL, url, 0); /* no space, no control */
 	if (uc == CURLUE_OK)
-		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+		uc = libcurl.url_get(u, CURLUPART_SCHEME, &scheme, 0);
 	if (uc == CURLUE_OK)
-		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+		uc = libcurl.url_get(u, CURLUPART_HOST, &host, 0);
 	if (uc == CURLUE_OK)
-		uc = curl_url_get(u, CURLUPART_URL, &norm, 0);
+		uc = libcurl.url_get(u, CURLUPART_URL, &norm, 0);
 	if (uc == CURLUE_OUT_OF_MEMORY) {
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if (uc != CURLUE_OK) {
 		rc = err_set(e, ERR_INVALID, "hub URL is not valid (%s)",
-			     curl_url_strerror(uc));
+			     libcurl.url_strerror(uc));
 		goto out;
 	}
 	if (has_part(u, CURLUPART_USER) || has_part(u, CURLUPART_PASSWORD) ||
@@ -90,9 +94,9 @@ int client_parse_base(const char *url, int allow_plain, char **out,
 	if (!*out)
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(norm);
-	curl_url_cleanup(u);
+	libcurl.free(scheme);
+	libcurl.free(host);
+	libcurl.free(norm);
+	libcurl.url_cleanup(u);
 	return rc;
 }

@@ -31,17 +31,18 @@
 # one worker).
 #
 # RUN_BEHIND=COMMAND builds what the later builds' tests need (make check:
-# the sanitizer and fuzz builds) while the first build's tests run: at
-# the lowest priority, so it takes the processor only when the tests wait
-# on sockets, clocks and the disk (about a third of their time).  The
-# jobs of every build but the first, and the fuzz run, are queued after
-# the first build's and start once COMMAND has ended; the first build's
-# unit binaries name those of the others.  A COMMAND that fails is one
-# failure, shown with the end of its output.
+# the sanitizer build) while the first build's tests run: at the lowest
+# priority, so it takes the processor only when the tests wait on
+# sockets, clocks and the disk (about a third of their time); then
+# RUN_BEHIND_FUZZ=COMMAND, the fuzz build, the same way.  The jobs of
+# every build but the first are queued after the first build's and start
+# once RUN_BEHIND has ended (the first build's unit binaries name theirs);
+# the fuzz run comes last, once RUN_BEHIND_FUZZ has ended.  A command
+# that fails is one failure, shown with the end of its output.
 #
 # Environment: E2E_TIMEOUT (seconds per script, default 300),
 # UNIT_TIMEOUT (seconds per unit binary, default 600), FUZZ_BUILD,
-# FUZZ_SECONDS, RUN_JOBS, RUN_SERIAL, RUN_BEHIND.
+# FUZZ_SECONDS, RUN_JOBS, RUN_SERIAL, RUN_BEHIND, RUN_BEHIND_FUZZ.
 
 set -u
 
@@ -171,7 +172,8 @@ build_env() {
 
 # The jobs: one line each,
 # "WEIGHT<TAB>BUILD_INDEX<TAB>KIND<TAB>PATH<TAB>BEHIND", KIND unit, e2e or
-# fuzz, BEHIND 1 when the job waits for RUN_BEHIND.  The weight is a rough cost class: a pool of
+# fuzz, BEHIND the build it waits for: 0 none, 1 RUN_BEHIND, 2
+# RUN_BEHIND_FUZZ.  The weight is a rough cost class: a pool of
 # workers takes the heaviest first, so that the short unit tests fill the
 # end instead of one long script running alone (the builds' tests wait on
 # disks, clocks and sockets as much as on the processor, and share
@@ -226,6 +228,7 @@ done
 if [ -n "${FUZZ_BUILD:-}" ]; then
 	behind=0
 	[ -n "${RUN_BEHIND:-}" ] && behind=1
+	[ -n "${RUN_BEHIND_FUZZ:-}" ] && behind=2
 	printf '5\t0\tfuzz\t%s\t%s\n' "$(abspath "$FUZZ_BUILD")" "$behind" \
 		>>"$work/jobs"
 fi
@@ -246,14 +249,14 @@ run_job() {
 	path=$(printf '%s\n' "$1" | cut -f5)
 	bw=$work/scratch.$idx
 	mkdir -p "$bw"
-	if [ "$(printf '%s\n' "$1" | cut -f6)" = 1 ]; then
-		while [ ! -s "$work/behind.rc" ]; do sleep 1; done
+	stage=$(printf '%s\n' "$1" | cut -f6)
+	if [ "$stage" != 0 ]; then
+		while [ ! -s "$work/behind$stage.rc" ]; do sleep 1; done
 	fi
 	job_t0=$(date +%s)
 	build_pass=0
 	build_fail=0
-	if [ "$(printf '%s\n' "$1" | cut -f6)" = 1 ] &&
-		[ "$(cat "$work/behind.rc")" != 0 ]; then
+	if [ "$stage" != 0 ] && [ "$(cat "$work/behind$stage.rc")" != 0 ]; then
 		# The build failed: said once, at the end.
 		echo "-- $kind: ${path#"$top"/}: not built"
 	elif [ "$kind" = fuzz ]; then
@@ -316,14 +319,20 @@ worker() {
 	done
 }
 
-if [ -n "${RUN_BEHIND:-}" ]; then
+# behind STAGE COMMAND: COMMAND at the lowest priority; its seconds, exit
+# status and output in $work/behindSTAGE.*.
+behind() {
+	t0=$(date +%s)
+	(cd "$top" && nice -n 19 sh -c "$2") >"$work/behind$1.log" 2>&1 \
+		</dev/null
+	rc=$?
+	echo "$(($(date +%s) - t0))" >"$work/behind$1.time"
+	echo "$rc" >"$work/behind$1.rc"
+}
+if [ -n "${RUN_BEHIND:-}${RUN_BEHIND_FUZZ:-}" ]; then
 	(
-		t0=$(date +%s)
-		(cd "$top" && nice -n 19 sh -c "$RUN_BEHIND") \
-			>"$work/behind.log" 2>&1 </dev/null
-		rc=$?
-		echo "$(($(date +%s) - t0))" >"$work/behind.time"
-		echo "$rc" >"$work/behind.rc"
+		[ -n "${RUN_BEHIND:-}" ] && behind 1 "$RUN_BEHIND"
+		[ -n "${RUN_BEHIND_FUZZ:-}" ] && behind 2 "$RUN_BEHIND_FUZZ"
 	) &
 fi
 jobs_n=${RUN_JOBS:-2}
@@ -334,14 +343,17 @@ while [ "$w" -lt "$jobs_n" ]; do
 	w=$((w + 1))
 done
 wait
-if [ -n "${RUN_BEHIND:-}" ]; then
-	echo "=== built behind the tests ($(cat "$work/behind.time") s): $RUN_BEHIND ==="
-	if [ "$(cat "$work/behind.rc")" != 0 ]; then
-		tail -40 "$work/behind.log" | sed 's/^/   /'
-		echo "   FAIL build behind the tests: exit $(cat "$work/behind.rc")"
+# said STAGE COMMAND: how a build behind the tests went.
+said() {
+	echo "=== built behind the tests ($(cat "$work/behind$1.time") s): $2 ==="
+	if [ "$(cat "$work/behind$1.rc")" != 0 ]; then
+		tail -40 "$work/behind$1.log" | sed 's/^/   /'
+		echo "   FAIL build behind the tests: exit $(cat "$work/behind$1.rc")"
 		total_fail=$((total_fail + 1))
 	fi
-fi
+}
+[ -n "${RUN_BEHIND:-}" ] && said 1 "$RUN_BEHIND"
+[ -n "${RUN_BEHIND_FUZZ:-}" ] && said 2 "$RUN_BEHIND_FUZZ"
 
 # Each build's output whole, in the listing's order, then the fuzz run.
 # show B: the jobs of build index B (the listing on stdin), adding up

@@ -66,6 +66,18 @@ if [ -z "$bad" ]; then ok "help_every_subcommand"; else
 
 pr --help
 check "help_global" [ "$RC" -eq 0 ]
+# libcurl and libmicrohttpd, with the twenty-odd libraries they bring, are
+# opened by the commands that talk to a hub or serve HTTP, not loaded at
+# every start (sync/libcurl.h, http/libmhd.h).  The sanitizer build links
+# them (the Makefile says why).
+if ldd "$P" 2>/dev/null | grep -q asan; then
+	ok "starts_without_http_libraries (sanitizer build: linked)"
+elif ldd "$P" 2>/dev/null | grep -qE 'libcurl|libmicrohttpd|libgnutls'; then
+	fail starts_without_http_libraries \
+		"$(ldd "$P" | grep -E 'libcurl|libmicrohttpd|libgnutls')"
+else
+	ok starts_without_http_libraries
+fi
 pr help
 if [ "$RC" -eq 0 ] && out_has "Exit codes"; then ok "help_lists_exit_codes"
 else fail "help_lists_exit_codes" "exit $RC, or no 'Exit codes' section"; fi

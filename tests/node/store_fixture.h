@@ -130,6 +130,13 @@ static inline int fixture_enrol(struct store *s, const char *kind,
 }
 
 /* Run a one-value SQL query through a separate connection. */
+/* A trigger by which the change log refuses updates (kind 2) half way
+ * through a write, after the record's row: a write that fails inside its
+ * transaction (sql_exec() it; DROP TRIGGER fail_updates undoes it). */
+#define FIXTURE_FAIL_UPDATES                                                   \
+	"CREATE TRIGGER fail_updates BEFORE INSERT ON change WHEN NEW.kind = " \
+	"2 BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+
 static inline long long sql_int(const char *sql)
 {
 	char path[4300];

@@ -144,9 +144,7 @@ static void test_record_and_log_written_atomically(void)
 	store_record_release(&rec);
 	/* Inside a batch, a write that fails half way leaves nothing of
 	 * itself, and the batch goes on. */
-	CHECK(sql_exec("CREATE TRIGGER fail_updates BEFORE INSERT ON change "
-		       "WHEN NEW.kind = 2 BEGIN SELECT RAISE(ABORT, "
-		       "'injected'); END;") == SQLITE_OK);
+	CHECK(sql_exec(FIXTURE_FAIL_UPDATES) == SQLITE_OK);
 	s = reopen(s);
 	CHECK(s);
 	CHECK_OK(store_begin(s, NULL));
@@ -190,9 +188,7 @@ static void test_whole_group_falls_whole(void)
 	CHECK(sql_int("SELECT count(*) FROM change") == 2);
 	/* The log refuses updates half way through the write: after the
 	 * record's row. */
-	CHECK(sql_exec("CREATE TRIGGER fail_updates BEFORE INSERT ON change "
-		       "WHEN NEW.kind = 2 BEGIN SELECT RAISE(ABORT, "
-		       "'injected'); END;") == SQLITE_OK);
+	CHECK(sql_exec(FIXTURE_FAIL_UPDATES) == SQLITE_OK);
 	s = reopen(s);
 	CHECK(s);
 	CHECK_OK(store_begin_whole(s, NULL));

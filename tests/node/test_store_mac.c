@@ -693,9 +693,7 @@ static void test_mark_after_undone_write(void)
 
 	CHECK(s);
 	CHECK_OK(put_json(s, "test_item", NULL, "{\"title\":\"a\"}", &r));
-	CHECK(sql_exec("CREATE TRIGGER fail_updates BEFORE INSERT ON change "
-		       "WHEN NEW.kind = 2 BEGIN SELECT RAISE(ABORT, "
-		       "'injected'); END;") == SQLITE_OK);
+	CHECK(sql_exec(FIXTURE_FAIL_UPDATES) == SQLITE_OK);
 	s = reopen(s);
 	CHECK(s);
 	CHECK_OK(store_begin(s, NULL));

@@ -67,6 +67,12 @@ ok package_build
 version=$(dpkg-deb -f "$deb" Version)
 want=$("$P" version | sed 's/^presidio //')
 check package_version_is_the_programs [ "$version" = "$want" ]
+# The program opens libcurl and libmicrohttpd when it first talks to a hub
+# or serves HTTP (sync/libcurl.h, http/libmhd.h): dpkg-shlibdeps cannot
+# see that, so the package names them.
+check package_depends_on_http_libraries \
+	sh -c "dpkg-deb -f '$deb' Depends | grep 'libcurl4 (>= 7.85)' |
+		grep -q 'libmicrohttpd12 (>= 0.9.75)'"
 
 run lintian --fail-on error "$deb"
 if [ "$RC" -eq 0 ] && ! grep -q '^E:' "$T/out"; then
