@@ -212,8 +212,7 @@ tour: $(BIN)
 # line of output is the total "N passed, N failed".
 # The machine has two cores: builds use both (CHECK_JOBS).  The sanitizer
 # and fuzz builds are made behind the plain build's tests, in the time
-# those wait (tests/run.sh, RUN_BEHIND): a third less than one after the
-# other.
+# those wait (tests/run.sh, RUN_BEHIND, RUN_BEHIND_FUZZ).
 CHECK_JOBS ?= 2
 check: check-style
 	$(MAKE) -j$(CHECK_JOBS) tests

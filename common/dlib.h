@@ -4,14 +4,20 @@
  * a library linked in is mapped and relocated at every start of the
  * program, with every library it needs in turn).
  *
- * The library is opened by its soname, as the dynamic loader would find
- * it, and kept open until exit.  Not thread-safe by itself: callers load
- * under pthread_once().
+ * A struct dlib names the library (its soname, as the dynamic loader
+ * would find it, and the Debian package that ships it) and the table to
+ * fill.  dlib_require() opens it the first time, on whichever thread,
+ * and keeps it open until exit; later calls, and calls on other threads,
+ * only read what the first one found.
  */
 #ifndef PRESIDIO_COMMON_DLIB_H
 #define PRESIDIO_COMMON_DLIB_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
+
+#include "common/err.h"
 
 /* One function: its name, and where its address goes (a function
  * pointer of size bytes). */
@@ -26,12 +32,24 @@ struct dlib_fn {
 #define DLIB_FN(api, field, fname) \
 	{ fname, (void *)&(api).field, sizeof((api).field) }
 
-/*
- * Open soname and fill every slot of fns[0..n-1]: 0, or -1 with why
- * (a sentence naming the library, and package, the Debian package that
- * ships it) filled.
- */
-int dlib_load(const char *soname, const char *package,
-	      const struct dlib_fn *fns, size_t n, char *why, size_t whylen);
+struct dlib {
+	const char *soname;
+	const char *package;
+	const struct dlib_fn *fns;
+	size_t n;
+	pthread_mutex_t lock;
+	atomic_int state; /* 0 not tried, 1 loaded, -1 failed (why) */
+	char why[256];
+};
+
+/* A struct dlib for soname, shipped by package, filling the array fns. */
+#define DLIB_INIT(soname, package, fns)                                 \
+	{ soname, package, fns, sizeof(fns) / sizeof((fns)[0]),         \
+	  PTHREAD_MUTEX_INITIALIZER, 0, "" }
+
+/* 0 once every function of l is in its table; ERR_FAIL with a sentence
+ * naming the library and its package when it is not installed, or
+ * lacks a function (too old), and on every later call. */
+int dlib_require(struct dlib *l, struct err *e) ERR_MUST_USE;
 
 #endif

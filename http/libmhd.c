@@ -3,16 +3,9 @@
  */
 #include "http/libmhd.h"
 
-#include <pthread.h>
-
 #include "common/dlib.h"
 
-#define LIBMHD_SONAME "libmicrohttpd.so.12"
-
 struct libmhd_api libmhd;
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char failed[256]; /* why the load failed; "" when it did not */
 
 #define FN(field) DLIB_FN(libmhd, field, "MHD_" #field)
 static const struct dlib_fn fns[] = {
@@ -30,16 +23,10 @@ static const struct dlib_fn fns[] = {
 	FN(get_reason_phrase_for),
 };
 
-static void load(void)
-{
-	(void)dlib_load(LIBMHD_SONAME, "libmicrohttpd12", fns,
-			sizeof(fns) / sizeof(fns[0]), failed, sizeof(failed));
-}
+static struct dlib lib =
+	DLIB_INIT("libmicrohttpd.so.12", "libmicrohttpd12", fns);
 
 int libmhd_load(struct err *e)
 {
-	pthread_once(&once, load);
-	if (failed[0])
-		return err_set(e, ERR_FAIL, "%s", failed);
-	return 0;
+	return dlib_require(&lib, e);
 }

@@ -532,10 +532,9 @@ int registry_scope_allows(struct store *s, const struct registry_peer *p,
 			  struct err *e)
 {
 	const struct schema_collection *c = schema_collection(in->collection);
-	const struct schema_collection *root = schema_scope_root(c);
-	enum schema_scope cls = schema_scope_of(c);
 	struct scope_case sc = { NULL, NULL, 1 };
 	struct scope_peer sp = { p->name, p->kind, p->region };
+	enum schema_scope cls;
 	struct id parent;
 	const char *text;
 	int exists = 0;
@@ -544,9 +543,7 @@ int registry_scope_allows(struct store *s, const struct registry_peer *p,
 	*ok = 0;
 	if (!c)
 		return err_set(e, ERR_INVALID, "unknown collection");
-	if (cls == SCHEMA_SCOPE_PARENT &&
-	    schema_scope_of(root) != SCHEMA_SCOPE_ROOT)
-		cls = SCHEMA_SCOPE_SHARED;
+	cls = registry_scope_class(c);
 	if (cls == SCHEMA_SCOPE_SHARED) {
 		*ok = 1;
 		return 0;

@@ -3,16 +3,9 @@
  */
 #include "sync/libcurl.h"
 
-#include <pthread.h>
-
 #include "common/dlib.h"
 
-#define LIBCURL_SONAME "libcurl.so.4"
-
 struct libcurl_api libcurl;
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char failed[256]; /* why the load failed; "" when it did not */
 
 #define FN(field, name) DLIB_FN(libcurl, field, name)
 static const struct dlib_fn fns[] = {
@@ -38,16 +31,9 @@ static const struct dlib_fn fns[] = {
 	FN(free, "curl_free"),
 };
 
-static void load(void)
-{
-	(void)dlib_load(LIBCURL_SONAME, "libcurl4", fns,
-			sizeof(fns) / sizeof(fns[0]), failed, sizeof(failed));
-}
+static struct dlib lib = DLIB_INIT("libcurl.so.4", "libcurl4", fns);
 
 int libcurl_load(struct err *e)
 {
-	pthread_once(&once, load);
-	if (failed[0])
-		return err_set(e, ERR_FAIL, "%s", failed);
-	return 0;
+	return dlib_require(&lib, e);
 }

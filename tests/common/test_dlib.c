@@ -1,9 +1,10 @@
 /*
- * test_dlib.c - a library opened by soname and its functions copied into
- * a table (common/dlib.h): zlib opened so gives the functions the
- * program is linked with; a library that is not there, or lacks a
- * function, fails with a sentence naming it and its Debian package.
- * sync/libcurl.c and http/libmhd.c load through it.
+ * test_dlib.c - a library opened by soname when first needed, its
+ * functions copied into a table (common/dlib.h): zlib opened so gives the
+ * functions the program is linked with; a library that is not there, or
+ * lacks a function, fails with a sentence naming it and its Debian
+ * package, and keeps failing so.  sync/libcurl.c and http/libmhd.c load
+ * through it.
  */
 #include "common/dlib.h"
 
@@ -17,43 +18,49 @@ static struct {
 	__typeof__(&crc32) crc;
 } z;
 
+static const struct dlib_fn z_fns[] = {
+	DLIB_FN(z, version, "zlibVersion"),
+	DLIB_FN(z, crc, "crc32"),
+};
+
+static const struct dlib_fn lacking_fns[] = {
+	DLIB_FN(z, version, "zlibVersion"),
+	DLIB_FN(z, crc, "presidio_no_such_function"),
+};
+
 static void test_dlib_fills_the_table(void)
 {
-	const struct dlib_fn fns[] = {
-		DLIB_FN(z, version, "zlibVersion"),
-		DLIB_FN(z, crc, "crc32"),
-	};
+	static struct dlib zlib = DLIB_INIT("libz.so.1", "zlib1g", z_fns);
 	const unsigned char text[] = "Presidio";
-	char why[256] = "";
 
 	memset(&z, 0, sizeof(z));
-	CHECK(dlib_load("libz.so.1", "zlib1g", fns, 2, why, sizeof(why)) ==
-	      0);
-	CHECK(why[0] == '\0');
+	CHECK_OK(dlib_require(&zlib, NULL));
 	CHECK(z.version && strcmp(z.version(), zlibVersion()) == 0);
 	CHECK(z.crc && z.crc(0, text, 8) == crc32(0, text, 8));
+	/* Once loaded, a second call finds it so. */
+	CHECK_OK(dlib_require(&zlib, NULL));
 }
 
 static void test_dlib_names_what_is_missing(void)
 {
-	const struct dlib_fn none[] = {
-		DLIB_FN(z, version, "zlibVersion"),
-	};
-	const struct dlib_fn lacking[] = {
-		DLIB_FN(z, version, "zlibVersion"),
-		DLIB_FN(z, crc, "presidio_no_such_function"),
-	};
-	char why[256] = "";
+	static struct dlib none =
+		DLIB_INIT("libpresidio-none.so.9", "presidio-none", z_fns);
+	static struct dlib lacking =
+		DLIB_INIT("libz.so.1", "zlib1g", lacking_fns);
+	struct err e;
 
-	CHECK(dlib_load("libpresidio-none.so.9", "presidio-none", none, 1,
-			why, sizeof(why)) == -1);
-	CHECK(strstr(why, "cannot load libpresidio-none.so.9"));
-	CHECK(strstr(why, "install the package presidio-none"));
-	why[0] = '\0';
-	CHECK(dlib_load("libz.so.1", "zlib1g", lacking, 2, why,
-			sizeof(why)) == -1);
-	CHECK(strstr(why, "libz.so.1 has no presidio_no_such_function"));
-	CHECK(strstr(why, "a newer zlib1g is needed"));
+	err_init(&e);
+	CHECK(dlib_require(&none, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "cannot load libpresidio-none.so.9"));
+	CHECK(strstr(e.msg, "install the package presidio-none"));
+	/* Said again at every call, not tried again. */
+	err_init(&e);
+	CHECK(dlib_require(&none, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "install the package presidio-none"));
+	err_init(&e);
+	CHECK(dlib_require(&lacking, &e) == ERR_FAIL);
+	CHECK(strstr(e.msg, "libz.so.1 has no presidio_no_such_function"));
+	CHECK(strstr(e.msg, "a newer zlib1g is needed"));
 }
 
 TEST_MAIN(T(test_dlib_fills_the_table), T(test_dlib_names_what_is_missing))

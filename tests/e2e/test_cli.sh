@@ -71,7 +71,8 @@ check "help_global" [ "$RC" -eq 0 ]
 # every start (sync/libcurl.h, http/libmhd.h).  The sanitizer build links
 # them (the Makefile says why).
 if ldd "$P" 2>/dev/null | grep -q asan; then
-	ok "starts_without_http_libraries (sanitizer build: linked)"
+	check starts_with_http_libraries_linked_under_sanitizers \
+		sh -c "ldd '$P' | grep -q libcurl && ldd '$P' | grep -q libmicrohttpd"
 elif ldd "$P" 2>/dev/null | grep -qE 'libcurl|libmicrohttpd|libgnutls'; then
 	fail starts_without_http_libraries \
 		"$(ldd "$P" | grep -E 'libcurl|libmicrohttpd|libgnutls')"
