@@ -133,8 +133,8 @@ static int insert(struct store *s, int64_t idx,
 	struct store_q *st = store_q(
 	    s,
 	    "INSERT INTO audit (node, nseq, at, operator, role, action, coll, "
-	    "record, count, purpose, glass, prev, hash, mac) VALUES (?1, ?2, "
-	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+	    "record, count, purpose, glass, prev, hash, chg, mac) VALUES (?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
 	    "presidio_mac('audit', ?1, ?2, ?13))",
 	    "writing the audit trail");
 
@@ -154,12 +154,25 @@ static int insert(struct store *s, int64_t idx,
 	store_q_bind_int(st, 11, a->glass ? 1 : 0);
 	store_q_bind_blob(st, 12, a->prev, STORE_AUDIT_HASHBYTES);
 	store_q_bind_blob(st, 13, a->hash, STORE_AUDIT_HASHBYTES);
+	if (a->chg)
+		store_q_bind_int(st, 14, (int64_t)a->chg);
+	else
+		store_q_bind_null(st, 14);
 	return store_q_run(st, e);
 }
 
 int store_audit_note(struct store *s, const char *action,
 		     const struct schema_collection *c, const struct id *record,
 		     uint64_t count, const char *purpose, struct err *e)
+{
+	return store_audit_note_write(s, action, c, record, count, purpose, 0,
+				      e);
+}
+
+int store_audit_note_write(struct store *s, const char *action,
+			   const struct schema_collection *c,
+			   const struct id *record, uint64_t count,
+			   const char *purpose, uint64_t chg, struct err *e)
 {
 	struct store_audit_entry a;
 	uint64_t last = 0;
@@ -184,6 +197,7 @@ int store_audit_note(struct store *s, const char *action,
 		a.glass = store_glass_covers(s, record);
 	}
 	a.count = count;
+	a.chg = chg;
 	rc = store_tx_begin(s, &opened, e);
 	if (rc)
 		return rc;
@@ -228,11 +242,18 @@ int store_audit_flush(struct store *s, struct err *e)
 
 /* ---- reading ---- */
 
-#define AUDIT_COLUMNS                                                          \
+#define AUDIT_SELECT                                                           \
 	"SELECT n.id, a.nseq, a.at, a.operator, a.role, a.action, a.coll, "    \
 	"a.record, a.count, a.purpose, a.glass, a.prev, a.hash, "              \
-	"presidio_mac_ok(a.mac, 'audit', a.node, a.nseq, a.hash), a.node "     \
-	"FROM audit a JOIN node n ON n.idx = a.node "
+	"presidio_mac_ok(a.mac, 'audit', a.node, a.nseq, a.hash), a.node, "
+#define AUDIT_FROM "FROM audit a JOIN node n ON n.idx = a.node "
+#define AUDIT_COLUMNS AUDIT_SELECT "NULL " AUDIT_FROM
+/* This node's own entries, with the change a write made where it is one
+ * made here that wrote the entry's record (the number is under no MAC). */
+#define AUDIT_OWN_COLUMNS                                                      \
+	AUDIT_SELECT "CASE WHEN r.id = a.record THEN a.chg END " AUDIT_FROM    \
+	"LEFT JOIN change c ON c.seq = a.chg AND c.oseq IS NULL "              \
+	"LEFT JOIN record r ON r.rid = c.rid "
 
 /* Fill a from an AUDIT_COLUMNS row; *mac_ok from its MAC. */
 static int row_entry(struct store_q *st, struct store_audit_entry *a,
@@ -265,6 +286,8 @@ static int row_entry(struct store_q *st, struct store_audit_entry *a,
 	memcpy(a->prev, store_q_col_blob(st, 11), STORE_AUDIT_HASHBYTES);
 	memcpy(a->hash, store_q_col_blob(st, 12), STORE_AUDIT_HASHBYTES);
 	*mac_ok = store_q_col_int(st, 13);
+	if (store_q_col_isint(st, 15) && store_q_col_i64(st, 15) > 0)
+		a->chg = (uint64_t)store_q_col_i64(st, 15);
 	return 0;
 }
 
@@ -336,7 +359,7 @@ int store_audit_own(struct store *s, uint64_t after, size_t limit,
 	if (rc)
 		return rc;
 	st = store_q(s,
-		     AUDIT_COLUMNS "WHERE a.node = ?1 AND a.nseq > ?2 "
+		     AUDIT_OWN_COLUMNS "WHERE a.node = ?1 AND a.nseq > ?2 "
 		     "ORDER BY a.nseq LIMIT ?3",
 		     "reading the audit trail");
 	store_q_bind_int(st, 1, s->self_node);
@@ -571,6 +594,30 @@ int store_audit_last(struct store *s, const struct id *node, uint64_t *nseq,
 		return 0;
 	}
 	return rc ? rc : last_of(s, idx, nseq, hash ? hash : h, e);
+}
+
+int store_audit_change_record(struct store *s, const struct id *node,
+			      uint64_t chg, struct id *record, struct err *e)
+{
+	struct store_q *st = store_q(s,
+				     "SELECT r.id FROM change c JOIN record r "
+				     "ON r.rid = c.rid WHERE c.origin = "
+				     "(SELECT idx FROM node WHERE id = ?1) "
+				     "AND c.oseq = ?2",
+				     "reading the change log");
+	int found = 0, rc;
+
+	store_q_bind_blob(st, 1, node->b, ID_BYTES);
+	store_q_bind_int(st, 2, chg > INT64_MAX ? -1 : (int64_t)chg);
+	if (store_q_row(st) && store_q_col_bytes(st, 0) == ID_BYTES) {
+		memcpy(record->b, store_q_col_blob(st, 0), ID_BYTES);
+		found = 1;
+	}
+	rc = store_q_end(st, e);
+	if (!rc && !found)
+		rc = err_set(e, ERR_NOTFOUND, "no change %llu of this node is "
+			     "held here", (unsigned long long)chg);
+	return rc;
 }
 
 /* Keep a, of node row idx (idtext), after the entry *last whose hash is

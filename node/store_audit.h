@@ -57,6 +57,11 @@ struct store_audit_entry {
 	int has_record;
 	struct id record;         /* when has_record */
 	uint64_t count;           /* records covered */
+	uint64_t chg;             /* the change a write made, by its number
+				     at the entry's node; 0: none or not
+				     known.  Not hashed: where it is given,
+				     it names the record again
+				     (sync/audit_wire.h, format 4) */
 	char purpose[STORE_AUDIT_WORD_MAX];
 	int glass;                /* under break-the-glass */
 	uint8_t prev[STORE_AUDIT_HASHBYTES]; /* zeros for the first */
@@ -116,7 +121,10 @@ int store_audit_verify(struct store *s, uint64_t *entries,
 /* ---- sync ---- */
 
 /* This node's own entries numbered after after, at most limit, in
- * order (for the push to the hub; no role check: the node's own work). */
+ * order (for the push to the hub; no role check: the node's own work).
+ * An entry's chg is given only where this node holds the change it
+ * names, made here and writing the entry's record: a number planted on
+ * the disk names nothing. */
 int store_audit_own(struct store *s, uint64_t after, size_t limit,
 		    store_audit_fn fn, void *ctx, struct err *e) ERR_MUST_USE;
 
@@ -148,6 +156,13 @@ int store_audit_align(struct store *s, uint64_t hub_last,
 		      const uint8_t hub_hash[STORE_AUDIT_HASHBYTES],
 		      uint64_t acked, uint64_t *moved,
 		      struct err *e) ERR_MUST_USE;
+
+/* The hub: the record that node's change numbered chg (its seq there)
+ * wrote, as pushed here (an audit page of format 4 names it so).
+ * ERR_NOTFOUND when this store holds no such change. */
+int store_audit_change_record(struct store *s, const struct id *node,
+			      uint64_t chg, struct id *record,
+			      struct err *e) ERR_MUST_USE;
 
 /* The hub: keep a (node's entry), which must continue node's chain held
  * here: its number the next, its prev the last hash (ERR_CONFLICT

@@ -311,6 +311,13 @@ void store_withhold(struct store *s, const struct id *id,
  * transaction wrote one (store_audit.c). */
 int store_audit_flush(struct store *s, struct err *e);
 
+/* store_audit_note() of a write made here, which made this node's change
+ * chg (its seq): the entry keeps the number (store_audit_entry.chg). */
+int store_audit_note_write(struct store *s, const char *action,
+			   const struct schema_collection *c,
+			   const struct id *record, uint64_t count,
+			   const char *purpose, uint64_t chg, struct err *e);
+
 /* Load the unlocked operator's live grants into s (store_glass.c). */
 int store_glass_load(struct store *s, struct err *e);
 

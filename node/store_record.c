@@ -175,7 +175,9 @@ static int log_change(struct store *s, const struct id *id,
 				    ? actions[c->kind]
 				    : "update";
 
-		rc = store_audit_note(s, a, coll, id, 1, STORE_AUDIT_CARE, e);
+		rc = store_audit_note_write(s, a, coll, id, 1,
+					    STORE_AUDIT_CARE, s->next_seq - 1,
+					    e);
 		if (rc)
 			return rc;
 	}

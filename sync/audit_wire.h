@@ -25,6 +25,23 @@
  * differs from the node's trail still fails.  A hash is 32 random
  * bytes that no compression shortens: half of what an entry weighs
  * deflated.
+ *
+ * Format 4 (offered as "audit_format": 4) is format 3 with what the hub
+ * knows left out, so that a push's audit weighs a few bytes a write, not
+ * 31 (sync/README.md, "Audit"):
+ *   - "n" only where the number is not the one before's plus one (the
+ *     page's first entry, an anchor moved past the hub's last);
+ *   - "dt" for "at": the milliseconds since the entry before (signed);
+ *     "at" on the page's first entry;
+ *   - a write whose change the hub holds (the node's push checkpoint
+ *     passed it) names that change instead of the record, 16 random
+ *     bytes that nothing compresses: "dchg", its number at the node less
+ *     the one the page named before (0 at the page's start).  The hub
+ *     reads the record from the change; the entry's hash is over the
+ *     record as before, so the chain's last hash refuses a page whose
+ *     records are not the node's.  A change the hub does not hold is
+ *     refused with 409 "audit_change" (AUDIT_WIRE_UNKNOWN_CHANGE), and
+ *     the node sends the page again in format 3.
  */
 #ifndef PRESIDIO_SYNC_AUDIT_WIRE_H
 #define PRESIDIO_SYNC_AUDIT_WIRE_H
@@ -36,26 +53,69 @@
 #include "node/store_audit.h"
 
 #define AUDIT_WIRE_PAGE 500           /* entries a request carries */
-#define AUDIT_WIRE_PAGE_3 2000 /* in format 3, whose entries weigh half:
+#define AUDIT_WIRE_PAGE_3 2000 /* from format 3, whose entries weigh half:
 				  a quarter of the requests, and of the
 				  hub's commits, for a long trail */
 #define AUDIT_WIRE_MAX_BODY (1u << 20) /* bytes the hub reads of one */
-#define AUDIT_WIRE_FORMAT 3 /* the newest page format: deflated, hashes
-			       only where they cannot be computed */
+#define AUDIT_WIRE_FORMAT 4 /* the newest page format: deflated, what
+			       the hub knows or computes left out */
+#define AUDIT_WIRE_UNKNOWN_CHANGE "audit_change" /* the hub's error code */
 
-/* a as a new JSON object, with "prev" when with_prev, "hash" when
- * with_hash (NULL when out of memory). */
-json_t *audit_wire_entry(const struct store_audit_entry *a, int with_prev,
-			 int with_hash);
+/*
+ * Writing a page: start it with audit_wire_writer_start(), then one
+ * audit_wire_write() an entry, in order.  pushed (format 4): the last of
+ * the node's changes the hub holds; a write's entry names its change only
+ * up to it.
+ */
+struct audit_wire_writer {
+	int format;
+	uint64_t pushed;
+	size_t count;           /* entries written in the page */
+	uint64_t nseq, at, chg; /* the entry before; the change named last */
+	int hashed;             /* the last entry written says its hash */
+};
 
-/* Read one JSON entry into *a for node: ERR_INVALID naming the member
- * that is missing or malformed (the hash is checked by
- * store_audit_check()).  prev, when not NULL, is the entry's "prev" if it
- * has none (format 2: the hash of the entry before it).  An entry
- * without "hash" that is no anchor has it computed when computed is set
- * (format 3), and is refused otherwise. */
-int audit_wire_parse(const json_t *j, const struct id *node,
-		     const uint8_t *prev, int computed,
-		     struct store_audit_entry *a, struct err *e) ERR_MUST_USE;
+void audit_wire_writer_start(struct audit_wire_writer *w, int format,
+			     uint64_t pushed);
+
+/* a as a new JSON object in w's format (NULL when out of memory): "prev"
+ * on the page's first entry (every entry in format 1), "hash" where the
+ * hub cannot compute it (every entry before format 3).  The page's last
+ * entry must say its hash in format 3 and 4: the caller adds it when
+ * w->hashed is 0. */
+json_t *audit_wire_write(struct audit_wire_writer *w,
+			 const struct store_audit_entry *a);
+
+/* The record that the node's change chg wrote, as the reader's holder
+ * knows it: 0, ERR_NOTFOUND when it holds no such change, or an ERR_*. */
+typedef int (*audit_wire_record_fn)(void *ctx, uint64_t chg,
+				    struct id *record, struct err *e);
+
+/*
+ * Reading a page of node's entries in format (1 to AUDIT_WIRE_FORMAT),
+ * one audit_wire_read() an entry, in order.  record_of answers a format 4
+ * entry that names a change (may be NULL for older formats).
+ */
+struct audit_wire_reader {
+	const struct id *node;
+	int format;
+	audit_wire_record_fn record_of;
+	void *ctx;
+	size_t count;                 /* entries read */
+	struct store_audit_entry last; /* the entry before */
+	uint64_t chg;                 /* the change named last */
+};
+
+void audit_wire_reader_start(struct audit_wire_reader *r,
+			     const struct id *node, int format,
+			     audit_wire_record_fn record_of, void *ctx);
+
+/* Read JSON entry j into *a: ERR_INVALID naming the member that is
+ * missing or malformed (the hash is checked by store_audit_check()), or
+ * what record_of returned.  An entry without "hash" that is no anchor
+ * has it computed from the entry and its prev in format 3 and 4, and is
+ * refused before. */
+int audit_wire_read(struct audit_wire_reader *r, const json_t *j,
+		    struct store_audit_entry *a, struct err *e) ERR_MUST_USE;
 
 #endif

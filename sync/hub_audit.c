@@ -8,6 +8,9 @@
  * does not continue the chain (entries removed or rewritten at the node)
  * is refused with 409 "audit_chain", logged as hub.audit_broken for the
  * Helpdesk to look at; what the hub holds of that node stays as it was.
+ * A page of format 4 that names a change this hub does not hold is
+ * refused with 409 "audit_change", and the node sends it again naming
+ * the records.
  */
 #include "sync/hub_int.h"
 
@@ -35,15 +38,23 @@ int hub_audit_ack(struct store *s, const struct registry_peer *p,
  * alone, strictly, then judged by audit_wire_parse().
  */
 struct audit_page {
-	const struct id *node;
+	struct store *s;
 	struct store_audit_entry *all;
 	size_t n, i;
-	int chained;   /* format 2 or 3: each entry names the one before */
-	int computed;  /* format 3: hashes computed here, the last given */
+	struct audit_wire_reader r; /* in the page's format */
 	const char *entries; /* the array's text */
 	size_t elen;
 	struct err *e;
 };
+
+/* Format 4: the record the node's change chg wrote, as pushed here. */
+static int record_of(void *ctx, uint64_t chg, struct id *record,
+		     struct err *e)
+{
+	struct audit_page *x = ctx;
+
+	return store_audit_change_record(x->s, x->r.node, chg, record, e);
+}
 
 static int page_member(void *ctx, const char *key, size_t klen,
 		       const char *val, size_t vlen)
@@ -67,14 +78,12 @@ static int page_entry(void *ctx, const char *val, size_t vlen)
 	if (!j)
 		return err_set(x->e, ERR_INVALID, "audit: entry %zu is not "
 			       "JSON", x->i + 1);
-	if (x->computed && x->i == x->n - 1 && !json_object_get(j, "hash"))
+	if (x->r.format >= 3 && x->i == x->n - 1 &&
+	    !json_object_get(j, "hash"))
 		rc = err_set(x->e, ERR_INVALID, "audit: the page's last "
 			     "entry carries no hash");
 	else
-		rc = audit_wire_parse(j, x->node,
-				      x->chained && x->i ? x->all[x->i - 1].hash
-							 : NULL,
-				      x->computed, &x->all[x->i], x->e);
+		rc = audit_wire_read(&x->r, j, &x->all[x->i], x->e);
 	json_decref(j);
 	x->i++;
 	return rc;
@@ -128,16 +137,18 @@ void hub_handle_audit(struct hub *h, struct store *s,
 	(void)h;
 	err_init(&e);
 	memset(&x, 0, sizeof(x));
-	if (format && strcmp(format, "2") != 0 && strcmp(format, "3") != 0) {
+	if (format && (strlen(format) != 1 || format[0] < '2' ||
+		       format[0] > '0' + AUDIT_WIRE_FORMAT)) {
 		http_response_error(res, 400, "invalid",
-				    "audit: format must be 2, 3 or absent");
+				    "audit: format must be 2 to %d or absent",
+				    AUDIT_WIRE_FORMAT);
 		return;
 	}
 	snprintf(path, sizeof(path), "/v1/audit%s%s", format ? "?format=" : "",
 		 format ? format : "");
 	if (hub_authenticate(s, req, path, &p, res))
 		return;
-	if (format && format[0] == '3')
+	if (format && format[0] >= '3')
 		page = AUDIT_WIRE_PAGE_3;
 	/* Format 2 (audit_wire.h): the page deflated, bounded as a plain
 	 * one is. */
@@ -153,12 +164,19 @@ void hub_handle_audit(struct hub *h, struct store *s,
 			return;
 		}
 	}
-	x.node = &p.node_id;
-	x.chained = format != NULL;
-	x.computed = format && format[0] == '3';
+	x.s = s;
+	audit_wire_reader_start(&x.r, &p.node_id, format ? format[0] - '0' : 1,
+				record_of, &x);
 	x.e = &e;
 	rc = page_read(&x, format ? text : (const char *)req->body,
 		       format ? tlen : req->body_len, page);
+	if (rc == ERR_NOTFOUND) {
+		/* Format 4 named a change this hub does not hold (not pushed
+		 * yet, or purged): the node sends the record instead. */
+		http_response_error(res, 409, AUDIT_WIRE_UNKNOWN_CHANGE,
+				    "audit: %s", e.msg);
+		goto out;
+	}
 	if (rc) {
 		http_response_error(res, rc == ERR_INVALID ? 400 : 500,
 				    rc == ERR_INVALID ? "invalid" : "internal",

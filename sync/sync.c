@@ -202,6 +202,17 @@ int sync_hub_refused(const struct client_response *r, const char *what,
 		       r->status, text);
 }
 
+int sync_error_code_is(const struct client_response *r, const char *code)
+{
+	json_t *doc = sync_json_load(r->body, r->len);
+	const char *c = json_string_value(
+	    json_object_get(json_object_get(doc, "error"), "code"));
+	int is = c && strcmp(c, code) == 0;
+
+	json_decref(doc);
+	return is;
+}
+
 void sync_count(struct conn *k, const struct client_response *r)
 {
 	pthread_mutex_lock(&k->lock);
@@ -311,17 +322,6 @@ out:
 
 /* ---- a round ---- */
 
-/* The hub's error code in a JSON error body, "" when none. */
-static int error_code_is(const struct client_response *r, const char *code)
-{
-	json_t *doc = sync_json_load(r->body, r->len);
-	const char *c = json_string_value(
-	    json_object_get(json_object_get(doc, "error"), "code"));
-	int is = c && strcmp(c, code) == 0;
-
-	json_decref(doc);
-	return is;
-}
 
 /*
  * Take the hub's time hub_ms, stamped while the request signed at
@@ -349,7 +349,7 @@ static int take_stale_time(struct conn *k, const struct client_response *r)
 {
 	uint64_t hub_ms = 0, now = store_wall_ms(k->s);
 
-	if (r->status != 409 || !error_code_is(r, SYNC_STALE_CODE) ||
+	if (r->status != 409 || !sync_error_code_is(r, SYNC_STALE_CODE) ||
 	    sync_auth_stale_time(k->remote.hub_pk, k->req_sig, r->body, r->len,
 				 r->kept, &hub_ms, NULL))
 		return 0;
@@ -392,7 +392,7 @@ int sync_request(struct conn *k, const char *method, const char *path,
 			corrected = 1;
 			continue;
 		}
-		if (r->status != 409 || !error_code_is(r, "replay"))
+		if (r->status != 409 || !sync_error_code_is(r, "replay"))
 			break;
 		pthread_mutex_lock(&k->lock);
 		k->st->retries++;
@@ -501,7 +501,7 @@ int sync_round(struct store *s, const struct sync_options *o,
 		rc = sync_push_all(&k, push_ack, o, e);
 	/* Who read and wrote what here, after the changes it speaks of. */
 	if (!rc)
-		rc = sync_audit_push(&k, hello, e);
+		rc = sync_audit_push(&k, hello, o->audit_format, e);
 	/* Purges held back for changes the hub did not have: it has them
 	 * now (accepted, or refused and kept with their values). */
 	if (!rc)

@@ -84,6 +84,9 @@ struct sync_options {
 				 0 = the newest this build has.  1 speaks
 				 as a node of the previous build (tests of
 				 the upgrade) */
+	int audit_format;     /* the same for audit pages (audit_wire.h):
+				 0 = the newest; 3 speaks as the previous
+				 build */
 	sync_progress_fn progress;
 	void *progress_ctx;
 };

@@ -18,12 +18,12 @@
  * megabytes where their text weighs hundreds of kilobytes. */
 struct audit_page {
 	struct buf text; /* {"entries":[ENTRY,... so far */
-	size_t count;    /* entries in it */
+	struct audit_wire_writer w; /* the page's entries, in its format */
 	struct err *e;
 	size_t bytes; /* of the last page posted */
 	uint64_t upto; /* the last entry when the push began */
+	uint64_t pushed; /* the last change of this node the hub holds */
 	int format;   /* the hub's newest page format (audit_wire.h) */
-	int last_has_hash; /* the last entry says its hash (an anchor) */
 	uint8_t last_hash[STORE_AUDIT_HASHBYTES]; /* of the page's last */
 };
 
@@ -33,7 +33,7 @@ struct audit_page {
 static int add_entry(void *ctx, const struct store_audit_entry *a)
 {
 	struct audit_page *pg = ctx;
-	int with_hash = pg->format < 3 || store_audit_is_anchor(a);
+	struct audit_wire_writer was = pg->w;
 	json_t *j;
 	size_t n;
 	int rc = 0;
@@ -43,19 +43,17 @@ static int add_entry(void *ctx, const struct store_audit_entry *a)
 	 * never get to its pull (as push_all() stops at the log's end). */
 	if (a->nseq > pg->upto)
 		return ERR_STOP;
-	/* Format 2: "prev" in the page's first entry only; format 3:
-	 * "hash" only where it cannot be computed (and on the last entry,
-	 * post_page()). */
-	j = audit_wire_entry(a, pg->format < 2 || !pg->count, with_hash);
+	j = audit_wire_write(&pg->w, a);
 	n = j ? json_dumpb(j, NULL, 0, JSON_COMPACT) : 0;
 	/* The page ends where the hub's bound on it would pass (room kept
 	 * for the last hash and the closing). */
-	if (n && pg->count &&
+	if (n && was.count &&
 	    pg->text.len + n + PAGE_ROOM > AUDIT_WIRE_MAX_BODY) {
 		json_decref(j);
+		pg->w = was;
 		return ERR_STOP;
 	}
-	if (!n || (pg->count && buf_append(&pg->text, ",", 1)) ||
+	if (!n || (was.count && buf_append(&pg->text, ",", 1)) ||
 	    buf_reserve(&pg->text, n) ||
 	    json_dumpb(j, (char *)buf_tail(&pg->text), n, JSON_COMPACT) != n)
 		rc = err_set(pg->e, ERR_NOMEM, "out of memory");
@@ -64,13 +62,11 @@ static int add_entry(void *ctx, const struct store_audit_entry *a)
 	json_decref(j);
 	if (rc)
 		return rc;
-	pg->count++;
-	pg->last_has_hash = with_hash;
 	memcpy(pg->last_hash, a->hash, sizeof(pg->last_hash));
 	return 0;
 }
 
-/* Post pg's page in its format (1: JSON, 2 and 3: deflated); *ack the
+/* Post pg's page in its format (1: JSON, 2 to 4: deflated); *ack the
  * hub's answer, pg->bytes the body's size. */
 static int post_page(struct conn *k, struct audit_page *pg, uint64_t *ack,
 		     struct err *e)
@@ -80,12 +76,12 @@ static int post_page(struct conn *k, struct audit_page *pg, uint64_t *ack,
 	uint8_t *z = NULL;
 	char hash[2 * STORE_AUDIT_HASHBYTES + 16], path[32];
 	size_t zlen = 0;
-	int format = pg->format, rc = 0;
+	int format = pg->w.format, rc = 0;
 
 	client_response_init(&r);
 	/* Format 3: the last entry's hash, which the hub's must match (the
 	 * entry's text ends with its closing brace). */
-	if (format >= 3 && !pg->last_has_hash) {
+	if (format >= 3 && !pg->w.hashed) {
 		memcpy(hash, ",\"hash\":\"", 9);
 		sodium_bin2hex(hash + 9, 2 * STORE_AUDIT_HASHBYTES + 1,
 			       pg->last_hash, sizeof(pg->last_hash));
@@ -110,6 +106,13 @@ static int post_page(struct conn *k, struct audit_page *pg, uint64_t *ack,
 	} else {
 		rc = sync_request(k, "POST", "/v1/audit", pg->text.data,
 				  pg->text.len, &r, e);
+	}
+	/* A change named that the hub does not hold (purged there since
+	 * it was pushed): the page goes again naming records. */
+	if (!rc && r.status == 409 && format >= 4 &&
+	    sync_error_code_is(&r, AUDIT_WIRE_UNKNOWN_CHANGE)) {
+		rc = ERR_NOTFOUND;
+		goto out;
 	}
 	if (!rc && r.status != 200)
 		rc = sync_hub_refused(&r, "audit", e);
@@ -141,9 +144,11 @@ static int hub_hash(const json_t *hello, uint8_t *hash, struct err *e)
 	return 0;
 }
 
-int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
+int sync_audit_push(struct conn *k, const json_t *hello, int most,
+		    struct err *e)
 {
 	struct audit_page pg = { .e = e, .format = 1 };
+	int format4 = 1; /* until the hub misses a change named */
 	uint64_t format = 1;
 	uint8_t hash[STORE_AUDIT_HASHBYTES];
 	struct sync_pace pace;
@@ -158,6 +163,8 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 	if (!sync_json_u64(hello, "audit_format", &format) && format >= 2)
 		pg.format = format < AUDIT_WIRE_FORMAT ? (int)format
 						       : AUDIT_WIRE_FORMAT;
+	if (most > 0 && pg.format > most)
+		pg.format = most;
 	/* A node behind what the hub holds of its trail (restored from a
 	 * backup) goes on from the hub's last entry (store_audit_align()). */
 	rc = hub_hash(hello, hash, e);
@@ -168,6 +175,9 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 		rc = store_audit_align(k->s, ack, hash, acked, &moved, e);
 	if (!rc)
 		rc = store_audit_own_last(k->s, &pg.upto, e);
+	/* Format 4 names the changes of the writes the hub acknowledged. */
+	if (!rc && store_checkpoint_get(k->s, SYNC_CK_PUSH, &pg.pushed, NULL))
+		pg.pushed = 0;
 	if (rc)
 		return rc;
 	/* Pages sized by what the link carries, as pushes are
@@ -177,19 +187,25 @@ int sync_audit_push(struct conn *k, const json_t *hello, struct err *e)
 		       pg.format >= 3 ? AUDIT_WIRE_PAGE_3 : AUDIT_WIRE_PAGE, 0);
 	for (;;) {
 		buf_reset(&pg.text);
-		pg.count = 0;
+		audit_wire_writer_start(&pg.w,
+					format4 || pg.format < 4 ? pg.format : 3,
+					pg.pushed);
 		if (buf_append(&pg.text, PAGE_OPEN, strlen(PAGE_OPEN))) {
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 			break;
 		}
 		rc = store_audit_own(k->s, ack, pace.limit, add_entry, &pg, e);
-		asked = pg.count;
+		asked = pg.w.count;
 		if (rc || asked == 0)
 			break;
 		pace.cut = 0;
 		k->pacing = &pace;
 		rc = post_page(k, &pg, &next, e);
 		k->pacing = NULL;
+		if (rc == ERR_NOTFOUND && format4) {
+			format4 = 0;
+			continue;
+		}
 		if (rc == ERR_IO && sync_pace_shrink(k, &pace, asked, pg.bytes))
 			continue;
 		if (!rc && next <= ack)

@@ -99,6 +99,9 @@ int sync_request(struct conn *k, const char *method, const char *path,
 int sync_hub_refused(const struct client_response *r, const char *what,
 		     struct err *e);
 
+/* 1 when the answer's JSON error body carries code ("error"."code"). */
+int sync_error_code_is(const struct client_response *r, const char *code);
+
 /* Add an answer's bytes to the statistics. */
 void sync_count(struct conn *k, const struct client_response *r);
 
@@ -118,9 +121,11 @@ int sync_get_json(struct conn *k, const char *method, const char *path,
 		  json_t **doc, struct err *e) ERR_MUST_USE;
 
 /* Send this node's audit entries the hub does not hold yet (hello's
- * audit_ack; a hub that names none takes none), a page at a time
+ * audit_ack; a hub that names none takes none), a page at a time, in the
+ * newest format both sides have, at most format (0: no bound)
  * (sync_audit.c, sync/audit_wire.h). */
-int sync_audit_push(struct conn *k, const json_t *hello, struct err *e);
+int sync_audit_push(struct conn *k, const json_t *hello, int format,
+		    struct err *e);
 
 /* Apply the hub's erasures this node has not (hello's "erasures"; a hub
  * that names none has none), before anything is pushed (sync_erase.c). */

@@ -3,7 +3,8 @@
  * writes and noted reads, chained; verify finds an entry removed, altered,
  * moved or cut from the tail; the hub's side takes a node's entries only
  * as a continuation of its chain; break-the-glass opens a record until it
- * expires.
+ * expires.  A write's entry keeps the change it made, given to the push
+ * only where that change wrote the entry's record.
  */
 #include "tests/node/store_fixture.h"
 
@@ -85,6 +86,62 @@ static void test_audit_chain(void)
 	CHECK_OK(store_audit_verify(s, &n, NULL));
 	CHECK(n == 3);
 	CHECK_OK(store_verify(s, NULL, NULL));
+	store_close(s);
+}
+
+struct own_changes {
+	uint64_t seq[8];
+	struct id record[8];
+	size_t n;
+};
+
+static int keep_change(void *ctx, const struct store_change *c)
+{
+	struct own_changes *o = ctx;
+
+	if (o->n < 8) {
+		o->seq[o->n] = c->seq;
+		o->record[o->n++] = c->record;
+	}
+	return 0;
+}
+
+static void test_audit_names_its_change(void)
+{
+	struct kept k = { .n = 0 }, again = { .n = 0 }, all = { .n = 0 };
+	struct own_changes o = { .n = 0 };
+	struct store_put_result r;
+	struct id id;
+	struct store *s = node_with_entries(&id);
+
+	CHECK(s && put_json(s, "person", NULL,
+			    "{\"given_name\":\"Ali\",\"family_name\":\"K\"}",
+			    &r) == 0);
+	if (!s)
+		return;
+	CHECK_OK(store_log_own(s, 0, 0, STORE_VALUES_NONE, keep_change, &o,
+			       NULL));
+	CHECK_OK(store_audit_own(s, 0, 0, keep, &k, NULL));
+	CHECK(o.n == 2 && k.n == 4);
+	/* Entries 1 and 4 are the writes, each with the change it made;
+	 * the read and the export name none. */
+	CHECK(k.a[0].chg == o.seq[0] && !id_cmp(&o.record[0], &k.a[0].record));
+	CHECK(k.a[3].chg == o.seq[1] && !id_cmp(&o.record[1], &k.a[3].record));
+	CHECK(k.a[1].chg == 0 && k.a[2].chg == 0);
+	/* The trail as a reader lists it carries none. */
+	CHECK_OK(store_audit_list(s, NULL, keep, &all, NULL));
+	CHECK(all.n == 4 && all.a[0].chg == 0);
+	/* A number planted on the disk (entry 4 naming the change of entry
+	 * 1, another record's) is not given: the push then names the
+	 * record, and the MAC'd columns are untouched. */
+	s = fixture_tamper(s, "UPDATE audit SET chg = (SELECT chg FROM audit "
+			   "WHERE nseq = 1) WHERE nseq = 4", "m.rossi");
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_OK(store_audit_own(s, 0, 0, keep, &again, NULL));
+	CHECK(again.n == 4 && again.a[0].chg == o.seq[0] &&
+	      again.a[3].chg == 0 && again.a[3].has_record);
 	store_close(s);
 }
 
@@ -336,6 +393,7 @@ static void test_glass_expires(void)
 }
 
 TEST_MAIN(T(test_audit_chain), T(test_audit_tamper),
+	  T(test_audit_names_its_change),
 	  T(test_audit_hub_receives), T(test_audit_hub_receives_a_page),
 	  T(test_audit_align_after_restore),
 	  T(test_glass_expires))

@@ -8,21 +8,29 @@
  * bad format, a stream that is not zlib and one inflating past the bound
  * are refused with 400.  Format 3 leaves out the hashes the hub can
  * compute: a page of it is taken, and one whose entries differ from the
- * node's trail, or that gives no last hash, is refused.
+ * node's trail, or that gives no last hash, is refused.  Format 4 names
+ * the change of a write the hub holds instead of its record, and leaves
+ * out the numbers and times that follow: a round sends it and the hub's
+ * chain is the node's; a change the hub does not hold is refused with
+ * 409 "audit_change" and the node's round sends the page again naming
+ * the records; changes swapped are refused, the chain computed ending
+ * elsewhere; a node speaking format 3 is still taken.
  */
 #include "tests/sync/hub_world.h"
 
 #include <zlib.h>
 
+#include "common/buf.h"
 #include "common/zflate.h"
 #include "node/store_audit.h"
 #include "sync/audit_wire.h"
 
 /* A page of s's own entries after `after` (at most limit) as JSON text
- * in format (1, 2 or 3), into body (malloc'd). */
+ * in format (1 to 4), into body (malloc'd); in format 4, naming the
+ * changes up to pushed. */
 struct page {
 	json_t *list;
-	int format;
+	struct audit_wire_writer w;
 	struct store_audit_entry last;
 };
 
@@ -31,23 +39,20 @@ static int add_entry(void *ctx, const struct store_audit_entry *a)
 	struct page *pg = ctx;
 
 	pg->last = *a;
-	return json_array_append_new(
-		   pg->list,
-		   audit_wire_entry(a, pg->format < 2 ||
-					       !json_array_size(pg->list),
-				    pg->format < 3 || store_audit_is_anchor(a)))
+	return json_array_append_new(pg->list, audit_wire_write(&pg->w, a))
 		   ? ERR_NOMEM
 		   : 0;
 }
 
-static char *page_of(struct store *s, uint64_t after, size_t limit,
-		     int format, size_t *len)
+static char *page_naming(struct store *s, uint64_t after, size_t limit,
+			 int format, uint64_t pushed, size_t *len)
 {
-	struct page pg = { json_array(), format, { .nseq = 0 } };
+	struct page pg = { json_array(), { .format = 0 }, { .nseq = 0 } };
 	char hex[2 * STORE_AUDIT_HASHBYTES + 1];
 	json_t *body;
 	char *text = NULL;
 
+	audit_wire_writer_start(&pg.w, format, pushed);
 	if (!pg.list ||
 	    store_audit_own(s, after, limit, add_entry, &pg, NULL)) {
 		json_decref(pg.list);
@@ -55,7 +60,7 @@ static char *page_of(struct store *s, uint64_t after, size_t limit,
 	}
 	/* Format 3: the last entry's hash, as a node sends it. */
 	sodium_bin2hex(hex, sizeof(hex), pg.last.hash, sizeof(pg.last.hash));
-	if (format >= 3 && json_array_size(pg.list))
+	if (format >= 3 && json_array_size(pg.list) && !pg.w.hashed)
 		json_object_set_new(json_array_get(pg.list,
 						   json_array_size(pg.list) - 1),
 				    "hash", json_string(hex));
@@ -65,6 +70,12 @@ static char *page_of(struct store *s, uint64_t after, size_t limit,
 	json_decref(body);
 	*len = text ? strlen(text) : 0;
 	return text;
+}
+
+static char *page_of(struct store *s, uint64_t after, size_t limit,
+		     int format, size_t *len)
+{
+	return page_naming(s, after, limit, format, 0, len);
 }
 
 /* POST text (deflated from format 2) as node i: the status. */
@@ -191,7 +202,8 @@ WORLD_TEST(test_format_2_bad_input_refused)
 	CHECK_OK(open_case(w.n[A], "Puglia", "", &p, &c));
 	text = page_of(w.n[A], 0, 500, 2, &len);
 	CHECK(text != NULL);
-	CHECK(req(w.n[A], "POST", "/v1/audit?format=4", text, len) == 400);
+	CHECK(req(w.n[A], "POST", "/v1/audit?format=5", text, len) == 400);
+	CHECK(req(w.n[A], "POST", "/v1/audit?format=33", text, len) == 400);
 	CHECK(strstr(w.answer, "format") || strcmp(w.code, "invalid") == 0);
 	/* Plain JSON where a zlib stream is due. */
 	CHECK(req(w.n[A], "POST", "/v1/audit?format=2", text, len) == 400);
@@ -301,6 +313,166 @@ WORLD_TEST(test_format_3_pages_larger)
 	free(text);
 }
 
-TEST_MAIN(T(test_round_sends_newest_format), T(test_format_3_hashes_computed),
+/* The hub's chain of node i ends where the node's does. */
+static int same_chain(int i)
+{
+	uint8_t hub[STORE_AUDIT_HASHBYTES], own[STORE_AUDIT_HASHBYTES];
+	uint64_t n = 0, m = 0;
+	struct page last = { json_array(), { .format = 0 }, { .nseq = 0 } };
+	int rc;
+
+	audit_wire_writer_start(&last.w, 3, 0);
+	rc = store_audit_last(w.hub, store_node_id(w.n[i]), &n, hub, NULL);
+	if (!rc)
+		rc = store_audit_own_last(w.n[i], &m, NULL);
+	if (!rc)
+		rc = store_audit_own(w.n[i], m - 1, 1, add_entry, &last, NULL);
+	memcpy(own, last.last.hash, sizeof(own));
+	json_decref(last.list);
+	return !rc && n == m && m > 0 && !memcmp(hub, own, sizeof(own));
+}
+
+static size_t deflated(const char *text, size_t len)
+{
+	uint8_t *z = NULL;
+	size_t zlen = 0;
+
+	if (zflate_deflate(text, len, 6, &z, &zlen, NULL))
+		return SIZE_MAX;
+	free(z);
+	return zlen;
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = text; p && (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+/* text with its first n "dchg" members set to d[0..n) (malloc'd). */
+static char *with_dchg(const char *text, const char *const *d, size_t n)
+{
+	struct buf b;
+	const char *p = text, *q;
+
+	buf_init(&b, AUDIT_WIRE_MAX_BODY);
+	for (size_t i = 0; i < n && (q = strstr(p, "\"dchg\":")); i++) {
+		q += strlen("\"dchg\":");
+		if (buf_append(&b, p, (size_t)(q - p)) ||
+		    buf_append(&b, d[i], strlen(d[i])))
+			break;
+		p = q + strspn(q, "-0123456789");
+	}
+	if (buf_append(&b, p, strlen(p) + 1)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return (char *)b.data;
+}
+
+WORLD_TEST(test_format_4_names_changes)
+{
+	size_t len3 = 0, len4 = 0;
+	char *three, *four;
+
+	for (int i = 0; i < 60; i++)
+		CHECK(put(w.n[A], "person", NULL, NULL, PERSON) == 0);
+	/* The round sends format 4: every entry a write whose change it
+	 * has just pushed.  The hub read each record from its change, and
+	 * its chain ends on the node's hash. */
+	CHECK(round_of(A) == 0);
+	CHECK(hub_holds(A) == 60 && same_chain(A));
+	three = page_of(w.n[A], 0, 500, 3, &len3);
+	four = page_naming(w.n[A], 0, 500, 4, UINT64_MAX, &len4);
+	CHECK(three && four);
+	if (!three || !four)
+		goto out;
+	/* No record id, no number but the first, no time but the first. */
+	CHECK(count_of(four, "\"record\"") == 0);
+	CHECK(count_of(four, "\"dchg\":") == 60);
+	/* The first against 0: this node's changes are 1 to 60. */
+	CHECK(count_of(four, "\"dchg\":1,") == 60);
+	CHECK(count_of(four, "\"n\":") == 1 && count_of(four, "\"at\":") == 1);
+	CHECK(count_of(four, "\"dt\":") == 59);
+	CHECK(count_of(three, "\"record\":\"") == 60);
+	/* Deflated, a quarter of format 3 at most (31 bytes an entry
+	 * there, of which 16 random). */
+	CHECK(deflated(four, len4) * 4 < deflated(three, len3));
+	printf("(format 3: %zu B, format 4: %zu B, 60 entries) ",
+	       deflated(three, len3), deflated(four, len4));
+	/* Sent again, it is the same entries: no change. */
+	CHECK(post(A, four, len4, 4) == 200);
+	CHECK(hub_holds(A) == 60);
+out:
+	free(three);
+	free(four);
+}
+
+WORLD_TEST(test_format_4_refuses_what_it_cannot_name)
+{
+	size_t len = 0;
+	char *text, *swapped;
+	const char *msg;
+	uint64_t last = 0;
+
+	for (int i = 0; i < 4; i++)
+		CHECK(put(w.n[A], "person", NULL, NULL, PERSON) == 0);
+	/* Changes the hub was never sent: refused, nothing kept. */
+	text = page_naming(w.n[A], 0, 500, 4, UINT64_MAX, &len);
+	CHECK(text && post(A, text, len, 4) == 409);
+	CHECK(strcmp(w.code, AUDIT_WIRE_UNKNOWN_CHANGE) == 0);
+	CHECK(hub_holds(A) == 0);
+	/* A node of the previous build sends format 3 to the new hub. */
+	w.o.audit_format = 3;
+	CHECK(round_of(A) == 0);
+	w.o.audit_format = 0;
+	CHECK(hub_holds(A) == 4 && same_chain(A));
+	/* The second and third entries' changes swapped (1, 3, 2, 4): each
+	 * names a change this node made, of another record than its own;
+	 * the chain the hub computes ends elsewhere than the node's last
+	 * hash. */
+	swapped = text ? with_dchg(text, (const char *const[]){ "1", "2", "-1",
+								"2" },
+				  4)
+		       : NULL;
+	CHECK(swapped != NULL);
+	CHECK(post(A, swapped, strlen(swapped), 4) == 400);
+	msg = json_string_value(
+	    json_object_get(json_object_get(w.doc, "error"), "message"));
+	CHECK(msg && strstr(msg, "its hash is not its own"));
+	free(swapped);
+	CHECK_OK(store_audit_own_last(w.n[A], &last, NULL));
+	CHECK(hub_holds(A) == last && same_chain(A));
+	free(text);
+}
+
+/* A change named that the hub no longer holds (its record purged after
+ * it was pushed, before the entry was sent): the round sends that page
+ * again naming the records. */
+WORLD_TEST(test_format_4_falls_back_to_records)
+{
+	struct store_put_result r;
+	uint8_t *env;
+	size_t len = 0;
+
+	CHECK(put_json(w.n[A], "person", NULL, PERSON, &r) == 0);
+	CHECK_OK(store_delete(w.n[A], &r.id, NULL));
+	CHECK(put(w.n[A], "person", NULL, NULL, PERSON) == 0);
+	/* The changes reach the hub without the round (and so without the
+	 * entries), and the hub purges the deleted person. */
+	CHECK((env = batch_of(w.n[A], w.n[A], &len)) != NULL);
+	CHECK(env && req(w.n[A], "POST", "/v1/push", env, len) == 200);
+	CHECK_OK(store_purge(w.hub, &r.id, NULL));
+	CHECK(round_of(A) == 0);
+	CHECK(hub_holds(A) == 3 && same_chain(A));
+}
+
+TEST_MAIN(T(test_format_4_names_changes),
+	  T(test_format_4_refuses_what_it_cannot_name),
+	  T(test_format_4_falls_back_to_records),
+	  T(test_round_sends_newest_format), T(test_format_3_hashes_computed),
 	  T(test_format_3_pages_larger), T(test_format_1_page_still_taken),
 	  T(test_format_2_chain_checked), T(test_format_2_bad_input_refused))

@@ -1,0 +1,13 @@
+-- 0019_audit_change.sql: the change a write's audit entry goes with.
+--
+-- Every write made on a node makes an audit entry naming the record, and
+-- the record's id is 16 random bytes that no compression shortens: half
+-- of what an entry weighed on the wire, and a third of a push.  The entry
+-- of a write now keeps the number of the change the write made (its
+-- change.seq at the entry's node), so that a node can name that change
+-- instead of the record to a hub that holds it (audit format 4,
+-- sync/audit_wire.h).  Not part of the entry's hash: the hub reads the
+-- record from the change it names, and the chain's hash refuses a page
+-- whose records are not the node's.  NULL for any other entry, and for
+-- entries written before this migration.
+ALTER TABLE audit ADD COLUMN chg INTEGER;
