@@ -249,10 +249,12 @@ int store_audit_flush(struct store *s, struct err *e)
 #define AUDIT_FROM "FROM audit a JOIN node n ON n.idx = a.node "
 #define AUDIT_COLUMNS AUDIT_SELECT "NULL " AUDIT_FROM
 /* This node's own entries, with the change a write made where it is one
- * made here that wrote the entry's record (the number is under no MAC). */
+ * made here that wrote the entry's record (the number is under no MAC),
+ * and that the hub did not refuse (it may not hold it). */
 #define AUDIT_OWN_COLUMNS                                                      \
 	AUDIT_SELECT "CASE WHEN r.id = a.record THEN a.chg END " AUDIT_FROM    \
-	"LEFT JOIN change c ON c.seq = a.chg AND c.oseq IS NULL "              \
+	"LEFT JOIN change c ON c.seq = a.chg AND c.oseq IS NULL AND c.seq "    \
+	"NOT IN (SELECT seq FROM rejection) "                                  \
 	"LEFT JOIN record r ON r.rid = c.rid "
 
 /* Fill a from an AUDIT_COLUMNS row; *mac_ok from its MAC. */

@@ -4,7 +4,7 @@
  * moved or cut from the tail; the hub's side takes a node's entries only
  * as a continuation of its chain; break-the-glass opens a record until it
  * expires.  A write's entry keeps the change it made, given to the push
- * only where that change wrote the entry's record.
+ * only where that change wrote the entry's record and was not refused.
  */
 #include "tests/node/store_fixture.h"
 
@@ -142,6 +142,11 @@ static void test_audit_names_its_change(void)
 	CHECK_OK(store_audit_own(s, 0, 0, keep, &again, NULL));
 	CHECK(again.n == 4 && again.a[0].chg == o.seq[0] &&
 	      again.a[3].chg == 0 && again.a[3].has_record);
+	/* A change the hub refused may not be held there: not named. */
+	CHECK_OK(store_reject_own_number(s, o.seq[0], "test", NULL));
+	again.n = 0;
+	CHECK_OK(store_audit_own(s, 0, 0, keep, &again, NULL));
+	CHECK(again.n == 4 && again.a[0].chg == 0 && again.a[0].has_record);
 	store_close(s);
 }
 
