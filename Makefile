@@ -4,11 +4,13 @@
 #   make demo       the BdI procedure on a hub and three nodes (README's
 #                   first command)
 #   make tour       a scripted tour of one node
-#   make check      check-style, unit + end-to-end tests, then again under
-#                   ASan+UBSan
+#   make check      check-style, unit + end-to-end tests (the fuzz targets'
+#                   seed corpora replayed among the units), then again
+#                   under ASan+UBSan
 #   make bench      benchmarks (figures on stdout); BENCH_BASE=REF runs
 #                   commit REF's side by side and compares the medians
-#   make soak       long randomized merge runs (SOAK_SECONDS=600)
+#   make soak       long randomized merge runs (SOAK_SECONDS=600), then
+#                   the fuzz targets for SOAK_FUZZ_SECONDS each (60)
 #   make install    the binary, man pages, bash completion: PREFIX=/usr/local
 #                   DESTDIR=; make install-system adds presidio.conf and the
 #                   systemd units
@@ -112,6 +114,9 @@ FUZZ_SECONDS ?= 3
 FUZZ_CC ?= clang
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
+# The same targets, each replaying its seed corpus once as a unit test of
+# every build (tests/fuzz/replay.c): make check runs them.
+FUZZ_REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/fuzz/test_fuzz_%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
@@ -178,6 +183,14 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB)
 		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) \
 		-Wl,--as-needed $(CURL_LIBS) -Wl,--no-as-needed
 
+# A fuzz target with the corpus replay's main, in this build's flags.
+$(FUZZ_REPLAY_BIN): $(BUILD)/tests/fuzz/test_fuzz_%: tests/fuzz/fuzz_%.c \
+		$(BUILD)/obj/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@) $(BUILD)/dep/tests/fuzz
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/tests/fuzz/test_$*.d \
+		$(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o $(LIB) \
+		$(LDLIBS)
+
 # A libFuzzer target: the library of this (FUZZ=1) build, libFuzzer's
 # main.
 $(BUILD)/tests/fuzz/%: tests/fuzz/%.c $(LIB)
@@ -196,7 +209,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(TEST_SUPPORT) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $(BUILD)/dep/bench/$*.d $(LDFLAGS) \
 		-o $@ $< $(TEST_SUPPORT) $(LIB) $(LDLIBS)
 
-tests: $(BIN) $(E2E_CLI) $(TEST_CLI) $(TEST_BIN) $(TOOL_BIN)
+tests: $(BIN) $(E2E_CLI) $(TEST_CLI) $(TEST_BIN) $(TOOL_BIN) $(FUZZ_REPLAY_BIN)
 
 # The demo (the README's first command): a hub and three nodes on
 # loopback, one case through the Budget di Integrazione procedure.
@@ -208,21 +221,22 @@ tour: $(BIN)
 	sh packaging/tour.sh
 
 # The style check (a few seconds), then unit and end-to-end tests, plain
-# then under sanitizers, then each fuzz target for FUZZ_SECONDS; the last
-# line of output is the total "N passed, N failed".
-# The machine has two cores: builds use both (CHECK_JOBS).  The sanitizer
-# and fuzz builds are made behind the plain build's tests, in the time
-# those wait (tests/run.sh, RUN_BEHIND, RUN_BEHIND_FUZZ).
+# then under sanitizers; the last line of output is the total "N passed,
+# N failed".  Each fuzz target replays its seed corpus among the unit
+# tests of both builds (tests/fuzz/replay.c); fuzzing itself, clang's
+# libFuzzer mutating the inputs, is `make fuzz` and `make soak`: a fuzz
+# build of its own cost a tenth of the suite's processor for 3 seconds a
+# target.  The machine has two cores: builds use both (CHECK_JOBS).  The
+# sanitizer build is made behind the plain build's tests, in the time
+# those wait (tests/run.sh, RUN_BEHIND).
 CHECK_JOBS ?= 2
 check: check-style
 	$(MAKE) -j$(CHECK_JOBS) tests
-	FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
-		RUN_BEHIND="$(MAKE) --no-print-directory check-behind" \
-		RUN_BEHIND_FUZZ="$(MAKE) --no-print-directory -j$(CHECK_JOBS) fuzz-build" \
+	RUN_BEHIND="$(MAKE) --no-print-directory check-behind" \
 		sh tests/run.sh build build-asan
 
 # The sanitizer build, which make check builds behind the plain build's
-# tests (then the fuzz build, whose run comes last).  Debug information:
+# tests.  Debug information:
 # line tables only (-g1), all that a sanitizer's report prints, for a
 # quarter less compiling.
 check-behind:
@@ -263,8 +277,11 @@ bench: $(BIN) $(BENCH_BIN)
 # 10,000 seeds of the sync simulator (SYNC_SIM_SEEDS), then the merge
 # simulator on random seeds for SOAK_SECONDS (default 600), from
 # SOAK_SEED when set; prints the seed of any failure and how to replay it.
+# Then every fuzz target for SOAK_FUZZ_SECONDS (make fuzz).
+SOAK_FUZZ_SECONDS ?= 60
 soak: $(BIN) $(TEST_CLI) $(TEST_BIN)
 	sh tests/soak.sh $(BUILD)
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(SOAK_FUZZ_SECONDS)
 
 # The man pages, from their scdoc sources.
 MAN_SRC := $(sort $(wildcard packaging/man/*.scd))
