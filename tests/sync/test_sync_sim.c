@@ -38,7 +38,7 @@
  * left is real sync: a seed makes 20 to 50 steps and some 15 to 30
  * rounds, each several signed requests with pages of 1 to 4 changes,
  * about 0.1 s of CPU a seed (4 to 5 times that under the sanitizers):
- * make check runs the first 300 seeds (50 under the sanitizers) and
+ * make check runs the first 150 seeds (30 under the sanitizers) and
  * make soak 10,000.
  */
 #include "tests/sync/sim_world.h"
