@@ -40,9 +40,15 @@
 # the fuzz run comes last, once RUN_BEHIND_FUZZ has ended.  A command
 # that fails is one failure, shown with the end of its output.
 #
+# Once RUN_BEHIND has ended and the first build's end-to-end scripts
+# have, a third worker takes the later builds' jobs from the queue's end,
+# the lightest first (RUN_TAIL=0: not), to fill the time their scripts
+# wait.
+#
 # Environment: E2E_TIMEOUT (seconds per script, default 300),
 # UNIT_TIMEOUT (seconds per unit binary, default 600), FUZZ_BUILD,
-# FUZZ_SECONDS, RUN_JOBS, RUN_SERIAL, RUN_BEHIND, RUN_BEHIND_FUZZ.
+# FUZZ_SECONDS, RUN_JOBS, RUN_SERIAL, RUN_BEHIND, RUN_BEHIND_FUZZ,
+# RUN_TAIL.
 
 set -u
 
@@ -239,6 +245,7 @@ cat -n "$work/jobs" | sed 's/^ *//' >"$work/listing"
 sort -s -t "$(printf '\t')" -k6,6n -k2,2nr "$work/listing" >"$work/queue"
 njobs=$(wc -l <"$work/queue")
 echo 0 >"$work/next"
+echo $((njobs + 1)) >"$work/last"
 
 # run_job LINE: one job of the queue; its output in $work/job.I.out and
 # its counts ("passed failed") in $work/job.I.counts.
@@ -308,11 +315,52 @@ worker() {
 	while :; do
 		i=$(
 			flock 9
-			i=$(cat "$work/next")
-			echo $((i + 1)) >"$work/next"
-			echo $((i + 1))
+			i=$(($(cat "$work/next") + 1))
+			if [ "$i" -lt "$(cat "$work/last")" ]; then
+				echo "$i" >"$work/next"
+				echo "$i"
+			else
+				echo 0
+			fi
 		) 9>"$work/lock"
-		[ "$i" -le "$njobs" ] || break
+		[ "$i" -gt 0 ] || break
+		line=$(sed -n "${i}p" "$work/queue")
+		idx=$(printf '%s\n' "$line" | cut -f1)
+		(run_job "$line") >"$work/job.$idx.out" 2>&1 </dev/null
+	done
+}
+
+# tail_worker: a third worker for the jobs built behind (the sanitizer
+# build's), taken from the queue's end, the lightest first, until it meets
+# the others.  Its jobs wait on sockets and clocks as the others' do, and
+# once the build behind is done nothing fills that time.  It starts when
+# that build is done and every end-to-end script of the first build has
+# ended: beside the browser scripts, a third job makes their timings fail.
+tail_worker() {
+	while [ ! -s "$work/behind1.rc" ]; do sleep 1; done
+	while :; do
+		busy=0
+		for j in $(awk -F '\t' '$3 == 1 && $4 == "e2e" { print $1 }' \
+			"$work/queue"); do
+			[ -s "$work/job.$j.counts" ] || busy=1
+		done
+		[ "$busy" = 0 ] && break
+		sleep 1
+	done
+	while :; do
+		i=$(
+			flock 9
+			i=$(($(cat "$work/last") - 1))
+			if [ "$i" -gt "$(cat "$work/next")" ] &&
+				[ "$(sed -n "${i}p" "$work/queue" | cut -f6)" != 0 ]
+			then
+				echo "$i" >"$work/last"
+				echo "$i"
+			else
+				echo 0
+			fi
+		) 9>"$work/lock"
+		[ "$i" -gt 0 ] || break
 		line=$(sed -n "${i}p" "$work/queue")
 		idx=$(printf '%s\n' "$line" | cut -f1)
 		(run_job "$line") >"$work/job.$idx.out" 2>&1 </dev/null
@@ -342,6 +390,8 @@ while [ "$w" -lt "$jobs_n" ]; do
 	worker &
 	w=$((w + 1))
 done
+[ -n "${RUN_BEHIND:-}" ] && [ "$jobs_n" -gt 1 ] &&
+	[ "${RUN_TAIL:-1}" = 1 ] && tail_worker &
 wait
 # said STAGE COMMAND: how a build behind the tests went.
 said() {
