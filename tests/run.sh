@@ -310,23 +310,40 @@ run_fuzz() {
 	build_fail=$f
 }
 
-# worker: take the next job of the queue until none is left.
+# claim front|back: the number of the next job in the queue from its
+# front (the heaviest first), or from its back while the job there waits
+# for a build behind; 0 when the two ends have met.  The queue's two
+# ends, $work/next and $work/last, move under one lock.
+claim() {
+	(
+		flock 9
+		next=$(cat "$work/next")
+		last=$(cat "$work/last")
+		if [ "$1" = front ] && [ $((next + 1)) -lt "$last" ]; then
+			echo $((next + 1)) >"$work/next"
+			echo $((next + 1))
+		elif [ "$1" = back ] && [ $((last - 1)) -gt "$next" ] &&
+			[ "$(sed -n "$((last - 1))p" "$work/queue" | cut -f6)" != 0 ]
+		then
+			echo $((last - 1)) >"$work/last"
+			echo $((last - 1))
+		else
+			echo 0
+		fi
+	) 9>"$work/lock"
+}
+
+# take I: run job I of the queue.
+take() {
+	line=$(sed -n "${1}p" "$work/queue")
+	idx=$(printf '%s\n' "$line" | cut -f1)
+	(run_job "$line") >"$work/job.$idx.out" 2>&1 </dev/null
+}
+
+# worker: take jobs from the queue's front until none is left.
 worker() {
-	while :; do
-		i=$(
-			flock 9
-			i=$(($(cat "$work/next") + 1))
-			if [ "$i" -lt "$(cat "$work/last")" ]; then
-				echo "$i" >"$work/next"
-				echo "$i"
-			else
-				echo 0
-			fi
-		) 9>"$work/lock"
-		[ "$i" -gt 0 ] || break
-		line=$(sed -n "${i}p" "$work/queue")
-		idx=$(printf '%s\n' "$line" | cut -f1)
-		(run_job "$line") >"$work/job.$idx.out" 2>&1 </dev/null
+	while i=$(claim front) && [ "$i" -gt 0 ]; do
+		take "$i"
 	done
 }
 
@@ -338,32 +355,12 @@ worker() {
 # ended: beside the browser scripts, a third job makes their timings fail.
 tail_worker() {
 	while [ ! -s "$work/behind1.rc" ]; do sleep 1; done
-	while :; do
-		busy=0
-		for j in $(awk -F '\t' '$3 == 1 && $4 == "e2e" { print $1 }' \
-			"$work/queue"); do
-			[ -s "$work/job.$j.counts" ] || busy=1
-		done
-		[ "$busy" = 0 ] && break
-		sleep 1
+	for j in $(awk -F '\t' '$3 == 1 && $4 == "e2e" { print $1 }' \
+		"$work/queue"); do
+		while [ ! -s "$work/job.$j.counts" ]; do sleep 1; done
 	done
-	while :; do
-		i=$(
-			flock 9
-			i=$(($(cat "$work/last") - 1))
-			if [ "$i" -gt "$(cat "$work/next")" ] &&
-				[ "$(sed -n "${i}p" "$work/queue" | cut -f6)" != 0 ]
-			then
-				echo "$i" >"$work/last"
-				echo "$i"
-			else
-				echo 0
-			fi
-		) 9>"$work/lock"
-		[ "$i" -gt 0 ] || break
-		line=$(sed -n "${i}p" "$work/queue")
-		idx=$(printf '%s\n' "$line" | cut -f1)
-		(run_job "$line") >"$work/job.$idx.out" 2>&1 </dev/null
+	while i=$(claim back) && [ "$i" -gt 0 ]; do
+		take "$i"
 	done
 }
 
