@@ -14,7 +14,10 @@
  * chain is the node's; a change the hub does not hold is refused with
  * 409 "audit_change" and the node's round sends the page again naming
  * the records; changes swapped are refused, the chain computed ending
- * elsewhere; a node speaking format 3 is still taken.
+ * elsewhere; a node speaking format 3 is still taken.  The reader takes
+ * format 4's members strictly: a delta that takes a number below 0 or
+ * past 2^63, a "dchg" beside a "record", a member of the wrong type,
+ * each is refused naming the member.
  */
 #include "tests/sync/hub_world.h"
 
@@ -24,6 +27,8 @@
 #include "common/zflate.h"
 #include "node/store_audit.h"
 #include "sync/audit_wire.h"
+
+#define ZEROS64 "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* A page of s's own entries after `after` (at most limit) as JSON text
  * in format (1 to 4), into body (malloc'd); in format 4, naming the
@@ -470,7 +475,91 @@ WORLD_TEST(test_format_4_falls_back_to_records)
 	CHECK(hub_holds(A) == 3 && same_chain(A));
 }
 
-TEST_MAIN(T(test_format_4_names_changes),
+/* The record of change chg, for the reader alone: changes 1 to 9 wrote
+ * records whose first byte is their number. */
+static int fake_record_of(void *ctx, uint64_t chg, struct id *record,
+			  struct err *e)
+{
+	(void)ctx;
+	if (chg < 1 || chg > 9)
+		return err_set(e, ERR_NOTFOUND, "no change %llu",
+			       (unsigned long long)chg);
+	memset(record->b, 0, ID_BYTES);
+	record->b[0] = (uint8_t)chg;
+	return 0;
+}
+
+/* Entry text (with the words every entry has) read as the second of a
+ * format 4 page: what audit_wire_read() returned, the error in e. */
+static int read_second(const char *members, struct store_audit_entry *a,
+		       struct err *e)
+{
+	static const struct id node = { { 7 } };
+	struct audit_wire_reader r;
+	char text[512];
+	json_t *j;
+	int rc;
+
+	audit_wire_reader_start(&r, &node, 4, fake_record_of, NULL);
+	j = json_loads("{\"n\":5,\"at\":1000,\"operator\":\"op.test\","
+		       "\"role\":\"\",\"action\":\"create\",\"coll\":1,"
+		       "\"dchg\":3,\"count\":1,\"purpose\":\"p\","
+		       "\"glass\":0,\"prev\":\"" ZEROS64 "\"}",
+		       0, NULL);
+	rc = j ? audit_wire_read(&r, j, a, e) : ERR_NOMEM;
+	json_decref(j);
+	if (rc)
+		return -100;
+	snprintf(text, sizeof(text),
+		 "{\"operator\":\"op.test\",\"role\":\"\",\"action\":"
+		 "\"update\",\"coll\":1,\"count\":1,\"purpose\":\"p\","
+		 "\"glass\":0%s}",
+		 members);
+	j = json_loads(text, 0, NULL);
+	err_init(e);
+	rc = j ? audit_wire_read(&r, j, a, e) : -101;
+	json_decref(j);
+	return rc;
+}
+
+/* Format 4's members read strictly: each malformed one named. */
+static void test_format_4_members_checked(void)
+{
+	static const struct {
+		const char *members, *named;
+	} bad[] = {
+		{ ",\"dt\":-1001,\"dchg\":1", "dt" },
+		{ ",\"dt\":\"x\",\"dchg\":1", "dt" },
+		{ ",\"dchg\":1", "dt" },
+		{ ",\"dt\":1,\"dchg\":-3", "dchg" },
+		{ ",\"dt\":1,\"dchg\":1.5", "dchg" },
+		{ ",\"dt\":1,\"dchg\":9223372036854775807", "dchg" },
+		{ ",\"dt\":1,\"dchg\":1,\"record\":null", "dchg" },
+		{ ",\"dt\":9223372036854775807,\"dchg\":1", "dt" },
+		{ ",\"n\":-1,\"dt\":1,\"dchg\":1", "'n'" },
+	};
+	struct store_audit_entry a;
+	struct err e;
+
+	/* What follows the first entry: n + 1, at + dt, the change 3 + 2. */
+	CHECK_OK(read_second(",\"dt\":-10,\"dchg\":2", &a, &e));
+	CHECK(a.nseq == 6 && a.at == 990 && a.chg == 5 && a.has_record &&
+	      a.record.b[0] == 5);
+	CHECK_OK(read_second(",\"n\":9,\"at\":7,\"record\":null", &a, &e));
+	CHECK(a.nseq == 9 && a.at == 7 && !a.has_record && a.chg == 0);
+	/* A change the holder does not have: its ERR_NOTFOUND. */
+	CHECK(read_second(",\"dt\":1,\"dchg\":7", &a, &e) == ERR_NOTFOUND);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = read_second(bad[i].members, &a, &e);
+
+		if (rc != ERR_INVALID || !strstr(e.msg, bad[i].named))
+			printf("(%s: %d %s) ", bad[i].members, rc, e.msg);
+		CHECK(rc == ERR_INVALID && strstr(e.msg, bad[i].named));
+	}
+}
+
+TEST_MAIN(T(test_format_4_members_checked),
+	  T(test_format_4_names_changes),
 	  T(test_format_4_refuses_what_it_cannot_name),
 	  T(test_format_4_falls_back_to_records),
 	  T(test_round_sends_newest_format), T(test_format_3_hashes_computed),
