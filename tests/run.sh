@@ -19,26 +19,21 @@
 # The last line of output is the total "N passed, N failed"; the exit
 # status is 1 when anything failed or nothing passed.
 #
-# Then, when FUZZ_BUILD names a fuzz build (make check sets it; make
-# fuzz-build makes it), every libFuzzer target there runs FUZZ_SECONDS
-# (default 5) from its seed corpus (tests/fuzz/run.sh), one pass or
-# failure each.
-#
-# Every test of every build (and the fuzz run) is one job of a queue that
-# RUN_JOBS workers (default 2, one a core here: a third made the browser
-# scripts miss their timings and saved nothing) take heaviest first; each
+# Every test of every build is one job of a queue that RUN_JOBS workers
+# (default 2, one a core here: a third beside the browser scripts made
+# them miss their timings) take heaviest first; each
 # build's output is shown whole, in order, once all are done (RUN_SERIAL=1:
 # one worker).
 #
 # RUN_BEHIND=COMMAND builds what the later builds' tests need (make check:
 # the sanitizer build) while the first build's tests run: at the lowest
 # priority, so it takes the processor only when the tests wait on
-# sockets, clocks and the disk (about a third of their time); then
-# RUN_BEHIND_FUZZ=COMMAND, the fuzz build, the same way.  The jobs of
-# every build but the first are queued after the first build's and start
-# once RUN_BEHIND has ended (the first build's unit binaries name theirs);
-# the fuzz run comes last, once RUN_BEHIND_FUZZ has ended.  A command
-# that fails is one failure, shown with the end of its output.
+# sockets, clocks and the disk (about a third of their time).  The jobs
+# of every build but the first are queued after the first build's and
+# start once RUN_BEHIND has ended (the first build's unit binaries name
+# theirs).  A command that fails is one failure, shown with the end of its
+# output.  (The fuzz targets are fuzzed by `make fuzz`; here their seed
+# corpora replay among each build's unit tests.)
 #
 # Once RUN_BEHIND has ended and the first build's end-to-end scripts
 # have, a third worker takes the later builds' jobs from the queue's end,
@@ -46,9 +41,8 @@
 # wait.
 #
 # Environment: E2E_TIMEOUT (seconds per script, default 300),
-# UNIT_TIMEOUT (seconds per unit binary, default 600), FUZZ_BUILD,
-# FUZZ_SECONDS, RUN_JOBS, RUN_SERIAL, RUN_BEHIND, RUN_BEHIND_FUZZ,
-# RUN_TAIL.
+# UNIT_TIMEOUT (seconds per unit binary, default 600), RUN_JOBS,
+# RUN_SERIAL, RUN_BEHIND, RUN_TAIL.
 
 set -u
 
@@ -177,9 +171,8 @@ build_env() {
 }
 
 # The jobs: one line each,
-# "WEIGHT<TAB>BUILD_INDEX<TAB>KIND<TAB>PATH<TAB>BEHIND", KIND unit, e2e or
-# fuzz, BEHIND the build it waits for: 0 none, 1 RUN_BEHIND, 2
-# RUN_BEHIND_FUZZ.  The weight is a rough cost class: a pool of
+# "WEIGHT<TAB>BUILD_INDEX<TAB>KIND<TAB>PATH<TAB>BEHIND", KIND unit or
+# e2e, BEHIND 1 when it waits for RUN_BEHIND, else 0.  The weight is a rough cost class: a pool of
 # workers takes the heaviest first, so that the short unit tests fill the
 # end instead of one long script running alone (the builds' tests wait on
 # disks, clocks and sockets as much as on the processor, and share
@@ -231,13 +224,6 @@ for dir in "$@"; do
 			"$behind" >>"$work/jobs"
 	done
 done
-if [ -n "${FUZZ_BUILD:-}" ]; then
-	behind=0
-	[ -n "${RUN_BEHIND:-}" ] && behind=1
-	[ -n "${RUN_BEHIND_FUZZ:-}" ] && behind=2
-	printf '5\t0\tfuzz\t%s\t%s\n' "$(abspath "$FUZZ_BUILD")" "$behind" \
-		>>"$work/jobs"
-fi
 # Each job keeps its place in the listing as its number (the order
 # output is shown in); the queue is taken heaviest first, in a class in
 # the listing's order (stable sort), those waiting for RUN_BEHIND last.
@@ -266,8 +252,6 @@ run_job() {
 	if [ "$stage" != 0 ] && [ "$(cat "$work/behind$stage.rc")" != 0 ]; then
 		# The build failed: said once, at the end.
 		echo "-- $kind: ${path#"$top"/}: not built"
-	elif [ "$kind" = fuzz ]; then
-		run_fuzz "$path"
 	else
 		dir=$(cat "$work/dir.$b")
 		build_env "$dir"
@@ -283,31 +267,9 @@ run_job() {
 	fi
 	echo "$build_pass $build_fail" >"$work/job.$idx.counts"
 	printf '%s\t%s\n' "$(($(date +%s) - job_t0))" \
-		"$(cat "$work/dir.$b" 2>/dev/null || echo fuzz): ${path#"$top"/}" \
+		"$(cat "$work/dir.$b"): ${path#"$top"/}" \
 		>"$work/job.$idx.time"
 	rm -rf "$bw"
-}
-
-# run_fuzz BUILD: every fuzz target of BUILD for FUZZ_SECONDS.
-run_fuzz() {
-	echo "-- fuzz: $1 (${FUZZ_SECONDS:-5} s per target)"
-	t0=$(date +%s)
-	(cd "$top" && sh tests/fuzz/run.sh "$1" "${FUZZ_SECONDS:-5}") \
-		>"$bw/fuzz.out" 2>&1 </dev/null
-	sed 's/^/   /' "$bw/fuzz.out"
-	echo "   ($(($(date +%s) - t0)) s)"
-	last=$(sed -n '$p' "$bw/fuzz.out")
-	p=$(printf '%s\n' "$last" |
-		sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
-	f=$(printf '%s\n' "$last" |
-		sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p')
-	if [ -z "$p" ] || [ -z "$f" ]; then
-		echo "   FAIL fuzz: no summary line"
-		p=0
-		f=1
-	fi
-	build_pass=$p
-	build_fail=$f
 }
 
 # claim front|back: the number of the next job in the queue from its
@@ -374,12 +336,7 @@ behind() {
 	echo "$(($(date +%s) - t0))" >"$work/behind$1.time"
 	echo "$rc" >"$work/behind$1.rc"
 }
-if [ -n "${RUN_BEHIND:-}${RUN_BEHIND_FUZZ:-}" ]; then
-	(
-		[ -n "${RUN_BEHIND:-}" ] && behind 1 "$RUN_BEHIND"
-		[ -n "${RUN_BEHIND_FUZZ:-}" ] && behind 2 "$RUN_BEHIND_FUZZ"
-	) &
-fi
+[ -n "${RUN_BEHIND:-}" ] && behind 1 "$RUN_BEHIND" &
 jobs_n=${RUN_JOBS:-2}
 [ "${RUN_SERIAL:-0}" = 1 ] && jobs_n=1
 w=0
@@ -400,9 +357,8 @@ said() {
 	fi
 }
 [ -n "${RUN_BEHIND:-}" ] && said 1 "$RUN_BEHIND"
-[ -n "${RUN_BEHIND_FUZZ:-}" ] && said 2 "$RUN_BEHIND_FUZZ"
 
-# Each build's output whole, in the listing's order, then the fuzz run.
+# Each build's output whole, in the listing's order.
 # show B: the jobs of build index B (the listing on stdin), adding up
 # their counts in bp and bf.
 show() {
@@ -440,15 +396,6 @@ for dir in "$@"; do
 	cat "$work/show.$n"
 	read -r total_pass total_fail <"$work/totals.$n"
 done
-if [ -n "${FUZZ_BUILD:-}" ]; then
-	{
-		echo "=== fuzz: $FUZZ_BUILD (${FUZZ_SECONDS:-5} s per target) ==="
-		show 0
-		echo "=== total for fuzz: $bp passed, $bf failed ==="
-		echo "$total_pass $total_fail" >"$work/totals.0"
-	} <"$work/listing"
-	read -r total_pass total_fail <"$work/totals.0"
-fi
 
 # The slowest jobs, to keep `make check` within its time.
 echo "slowest jobs (seconds):"
