@@ -14,9 +14,9 @@
  *   (libmicrohttpd 0.9.75 hands it to GnuTLS during MHD_start_daemon()
  *   and keeps the pointer; GnuTLS holds its own parsed copy).
  * - A fixed thread pool; several handlers may run at once, each request
- *   on one pool thread.  Each pool thread polls many connections, so
- *   connections that wait (idle, slow, a TLS handshake) hold no thread:
- *   max_conns may be far above the number of threads.
+ *   on one pool thread.  Each pool thread poll()s many connections, so
+ *   connections that wait (idle, slow, a TLS handshake) hold no thread
+ *   and cost no CPU: max_conns may be far above the number of threads.
  * - Connections are bounded so that one source cannot make the server
  *   unavailable to others: at most max_conns at once, at most max_per_ip
  *   from one address (the rest are closed at once); idle ones are closed
