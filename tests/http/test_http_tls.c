@@ -2,12 +2,18 @@
  * test_http_tls.c - http/http.h over HTTPS: a CA and a server certificate
  * for IP 127.0.0.1 made here by the openssl command line; libcurl with the
  * CA succeeds, without it fails verification; TLS 1.1 and CBC suites are
- * refused by the server; bad certificate and key files are named.
+ * refused by the server; bad certificate and key files are named; a
+ * handshake left unfinished costs the server no CPU while it waits.
  */
 #include "tests/http/http_fixture.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 
 /* Run argv (the openssl command line), quietly.  0 when it exits 0. */
 static int run(const char *const argv[])
@@ -173,6 +179,67 @@ static void test_http_tls_refuses_tls11_and_cbc(void)
 	CHECK(ok);
 }
 
+/* User and system CPU of this process (every thread), in microseconds. */
+static long long cpu_us(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+	       ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
+/*
+ * Two clients start a TLS handshake (a record header announcing 16 KB
+ * and the first bytes of a ClientHello) and send nothing more.  The
+ * server's threads must wait for them in poll(): in epoll mode
+ * libmicrohttpd 0.9.75 kept such a connection among the ready ones and
+ * its thread spun on recv(), a core a thread, until the deadline (see
+ * http.c).  This process does nothing else meanwhile: its CPU over that
+ * second is the server's.
+ */
+static void test_http_tls_waiting_handshake_costs_nothing(void)
+{
+	static const unsigned char hello_start[] = { 0x16, 0x03, 0x01, 0x40,
+						     0x00, 0x01, 0x00, 0x3f,
+						     0xfc, 0x03, 0x03 };
+	struct timespec second = { 1, 0 };
+	struct http_server *s = NULL;
+	struct sockaddr_in a;
+	struct pki p;
+	long long before, spent;
+	int fd[2] = { -1, -1 }, sent = 0;
+
+	CHECK_OK(make_pki(&p));
+	CHECK_OK(start_tls(&s, &p, NULL));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)http_server_port(s));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (int i = 0; i < 2; i++) {
+		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd[i] >= 0 &&
+		    !connect(fd[i], (struct sockaddr *)&a, sizeof(a)) &&
+		    send(fd[i], hello_start, sizeof(hello_start),
+			 MSG_NOSIGNAL) == (ssize_t)sizeof(hello_start))
+			sent++;
+	}
+	/* Let the server read what came, then measure it waiting. */
+	nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+	before = cpu_us();
+	nanosleep(&second, NULL);
+	spent = cpu_us() - before;
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	http_server_stop(s);
+	if (spent >= 200000)
+		printf("\n    %lld ms of CPU in 1 s of waiting\n",
+		       spent / 1000);
+	CHECK(sent == 2 && before >= 0 && spent < 200000);
+}
+
 static void test_http_tls_bad_files_named(void)
 {
 	struct http_server *s = NULL;
@@ -222,4 +289,5 @@ static void test_http_tls_bad_files_named(void)
 }
 HTTP_TEST_MAIN(T(test_http_tls_verified_only_with_ca),
 	       T(test_http_tls_refuses_tls11_and_cbc),
+	       T(test_http_tls_waiting_handshake_costs_nothing),
 	       T(test_http_tls_bad_files_named))
