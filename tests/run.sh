@@ -172,8 +172,8 @@ build_env() {
 
 # The jobs: one line each,
 # "WEIGHT<TAB>BUILD_INDEX<TAB>KIND<TAB>PATH<TAB>BEHIND", KIND unit or
-# e2e, BEHIND 1 when it waits for RUN_BEHIND, else 0.  The weight is a rough cost class: a pool of
-# workers takes the heaviest first, so that the short unit tests fill the
+# e2e, BEHIND 1 when it waits for RUN_BEHIND, else 0.  The weight is a
+# rough cost class: a pool of workers takes the heaviest first, so that the short unit tests fill the
 # end instead of one long script running alone (the builds' tests wait on
 # disks, clocks and sockets as much as on the processor, and share
 # nothing: temporary directories, ports chosen by the kernel).

@@ -60,14 +60,15 @@ $(hexof Xylophonetta)
 $(hexof Quokkafield | tr 'a-f' 'A-F')
 $(hexof Xylophonetta | tr 'a-f' 'A-F')"
 
+printf '%s\n' "$SECRETS" | grep -v '^$' >"$T/secrets"
+
 # check_absent NAME PATH...: no secret in any file under the PATHs.
-# One grep a path for all of them; each secret alone, to name it, only
-# where one is found.
+# One grep a path for all of them ($T/secrets); each secret alone, to
+# name it, only where one is found.
 check_absent() {
 	c_name=$1
 	shift
 	c_hits=
-	printf '%s\n' "$SECRETS" | grep -v '^$' >"$T/secrets"
 	for c_path in "$@"; do
 		[ -e "$c_path" ] || continue
 		grep -rqFa -f "$T/secrets" -- "$c_path" 2>/dev/null || continue

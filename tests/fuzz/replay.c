@@ -14,23 +14,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define REPLAY_MAX (16u << 20) /* bytes of one seed, at most */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The whole of file path into *out (malloc'd, at least one byte):
- * 0, or -1 when it cannot be read or is larger than REPLAY_MAX. */
+/* The whole of file path into *out (malloc'd to its size, at least one
+ * byte): 0, or -1 when it cannot be read or is larger than REPLAY_MAX. */
 static int slurp(const char *path, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	uint8_t *b = malloc(REPLAY_MAX + 1);
+	struct stat st;
+	uint8_t *b = NULL;
 	size_t n = 0;
 	int rc = -1;
 
-	if (f && b) {
-		n = fread(b, 1, REPLAY_MAX + 1, f);
-		rc = ferror(f) || n > REPLAY_MAX ? -1 : 0;
+	if (f && !fstat(fileno(f), &st) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size <= REPLAY_MAX &&
+	    (b = malloc((size_t)st.st_size + 1))) {
+		/* One byte more than its size: a file that grew is seen. */
+		n = fread(b, 1, (size_t)st.st_size + 1, f);
+		rc = ferror(f) || n != (size_t)st.st_size ? -1 : 0;
 	}
 	if (f)
 		fclose(f);
