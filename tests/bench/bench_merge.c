@@ -10,6 +10,12 @@
  * (fast-forward), half are concurrent edits of a field (they open a
  * conflict).  Each merge replays the record's history, so the rate is
  * also measured again after every record has three entries.
+ *
+ * Then the batches sync receives when a node comes back from days
+ * offline: BENCH_HOT records edited BENCH_HOT_EDITS times each, their
+ * changes interleaved in one whole group (store_begin_whole(), as a pull
+ * page or a push is applied), three rounds, so that each record's
+ * history grows by BENCH_HOT_EDITS a round.
  */
 #include "node/store.h"
 
@@ -23,6 +29,9 @@
 #define BENCH_RECORDS 100000
 #define BENCH_TXN 1000
 #define BENCH_MERGES 20000
+#define BENCH_HOT 50
+#define BENCH_HOT_EDITS 20
+#define BENCH_HOT_ROUNDS 3
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
 		    struct FTW *ftw)
@@ -153,6 +162,96 @@ static int merge_round(struct store *s, const struct id *ids,
 	return 0;
 }
 
+/* Version of "count" the other node last wrote on each hot record, so
+ * that its next change names it (a fast-forward) without a read. */
+struct hot {
+	struct id id;
+	struct merge_prev last;
+};
+
+static int hot_change(struct store *s, struct hot *h, const struct id *origin,
+		      uint64_t oseq, uint64_t hlc, struct err *e)
+{
+	struct store_apply_result res;
+	struct store_incoming in;
+	json_t *fields = json_pack("{si}", "count", (int)(oseq % 1000));
+	int rc;
+
+	if (!fields)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	memset(&in, 0, sizeof(in));
+	in.record = h->id;
+	in.collection = "test_item";
+	in.kind = STORE_CHANGE_UPDATE;
+	in.origin = *origin;
+	in.origin_seq = oseq;
+	in.operator = "m.rossi";
+	in.hlc = hlc;
+	in.fields = fields;
+	in.prev = &h->last;
+	in.nprev = 1;
+	rc = store_apply(s, &in, &res, e);
+	json_decref(fields);
+	if (!rc && !res.applied)
+		rc = err_set(e, ERR_FAIL, "a fast-forward was not applied");
+	h->last.v.hlc = hlc;
+	h->last.v.node = *origin;
+	return rc;
+}
+
+/* BENCH_HOT records' changes, interleaved, BENCH_HOT * BENCH_HOT_EDITS to
+ * a group. */
+static int hot_round(struct store *s, struct hot *hot, const struct id *origin,
+		     uint64_t *oseq, uint64_t *hlc, double *secs,
+		     struct err *e)
+{
+	double t0 = now_s();
+
+	if (store_begin_whole(s, e))
+		return -1;
+	for (size_t i = 0; i < BENCH_HOT * BENCH_HOT_EDITS; i++)
+		if (hot_change(s, &hot[i % BENCH_HOT], origin, ++*oseq,
+			       ++*hlc, e)) {
+			store_rollback(s);
+			return -1;
+		}
+	if (store_commit(s, e))
+		return -1;
+	*secs = now_s() - t0;
+	return 0;
+}
+
+/* The hot records' current "count" versions, read once. */
+static int hot_init(struct store *s, const struct id *ids, struct hot *hot,
+		    struct err *e)
+{
+	const struct schema_field *f =
+		schema_field(schema_collection("test_item"), "count");
+
+	for (size_t i = 0; i < BENCH_HOT; i++) {
+		struct store_record rec;
+		const struct version *v;
+		int rc;
+
+		store_record_init(&rec);
+		hot[i].id = ids[i * (BENCH_RECORDS / BENCH_HOT)];
+		rc = store_get(s, &hot[i].id, &rec, e);
+		v = rc ? NULL : version_set_get(&rec.vers, f->id);
+		if (!rc && !v)
+			rc = err_set(e, ERR_FAIL, "no version of count");
+		if (!rc) {
+			hot[i].last.field = f->id;
+			hot[i].last.v.hlc = v->hlc;
+			rc = store_actor(s, v->actor, &hot[i].last.v.node,
+					 NULL, e);
+		}
+		store_record_release(&rec);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int main(void)
 {
 	uint8_t key[KEYSLOT_KEYFILEBYTES];
@@ -164,8 +263,9 @@ int main(void)
 	struct store *s = NULL;
 	struct store_status st;
 	struct id *ids = calloc(BENCH_RECORDS, sizeof(*ids));
+	struct hot hot[BENCH_HOT];
 	struct id origin;
-	uint64_t oseq = 0;
+	uint64_t oseq = 0, hlc;
 	double fill_s, m1, m2;
 	struct err e;
 	int rc = 1;
@@ -212,6 +312,27 @@ int main(void)
 	}
 	printf("  %-44s %9llu\n", "records with open conflicts",
 	       (unsigned long long)st.conflicted);
+	fflush(stdout);
+	if (hot_init(s, ids, hot, &e)) {
+		rc = fail("reading the hot records", &e);
+		goto out;
+	}
+	hlc = ((uint64_t)time(NULL) * 1000 + 1000) << 16;
+	for (int r = 0; r < BENCH_HOT_ROUNDS; r++) {
+		char what[80];
+		double secs;
+
+		if (hot_round(s, hot, &origin, &oseq, &hlc, &secs, &e)) {
+			rc = fail("merging a batch", &e);
+			goto out;
+		}
+		snprintf(what, sizeof(what),
+			 "batch, %d changes a record (round %d)",
+			 BENCH_HOT_EDITS, r + 1);
+		printf("  %-44s %9.0f changes/s\n", what,
+		       BENCH_HOT * BENCH_HOT_EDITS / secs);
+		fflush(stdout);
+	}
 	rc = 0;
 out:
 	store_close(s);
