@@ -494,6 +494,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	store_keys_release(s);
+	store_applied_free(s);
 	store_pkey_close(s);
 	store_sql_close(s);
 	store_dir_unlock(s->lock_fd);

@@ -423,6 +423,9 @@ struct store_apply_result {
 	size_t rejected;  /* fields refused (authority), recorded */
 	char reason[160]; /* why, when rejected */
 	uint64_t seq;     /* its local sequence number, 0 when known */
+	int kept;         /* merged on the state an earlier change of the
+			     same record left in this transaction, not
+			     replayed from its log (node/store_applied.c) */
 };
 
 /*
@@ -435,6 +438,9 @@ struct store_apply_result {
  * this clock gets there, and the clock moves past every change accepted.
  * Fields only the hub may write, in a change from another node, are
  * refused and recorded (res->rejected); the rest is applied.
+ * In a group, the record's row and merge state stay open for its next
+ * change (node/store_applied.c): a batch holding several changes of a
+ * record merges them on, not each over its whole log again.
  * On the hub, a change other than a create to a record it does not hold
  * is refused (ERR_NOTFOUND, nothing stored): its create was refused (or
  * never came), and applying it would make a record missing its required

@@ -59,8 +59,10 @@ int store_apply(struct store *s, const struct store_incoming *in,
 	struct store_change_out c;
 	struct merge_result mres;
 	struct store_row row;
+	uint8_t *box = NULL;
+	size_t boxlen = 0;
 	int64_t origin = 0;
-	int known = 0, opened = 0, purged = 0;
+	int known = 0, opened = 0, purged = 0, kept = 0;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -94,7 +96,11 @@ int store_apply(struct store *s, const struct store_incoming *in,
 			     "still edits it must re-bootstrap");
 	if (!rc)
 		rc = store_actor_ensure(s, origin, in->operator, &c.actor, e);
+	/* An earlier change of this record in the transaction left its row
+	 * and merge state open (store_applied.c); else they are loaded. */
 	if (!rc)
+		rc = store_applied_take(s, &in->record, &row, &m, &kept, e);
+	if (!rc && !kept)
 		rc = store_row_load(s, &in->record, &row, e);
 	if (rc)
 		goto out;
@@ -116,18 +122,22 @@ int store_apply(struct store *s, const struct store_incoming *in,
 		rc = err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = store_mstate_load(s, row.exists ? row.rid : 0, coll, &m, e);
+	if (!kept)
+		rc = store_mstate_load(s, row.exists ? row.rid : 0, coll, &m,
+				       e);
 	if (!rc)
 		rc = store_mstate_incoming(s, m, &row, &c, in->prev, in->nprev,
 					   in->newer_schema, &mres, e);
 	if (rc)
 		goto out;
 	if (mres.known) {
-		/* The same version came by another path. */
+		/* The same version came by another path (the merge state
+		 * noted it: it is not kept). */
 		known = 1;
 		goto out;
 	}
-	rc = store_row_write(s, &in->record, coll, &row, &c, e);
+	rc = store_row_write_box(s, &in->record, coll, &row, &c, &box,
+				 &boxlen, e);
 	if (!rc && mres.rejected)
 		rc = store_reject_own(s, s->next_seq - 1, mres.reason, e);
 	if (rc)
@@ -136,8 +146,18 @@ int store_apply(struct store *s, const struct store_incoming *in,
 	res->rejected = mres.rejected;
 	snprintf(res->reason, sizeof(res->reason), "%s", mres.reason);
 	res->seq = s->next_seq - 1;
+	res->kept = kept;
+	/* Kept for the record's next change in this transaction, which a
+	 * single write (opened here, committed below) does not have.  A
+	 * change refused in part is rare: the next one loads the record. */
+	if (opened != TX_OPENED && !mres.rejected) {
+		store_applied_keep(s, &in->record, &row, m, box, boxlen);
+		m = NULL;
+		box = NULL;
+	}
 out:
 	res->known = known;
+	free(box);
 	store_mstate_free(m);
 	store_change_out_release(&c);
 	store_row_release(&row);

@@ -15,6 +15,8 @@
  *   store_box.c    sealed boxes and their associated data
  *   store_merge.c  a record's merge state replayed from its log entries
  *   store_conflict.c received changes, conflicts, resolutions
+ *   store_applied.c what a transaction's received changes wrote, kept
+ *                  open for the next change of the same record
  *   store_tomb.c   purging settled tombstones
  *   store_keys.c   operators (key slots), loading data keys
  *   store_session.c operators signed in (node/store_session.h): unlock,
@@ -157,6 +159,10 @@ struct store {
 	char cache_actor_op[KEYSLOT_OPERATOR_MAX];
 	uint32_t cache_actor; /* 0: empty */
 
+	/* Records store_apply() wrote in the open transaction, with their
+	 * merge state (store_applied.c); NULL until first needed. */
+	struct store_applied *applied;
+
 	/* actor.idx -> (node, operator), filled on demand. */
 	struct store_actor *actors;
 	size_t nactors;
@@ -219,7 +225,8 @@ uint64_t store_tick(struct store *s);
 int store_actor_info(struct store *s, uint32_t actor,
 		     const struct store_actor **out, struct err *e);
 
-/* Forget the node and actor looked up last (after a rollback). */
+/* Forget the node and actor looked up last, and the records applied
+ * (store_applied.c), after a rollback. */
 void store_cache_clear(struct store *s);
 
 /* Find or create the actor row for (node idx, operator). */
@@ -409,6 +416,11 @@ void store_change_out_release(struct store_change_out *c);
 int store_row_write(struct store *s, const struct id *id,
 		    const struct schema_collection *coll, struct store_row *l,
 		    struct store_change_out *c, struct err *e);
+/* The same, handing the sealed body written to *box (caller frees). */
+int store_row_write_box(struct store *s, const struct id *id,
+			const struct schema_collection *coll,
+			struct store_row *l, struct store_change_out *c,
+			uint8_t **box, size_t *boxlen, struct err *e);
 
 /*
  * Open a change entry's sealed values (the associated data binds its
@@ -451,6 +463,29 @@ int store_mstate_incoming(struct store *s, struct store_mstate *m,
 			  int newer, struct merge_result *res, struct err *e);
 
 const struct merge_record *store_mstate_record(const struct store_mstate *m);
+
+/* ---- records applied in the open transaction (store_applied.c) ---- */
+
+#define STORE_APPLIED_MAX 64 /* records kept open at once */
+
+/*
+ * The row and merge state store_apply() left for record id, when its row
+ * is still as that write left it: moved to *row and *m (caller owns) and
+ * *taken = 1.  Otherwise *taken = 0 and the record must be loaded.
+ * Either way the entry is gone.
+ */
+int store_applied_take(struct store *s, const struct id *id,
+		       struct store_row *row, struct store_mstate **m,
+		       int *taken, struct err *e);
+/* Keep record id's row, merge state and sealed body box, just written;
+ * takes all three (row is left empty).  The oldest goes when full. */
+void store_applied_keep(struct store *s, const struct id *id,
+			struct store_row *row, struct store_mstate *m,
+			uint8_t *box, size_t boxlen);
+/* Forget them all (commit, rollback, the keys going); _free: and the
+ * room for them (close). */
+void store_applied_clear(struct store *s);
+void store_applied_free(struct store *s);
 
 /*
  * After an unlock: when this build's schema version

@@ -304,6 +304,8 @@ void store_keys_release(struct store *s)
 	 * keys that opened it (lock, sign-out, another session, close). */
 	store_search_free(s->search);
 	s->search = NULL;
+	/* So are the records a transaction kept open. */
+	store_applied_clear(s);
 	store_pkey_forget(s);
 }
 

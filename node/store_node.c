@@ -57,6 +57,7 @@ void store_cache_clear(struct store *s)
 	s->cache_node_idx = 0;
 	s->cache_actor = 0;
 	s->audit_cached = 0;
+	store_applied_clear(s);
 }
 
 int store_actor_ensure(struct store *s, int64_t node, const char *operator,

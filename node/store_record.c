@@ -192,9 +192,10 @@ static int log_change(struct store *s, const struct id *id,
 
 /* Write record l (new values in l->fields, versions in l->vers) and the
  * change entry c, sealing both; c NULL: the row alone (store_int.h). */
-int store_row_write(struct store *s, const struct id *id,
-			const struct schema_collection *coll, struct store_row *l,
-			struct store_change_out *c, struct err *e)
+int store_row_write_box(struct store *s, const struct id *id,
+			const struct schema_collection *coll,
+			struct store_row *l, struct store_change_out *c,
+			uint8_t **box, size_t *boxlen, struct err *e)
 {
 	uint8_t *rv = NULL, *nv = NULL, *pv = NULL, *rad = NULL, *cad = NULL;
 	uint8_t *rbox = NULL, *cbox = NULL;
@@ -296,6 +297,11 @@ int store_row_write(struct store *s, const struct id *id,
 	if (!rc)
 		rc = store_rule_after(s, coll, l->fields,
 				      had_parent ? &was : NULL, e);
+	if (!rc && box) {
+		*box = rbox;
+		*boxlen = rboxlen;
+		rbox = NULL;
+	}
 out:
 	free(rv);
 	free(nv);
@@ -305,6 +311,13 @@ out:
 	free(rbox);
 	free(cbox);
 	return rc;
+}
+
+int store_row_write(struct store *s, const struct id *id,
+		    const struct schema_collection *coll, struct store_row *l,
+		    struct store_change_out *c, struct err *e)
+{
+	return store_row_write_box(s, id, coll, l, c, NULL, NULL, e);
 }
 
 void store_change_out_init(struct store_change_out *c,

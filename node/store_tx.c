@@ -234,6 +234,7 @@ int store_commit(struct store *s, struct err *e)
 	s->clock_dirty = 0;
 	s->audit_dirty = 0;
 	s->audit_cached = 0;
+	store_applied_clear(s);
 	/* Committed (synchronous=FULL): the mark may follow, read from
 	 * the database (a write undone inside a group used a number). */
 	store_mac_mark(s);

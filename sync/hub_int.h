@@ -21,6 +21,9 @@ struct hub_counters {
 	_Atomic uint64_t pushes;          /* batches applied */
 	_Atomic uint64_t applied;         /* changes applied from them */
 	_Atomic uint64_t known;           /* changes it had already */
+	_Atomic uint64_t merged_on;       /* applied changes merged on what
+					     an earlier change of their
+					     record left in the batch */
 	_Atomic uint64_t refused;         /* changes refused whole */
 	_Atomic uint64_t rejected;        /* fields refused by the merge */
 	_Atomic uint64_t pulls;           /* batches sent */

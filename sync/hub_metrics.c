@@ -25,6 +25,11 @@ static int hub_figures(struct hub *h, struct buf *b)
 		{ "presidio_hub_changes_known_total",
 		  "Changes pushed again that the hub had already.",
 		  h->count.known },
+		{ "presidio_hub_changes_merged_on_total",
+		  "Changes applied on the merge state an earlier change of "
+		  "the same record left in the batch, not replayed from the "
+		  "record's log.",
+		  h->count.merged_on },
 		{ "presidio_hub_changes_refused_total",
 		  "Changes refused whole (out of scope, rules).",
 		  h->count.refused },

@@ -33,6 +33,8 @@ struct push {
 	size_t index;       /* of the change in the batch */
 	uint64_t ack;
 	size_t applied, known, concurrent;
+	size_t merged_on; /* applied on the state an earlier change of the
+			     same record left (store_apply_result.kept) */
 	int deferred;
 	struct err *e;
 };
@@ -261,6 +263,7 @@ static int push_one(void *ctx, const struct store_incoming *in)
 		x->known++;
 	else
 		x->applied++;
+	x->merged_on += res.kept != 0;
 	if (res.rejected &&
 	    json_array_append_new(x->rejected,
 				  json_pack("{sIss}", "oseq",
@@ -295,7 +298,7 @@ static int push_batch(struct store *s, const struct http_request *req,
 	x->meta = meta;
 	x->index = 0;
 	x->ack = p->push_ack;
-	x->applied = x->known = x->concurrent = 0;
+	x->applied = x->known = x->concurrent = x->merged_on = 0;
 	x->deferred = 0;
 	*broken = 0;
 	rc = whole ? store_begin_whole(s, e) : store_begin(s, e);
@@ -373,6 +376,7 @@ void hub_handle_push(struct hub *h, struct store *s,
 		h->count.pushes_rows++;
 	h->count.applied += x.applied;
 	h->count.known += x.known;
+	h->count.merged_on += x.merged_on;
 	h->count.refused += json_array_size(x.refused);
 	h->count.rejected += json_array_size(x.rejected);
 	out = json_pack("{sIsIsIsIsOsOsb}", "ack", (json_int_t)x.ack,

@@ -84,6 +84,10 @@ printf '{"given_name":"Amina","family_name":"Diallo","birth_date":"1990-04-01","
 	>"$T/p.json"
 on "$T/polo-a" put person <"$T/p.json"
 PID=$(cat "$T/out")
+# Edited again before the sync: the hub merges the edit on what the
+# create left in the same batch.
+printf '{"phone":"+39 333 1111111"}' | on "$T/polo-a" put person "$PID"
+check edit_before_sync [ "$RC" -eq 0 ]
 on "$T/polo-a" sync
 check sync_a [ "$RC" -eq 0 ]
 # One more change, not sent: pending on the node.
@@ -105,6 +109,8 @@ at_least hub hub_push_duration \
 	'presidio_http_request_duration_seconds_count{endpoint=/v1/push}' 1
 at_least hub hub_batches_applied 'presidio_hub_push_batches_total{}' 1
 at_least hub hub_changes_applied 'presidio_hub_changes_applied_total{}' 1
+at_least hub hub_changes_merged_on \
+	'presidio_hub_changes_merged_on_total{}' 1
 at_least hub hub_changes_sent 'presidio_hub_pull_batches_total{}' 1
 check hub_refused_counter grep -q '^presidio_hub_changes_refused_total{} ' \
 	"$T/hub.txt"
