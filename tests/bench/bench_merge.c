@@ -94,6 +94,22 @@ static int fill(struct store *s, struct id *ids, double *secs, struct err *e)
 	return 0;
 }
 
+/* An update of test_item id from the other node (prev left to fill). */
+static void update_of(struct store_incoming *in, const struct id *id,
+		      const struct id *origin, uint64_t oseq, uint64_t hlc,
+		      json_t *fields)
+{
+	memset(in, 0, sizeof(*in));
+	in->record = *id;
+	in->collection = "test_item";
+	in->kind = STORE_CHANGE_UPDATE;
+	in->origin = *origin;
+	in->origin_seq = oseq;
+	in->operator = "m.rossi";
+	in->hlc = hlc;
+	in->fields = fields;
+}
+
 /* One change from the other node on record id: a fast-forward of "count"
  * (it saw the current version) or, when concurrent, one that saw only the
  * create. */
@@ -116,15 +132,7 @@ static int merge_one(struct store *s, const struct id *id,
 	if (rc)
 		goto out;
 	v = version_set_get(&rec.vers, f->id);
-	memset(&in, 0, sizeof(in));
-	in.record = *id;
-	in.collection = "test_item";
-	in.kind = STORE_CHANGE_UPDATE;
-	in.origin = *origin;
-	in.origin_seq = oseq;
-	in.operator = "m.rossi";
-	in.hlc = hlc;
-	in.fields = fields;
+	update_of(&in, id, origin, oseq, hlc, fields);
 	prev[0].field = f->id;
 	prev[0].v.hlc = v->hlc;
 	rc = store_actor(s, v->actor, &prev[0].v.node, NULL, e);
@@ -179,15 +187,7 @@ static int hot_change(struct store *s, struct hot *h, const struct id *origin,
 
 	if (!fields)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	memset(&in, 0, sizeof(in));
-	in.record = h->id;
-	in.collection = "test_item";
-	in.kind = STORE_CHANGE_UPDATE;
-	in.origin = *origin;
-	in.origin_seq = oseq;
-	in.operator = "m.rossi";
-	in.hlc = hlc;
-	in.fields = fields;
+	update_of(&in, &h->id, origin, oseq, hlc, fields);
 	in.prev = &h->last;
 	in.nprev = 1;
 	rc = store_apply(s, &in, &res, e);

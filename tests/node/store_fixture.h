@@ -202,6 +202,63 @@ static inline void incoming_of(const struct store_change *c,
 	in->nprev = c->nprev_ids;
 }
 
+/* One store's log handed to another as sync carries it (store_log() on
+ * one side, store_apply() on the other), counted.  only: that record's
+ * changes alone (NULL: every record). */
+struct fixture_ship {
+	struct store *to;
+	const struct id *only;
+	size_t applied, known, rejected, kept, failed;
+	struct err e;
+};
+
+static inline int fixture_ship_one(void *ctx, const struct store_change *c)
+{
+	struct fixture_ship *sh = ctx;
+	struct store_apply_result res;
+	struct store_incoming in;
+
+	if (sh->only && id_cmp(&c->record, sh->only) != 0)
+		return 0;
+	incoming_of(c, &in);
+	if (store_apply(sh->to, &in, &res, &sh->e)) {
+		sh->failed++;
+		return 0;
+	}
+	sh->applied += res.seq != 0;
+	sh->known += res.known != 0;
+	sh->rejected += res.rejected;
+	sh->kept += res.kept != 0;
+	return 0;
+}
+
+/* The changes of from's log after seq after (limit of them, 0: all) into
+ * sh->to, added to sh's counts: 0, or -1 when one failed. */
+static inline int fixture_ship_range(struct store *from, uint64_t after,
+				     size_t limit, struct fixture_ship *sh)
+{
+	if (store_log(from, after, limit, 1, fixture_ship_one, sh, NULL) ||
+	    sh->failed)
+		return -1;
+	return 0;
+}
+
+/* Every change of from's log (of record only, when not NULL) into to: 0,
+ * or -1 when one failed; *sh (when not NULL) gets the counts. */
+static inline int fixture_ship(struct store *from, struct store *to,
+			       const struct id *only, struct fixture_ship *sh)
+{
+	struct fixture_ship own;
+
+	if (!sh)
+		sh = &own;
+	memset(sh, 0, sizeof(*sh));
+	sh->to = to;
+	sh->only = only;
+	err_init(&sh->e);
+	return fixture_ship_range(from, 0, 0, sh);
+}
+
 struct collected {
 	int n;
 	struct store_change c[8];

@@ -12,38 +12,6 @@ static struct store *node_named(const char *name)
 	return fixture_node(name, STORE_ROLE_NODE, "op.ahmed");
 }
 
-struct ship {
-	struct store *to;
-	size_t applied, kept, failed;
-	struct err e;
-};
-
-static int ship_one(void *ctx, const struct store_change *c)
-{
-	struct ship *sh = ctx;
-	struct store_apply_result res;
-	struct store_incoming in;
-
-	incoming_of(c, &in);
-	if (store_apply(sh->to, &in, &res, &sh->e)) {
-		sh->failed++;
-		return 0;
-	}
-	sh->applied += res.seq != 0;
-	sh->kept += res.kept != 0;
-	return 0;
-}
-
-/* Changes of from's log after seq after (limit of them, 0: all) into
- * sh->to; -1 on error. */
-static int ship_range(struct store *from, uint64_t after, size_t limit,
-		      struct ship *sh)
-{
-	if (store_log(from, after, limit, 1, ship_one, sh, NULL) ||
-	    sh->failed)
-		return -1;
-	return 0;
-}
 
 struct listed {
 	char text[2048];
@@ -116,7 +84,7 @@ static void test_store_applied_batch_ends_where_the_log_does(void)
 	struct store *one = node_named("batch");
 	struct store *each = node_named("each");
 	struct store_put_result r1, r2, r3;
-	struct ship sh;
+	struct fixture_ship sh;
 
 	CHECK(a && b && one && each);
 	CHECK_OK(put_json(a, "test_item", NULL,
@@ -129,7 +97,7 @@ static void test_store_applied_batch_ends_where_the_log_does(void)
 	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"tre\"}", &r3));
 	memset(&sh, 0, sizeof(sh));
 	sh.to = b;
-	CHECK_OK(ship_range(a, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(a, 0, 0, &sh));
 	/* Offline, each side many times. */
 	for (int i = 0; i < 6; i++) {
 		char text[160];
@@ -161,16 +129,16 @@ static void test_store_applied_batch_ends_where_the_log_does(void)
 	memset(&sh, 0, sizeof(sh));
 	sh.to = one;
 	CHECK_OK(store_begin_whole(one, NULL));
-	CHECK_OK(ship_range(a, 0, 0, &sh));
-	CHECK_OK(ship_range(b, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(a, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(b, 0, 0, &sh));
 	CHECK_OK(store_commit(one, NULL));
 	CHECK(sh.applied > 30);
 	CHECK(sh.kept > 20);
 	/* A change a transaction: none is. */
 	memset(&sh, 0, sizeof(sh));
 	sh.to = each;
-	CHECK_OK(ship_range(a, 0, 0, &sh));
-	CHECK_OK(ship_range(b, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(a, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(b, 0, 0, &sh));
 	CHECK(sh.applied > 30 && sh.kept == 0);
 
 	CHECK(same_record(one, each, &r1.id));
@@ -179,7 +147,7 @@ static void test_store_applied_batch_ends_where_the_log_does(void)
 	/* And what the merge made of it is the sender's too. */
 	memset(&sh, 0, sizeof(sh));
 	sh.to = a;
-	CHECK_OK(ship_range(b, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(b, 0, 0, &sh));
 	CHECK(same_record(one, a, &r1.id));
 	CHECK(same_record(one, a, &r3.id));
 	store_close(a);
@@ -199,7 +167,7 @@ static void test_store_applied_other_write_reloads(void)
 	struct store_record rec;
 	struct store_status st;
 	struct listed l;
-	struct ship sh;
+	struct fixture_ship sh;
 
 	memset(&l, 0, sizeof(l));
 	CHECK(a && c);
@@ -210,11 +178,11 @@ static void test_store_applied_other_write_reloads(void)
 	memset(&sh, 0, sizeof(sh));
 	sh.to = c;
 	CHECK_OK(store_begin_whole(c, NULL));
-	CHECK_OK(ship_range(a, 0, 2, &sh)); /* the create and count 2 */
+	CHECK_OK(fixture_ship_range(a, 0, 2, &sh)); /* the create and count 2 */
 	CHECK(sh.applied == 2 && sh.kept == 1);
 	/* The receiver's own edit, made after seeing count 2. */
 	CHECK_OK(put_json(c, "test_item", &r.id, "{\"count\":7}", NULL));
-	CHECK_OK(ship_range(a, 2, 0, &sh)); /* count 3, made after 2 */
+	CHECK_OK(fixture_ship_range(a, 2, 0, &sh)); /* count 3, made after 2 */
 	CHECK(sh.applied == 3 && sh.kept == 1);
 	CHECK_OK(store_commit(c, NULL));
 	/* 3 and 7 both came after 2: a conflict, and neither is lost. */
@@ -241,7 +209,7 @@ static void test_store_applied_gone_with_the_transaction(void)
 	struct store *a = node_named("polo");
 	struct store *c = node_named("recv");
 	struct store_put_result r;
-	struct ship sh;
+	struct fixture_ship sh;
 
 	CHECK(a && c);
 	CHECK_OK(put_json(a, "test_item", NULL, "{\"title\":\"t\"}", &r));
@@ -250,19 +218,19 @@ static void test_store_applied_gone_with_the_transaction(void)
 	memset(&sh, 0, sizeof(sh));
 	sh.to = c;
 	CHECK_OK(store_begin_whole(c, NULL));
-	CHECK_OK(ship_range(a, 0, 2, &sh));
+	CHECK_OK(fixture_ship_range(a, 0, 2, &sh));
 	store_rollback(c);
 	/* The record is not here: the entry kept for it must not be used. */
 	memset(&sh, 0, sizeof(sh));
 	sh.to = c;
 	CHECK_OK(store_begin_whole(c, NULL));
-	CHECK_OK(ship_range(a, 1, 0, &sh)); /* count 2 and 3, no create */
+	CHECK_OK(fixture_ship_range(a, 1, 0, &sh)); /* count 2 and 3, no create */
 	CHECK(sh.applied == 2 && sh.kept == 1);
 	CHECK_OK(store_commit(c, NULL));
 	memset(&sh, 0, sizeof(sh));
 	sh.to = c;
 	CHECK_OK(store_begin(c, NULL));
-	CHECK_OK(ship_range(a, 0, 1, &sh)); /* the create, late */
+	CHECK_OK(fixture_ship_range(a, 0, 1, &sh)); /* the create, late */
 	CHECK(sh.applied == 1 && sh.kept == 0);
 	CHECK_OK(store_commit(c, NULL));
 	CHECK(same_record(a, c, &r.id));
@@ -281,7 +249,7 @@ static void test_store_applied_parent_recounted_between(void)
 	struct store *each = node_named("each");
 	struct store_put_result bud;
 	char json[160], idtext[ID_TEXT_LEN + 1];
-	struct ship sh;
+	struct fixture_ship sh;
 	uint64_t bad = 1;
 
 	CHECK(a && b && one && each);
@@ -289,7 +257,7 @@ static void test_store_applied_parent_recounted_between(void)
 			  &bud));
 	memset(&sh, 0, sizeof(sh));
 	sh.to = b;
-	CHECK_OK(ship_range(a, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(a, 0, 0, &sh));
 	id_format(&bud.id, idtext);
 	/* Offline, each books within the cap of 100; together 130. */
 	snprintf(json, sizeof(json), "{\"budget\":\"%s\",\"amount\":60}",
@@ -310,14 +278,14 @@ static void test_store_applied_parent_recounted_between(void)
 	memset(&sh, 0, sizeof(sh));
 	sh.to = one;
 	CHECK_OK(store_begin_whole(one, NULL));
-	CHECK_OK(ship_range(a, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(a, 0, 0, &sh));
 	CHECK(sh.kept == 2);
-	CHECK_OK(ship_range(b, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(b, 0, 0, &sh));
 	CHECK_OK(store_commit(one, NULL));
 	memset(&sh, 0, sizeof(sh));
 	sh.to = each;
-	CHECK_OK(ship_range(a, 0, 0, &sh));
-	CHECK_OK(ship_range(b, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(a, 0, 0, &sh));
+	CHECK_OK(fixture_ship_range(b, 0, 0, &sh));
 	CHECK(same_record(one, each, &bud.id));
 	CHECK_OK(store_verify(one, &bad, NULL));
 	CHECK(bad == 0);

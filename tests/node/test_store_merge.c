@@ -16,39 +16,12 @@ static struct store *node_named(const char *name, enum store_role role)
 	return fixture_node(name, role, "op.ahmed");
 }
 
-struct ship {
-	struct store *to;
-	size_t applied, known, rejected, failed;
-	struct err e;
-};
-
-/* Hand one logged change of the sender to the receiver, as sync will. */
-static int ship_one(void *ctx, const struct store_change *c)
-{
-	struct ship *sh = ctx;
-	struct store_apply_result res;
-	struct store_incoming in;
-
-	incoming_of(c, &in);
-	if (store_apply(sh->to, &in, &res, &sh->e)) {
-		sh->failed++;
-		return 0;
-	}
-	sh->applied += res.seq != 0;
-	sh->known += res.known;
-	sh->rejected += res.rejected;
-	return 0;
-}
-
 /* Every change of from's log into to; the number applied (-1 on error). */
 static long ship(struct store *from, struct store *to)
 {
-	struct ship sh;
+	struct fixture_ship sh;
 
-	memset(&sh, 0, sizeof(sh));
-	sh.to = to;
-	err_init(&sh.e);
-	if (store_log(from, 0, 0, 1, ship_one, &sh, NULL) || sh.failed)
+	if (fixture_ship(from, to, NULL, &sh))
 		return -1;
 	return (long)sh.applied;
 }
@@ -416,10 +389,10 @@ static void test_store_merge_out_of_order(void)
 			  "{\"title\":\"t\",\"count\":1}", &r));
 	CHECK_OK(put_json(a, "test_item", &r.id, "{\"count\":2}", NULL));
 	/* Ship the update alone first (after seq 1), then everything. */
-	struct ship sh;
+	struct fixture_ship sh;
 	memset(&sh, 0, sizeof(sh));
 	sh.to = b;
-	CHECK_OK(store_log(a, 1, 0, 1, ship_one, &sh, NULL));
+	CHECK_OK(fixture_ship_range(a, 1, 0, &sh));
 	CHECK(sh.applied == 1 && !sh.failed);
 	CHECK(int_field(b, &r.id, "count") == 2);
 	CHECK(ship(a, b) == 1);
@@ -560,7 +533,7 @@ static void test_store_merge_purged_tombstone_not_resurrected(void)
 	struct store *c = node_named("pda", STORE_ROLE_NODE);
 	struct store_put_result r;
 	struct store_record rec;
-	struct ship sh;
+	struct fixture_ship sh;
 	int purged = 0;
 
 	CHECK(a && hub && c);
@@ -579,7 +552,7 @@ static void test_store_merge_purged_tombstone_not_resurrected(void)
 	/* c comes back: its edit is refused, not a resurrection. */
 	memset(&sh, 0, sizeof(sh));
 	sh.to = hub;
-	CHECK_OK(store_log(c, 0, 0, 1, ship_one, &sh, NULL));
+	CHECK(fixture_ship_range(c, 0, 0, &sh) == -1);
 	CHECK(sh.failed >= 1 && sh.e.code == ERR_CONFLICT);
 	CHECK(strstr(sh.e.msg, "purged"));
 	CHECK(store_get(hub, &r.id, &rec, NULL) == ERR_NOTFOUND);

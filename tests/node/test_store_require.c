@@ -43,39 +43,10 @@ static int put_child(struct store *s, const char *coll, const struct id *id,
 	return put_err(s, coll, id, json, res, e);
 }
 
-struct ship {
-	struct store *to;
-	const struct id *only; /* NULL: every record */
-	size_t failed;
-	struct err e;
-};
-
-static int ship_one(void *ctx, const struct store_change *c)
-{
-	struct ship *sh = ctx;
-	struct store_apply_result res;
-	struct store_incoming in;
-
-	if (sh->only && id_cmp(&c->record, sh->only) != 0)
-		return 0;
-	incoming_of(c, &in);
-	if (store_apply(sh->to, &in, &res, &sh->e))
-		sh->failed++;
-	return 0;
-}
-
 /* Every change of from's log (of record only, when not NULL) into to. */
 static int ship(struct store *from, struct store *to, const struct id *only)
 {
-	struct ship sh;
-
-	memset(&sh, 0, sizeof(sh));
-	sh.to = to;
-	sh.only = only;
-	err_init(&sh.e);
-	if (store_log(from, 0, 0, 1, ship_one, &sh, NULL) || sh.failed)
-		return -1;
-	return 0;
+	return fixture_ship(from, to, only, NULL);
 }
 
 static const char *value_of(struct store *s, const struct id *id,

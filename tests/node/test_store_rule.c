@@ -25,35 +25,10 @@ static int enrol(struct store *s, const char *kind)
 	return fixture_enrol(s, kind, "Sicilia", NULL);
 }
 
-struct ship {
-	struct store *to;
-	size_t failed;
-	struct err e;
-};
-
-static int ship_one(void *ctx, const struct store_change *c)
-{
-	struct ship *sh = ctx;
-	struct store_apply_result res;
-	struct store_incoming in;
-
-	incoming_of(c, &in);
-	if (store_apply(sh->to, &in, &res, &sh->e))
-		sh->failed++;
-	return 0;
-}
-
 /* Every change of from's log into to: 0, or -1 when one failed. */
 static int ship(struct store *from, struct store *to)
 {
-	struct ship sh;
-
-	memset(&sh, 0, sizeof(sh));
-	sh.to = to;
-	err_init(&sh.e);
-	if (store_log(from, 0, 0, 1, ship_one, &sh, NULL) || sh.failed)
-		return -1;
-	return 0;
+	return fixture_ship(from, to, NULL, NULL);
 }
 
 struct seen {

@@ -390,30 +390,9 @@ static void test_merge_unmerge(void)
 	store_close(s);
 }
 
-struct ship {
-	struct store *to;
-	int failed;
-};
-
-static int ship_one(void *ctx, const struct store_change *c)
-{
-	struct ship *sh = ctx;
-	struct store_apply_result res;
-	struct store_incoming in;
-
-	incoming_of(c, &in);
-	if (store_apply(sh->to, &in, &res, NULL))
-		sh->failed++;
-	return 0;
-}
-
 static int ship(struct store *from, struct store *to)
 {
-	struct ship sh = { to, 0 };
-
-	if (store_log(from, 0, 0, 1, ship_one, &sh, NULL))
-		return -1;
-	return sh.failed ? -1 : 0;
+	return fixture_ship(from, to, NULL, NULL);
 }
 
 static json_t *field_of(struct store *s, const struct id *id,
