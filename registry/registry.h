@@ -183,10 +183,33 @@ int registry_peer_refuse(struct store *s, int64_t peer, uint64_t oseq,
 
 /* ---- scopes (registry_scope.c, registry_scope_log.c) ---- */
 
+/*
+ * A batch's scope decisions taken together: whether the peer sees a case
+ * is asked once for all the batch's changes of the case and under it (a
+ * pushed case brings its services), until the membership of any case
+ * changes (a case written: the answers are asked again).  One a batch
+ * and peer, zeroed by registry_scope_memo_init(); caller-owned, holds
+ * no pointer.
+ */
+#define REGISTRY_SCOPE_MEMO 32 /* cases remembered at once */
+struct registry_scope_memo {
+	uint64_t gen; /* of the case memberships the answers were read at */
+	size_t n, next;
+	size_t asked, answered; /* questions, and those answered here */
+	struct {
+		struct id id;
+		int visible;
+	} e[REGISTRY_SCOPE_MEMO];
+};
+
+void registry_scope_memo_init(struct registry_scope_memo *m);
+
 /* 1 in *ok when the peer may write the incoming change: the record is in
  * its scope, or it creates a record that will be; and the subject or
- * parent it names, if any, is one the peer already sees. */
+ * parent it names, if any, is one the peer already sees.  memo: the
+ * batch's (NULL: every question asked of the database). */
 int registry_scope_allows(struct store *s, const struct registry_peer *p,
+			  struct registry_scope_memo *memo,
 			  const struct store_incoming *in, int *ok,
 			  struct err *e) ERR_MUST_USE;
 

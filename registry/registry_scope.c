@@ -22,6 +22,7 @@
  */
 #include "registry/registry_int.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,6 +172,11 @@ static int scope_row_load(struct store *s, const struct id *id,
 	return store_q_done(st, rc, e);
 }
 
+/* Moved by every change of a case's membership, in any thread: a
+ * batch's memo (registry_scope_memo) read before it answers nothing
+ * after.  A membership undone by a rollback moved it too. */
+static _Atomic uint64_t member_gen;
+
 static int member_set(struct store *s, int64_t peer, const struct id *cs,
 		      int visible, uint64_t seq, int with_event, struct err *e)
 {
@@ -186,6 +192,7 @@ static int member_set(struct store *s, int64_t peer, const struct id *cs,
 	store_q_bind_int(st, 1, peer);
 	store_q_bind_blob(st, 2, cs->b, ID_BYTES);
 	rc = store_q_run(st, e);
+	atomic_fetch_add(&member_gen, 1);
 	if (rc || !with_event || store_sql_changes(s) == 0)
 		return rc;
 	return registry_event_add(s, seq, peer, cs, visible, e);
@@ -465,6 +472,60 @@ int registry_scope_count(struct store *s, const struct registry_peer *p,
 	return rc;
 }
 
+void registry_scope_memo_init(struct registry_scope_memo *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->gen = atomic_load(&member_gen);
+}
+
+/* Whether the peer sees case cs (a record of a scope root), from the
+ * memo when it was asked since the last change of membership. */
+static int case_sees(struct store *s, const struct registry_peer *p,
+		     struct registry_scope_memo *m, const struct id *cs,
+		     int *visible, struct err *e)
+{
+	uint64_t gen = atomic_load(&member_gen);
+	size_t i;
+	int rc;
+
+	if (!m)
+		return registry_scope_sees(s, p, cs, visible, e);
+	m->asked++;
+	if (m->gen != gen) {
+		m->n = m->next = 0;
+		m->gen = gen;
+	}
+	for (i = 0; i < m->n; i++)
+		if (memcmp(m->e[i].id.b, cs->b, ID_BYTES) == 0) {
+			*visible = m->e[i].visible;
+			m->answered++;
+			return 0;
+		}
+	rc = registry_scope_sees(s, p, cs, visible, e);
+	if (rc)
+		return rc;
+	if (m->n < REGISTRY_SCOPE_MEMO) {
+		i = m->n++;
+	} else {
+		i = m->next;
+		m->next = (m->next + 1) % REGISTRY_SCOPE_MEMO;
+	}
+	m->e[i].id = *cs;
+	m->e[i].visible = *visible;
+	return 0;
+}
+
+/* Does collection c's parent field name a scope root (a case)? */
+static int parent_is_root(const struct schema_collection *c)
+{
+	const struct schema_field *f = c->parent ? schema_field(c, c->parent)
+						 : NULL;
+	const struct schema_collection *pc =
+		f && f->ref ? schema_collection(f->ref) : NULL;
+
+	return pc && registry_scope_class(pc) == SCHEMA_SCOPE_ROOT;
+}
+
 /*
  * A subject (a person) may name another of its collection only when the
  * peer sees it: a duplicate's merged_into, written by a node that does
@@ -507,6 +568,7 @@ static int subject_refs_visible(struct store *s,
  * clears is not a reference; *ok is left as it is when all pass.
  */
 static int refs_visible(struct store *s, const struct registry_peer *p,
+			struct registry_scope_memo *m,
 			const struct schema_collection *c,
 			enum schema_scope cls, const json_t *fields, int *ok,
 			struct err *e)
@@ -524,10 +586,13 @@ static int refs_visible(struct store *s, const struct registry_peer *p,
 		*ok = 0;
 		return 0;
 	}
+	if (cls == SCHEMA_SCOPE_PARENT && parent_is_root(c))
+		return case_sees(s, p, m, &ref, ok, e);
 	return registry_scope_sees(s, p, &ref, ok, e);
 }
 
 int registry_scope_allows(struct store *s, const struct registry_peer *p,
+			  struct registry_scope_memo *memo,
 			  const struct store_incoming *in, int *ok,
 			  struct err *e)
 {
@@ -554,10 +619,12 @@ int registry_scope_allows(struct store *s, const struct registry_peer *p,
 		return rc;
 	if (exists) {
 		/* An existing record: the peer must see it now. */
-		rc = registry_scope_sees(s, p, &in->record, ok, e);
+		rc = cls == SCHEMA_SCOPE_ROOT
+			     ? case_sees(s, p, memo, &in->record, ok, e)
+			     : registry_scope_sees(s, p, &in->record, ok, e);
 		if (rc || !*ok)
 			return rc;
-		return refs_visible(s, p, c, cls, in->fields, ok, e);
+		return refs_visible(s, p, memo, c, cls, in->fields, ok, e);
 	}
 	switch (cls) {
 	case SCHEMA_SCOPE_ROOT:
@@ -567,18 +634,22 @@ int registry_scope_allows(struct store *s, const struct registry_peer *p,
 		sc.nodes = json_object_get(in->fields, c->scope_nodes);
 		*ok = scope_case_visible(&sp, &sc);
 		if (*ok)
-			rc = refs_visible(s, p, c, cls, in->fields, ok, e);
+			rc = refs_visible(s, p, memo, c, cls, in->fields, ok,
+					  e);
 		break;
 	case SCHEMA_SCOPE_PARENT:
 		text = json_string_value(json_object_get(in->fields, c->parent));
 		if (text && id_parse(&parent, text) == 0)
-			rc = registry_scope_sees(s, p, &parent, ok, e);
+			rc = parent_is_root(c)
+				     ? case_sees(s, p, memo, &parent, ok, e)
+				     : registry_scope_sees(s, p, &parent, ok,
+							   e);
 		break;
 	default:
 		/* A new subject (a person) is the creator's until a case
 		 * names it. */
 		*ok = 1;
-		rc = refs_visible(s, p, c, cls, in->fields, ok, e);
+		rc = refs_visible(s, p, memo, c, cls, in->fields, ok, e);
 		break;
 	}
 	return rc;

@@ -35,6 +35,7 @@ struct push {
 	size_t applied, known, concurrent;
 	size_t merged_on; /* applied on the state an earlier change of the
 			     same record left (store_apply_result.kept) */
+	struct registry_scope_memo scope; /* the batch's scope decisions */
 	int deferred;
 	struct err *e;
 };
@@ -208,7 +209,7 @@ static int push_one(void *ctx, const struct store_incoming *in)
 	if (purged)
 		return refuse(x, in, "the record was deleted and purged on "
 				     "the hub");
-	rc = registry_scope_allows(x->s, x->p, in, &ok, x->e);
+	rc = registry_scope_allows(x->s, x->p, &x->scope, in, &ok, x->e);
 	if (rc)
 		return rc;
 	/* Made while the node still held the case (before it could know
@@ -300,6 +301,8 @@ static int push_batch(struct store *s, const struct http_request *req,
 	x->ack = p->push_ack;
 	x->applied = x->known = x->concurrent = x->merged_on = 0;
 	x->deferred = 0;
+	/* Asked afresh: a first run rolled back took its answers along. */
+	registry_scope_memo_init(&x->scope);
 	*broken = 0;
 	rc = whole ? store_begin_whole(s, e) : store_begin(s, e);
 	if (rc)

@@ -257,6 +257,85 @@ static void test_hub_scope_follows_assignment(void)
 	store_close(h);
 }
 
+/* A service as a node would push it, under case cid. */
+static void service_in(struct store_incoming *in, json_t *fields,
+		       const struct id *origin)
+{
+	memset(in, 0, sizeof(*in));
+	id_generate(&in->record);
+	in->collection = "service";
+	in->kind = STORE_CHANGE_CREATE;
+	in->origin = *origin;
+	in->origin_seq = 1;
+	in->operator = "m.rossi";
+	in->fields = fields;
+}
+
+/* A batch's scope decisions taken together: the services under one case
+ * ask the database once whether the peer sees the case; a case created,
+ * moved or handed over in between is asked again. */
+static void test_scope_memo_follows_membership(void)
+{
+	struct store *h = named("hub", STORE_ROLE_HUB);
+	char token[REGISTRY_TOKEN_LEN + 1], json[512], cid[ID_TEXT_LEN + 1];
+	char pid[ID_TEXT_LEN + 1];
+	struct registry_scope_memo memo;
+	struct store_put_result kase, person;
+	struct store_incoming in;
+	struct registry_peer polo;
+	struct id origin;
+	json_t *fields;
+	int ok = -1;
+
+	CHECK(h);
+	id_generate(&origin);
+	CHECK_OK(
+	    registry_peer_add(h, "polo-fg", "polo", "Puglia", 60, token, NULL));
+	CHECK_OK(registry_peer_by_name(h, "polo-fg", &polo, NULL));
+	/* A case of another region: not the peer's. */
+	CHECK_OK(put_json(h, "person", NULL,
+			  "{\"given_name\":\"A\",\"family_name\":\"B\"}",
+			  &person));
+	id_format(&person.id, pid);
+	snprintf(json, sizeof(json),
+		 "{\"person_id\":\"%s\",\"region\":\"Sicilia\","
+		 "\"stage\":\"intake\",\"nodes\":[]}",
+		 pid);
+	CHECK_OK(put_json(h, "case", NULL, json, &kase));
+	id_format(&kase.id, cid);
+	snprintf(json, sizeof(json),
+		 "{\"case_id\":\"%s\",\"service_type\":\"legal_advice\","
+		 "\"date\":\"2026-01-02\"}",
+		 cid);
+	fields = json_loads(json, 0, NULL);
+	CHECK(fields);
+	registry_scope_memo_init(&memo);
+	service_in(&in, fields, &origin);
+	CHECK_OK(registry_scope_allows(h, &polo, &memo, &in, &ok, NULL));
+	CHECK(ok == 0);
+	/* Handed to the peer: asked again, seen. */
+	CHECK_OK(put_json(h, "case", &kase.id,
+			  "{\"region\":\"Puglia\",\"nodes\":[\"polo-fg\"]}",
+			  NULL));
+	for (int i = 0; i < 4; i++) {
+		service_in(&in, fields, &origin);
+		CHECK_OK(registry_scope_allows(h, &polo, &memo, &in, &ok,
+					       NULL));
+		CHECK(ok == 1);
+	}
+	/* Five asked, three of them answered from the memo. */
+	CHECK(memo.asked == 5 && memo.answered == 3);
+	/* Handed back: asked again, no longer seen. */
+	CHECK_OK(put_json(h, "case", &kase.id,
+			  "{\"region\":\"Sicilia\",\"nodes\":[]}", NULL));
+	service_in(&in, fields, &origin);
+	CHECK_OK(registry_scope_allows(h, &polo, &memo, &in, &ok, NULL));
+	CHECK(ok == 0);
+	CHECK(memo.answered == 3);
+	json_decref(fields);
+	store_close(h);
+}
+
 /* The scope index is kept by the hook registry_attach() installs, not by
  * the store: a hub handle without it indexes nothing; one attached (and
  * its clones, which carry the hook) index every case written. */
@@ -344,4 +423,5 @@ TEST_MAIN(T(test_peer_tokens_enroll_once), T(test_peer_nonce_replay),
 	  T(test_hub_scope_follows_assignment),
 	  T(test_hub_scope_log_pages_events),
 	  T(test_index_kept_through_write_hook),
-	  T(test_peer_list_stops_early))
+	  T(test_peer_list_stops_early),
+	  T(test_scope_memo_follows_membership))
