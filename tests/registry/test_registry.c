@@ -189,11 +189,44 @@ static void test_hub_scope_log_pages_events(void)
 	store_close(h);
 }
 
+/* A person, and a case of hers in region, assigned to nodes (a JSON
+ * list), written on the hub. */
+static int person_and_case(struct store *h, const char *region,
+			   const char *nodes, struct store_put_result *person,
+			   struct store_put_result *kase)
+{
+	char json[512], pid[ID_TEXT_LEN + 1];
+	int rc = put_json(h, "person", NULL,
+			  "{\"given_name\":\"A\",\"family_name\":\"B\"}",
+			  person);
+
+	if (rc)
+		return rc;
+	id_format(&person->id, pid);
+	snprintf(json, sizeof(json),
+		 "{\"person_id\":\"%s\",\"region\":\"%s\",\"stage\":"
+		 "\"intake\",\"nodes\":%s}",
+		 pid, region, nodes);
+	return put_json(h, "case", NULL, json, kase);
+}
+
+/* A service's fields under case cs, in buf. */
+static const char *service_json(const struct id *cs, char *buf, size_t n)
+{
+	char cid[ID_TEXT_LEN + 1];
+
+	id_format(cs, cid);
+	snprintf(buf, n,
+		 "{\"case_id\":\"%s\",\"service_type\":\"legal_advice\","
+		 "\"date\":\"2026-01-02\"}",
+		 cid);
+	return buf;
+}
+
 static void test_hub_scope_follows_assignment(void)
 {
 	struct store *h = named("hub", STORE_ROLE_HUB);
-	char token[REGISTRY_TOKEN_LEN + 1], json[512], pid[ID_TEXT_LEN + 1];
-	char cid[ID_TEXT_LEN + 1];
+	char token[REGISTRY_TOKEN_LEN + 1], json[512];
 	struct store_put_result person, kase;
 	struct registry_peer polo, pda;
 	struct items k;
@@ -206,20 +239,11 @@ static void test_hub_scope_follows_assignment(void)
 	    registry_peer_add(h, "pda-sic", "pda", "Sicilia", 60, token, NULL));
 	CHECK_OK(registry_peer_by_name(h, "polo-fg", &polo, NULL));
 	CHECK_OK(registry_peer_by_name(h, "pda-sic", &pda, NULL));
-	CHECK_OK(put_json(h, "person", NULL, "{\"given_name\":\"A\",\"family_name\":\"B\"}",
-			  &person));
-	id_format(&person.id, pid);
-	snprintf(json, sizeof(json),
-		 "{\"person_id\":\"%s\",\"region\":\"Puglia\",\"stage\":"
-		 "\"intake\",\"nodes\":[\"polo-fg\"]}",
-		 pid);
-	CHECK_OK(put_json(h, "case", NULL, json, &kase));
-	id_format(&kase.id, cid);
-	snprintf(json, sizeof(json),
-		 "{\"case_id\":\"%s\",\"service_type\":\"legal_advice\","
-		 "\"date\":\"2026-01-02\"}",
-		 cid);
-	CHECK_OK(put_json(h, "service", NULL, json, NULL));
+	CHECK_OK(person_and_case(h, "Puglia", "[\"polo-fg\"]", &person,
+				 &kase));
+	CHECK_OK(put_json(h, "service", NULL, service_json(&kase.id, json,
+							     sizeof(json)),
+			  NULL));
 	CHECK_OK(registry_scope_sees(h, &polo, &kase.id, &seen, NULL));
 	CHECK(seen);
 	CHECK_OK(registry_scope_sees(h, &polo, &person.id, &seen, NULL));
@@ -277,8 +301,7 @@ static void service_in(struct store_incoming *in, json_t *fields,
 static void test_scope_memo_follows_membership(void)
 {
 	struct store *h = named("hub", STORE_ROLE_HUB);
-	char token[REGISTRY_TOKEN_LEN + 1], json[512], cid[ID_TEXT_LEN + 1];
-	char pid[ID_TEXT_LEN + 1];
+	char token[REGISTRY_TOKEN_LEN + 1], json[512];
 	struct registry_scope_memo memo;
 	struct store_put_result kase, person;
 	struct store_incoming in;
@@ -293,21 +316,9 @@ static void test_scope_memo_follows_membership(void)
 	    registry_peer_add(h, "polo-fg", "polo", "Puglia", 60, token, NULL));
 	CHECK_OK(registry_peer_by_name(h, "polo-fg", &polo, NULL));
 	/* A case of another region: not the peer's. */
-	CHECK_OK(put_json(h, "person", NULL,
-			  "{\"given_name\":\"A\",\"family_name\":\"B\"}",
-			  &person));
-	id_format(&person.id, pid);
-	snprintf(json, sizeof(json),
-		 "{\"person_id\":\"%s\",\"region\":\"Sicilia\","
-		 "\"stage\":\"intake\",\"nodes\":[]}",
-		 pid);
-	CHECK_OK(put_json(h, "case", NULL, json, &kase));
-	id_format(&kase.id, cid);
-	snprintf(json, sizeof(json),
-		 "{\"case_id\":\"%s\",\"service_type\":\"legal_advice\","
-		 "\"date\":\"2026-01-02\"}",
-		 cid);
-	fields = json_loads(json, 0, NULL);
+	CHECK_OK(person_and_case(h, "Sicilia", "[]", &person, &kase));
+	fields = json_loads(service_json(&kase.id, json, sizeof(json)), 0,
+			    NULL);
 	CHECK(fields);
 	registry_scope_memo_init(&memo);
 	service_in(&in, fields, &origin);
